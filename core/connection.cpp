@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "connection.h"
+
+#include <spdlog/spdlog.h>
+
+#include "db_failure.h"
+#include "errors.h"
+#include "interrupt.h"
+
+namespace schemagate {
+
+Connection connect_once(const ConnectOptions& options) {
+    const std::string conninfo = conninfo_with(options.target.conninfo, options.application_name,
+                                               options.connect_timeout_seconds);
+    try {
+        auto connection = std::make_unique<pqxx::connection>(conninfo);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+        // libpqxx 6 would otherwise reconnect silently after a break, losing session settings
+        // and, worse, hiding from us that a transaction holding the lease died.
+        connection->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
+        return connection;
+    } catch (...) {
+        const DbFailure failure = current_db_failure();
+        const std::string where = options.target.description;
+        if (is_permanent_connect_failure(failure.message)) {
+            throw FatalError(ExitCode::kUnreachable,
+                             "cannot connect to " + where + ": " + failure.message +
+                                 " (check the user, password and database name in the "
+                                 "database URL or Secret)");
+        }
+        throw RetryableError("cannot connect to " + where + ": " + failure.message);
+    }
+}
+
+Connection connect_until(const ConnectOptions& options, const Deadline& deadline) {
+    Backoff backoff(Millis{100}, Millis{2000});
+    std::string last_reason;
+    int attempts = 0;
+    for (;;) {
+        ++attempts;
+        try {
+            auto connection = connect_once(options);
+            if (attempts > 1) {
+                spdlog::info("connected to {} after {} attempts", options.target.description,
+                             attempts);
+            }
+            return connection;
+        } catch (const RetryableError& e) {
+            if (e.what() != last_reason) {
+                spdlog::warn("{}; retrying until the deadline ({} left)", e.what(),
+                             format_duration(deadline.remaining()));
+                last_reason = e.what();
+            }
+        }
+        if (deadline.passed()) {
+            throw FatalError(ExitCode::kUnreachable,
+                             "database unreachable until the deadline (" +
+                                 format_duration(deadline.budget()) + "): " + last_reason);
+        }
+        if (Interrupt::wait_for(next_wait(backoff, deadline))) return nullptr;
+    }
+}
+
+}  // namespace schemagate

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <memory>
+#include <pqxx/connection>
+#include <string>
+
+#include "backoff.h"
+#include "database_target.h"
+
+namespace schemagate {
+
+using Connection = std::unique_ptr<pqxx::connection>;
+
+struct ConnectOptions {
+    DatabaseTarget target;
+    // Shows in pg_stat_activity, so an operator sees which pod holds what.
+    std::string application_name = "schemagate";
+    // Per attempt; the overall bound is the caller's deadline.
+    int connect_timeout_seconds = 5;
+};
+
+// One attempt. Throws RetryableError (refused, starting up, too many clients, network) or
+// FatalError(kUnreachable) for failures that waiting cannot fix (bad password, unknown
+// database), with a message saying what to check.
+Connection connect_once(const ConnectOptions& options);
+
+// Retries connect_once with jittered backoff until it succeeds, the deadline passes
+// (FatalError kUnreachable) or a signal arrives
+// (returns nullptr). Logs each distinct reason once.
+Connection connect_until(const ConnectOptions& options, const Deadline& deadline);
+
+}  // namespace schemagate

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "database_target.h"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "errors.h"
+#include "secret_scrubber.h"
+
+namespace schemagate {
+
+namespace {
+
+using ParsedOptions = std::map<std::string, std::string>;
+
+// libpq parses both the URL and the key=value forms; we never do it by hand.
+bool parse_conninfo(const std::string& conninfo, ParsedOptions& out) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+    // The error text can quote the input, which may hold the password: never shown.
+    if (error != nullptr) PQfreemem(error);
+    if (options == nullptr) return false;
+    for (auto* option = options; option->keyword != nullptr; ++option) {
+        if (option->val != nullptr && *option->val != '\0') out[option->keyword] = option->val;
+    }
+    PQconninfoFree(options);
+    return true;
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+    const char* value = std::getenv(name);
+    return (value != nullptr && *value != '\0') ? std::string(value) : fallback;
+}
+
+std::string describe(const ParsedOptions& options) {
+    const auto get = [&](const char* key, const char* env, const std::string& fallback) {
+        const auto found = options.find(key);
+        return found != options.end() ? found->second : env_or(env, fallback);
+    };
+    return get("user", "PGUSER", "(default user)") + "@" + get("host", "PGHOST", "localhost") +
+           ":" + get("port", "PGPORT", "5432") + "/" + get("dbname", "PGDATABASE", "(default db)");
+}
+
+std::string quote_conninfo_value(const std::string& value) {
+    std::string quoted = "'";
+    for (const char c : value) {
+        if (c == '\'' || c == '\\') quoted += '\\';
+        quoted += c;
+    }
+    return quoted + "'";
+}
+
+}  // namespace
+
+bool database_target_given(const std::string& url, const std::string& url_file) {
+    return !url.empty() || !url_file.empty() || std::getenv("PGHOST") != nullptr ||
+           std::getenv("PGDATABASE") != nullptr || std::getenv("PGSERVICE") != nullptr;
+}
+
+DatabaseTarget resolve_database_target(const std::string& url, const std::string& url_file) {
+    if (const char* password = std::getenv("PGPASSWORD")) register_secret(password);
+    std::string conninfo = url;
+    std::string source = "--database-url";
+    if (conninfo.empty() && !url_file.empty()) {
+        source = "--database-url-file " + url_file;
+        std::ifstream file(url_file, std::ios::binary);
+        if (!file) {
+            throw FatalError(ExitCode::kBadInput,
+                             "--database-url-file: cannot read " + url_file);
+        }
+        std::ostringstream content;
+        content << file.rdbuf();
+        conninfo = content.str();
+        while (!conninfo.empty() && (conninfo.back() == '\n' || conninfo.back() == '\r' ||
+                                     conninfo.back() == ' ')) {
+            conninfo.pop_back();
+        }
+        if (conninfo.empty()) {
+            throw FatalError(ExitCode::kBadInput, "--database-url-file: " + url_file + " is empty");
+        }
+    }
+    ParsedOptions options;
+    if (!parse_conninfo(conninfo, options)) {
+        throw FatalError(ExitCode::kBadInput,
+                         source + ": not a valid PostgreSQL URL (postgresql://user@host:port/db) "
+                                  "or key=value connection string");
+    }
+    if (const auto password = options.find("password"); password != options.end()) {
+        register_secret(password->second);
+    }
+    return DatabaseTarget{conninfo, describe(options)};
+}
+
+std::string conninfo_with(const std::string& conninfo, const std::string& application_name,
+                          int connect_timeout_seconds) {
+    ParsedOptions options;
+    parse_conninfo(conninfo, options);
+    options["application_name"] = application_name;
+    // Without a bound, a SYN to a black-holed address waits for the kernel's TCP timeout
+    // (minutes) and the deadline could not be honoured.
+    options.try_emplace("connect_timeout", std::to_string(connect_timeout_seconds));
+    std::string out;
+    for (const auto& [key, value] : options) {
+        if (!out.empty()) out += ' ';
+        out += key + "=" + quote_conninfo_value(value);
+    }
+    return out;
+}
+
+}  // namespace schemagate

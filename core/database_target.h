@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+
+namespace schemagate {
+
+// Where the database is, from (first match wins): --database-url, the file named by
+// --database-url-file (a mounted Secret), or nothing -- then libpq reads its own PG*
+// variables. DATABASE_URL is bound to --database-url by the flag table.
+struct DatabaseTarget {
+    std::string conninfo;     // URL or key=value; may be empty (PG* variables). Secret.
+    std::string description;  // "user@host:port/dbname": safe to log, no password
+};
+
+// Reads the file if needed, validates the syntax, registers the password with the secret
+// scrubber. Throws FatalError(kBadInput) naming the flag or the file.
+DatabaseTarget resolve_database_target(const std::string& url, const std::string& url_file);
+
+// True when any of the sources above is set (validate uses it to decide whether a database
+// was given at all).
+bool database_target_given(const std::string& url, const std::string& url_file);
+
+// The conninfo with application_name and a connect_timeout default added, in key=value form.
+std::string conninfo_with(const std::string& conninfo, const std::string& application_name,
+                          int connect_timeout_seconds);
+
+}  // namespace schemagate

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "db_failure.h"
+
+#include <exception>
+#include <pqxx/except>
+
+#include "secret_scrubber.h"
+
+namespace schemagate {
+
+namespace {
+
+void split_message(const std::string& raw, DbFailure& out) {
+    std::string text = scrub(raw);
+    // libpq prefixes server errors with "ERROR:  " and ends them with a newline.
+    for (const char* prefix : {"ERROR:  ", "FATAL:  "}) {
+        if (text.rfind(prefix, 0) == 0) text.erase(0, std::char_traits<char>::length(prefix));
+    }
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    const auto newline = text.find('\n');
+    out.message = text.substr(0, newline);
+    if (newline != std::string::npos) out.detail = text.substr(newline + 1);
+}
+
+}  // namespace
+
+DbFailure current_db_failure() {
+    DbFailure failure;
+    try {
+        throw;
+    } catch (const pqxx::broken_connection& e) {
+        failure.kind = DbFailure::Kind::kConnection;
+        split_message(e.what(), failure);
+    } catch (const pqxx::in_doubt_error& e) {
+        // The COMMIT's fate is unknown because the connection broke during it.
+        failure.kind = DbFailure::Kind::kConnection;
+        split_message(e.what(), failure);
+    } catch (const pqxx::sql_error& e) {
+        failure.kind = DbFailure::Kind::kSql;
+        failure.sqlstate = e.sqlstate();
+        split_message(e.what(), failure);
+        // Server-initiated disconnects (admin shutdown, idle-in-transaction timeout) arrive as
+        // errors with a SQLSTATE but leave the connection dead.
+        if (failure.is(sqlstate::kAdminShutdown) || failure.is(sqlstate::kIdleInTransactionTimeout) ||
+            failure.sqlstate.rfind("08", 0) == 0) {
+            failure.kind = DbFailure::Kind::kConnection;
+        }
+    } catch (const std::exception& e) {
+        failure.kind = DbFailure::Kind::kOther;
+        split_message(e.what(), failure);
+    }
+    return failure;
+}
+
+bool is_permanent_connect_failure(const std::string& message) {
+    for (const char* marker :
+         {"password authentication failed", "no password supplied", "authentication failed",
+          "does not exist", "no pg_hba.conf entry", "permission denied for database",
+          "SCRAM authentication requires", "invalid connection option"}) {
+        if (message.find(marker) != std::string::npos) return true;
+    }
+    return false;
+}
+
+}  // namespace schemagate

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+
+namespace schemagate {
+
+// What went wrong in a libpqxx call, as plain data. Every libpqxx exception type is looked
+// at in db_failure.cpp and nowhere else.
+struct DbFailure {
+    enum class Kind {
+        kConnection,  // the connection broke or could not be made
+        kSql,         // the server rejected a statement; see sqlstate
+        kOther,       // a libpqxx usage or conversion error: a bug, reported as such
+    };
+    Kind kind = Kind::kOther;
+    std::string sqlstate;  // five characters for kSql, else empty
+    std::string message;   // the server's message, first line, secrets scrubbed
+    std::string detail;    // the rest (DETAIL/HINT lines), may be empty
+
+    bool is(const char* state) const { return sqlstate == state; }
+};
+
+// Call only from inside a catch block: inspects the exception in flight.
+DbFailure current_db_failure();
+
+// Connection attempts that can never succeed by waiting (bad password, unknown database or
+// role, pg_hba rejection) versus those that can (refused, starting up, too many clients).
+bool is_permanent_connect_failure(const std::string& message);
+
+// Well-known SQLSTATEs we act on.
+namespace sqlstate {
+inline constexpr const char* kLockNotAvailable = "55P03";
+inline constexpr const char* kQueryCanceled = "57014";
+inline constexpr const char* kUndefinedTable = "42P01";
+inline constexpr const char* kInvalidSchemaName = "3F000";
+inline constexpr const char* kAdminShutdown = "57P01";
+inline constexpr const char* kCannotConnectNow = "57P03";
+inline constexpr const char* kTooManyConnections = "53300";
+inline constexpr const char* kIdleInTransactionTimeout = "25P03";
+}  // namespace sqlstate
+
+}  // namespace schemagate

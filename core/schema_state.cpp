@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "schema_state.h"
+
+#include <pqxx/nontransaction>
+
+#include "db_failure.h"
+
+namespace schemagate {
+
+namespace {
+
+constexpr const char* kIsoUtc = R"(YYYY-MM-DD"T"HH24:MI:SS.MS"Z")";
+
+std::string iso(const std::string& column) {
+    return "to_char(" + column + " AT TIME ZONE 'UTC', '" + kIsoUtc + "')";
+}
+
+}  // namespace
+
+std::string qualified(pqxx::connection_base& connection, const StateLocation& where,
+                      const char* table) {
+    return connection.quote_name(where.schema) + "." + connection.quote_name(table);
+}
+
+SchemaState read_schema_state(pqxx::connection& connection, const StateLocation& where) {
+    const std::string history = qualified(connection, where, "history");
+    const std::string lease = qualified(connection, where, "lease");
+    const std::string query =
+        "SELECT (SELECT max(version) FROM " + history + " WHERE name = $1 AND success), "
+        "d.version, d.description, d.file, d.applied_by, " + iso("d.applied_at") + ", "
+        "l.holder, l.token, " + iso("l.acquired_at") + ", " + iso("l.expires_at") + ", "
+        "l.expires_at < clock_timestamp() "
+        "FROM (SELECT 1) AS one "
+        "LEFT JOIN LATERAL (SELECT * FROM " + history + " AS h WHERE name = $1 AND NOT success "
+        // A non-transactional migration whose holder still holds the lease is in progress,
+        // not dirty.
+        "AND NOT EXISTS (SELECT 1 FROM " + lease + " AS live WHERE live.name = $1 "
+        "AND live.token = h.token AND live.holder IS NOT NULL "
+        "AND live.expires_at > clock_timestamp()) "
+        "ORDER BY version LIMIT 1) AS d ON true "
+        "LEFT JOIN " + lease + " AS l ON l.name = $1";
+    SchemaState state;
+    pqxx::result rows;
+    try {
+        pqxx::nontransaction work(connection);
+        rows = work.exec_params(query, where.name);
+    } catch (...) {
+        const DbFailure failure = current_db_failure();
+        if (failure.is(sqlstate::kUndefinedTable) || failure.is(sqlstate::kInvalidSchemaName)) {
+            return state;
+        }
+        throw;
+    }
+    state.initialized = true;
+    const auto row = rows.at(0);
+    if (!row[0].is_null()) state.version = row[0].as<std::int64_t>();
+    if (!row[1].is_null()) {
+        state.dirty = DirtyMigration{row[1].as<std::int64_t>(), row[2].as<std::string>(),
+                                     row[3].as<std::string>(), row[4].as<std::string>(),
+                                     row[5].as<std::string>()};
+    }
+    if (!row[7].is_null()) {
+        state.lease = LeaseInfo{row[6].is_null() ? "" : row[6].as<std::string>(),
+                                row[7].as<std::int64_t>(),
+                                row[8].is_null() ? "" : row[8].as<std::string>(),
+                                row[9].is_null() ? "" : row[9].as<std::string>(),
+                                row[10].is_null() || row[10].as<bool>()};
+    }
+    return state;
+}
+
+}  // namespace schemagate

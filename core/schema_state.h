@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/connection>
+#include <string>
+#include <vector>
+
+namespace schemagate {
+
+// Which state tables and which migration set: `--schema` (default "schemagate") and
+// `--name` (default "default"). Several apps can share a database with different names.
+struct StateLocation {
+    std::string schema = "schemagate";
+    std::string name = "default";
+};
+
+struct LeaseInfo {
+    std::string holder;  // empty when released
+    std::int64_t token = 0;
+    std::string acquired_at;  // ISO 8601 UTC, from the database clock
+    std::string expires_at;
+    bool expired = true;
+};
+
+struct DirtyMigration {
+    std::int64_t version = 0;
+    std::string description;
+    std::string file;
+    std::string applied_by;
+    std::string applied_at;
+};
+
+// One reading of the schema's state: what the gate decides on and the sidecar reports.
+struct SchemaState {
+    bool initialized = false;             // false until the state tables exist
+    std::optional<std::int64_t> version;  // highest successful version; nullopt = none yet
+    // Lowest unfinished non-transactional migration whose holder is gone (an unfinished one
+    // under a live lease is in progress, not dirty).
+    std::optional<DirtyMigration> dirty;
+    std::optional<LeaseInfo> lease;       // nullopt when no pod ever took it
+};
+
+// One round trip, outside any transaction. A database without the state tables is a state
+// (initialized = false), not an error.
+SchemaState read_schema_state(pqxx::connection& connection, const StateLocation& where);
+
+// `"schema"."table"`, quoted by the server's rules.
+std::string qualified(pqxx::connection_base& connection, const StateLocation& where,
+                      const char* table);
+
+// The NOTIFY channel: one per database, payload "<name>:<event>" so listeners filter.
+inline constexpr const char* kNotifyChannel = "schemagate";
+
+}  // namespace schemagate

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "secret_scrubber.h"
+
+#include <mutex>
+#include <vector>
+
+namespace schemagate {
+
+namespace {
+
+std::mutex& secrets_mutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
+std::vector<std::string>& secrets() {
+    static std::vector<std::string> list;
+    return list;
+}
+
+void replace_all(std::string& text, const std::string& needle, std::string_view with) {
+    for (auto pos = text.find(needle); pos != std::string::npos;
+         pos = text.find(needle, pos + with.size())) {
+        text.replace(pos, needle.size(), with);
+    }
+}
+
+}  // namespace
+
+void register_secret(std::string_view secret) {
+    // Very short secrets would mangle ordinary words; libpq passwords that short are
+    // already hopeless, and we still never print them on purpose.
+    if (secret.size() < 3) return;
+    const std::lock_guard lock(secrets_mutex());
+    secrets().emplace_back(secret);
+}
+
+std::string scrub(std::string_view text) {
+    std::string out(text);
+    const std::lock_guard lock(secrets_mutex());
+    for (const auto& secret : secrets()) replace_all(out, secret, "***");
+    return out;
+}
+
+}  // namespace schemagate

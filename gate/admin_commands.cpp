@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "admin_commands.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "connection.h"
+#include "database_target.h"
+#include "errors.h"
+#include "lease.h"
+#include "plan.h"
+#include "state_store.h"
+#include "status_report.h"
+
+namespace schemagate {
+
+namespace {
+
+// Operator commands are interactive: a server that does not answer within this is reported,
+// not waited for like an initContainer would.
+constexpr Millis kAdminConnectBudget{15'000};
+// unlock --force waits this long for a migration that is committing to finish.
+constexpr Millis kBreakLockWait{10'000};
+
+Connection connect_for_admin(const GateConfig& config) {
+    ConnectOptions options;
+    options.target = resolve_database_target(config.database_url, config.database_url_file);
+    options.application_name = "schemagate admin";
+    auto connection = connect_until(options, Deadline(kAdminConnectBudget));
+    if (!connection) throw FatalError(ExitCode::kInterrupted, "interrupted while connecting");
+    return connection;
+}
+
+}  // namespace
+
+int run_status(const GateConfig& config) {
+    std::optional<MigrationSet> files;
+    std::optional<std::int64_t> target = config.target;
+    if (std::filesystem::is_directory(config.migrations_dir)) {
+        files = load_migration_set(config.migrations_dir);
+        if (!files->migrations.empty() || target) target = choose_target(*files, config.target);
+    }
+    const Connection connection = connect_for_admin(config);
+    const SchemaState state = read_schema_state(*connection, config.state);
+    const auto history = StateStore(config.state).read_history(*connection);
+    const auto report =
+        status_json(config.state, state, history.value_or(std::vector<AppliedMigration>{}),
+                    files ? &*files : nullptr, target);
+    std::cout << (config.json ? report.dump(2) + "\n" : status_text(report));
+    return 0;
+}
+
+int run_validate(const GateConfig& config) {
+    const MigrationSet files = load_migration_set(config.migrations_dir);
+    const std::int64_t target = choose_target(files, config.target);
+    std::cout << "ok: " << files.migrations.size() << " migration files in " << files.directory
+              << ", highest V" << files.highest_version() << '\n';
+    if (!database_target_given(config.database_url, config.database_url_file)) {
+        std::cout << "no database given: checksums of applied migrations not checked\n";
+        return 0;
+    }
+    const Connection connection = connect_for_admin(config);
+    const auto history = StateStore(config.state).read_history(*connection);
+    const Plan plan =
+        make_plan(files, history.value_or(std::vector<AppliedMigration>{}), target);
+    std::cout << "ok: database at V" << plan.current << ", checksums of "
+              << (history ? history->size() : 0) << " applied migrations match, "
+              << plan.pending.size() << " pending\n";
+    return 0;
+}
+
+int run_unlock(const GateConfig& config) {
+    const Connection connection = connect_for_admin(config);
+    const SchemaState state = read_schema_state(*connection, config.state);
+    if (!state.lease || state.lease->holder.empty()) {
+        std::cout << "lease " << config.state.name << " is free\n";
+        return 0;
+    }
+    const LeaseInfo& lease = *state.lease;
+    std::cout << "lease " << config.state.name << " held by " << lease.holder << " (token "
+              << lease.token << ") since " << lease.acquired_at << ", expires "
+              << lease.expires_at << (lease.expired ? " (expired)" : "") << '\n';
+    if (!config.force) {
+        std::cout << "use --force to break it; the holder will be fenced and exit 6\n";
+        return 0;
+    }
+    const Lease breaker(config.state, "schemagate unlock", Millis{30'000});
+    try {
+        const auto broken = breaker.force_break(*connection, kBreakLockWait);
+        spdlog::warn("broke the lease of {} (token {})",
+                     broken ? broken->holder : std::string("nobody"),
+                     broken ? broken->token : 0);
+    } catch (const FatalError&) {
+        throw;
+    } catch (...) {
+        throw FatalError(ExitCode::kUnreachable,
+                         "could not break the lease within " + format_duration(kBreakLockWait) +
+                             ": a migration is committing; try again");
+    }
+    std::cout << "lease broken\n";
+    return 0;
+}
+
+int run_repair(const GateConfig& config) {
+    const Connection connection = connect_for_admin(config);
+    const SchemaState state = read_schema_state(*connection, config.state);
+    if (!state.dirty || state.dirty->version != config.repair_version) {
+        throw FatalError(ExitCode::kBadInput,
+                         "--version: migration " + std::to_string(config.repair_version) +
+                             " is not dirty" +
+                             (state.dirty ? " (the dirty one is " +
+                                                std::to_string(state.dirty->version) + ")"
+                                          : ""));
+    }
+    const std::size_t changed = StateStore(config.state)
+                                    .repair(*connection, config.repair_version,
+                                            config.repair_mark_applied);
+    spdlog::warn("repair: migration {} ({}) {}", config.repair_version, state.dirty->file,
+                 config.repair_mark_applied ? "marked applied" : "record removed; it runs again");
+    std::cout << "repaired " << changed << " record\n";
+    return 0;
+}
+
+}  // namespace schemagate

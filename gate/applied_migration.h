@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace schemagate {
+
+// One row of the history table.
+struct AppliedMigration {
+    std::int64_t version = 0;
+    std::string description;
+    std::string file;
+    std::string checksum;
+    std::string applied_at;  // ISO 8601 UTC, database clock
+    std::string applied_by;  // holder identity
+    std::int64_t duration_ms = 0;
+    std::int64_t token = 0;  // the lease token it was applied under
+    bool success = false;    // false: a non-transactional migration started and never finished
+};
+
+}  // namespace schemagate

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "duration.h"
+#include "logging.h"
+#include "migration_runner.h"
+#include "schema_state.h"
+
+namespace schemagate {
+
+enum class GateCommand { kMigrate, kWait, kStatus, kValidate, kUnlock, kRepair };
+
+// Everything the gate needs to know, from flags and SCHEMAGATE_* environment variables (one
+// table in gate_config.cpp binds both).
+struct GateConfig {
+    GateCommand command = GateCommand::kMigrate;
+
+    // --database-url / DATABASE_URL; a secret: never logged.
+    std::string database_url;
+    // --database-url-file: a mounted Secret holding the URL (trailing newline ignored).
+    std::string database_url_file;
+    // --schema and --name: where the lease and history live, and which migration set.
+    StateLocation state;
+    // --migrations: the directory of .sql files (a ConfigMap or an emptyDir in Kubernetes).
+    std::string migrations_dir = "/migrations";
+    // --target: the version to reach; default the highest file in --migrations.
+    std::optional<std::int64_t> target;
+    // --holder: who we are in the lease and in pg_stat_activity. Default "$HOSTNAME/pid":
+    // the pod name identifies the pod, the pid the process in it.
+    std::string holder;
+
+    // --lease-ttl, default 30s: how long a holder that stopped renewing (killed, frozen,
+    // cut off) blocks everyone. Shorter recovers faster but a long GC-like pause or a slow
+    // network could lose a healthy holder its lease; 30s is well above both.
+    Millis lease_ttl{30'000};
+    // --timeout, default 10m: bounds the whole run. Kubernetes restarts a failed
+    // initContainer anyway; ten minutes covers long migrations on a busy database while
+    // still surfacing a stuck rollout within one coffee.
+    Millis timeout{600'000};
+    // --poll-interval, default 2s: the cap of the waiters' jittered backoff. LISTEN/NOTIFY
+    // wakes waiters at once; polling is the fallback for poolers that drop LISTEN.
+    Millis poll_interval{2000};
+    // --lock-timeout, --statement-timeout, --lock-retries.
+    MigrationSettings migration;
+    // --termination-log: where the last error goes for `kubectl describe pod`.
+    std::string termination_log = "/dev/termination-log";
+    bool termination_log_explicit = false;
+
+    LogFormat log_format = LogFormat::kText;  // --log-format text|json
+    bool verbose = false;                     // --verbose
+
+    bool json = false;   // status --json
+    bool force = false;  // unlock --force
+    std::int64_t repair_version = 0;  // repair --version
+    bool repair_mark_applied = false;  // repair --mark-applied (else --remove)
+};
+
+// Parses argv. Returns the config, or the exit code to leave with right away: 0 after
+// --help/--version, 3 (with one line on stderr naming the flag) for anything malformed.
+std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* argv);
+
+}  // namespace schemagate

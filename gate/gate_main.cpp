@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gate_main.h"
+
+#include <spdlog/spdlog.h>
+
+#include "admin_commands.h"
+#include "db_failure.h"
+#include "errors.h"
+#include "gate_config.h"
+#include "interrupt.h"
+#include "migrate_command.h"
+#include "termination_log.h"
+
+namespace schemagate {
+
+namespace {
+
+int run_command(const GateConfig& config) {
+    switch (config.command) {
+        case GateCommand::kMigrate:
+            return run_migrate(config);
+        case GateCommand::kWait:
+            return run_wait(config);
+        case GateCommand::kStatus:
+            return run_status(config);
+        case GateCommand::kValidate:
+            return run_validate(config);
+        case GateCommand::kUnlock:
+            return run_unlock(config);
+        case GateCommand::kRepair:
+            return run_repair(config);
+    }
+    return to_int(ExitCode::kBadInput);
+}
+
+int fail(const GateConfig& config, ExitCode code, const std::string& message) {
+    spdlog::error("{} (exit {})", message, to_int(code));
+    write_termination_message(config.termination_log, config.termination_log_explicit,
+                              "schemagate: " + message);
+    return to_int(code);
+}
+
+}  // namespace
+
+int gate_main(int argc, const char* const* argv) {
+    auto parsed = parse_gate_config(argc, argv);
+    if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+    const auto& config = std::get<GateConfig>(parsed);
+    setup_logging("schemagate", config.log_format, config.verbose);
+    Interrupt::install();
+    try {
+        return run_command(config);
+    } catch (const FatalError& e) {
+        return fail(config, e.code(), e.what());
+    } catch (const RetryableError& e) {
+        return fail(config, ExitCode::kUnreachable, e.what());
+    } catch (...) {
+        const DbFailure failure = current_db_failure();
+        if (failure.kind == DbFailure::Kind::kConnection) {
+            return fail(config, ExitCode::kUnreachable, "database connection lost: " + failure.message);
+        }
+        const std::string state = failure.sqlstate.empty() ? "" : "SQLSTATE " + failure.sqlstate + ": ";
+        return fail(config, ExitCode::kMigrationFailed, "database error: " + state + failure.message);
+    }
+}
+
+}  // namespace schemagate

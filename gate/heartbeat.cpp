@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "heartbeat.h"
+
+#include <spdlog/spdlog.h>
+
+#include "db_failure.h"
+#include "errors.h"
+
+namespace schemagate {
+
+Heartbeat::Heartbeat(ConnectOptions options, const Lease& lease, std::int64_t token,
+                     std::function<void()> on_lost)
+    : options_(std::move(options)), lease_(lease), token_(token), on_lost_(std::move(on_lost)) {
+    options_.application_name += " (heartbeat)";
+    thread_ = std::thread([this] { run(); });
+}
+
+Heartbeat::~Heartbeat() {
+    {
+        const std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void Heartbeat::run() {
+    const Millis interval = std::max(lease_.ttl() / 3, Millis{50});
+    Connection connection;
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            if (wake_.wait_for(lock, interval, [this] { return stopping_; })) return;
+        }
+        try {
+            if (!connection) connection = connect_once(options_);
+            const Renewal renewal = lease_.renew(*connection, token_);
+            if (renewal == Renewal::kLost) {
+                spdlog::error("lease lost: another holder took it (token {} is no longer ours)",
+                              token_);
+                lost_ = true;
+                on_lost_();
+                return;
+            }
+        } catch (const FatalError& e) {
+            spdlog::warn("heartbeat: {}", e.what());
+            connection.reset();
+        } catch (const RetryableError& e) {
+            spdlog::warn("heartbeat: {}", e.what());
+            connection.reset();
+        } catch (...) {
+            const DbFailure failure = current_db_failure();
+            spdlog::warn("heartbeat could not renew the lease: {}", failure.message);
+            if (failure.kind == DbFailure::Kind::kConnection) connection.reset();
+        }
+    }
+}
+
+}  // namespace schemagate

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "connection.h"
+#include "lease.h"
+
+namespace schemagate {
+
+// Renews the lease every ttl/3 on a second connection while migrations run, so that the
+// lease outlives slow migrations but not a dead pod. If a renewal finds the lease taken,
+// it calls `on_lost` (which cancels the running statement) and stops. Connection trouble is
+// retried on the next beat; the fence at the start of each migration is the final judge.
+// Owns one thread; the destructor stops and joins it.
+class Heartbeat {
+public:
+    Heartbeat(ConnectOptions options, const Lease& lease, std::int64_t token,
+              std::function<void()> on_lost);
+    ~Heartbeat();
+    Heartbeat(const Heartbeat&) = delete;
+    Heartbeat& operator=(const Heartbeat&) = delete;
+
+    bool lost() const { return lost_.load(); }
+
+private:
+    void run();
+
+    ConnectOptions options_;
+    const Lease& lease_;
+    std::int64_t token_;
+    std::function<void()> on_lost_;
+    std::atomic<bool> lost_{false};
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace schemagate

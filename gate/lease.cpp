@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "lease.h"
+
+#include <pqxx/nontransaction>
+#include <pqxx/transaction>
+
+#include "db_failure.h"
+
+namespace schemagate {
+
+namespace {
+
+// Long enough for a normal row-lock hand-off, short enough that a waiter never queues
+// behind a migration's transaction.
+constexpr Millis kAcquireLockTimeout{200};
+// Renewal runs every ttl/3; waiting a second for a row lock still leaves two chances.
+constexpr Millis kRenewLockTimeout{1000};
+
+std::string lock_timeout_sql(Millis timeout) {
+    return "SET LOCAL lock_timeout = " + std::to_string(timeout.count());
+}
+
+}  // namespace
+
+Lease::Lease(StateLocation where, std::string holder, Millis ttl)
+    : where_(std::move(where)), holder_(std::move(holder)), ttl_(ttl) {}
+
+std::string Lease::ttl_interval() const {
+    return "interval '" + std::to_string(ttl_.count()) + " milliseconds'";
+}
+
+AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
+    const std::string table = qualified(connection, where_, "lease");
+    try {
+        pqxx::work work(connection);
+        work.exec(lock_timeout_sql(kAcquireLockTimeout));
+        const auto acquired = work.exec_params(
+            "INSERT INTO " + table + " AS l (name, holder, token, acquired_at, renewed_at, "
+            "expires_at) VALUES ($1, $2, 1, clock_timestamp(), clock_timestamp(), "
+            "clock_timestamp() + " + ttl_interval() + ") "
+            "ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, token = l.token + 1, "
+            "acquired_at = EXCLUDED.acquired_at, renewed_at = EXCLUDED.renewed_at, "
+            "expires_at = EXCLUDED.expires_at WHERE l.expires_at < clock_timestamp() "
+            "RETURNING token",
+            where_.name, holder_);
+        work.commit();
+        if (!acquired.empty()) return LeaseAcquired{acquired[0][0].as<std::int64_t>()};
+    } catch (...) {
+        const DbFailure failure = current_db_failure();
+        if (!failure.is(sqlstate::kLockNotAvailable)) throw;
+        LeaseHeld held;
+        held.busy = true;
+        if (auto state = read_schema_state(connection, where_); state.lease) held.by = *state.lease;
+        return held;
+    }
+    LeaseHeld held;
+    if (auto state = read_schema_state(connection, where_); state.lease) held.by = *state.lease;
+    return held;
+}
+
+std::string Lease::fence_sql(pqxx::transaction_base& work, std::int64_t token) const {
+    return "UPDATE " + qualified(work.conn(), where_, "lease") +
+           " SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + " +
+           ttl_interval() + " WHERE name = " + work.quote(where_.name) +
+           " AND token = " + std::to_string(token);
+}
+
+Renewal Lease::renew(pqxx::connection& connection, std::int64_t token) const {
+    try {
+        pqxx::work work(connection);
+        work.exec(lock_timeout_sql(kRenewLockTimeout));
+        const auto result = work.exec(fence_sql(work, token));
+        work.commit();
+        return result.affected_rows() == 1 ? Renewal::kRenewed : Renewal::kLost;
+    } catch (...) {
+        const DbFailure failure = current_db_failure();
+        // Our own migration holds the row; it renews the lease itself when it commits.
+        if (failure.is(sqlstate::kLockNotAvailable)) return Renewal::kBusy;
+        throw;
+    }
+}
+
+void Lease::release(pqxx::connection& connection, std::int64_t token) const {
+    pqxx::work work(connection);
+    work.exec_params("UPDATE " + qualified(connection, where_, "lease") +
+                         " SET holder = NULL, expires_at = clock_timestamp() "
+                         "WHERE name = $1 AND token = $2",
+                     where_.name, token);
+    work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
+                     where_.name + ":released");
+    work.commit();
+}
+
+std::optional<LeaseInfo> Lease::force_break(pqxx::connection& connection, Millis lock_wait) const {
+    const auto before = read_schema_state(connection, where_).lease;
+    if (!before) return std::nullopt;
+    pqxx::work work(connection);
+    work.exec(lock_timeout_sql(lock_wait));
+    work.exec_params("UPDATE " + qualified(connection, where_, "lease") +
+                         " SET token = token + 1, holder = NULL, "
+                         "expires_at = clock_timestamp() WHERE name = $1",
+                     where_.name);
+    work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
+                     where_.name + ":released");
+    work.commit();
+    return before;
+}
+
+}  // namespace schemagate

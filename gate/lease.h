@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/connection>
+#include <pqxx/transaction_base>
+#include <string>
+#include <variant>
+
+#include "duration.h"
+#include "schema_state.h"
+
+namespace schemagate {
+
+struct LeaseAcquired {
+    std::int64_t token = 0;
+};
+struct LeaseHeld {
+    LeaseInfo by;       // the current holder, as far as we could read it
+    bool busy = false;  // its row was locked: a migration is committing right now
+};
+using AcquireOutcome = std::variant<LeaseAcquired, LeaseHeld>;
+
+enum class Renewal { kRenewed, kLost, kBusy };
+
+// The lease row of one migration set: the SQL of DESIGN.md's protocol. All times come from
+// the database clock. clock_timestamp() rather than now(): now() is frozen at the start of
+// the transaction, and a statement that waited for a row lock would compute an expiry that
+// is already partly spent. Not thread-safe; each method uses the connection it is given.
+class Lease {
+public:
+    Lease(StateLocation where, std::string holder, Millis ttl);
+
+    // One atomic INSERT ... ON CONFLICT DO UPDATE ... WHERE expired. A short lock_timeout
+    // turns "a migration is committing" into LeaseHeld{busy} instead of a wait.
+    AcquireOutcome try_acquire(pqxx::connection& connection) const;
+
+    // The SQL that starts every migration transaction: extends the lease if `token` still
+    // holds it. Zero affected rows = lost. Its row lock lasts until COMMIT, so no takeover can
+    // interleave with the migration.
+    std::string fence_sql(pqxx::transaction_base& work, std::int64_t token) const;
+
+    // Heartbeat: extend, on its own connection, without waiting behind a migration.
+    Renewal renew(pqxx::connection& connection, std::int64_t token) const;
+
+    // Gives the lease up at once (expiry = now) and wakes the waiters. No-op if not ours.
+    void release(pqxx::connection& connection, std::int64_t token) const;
+
+    // unlock --force: bumps the token so the old holder is fenced. Returns the lease as it was.
+    std::optional<LeaseInfo> force_break(pqxx::connection& connection, Millis lock_wait) const;
+
+    Millis ttl() const { return ttl_; }
+    const std::string& holder() const { return holder_; }
+
+private:
+    std::string ttl_interval() const;
+
+    StateLocation where_;
+    std::string holder_;
+    Millis ttl_;
+};
+
+}  // namespace schemagate

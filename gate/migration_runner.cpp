@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "migration_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <pqxx/nontransaction>
+#include <pqxx/transaction>
+
+#include "db_failure.h"
+#include "errors.h"
+#include "interrupt.h"
+
+namespace schemagate {
+
+namespace {
+
+// Thrown inside this file only, to leave a transaction's scope before deciding what a failed
+// statement means.
+struct LockTimedOut {};
+
+std::string timeouts_sql(const MigrationSettings& settings, const char* scope) {
+    return std::string("SET ") + scope + " lock_timeout = " +
+           std::to_string(settings.lock_timeout.count()) + "; SET " + scope +
+           " statement_timeout = " + std::to_string(settings.statement_timeout.count()) + "; ";
+}
+
+[[noreturn]] void lease_lost_error(const Migration& migration) {
+    throw FatalError(ExitCode::kLeaseLost,
+                     "lease lost before " + label(migration) + " could commit: another holder "
+                     "took over; nothing of it was committed by this process");
+}
+
+}  // namespace
+
+MigrationRunner::MigrationRunner(const StateStore& store, const Lease& lease,
+                                 MigrationSettings settings, std::function<bool()> lease_lost)
+    : store_(store), lease_(lease), settings_(settings), lease_lost_(std::move(lease_lost)) {}
+
+Millis MigrationRunner::apply(pqxx::connection& connection, const Migration& migration,
+                              std::int64_t token, const Deadline& deadline) const {
+    const auto started = SteadyClock::now();
+    Backoff backoff(Millis{200}, Millis{5000});
+    for (int attempt = 0;; ++attempt) {
+        try {
+            if (migration.no_transaction) {
+                apply_without_transaction(connection, migration, token);
+            } else {
+                apply_in_transaction(connection, migration, token);
+            }
+            return std::chrono::duration_cast<Millis>(SteadyClock::now() - started);
+        } catch (const LockTimedOut&) {
+            if (attempt >= settings_.lock_retries || deadline.passed()) {
+                throw FatalError(ExitCode::kMigrationFailed,
+                                 label(migration) + " (" + migration.file + ") could not get its "
+                                 "locks within --lock-timeout " +
+                                 format_duration(settings_.lock_timeout) + " after " +
+                                 std::to_string(attempt + 1) +
+                                 " attempts: something holds a conflicting lock on the table");
+            }
+            const Millis wait = next_wait(backoff, deadline);
+            spdlog::warn("{}: lock timeout after {}; rolled back, retrying in {} ({}/{})",
+                         label(migration), format_duration(settings_.lock_timeout),
+                         format_duration(wait), attempt + 1, settings_.lock_retries);
+            if (Interrupt::wait_for(wait)) {
+                throw FatalError(Interrupt::exit_code(), "interrupted while waiting to retry " +
+                                                         label(migration));
+            }
+        }
+    }
+}
+
+void MigrationRunner::apply_in_transaction(pqxx::connection& connection,
+                                           const Migration& migration, std::int64_t token) const {
+    const auto started = SteadyClock::now();
+    const SqlStatement* current = nullptr;
+    try {
+        pqxx::work work(connection);
+        // One round trip: the timeouts and the fence.
+        const auto fenced =
+            work.exec(timeouts_sql(settings_, "LOCAL") + lease_.fence_sql(work, token));
+        if (fenced.affected_rows() != 1) lease_lost_error(migration);
+        for (const auto& statement : migration.statements) {
+            current = &statement;
+            work.exec(statement.text);
+        }
+        current = nullptr;
+        const auto duration = std::chrono::duration_cast<Millis>(SteadyClock::now() - started);
+        work.exec(store_.record_sql(work, migration, lease_.holder(), token, duration.count(),
+                                    true) +
+                  "; " + lease_.fence_sql(work, token));
+        work.commit();
+    } catch (const FatalError&) {
+        throw;
+    } catch (...) {
+        fail(migration, current, false);
+    }
+}
+
+void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
+                                                const Migration& migration,
+                                                std::int64_t token) const {
+    const auto started = SteadyClock::now();
+    {
+        pqxx::work work(connection);
+        const auto fenced = work.exec(lease_.fence_sql(work, token));
+        if (fenced.affected_rows() != 1) lease_lost_error(migration);
+        work.exec(store_.record_sql(work, migration, lease_.holder(), token, 0, false));
+        work.commit();
+    }
+    const SqlStatement* current = nullptr;
+    try {
+        {
+            pqxx::nontransaction session(connection);
+            session.exec(timeouts_sql(settings_, "SESSION"));
+        }
+        for (const auto& statement : migration.statements) {
+            current = &statement;
+            pqxx::nontransaction work(connection);
+            work.exec(statement.text);
+        }
+        current = nullptr;
+        pqxx::work work(connection);
+        work.exec("RESET lock_timeout; RESET statement_timeout");
+        const auto fenced = work.exec(lease_.fence_sql(work, token));
+        if (fenced.affected_rows() != 1) lease_lost_error(migration);
+        const auto duration =
+            std::chrono::duration_cast<Millis>(SteadyClock::now() - started).count();
+        work.exec(store_.finish_sql(work, migration, duration));
+        work.commit();
+    } catch (const FatalError&) {
+        throw;
+    } catch (...) {
+        fail(migration, current, true);
+    }
+}
+
+void MigrationRunner::fail(const Migration& migration, const SqlStatement* statement,
+                           bool left_dirty) const {
+    const DbFailure failure = current_db_failure();
+    const std::string dirty_note =
+        left_dirty ? "; the migration ran without a transaction and is now marked dirty: "
+                     "check the database, then `schemagate repair --version " +
+                         std::to_string(migration.version) + "`"
+                   : "; rolled back";
+    if (failure.kind == DbFailure::Kind::kConnection) {
+        if (lease_lost_()) lease_lost_error(migration);
+        throw RetryableError("connection lost while applying " + label(migration) + ": " +
+                             failure.message);
+    }
+    if (failure.is(sqlstate::kQueryCanceled)) {
+        if (Interrupt::triggered()) {
+            throw FatalError(Interrupt::exit_code(),
+                             "interrupted by signal while applying " + label(migration) +
+                                 dirty_note);
+        }
+        if (lease_lost_()) lease_lost_error(migration);
+    }
+    if (failure.is(sqlstate::kLockNotAvailable) && !left_dirty) throw LockTimedOut{};
+    std::string where = migration.file;
+    if (statement != nullptr) where += " line " + std::to_string(statement->line);
+    std::string message = label(migration) + " failed at " + where;
+    if (!failure.sqlstate.empty()) message += ": SQLSTATE " + failure.sqlstate;
+    message += ": " + failure.message + dirty_note;
+    throw FatalError(ExitCode::kMigrationFailed, message);
+}
+
+}  // namespace schemagate

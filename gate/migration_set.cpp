@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "migration_set.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "errors.h"
+#include "migration_name.h"
+#include "sha256.h"
+
+namespace schemagate {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void bad_input(const std::string& message) {
+    throw FatalError(ExitCode::kBadInput, message);
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream stream(path, std::ios::binary);
+    if (!stream) bad_input("cannot read migration file " + path.string());
+    std::ostringstream content;
+    content << stream.rdbuf();
+    if (stream.bad()) bad_input("cannot read migration file " + path.string());
+    return content.str();
+}
+
+// schemagate wraps each migration in a transaction that starts with the lease fence; a COMMIT
+// inside the file would end that transaction early and let the rest run unfenced.
+void reject_transaction_control(const fs::path& path, const std::vector<SqlStatement>& statements) {
+    for (const auto& statement : statements) {
+        const std::string keyword = first_keyword(statement.text);
+        if (keyword == "BEGIN" || keyword == "START" || keyword == "COMMIT" || keyword == "END" ||
+            keyword == "ROLLBACK" || keyword == "ABORT") {
+            bad_input("migration file " + path.string() + " line " +
+                      std::to_string(statement.line) + ": " + keyword +
+                      " is not allowed: each migration already runs in its own transaction "
+                      "(for statements that cannot, put `-- schemagate:no-transaction` on the "
+                      "first line)");
+        }
+    }
+}
+
+}  // namespace
+
+std::int64_t MigrationSet::highest_version() const {
+    return migrations.empty() ? 0 : migrations.back().version;
+}
+
+const Migration* MigrationSet::find(std::int64_t version) const {
+    const auto found = std::lower_bound(
+        migrations.begin(), migrations.end(), version,
+        [](const Migration& m, std::int64_t v) { return m.version < v; });
+    return found != migrations.end() && found->version == version ? &*found : nullptr;
+}
+
+MigrationSet load_migration_set(const std::string& directory) {
+    std::error_code error;
+    if (!fs::is_directory(directory, error)) {
+        bad_input("--migrations: " + directory + " is not a readable directory");
+    }
+    std::map<std::int64_t, Migration> by_version;
+    fs::directory_iterator entries(directory, error);
+    if (error) bad_input("--migrations: cannot list " + directory + ": " + error.message());
+    for (const auto& entry : entries) {
+        const std::string name = entry.path().filename().string();
+        const ParsedName parsed = parse_migration_name(name);
+        if (std::holds_alternative<IgnoredFile>(parsed)) continue;
+        const fs::path path = entry.path();
+        if (const auto* bad = std::get_if<BadMigrationName>(&parsed)) {
+            bad_input("migration file " + path.string() + ": " + bad->reason +
+                      "; accepted names: " + kAcceptedNamePatterns);
+        }
+        // ConfigMap files are symlinks into ..data; is_regular_file follows them.
+        if (!fs::is_regular_file(path, error)) {
+            bad_input("migration file " + path.string() + " is not a regular file");
+        }
+        const auto& name_parts = std::get<MigrationName>(parsed);
+        Migration migration;
+        migration.version = name_parts.version;
+        migration.description = name_parts.description;
+        migration.file = name;
+        const std::string sql = read_file(path);
+        migration.checksum = sha256_hex(sql);
+        migration.no_transaction = has_no_transaction_directive(sql);
+        migration.statements = split_sql(sql);
+        if (migration.statements.empty()) {
+            bad_input("migration file " + path.string() + " is empty (no SQL statement)");
+        }
+        if (!migration.no_transaction) reject_transaction_control(path, migration.statements);
+        const auto [existing, inserted] = by_version.try_emplace(migration.version, migration);
+        if (!inserted) {
+            bad_input("migration files " + existing->second.file + " and " + name +
+                      " in " + directory + " both have version " +
+                      std::to_string(migration.version));
+        }
+    }
+    MigrationSet set;
+    set.directory = directory;
+    for (auto& [version, migration] : by_version) set.migrations.push_back(std::move(migration));
+    return set;
+}
+
+std::int64_t choose_target(const MigrationSet& set, std::optional<std::int64_t> requested) {
+    if (requested) {
+        if (*requested < 0) bad_input("--target: must be >= 0, got " + std::to_string(*requested));
+        if (*requested > set.highest_version()) {
+            bad_input("--target: " + std::to_string(*requested) +
+                      " is above the highest migration file in " + set.directory + " (" +
+                      std::to_string(set.highest_version()) + ")");
+        }
+        return *requested;
+    }
+    if (set.migrations.empty()) {
+        bad_input("--migrations: no migration files in " + set.directory + " (expected " +
+                  kAcceptedNamePatterns + ")");
+    }
+    return set.highest_version();
+}
+
+std::string label(const Migration& migration) {
+    char version[32];
+    std::snprintf(version, sizeof version, "V%04lld", static_cast<long long>(migration.version));
+    return migration.description.empty() ? std::string(version)
+                                         : std::string(version) + " " + migration.description;
+}
+
+}  // namespace schemagate

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <optional>
+#include <pqxx/connection>
+#include <pqxx/transaction_base>
+#include <vector>
+
+#include "applied_migration.h"
+#include "migration_set.h"
+#include "schema_state.h"
+
+namespace schemagate {
+
+// The history table and the bootstrap of the state schema. Not thread-safe: one per
+// connection.
+class StateStore {
+public:
+    explicit StateStore(StateLocation where) : where_(std::move(where)) {}
+
+    // CREATE SCHEMA/TABLE IF NOT EXISTS under a transaction-scoped advisory lock, so a
+    // hundred pods starting at once do not collide on the catalog.
+    void bootstrap(pqxx::connection& connection) const;
+
+    // All rows of this migration set, ascending; nullopt when the state tables do not exist
+    // yet (a fresh database). One round trip, no transaction.
+    std::optional<std::vector<AppliedMigration>> read_history(pqxx::connection& connection) const;
+
+    // SQL that records `migration` as applied (success) or started (not success), renews the
+    // lease so a long migration does not expire at its COMMIT, and notifies waiters. Literal
+    // values are quoted by the connection, so it can travel in one round trip.
+    std::string record_sql(pqxx::transaction_base& work, const Migration& migration,
+                           const std::string& holder, std::int64_t token, std::int64_t duration_ms,
+                           bool success) const;
+    std::string finish_sql(pqxx::transaction_base& work, const Migration& migration,
+                           std::int64_t duration_ms) const;
+
+    // repair: mark a dirty migration applied, or remove its record. Returns rows changed.
+    std::size_t repair(pqxx::connection& connection, std::int64_t version, bool mark_applied) const;
+
+    const StateLocation& where() const { return where_; }
+
+private:
+    StateLocation where_;
+};
+
+}  // namespace schemagate

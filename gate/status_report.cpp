@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "status_report.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace schemagate {
+
+namespace {
+
+// How many recent migrations status shows: enough to see the last rollout.
+constexpr std::size_t kRecentHistory = 10;
+
+}  // namespace
+
+nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
+                           const std::vector<AppliedMigration>& history,
+                           const MigrationSet* files, std::optional<std::int64_t> target) {
+    using nlohmann::json;
+    json out;
+    out["name"] = where.name;
+    out["schema"] = where.schema;
+    out["initialized"] = state.initialized;
+    out["current_version"] = state.version.value_or(0);
+    out["target_version"] = target ? json(*target) : json(nullptr);
+    json pending = json::array();
+    if (files != nullptr && target) {
+        std::set<std::int64_t> applied;
+        for (const auto& record : history) applied.insert(record.version);
+        for (const auto& migration : files->migrations) {
+            if (migration.version <= *target && !applied.contains(migration.version)) {
+                pending.push_back({{"version", migration.version},
+                                   {"description", migration.description},
+                                   {"file", migration.file}});
+            }
+        }
+    }
+    out["pending"] = pending;
+    out["up_to_date"] = target ? json(state.version.value_or(0) >= *target && !state.dirty)
+                               : json(nullptr);
+    if (state.dirty) {
+        out["dirty"] = {{"version", state.dirty->version},
+                        {"description", state.dirty->description},
+                        {"file", state.dirty->file},
+                        {"started_by", state.dirty->applied_by},
+                        {"started_at", state.dirty->applied_at}};
+    } else {
+        out["dirty"] = nullptr;
+    }
+    if (state.lease) {
+        out["lease"] = {{"holder", state.lease->holder.empty() ? json(nullptr)
+                                                              : json(state.lease->holder)},
+                        {"token", state.lease->token},
+                        {"acquired_at", state.lease->acquired_at},
+                        {"expires_at", state.lease->expires_at},
+                        {"held", !state.lease->holder.empty() && !state.lease->expired}};
+    } else {
+        out["lease"] = nullptr;
+    }
+    json recent = json::array();
+    const std::size_t first = history.size() > kRecentHistory ? history.size() - kRecentHistory : 0;
+    for (std::size_t i = history.size(); i-- > first;) {
+        const auto& record = history[i];
+        recent.push_back({{"version", record.version},
+                          {"description", record.description},
+                          {"file", record.file},
+                          {"checksum", record.checksum},
+                          {"applied_at", record.applied_at},
+                          {"applied_by", record.applied_by},
+                          {"duration_ms", record.duration_ms},
+                          {"token", record.token},
+                          {"success", record.success}});
+    }
+    out["recent"] = recent;
+    return out;
+}
+
+std::string status_text(const nlohmann::json& status) {
+    std::string out;
+    const auto line = [&out](std::string_view key, const std::string& value) {
+        out += fmt::format("{:<10} {}\n", key, value);
+    };
+    line("name", status["name"].get<std::string>() + " (schema " +
+                     status["schema"].get<std::string>() + ")");
+    line("version", status["initialized"].get<bool>()
+                        ? std::to_string(status["current_version"].get<std::int64_t>())
+                        : "none (schemagate tables not created yet)");
+    if (!status["target_version"].is_null()) {
+        line("target", std::to_string(status["target_version"].get<std::int64_t>()));
+    }
+    std::string pending;
+    for (const auto& item : status["pending"]) {
+        pending += (pending.empty() ? "" : ", ") + item["file"].get<std::string>();
+    }
+    line("pending", pending.empty() ? "none" : pending);
+    const auto& dirty = status["dirty"];
+    line("dirty", dirty.is_null() ? "no"
+                                  : fmt::format("YES: {} started by {} at {}",
+                                                dirty["file"].get<std::string>(),
+                                                dirty["started_by"].get<std::string>(),
+                                                dirty["started_at"].get<std::string>()));
+    const auto& lease = status["lease"];
+    if (lease.is_null()) {
+        line("lease", "never taken");
+    } else if (lease["held"].get<bool>()) {
+        line("lease", fmt::format("held by {} (token {}) until {}",
+                                  lease["holder"].get<std::string>(),
+                                  lease["token"].get<std::int64_t>(),
+                                  lease["expires_at"].get<std::string>()));
+    } else {
+        line("lease", fmt::format("free (last token {})", lease["token"].get<std::int64_t>()));
+    }
+    if (!status["recent"].empty()) out += "recent:\n";
+    for (const auto& record : status["recent"]) {
+        out += fmt::format("  V{:<6} {:<40} {} by {} in {} ms{}\n",
+                           record["version"].get<std::int64_t>(),
+                           record["file"].get<std::string>(),
+                           record["applied_at"].get<std::string>(),
+                           record["applied_by"].get<std::string>(),
+                           record["duration_ms"].get<std::int64_t>(),
+                           record["success"].get<bool>() ? "" : "  (DIRTY)");
+    }
+    return out;
+}
+
+}  // namespace schemagate

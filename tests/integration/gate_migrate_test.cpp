@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: Apache-2.0
+// `schemagate migrate`, `wait`, `status`, `validate`, `unlock`, `repair` against a real server.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "gate_fixture.h"
+
+namespace schemagate::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class GateMigrate : public GateTest {
+protected:
+    void use_examples() {
+        for (const auto& entry : fs::directory_iterator(examples_migrations())) {
+            fs::copy_file(entry.path(), migrations_ / entry.path().filename());
+        }
+    }
+};
+
+TEST_F(GateMigrate, EmptyDatabaseReachesTheTargetWithHistory) {
+    use_examples();
+    const auto result = gate({"migrate", "--holder", "pod-a"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.err.find("applying 1/5 V0001 create customers"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("applying 4/5 V0004 index orders by customer (no transaction)"),
+              std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("schema is at V5: applied 5 migrations"), std::string::npos);
+    EXPECT_EQ(query_int("SELECT max(version) FROM schemagate.history WHERE success"), 5);
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE applied_by = 'pod-a'"), 5);
+    EXPECT_EQ(query_int("SELECT count(DISTINCT checksum) FROM schemagate.history "
+                        "WHERE length(checksum) = 64"), 5);
+    // The backfill ran, the trigger exists, the concurrent index is valid.
+    EXPECT_EQ(query_int("SELECT sum(lifetime_cents) - (SELECT sum(total_cents) FROM orders) "
+                        "FROM customers"), 0);
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                        "WHERE c.relname = 'orders_customer_placed_idx' AND i.indisvalid"), 1);
+    // The lease was released, not left to expire.
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.lease WHERE holder IS NULL "
+                        "AND expires_at <= clock_timestamp()"), 1);
+}
+
+TEST_F(GateMigrate, SecondRunIsANoOpOnOneConnection) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    // A role allowed a single connection: a second connection (heartbeat, lease) would fail.
+    exec("CREATE ROLE limited LOGIN PASSWORD 'limited-pw' CONNECTION LIMIT 1");
+    exec("GRANT USAGE ON SCHEMA schemagate TO limited");
+    exec("GRANT SELECT ON ALL TABLES IN SCHEMA schemagate TO limited");
+    const std::string before = database_fingerprint();
+    std::string limited_url = url_;
+    limited_url.replace(limited_url.find("postgres:"), limited_url.find('@') - limited_url.find("postgres:"),
+                        "limited:limited-pw");
+    const auto result = gate({"migrate", "--timeout", "5s"}, {{"DATABASE_URL", limited_url}});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.err.find("nothing to do"), std::string::npos) << result.err;
+    EXPECT_EQ(database_fingerprint(), before);
+}
+
+TEST_F(GateMigrate, WaitIsReleasedByAnotherProcessMigrating) {
+    use_examples();
+    Process waiter = start_gate({"wait", "--target", "5", "--timeout", "60s"});
+    ASSERT_TRUE(eventually([&] { return waiter.err().find("waiting: schema at no migration") !=
+                                        std::string::npos; }))
+        << waiter.err();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    ASSERT_TRUE(waiter.wait_for_exit(Millis{10'000})) << waiter.err();
+    keep_output(waiter);
+    EXPECT_EQ(waiter.exit_code(), 0) << waiter.err();
+    EXPECT_NE(waiter.err().find("schema is at V5"), std::string::npos) << waiter.err();
+}
+
+TEST_F(GateMigrate, WaitNeverApplies) {
+    use_examples();
+    const auto result = gate({"wait", "--target", "2", "--timeout", "1s"});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_EQ(query_int("SELECT (to_regclass('customers') IS NULL)::int"), 1);
+}
+
+TEST_F(GateMigrate, TargetBelowTheHighestFileStopsThere) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate", "--target", "2"}).exit_code, 0);
+    EXPECT_EQ(query_int("SELECT max(version) FROM schemagate.history"), 2);
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    EXPECT_EQ(query_int("SELECT max(version) FROM schemagate.history"), 5);
+}
+
+TEST_F(GateMigrate, StatusJsonIsComplete) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate", "--target", "3", "--holder", "pod-s"}).exit_code, 0);
+    const auto result = gate({"status", "--json"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto status = nlohmann::json::parse(result.out);
+    EXPECT_EQ(status["current_version"], 3);
+    EXPECT_EQ(status["target_version"], 5);
+    EXPECT_EQ(status["up_to_date"], false);
+    ASSERT_EQ(status["pending"].size(), 2u);
+    EXPECT_EQ(status["pending"][0]["file"], "V4__index_orders_by_customer.sql");
+    EXPECT_EQ(status["lease"]["held"], false);
+    EXPECT_EQ(status["lease"]["token"], 1);
+    ASSERT_EQ(status["recent"].size(), 3u);
+    EXPECT_EQ(status["recent"][0]["version"], 3);
+    EXPECT_EQ(status["recent"][0]["applied_by"], "pod-s");
+    const auto text = gate({"status"});
+    EXPECT_NE(text.out.find("V4__index_orders_by_customer.sql, V5__"), std::string::npos) << text.out;
+}
+
+TEST_F(GateMigrate, ValidateOfflineThenAgainstTheDatabase) {
+    use_examples();
+    auto offline = gate({"validate"}, {{"DATABASE_URL", ""}});
+    EXPECT_EQ(offline.exit_code, 0) << offline.err;
+    EXPECT_NE(offline.out.find("no database given"), std::string::npos) << offline.out;
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    const auto online = gate({"validate"});
+    EXPECT_EQ(online.exit_code, 0) << online.err;
+    EXPECT_NE(online.out.find("checksums of 5 applied migrations match"), std::string::npos);
+    write_migration("V2__create_orders.sql", "SELECT 'edited after the fact';");
+    const auto drift = gate({"validate"});
+    EXPECT_EQ(drift.exit_code, 5) << drift.err;
+    EXPECT_NE(drift.err.find("V2__create_orders.sql"), std::string::npos) << drift.err;
+    write_migration("V9_bad-name.sql", "SELECT 1;");
+    EXPECT_EQ(gate({"validate"}, {{"DATABASE_URL", ""}}).exit_code, 3);
+}
+
+TEST_F(GateMigrate, UnlockShowsTheHolderAndForceFencesIt) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate", "--target", "1"}).exit_code, 0);
+    exec("UPDATE schemagate.lease SET holder = 'stuck-pod/1', token = 7, "
+         "expires_at = clock_timestamp() + interval '1 hour'");
+    const auto show = gate({"unlock"});
+    EXPECT_EQ(show.exit_code, 0);
+    EXPECT_NE(show.out.find("held by stuck-pod/1 (token 7)"), std::string::npos) << show.out;
+    EXPECT_EQ(query_int("SELECT token FROM schemagate.lease"), 7);
+    const auto broken = gate({"unlock", "--force"});
+    EXPECT_EQ(broken.exit_code, 0) << broken.err;
+    EXPECT_NE(broken.err.find("broke the lease of stuck-pod/1 (token 7)"), std::string::npos);
+    EXPECT_EQ(query_int("SELECT token FROM schemagate.lease"), 8);
+    EXPECT_EQ(gate({"migrate", "--timeout", "10s"}).exit_code, 0);
+    EXPECT_EQ(query_int("SELECT token FROM schemagate.lease"), 9);
+}
+
+TEST_F(GateMigrate, DirtySetBlocksUntilRepaired) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate", "--target", "3"}).exit_code, 0);
+    // What a pod killed in the middle of V4's CREATE INDEX CONCURRENTLY leaves behind.
+    exec("INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
+         "token, success) SELECT 'default', 4, 'index orders by customer', "
+         "'V4__index_orders_by_customer.sql', 'x', 'crashed-pod/1', 2, false");
+    const std::string before = database_fingerprint();
+    const auto refused = gate({"migrate"});
+    EXPECT_EQ(refused.exit_code, 5) << refused.err;
+    EXPECT_NE(refused.err.find("V4__index_orders_by_customer.sql) is dirty: started by crashed-pod/1"),
+              std::string::npos) << refused.err;
+    EXPECT_EQ(database_fingerprint(), before);
+    EXPECT_EQ(gate({"wait", "--target", "5", "--timeout", "5s"}).exit_code, 5);
+    EXPECT_EQ(gate({"repair", "--version", "3", "--remove"}).exit_code, 3);
+    const auto repaired = gate({"repair", "--version", "4", "--remove"});
+    EXPECT_EQ(repaired.exit_code, 0) << repaired.err;
+    const auto after = gate({"migrate"});
+    EXPECT_EQ(after.exit_code, 0) << after.err;
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 5);
+}
+
+TEST_F(GateMigrate, JsonLogsAreOneObjectPerLine) {
+    use_examples();
+    const auto result = gate({"migrate", "--log-format", "json"});
+    ASSERT_EQ(result.exit_code, 0);
+    std::istringstream lines(result.err);
+    std::string line;
+    int count = 0;
+    while (std::getline(lines, line)) {
+        const auto event = nlohmann::json::parse(line);
+        EXPECT_TRUE(event.contains("ts") && event.contains("level") && event.contains("msg")) << line;
+        ++count;
+    }
+    EXPECT_GE(count, 6);
+}
+
+}  // namespace
+}  // namespace schemagate::testing

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gate_config.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace schemagate {
+namespace {
+
+struct Parsed {
+    std::variant<GateConfig, int> result;
+    std::string err;
+};
+
+Parsed parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "schemagate");
+    ::testing::internal::CaptureStderr();
+    ::testing::internal::CaptureStdout();
+    auto result = parse_gate_config(static_cast<int>(args.size()), args.data());
+    ::testing::internal::GetCapturedStdout();
+    return Parsed{std::move(result), ::testing::internal::GetCapturedStderr()};
+}
+
+TEST(GateConfig, DefaultsAreTheDocumentedOnes) {
+    const auto parsed = parse({"migrate"});
+    ASSERT_TRUE(std::holds_alternative<GateConfig>(parsed.result)) << parsed.err;
+    const auto& config = std::get<GateConfig>(parsed.result);
+    EXPECT_EQ(config.command, GateCommand::kMigrate);
+    EXPECT_EQ(config.migrations_dir, "/migrations");
+    EXPECT_EQ(config.lease_ttl, Millis{30'000});
+    EXPECT_EQ(config.timeout, Millis{600'000});
+    EXPECT_EQ(config.migration.lock_timeout, Millis{5000});
+    EXPECT_EQ(config.migration.statement_timeout, Millis{0});
+    EXPECT_EQ(config.state.schema, "schemagate");
+    EXPECT_EQ(config.state.name, "default");
+    EXPECT_FALSE(config.target.has_value());
+    EXPECT_NE(config.holder.find('/'), std::string::npos);
+}
+
+TEST(GateConfig, FlagsAfterTheSubcommandAndEnvironmentBothWork) {
+    setenv("SCHEMAGATE_LOCK_TIMEOUT", "750ms", 1);
+    const auto parsed = parse({"migrate", "--lease-ttl", "1m", "--target", "7", "--name", "billing",
+                               "--holder", "pod-x"});
+    unsetenv("SCHEMAGATE_LOCK_TIMEOUT");
+    ASSERT_TRUE(std::holds_alternative<GateConfig>(parsed.result)) << parsed.err;
+    const auto& config = std::get<GateConfig>(parsed.result);
+    EXPECT_EQ(config.lease_ttl, Millis{60'000});
+    EXPECT_EQ(config.target, 7);
+    EXPECT_EQ(config.state.name, "billing");
+    EXPECT_EQ(config.holder, "pod-x");
+    EXPECT_EQ(config.migration.lock_timeout, Millis{750});
+}
+
+TEST(GateConfig, EveryFlagRejectsGarbageWithExit3NamingIt) {
+    const std::vector<std::pair<std::vector<const char*>, std::string>> cases = {
+        {{"migrate", "--lease-ttl", "30x"}, "--lease-ttl"},
+        {{"migrate", "--lease-ttl", "1s"}, "--lease-ttl"},
+        {{"migrate", "--timeout", "5"}, "--timeout"},
+        {{"migrate", "--timeout", "0"}, "--timeout"},
+        {{"migrate", "--poll-interval", "fast"}, "--poll-interval"},
+        {{"migrate", "--lock-timeout", "-1s"}, "--lock-timeout"},
+        {{"migrate", "--lock-timeout", "0"}, "--lock-timeout"},
+        {{"migrate", "--statement-timeout", "abc"}, "--statement-timeout"},
+        {{"migrate", "--lock-retries", "many"}, "--lock-retries"},
+        {{"migrate", "--lock-retries", "-1"}, "--lock-retries"},
+        {{"migrate", "--target", "5x"}, "--target"},
+        {{"migrate", "--target", "-2"}, "--target"},
+        {{"migrate", "--log-format", "xml"}, "--log-format"},
+        {{"migrate", "--name", ""}, "--name"},
+        {{"migrate", "--schema", ""}, "--schema"},
+        {{"migrate", "--frobnicate"}, "--frobnicate"},
+        {{"wait", "--timeout", "soon"}, "--timeout"},
+        {{"repair", "--version", "x", "--remove"}, "--version"},
+        {{"repair", "--version", "3"}, "--mark-applied"},
+        {{"launch"}, "launch"},
+    };
+    for (const auto& [args, flag] : cases) {
+        const auto parsed = parse(args);
+        ASSERT_TRUE(std::holds_alternative<int>(parsed.result)) << flag;
+        EXPECT_EQ(std::get<int>(parsed.result), 3) << flag;
+        EXPECT_NE(parsed.err.find(flag), std::string::npos) << "stderr: " << parsed.err;
+        EXPECT_EQ(std::count(parsed.err.begin(), parsed.err.end(), '\n'), 1) << parsed.err;
+    }
+}
+
+TEST(GateConfig, EnvironmentGarbageIsRejectedToo) {
+    setenv("SCHEMAGATE_LEASE_TTL", "thirty", 1);
+    const auto parsed = parse({"migrate"});
+    unsetenv("SCHEMAGATE_LEASE_TTL");
+    ASSERT_TRUE(std::holds_alternative<int>(parsed.result));
+    EXPECT_EQ(std::get<int>(parsed.result), 3);
+    EXPECT_NE(parsed.err.find("--lease-ttl"), std::string::npos) << parsed.err;
+}
+
+TEST(GateConfig, HelpAndVersionExitZero) {
+    for (const char* flag : {"--help", "--version"}) {
+        const auto parsed = parse({flag});
+        ASSERT_TRUE(std::holds_alternative<int>(parsed.result)) << flag;
+        EXPECT_EQ(std::get<int>(parsed.result), 0) << flag;
+    }
+}
+
+}  // namespace
+}  // namespace schemagate

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "migration_set.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "errors.h"
+#include "migration_name.h"
+
+namespace schemagate {
+namespace {
+
+namespace fs = std::filesystem;
+
+class MigrationSetTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string pattern = (fs::temp_directory_path() / "sgset.XXXXXX").string();
+        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+        dir_ = pattern;
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    void write(const std::string& name, const std::string& content) {
+        std::ofstream(dir_ / name, std::ios::binary) << content;
+    }
+
+    // The FatalError's exit code and message, or a test failure if it loads.
+    std::pair<ExitCode, std::string> load_error() {
+        try {
+            load_migration_set(dir_.string());
+        } catch (const FatalError& e) {
+            return {e.code(), e.what()};
+        }
+        ADD_FAILURE() << "expected load_migration_set to fail";
+        return {ExitCode::kOk, ""};
+    }
+
+    fs::path dir_;
+};
+
+TEST_F(MigrationSetTest, LoadsBothStylesInVersionOrder) {
+    write("V10__later.sql", "SELECT 10;");
+    write("0002_second.up.sql", "SELECT 2;");
+    write("0002_second.down.sql", "SELECT 'ignored';");
+    write("V1__first.sql", "-- schemagate:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (x);");
+    write("README.md", "not a migration");
+    const MigrationSet set = load_migration_set(dir_.string());
+    ASSERT_EQ(set.migrations.size(), 3u);
+    EXPECT_EQ(set.migrations[0].version, 1);
+    EXPECT_TRUE(set.migrations[0].no_transaction);
+    EXPECT_EQ(set.migrations[1].file, "0002_second.up.sql");
+    EXPECT_EQ(set.migrations[2].version, 10);
+    EXPECT_EQ(set.highest_version(), 10);
+    // sha256sum of the file's bytes, as any operator can check by hand.
+    EXPECT_EQ(set.migrations[1].checksum,
+              "8e7003d62f9d8cbd28da2f243bb0d215bfd4622c716be09be89a8764d9f4c7cb");
+}
+
+TEST_F(MigrationSetTest, DuplicateVersionNamesBothFiles) {
+    write("V2__a.sql", "SELECT 1;");
+    write("0002_b.up.sql", "SELECT 1;");
+    const auto [code, message] = load_error();
+    EXPECT_EQ(code, ExitCode::kBadInput);
+    EXPECT_NE(message.find("V2__a.sql"), std::string::npos) << message;
+    EXPECT_NE(message.find("0002_b.up.sql"), std::string::npos) << message;
+}
+
+TEST_F(MigrationSetTest, BadNameNamesTheFileAndThePatterns) {
+    write("V1__ok.sql", "SELECT 1;");
+    write("add_users.sql", "SELECT 1;");
+    const auto [code, message] = load_error();
+    EXPECT_EQ(code, ExitCode::kBadInput);
+    EXPECT_NE(message.find("add_users.sql"), std::string::npos) << message;
+    EXPECT_NE(message.find(kAcceptedNamePatterns), std::string::npos) << message;
+}
+
+TEST_F(MigrationSetTest, EmptyAndCommentOnlyFilesAreErrors) {
+    write("V1__empty.sql", "");
+    EXPECT_NE(load_error().second.find("V1__empty.sql is empty"), std::string::npos);
+    fs::remove(dir_ / "V1__empty.sql");
+    write("V1__comments.sql", "-- nothing here\n   \n");
+    EXPECT_NE(load_error().second.find("V1__comments.sql is empty"), std::string::npos);
+}
+
+TEST_F(MigrationSetTest, ADirectoryNamedLikeAMigrationIsAnError) {
+    fs::create_directory(dir_ / "V1__odd.sql");
+    const auto [code, message] = load_error();
+    EXPECT_EQ(code, ExitCode::kBadInput);
+    EXPECT_NE(message.find("V1__odd.sql is not a regular file"), std::string::npos) << message;
+}
+
+TEST_F(MigrationSetTest, DanglingSymlinkIsAnError) {
+    fs::create_symlink(dir_ / "nowhere.sql", dir_ / "V1__dangling.sql");
+    const auto [code, message] = load_error();
+    EXPECT_EQ(code, ExitCode::kBadInput);
+    EXPECT_NE(message.find("V1__dangling.sql"), std::string::npos) << message;
+}
+
+TEST_F(MigrationSetTest, TransactionControlInsideAFileIsRejected) {
+    write("V1__tx.sql", "CREATE TABLE a (x int);\nCOMMIT;\n");
+    const auto [code, message] = load_error();
+    EXPECT_EQ(code, ExitCode::kBadInput);
+    EXPECT_NE(message.find("V1__tx.sql line 2: COMMIT"), std::string::npos) << message;
+}
+
+TEST_F(MigrationSetTest, MissingDirectoryNamesTheFlag) {
+    try {
+        load_migration_set((dir_ / "absent").string());
+        FAIL() << "expected an error";
+    } catch (const FatalError& e) {
+        EXPECT_EQ(e.code(), ExitCode::kBadInput);
+        EXPECT_NE(std::string(e.what()).find("--migrations"), std::string::npos);
+    }
+}
+
+TEST_F(MigrationSetTest, TargetDefaultsToHighestAndIsBounded) {
+    write("V1__a.sql", "SELECT 1;");
+    write("V3__c.sql", "SELECT 3;");
+    const MigrationSet set = load_migration_set(dir_.string());
+    EXPECT_EQ(choose_target(set, std::nullopt), 3);
+    EXPECT_EQ(choose_target(set, 1), 1);
+    EXPECT_THROW(choose_target(set, 4), FatalError);
+    EXPECT_THROW(choose_target(MigrationSet{}, std::nullopt), FatalError);
+}
+
+}  // namespace
+}  // namespace schemagate
