@@ -34,6 +34,15 @@ constexpr Millis kFirstPoll{50};
                                              what);
 }
 
+void throw_if_lease_lost_or_interrupted(const Heartbeat& heartbeat) {
+    if (heartbeat.lost()) {
+        throw FatalError(ExitCode::kLeaseLost,
+                         "lease lost: another holder took over; nothing more was committed by "
+                         "this process");
+    }
+    if (Interrupt::triggered()) interrupted("while migrating; the lease is released");
+}
+
 std::string version_label(std::int64_t version) {
     return version == 0 ? "no migration" : "V" + std::to_string(version);
 }
@@ -298,11 +307,15 @@ void MigrateCommand::apply_pending(std::int64_t token, Heartbeat& heartbeat,
                          applied, applied == 1 ? "" : "s", elapsed);
             return;
         } catch (const RetryableError& e) {
+            throw_if_lease_lost_or_interrupted(heartbeat);
             spdlog::warn("{}; reconnecting to go on under the same lease", e.what());
         } catch (const FatalError&) {
             throw;
         } catch (...) {
             const DbFailure failure = current_db_failure();
+            // The heartbeat or a signal may have cancelled whatever statement was running,
+            // including the bookkeeping between migrations.
+            throw_if_lease_lost_or_interrupted(heartbeat);
             if (failure.kind != DbFailure::Kind::kConnection) throw;
             spdlog::warn("connection lost: {}; reconnecting to go on under the same lease",
                          failure.message);

@@ -1,4 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <cstdio>
-#include "version.h"
-int main() { std::printf("schemagate-sidecar %s\n", schemagate::kVersion); }
+#include "sidecar_main.h"
+
+int main(int argc, char** argv) { return schemagate::sidecar_main(argc, argv); }

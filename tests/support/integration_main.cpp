@@ -6,13 +6,17 @@
 #include <cstdlib>
 
 #include "postgres_server.h"
+#include "process.h"
 
 namespace {
 
 class PostgresEnvironment final : public ::testing::Environment {
 public:
     void SetUp() override { schemagate::testing::PostgresServer::instance().start(); }
-    void TearDown() override { schemagate::testing::PostgresServer::instance().destroy(); }
+    void TearDown() override {
+        schemagate::testing::PostgresServer::instance().destroy();
+        schemagate::testing::remove_captured_output();
+    }
 };
 
 void destroy_and_reraise(int signal_number) {

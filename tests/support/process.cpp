@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -138,6 +139,8 @@ RunResult run(std::vector<std::string> arguments, std::map<std::string, std::str
     }
     return RunResult{process.exit_code(), process.out(), process.err()};
 }
+
+void remove_captured_output() { std::filesystem::remove_all(capture_dir()); }
 
 bool eventually(const std::function<bool()>& condition, Millis timeout) {
     const auto until = std::chrono::steady_clock::now() + timeout;

@@ -57,6 +57,9 @@ RunResult run(std::vector<std::string> arguments, std::map<std::string, std::str
 // event we cannot be notified of (a row appearing, a process starting to wait).
 bool eventually(const std::function<bool()>& condition, Millis timeout = Millis{30'000});
 
+// Removes the files that captured children's output (at the end of a test binary).
+void remove_captured_output();
+
 // Paths baked in by CMake.
 std::string gate_binary();
 std::string sidecar_binary();

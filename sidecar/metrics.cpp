@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "metrics.h"
+
+#include <fmt/format.h>
+
+namespace schemagate {
+
+namespace {
+
+// Label values escape backslash, double quote and newline.
+std::string label_value(const std::string& raw) {
+    std::string out;
+    for (const char c : raw) {
+        if (c == '\\' || c == '"') out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+void gauge(std::string& out, const char* metric, const char* help, const std::string& labels,
+           double value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{}{{{}}} {}\n", metric, help, metric,
+                       metric, labels, value);
+}
+
+}  // namespace
+
+std::string render_metrics(const std::string& name, const SchemaSnapshot& snapshot,
+                           const ReadinessPolicy& policy, const Readiness& readiness) {
+    const std::string labels = "name=\"" + label_value(name) + "\"";
+    std::string out;
+    out.reserve(2048);
+    gauge(out, "schemagate_schema_version", "Schema version last read from the database.", labels,
+          static_cast<double>(snapshot.state.version.value_or(0)));
+    gauge(out, "schemagate_expected_version", "Lowest schema version the app runs against.",
+          labels, static_cast<double>(policy.expect));
+    gauge(out, "schemagate_ready", "1 while /readyz answers 200.", labels, readiness.ready ? 1 : 0);
+    gauge(out, "schemagate_database_up", "1 if the last check reached the database.", labels,
+          snapshot.database_up ? 1 : 0);
+    gauge(out, "schemagate_dirty", "1 if a non-transactional migration was left unfinished.",
+          labels, snapshot.state.dirty ? 1 : 0);
+    out += fmt::format(
+        "# HELP schemagate_last_check_timestamp_seconds Unix time of the last check.\n"
+        "# TYPE schemagate_last_check_timestamp_seconds gauge\n"
+        "schemagate_last_check_timestamp_seconds{{{}}} {:.3f}\n",
+        labels, snapshot.checked_at_unix);
+    out += "# HELP schemagate_check_duration_seconds Time one version check took.\n"
+           "# TYPE schemagate_check_duration_seconds histogram\n";
+    for (std::size_t i = 0; i < kCheckDurationBuckets.size(); ++i) {
+        out += fmt::format("schemagate_check_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels,
+                           kCheckDurationBuckets[i], snapshot.duration_buckets[i]);
+    }
+    out += fmt::format("schemagate_check_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n", labels,
+                       snapshot.duration_count);
+    out += fmt::format("schemagate_check_duration_seconds_sum{{{}}} {:.6f}\n", labels,
+                       snapshot.duration_sum);
+    out += fmt::format("schemagate_check_duration_seconds_count{{{}}} {}\n", labels,
+                       snapshot.duration_count);
+    out += fmt::format(
+        "# HELP schemagate_checks_total Version checks by result.\n"
+        "# TYPE schemagate_checks_total counter\n"
+        "schemagate_checks_total{{{},result=\"ok\"}} {}\n"
+        "schemagate_checks_total{{{},result=\"error\"}} {}\n",
+        labels, snapshot.checks_ok, labels, snapshot.checks_error);
+    return out;
+}
+
+}  // namespace schemagate

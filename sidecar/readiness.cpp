@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "readiness.h"
+
+#include <cmath>
+#include <ctime>
+
+namespace schemagate {
+
+namespace {
+
+std::string iso_utc(double unix_seconds) {
+    if (unix_seconds <= 0) return "";
+    const auto whole = static_cast<std::time_t>(unix_seconds);
+    const auto millis = static_cast<int>(std::lround((unix_seconds - static_cast<double>(whole)) * 1000)) % 1000;
+    std::tm utc{};
+    gmtime_r(&whole, &utc);
+    char buffer[40];
+    const auto length = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
+    char out[48];
+    std::snprintf(out, sizeof out, "%.*s.%03dZ", static_cast<int>(length), buffer, millis);
+    return out;
+}
+
+}  // namespace
+
+Readiness evaluate(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy,
+                   std::chrono::steady_clock::time_point now) {
+    if (!snapshot.ever_read) {
+        return {false, snapshot.last_error.empty()
+                           ? "no schema version read yet"
+                           : "database not reached yet: " + snapshot.last_error};
+    }
+    if (!snapshot.database_up) {
+        const auto down_for = std::chrono::duration_cast<Millis>(now - snapshot.first_failure);
+        if (down_for > policy.grace) {
+            return {false, "database unreachable for " +
+                               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(down_for).count()) +
+                               "s"};
+        }
+    }
+    const SchemaState& state = snapshot.state;
+    if (state.dirty) {
+        return {false, "migration " + std::to_string(state.dirty->version) + " is dirty"};
+    }
+    const std::int64_t version = state.version.value_or(0);
+    if (version < policy.expect) {
+        return {false, "schema behind: at " + std::to_string(version) + ", app expects " +
+                           std::to_string(policy.expect)};
+    }
+    if (policy.max_version && version > *policy.max_version) {
+        return {false, "schema ahead: at " + std::to_string(version) + ", app supports up to " +
+                           std::to_string(*policy.max_version)};
+    }
+    return {true, "schema at " + std::to_string(version)};
+}
+
+nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy,
+                              const Readiness& readiness) {
+    using nlohmann::json;
+    const SchemaState& state = snapshot.state;
+    json body;
+    body["ready"] = readiness.ready;
+    body["version"] = snapshot.ever_read ? json(state.version.value_or(0)) : json(nullptr);
+    body["expected"] = policy.expect;
+    body["max_version"] = policy.max_version ? json(*policy.max_version) : json(nullptr);
+    body["dirty"] = state.dirty.has_value();
+    body["reason"] = readiness.reason;
+    body["checked_at"] = snapshot.checked_at_unix > 0 ? json(iso_utc(snapshot.checked_at_unix))
+                                                      : json(nullptr);
+    if (state.lease && !state.lease->holder.empty() && !state.lease->expired) {
+        body["lease"] = {{"holder", state.lease->holder}, {"expires_at", state.lease->expires_at}};
+    } else {
+        body["lease"] = nullptr;
+    }
+    return body;
+}
+
+}  // namespace schemagate

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "duration.h"
+#include "schema_snapshot.h"
+
+namespace schemagate {
+
+struct ReadinessPolicy {
+    std::int64_t expect = 0;
+    std::optional<std::int64_t> max_version;
+    Millis grace{30'000};
+};
+
+struct Readiness {
+    bool ready = false;
+    std::string reason;  // a sentence for people: "schema behind: at 3, app expects 5"
+};
+
+// Pure: decides readiness from a snapshot at `now`. Unit-tested without a database.
+Readiness evaluate(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy,
+                   std::chrono::steady_clock::time_point now);
+
+// The JSON body of /readyz and /version:
+// {"ready","version","expected","max_version","dirty","reason","checked_at","lease":{...}}.
+nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy,
+                              const Readiness& readiness);
+
+}  // namespace schemagate

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "sidecar_config.h"
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <filesystem>
+#include <iostream>
+
+#include "exit_code.h"
+#include "migration_name.h"
+#include "version.h"
+
+namespace schemagate {
+
+namespace {
+
+const CLI::Validator kDuration(
+    [](std::string& value) -> std::string {
+        if (parse_duration(value)) return {};
+        return "'" + value + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h)";
+    },
+    "DURATION");
+
+int reject(const std::string& message) {
+    std::cerr << "schemagate-sidecar: error: " << message << '\n';
+    return to_int(ExitCode::kBadInput);
+}
+
+// The highest version among migration file names; the sidecar never reads their contents.
+std::optional<std::int64_t> highest_version_in(const std::string& directory, std::string& error) {
+    std::error_code code;
+    std::filesystem::directory_iterator entries(directory, code);
+    if (code) {
+        error = "--migrations: cannot list " + directory + ": " + code.message();
+        return std::nullopt;
+    }
+    std::int64_t highest = 0;
+    for (const auto& entry : entries) {
+        const ParsedName parsed = parse_migration_name(entry.path().filename().string());
+        if (const auto* bad = std::get_if<BadMigrationName>(&parsed)) {
+            error = "--migrations: " + entry.path().string() + ": " + bad->reason;
+            return std::nullopt;
+        }
+        if (const auto* name = std::get_if<MigrationName>(&parsed)) {
+            highest = std::max(highest, name->version);
+        }
+    }
+    if (highest == 0) {
+        error = "--migrations: no migration files in " + directory;
+        return std::nullopt;
+    }
+    return highest;
+}
+
+}  // namespace
+
+std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* const* argv) {
+    SidecarConfig config;
+    std::string listen = "0.0.0.0:8080";
+    std::optional<std::int64_t> expect;
+    std::string migrations;
+    std::string poll_interval = format_duration(config.poll_interval);
+    std::string grace = format_duration(config.grace);
+    std::string request_timeout = format_duration(config.request_timeout);
+    std::string log_format = "text";
+
+    CLI::App app{"schemagate-sidecar: the readiness endpoint that reports the schema version.",
+                 "schemagate-sidecar"};
+    app.set_version_flag("--version", std::string("schemagate-sidecar ") + kVersion);
+    app.add_option("--database-url", config.database_url,
+                   "PostgreSQL URL or key=value string; else libpq's PG* variables")
+        ->envname("DATABASE_URL");
+    app.add_option("--database-url-file", config.database_url_file,
+                   "File holding the database URL (a mounted Secret)")
+        ->envname("SCHEMAGATE_DATABASE_URL_FILE");
+    app.add_option("--schema", config.state.schema, "Schema of the lease and history tables")
+        ->envname("SCHEMAGATE_SCHEMA")
+        ->capture_default_str();
+    app.add_option("--name", config.state.name, "Name of the migration set")
+        ->envname("SCHEMAGATE_NAME")
+        ->capture_default_str();
+    app.add_option("--listen", listen, "host:port to serve on (port 0: any free port)")
+        ->envname("SCHEMAGATE_LISTEN")
+        ->capture_default_str();
+    app.add_option("--expect", expect,
+                   "Lowest schema version the app runs against (wins over --migrations)")
+        ->envname("SCHEMAGATE_EXPECT");
+    app.add_option("--migrations", migrations,
+                   "Directory of migrations; expected version = highest file")
+        ->envname("SCHEMAGATE_MIGRATIONS");
+    app.add_option("--max-version", config.max_version,
+                   "Highest schema version the app runs against (default: no limit)")
+        ->envname("SCHEMAGATE_MAX_VERSION");
+    app.add_option("--poll-interval", poll_interval, "How often the version is read")
+        ->envname("SCHEMAGATE_POLL_INTERVAL")
+        ->check(kDuration)
+        ->capture_default_str();
+    app.add_option("--grace", grace, "Database outage tolerated before readiness fails")
+        ->envname("SCHEMAGATE_GRACE")
+        ->check(kDuration)
+        ->capture_default_str();
+    app.add_option("--workers", config.workers, "HTTP worker threads")
+        ->envname("SCHEMAGATE_WORKERS")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    app.add_option("--request-timeout", request_timeout, "Read/write timeout per connection")
+        ->envname("SCHEMAGATE_REQUEST_TIMEOUT")
+        ->check(kDuration)
+        ->capture_default_str();
+    app.add_option("--log-format", log_format, "Log format")
+        ->envname("SCHEMAGATE_LOG_FORMAT")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    app.add_flag("-v,--verbose", config.verbose, "Debug logging")->envname("SCHEMAGATE_VERBOSE");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();
+        return 0;
+    } catch (const CLI::CallForVersion&) {
+        std::cout << app.version() << '\n';
+        return 0;
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == 0) {
+            std::cout << app.help();
+            return 0;
+        }
+        return reject(std::string(e.what()) + " (see --help)");
+    }
+
+    const auto colon = listen.rfind(':');
+    int port = -1;
+    if (colon != std::string::npos) {
+        const char* first = listen.data() + colon + 1;
+        const char* last = listen.data() + listen.size();
+        const auto [end, error] = std::from_chars(first, last, port);
+        if (error != std::errc{} || end != last) port = -1;
+    }
+    if (colon == std::string::npos || port < 0 || port > 65535) {
+        return reject("--listen: '" + listen + "' is not host:port (e.g. 0.0.0.0:8080)");
+    }
+    config.listen_host = listen.substr(0, colon);
+    if (config.listen_host.empty()) config.listen_host = "0.0.0.0";
+    config.listen_port = port;
+
+    if (expect) {
+        if (*expect < 0) return reject("--expect: must be >= 0");
+        config.expect = *expect;
+    } else if (!migrations.empty()) {
+        std::string error;
+        const auto highest = highest_version_in(migrations, error);
+        if (!highest) return reject(error);
+        config.expect = *highest;
+    } else {
+        return reject("--expect: say which version the app expects (--expect N or --migrations DIR)");
+    }
+    if (config.max_version && *config.max_version < config.expect) {
+        return reject("--max-version: " + std::to_string(*config.max_version) +
+                      " is below the expected version " + std::to_string(config.expect));
+    }
+    config.poll_interval = *parse_duration(poll_interval);
+    config.grace = *parse_duration(grace);
+    config.request_timeout = *parse_duration(request_timeout);
+    if (config.poll_interval < Millis{10}) return reject("--poll-interval: must be at least 10ms");
+    if (config.request_timeout < Millis{100}) return reject("--request-timeout: must be at least 100ms");
+    config.log_format = log_format == "json" ? LogFormat::kJson : LogFormat::kText;
+    if (config.state.name.empty()) return reject("--name: must not be empty");
+    if (config.state.schema.empty()) return reject("--schema: must not be empty");
+    return config;
+}
+
+}  // namespace schemagate

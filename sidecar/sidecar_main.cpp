@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "sidecar_main.h"
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <thread>
+
+#include "errors.h"
+#include "interrupt.h"
+#include "probe_server.h"
+#include "sidecar_config.h"
+#include "version.h"
+#include "version_watcher.h"
+
+namespace schemagate {
+
+int sidecar_main(int argc, const char* const* argv) {
+    auto parsed = parse_sidecar_config(argc, argv);
+    if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+    const auto& config = std::get<SidecarConfig>(parsed);
+    setup_logging("schemagate-sidecar", config.log_format, config.verbose);
+    Interrupt::install();
+    try {
+        ConnectOptions connect;
+        connect.target = resolve_database_target(config.database_url, config.database_url_file);
+        connect.application_name = "schemagate-sidecar";
+        // Bind first: a port in use is a configuration error to report before anything else.
+        std::unique_ptr<VersionWatcher> watcher;
+        ProbeServer server(config, [&watcher] {
+            return watcher ? watcher->snapshot() : SchemaSnapshot{};
+        });
+        const int port = server.bind();
+        watcher = std::make_unique<VersionWatcher>(connect, config.state, config.poll_interval);
+        spdlog::info("schemagate-sidecar {} listening on {}:{}, expecting version {}{}, database {}",
+                     kVersion, config.listen_host, port, config.expect,
+                     config.max_version ? " to " + std::to_string(*config.max_version) : "",
+                     connect.target.description);
+        std::thread http([&server] { server.serve(); });
+        while (!Interrupt::wait_for(Millis{60'000})) {
+        }
+        spdlog::info("signal {}: draining and stopping", Interrupt::signal_number());
+        server.stop();
+        http.join();
+        return 0;
+    } catch (const FatalError& e) {
+        spdlog::error("{} (exit {})", e.what(), to_int(e.code()));
+        return to_int(e.code());
+    }
+}
+
+}  // namespace schemagate

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: Apache-2.0
+// The real sidecar process, a real HTTP client, a real PostgreSQL, and the real gate.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "gate_fixture.h"
+
+namespace schemagate::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class Sidecar : public GateTest {
+protected:
+    void TearDown() override {
+        if (sidecar_) {
+            sidecar_->signal(SIGKILL);
+            sidecar_->wait_for_exit(Millis{5000});
+            keep_output(*sidecar_);
+        }
+        GateTest::TearDown();
+    }
+
+    void use_examples() {
+        for (const auto& entry : std::filesystem::directory_iterator(examples_migrations())) {
+            std::filesystem::copy_file(entry.path(), migrations_ / entry.path().filename());
+        }
+    }
+
+    // Starts the sidecar on a free port and waits until it serves.
+    void start_sidecar(std::vector<std::string> args) {
+        args.insert(args.begin(), sidecar_binary());
+        args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+        sidecar_.emplace(std::move(args), gate_env());
+        ASSERT_TRUE(eventually([&] { return sidecar_->err().find("listening on") != std::string::npos ||
+                                            sidecar_->wait_for_exit(Millis{0}); }))
+            << sidecar_->err();
+        const std::string err = sidecar_->err();
+        const auto at = err.find("listening on 127.0.0.1:");
+        ASSERT_NE(at, std::string::npos) << err;
+        port_ = std::stoi(err.substr(at + std::string("listening on 127.0.0.1:").size()));
+        client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+        client_->set_read_timeout(5, 0);
+    }
+
+    struct Answer {
+        int status = 0;
+        nlohmann::json body;
+        std::string text;
+    };
+    Answer get(const std::string& path) {
+        const auto result = client_->Get(path.c_str());
+        if (!result) return {};
+        captured_ += result->body;
+        Answer answer{result->status, nullptr, result->body};
+        if (result->get_header_value("Content-Type") == "application/json") {
+            answer.body = nlohmann::json::parse(result->body);
+        }
+        return answer;
+    }
+
+    // How many times the sidecar has read the schema state, from pg_stat_statements.
+    long long state_queries() const {
+        return query_int("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s "
+                         "JOIN pg_database d ON d.oid = s.dbid "
+                         "WHERE d.datname = current_database() AND s.query LIKE '%LEFT JOIN LATERAL%'");
+    }
+
+    std::optional<Process> sidecar_;
+    int port_ = 0;
+    std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(Sidecar, TurnsReadyWithinMillisecondsOfTheGateFinishing) {
+    use_examples();
+    // A 10s poll: only the gate's NOTIFY can make the switch fast.
+    start_sidecar({"--migrations", migrations_.string(), "--poll-interval", "10s"});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 503 && get("/readyz").body["version"] == 0; }));
+    const auto before = get("/readyz");
+    EXPECT_EQ(before.body["reason"], "schema behind: at 0, app expects 5");
+    EXPECT_EQ(before.body["ready"], false);
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    const auto gate_exit = Clock::now();
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }, Millis{5000}));
+    const auto switched = Clock::now() - gate_exit;
+    EXPECT_LT(switched, std::chrono::milliseconds(200));
+    const auto after = get("/readyz");
+    EXPECT_EQ(after.body["version"], 5);
+    EXPECT_EQ(after.body["expected"], 5);
+    EXPECT_EQ(after.body["reason"], "schema at 5");
+    EXPECT_TRUE(after.body["checked_at"].is_string());
+}
+
+TEST_F(Sidecar, RidesOutAnOutageForTheGracePeriodThenFailsThenRecovers) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    start_sidecar({"--expect", "5", "--poll-interval", "100ms", "--grace", "2s"});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
+    auto& server = PostgresServer::instance();
+    const auto stopped = Clock::now();
+    server.stop_server();
+    // The sidecar notices at once (its connection drops) but keeps the last answer.
+    ASSERT_TRUE(eventually([&] { return get("/metrics").text.find("schemagate_database_up{name=\"default\"} 0") != std::string::npos; }));
+    if (Clock::now() - stopped < std::chrono::milliseconds(1500)) {
+        EXPECT_EQ(get("/readyz").status, 200) << "an outage shorter than --grace must not fail readiness";
+    }
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 503; }, Millis{10'000}));
+    const auto down = get("/readyz");
+    EXPECT_EQ(down.body["reason"].get<std::string>().rfind("database unreachable for ", 0), 0u) << down.text;
+    EXPECT_GE(Clock::now() - stopped, std::chrono::seconds(2));
+    server.start_server();
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }, Millis{15'000}));
+    EXPECT_EQ(get("/readyz").body["version"], 5);
+}
+
+TEST_F(Sidecar, MaxVersionBoundsTheCompatibilityWindow) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    start_sidecar({"--expect", "2", "--max-version", "3", "--poll-interval", "100ms"});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").body["version"] == 5; }));
+    const auto answer = get("/readyz");
+    EXPECT_EQ(answer.status, 503);
+    EXPECT_EQ(answer.body["reason"], "schema ahead: at 5, app supports up to 3");
+    EXPECT_EQ(answer.body["max_version"], 3);
+    EXPECT_EQ(get("/version").status, 200) << "/version always answers 200";
+}
+
+TEST_F(Sidecar, DirtySetIsNotReady) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    exec("INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
+         "token, success) VALUES ('default', 6, 'idx', 'V6__idx.sql', 'x', 'dead-pod/1', 1, false)");
+    start_sidecar({"--expect", "5"});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").body["dirty"] == true; }));
+    const auto answer = get("/readyz");
+    EXPECT_EQ(answer.status, 503);
+    EXPECT_EQ(answer.body["reason"], "migration 6 is dirty");
+}
+
+TEST_F(Sidecar, MetricsAgreeWithReadyz) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate", "--target", "3"}).exit_code, 0);
+    start_sidecar({"--expect", "5", "--name", "default"});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").body["version"] == 3; }));
+    const auto metrics = get("/metrics");
+    ASSERT_EQ(metrics.status, 200);
+    std::map<std::string, std::string> types;
+    std::map<std::string, double> values;
+    std::istringstream lines(metrics.text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.rfind("# HELP ", 0) == 0) continue;
+        if (line.rfind("# TYPE ", 0) == 0) {
+            std::istringstream words(line.substr(7));
+            std::string metric, type;
+            words >> metric >> type;
+            types[metric] = type;
+            continue;
+        }
+        const auto space = line.rfind(' ');
+        ASSERT_NE(space, std::string::npos) << line;
+        values[line.substr(0, space)] = std::stod(line.substr(space + 1));
+    }
+    EXPECT_EQ(values["schemagate_schema_version{name=\"default\"}"], 3);
+    EXPECT_EQ(values["schemagate_expected_version{name=\"default\"}"], 5);
+    EXPECT_EQ(values["schemagate_ready{name=\"default\"}"], 0);
+    EXPECT_EQ(values["schemagate_database_up{name=\"default\"}"], 1);
+    EXPECT_EQ(values["schemagate_dirty{name=\"default\"}"], 0);
+    EXPECT_GE(values["schemagate_checks_total{name=\"default\",result=\"ok\"}"], 1);
+    EXPECT_EQ(values["schemagate_check_duration_seconds_count{name=\"default\"}"],
+              values["schemagate_checks_total{name=\"default\",result=\"ok\"}"]);
+    EXPECT_EQ(values["schemagate_check_duration_seconds_bucket{name=\"default\",le=\"+Inf\"}"],
+              values["schemagate_check_duration_seconds_count{name=\"default\"}"]);
+    EXPECT_GT(values["schemagate_last_check_timestamp_seconds{name=\"default\"}"], 1.7e9);
+    EXPECT_EQ(types["schemagate_check_duration_seconds"], "histogram");
+    EXPECT_EQ(types["schemagate_checks_total"], "counter");
+    EXPECT_EQ(types["schemagate_ready"], "gauge");
+}
+
+TEST_F(Sidecar, HeadWorksOtherMethodsAre405UnknownPaths404) {
+    start_sidecar({"--expect", "1"});
+    EXPECT_EQ(get("/livez").status, 200);
+    const auto head = client_->Head("/readyz");
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->status, 503);
+    EXPECT_TRUE(head->body.empty());
+    const auto post = client_->Post("/readyz", "x", "text/plain");
+    ASSERT_TRUE(post);
+    EXPECT_EQ(post->status, 405);
+    EXPECT_EQ(post->get_header_value("Allow"), "GET, HEAD");
+    const auto del = client_->Delete("/metrics");
+    ASSERT_TRUE(del);
+    EXPECT_EQ(del->status, 405);
+    EXPECT_EQ(get("/nope").status, 404);
+    EXPECT_EQ(get("/readyz/extra").status, 404);
+}
+
+TEST_F(Sidecar, SigtermFinishesTheInFlightRequestAndExitsZero) {
+    start_sidecar({"--expect", "1"});
+    // A request whose headers are not finished yet: in flight when SIGTERM arrives.
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port_));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    const std::string head = "GET /livez HTTP/1.1\r\nHost: x\r\n";
+    ASSERT_EQ(write(fd, head.data(), head.size()), static_cast<ssize_t>(head.size()));
+    // Wait until a worker has picked the connection up (it then reads the partial request).
+    ASSERT_TRUE(eventually([&] { return get("/livez").status == 200; }));
+    sidecar_->signal(SIGTERM);
+    ASSERT_TRUE(eventually([&] { return sidecar_->err().find("draining") != std::string::npos; }));
+    const std::string rest = "Connection: close\r\n\r\n";
+    ASSERT_EQ(write(fd, rest.data(), rest.size()), static_cast<ssize_t>(rest.size()));
+    std::string response;
+    char buffer[512];
+    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) response.append(buffer, static_cast<std::size_t>(n));
+    close(fd);
+    EXPECT_EQ(response.rfind("HTTP/1.1 200", 0), 0u) << response;
+    const auto signalled = Clock::now();
+    ASSERT_TRUE(sidecar_->wait_for_exit(Millis{5000}));
+    EXPECT_LT(Clock::now() - signalled, std::chrono::seconds(1));
+    EXPECT_EQ(sidecar_->exit_code(), 0) << sidecar_->err();
+}
+
+TEST_F(Sidecar, AStuckClientCannotHoldTheOnlyWorker) {
+    start_sidecar({"--expect", "1", "--workers", "1", "--request-timeout", "300ms"});
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port_));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    const std::string partial = "GET /livez HTTP/1.1\r\n";  // and then nothing, ever
+    ASSERT_EQ(write(fd, partial.data(), partial.size()), static_cast<ssize_t>(partial.size()));
+    const auto started = Clock::now();
+    EXPECT_EQ(get("/livez").status, 200);
+    EXPECT_LT(Clock::now() - started, std::chrono::seconds(3));
+    close(fd);
+}
+
+TEST_F(Sidecar, ABurstOfProbesCausesAHandfulOfQueries) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    start_sidecar({"--expect", "5", "--poll-interval", "5s"});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
+    const long long before = state_queries();
+    const auto started = Clock::now();
+    int ok = 0;
+    for (int i = 0; i < 2000; ++i) {
+        const auto result = client_->Get("/readyz");
+        if (result && result->status == 200) ++ok;
+    }
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count();
+    const long long queries = state_queries() - before;
+    EXPECT_EQ(ok, 2000);
+    // One query per 5s poll interval, whatever the probe rate.
+    EXPECT_LE(queries, 1 + seconds / 5 + 1) << queries << " queries for 2000 probes in " << seconds << "s";
+}
+
+TEST_F(Sidecar, PortInUseExits3) {
+    start_sidecar({"--expect", "1"});
+    const auto result = run({sidecar_binary(), "--expect", "1", "--listen", "127.0.0.1:" + std::to_string(port_)},
+                            gate_env());
+    captured_ += result.out + result.err;
+    EXPECT_EQ(result.exit_code, 3) << result.err;
+    EXPECT_NE(result.err.find("--listen: cannot listen on 127.0.0.1:" + std::to_string(port_)), std::string::npos)
+        << result.err;
+}
+
+TEST_F(Sidecar, UnreachableAtStartIsNotReadyAndSaysWhy) {
+    start_sidecar({"--expect", "1", "--database-url",
+                   "postgresql://postgres:" + PostgresServer::instance().password() + "@127.0.0.1:1/x"});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").body["reason"].is_string() &&
+                                        get("/readyz").body["reason"].get<std::string>().find("not reached yet") !=
+                                            std::string::npos; }));
+    EXPECT_EQ(get("/readyz").status, 503);
+    // TearDown checks that the password in that URL appeared in no answer and no log line.
+}
+
+}  // namespace
+}  // namespace schemagate::testing

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "readiness.h"
+
+#include <gtest/gtest.h>
+
+namespace schemagate {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+SchemaSnapshot at_version(std::int64_t version) {
+    SchemaSnapshot snapshot;
+    snapshot.ever_read = true;
+    snapshot.database_up = true;
+    snapshot.state.initialized = true;
+    snapshot.state.version = version;
+    return snapshot;
+}
+
+TEST(Readiness, ReadyInsideTheWindow) {
+    const ReadinessPolicy policy{5, 7, Millis{30'000}};
+    for (std::int64_t v : {5, 6, 7}) {
+        const auto r = evaluate(at_version(v), policy, Clock::now());
+        EXPECT_TRUE(r.ready) << v;
+        EXPECT_EQ(r.reason, "schema at " + std::to_string(v));
+    }
+}
+
+TEST(Readiness, BehindAndAheadSaySo) {
+    const ReadinessPolicy policy{5, 7, Millis{30'000}};
+    const auto behind = evaluate(at_version(3), policy, Clock::now());
+    EXPECT_FALSE(behind.ready);
+    EXPECT_EQ(behind.reason, "schema behind: at 3, app expects 5");
+    const auto ahead = evaluate(at_version(9), policy, Clock::now());
+    EXPECT_FALSE(ahead.ready);
+    EXPECT_EQ(ahead.reason, "schema ahead: at 9, app supports up to 7");
+    EXPECT_TRUE(evaluate(at_version(900), ReadinessPolicy{5, std::nullopt, Millis{1}}, Clock::now()).ready);
+}
+
+TEST(Readiness, DirtyIsNeverReady) {
+    auto snapshot = at_version(6);
+    snapshot.state.dirty = DirtyMigration{7, "idx", "V7__idx.sql", "pod", "t"};
+    const auto r = evaluate(snapshot, ReadinessPolicy{5, std::nullopt, Millis{30'000}}, Clock::now());
+    EXPECT_FALSE(r.ready);
+    EXPECT_EQ(r.reason, "migration 7 is dirty");
+}
+
+TEST(Readiness, OutageIsToleratedForTheGracePeriodOnly) {
+    const auto start = Clock::now();
+    auto snapshot = at_version(5);
+    snapshot.database_up = false;
+    snapshot.first_failure = start;
+    const ReadinessPolicy policy{5, std::nullopt, Millis{30'000}};
+    EXPECT_TRUE(evaluate(snapshot, policy, start + std::chrono::seconds(29)).ready);
+    const auto r = evaluate(snapshot, policy, start + std::chrono::seconds(42));
+    EXPECT_FALSE(r.ready);
+    EXPECT_EQ(r.reason, "database unreachable for 42s");
+}
+
+TEST(Readiness, NeverReadIsNotReady) {
+    SchemaSnapshot snapshot;
+    snapshot.last_error = "cannot connect to x: refused";
+    const auto r = evaluate(snapshot, ReadinessPolicy{}, Clock::now());
+    EXPECT_FALSE(r.ready);
+    EXPECT_EQ(r.reason, "database not reached yet: cannot connect to x: refused");
+}
+
+TEST(Readiness, JsonCarriesEveryDocumentedField) {
+    auto snapshot = at_version(5);
+    snapshot.checked_at_unix = 1'700'000'000.25;
+    snapshot.state.lease = LeaseInfo{"pod-a/1", 3, "a", "2026-01-01T00:00:30.000Z", false};
+    const ReadinessPolicy policy{5, 6, Millis{1000}};
+    const auto body = readiness_json(snapshot, policy, evaluate(snapshot, policy, Clock::now()));
+    for (const char* key : {"ready", "version", "expected", "max_version", "dirty", "reason", "checked_at", "lease"}) {
+        EXPECT_TRUE(body.contains(key)) << key;
+    }
+    EXPECT_EQ(body["checked_at"], "2023-11-14T22:13:20.250Z");
+    EXPECT_EQ(body["lease"]["holder"], "pod-a/1");
+    EXPECT_EQ(body["max_version"], 6);
+}
+
+}  // namespace
+}  // namespace schemagate

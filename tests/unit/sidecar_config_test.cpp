@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "sidecar_config.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace schemagate {
+namespace {
+
+std::pair<std::variant<SidecarConfig, int>, std::string> parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "schemagate-sidecar");
+    ::testing::internal::CaptureStderr();
+    ::testing::internal::CaptureStdout();
+    auto result = parse_sidecar_config(static_cast<int>(args.size()), args.data());
+    ::testing::internal::GetCapturedStdout();
+    return {std::move(result), ::testing::internal::GetCapturedStderr()};
+}
+
+TEST(SidecarConfig, DefaultsAndExpectFromTheMigrationsDirectory) {
+    auto [result, err] = parse({"--migrations", SCHEMAGATE_EXAMPLES_MIGRATIONS});
+    ASSERT_TRUE(std::holds_alternative<SidecarConfig>(result)) << err;
+    const auto& config = std::get<SidecarConfig>(result);
+    EXPECT_EQ(config.expect, 5);
+    EXPECT_EQ(config.listen_host, "0.0.0.0");
+    EXPECT_EQ(config.listen_port, 8080);
+    EXPECT_EQ(config.poll_interval, Millis{5000});
+    EXPECT_EQ(config.grace, Millis{30'000});
+    EXPECT_FALSE(config.max_version.has_value());
+}
+
+TEST(SidecarConfig, BadInputExits3NamingTheFlag) {
+    const std::vector<std::pair<std::vector<const char*>, std::string>> cases = {
+        {{"--expect", "5", "--max-version", "4"}, "--max-version"},
+        {{"--expect", "x"}, "--expect"},
+        {{}, "--expect"},
+        {{"--expect", "1", "--listen", "8080"}, "--listen"},
+        {{"--expect", "1", "--listen", "host:99999"}, "--listen"},
+        {{"--expect", "1", "--poll-interval", "5x"}, "--poll-interval"},
+        {{"--expect", "1", "--grace", "soon"}, "--grace"},
+        {{"--expect", "1", "--workers", "0"}, "--workers"},
+        {{"--migrations", "/nonexistent"}, "--migrations"},
+        {{"--expect", "1", "--bogus"}, "--bogus"},
+    };
+    for (const auto& [args, flag] : cases) {
+        auto [result, err] = parse(args);
+        ASSERT_TRUE(std::holds_alternative<int>(result)) << flag;
+        EXPECT_EQ(std::get<int>(result), 3) << flag;
+        EXPECT_NE(err.find(flag), std::string::npos) << err;
+        EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    }
+}
+
+}  // namespace
+}  // namespace schemagate
