@@ -9,8 +9,10 @@ packages=(
   libpqxx-dev libpq-dev libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev libgtest-dev libgmock-dev libssl-dev
   postgresql-15 postgresql-client-15
-  curl procps util-linux
+  curl procps util-linux yamllint
 )
+# Node.js for the offline manifest validation; the machine image may already have a newer one.
+command -v node >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for package in "${packages[@]}"; do

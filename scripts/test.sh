@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# The manifest validators (exact versions from package-lock.json).
+npm ci --prefix tests/k8s --no-audit --no-fund --loglevel=error
 cmake --preset ci
 cmake --build --preset ci -j "$(nproc)"
 ctest --preset ci -j "$(nproc)" --timeout 900

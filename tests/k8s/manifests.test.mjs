@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: Apache-2.0
+// Renders every kustomization with the real `kubectl kustomize`, compares with the committed
+// golden files, validates every object offline with two validators (kubernetes-models' JSON
+// schemas for types and enum values; TypeScript's kubernetes-types for unknown fields), proves
+// both reject the negative fixtures, and asserts what the manifests promise, on parsed YAML.
+// UPDATE_GOLDEN=1 rewrites the golden files.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseAllDocuments } from "yaml";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+
+// What gets rendered: every kustomization a user or a test uses.
+const kustomizations = {
+  "example-overlay": "manifests/examples/overlay",
+  "job": "manifests/job",
+  "alerts": "manifests/alerts",
+  "native-sidecar": "tests/k8s/fixtures/native-sidecar",
+  "wait": "tests/k8s/fixtures/wait",
+  "existing-init": "tests/k8s/fixtures/existing-init",
+};
+
+function render(dir) {
+  return execFileSync("kubectl", ["kustomize", join(root, dir)], { encoding: "utf8" });
+}
+
+function parse(text) {
+  return parseAllDocuments(text).map((doc) => {
+    if (doc.errors.length) throw new Error(doc.errors.map(String).join("; "));
+    return doc.toJS();
+  }).filter(Boolean);
+}
+
+const rendered = Object.fromEntries(
+  Object.entries(kustomizations).map(([name, dir]) => [name, render(dir)]));
+const objects = Object.fromEntries(
+  Object.entries(rendered).map(([name, text]) => [name, parse(text)]));
+
+function find(name, kind, objectName) {
+  const found = objects[name].filter((o) => o.kind === kind && (!objectName || o.metadata.name === objectName));
+  assert.ok(found.length > 0, `${name}: no ${kind} ${objectName ?? ""}`);
+  return found[0];
+}
+
+// ---- validator 1: kubernetes-models (types and enum values) ----
+async function modelClass(object) {
+  const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : [null, object.apiVersion];
+  const module = group === "monitoring.coreos.com"
+    ? `@kubernetes-models/prometheus-operator/${group}/${version}/${object.kind}`
+    : `kubernetes-models/${group ? `${group}/` : ""}${version}/${object.kind}`;
+  const exported = await import(module);
+  return exported[object.kind] ?? exported.default?.[object.kind];
+}
+
+async function validateWithModels(object) {
+  const Model = await modelClass(object);
+  assert.ok(Model, `no model for ${object.apiVersion} ${object.kind}`);
+  new Model(object).validate();
+}
+
+// ---- validator 2: TypeScript + kubernetes-types (unknown fields) ----
+function typeImport(object) {
+  const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : ["core", object.apiVersion];
+  if (group === "monitoring.coreos.com") {
+    return { from: `@kubernetes-models/prometheus-operator/${group}/${version}/${object.kind}`, type: `I${object.kind}` };
+  }
+  const shortGroup = group.replace(/\.k8s\.io$/, "");
+  return { from: `kubernetes-types/${shortGroup}/${version}`, type: object.kind };
+}
+
+function typecheck(objectsToCheck) {
+  const dir = mkdtempSync(join(here, ".tsc-"));
+  const lines = [];
+  objectsToCheck.forEach((object, i) => {
+    const { from, type } = typeImport(object);
+    lines.push(`import type { ${type} as T${i} } from ${JSON.stringify(from)};`);
+    lines.push(`export const o${i}: T${i} = ${JSON.stringify(object, null, 2)};`);
+  });
+  const file = join(dir, "objects.ts");
+  writeFileSync(file, lines.join("\n") + "\n");
+  try {
+    execFileSync(join(here, "node_modules/.bin/tsc"),
+      ["--noEmit", "--strict", "--skipLibCheck", "--moduleResolution", "node", "--target", "es2020", file],
+      { cwd: here, encoding: "utf8", stdio: "pipe" });
+    return "";
+  } catch (error) {
+    return String(error.stdout) + String(error.stderr);
+  } finally {
+    execFileSync("rm", ["-rf", dir]);
+  }
+}
+
+test("every kustomization renders exactly as its golden file", () => {
+  for (const [name, text] of Object.entries(rendered)) {
+    const golden = join(here, "golden", `${name}.yaml`);
+    if (process.env.UPDATE_GOLDEN) writeFileSync(golden, text);
+    assert.ok(existsSync(golden), `missing golden file ${golden} (run with UPDATE_GOLDEN=1)`);
+    assert.equal(text, readFileSync(golden, "utf8"), `${name} differs from ${golden}`);
+  }
+});
+
+test("every rendered object passes the schema validator", async () => {
+  for (const [name, list] of Object.entries(objects)) {
+    for (const object of list) {
+      await assert.doesNotReject(validateWithModels(object), `${name}: ${object.kind} ${object.metadata?.name}`);
+    }
+  }
+});
+
+test("every rendered object type-checks against kubernetes-types (no unknown fields)", () => {
+  const all = Object.values(objects).flat();
+  assert.equal(typecheck(all), "");
+});
+
+test("negative fixtures are rejected by the validator that covers them", async () => {
+  const negatives = readdirSync(join(here, "negative")).filter((f) => f.endsWith(".yaml"));
+  assert.ok(negatives.length >= 3);
+  for (const file of negatives) {
+    const [object] = parse(readFileSync(join(here, "negative", file), "utf8"));
+    const expect = readFileSync(join(here, "negative", file), "utf8").match(/# rejected-by: (\S+)/)[1];
+    if (expect === "schema" || expect === "both") {
+      await assert.rejects(validateWithModels(object), `${file} must fail the schema validator`);
+    }
+    if (expect === "types" || expect === "both") {
+      assert.notEqual(typecheck([object]), "", `${file} must fail the type check`);
+    }
+  }
+});
+
+function podSpecOf(name, deployment = undefined) {
+  const d = deployment ? find(name, "Deployment", deployment) : find(name, "Deployment");
+  return d.spec.template.spec;
+}
+
+test("the Component puts `schemagate migrate` first and wires the readiness probe to the sidecar", () => {
+  for (const name of ["example-overlay", "existing-init"]) {
+    const spec = podSpecOf(name, name === "existing-init" ? "billing" : undefined);
+    assert.equal(spec.initContainers[0].name, "schemagate");
+    assert.deepEqual(spec.initContainers[0].args, ["migrate"]);
+    const sidecar = spec.containers.find((c) => c.name === "schemagate-sidecar");
+    assert.ok(sidecar, "sidecar container present");
+    const app = spec.containers.find((c) => c.name !== "schemagate-sidecar");
+    const sidecarPort = sidecar.ports.find((p) => p.name === "schemagate").containerPort;
+    const listen = objects[name].find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("schemagate-settings"))
+      ?.data?.SCHEMAGATE_LISTEN ?? "0.0.0.0:8080";  // the sidecar's default
+    assert.equal(Number(listen.split(":").pop()), sidecarPort, "the sidecar listens where its port says");
+    assert.equal(app.readinessProbe.httpGet.path, "/readyz");
+    assert.equal(app.readinessProbe.httpGet.port, sidecarPort);
+    assert.equal(sidecar.livenessProbe.httpGet.path, "/livez");
+    assert.equal(sidecar.livenessProbe.httpGet.port, sidecarPort);
+  }
+  // An app's own initContainers stay, after the gate.
+  assert.deepEqual(podSpecOf("existing-init", "billing").initContainers.map((c) => c.name), ["schemagate", "fetch-config"]);
+});
+
+test("Deployments that did not opt in are left alone", () => {
+  const spec = podSpecOf("existing-init", "untouched");
+  assert.equal(spec.initContainers, undefined);
+  assert.deepEqual(spec.containers.map((c) => c.name), ["untouched"]);
+});
+
+test("the database URL comes from a Secret, never a literal", () => {
+  for (const [name, list] of Object.entries(objects)) {
+    const templates = list.filter((o) => o.kind === "Deployment" || o.kind === "Job").map((o) => o.spec.template.spec);
+    for (const spec of templates) {
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+        for (const env of c.env ?? []) {
+          if (env.name !== "DATABASE_URL") continue;
+          assert.equal(env.value, undefined, `${name}/${c.name}: DATABASE_URL must not be a literal`);
+          assert.deepEqual(env.valueFrom.secretKeyRef, { name: "schemagate-database", key: "url" });
+        }
+      }
+    }
+    for (const cm of list.filter((o) => o.kind === "ConfigMap")) {
+      assert.ok(!JSON.stringify(cm.data ?? {}).includes("postgresql://"), `${name}: URL in ConfigMap ${cm.metadata.name}`);
+    }
+  }
+});
+
+test("schemagate containers are hardened and bounded", () => {
+  for (const [name, list] of Object.entries(objects)) {
+    for (const o of list.filter((x) => x.kind === "Deployment" || x.kind === "Job")) {
+      const spec = o.spec.template.spec;
+      const ours = [...(spec.initContainers ?? []), ...spec.containers].filter((c) => c.name.startsWith("schemagate"));
+      if (ours.length === 0) continue;
+      assert.equal(spec.securityContext.runAsNonRoot, true, `${name}: pod runAsNonRoot`);
+      assert.equal(spec.securityContext.seccompProfile.type, "RuntimeDefault");
+      for (const c of ours) {
+        const sc = c.securityContext;
+        assert.equal(sc.runAsNonRoot, true, `${name}/${c.name}`);
+        assert.equal(sc.readOnlyRootFilesystem, true, `${name}/${c.name}`);
+        assert.equal(sc.allowPrivilegeEscalation, false, `${name}/${c.name}`);
+        assert.deepEqual(sc.capabilities.drop, ["ALL"], `${name}/${c.name}`);
+        assert.equal(sc.seccompProfile.type, "RuntimeDefault", `${name}/${c.name}`);
+        assert.ok(c.resources.requests.cpu && c.resources.requests.memory, `${name}/${c.name} requests`);
+        assert.ok(c.resources.limits.cpu && c.resources.limits.memory, `${name}/${c.name} limits`);
+        assert.equal(c.terminationMessagePolicy, "FallbackToLogsOnError", `${name}/${c.name}`);
+        assert.ok(c.volumeMounts.some((m) => m.mountPath === "/migrations" && m.readOnly), `${name}/${c.name} migrations`);
+      }
+    }
+  }
+});
+
+test("the migrations ConfigMap is generated from the example migrations and mounted", () => {
+  const cm = objects["example-overlay"].find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("schemagate-migrations-"));
+  assert.deepEqual(Object.keys(cm.data).sort(), readdirSync(join(root, "examples/migrations")).sort());
+  const volume = podSpecOf("example-overlay").volumes.find((v) => v.name === "schemagate-migrations");
+  assert.equal(volume.configMap.name, cm.metadata.name, "the hashed name is wired into the volume");
+});
+
+test("the native-sidecar variant runs the sidecar as a restartable initContainer before the gate", () => {
+  const spec = podSpecOf("native-sidecar");
+  assert.deepEqual(spec.initContainers.map((c) => c.name), ["schemagate-sidecar", "schemagate"]);
+  assert.equal(spec.initContainers[0].restartPolicy, "Always");
+  assert.equal(spec.initContainers[1].restartPolicy, undefined);
+  assert.deepEqual(spec.initContainers[1].args, ["migrate"]);
+  assert.ok(!spec.containers.some((c) => c.name === "schemagate-sidecar"));
+  assert.equal(spec.containers[0].readinessProbe.httpGet.path, "/readyz");
+});
+
+test("the wait variant only waits, and the image tag is set without editing the Component", () => {
+  const spec = podSpecOf("wait");
+  assert.deepEqual(spec.initContainers[0].args, ["wait"]);
+  for (const c of [...spec.initContainers, ...spec.containers]) assert.equal(c.image, "schemagate:9.9.9");
+});
+
+test("the Job is a one-shot with a deadline and cleanup", () => {
+  const job = find("job", "Job", "schemagate-migrate");
+  assert.equal(job.spec.backoffLimit, 0);
+  assert.ok(job.spec.activeDeadlineSeconds > 0);
+  assert.ok(job.spec.ttlSecondsAfterFinished > 0);
+  assert.equal(job.spec.template.spec.restartPolicy, "Never");
+  assert.deepEqual(job.spec.template.spec.containers[0].args, ["migrate"]);
+});
+
+test("the alert rules use only metrics the sidecar exports", () => {
+  const rule = find("alerts", "PrometheusRule", "schemagate");
+  const exported = readFileSync(join(root, "sidecar/metrics.cpp"), "utf8").match(/schemagate_[a-z_]+/g);
+  for (const r of rule.spec.groups[0].rules) {
+    for (const metric of r.expr.match(/schemagate_[a-z_]+/g) ?? []) {
+      assert.ok(exported.includes(metric), `${r.alert} uses ${metric}, which the sidecar does not export`);
+    }
+  }
+});
