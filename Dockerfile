@@ -14,7 +14,7 @@ WORKDIR /src
 COPY . .
 # The same build as CI, then the unit tests (the integration tests need a PostgreSQL server
 # and run in CI, not here).
-RUN cmake --preset ci -DCMAKE_BUILD_TYPE=Release \
+RUN cmake --preset ci \
  && cmake --build --preset ci -j "$(nproc)" --target schemagate schemagate-sidecar unit_tests \
  && ./build/bin/unit_tests --gtest_brief=1 \
  && strip build/bin/schemagate build/bin/schemagate-sidecar

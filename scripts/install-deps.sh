@@ -10,6 +10,7 @@ packages=(
   libcli11-dev libgtest-dev libgmock-dev libssl-dev
   postgresql-15 postgresql-client-15
   curl procps util-linux yamllint
+  podman buildah runc fuse-overlayfs slirp4netns uidmap debootstrap
 )
 # Node.js for the offline manifest validation; the machine image may already have a newer one.
 command -v node >/dev/null || packages+=(nodejs npm)
