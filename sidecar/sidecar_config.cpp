@@ -58,7 +58,8 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
     SidecarConfig config;
     std::string listen = "0.0.0.0:8080";
     std::optional<std::int64_t> expect;
-    std::string migrations;
+    // The gate's default too: in a pod both mount the same migrations volume there.
+    std::string migrations = "/migrations";
     std::string poll_interval = format_duration(config.poll_interval);
     std::string grace = format_duration(config.grace);
     std::string request_timeout = format_duration(config.request_timeout);
@@ -87,7 +88,8 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
         ->envname("SCHEMAGATE_EXPECT");
     app.add_option("--migrations", migrations,
                    "Directory of migrations; expected version = highest file")
-        ->envname("SCHEMAGATE_MIGRATIONS");
+        ->envname("SCHEMAGATE_MIGRATIONS")
+        ->capture_default_str();
     app.add_option("--max-version", config.max_version,
                    "Highest schema version the app runs against (default: no limit)")
         ->envname("SCHEMAGATE_MAX_VERSION");
@@ -147,13 +149,11 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
     if (expect) {
         if (*expect < 0) return reject("--expect: must be >= 0");
         config.expect = *expect;
-    } else if (!migrations.empty()) {
+    } else {
         std::string error;
         const auto highest = highest_version_in(migrations, error);
-        if (!highest) return reject(error);
+        if (!highest) return reject(error + " (or give --expect N)");
         config.expect = *highest;
-    } else {
-        return reject("--expect: say which version the app expects (--expect N or --migrations DIR)");
     }
     if (config.max_version && *config.max_version < config.expect) {
         return reject("--max-version: " + std::to_string(*config.max_version) +

@@ -33,7 +33,7 @@ TEST(SidecarConfig, BadInputExits3NamingTheFlag) {
     const std::vector<std::pair<std::vector<const char*>, std::string>> cases = {
         {{"--expect", "5", "--max-version", "4"}, "--max-version"},
         {{"--expect", "x"}, "--expect"},
-        {{}, "--expect"},
+        {{}, "--migrations: cannot list /migrations"},
         {{"--expect", "1", "--listen", "8080"}, "--listen"},
         {{"--expect", "1", "--listen", "host:99999"}, "--listen"},
         {{"--expect", "1", "--poll-interval", "5x"}, "--poll-interval"},
