@@ -7,19 +7,13 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli_duration.h"
 #include "exit_code.h"
 #include "version.h"
 
 namespace schemagate {
 
 namespace {
-
-const CLI::Validator kDuration(
-    [](std::string& value) -> std::string {
-        if (parse_duration(value)) return {};
-        return "'" + value + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h)";
-    },
-    "DURATION");
 
 struct RawDurations {
     std::string lease_ttl, timeout, poll_interval, lock_timeout, statement_timeout;
@@ -86,12 +80,12 @@ std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* arg
     const auto add_waiting = [&](CLI::App* sub) {
         sub->add_option("--timeout", raw.timeout, "Give up (exit 2) after this long")
             ->envname("SCHEMAGATE_TIMEOUT")
-            ->check(kDuration)
+            ->check(duration_validator())
             ->capture_default_str();
         sub->add_option("--poll-interval", raw.poll_interval,
                         "Longest pause between polls while waiting")
             ->envname("SCHEMAGATE_POLL_INTERVAL")
-            ->check(kDuration)
+            ->check(duration_validator())
             ->capture_default_str();
         sub->add_option("--termination-log", config.termination_log,
                         "File that receives the last error (Kubernetes termination message)")
@@ -108,16 +102,16 @@ std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* arg
         ->envname("SCHEMAGATE_HOLDER");
     migrate->add_option("--lease-ttl", raw.lease_ttl, "Lease time-to-live")
         ->envname("SCHEMAGATE_LEASE_TTL")
-        ->check(kDuration)
+        ->check(duration_validator())
         ->capture_default_str();
     migrate->add_option("--lock-timeout", raw.lock_timeout, "lock_timeout for each migration")
         ->envname("SCHEMAGATE_LOCK_TIMEOUT")
-        ->check(kDuration)
+        ->check(duration_validator())
         ->capture_default_str();
     migrate->add_option("--statement-timeout", raw.statement_timeout,
                         "statement_timeout for each statement (0 = none)")
         ->envname("SCHEMAGATE_STATEMENT_TIMEOUT")
-        ->check(kDuration)
+        ->check(duration_validator())
         ->capture_default_str();
     migrate->add_option("--lock-retries", config.migration.lock_retries,
                         "Retries of a migration that hit its lock timeout")

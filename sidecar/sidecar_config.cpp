@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli_duration.h"
 #include "exit_code.h"
 #include "migration_name.h"
 #include "version.h"
@@ -13,13 +14,6 @@
 namespace schemagate {
 
 namespace {
-
-const CLI::Validator kDuration(
-    [](std::string& value) -> std::string {
-        if (parse_duration(value)) return {};
-        return "'" + value + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h)";
-    },
-    "DURATION");
 
 int reject(const std::string& message) {
     std::cerr << "schemagate-sidecar: error: " << message << '\n';
@@ -95,11 +89,11 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
         ->envname("SCHEMAGATE_MAX_VERSION");
     app.add_option("--poll-interval", poll_interval, "How often the version is read")
         ->envname("SCHEMAGATE_POLL_INTERVAL")
-        ->check(kDuration)
+        ->check(duration_validator())
         ->capture_default_str();
     app.add_option("--grace", grace, "Database outage tolerated before readiness fails")
         ->envname("SCHEMAGATE_GRACE")
-        ->check(kDuration)
+        ->check(duration_validator())
         ->capture_default_str();
     app.add_option("--workers", config.workers, "HTTP worker threads")
         ->envname("SCHEMAGATE_WORKERS")
@@ -107,7 +101,7 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
         ->capture_default_str();
     app.add_option("--request-timeout", request_timeout, "Read/write timeout per connection")
         ->envname("SCHEMAGATE_REQUEST_TIMEOUT")
-        ->check(kDuration)
+        ->check(duration_validator())
         ->capture_default_str();
     app.add_option("--log-format", log_format, "Log format")
         ->envname("SCHEMAGATE_LOG_FORMAT")
