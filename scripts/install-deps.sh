@@ -11,6 +11,7 @@ packages=(
   postgresql-15 postgresql-client-15
   curl procps util-linux yamllint
   podman buildah runc fuse-overlayfs slirp4netns uidmap debootstrap
+  wrk time sqitch libdbd-pg-perl
 )
 # Node.js for the offline manifest validation; the machine image may already have a newer one.
 command -v node >/dev/null || packages+=(nodejs npm)

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 # The manifest validators (exact versions from package-lock.json).
 npm ci --prefix tests/k8s --no-audit --no-fund --loglevel=error
+# The benchmark's peers, for its quick smoke run.
+npm ci --prefix bench/peers --no-audit --no-fund --loglevel=error
 cmake --preset ci
 cmake --build --preset ci -j "$(nproc)"
 ctest --preset ci -j "$(nproc)" --timeout 900

@@ -19,9 +19,11 @@ namespace {
 constexpr int kListenBacklog = 1024;
 // Probes carry no body; anything bigger than this is not a probe.
 constexpr std::size_t kMaxPayload = 1024;
-// Connections kept alive for this many requests, then closed, so one client cannot pin a
-// worker forever.
-constexpr std::size_t kKeepAliveRequests = 1000;
+// A worker serves one connection at a time (the library is thread-per-connection), so a
+// kept-alive connection is closed after this many requests to let queued connections in.
+// Measured with wrk at 50 connections on 8 workers: 1000 gave a p99 of ~900 ms (starved
+// connections), 10 gives ~10 ms at a similar request rate. Kubelet probes do not keep alive.
+constexpr std::size_t kKeepAliveRequests = 10;
 
 const std::vector<std::string> kPaths = {"/readyz", "/livez", "/version", "/metrics"};
 

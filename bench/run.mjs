@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: Apache-2.0
+// schemagate's benchmarks: every figure is a median over repeated runs, printed as a ratio to
+// a baseline measured in the same run, paired run by run (A B A B ...), because the machines
+// here are shared and noisy. Usage (through bench/run.sh, which installs and builds):
+//   node bench/run.mjs [--runs N] [--quick] [--out DIR]
+import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir, cpus, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
+const require = createRequire(join(here, "peers", "package.json"));
+const pg = require("pg");
+
+// ---------------------------------------------------------------- options
+const argv = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const quick = argv.includes("--quick");
+const runs = Number(option("--runs", quick ? 2 : 5));
+const outDir = resolve(option("--out", join(here, "results")));
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error("bench: --runs must be a positive integer");
+  process.exit(3);
+}
+const plan = quick
+  ? { noop: [20], apply: [20], herd: [{ k: 5, n: 10 }], wrkSeconds: 2 }
+  : { noop: [20, 1000], apply: [100, 1000], herd: [{ k: 20, n: 100 }, { k: 50, n: 100 }], wrkSeconds: 10 };
+
+const bin = (name) => join(root, "build", "bin", name);
+const peerBin = (name) => join(here, "peers", "node_modules", ".bin", name);
+
+// ---------------------------------------------------------------- the server
+const server = Object.fromEntries(
+  execFileSync(join(root, "tests/harness/pg-test-server"), ["start", "--durable", "--watch-pid", String(process.pid)],
+    { encoding: "utf8" })
+    .trim().split("\n").map((line) => line.split(/=(.*)/s).slice(0, 2)));
+const urlOf = (db) => `postgresql://postgres:${server.PGTEST_PASSWORD}@127.0.0.1:${server.PGTEST_PORT}/${db}`;
+process.on("exit", () => {
+  try { execFileSync(join(root, "tests/harness/pg-test-server"), ["destroy", server.PGTEST_DIR]); } catch { /* watchdog */ }
+});
+
+async function sql(db, text) {
+  const client = new pg.Client({ connectionString: urlOf(db) });
+  await client.connect();
+  try { return (await client.query(text)).rows; } finally { await client.end(); }
+}
+let databases = 0;
+async function freshDatabase() {
+  const name = `bench_${++databases}`;
+  await sql("postgres", `CREATE DATABASE ${name} TEMPLATE template0`);
+  return name;
+}
+async function dropDatabase(name) {
+  await sql("postgres", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
+// ---------------------------------------------------------------- migration sets
+const pad = (i) => String(i).padStart(6, "0");
+function generate(n) {
+  const dir = mkdtempSync(join(tmpdir(), `sgbench-${n}-`));
+  const sub = (name) => { mkdirSync(join(dir, name), { recursive: true }); return join(dir, name); };
+  const [sg, dbmate, npm, pgm, sqitch] = ["schemagate", "dbmate", "node-pg-migrate", "postgres-migrations", "sqitch"].map(sub);
+  mkdirSync(join(sqitch, "deploy")); mkdirSync(join(sqitch, "revert")); mkdirSync(join(sqitch, "verify"));
+  writeFileSync(join(sqitch, "sqitch.conf"), "[core]\n\tengine = pg\n");
+  let planText = "%syntax-version=1.0.0\n%project=bench\n\n";
+  for (let i = 1; i <= n; ++i) {
+    const create = `CREATE TABLE t${i} (id int);\n`;
+    writeFileSync(join(sg, `V${i}__t${i}.sql`), create);
+    writeFileSync(join(dbmate, `${pad(i)}_t${i}.sql`), `-- migrate:up\n${create}\n-- migrate:down\nDROP TABLE t${i};\n`);
+    writeFileSync(join(npm, `${pad(i)}_t${i}.sql`), `-- Up Migration\n${create}\n-- Down Migration\nDROP TABLE t${i};\n`);
+    writeFileSync(join(pgm, `${i}_t${i}.sql`), create);
+    writeFileSync(join(sqitch, "deploy", `t${i}.sql`), `BEGIN;\n${create}COMMIT;\n`);
+    writeFileSync(join(sqitch, "revert", `t${i}.sql`), `DROP TABLE t${i};\n`);
+    writeFileSync(join(sqitch, "verify", `t${i}.sql`), `SELECT 1;\n`);
+    planText += `t${i} 2026-01-01T00:00:00Z bench <bench@localhost> # t${i}\n`;
+  }
+  writeFileSync(join(sqitch, "sqitch.plan"), planText);
+  return { dir, sg, dbmate, npm, pgm, sqitch };
+}
+
+// ---------------------------------------------------------------- tools
+// Each tool: how to run it against a database with a migration set; `available` says why not.
+const tools = {
+  floor: { command: (db) => [bin("bench-floor"), urlOf(db)] },
+  ideal: { command: (db, set) => [bin("bench-ideal"), urlOf(db), set.sg] },
+  schemagate: {
+    command: (db, set) => [bin("schemagate"), "migrate", "--migrations", set.sg],
+    env: (db) => ({ DATABASE_URL: urlOf(db) }),
+  },
+  dbmate: {
+    command: (db, set) => [peerBin("dbmate"), "--url", `${urlOf(db)}?sslmode=disable`, "--migrations-dir", set.dbmate,
+      "--no-dump-schema", "up"],
+  },
+  "node-pg-migrate": {
+    command: (db, set) => [peerBin("node-pg-migrate"), "up", "-m", set.npm, "-d", "DATABASE_URL", "--no-verbose"],
+    env: (db) => ({ DATABASE_URL: urlOf(db) }),
+  },
+  "postgres-migrations": {
+    command: (db, set) => [process.execPath, join(here, "peers/postgres-migrations-run.mjs"), urlOf(db), set.pgm],
+  },
+  sqitch: {
+    command: (db, set) => ["sqitch", "--chdir", set.sqitch, "deploy", "--quiet",
+      `db:pg://postgres:${server.PGTEST_PASSWORD}@127.0.0.1:${server.PGTEST_PORT}/${db}`],
+    env: () => ({ SQITCH_FULLNAME: "bench", SQITCH_EMAIL: "bench@localhost" }),
+  },
+};
+for (const [name, tool] of Object.entries(tools)) {
+  const program = tool.command("x", { sg: "", dbmate: "", npm: "", pgm: "", sqitch: "" })[0];
+  const found = program.includes("/") ? existsSync(program) : spawnSync("which", [program]).status === 0;
+  tool.available = found ? null : `not installed (${program})`;
+  tool.name = name;
+}
+const peers = ["dbmate", "node-pg-migrate", "postgres-migrations", "sqitch"];
+
+// One timed run: wall time from here, peak RSS from GNU time.
+function timed(tool, db, set) {
+  const rssFile = join(tmpdir(), `sgbench-rss-${process.pid}`);
+  const [program, ...args] = tool.command(db, set);
+  const started = performance.now();
+  const result = spawnSync("/usr/bin/time", ["-f", "%M", "-o", rssFile, program, ...args], {
+    env: { ...process.env, ...(tool.env?.(db) ?? {}) }, encoding: "utf8", maxBuffer: 64 << 20,
+  });
+  const ms = performance.now() - started;
+  if (result.status !== 0) {
+    throw new Error(`${tool.name} exited ${result.status}: ${(result.stderr || "").slice(-800)}`);
+  }
+  const rssKb = Number(readFileSync(rssFile, "utf8").trim().split("\n").pop());
+  return { ms, rssKb };
+}
+
+// ---------------------------------------------------------------- statistics
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const rows = [];
+const failures = [];  // scenario or peer errors: the run fails, figures never do
+function record(scenario, tool, baseline, samples, extra = {}) {
+  const ms = samples.map((s) => s.ms);
+  const row = {
+    scenario, tool, baseline,
+    median_ms: median(ms), min_ms: Math.min(...ms), max_ms: Math.max(...ms), runs: ms.length,
+    peak_rss_mib: samples[0]?.rssKb ? Math.max(...samples.map((s) => s.rssKb)) / 1024 : null,
+    ...extra,
+  };
+  if (baseline && samples[0]?.baselineMs) row.ratio = median(samples.map((s) => s.ms / s.baselineMs));
+  rows.push(row);
+  return row;
+}
+function skipped(scenario, tool, why) { rows.push({ scenario, tool, error: why }); }
+
+// ---------------------------------------------------------------- scenarios
+async function noop(n) {
+  const set = generate(n);
+  const scenario = `no-op, ${n} applied`;
+  const contenders = ["schemagate", ...peers].filter((t) => !tools[t].available);
+  const prepared = {};
+  for (const name of contenders) {   // apply everything once, untimed
+    prepared[name] = await freshDatabase();
+    try { timed(tools[name], prepared[name], set); } catch (e) {
+      prepared[name] = e;
+      failures.push(`no-op ${n}, ${name}: ${e.message.split("\n")[0]}`);
+    }
+  }
+  const floorDb = await freshDatabase();
+  const samples = Object.fromEntries(["floor", ...contenders].map((t) => [t, []]));
+  for (let r = 0; r < runs; ++r) {
+    for (const name of r % 2 ? [...contenders].reverse() : contenders) {
+      if (prepared[name] instanceof Error) continue;
+      const base = timed(tools.floor, floorDb, set);
+      const run = timed(tools[name], prepared[name], set);
+      samples.floor.push(base);
+      samples[name].push({ ...run, baselineMs: base.ms });
+    }
+  }
+  record(scenario, "floor", null, samples.floor);
+  for (const name of ["schemagate", ...peers]) {
+    if (tools[name].available) skipped(scenario, name, tools[name].available);
+    else if (prepared[name] instanceof Error) skipped(scenario, name, prepared[name].message.split("\n")[0]);
+    else record(scenario, name, "floor", samples[name]);
+  }
+  rmSync(set.dir, { recursive: true, force: true });
+}
+
+async function apply(n) {
+  const set = generate(n);
+  const scenario = `apply ${n} to an empty database`;
+  const contenders = ["schemagate", ...peers].filter((t) => !tools[t].available);
+  const samples = Object.fromEntries(["ideal", ...contenders].map((t) => [t, []]));
+  const failed = {};
+  for (let r = 0; r < runs; ++r) {
+    for (const name of r % 2 ? [...contenders].reverse() : contenders) {
+      if (failed[name]) continue;
+      const baseDb = await freshDatabase();
+      const toolDb = await freshDatabase();
+      try {
+        const base = r % 2 ? null : timed(tools.ideal, baseDb, set);
+        const run = timed(tools[name], toolDb, set);
+        const after = base ?? timed(tools.ideal, baseDb, set);   // A B / B A alternation
+        samples.ideal.push(after);
+        samples[name].push({ ...run, baselineMs: after.ms });
+      } catch (e) {
+        failed[name] = e.message.split("\n")[0];
+        failures.push(`apply ${n}, ${name}: ${failed[name]}`);
+      }
+      await dropDatabase(baseDb);
+      await dropDatabase(toolDb);
+    }
+  }
+  record(scenario, "ideal", null, samples.ideal);
+  for (const name of ["schemagate", ...peers]) {
+    if (tools[name].available) skipped(scenario, name, tools[name].available);
+    else if (failed[name]) skipped(scenario, name, failed[name]);
+    else record(scenario, name, "ideal", samples[name]);
+  }
+  rmSync(set.dir, { recursive: true, force: true });
+}
+
+// K processes at once; returns wall time, exit codes and each exit's time.
+function herdOnce(tool, db, set, k) {
+  return new Promise((resolvePromise) => {
+    const started = performance.now();
+    const exits = [];
+    for (let i = 0; i < k; ++i) {
+      const [program, ...args] = tool.command(db, set);
+      const child = spawn(program, args, {
+        env: { ...process.env, ...(tool.env?.(db) ?? {}), HOSTNAME: `herd-${i}` }, stdio: "ignore",
+      });
+      child.on("exit", (code) => {
+        exits.push({ code, at: performance.timeOrigin + performance.now() });
+        if (exits.length === k) resolvePromise({ ms: performance.now() - started, exits });
+      });
+    }
+  });
+}
+
+async function herd({ k, n }) {
+  const set = generate(n);
+  const scenario = `herd: ${k} processes, ${n} migrations`;
+  const samples = { ideal: [], schemagate: [] };
+  let okCount = 0, total = 0, applied = 0;
+  const lastWaiterDelays = [];
+  for (let r = 0; r < runs; ++r) {
+    const order = r % 2 ? ["schemagate", "ideal"] : ["ideal", "schemagate"];
+    const result = {};
+    for (const name of order) {
+      const db = await freshDatabase();
+      result[name] = await herdOnce(tools[name], db, set, k);
+      if (name === "schemagate") {
+        okCount += result[name].exits.filter((e) => e.code === 0).length;
+        total += k;
+        const [{ commits, last }] = await sql(db,
+          "SELECT count(*)::int AS commits, extract(epoch FROM max(applied_at)) * 1000 AS last FROM schemagate.history");
+        applied = commits;
+        const lastExit = Math.max(...result[name].exits.map((e) => e.at));
+        lastWaiterDelays.push(lastExit - Number(last));
+      } else if (result[name].exits.some((e) => e.code !== 0)) {
+        throw new Error("ideal herd: a process failed");
+      }
+      await dropDatabase(db);
+    }
+    samples.ideal.push({ ms: result.ideal.ms });
+    samples.schemagate.push({ ms: result.schemagate.ms, baselineMs: result.ideal.ms });
+  }
+  record(scenario, "ideal", null, samples.ideal);
+  record(scenario, "schemagate", "ideal", samples.schemagate, {
+    exit_0: `${okCount}/${total}`, applied_migrations: applied,
+    last_waiter_after_final_commit_ms: median(lastWaiterDelays),
+  });
+  rmSync(set.dir, { recursive: true, force: true });
+}
+
+function rssKb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(status.match(/VmRSS:\s+(\d+)/)[1]);
+}
+
+async function sidecar() {
+  const scenario = "sidecar /readyz";
+  if (spawnSync("which", ["wrk"]).status !== 0) { skipped(scenario, "schemagate-sidecar", "wrk not installed"); return; }
+  const db = await freshDatabase();
+  const set = generate(3);
+  timed(tools.schemagate, db, set);
+  await sql(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  const child = spawn(bin("schemagate-sidecar"), ["--expect", "3", "--listen", "127.0.0.1:0", "--poll-interval", "5s"], {
+    env: { ...process.env, DATABASE_URL: urlOf(db) }, stdio: ["ignore", "ignore", "pipe"],
+  });
+  const port = await new Promise((resolvePromise, reject) => {
+    let err = "";
+    child.stderr.on("data", (chunk) => {
+      err += chunk;
+      const match = err.match(/listening on 127\.0\.0\.1:(\d+)/);
+      if (match) resolvePromise(Number(match[1]));
+    });
+    child.on("exit", (code) => reject(new Error(`sidecar exited ${code}: ${err}`)));
+  });
+  // Ready before measuring: the first check has happened.
+  for (let i = 0; i < 200; ++i) {
+    const r = spawnSync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", `http://127.0.0.1:${port}/readyz`], { encoding: "utf8" });
+    if (r.stdout === "200") break;
+    await new Promise((ok) => setTimeout(ok, 20));
+  }
+  const idleRss = rssKb(child.pid);
+  const queries = async () => (await sql(db,
+    "SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid " +
+    "WHERE d.datname = current_database() AND s.query LIKE '%LEFT JOIN LATERAL%'"))[0].n;
+  for (const connections of [1, 50]) {
+    const before = await queries();
+    const threads = Math.min(connections, 2);
+    const out = execFileSync("wrk", ["-t", String(threads), "-c", String(connections), "-d", `${plan.wrkSeconds}s`, "--latency",
+      `http://127.0.0.1:${port}/readyz`], { encoding: "utf8" });
+    const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]);
+    const pct = (p) => { const m = out.match(new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`)); return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : null; };
+    const nonOk = out.match(/Non-2xx or 3xx responses:\s+(\d+)/);
+    rows.push({
+      scenario: `${scenario}, ${connections} connection${connections > 1 ? "s" : ""}`, tool: "schemagate-sidecar",
+      requests_per_second: rps, p50_ms: pct(50), p99_ms: pct(99), non_2xx: nonOk ? Number(nonOk[1]) : 0,
+      idle_rss_mib: idleRss / 1024, loaded_rss_mib: rssKb(child.pid) / 1024,
+      database_queries: (await queries()) - before, seconds: plan.wrkSeconds,
+    });
+  }
+  child.kill("SIGTERM");
+  await new Promise((ok) => child.on("exit", ok));
+  rmSync(set.dir, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------- report
+function table() {
+  const lines = ["| scenario | tool | median | min | max | ratio | peak RSS | notes |", "|---|---|---:|---:|---:|---:|---:|---|"];
+  const f = (x, d = 1) => (x === null || x === undefined ? "" : Number(x).toFixed(d));
+  for (const r of rows) {
+    if (r.error) { lines.push(`| ${r.scenario} | ${r.tool} | | | | | | ${r.error} |`); continue; }
+    if (r.requests_per_second !== undefined) {
+      lines.push(`| ${r.scenario} | ${r.tool} | | | | | ${f(r.loaded_rss_mib)} MiB | ${Math.round(r.requests_per_second)} req/s, p50 ${f(r.p50_ms, 3)} ms, p99 ${f(r.p99_ms, 3)} ms, idle RSS ${f(r.idle_rss_mib)} MiB, ${r.database_queries} DB queries in ${r.seconds}s, non-2xx ${r.non_2xx} |`);
+      continue;
+    }
+    const notes = [r.baseline ? `vs ${r.baseline}` : "baseline",
+      r.exit_0 ? `exit 0: ${r.exit_0}` : "", r.applied_migrations !== undefined ? `applied ${r.applied_migrations}` : "",
+      r.last_waiter_after_final_commit_ms !== undefined ? `last waiter out ${f(r.last_waiter_after_final_commit_ms)} ms after the final commit` : ""]
+      .filter(Boolean).join("; ");
+    lines.push(`| ${r.scenario} | ${r.tool} | ${f(r.median_ms)} ms | ${f(r.min_ms)} | ${f(r.max_ms)} | ${r.ratio ? f(r.ratio, 2) + "x" : ""} | ${r.peak_rss_mib ? f(r.peak_rss_mib) + " MiB" : ""} | ${notes} |`);
+  }
+  return lines.join("\n");
+}
+
+function svg() {
+  const bars = rows.filter((r) => r.ratio);
+  const width = 760, rowHeight = 22, left = 330, top = 30;
+  const maxRatio = Math.max(2, ...bars.map((b) => b.ratio));
+  const x = (v) => left + (v / maxRatio) * (width - left - 60);
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + bars.length * rowHeight + 30}" font-family="sans-serif" font-size="12">`,
+    `<text x="10" y="18" font-weight="bold">Time relative to the baseline of the same run (lower is better; 1.0 = baseline)</text>`];
+  bars.forEach((b, i) => {
+    const y = top + i * rowHeight;
+    const color = b.tool === "schemagate" ? "#2b6cb0" : "#a0aec0";
+    parts.push(`<text x="${left - 6}" y="${y + 15}" text-anchor="end">${b.scenario}: ${b.tool}</text>`,
+      `<rect x="${left}" y="${y + 4}" width="${x(b.ratio) - left}" height="14" fill="${color}"/>`,
+      `<text x="${x(b.ratio) + 4}" y="${y + 15}">${b.ratio.toFixed(2)}x</text>`);
+  });
+  parts.push(`<line x1="${x(1)}" y1="${top}" x2="${x(1)}" y2="${top + bars.length * rowHeight}" stroke="#c53030" stroke-dasharray="4"/>`, "</svg>");
+  return parts.join("\n");
+}
+
+// ---------------------------------------------------------------- main
+const startedAt = new Date();
+const step = async (what, fn) => {
+  process.stderr.write(`bench: ${what}\n`);
+  try { await fn(); } catch (e) { failures.push(`${what}: ${e.message}`); skipped(what, "(scenario)", `error: ${e.message.split("\n")[0]}`); }
+};
+for (const n of plan.noop) await step(`no-op ${n}`, () => noop(n));
+for (const n of plan.apply) await step(`apply ${n}`, () => apply(n));
+for (const h of plan.herd) await step(`herd ${h.k}x${h.n}`, () => herd(h));
+await step("sidecar", () => sidecar());
+
+mkdirSync(outDir, { recursive: true });
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${
+  execFileSync("/usr/lib/postgresql/15/bin/postgres", ["--version"], { encoding: "utf8" }).trim()}, fsync on`;
+const report = { date: startedAt.toISOString(), machine, runs, quick, rows };
+writeFileSync(join(outDir, quick ? "quick.json" : "latest.json"), JSON.stringify(report, null, 2) + "\n");
+writeFileSync(join(outDir, quick ? "quick.svg" : "ratios.svg"), svg() + "\n");
+console.log(`schemagate bench, ${startedAt.toISOString()}, ${machine}, ${runs} runs${quick ? " (quick)" : ""}\n`);
+console.log(table());
+if (failures.length) {
+  console.error(`\nbench: ${failures.length} scenario(s) failed:\n- ${failures.join("\n- ")}`);
+  process.exit(1);
+}
+console.log(`\nbench: all scenarios ran (results in ${outDir})`);
