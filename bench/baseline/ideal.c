@@ -38,9 +38,10 @@ int main(int argc, char** argv) {
         fprintf(stderr, "ideal: %s", PQerrorMessage(conn));
         return 1;
     }
-    if (!run(conn, "SET client_min_messages = warning; "
-                   "CREATE TABLE IF NOT EXISTS ideal_versions (version bigint PRIMARY KEY)") ||
-        !run(conn, "SELECT pg_advisory_lock(4242)")) {
+    /* Lock first: concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog. */
+    if (!run(conn, "SELECT pg_advisory_lock(4242)") ||
+        !run(conn, "SET client_min_messages = warning; "
+                   "CREATE TABLE IF NOT EXISTS ideal_versions (version bigint PRIMARY KEY)")) {
         return 1;
     }
     PGresult* applied = PQexec(conn, "SELECT coalesce(max(version), 0) FROM ideal_versions");
