@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "cli_duration.h"
+#include "cli_options.h"
 #include "exit_code.h"
 #include "version.h"
 
@@ -28,21 +28,6 @@ std::string default_holder() {
     return std::string(host) + "/" + std::to_string(getpid());
 }
 
-void add_database_options(CLI::App& app, GateConfig& config) {
-    app.add_option("--database-url", config.database_url,
-                   "PostgreSQL URL or key=value string; else libpq's PG* variables")
-        ->envname("DATABASE_URL");
-    app.add_option("--database-url-file", config.database_url_file,
-                   "File holding the database URL (a mounted Secret)")
-        ->envname("SCHEMAGATE_DATABASE_URL_FILE");
-    app.add_option("--schema", config.state.schema, "Schema of the lease and history tables")
-        ->envname("SCHEMAGATE_SCHEMA")
-        ->capture_default_str();
-    app.add_option("--name", config.state.name, "Name of this migration set")
-        ->envname("SCHEMAGATE_NAME")
-        ->capture_default_str();
-}
-
 }  // namespace
 
 std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* argv) {
@@ -60,7 +45,7 @@ std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* arg
     app.set_version_flag("--version", std::string("schemagate ") + kVersion);
     app.require_subcommand(1);
     app.fallthrough();
-    add_database_options(app, config);
+    add_database_options(app, config.database_url, config.database_url_file, config.state);
     app.add_option("--log-format", log_format, "Log format")
         ->envname("SCHEMAGATE_LOG_FORMAT")
         ->check(CLI::IsMember({"text", "json"}))

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cli_duration.h"
+#include "cli_options.h"
 #include "exit_code.h"
 #include "migration_name.h"
 #include "version.h"
@@ -62,18 +62,7 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
     CLI::App app{"schemagate-sidecar: the readiness endpoint that reports the schema version.",
                  "schemagate-sidecar"};
     app.set_version_flag("--version", std::string("schemagate-sidecar ") + kVersion);
-    app.add_option("--database-url", config.database_url,
-                   "PostgreSQL URL or key=value string; else libpq's PG* variables")
-        ->envname("DATABASE_URL");
-    app.add_option("--database-url-file", config.database_url_file,
-                   "File holding the database URL (a mounted Secret)")
-        ->envname("SCHEMAGATE_DATABASE_URL_FILE");
-    app.add_option("--schema", config.state.schema, "Schema of the lease and history tables")
-        ->envname("SCHEMAGATE_SCHEMA")
-        ->capture_default_str();
-    app.add_option("--name", config.state.name, "Name of the migration set")
-        ->envname("SCHEMAGATE_NAME")
-        ->capture_default_str();
+    add_database_options(app, config.database_url, config.database_url_file, config.state);
     app.add_option("--listen", listen, "host:port to serve on (port 0: any free port)")
         ->envname("SCHEMAGATE_LISTEN")
         ->capture_default_str();

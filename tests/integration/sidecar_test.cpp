@@ -68,6 +68,20 @@ protected:
         return answer;
     }
 
+    // A bare TCP connection to the sidecar, for requests no HTTP client would send.
+    int connect_raw() const {
+        const int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<std::uint16_t>(port_));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+            close(fd);
+            return -1;
+        }
+        return fd;
+    }
+
     // How many times the sidecar has read the schema state, from pg_stat_statements.
     long long state_queries() const {
         return query_int("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s "
@@ -207,12 +221,8 @@ TEST_F(Sidecar, HeadWorksOtherMethodsAre405UnknownPaths404) {
 TEST_F(Sidecar, SigtermFinishesTheInFlightRequestAndExitsZero) {
     start_sidecar({"--expect", "1"});
     // A request whose headers are not finished yet: in flight when SIGTERM arrives.
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port_));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    const int fd = connect_raw();
+    ASSERT_GE(fd, 0);
     const std::string head = "GET /livez HTTP/1.1\r\nHost: x\r\n";
     ASSERT_EQ(write(fd, head.data(), head.size()), static_cast<ssize_t>(head.size()));
     // Wait until a worker has picked the connection up (it then reads the partial request).
@@ -234,12 +244,8 @@ TEST_F(Sidecar, SigtermFinishesTheInFlightRequestAndExitsZero) {
 
 TEST_F(Sidecar, AStuckClientCannotHoldTheOnlyWorker) {
     start_sidecar({"--expect", "1", "--workers", "1", "--request-timeout", "300ms"});
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port_));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    const int fd = connect_raw();
+    ASSERT_GE(fd, 0);
     const std::string partial = "GET /livez HTTP/1.1\r\n";  // and then nothing, ever
     ASSERT_EQ(write(fd, partial.data(), partial.size()), static_cast<ssize_t>(partial.size()));
     const auto started = Clock::now();

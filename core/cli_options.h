@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "duration.h"
+#include "schema_state.h"
+
+namespace schemagate {
+
+// CLI11 pieces both binaries' flag tables use.
+
+// CLI11 check for duration flags, so that `--lease-ttl 30x` fails naming the flag (whether the
+// value came from the command line or the environment).
+inline const CLI::Validator& duration_validator() {
+    static const CLI::Validator validator(
+        [](std::string& value) -> std::string {
+            if (parse_duration(value)) return {};
+            return "'" + value + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h)";
+        },
+        "DURATION");
+    return validator;
+}
+
+// The flags both binaries share: where the database is, and which state tables and set.
+inline void add_database_options(CLI::App& app, std::string& url, std::string& url_file,
+                                 StateLocation& state) {
+    app.add_option("--database-url", url,
+                   "PostgreSQL URL or key=value string; else libpq's PG* variables")
+        ->envname("DATABASE_URL");
+    app.add_option("--database-url-file", url_file,
+                   "File holding the database URL (a mounted Secret)")
+        ->envname("SCHEMAGATE_DATABASE_URL_FILE");
+    app.add_option("--schema", state.schema, "Schema of the lease and history tables")
+        ->envname("SCHEMAGATE_SCHEMA")
+        ->capture_default_str();
+    app.add_option("--name", state.name, "Name of the migration set")
+        ->envname("SCHEMAGATE_NAME")
+        ->capture_default_str();
+}
+
+}  // namespace schemagate
