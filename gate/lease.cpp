@@ -65,6 +65,12 @@ std::string Lease::fence_sql(pqxx::transaction_base& work, std::int64_t token) c
            " AND token = " + std::to_string(token);
 }
 
+std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, std::int64_t token) const {
+    return "DO $schemagate_fence$ BEGIN " + fence_sql(work, token) +
+           "; IF NOT FOUND THEN RAISE EXCEPTION 'schemagate lease lost' USING ERRCODE = '" +
+           kLeaseLostState + "'; END IF; END $schemagate_fence$";
+}
+
 Renewal Lease::renew(pqxx::connection& connection, std::int64_t token) const {
     try {
         pqxx::work work(connection);

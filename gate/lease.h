@@ -13,6 +13,9 @@
 
 namespace schemagate {
 
+// Raised by fence_or_fail_sql when the token no longer holds the lease.
+inline constexpr const char* kLeaseLostState = "SGLST";
+
 struct LeaseAcquired {
     std::int64_t token = 0;
 };
@@ -40,6 +43,10 @@ public:
     // holds it. Zero affected rows = lost. Its row lock lasts until COMMIT, so no takeover can
     // interleave with the migration.
     std::string fence_sql(pqxx::transaction_base& work, std::int64_t token) const;
+
+    // The same fence as one statement that fails with SQLSTATE kLeaseLostState when the lease
+    // is gone, so it can travel in one round trip with the migration it guards.
+    std::string fence_or_fail_sql(pqxx::transaction_base& work, std::int64_t token) const;
 
     // Heartbeat: extend, on its own connection, without waiting behind a migration.
     Renewal renew(pqxx::connection& connection, std::int64_t token) const;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <future>
 #include <optional>
 #include <pqxx/nontransaction>
 
@@ -116,14 +117,26 @@ private:
 };
 
 int MigrateCommand::run() {
+    connect_.target = resolve_database_target(config_.database_url, config_.database_url_file);
+    connect_.application_name = "schemagate " + config_.holder;
+    // The first connection attempt (a TCP and SCRAM round trip or three) overlaps with reading
+    // and hashing the migration files; a failed attempt is simply made again, with retries and
+    // the proper error, by ensure_connected(). Connecting changes nothing, so bad files still
+    // exit 3 with the database untouched.
+    auto early_connection = std::async(std::launch::async, [this]() -> Connection {
+        try {
+            return connect_once(connect_);
+        } catch (...) {
+            return nullptr;
+        }
+    });
     if (apply_ || !config_.target) {
         files_ = load_migration_set(config_.migrations_dir);
         target_ = choose_target(files_, config_.target);
     } else {
         target_ = *config_.target;
     }
-    connect_.target = resolve_database_target(config_.database_url, config_.database_url_file);
-    connect_.application_name = "schemagate " + config_.holder;
+    connection_ = early_connection.get();
     spdlog::info("schemagate {}: target {}, {} migration files, database {}, holder {}",
                  apply_ ? "migrate" : "wait", version_label(target_), files_.migrations.size(),
                  connect_.target.description, config_.holder);

@@ -24,6 +24,17 @@ std::string timeouts_sql(const MigrationSettings& settings, const char* scope) {
            " statement_timeout = " + std::to_string(settings.statement_timeout.count()) + "; ";
 }
 
+// The migration's queries carry their own BEGIN, so a failure leaves the session inside an
+// aborted transaction block until told otherwise.
+void roll_back(pqxx::connection& connection) {
+    try {
+        pqxx::nontransaction session(connection);
+        session.exec("ROLLBACK");
+    } catch (...) {
+        // A broken connection rolls back by itself.
+    }
+}
+
 [[noreturn]] void lease_lost_error(const Migration& migration) {
     throw FatalError(ExitCode::kLeaseLost,
                      "lease lost before " + label(migration) + " could commit: another holder "
@@ -69,29 +80,37 @@ Millis MigrationRunner::apply(pqxx::connection& connection, const Migration& mig
     }
 }
 
+// The whole migration in as few round trips as the statements allow: BEGIN, the timeouts and
+// the fence travel with the first statement; the history row, the lease renewal, the NOTIFY and
+// COMMIT with the last. A one-statement file is one round trip. Each statement still goes in a
+// query of its own otherwise, so a failure names its statement's line. Statements end with a
+// newline before the semicolon: a trailing `-- comment` must not swallow what follows.
 void MigrationRunner::apply_in_transaction(pqxx::connection& connection,
                                            const Migration& migration, std::int64_t token) const {
-    const auto started = SteadyClock::now();
     const SqlStatement* current = nullptr;
     try {
-        pqxx::work work(connection);
-        // One round trip: the timeouts and the fence.
-        const auto fenced =
-            work.exec(timeouts_sql(settings_, "LOCAL") + lease_.fence_sql(work, token));
-        if (fenced.affected_rows() != 1) lease_lost_error(migration);
-        for (const auto& statement : migration.statements) {
-            current = &statement;
-            work.exec(statement.text);
+        pqxx::nontransaction session(connection);
+        const std::size_t count = migration.statements.size();
+        for (std::size_t i = 0; i < count; ++i) {
+            current = &migration.statements[i];
+            std::string query;
+            if (i == 0) {
+                query = "BEGIN; " + timeouts_sql(settings_, "LOCAL") +
+                        lease_.fence_or_fail_sql(session, token) + ";\n";
+            }
+            query += current->text + "\n;";
+            if (i + 1 == count) {
+                query += "\n" +
+                         store_.record_sql(session, migration, lease_.holder(), token,
+                                           std::nullopt, true) +
+                         "; " + lease_.fence_sql(session, token) + "; COMMIT";
+            }
+            session.exec(query);
         }
-        current = nullptr;
-        const auto duration = std::chrono::duration_cast<Millis>(SteadyClock::now() - started);
-        work.exec(store_.record_sql(work, migration, lease_.holder(), token, duration.count(),
-                                    true) +
-                  "; " + lease_.fence_sql(work, token));
-        work.commit();
-    } catch (const FatalError&) {
-        throw;
     } catch (...) {
+        const DbFailure failure = current_db_failure();
+        if (failure.kind != DbFailure::Kind::kConnection) roll_back(connection);
+        if (failure.is(kLeaseLostState)) lease_lost_error(migration);
         fail(migration, current, false);
     }
 }

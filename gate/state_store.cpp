@@ -74,7 +74,7 @@ std::optional<std::vector<AppliedMigration>> StateStore::read_history(
 
 std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration& migration,
                                    const std::string& holder, std::int64_t token,
-                                   std::int64_t duration_ms, bool success) const {
+                                   std::optional<std::int64_t> duration_ms, bool success) const {
     auto& connection = work.conn();
     return "INSERT INTO " + qualified(connection, where_, "history") +
            " (name, version, description, file, checksum, applied_by, duration_ms, token, "
@@ -82,7 +82,9 @@ std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration
            work.quote(where_.name) + ", " + std::to_string(migration.version) + ", " +
            work.quote(migration.description) + ", " + work.quote(migration.file) + ", " +
            work.quote(migration.checksum) + ", " + work.quote(holder) + ", " +
-           std::to_string(duration_ms) + ", " + std::to_string(token) + ", " +
+           (duration_ms ? std::to_string(*duration_ms)
+                        : std::string("(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint")) +
+           ", " + std::to_string(token) + ", " +
            (success ? "true" : "false") + ");" + " SELECT pg_notify(" +
            work.quote(std::string(kNotifyChannel)) + ", " +
            work.quote(where_.name + ":" + std::to_string(migration.version)) + ")";

@@ -29,9 +29,10 @@ public:
     // SQL that records `migration` as applied (success) or started (not success), renews the
     // lease so a long migration does not expire at its COMMIT, and notifies waiters. Literal
     // values are quoted by the connection, so it can travel in one round trip.
+    // `duration_ms` nullopt: measured by the server from the transaction's start.
     std::string record_sql(pqxx::transaction_base& work, const Migration& migration,
-                           const std::string& holder, std::int64_t token, std::int64_t duration_ms,
-                           bool success) const;
+                           const std::string& holder, std::int64_t token,
+                           std::optional<std::int64_t> duration_ms, bool success) const;
     std::string finish_sql(pqxx::transaction_base& work, const Migration& migration,
                            std::int64_t duration_ms) const;
 

@@ -24,13 +24,16 @@ protected:
     }
 
     // A migration that sleeps only in the session of holders whose name contains `who`, so
-    // that the pod taking over afterwards is fast.
+    // that the pod taking over afterwards is fast. The sleep is not the last statement: the
+    // holder must still send one more query (with the COMMIT) after it, which a frozen or
+    // killed holder never does.
     void slow_for(int version, const std::string& who, int seconds) {
         write_migration("V" + std::to_string(version) + "__slow.sql",
                         "INSERT INTO applied_count VALUES (" + std::to_string(version) + ", 1) "
                         "ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;\n"
                         "SELECT pg_sleep(" + std::to_string(seconds) + ") WHERE "
-                        "current_setting('application_name') LIKE '%" + who + "%';\n");
+                        "current_setting('application_name') LIKE '%" + who + "%';\n"
+                        "CREATE TABLE after_sleep_" + std::to_string(version) + " (id int);\n");
     }
 
     bool sleeping_in_migration(const std::string& who) const {
