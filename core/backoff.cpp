@@ -8,7 +8,9 @@ namespace schemagate {
 Deadline::Deadline(Millis budget, NowFunction now)
     : budget_(budget), now_(std::move(now)), at_(now_() + budget) {}
 
-bool Deadline::passed() const { return now_() >= at_; }
+bool Deadline::passed() const {
+    return now_() >= at_;
+}
 
 Millis Deadline::remaining() const {
     const auto left = std::chrono::duration_cast<Millis>(at_ - now_());
@@ -29,7 +31,9 @@ Millis Backoff::next() {
     return delay;
 }
 
-void Backoff::reset() { step_ = initial_; }
+void Backoff::reset() {
+    step_ = initial_;
+}
 
 Millis next_wait(Backoff& backoff, const Deadline& deadline) {
     return std::min(backoff.next(), deadline.remaining());

@@ -18,13 +18,13 @@ using NowFunction = std::function<TimePoint()>;
 // A point in time after which the whole run gives up (--timeout). Not thread-safe to mutate;
 // copies are cheap.
 class Deadline {
-public:
+  public:
     Deadline(Millis budget, NowFunction now = SteadyClock::now);
     bool passed() const;
     Millis remaining() const;  // zero once passed
     Millis budget() const { return budget_; }
 
-private:
+  private:
     Millis budget_;
     NowFunction now_;
     TimePoint at_;
@@ -34,13 +34,13 @@ private:
 // part of the other half. The jitter keeps a hundred pods that failed together from retrying
 // together; the fixed half keeps a single pod from spinning. Not thread-safe.
 class Backoff {
-public:
+  public:
     Backoff(Millis initial, Millis cap, std::uint64_t seed = std::random_device{}());
     Millis next();
     void reset();
     Millis cap() const { return cap_; }
 
-private:
+  private:
     Millis initial_;
     Millis cap_;
     Millis step_;

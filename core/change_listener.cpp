@@ -3,10 +3,9 @@
 
 #include <poll.h>
 
-#include <utility>
-
 #include <pqxx/except>
 #include <pqxx/notification>
+#include <utility>
 
 #include "backoff.h"
 #include "interrupt.h"
@@ -15,7 +14,7 @@
 namespace schemagate {
 
 class ChangeListener::Receiver final : public pqxx::notification_receiver {
-public:
+  public:
     Receiver(pqxx::connection& connection, std::function<bool(const std::string&)> matters)
         : pqxx::notification_receiver(connection, kNotifyChannel), matters_(std::move(matters)) {}
 
@@ -24,14 +23,15 @@ public:
     }
     bool take() { return std::exchange(woke_, false); }
 
-private:
+  private:
     std::function<bool(const std::string&)> matters_;
     bool woke_ = false;
 };
 
 ChangeListener::ChangeListener(pqxx::connection& connection,
                                std::function<bool(const std::string&)> matters)
-    : connection_(connection), receiver_(std::make_unique<Receiver>(connection, std::move(matters))) {
+    : connection_(connection),
+      receiver_(std::make_unique<Receiver>(connection, std::move(matters))) {
     // Registering a receiver sends LISTEN lazily; make it happen now, before the caller reads
     // the state, so that nothing committed in between goes unnoticed.
     connection_.get_notifs();

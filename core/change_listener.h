@@ -15,7 +15,7 @@ namespace schemagate {
 // survive PgBouncer transaction pooling, so callers always poll too. Not thread-safe; must
 // not outlive its connection.
 class ChangeListener {
-public:
+  public:
     enum class Woke { kTimeout, kNotified, kInterrupted };
 
     // `matters` sees each payload ("<name>:<event>") and says whether it is worth waking for.
@@ -27,7 +27,7 @@ public:
     // Throws like any libpqxx call when the connection breaks.
     Woke wait(Millis timeout);
 
-private:
+  private:
     class Receiver;
     pqxx::connection& connection_;
     std::unique_ptr<Receiver> receiver_;

@@ -55,9 +55,9 @@ Connection connect_until(const ConnectOptions& options, const Deadline& deadline
             }
         }
         if (deadline.passed()) {
-            throw FatalError(ExitCode::kUnreachable,
-                             "database unreachable until the deadline (" +
-                                 format_duration(deadline.budget()) + "): " + last_reason);
+            throw FatalError(ExitCode::kUnreachable, "database unreachable until the deadline (" +
+                                                         format_duration(deadline.budget()) +
+                                                         "): " + last_reason);
         }
         if (Interrupt::wait_for(next_wait(backoff, deadline))) return nullptr;
     }

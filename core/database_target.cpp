@@ -70,14 +70,13 @@ DatabaseTarget resolve_database_target(const std::string& url, const std::string
         source = "--database-url-file " + url_file;
         std::ifstream file(url_file, std::ios::binary);
         if (!file) {
-            throw FatalError(ExitCode::kBadInput,
-                             "--database-url-file: cannot read " + url_file);
+            throw FatalError(ExitCode::kBadInput, "--database-url-file: cannot read " + url_file);
         }
         std::ostringstream content;
         content << file.rdbuf();
         conninfo = content.str();
-        while (!conninfo.empty() && (conninfo.back() == '\n' || conninfo.back() == '\r' ||
-                                     conninfo.back() == ' ')) {
+        while (!conninfo.empty() &&
+               (conninfo.back() == '\n' || conninfo.back() == '\r' || conninfo.back() == ' ')) {
             conninfo.pop_back();
         }
         if (conninfo.empty()) {
@@ -87,8 +86,9 @@ DatabaseTarget resolve_database_target(const std::string& url, const std::string
     ParsedOptions options;
     if (!parse_conninfo(conninfo, options)) {
         throw FatalError(ExitCode::kBadInput,
-                         source + ": not a valid PostgreSQL URL (postgresql://user@host:port/db) "
-                                  "or key=value connection string");
+                         source +
+                             ": not a valid PostgreSQL URL (postgresql://user@host:port/db) "
+                             "or key=value connection string");
     }
     if (const auto password = options.find("password"); password != options.end()) {
         register_secret(password->second);
@@ -108,8 +108,8 @@ std::string conninfo_with(const std::string& conninfo, const std::string& applic
     // otherwise go raw to stderr, outside our log format.
     std::string& session_options = options["options"];
     if (session_options.find("client_min_messages") == std::string::npos) {
-        session_options += std::string(session_options.empty() ? "" : " ") +
-                           "-c client_min_messages=warning";
+        session_options +=
+            std::string(session_options.empty() ? "" : " ") + "-c client_min_messages=warning";
     }
     std::string out;
     for (const auto& [key, value] : options) {

@@ -41,7 +41,8 @@ DbFailure current_db_failure() {
         split_message(e.what(), failure);
         // Server-initiated disconnects (admin shutdown, idle-in-transaction timeout) arrive as
         // errors with a SQLSTATE but leave the connection dead.
-        if (failure.is(sqlstate::kAdminShutdown) || failure.is(sqlstate::kIdleInTransactionTimeout) ||
+        if (failure.is(sqlstate::kAdminShutdown) ||
+            failure.is(sqlstate::kIdleInTransactionTimeout) ||
             failure.sqlstate.rfind("08", 0) == 0) {
             failure.kind = DbFailure::Kind::kConnection;
         }

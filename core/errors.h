@@ -14,19 +14,19 @@ namespace schemagate {
 // The run cannot go on; `code()` is what the process exits with. The message is one line
 // meant for an operator, free of secrets.
 class FatalError : public std::runtime_error {
-public:
+  public:
     FatalError(ExitCode code, const std::string& message)
         : std::runtime_error(message), code_(code) {}
     ExitCode code() const { return code_; }
 
-private:
+  private:
     ExitCode code_;
 };
 
 // A transient condition (connection refused, server starting up, connection lost): the
 // caller may retry until its deadline.
 class RetryableError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -17,6 +17,8 @@ enum class ExitCode : int {
     kTerminated = 143,     // SIGTERM (128 + 15), what the kubelet sends
 };
 
-inline int to_int(ExitCode code) { return static_cast<int>(code); }
+inline int to_int(ExitCode code) {
+    return static_cast<int>(code);
+}
 
 }  // namespace schemagate

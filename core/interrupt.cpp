@@ -56,15 +56,21 @@ void Interrupt::trigger(int signal_number) {
     if (g_callback) g_callback(signal_number);
 }
 
-bool Interrupt::triggered() { return g_signal.load() != 0; }
+bool Interrupt::triggered() {
+    return g_signal.load() != 0;
+}
 
-int Interrupt::signal_number() { return g_signal.load(); }
+int Interrupt::signal_number() {
+    return g_signal.load();
+}
 
 ExitCode Interrupt::exit_code() {
     return signal_number() == SIGINT ? ExitCode::kInterrupted : ExitCode::kTerminated;
 }
 
-int Interrupt::fd() { return event_fd(); }
+int Interrupt::fd() {
+    return event_fd();
+}
 
 bool Interrupt::wait_for(Millis duration) {
     if (triggered()) return true;

@@ -14,7 +14,7 @@ namespace schemagate {
 // them with sigwait. After that, waits use fd() in poll() or wait_for(), which return at once
 // when a signal arrives. Thread-safe.
 class Interrupt {
-public:
+  public:
     static void install();
     // Runs in the signal thread right after a signal: e.g. cancel a running statement.
     static void on_signal(std::function<void(int)> callback);
@@ -22,7 +22,7 @@ public:
     static int signal_number();  // 0 until a signal arrived
     // 130 after SIGINT, 143 after SIGTERM.
     static ExitCode exit_code();
-    static int fd();             // readable once triggered
+    static int fd();  // readable once triggered
     // Sleeps for `duration` or until a signal; true when interrupted.
     static bool wait_for(Millis duration);
     // For tests and for the sidecar's own shutdown path.

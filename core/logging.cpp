@@ -29,11 +29,11 @@ std::string utc_timestamp(spdlog::log_clock::time_point when) {
 }
 
 class ScrubbingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
-public:
+  public:
     ScrubbingStderrSink(std::string program, LogFormat format)
         : program_(std::move(program)), format_(format) {}
 
-protected:
+  protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         const std::string text = scrub(std::string_view(msg.payload.data(), msg.payload.size()));
         const auto level_name = spdlog::level::to_string_view(msg.level);
@@ -53,7 +53,7 @@ protected:
     }
     void flush_() override { std::fflush(stderr); }
 
-private:
+  private:
     std::string program_;
     LogFormat format_;
 };

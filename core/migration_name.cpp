@@ -43,7 +43,8 @@ ParsedName parse_migration_name(std::string_view name) {
         return BadMigrationName{"does not start with a version number"};
     }
     MigrationName parsed;
-    const auto [end, error] = std::from_chars(stem.data(), stem.data() + digits_end, parsed.version);
+    const auto [end, error] =
+        std::from_chars(stem.data(), stem.data() + digits_end, parsed.version);
     if (error != std::errc{} || end != stem.data() + digits_end) {
         return BadMigrationName{"version number is too large"};
     }

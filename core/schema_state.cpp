@@ -25,20 +25,29 @@ std::string qualified(pqxx::connection_base& connection, const StateLocation& wh
 SchemaState read_schema_state(pqxx::connection& connection, const StateLocation& where) {
     const std::string history = qualified(connection, where, "history");
     const std::string lease = qualified(connection, where, "lease");
-    const std::string query =
-        "SELECT (SELECT max(version) FROM " + history + " WHERE name = $1 AND success), "
-        "d.version, d.description, d.file, d.applied_by, " + iso("d.applied_at") + ", "
-        "l.holder, l.token, " + iso("l.acquired_at") + ", " + iso("l.expires_at") + ", "
-        "l.expires_at < clock_timestamp() "
-        "FROM (SELECT 1) AS one "
-        "LEFT JOIN LATERAL (SELECT * FROM " + history + " AS h WHERE name = $1 AND NOT success "
-        // A non-transactional migration whose holder still holds the lease is in progress,
-        // not dirty.
-        "AND NOT EXISTS (SELECT 1 FROM " + lease + " AS live WHERE live.name = $1 "
-        "AND live.token = h.token AND live.holder IS NOT NULL "
-        "AND live.expires_at > clock_timestamp()) "
-        "ORDER BY version LIMIT 1) AS d ON true "
-        "LEFT JOIN " + lease + " AS l ON l.name = $1";
+    const std::string query = "SELECT (SELECT max(version) FROM " + history +
+                              " WHERE name = $1 AND success), "
+                              "d.version, d.description, d.file, d.applied_by, " +
+                              iso("d.applied_at") +
+                              ", "
+                              "l.holder, l.token, " +
+                              iso("l.acquired_at") + ", " + iso("l.expires_at") +
+                              ", "
+                              "l.expires_at < clock_timestamp() "
+                              "FROM (SELECT 1) AS one "
+                              "LEFT JOIN LATERAL (SELECT * FROM " +
+                              history +
+                              " AS h WHERE name = $1 AND NOT success "
+                              // A non-transactional migration whose holder still holds the lease is
+                              // in progress, not dirty.
+                              "AND NOT EXISTS (SELECT 1 FROM " +
+                              lease +
+                              " AS live WHERE live.name = $1 "
+                              "AND live.token = h.token AND live.holder IS NOT NULL "
+                              "AND live.expires_at > clock_timestamp()) "
+                              "ORDER BY version LIMIT 1) AS d ON true "
+                              "LEFT JOIN " +
+                              lease + " AS l ON l.name = $1";
     SchemaState state;
     pqxx::result rows;
     try {
@@ -60,11 +69,11 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
                                      row[5].as<std::string>()};
     }
     if (!row[7].is_null()) {
-        state.lease = LeaseInfo{row[6].is_null() ? "" : row[6].as<std::string>(),
-                                row[7].as<std::int64_t>(),
-                                row[8].is_null() ? "" : row[8].as<std::string>(),
-                                row[9].is_null() ? "" : row[9].as<std::string>(),
-                                row[10].is_null() || row[10].as<bool>()};
+        state.lease =
+            LeaseInfo{row[6].is_null() ? "" : row[6].as<std::string>(), row[7].as<std::int64_t>(),
+                      row[8].is_null() ? "" : row[8].as<std::string>(),
+                      row[9].is_null() ? "" : row[9].as<std::string>(),
+                      row[10].is_null() || row[10].as<bool>()};
     }
     return state;
 }

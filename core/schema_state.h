@@ -39,7 +39,7 @@ struct SchemaState {
     // Lowest unfinished non-transactional migration whose holder is gone (an unfinished one
     // under a live lease is in progress, not dirty).
     std::optional<DirtyMigration> dirty;
-    std::optional<LeaseInfo> lease;       // nullopt when no pod ever took it
+    std::optional<LeaseInfo> lease;  // nullopt when no pod ever took it
 };
 
 // One round trip, outside any transaction. A database without the state tables is a state

@@ -63,8 +63,7 @@ int run_validate(const GateConfig& config) {
     }
     const Connection connection = connect_for_admin(config);
     const auto history = StateStore(config.state).read_history(*connection);
-    const Plan plan =
-        make_plan(files, history.value_or(std::vector<AppliedMigration>{}), target);
+    const Plan plan = make_plan(files, history.value_or(std::vector<AppliedMigration>{}), target);
     std::cout << "ok: database at V" << plan.current << ", checksums of "
               << (history ? history->size() : 0) << " applied migrations match, "
               << plan.pending.size() << " pending\n";
@@ -80,8 +79,8 @@ int run_unlock(const GateConfig& config) {
     }
     const LeaseInfo& lease = *state.lease;
     std::cout << "lease " << config.state.name << " held by " << lease.holder << " (token "
-              << lease.token << ") since " << lease.acquired_at << ", expires "
-              << lease.expires_at << (lease.expired ? " (expired)" : "") << '\n';
+              << lease.token << ") since " << lease.acquired_at << ", expires " << lease.expires_at
+              << (lease.expired ? " (expired)" : "") << '\n';
     if (!config.force) {
         std::cout << "use --force to break it; the holder will be fenced and exit 6\n";
         return 0;
@@ -90,14 +89,13 @@ int run_unlock(const GateConfig& config) {
     try {
         const auto broken = breaker.force_break(*connection, kBreakLockWait);
         spdlog::warn("broke the lease of {} (token {})",
-                     broken ? broken->holder : std::string("nobody"),
-                     broken ? broken->token : 0);
+                     broken ? broken->holder : std::string("nobody"), broken ? broken->token : 0);
     } catch (const FatalError&) {
         throw;
     } catch (...) {
-        throw FatalError(ExitCode::kUnreachable,
-                         "could not break the lease within " + format_duration(kBreakLockWait) +
-                             ": a migration is committing; try again");
+        throw FatalError(ExitCode::kUnreachable, "could not break the lease within " +
+                                                     format_duration(kBreakLockWait) +
+                                                     ": a migration is committing; try again");
     }
     std::cout << "lease broken\n";
     return 0;
@@ -107,16 +105,15 @@ int run_repair(const GateConfig& config) {
     const Connection connection = connect_for_admin(config);
     const SchemaState state = read_schema_state(*connection, config.state);
     if (!state.dirty || state.dirty->version != config.repair_version) {
-        throw FatalError(ExitCode::kBadInput,
-                         "--version: migration " + std::to_string(config.repair_version) +
-                             " is not dirty" +
-                             (state.dirty ? " (the dirty one is " +
-                                                std::to_string(state.dirty->version) + ")"
-                                          : ""));
+        throw FatalError(
+            ExitCode::kBadInput,
+            "--version: migration " + std::to_string(config.repair_version) + " is not dirty" +
+                (state.dirty ? " (the dirty one is " + std::to_string(state.dirty->version) + ")"
+                             : ""));
     }
-    const std::size_t changed = StateStore(config.state)
-                                    .repair(*connection, config.repair_version,
-                                            config.repair_mark_applied);
+    const std::size_t changed =
+        StateStore(config.state)
+            .repair(*connection, config.repair_version, config.repair_mark_applied);
     spdlog::warn("repair: migration {} ({}) {}", config.repair_version, state.dirty->file,
                  config.repair_mark_applied ? "marked applied" : "record removed; it runs again");
     std::cout << "repaired " << changed << " record\n";

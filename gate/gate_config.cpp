@@ -93,18 +93,21 @@ std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* arg
         ->envname("SCHEMAGATE_LOCK_TIMEOUT")
         ->check(duration_validator())
         ->capture_default_str();
-    migrate->add_option("--statement-timeout", raw.statement_timeout,
-                        "statement_timeout for each statement (0 = none)")
+    migrate
+        ->add_option("--statement-timeout", raw.statement_timeout,
+                     "statement_timeout for each statement (0 = none)")
         ->envname("SCHEMAGATE_STATEMENT_TIMEOUT")
         ->check(duration_validator())
         ->capture_default_str();
-    migrate->add_option("--lock-retries", config.migration.lock_retries,
-                        "Retries of a migration that hit its lock timeout")
+    migrate
+        ->add_option("--lock-retries", config.migration.lock_retries,
+                     "Retries of a migration that hit its lock timeout")
         ->envname("SCHEMAGATE_LOCK_RETRIES")
         ->check(CLI::Range(0, 1000))
         ->capture_default_str();
 
-    auto* wait = app.add_subcommand("wait", "Wait until the schema reaches --target; apply nothing");
+    auto* wait =
+        app.add_subcommand("wait", "Wait until the schema reaches --target; apply nothing");
     add_migrations(wait);
     add_target(wait);
     add_waiting(wait);
@@ -122,8 +125,8 @@ std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* arg
     auto* unlock = app.add_subcommand("unlock", "Show the lease; with --force, break it");
     unlock->add_flag("--force", config.force, "Break the lease (fences the old holder)");
 
-    auto* repair = app.add_subcommand(
-        "repair", "Resolve a dirty (interrupted non-transactional) migration");
+    auto* repair =
+        app.add_subcommand("repair", "Resolve a dirty (interrupted non-transactional) migration");
     repair->add_option("--version", config.repair_version, "The dirty migration's version")
         ->required();
     auto* mark = repair->add_flag("--mark-applied", config.repair_mark_applied,

@@ -54,9 +54,9 @@ struct GateConfig {
     LogFormat log_format = LogFormat::kText;  // --log-format text|json
     bool verbose = false;                     // --verbose
 
-    bool json = false;   // status --json
-    bool force = false;  // unlock --force
-    std::int64_t repair_version = 0;  // repair --version
+    bool json = false;                 // status --json
+    bool force = false;                // unlock --force
+    std::int64_t repair_version = 0;   // repair --version
     bool repair_mark_applied = false;  // repair --mark-applied (else --remove)
 };
 

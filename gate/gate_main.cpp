@@ -57,10 +57,13 @@ int gate_main(int argc, const char* const* argv) {
     } catch (...) {
         const DbFailure failure = current_db_failure();
         if (failure.kind == DbFailure::Kind::kConnection) {
-            return fail(config, ExitCode::kUnreachable, "database connection lost: " + failure.message);
+            return fail(config, ExitCode::kUnreachable,
+                        "database connection lost: " + failure.message);
         }
-        const std::string state = failure.sqlstate.empty() ? "" : "SQLSTATE " + failure.sqlstate + ": ";
-        return fail(config, ExitCode::kMigrationFailed, "database error: " + state + failure.message);
+        const std::string state =
+            failure.sqlstate.empty() ? "" : "SQLSTATE " + failure.sqlstate + ": ";
+        return fail(config, ExitCode::kMigrationFailed,
+                    "database error: " + state + failure.message);
     }
 }
 

@@ -18,7 +18,7 @@ namespace schemagate {
 // retried on the next beat; the fence at the start of each migration is the final judge.
 // Owns one thread; the destructor stops and joins it.
 class Heartbeat {
-public:
+  public:
     Heartbeat(ConnectOptions options, const Lease& lease, std::int64_t token,
               std::function<void()> on_lost);
     ~Heartbeat();
@@ -27,7 +27,7 @@ public:
 
     bool lost() const { return lost_.load(); }
 
-private:
+  private:
     void run();
 
     ConnectOptions options_;

@@ -35,13 +35,16 @@ AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
         pqxx::work work(connection);
         work.exec(lock_timeout_sql(kAcquireLockTimeout));
         const auto acquired = work.exec_params(
-            "INSERT INTO " + table + " AS l (name, holder, token, acquired_at, renewed_at, "
-            "expires_at) VALUES ($1, $2, 1, clock_timestamp(), clock_timestamp(), "
-            "clock_timestamp() + " + ttl_interval() + ") "
-            "ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, token = l.token + 1, "
-            "acquired_at = EXCLUDED.acquired_at, renewed_at = EXCLUDED.renewed_at, "
-            "expires_at = EXCLUDED.expires_at WHERE l.expires_at < clock_timestamp() "
-            "RETURNING token",
+            "INSERT INTO " + table +
+                " AS l (name, holder, token, acquired_at, renewed_at, "
+                "expires_at) VALUES ($1, $2, 1, clock_timestamp(), clock_timestamp(), "
+                "clock_timestamp() + " +
+                ttl_interval() +
+                ") "
+                "ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, token = l.token + 1, "
+                "acquired_at = EXCLUDED.acquired_at, renewed_at = EXCLUDED.renewed_at, "
+                "expires_at = EXCLUDED.expires_at WHERE l.expires_at < clock_timestamp() "
+                "RETURNING token",
             where_.name, holder_);
         work.commit();
         if (!acquired.empty()) return LeaseAcquired{acquired[0][0].as<std::int64_t>()};

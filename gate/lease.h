@@ -32,7 +32,7 @@ enum class Renewal { kRenewed, kLost, kBusy };
 // the transaction, and a statement that waited for a row lock would compute an expiry that
 // is already partly spent. Not thread-safe; each method uses the connection it is given.
 class Lease {
-public:
+  public:
     Lease(StateLocation where, std::string holder, Millis ttl);
 
     // One atomic INSERT ... ON CONFLICT DO UPDATE ... WHERE expired. A short lock_timeout
@@ -60,7 +60,7 @@ public:
     Millis ttl() const { return ttl_; }
     const std::string& holder() const { return holder_; }
 
-private:
+  private:
     std::string ttl_interval() const;
 
     StateLocation where_;

@@ -30,9 +30,9 @@ namespace {
 constexpr Millis kFirstPoll{50};
 
 [[noreturn]] void interrupted(const std::string& what) {
-    throw FatalError(Interrupt::exit_code(), "interrupted by signal " +
-                                             std::to_string(Interrupt::signal_number()) + " " +
-                                             what);
+    throw FatalError(
+        Interrupt::exit_code(),
+        "interrupted by signal " + std::to_string(Interrupt::signal_number()) + " " + what);
 }
 
 void throw_if_lease_lost_or_interrupted(const Heartbeat& heartbeat) {
@@ -81,7 +81,7 @@ void prepare_migration_session(pqxx::connection& connection, Millis ttl) {
 }
 
 class MigrateCommand {
-public:
+  public:
     MigrateCommand(const GateConfig& config, bool apply)
         : config_(config),
           apply_(apply),
@@ -92,7 +92,7 @@ public:
 
     int run();
 
-private:
+  private:
     std::optional<int> step();
     std::optional<std::int64_t> live_token_if_unfinished(
         const std::optional<std::vector<AppliedMigration>>& history);
@@ -205,8 +205,8 @@ std::optional<int> MigrateCommand::step() {
                          version_label(target_));
             return 0;
         }
-        const std::string reason = "schema at " + version_label(current) + ", waiting for " +
-                                   version_label(target_);
+        const std::string reason =
+            "schema at " + version_label(current) + ", waiting for " + version_label(target_);
         if (reason != last_wait_reason_) spdlog::info("waiting: {}", reason);
         last_wait_reason_ = reason;
     } else {
@@ -239,8 +239,8 @@ std::optional<int> MigrateCommand::step() {
         last_wait_reason_ = reason;
     }
     if (!listener_) {
-        listener_ = std::make_unique<ChangeListener>(*connection_,
-                                                     wakes_for(config_.state.name, target_));
+        listener_ =
+            std::make_unique<ChangeListener>(*connection_, wakes_for(config_.state.name, target_));
         return std::nullopt;
     }
     switch (listener_->wait(next_wait(backoff_, deadline_))) {
@@ -298,16 +298,16 @@ void MigrateCommand::apply_pending(std::int64_t token, Heartbeat& heartbeat,
             }
             // Under the lease the history is authoritative: plan again from it.
             const auto history = store_.read_history(*connection_);
-            const Plan plan = make_plan(files_, history.value_or(std::vector<AppliedMigration>{}),
-                                        target_);
+            const Plan plan =
+                make_plan(files_, history.value_or(std::vector<AppliedMigration>{}), target_);
             const std::size_t total = plan.pending.size();
             for (std::size_t i = 0; i < total; ++i) {
                 const Migration& migration = *plan.pending[i];
                 if (Interrupt::triggered()) interrupted("before " + label(migration));
                 if (heartbeat.lost()) {
-                    throw FatalError(ExitCode::kLeaseLost,
-                                     "lease lost before " + label(migration) + "; nothing more "
-                                     "was committed by this process");
+                    throw FatalError(ExitCode::kLeaseLost, "lease lost before " + label(migration) +
+                                                               "; nothing more "
+                                                               "was committed by this process");
                 }
                 const Millis took = runner.apply(*connection_, migration, token, deadline_);
                 ++applied;
@@ -354,8 +354,12 @@ void MigrateCommand::release_quietly(std::int64_t token) {
 
 }  // namespace
 
-int run_migrate(const GateConfig& config) { return MigrateCommand(config, true).run(); }
+int run_migrate(const GateConfig& config) {
+    return MigrateCommand(config, true).run();
+}
 
-int run_wait(const GateConfig& config) { return MigrateCommand(config, false).run(); }
+int run_wait(const GateConfig& config) {
+    return MigrateCommand(config, false).run();
+}
 
 }  // namespace schemagate

@@ -19,8 +19,8 @@ namespace {
 struct LockTimedOut {};
 
 std::string timeouts_sql(const MigrationSettings& settings, const char* scope) {
-    return std::string("SET ") + scope + " lock_timeout = " +
-           std::to_string(settings.lock_timeout.count()) + "; SET " + scope +
+    return std::string("SET ") + scope +
+           " lock_timeout = " + std::to_string(settings.lock_timeout.count()) + "; SET " + scope +
            " statement_timeout = " + std::to_string(settings.statement_timeout.count()) + "; ";
 }
 
@@ -37,8 +37,9 @@ void roll_back(pqxx::connection& connection) {
 
 [[noreturn]] void lease_lost_error(const Migration& migration) {
     throw FatalError(ExitCode::kLeaseLost,
-                     "lease lost before " + label(migration) + " could commit: another holder "
-                     "took over; nothing of it was committed by this process");
+                     "lease lost before " + label(migration) +
+                         " could commit: another holder "
+                         "took over; nothing of it was committed by this process");
 }
 
 }  // namespace
@@ -62,19 +63,20 @@ Millis MigrationRunner::apply(pqxx::connection& connection, const Migration& mig
         } catch (const LockTimedOut&) {
             if (attempt >= settings_.lock_retries || deadline.passed()) {
                 throw FatalError(ExitCode::kMigrationFailed,
-                                 label(migration) + " (" + migration.file + ") could not get its "
-                                 "locks within --lock-timeout " +
-                                 format_duration(settings_.lock_timeout) + " after " +
-                                 std::to_string(attempt + 1) +
-                                 " attempts: something holds a conflicting lock on the table");
+                                 label(migration) + " (" + migration.file +
+                                     ") could not get its "
+                                     "locks within --lock-timeout " +
+                                     format_duration(settings_.lock_timeout) + " after " +
+                                     std::to_string(attempt + 1) +
+                                     " attempts: something holds a conflicting lock on the table");
             }
             const Millis wait = next_wait(backoff, deadline);
             spdlog::warn("{}: lock timeout after {}; rolled back, retrying in {} ({}/{})",
                          label(migration), format_duration(settings_.lock_timeout),
                          format_duration(wait), attempt + 1, settings_.lock_retries);
             if (Interrupt::wait_for(wait)) {
-                throw FatalError(Interrupt::exit_code(), "interrupted while waiting to retry " +
-                                                         label(migration));
+                throw FatalError(Interrupt::exit_code(),
+                                 "interrupted while waiting to retry " + label(migration));
             }
         }
     }
@@ -85,8 +87,8 @@ Millis MigrationRunner::apply(pqxx::connection& connection, const Migration& mig
 // COMMIT with the last. A one-statement file is one round trip. Each statement still goes in a
 // query of its own otherwise, so a failure names its statement's line. Statements end with a
 // newline before the semicolon: a trailing `-- comment` must not swallow what follows.
-void MigrationRunner::apply_in_transaction(pqxx::connection& connection,
-                                           const Migration& migration, std::int64_t token) const {
+void MigrationRunner::apply_in_transaction(pqxx::connection& connection, const Migration& migration,
+                                           std::int64_t token) const {
     const SqlStatement* current = nullptr;
     try {
         pqxx::nontransaction session(connection);
@@ -101,8 +103,8 @@ void MigrationRunner::apply_in_transaction(pqxx::connection& connection,
             query += current->text + "\n;";
             if (i + 1 == count) {
                 query += "\n" +
-                         store_.record_sql(session, migration, lease_.holder(), token,
-                                           std::nullopt, true) +
+                         store_.record_sql(session, migration, lease_.holder(), token, std::nullopt,
+                                           true) +
                          "; " + lease_.fence_sql(session, token) + "; COMMIT";
             }
             session.exec(query);
@@ -168,9 +170,8 @@ void MigrationRunner::fail(const Migration& migration, const SqlStatement* state
     }
     if (failure.is(sqlstate::kQueryCanceled)) {
         if (Interrupt::triggered()) {
-            throw FatalError(Interrupt::exit_code(),
-                             "interrupted by signal while applying " + label(migration) +
-                                 dirty_note);
+            throw FatalError(Interrupt::exit_code(), "interrupted by signal while applying " +
+                                                         label(migration) + dirty_note);
         }
         if (lease_lost_()) lease_lost_error(migration);
     }

@@ -32,7 +32,7 @@ struct MigrationSettings {
 // message), kTerminated/kInterrupted (signal; rolled back); RetryableError when the
 // connection broke (the caller reconnects and re-plans from history).
 class MigrationRunner {
-public:
+  public:
     MigrationRunner(const StateStore& store, const Lease& lease, MigrationSettings settings,
                     std::function<bool()> lease_lost);
 
@@ -40,7 +40,7 @@ public:
     Millis apply(pqxx::connection& connection, const Migration& migration, std::int64_t token,
                  const Deadline& deadline) const;
 
-private:
+  private:
     void apply_in_transaction(pqxx::connection& connection, const Migration& migration,
                               std::int64_t token) const;
     void apply_without_transaction(pqxx::connection& connection, const Migration& migration,

@@ -53,9 +53,9 @@ std::int64_t MigrationSet::highest_version() const {
 }
 
 const Migration* MigrationSet::find(std::int64_t version) const {
-    const auto found = std::lower_bound(
-        migrations.begin(), migrations.end(), version,
-        [](const Migration& m, std::int64_t v) { return m.version < v; });
+    const auto found =
+        std::lower_bound(migrations.begin(), migrations.end(), version,
+                         [](const Migration& m, std::int64_t v) { return m.version < v; });
     return found != migrations.end() && found->version == version ? &*found : nullptr;
 }
 
@@ -95,9 +95,8 @@ MigrationSet load_migration_set(const std::string& directory) {
         if (!migration.no_transaction) reject_transaction_control(path, migration.statements);
         const auto [existing, inserted] = by_version.try_emplace(migration.version, migration);
         if (!inserted) {
-            bad_input("migration files " + existing->second.file + " and " + name +
-                      " in " + directory + " both have version " +
-                      std::to_string(migration.version));
+            bad_input("migration files " + existing->second.file + " and " + name + " in " +
+                      directory + " both have version " + std::to_string(migration.version));
         }
     }
     MigrationSet set;

@@ -26,8 +26,8 @@ Plan make_plan(const MigrationSet& files, const std::vector<AppliedMigration>& h
             refuse("migration " + std::to_string(record.version) + " (" + record.file +
                    ") is dirty: started by " + record.applied_by + " at " + record.applied_at +
                    " without transaction and never finished; inspect the database, then run "
-                   "`schemagate repair --version " + std::to_string(record.version) +
-                   " --mark-applied` or `--remove`");
+                   "`schemagate repair --version " +
+                   std::to_string(record.version) + " --mark-applied` or `--remove`");
         }
         applied[record.version] = &record;
         if (record.version > plan.current) plan.current = record.version;
@@ -37,8 +37,8 @@ Plan make_plan(const MigrationSet& files, const std::vector<AppliedMigration>& h
         if (found != applied.end()) {
             if (found->second->checksum != migration.checksum) {
                 refuse("checksum drift: " + migration.file + " in " + files.directory +
-                       " changed after it was applied (by " + found->second->applied_by +
-                       " at " + found->second->applied_at +
+                       " changed after it was applied (by " + found->second->applied_by + " at " +
+                       found->second->applied_at +
                        "); restore the original file or add a new migration");
             }
             continue;
@@ -46,9 +46,11 @@ Plan make_plan(const MigrationSet& files, const std::vector<AppliedMigration>& h
         if (migration.version > target) continue;
         if (migration.version < plan.current) {
             refuse("out-of-order migration: " + migration.file + " (version " +
-                   std::to_string(migration.version) + ") is not applied but the database is "
-                   "already at version " + std::to_string(plan.current) +
-                   "; give it a version above " + std::to_string(plan.current));
+                   std::to_string(migration.version) +
+                   ") is not applied but the database is "
+                   "already at version " +
+                   std::to_string(plan.current) + "; give it a version above " +
+                   std::to_string(plan.current));
         }
         plan.pending.push_back(&migration);
     }

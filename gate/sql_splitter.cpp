@@ -32,7 +32,7 @@ std::string_view dollar_tag_at(std::string_view sql, std::size_t pos) {
 }
 
 class Splitter {
-public:
+  public:
     explicit Splitter(std::string_view sql) : sql_(sql) {}
 
     std::vector<SqlStatement> run() {
@@ -41,7 +41,7 @@ public:
         return std::move(statements_);
     }
 
-private:
+  private:
     void step() {
         const char c = sql_[pos_];
         const char next = pos_ + 1 < sql_.size() ? sql_[pos_ + 1] : '\0';
@@ -171,7 +171,9 @@ private:
 
 }  // namespace
 
-std::vector<SqlStatement> split_sql(std::string_view sql) { return Splitter(sql).run(); }
+std::vector<SqlStatement> split_sql(std::string_view sql) {
+    return Splitter(sql).run();
+}
 
 bool has_no_transaction_directive(std::string_view sql) {
     const auto first_line = sql.substr(0, sql.find('\n'));

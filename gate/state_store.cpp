@@ -82,11 +82,11 @@ std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration
            work.quote(where_.name) + ", " + std::to_string(migration.version) + ", " +
            work.quote(migration.description) + ", " + work.quote(migration.file) + ", " +
            work.quote(migration.checksum) + ", " + work.quote(holder) + ", " +
-           (duration_ms ? std::to_string(*duration_ms)
-                        : std::string("(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint")) +
-           ", " + std::to_string(token) + ", " +
-           (success ? "true" : "false") + ");" + " SELECT pg_notify(" +
-           work.quote(std::string(kNotifyChannel)) + ", " +
+           (duration_ms
+                ? std::to_string(*duration_ms)
+                : std::string("(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint")) +
+           ", " + std::to_string(token) + ", " + (success ? "true" : "false") + ");" +
+           " SELECT pg_notify(" + work.quote(std::string(kNotifyChannel)) + ", " +
            work.quote(where_.name + ":" + std::to_string(migration.version)) + ")";
 }
 
@@ -111,9 +111,9 @@ std::size_t StateStore::repair(pqxx::connection& connection, std::int64_t versio
                                    " SET success = true WHERE name = $1 AND version = $2 AND "
                                    "NOT success",
                                where_.name, version)
-            : work.exec_params("DELETE FROM " + history +
-                                   " WHERE name = $1 AND version = $2 AND NOT success",
-                               where_.name, version);
+            : work.exec_params(
+                  "DELETE FROM " + history + " WHERE name = $1 AND version = $2 AND NOT success",
+                  where_.name, version);
     work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
                      where_.name + ":repaired");
     work.commit();

@@ -15,7 +15,7 @@ namespace schemagate {
 // The history table and the bootstrap of the state schema. Not thread-safe: one per
 // connection.
 class StateStore {
-public:
+  public:
     explicit StateStore(StateLocation where) : where_(std::move(where)) {}
 
     // CREATE SCHEMA/TABLE IF NOT EXISTS under a transaction-scoped advisory lock, so a
@@ -41,7 +41,7 @@ public:
 
     const StateLocation& where() const { return where_; }
 
-private:
+  private:
     StateLocation where_;
 };
 

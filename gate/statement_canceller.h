@@ -10,7 +10,7 @@ namespace schemagate {
 // whatever statement the migration connection is running. libpq's cancel request travels on
 // its own socket and is made to be sent from elsewhere. Thread-safe.
 class StatementCanceller {
-public:
+  public:
     void attach(pqxx::connection* connection) {
         const std::lock_guard lock(mutex_);
         connection_ = connection;
@@ -25,7 +25,7 @@ public:
         }
     }
 
-private:
+  private:
     std::mutex mutex_;
     pqxx::connection* connection_ = nullptr;
 };

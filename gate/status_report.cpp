@@ -15,8 +15,8 @@ constexpr std::size_t kRecentHistory = 10;
 }  // namespace
 
 nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
-                           const std::vector<AppliedMigration>& history,
-                           const MigrationSet* files, std::optional<std::int64_t> target) {
+                           const std::vector<AppliedMigration>& history, const MigrationSet* files,
+                           std::optional<std::int64_t> target) {
     using nlohmann::json;
     json out;
     out["name"] = where.name;
@@ -37,8 +37,8 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
         }
     }
     out["pending"] = pending;
-    out["up_to_date"] = target ? json(state.version.value_or(0) >= *target && !state.dirty)
-                               : json(nullptr);
+    out["up_to_date"] =
+        target ? json(state.version.value_or(0) >= *target && !state.dirty) : json(nullptr);
     if (state.dirty) {
         out["dirty"] = {{"version", state.dirty->version},
                         {"description", state.dirty->description},
@@ -49,12 +49,12 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
         out["dirty"] = nullptr;
     }
     if (state.lease) {
-        out["lease"] = {{"holder", state.lease->holder.empty() ? json(nullptr)
-                                                              : json(state.lease->holder)},
-                        {"token", state.lease->token},
-                        {"acquired_at", state.lease->acquired_at},
-                        {"expires_at", state.lease->expires_at},
-                        {"held", !state.lease->holder.empty() && !state.lease->expired}};
+        out["lease"] = {
+            {"holder", state.lease->holder.empty() ? json(nullptr) : json(state.lease->holder)},
+            {"token", state.lease->token},
+            {"acquired_at", state.lease->acquired_at},
+            {"expires_at", state.lease->expires_at},
+            {"held", !state.lease->holder.empty() && !state.lease->expired}};
     } else {
         out["lease"] = nullptr;
     }
@@ -95,31 +95,29 @@ std::string status_text(const nlohmann::json& status) {
     }
     line("pending", pending.empty() ? "none" : pending);
     const auto& dirty = status["dirty"];
-    line("dirty", dirty.is_null() ? "no"
-                                  : fmt::format("YES: {} started by {} at {}",
-                                                dirty["file"].get<std::string>(),
-                                                dirty["started_by"].get<std::string>(),
-                                                dirty["started_at"].get<std::string>()));
+    line("dirty", dirty.is_null()
+                      ? "no"
+                      : fmt::format("YES: {} started by {} at {}", dirty["file"].get<std::string>(),
+                                    dirty["started_by"].get<std::string>(),
+                                    dirty["started_at"].get<std::string>()));
     const auto& lease = status["lease"];
     if (lease.is_null()) {
         line("lease", "never taken");
     } else if (lease["held"].get<bool>()) {
-        line("lease", fmt::format("held by {} (token {}) until {}",
-                                  lease["holder"].get<std::string>(),
-                                  lease["token"].get<std::int64_t>(),
-                                  lease["expires_at"].get<std::string>()));
+        line("lease",
+             fmt::format("held by {} (token {}) until {}", lease["holder"].get<std::string>(),
+                         lease["token"].get<std::int64_t>(),
+                         lease["expires_at"].get<std::string>()));
     } else {
         line("lease", fmt::format("free (last token {})", lease["token"].get<std::int64_t>()));
     }
     if (!status["recent"].empty()) out += "recent:\n";
     for (const auto& record : status["recent"]) {
-        out += fmt::format("  V{:<6} {:<40} {} by {} in {} ms{}\n",
-                           record["version"].get<std::int64_t>(),
-                           record["file"].get<std::string>(),
-                           record["applied_at"].get<std::string>(),
-                           record["applied_by"].get<std::string>(),
-                           record["duration_ms"].get<std::int64_t>(),
-                           record["success"].get<bool>() ? "" : "  (DIRTY)");
+        out += fmt::format(
+            "  V{:<6} {:<40} {} by {} in {} ms{}\n", record["version"].get<std::int64_t>(),
+            record["file"].get<std::string>(), record["applied_at"].get<std::string>(),
+            record["applied_by"].get<std::string>(), record["duration_ms"].get<std::int64_t>(),
+            record["success"].get<bool>() ? "" : "  (DIRTY)");
     }
     return out;
 }

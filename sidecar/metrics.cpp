@@ -23,8 +23,8 @@ std::string label_value(const std::string& raw) {
 
 void gauge(std::string& out, const char* metric, const char* help, const std::string& labels,
            double value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{}{{{}}} {}\n", metric, help, metric,
-                       metric, labels, value);
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{}{{{}}} {}\n", metric, help, metric, metric,
+                       labels, value);
 }
 
 }  // namespace
@@ -36,8 +36,8 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
     out.reserve(2048);
     gauge(out, "schemagate_schema_version", "Schema version last read from the database.", labels,
           static_cast<double>(snapshot.state.version.value_or(0)));
-    gauge(out, "schemagate_expected_version", "Lowest schema version the app runs against.",
-          labels, static_cast<double>(policy.expect));
+    gauge(out, "schemagate_expected_version", "Lowest schema version the app runs against.", labels,
+          static_cast<double>(policy.expect));
     gauge(out, "schemagate_ready", "1 while /readyz answers 200.", labels, readiness.ready ? 1 : 0);
     gauge(out, "schemagate_database_up", "1 if the last check reached the database.", labels,
           snapshot.database_up ? 1 : 0);
@@ -48,8 +48,9 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
         "# TYPE schemagate_last_check_timestamp_seconds gauge\n"
         "schemagate_last_check_timestamp_seconds{{{}}} {:.3f}\n",
         labels, snapshot.checked_at_unix);
-    out += "# HELP schemagate_check_duration_seconds Time one version check took.\n"
-           "# TYPE schemagate_check_duration_seconds histogram\n";
+    out +=
+        "# HELP schemagate_check_duration_seconds Time one version check took.\n"
+        "# TYPE schemagate_check_duration_seconds histogram\n";
     for (std::size_t i = 0; i < kCheckDurationBuckets.size(); ++i) {
         out += fmt::format("schemagate_check_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels,
                            kCheckDurationBuckets[i], snapshot.duration_buckets[i]);

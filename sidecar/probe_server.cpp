@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "probe_server.h"
 
-#include <sys/socket.h>
-
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 
@@ -30,7 +29,7 @@ const std::vector<std::string> kPaths = {"/readyz", "/livez", "/version", "/metr
 }  // namespace
 
 class ProbeServer::Http final : public httplib::Server {
-public:
+  public:
     void widen_backlog() { ::listen(svr_sock_, kListenBacklog); }
 };
 
@@ -43,10 +42,12 @@ ProbeServer::ProbeServer(const SidecarConfig& config, SnapshotSource source)
     http_->new_task_queue = [workers] {
         return new httplib::ThreadPool(static_cast<std::size_t>(workers));
     };
-    const auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(config.request_timeout);
+    const auto timeout =
+        std::chrono::duration_cast<std::chrono::microseconds>(config.request_timeout);
     http_->set_read_timeout(timeout);
     http_->set_write_timeout(timeout);
-    http_->set_keep_alive_timeout(std::max<time_t>(1, static_cast<time_t>(config.request_timeout.count() / 1000)));
+    http_->set_keep_alive_timeout(
+        std::max<time_t>(1, static_cast<time_t>(config.request_timeout.count() / 1000)));
     http_->set_keep_alive_max_count(kKeepAliveRequests);
     http_->set_payload_max_length(kMaxPayload);
     http_->set_tcp_nodelay(true);
@@ -60,10 +61,12 @@ ProbeServer::ProbeServer(const SidecarConfig& config, SnapshotSource source)
     const auto json_answer = [this](bool status_from_readiness) {
         return [this, status_from_readiness](const httplib::Request&, httplib::Response& res) {
             const SchemaSnapshot snapshot = source_();
-            const Readiness readiness = evaluate(snapshot, policy_, std::chrono::steady_clock::now());
+            const Readiness readiness =
+                evaluate(snapshot, policy_, std::chrono::steady_clock::now());
             res.status = (!status_from_readiness || readiness.ready) ? 200 : 503;
             res.set_header("Cache-Control", "no-store");
-            res.set_content(readiness_json(snapshot, policy_, readiness).dump(), "application/json");
+            res.set_content(readiness_json(snapshot, policy_, readiness).dump(),
+                            "application/json");
         };
     };
     http_->Get("/readyz", json_answer(true));
@@ -79,7 +82,8 @@ ProbeServer::ProbeServer(const SidecarConfig& config, SnapshotSource source)
     });
     // Decided before any body is read: probes are GET or HEAD, nothing else is accepted.
     http_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-        if (req.method == "GET" || req.method == "HEAD") return httplib::Server::HandlerResponse::Unhandled;
+        if (req.method == "GET" || req.method == "HEAD")
+            return httplib::Server::HandlerResponse::Unhandled;
         const bool known = std::find(kPaths.begin(), kPaths.end(), req.path) != kPaths.end();
         res.status = known ? 405 : 404;
         if (known) res.set_header("Allow", "GET, HEAD");
@@ -101,17 +105,20 @@ int ProbeServer::bind() {
         port = -1;
     }
     if (port <= 0) {
-        throw FatalError(ExitCode::kBadInput,
-                         "--listen: cannot listen on " + config_.listen_host + ":" +
-                             std::to_string(config_.listen_port) +
-                             " (address in use or not available)");
+        throw FatalError(ExitCode::kBadInput, "--listen: cannot listen on " + config_.listen_host +
+                                                  ":" + std::to_string(config_.listen_port) +
+                                                  " (address in use or not available)");
     }
     http_->widen_backlog();
     return port;
 }
 
-void ProbeServer::serve() { http_->listen_after_bind(); }
+void ProbeServer::serve() {
+    http_->listen_after_bind();
+}
 
-void ProbeServer::stop() { http_->stop(); }
+void ProbeServer::stop() {
+    http_->stop();
+}
 
 }  // namespace schemagate

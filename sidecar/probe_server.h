@@ -15,7 +15,7 @@ namespace schemagate {
 // timeouts keep a flood or a stuck client from taking it down. bind() and serve() are called
 // from one thread; stop() from any.
 class ProbeServer {
-public:
+  public:
     using SnapshotSource = std::function<SchemaSnapshot()>;
 
     ProbeServer(const SidecarConfig& config, SnapshotSource source);
@@ -26,7 +26,7 @@ public:
     void serve();  // blocks until stop()
     void stop();   // stop accepting; in-flight requests finish
 
-private:
+  private:
     class Http;
     const SidecarConfig& config_;
     SnapshotSource source_;

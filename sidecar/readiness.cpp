@@ -11,7 +11,8 @@ namespace {
 std::string iso_utc(double unix_seconds) {
     if (unix_seconds <= 0) return "";
     const auto whole = static_cast<std::time_t>(unix_seconds);
-    const auto millis = static_cast<int>(std::lround((unix_seconds - static_cast<double>(whole)) * 1000)) % 1000;
+    const auto millis =
+        static_cast<int>(std::lround((unix_seconds - static_cast<double>(whole)) * 1000)) % 1000;
     std::tm utc{};
     gmtime_r(&whole, &utc);
     char buffer[40];
@@ -33,9 +34,11 @@ Readiness evaluate(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy
     if (!snapshot.database_up) {
         const auto down_for = std::chrono::duration_cast<Millis>(now - snapshot.first_failure);
         if (down_for > policy.grace) {
-            return {false, "database unreachable for " +
-                               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(down_for).count()) +
-                               "s"};
+            return {false,
+                    "database unreachable for " +
+                        std::to_string(
+                            std::chrono::duration_cast<std::chrono::seconds>(down_for).count()) +
+                        "s"};
         }
     }
     const SchemaState& state = snapshot.state;
@@ -65,8 +68,8 @@ nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPol
     body["max_version"] = policy.max_version ? json(*policy.max_version) : json(nullptr);
     body["dirty"] = state.dirty.has_value();
     body["reason"] = readiness.reason;
-    body["checked_at"] = snapshot.checked_at_unix > 0 ? json(iso_utc(snapshot.checked_at_unix))
-                                                      : json(nullptr);
+    body["checked_at"] =
+        snapshot.checked_at_unix > 0 ? json(iso_utc(snapshot.checked_at_unix)) : json(nullptr);
     if (state.lease && !state.lease->holder.empty() && !state.lease->expired) {
         body["lease"] = {{"holder", state.lease->holder}, {"expires_at", state.lease->expires_at}};
     } else {

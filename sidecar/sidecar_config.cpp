@@ -146,7 +146,8 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
     config.grace = *parse_duration(grace);
     config.request_timeout = *parse_duration(request_timeout);
     if (config.poll_interval < Millis{10}) return reject("--poll-interval: must be at least 10ms");
-    if (config.request_timeout < Millis{100}) return reject("--request-timeout: must be at least 100ms");
+    if (config.request_timeout < Millis{100})
+        return reject("--request-timeout: must be at least 100ms");
     config.log_format = log_format == "json" ? LogFormat::kJson : LogFormat::kText;
     if (config.state.name.empty()) return reject("--name: must not be empty");
     if (config.state.schema.empty()) return reject("--schema: must not be empty");

@@ -27,15 +27,15 @@ int sidecar_main(int argc, const char* const* argv) {
         connect.application_name = "schemagate-sidecar";
         // Bind first: a port in use is a configuration error to report before anything else.
         std::unique_ptr<VersionWatcher> watcher;
-        ProbeServer server(config, [&watcher] {
-            return watcher ? watcher->snapshot() : SchemaSnapshot{};
-        });
+        ProbeServer server(config,
+                           [&watcher] { return watcher ? watcher->snapshot() : SchemaSnapshot{}; });
         const int port = server.bind();
         watcher = std::make_unique<VersionWatcher>(connect, config.state, config.poll_interval);
-        spdlog::info("schemagate-sidecar {} listening on {}:{}, expecting version {}{}, database {}",
-                     kVersion, config.listen_host, port, config.expect,
-                     config.max_version ? " to " + std::to_string(*config.max_version) : "",
-                     connect.target.description);
+        spdlog::info(
+            "schemagate-sidecar {} listening on {}:{}, expecting version {}{}, database {}",
+            kVersion, config.listen_host, port, config.expect,
+            config.max_version ? " to " + std::to_string(*config.max_version) : "",
+            connect.target.description);
         std::thread http([&server] { server.serve(); });
         while (!Interrupt::wait_for(Millis{60'000})) {
         }

@@ -15,7 +15,7 @@ namespace schemagate {
 // milliseconds. Reconnects with backoff when the connection drops. Owns one thread;
 // snapshot() is thread-safe and cheap (a copy under a mutex).
 class VersionWatcher {
-public:
+  public:
     VersionWatcher(ConnectOptions connect, StateLocation where, Millis poll_interval);
     ~VersionWatcher();  // stops and joins
     VersionWatcher(const VersionWatcher&) = delete;
@@ -23,7 +23,7 @@ public:
 
     SchemaSnapshot snapshot() const;
 
-private:
+  private:
     void run();
     void check(pqxx::connection& connection);
     void record_failure(const std::string& error);

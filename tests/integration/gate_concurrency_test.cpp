@@ -11,15 +11,18 @@ namespace schemagate::testing {
 namespace {
 
 class GateConcurrency : public GateTest {
-protected:
+  protected:
     // Each migration bumps its own counter row: applied twice would show as 2.
     void counted_migrations(int count) {
         exec("CREATE TABLE applied_count (version int PRIMARY KEY, n int NOT NULL)");
         for (int v = 1; v <= count; ++v) {
             write_migration("V" + std::to_string(v) + "__step.sql",
-                            "CREATE TABLE t" + std::to_string(v) + " (id int);\n"
-                            "INSERT INTO applied_count VALUES (" + std::to_string(v) + ", 1) "
-                            "ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;\n");
+                            "CREATE TABLE t" + std::to_string(v) +
+                                " (id int);\n"
+                                "INSERT INTO applied_count VALUES (" +
+                                std::to_string(v) +
+                                ", 1) "
+                                "ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;\n");
         }
     }
 
@@ -29,17 +32,26 @@ protected:
     // killed holder never does.
     void slow_for(int version, const std::string& who, int seconds) {
         write_migration("V" + std::to_string(version) + "__slow.sql",
-                        "INSERT INTO applied_count VALUES (" + std::to_string(version) + ", 1) "
-                        "ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;\n"
-                        "SELECT pg_sleep(" + std::to_string(seconds) + ") WHERE "
-                        "current_setting('application_name') LIKE '%" + who + "%';\n"
-                        "CREATE TABLE after_sleep_" + std::to_string(version) + " (id int);\n");
+                        "INSERT INTO applied_count VALUES (" + std::to_string(version) +
+                            ", 1) "
+                            "ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;\n"
+                            "SELECT pg_sleep(" +
+                            std::to_string(seconds) +
+                            ") WHERE "
+                            "current_setting('application_name') LIKE '%" +
+                            who +
+                            "%';\n"
+                            "CREATE TABLE after_sleep_" +
+                            std::to_string(version) + " (id int);\n");
     }
 
     bool sleeping_in_migration(const std::string& who) const {
-        return query_int("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep%' "
-                         "AND state = 'active' AND application_name LIKE '%" + who + "%' "
-                         "AND pid <> pg_backend_pid()") > 0;
+        return query_int(
+                   "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep%' "
+                   "AND state = 'active' AND application_name LIKE '%" +
+                   who +
+                   "%' "
+                   "AND pid <> pg_backend_pid()") > 0;
     }
 
     void expect_each_applied_once(int count) {
@@ -53,15 +65,17 @@ TEST_F(GateConcurrency, FiftyGatesAtOnceApplyEachMigrationExactlyOnce) {
     counted_migrations(30);
     std::vector<Process> gates;
     for (int i = 0; i < 50; ++i) {
-        gates.push_back(start_gate({"migrate", "--holder", "herd-" + std::to_string(i),
-                                    "--timeout", "5m"}));
+        gates.push_back(
+            start_gate({"migrate", "--holder", "herd-" + std::to_string(i), "--timeout", "5m"}));
     }
     int succeeded = 0;
     for (auto& g : gates) {
         ASSERT_TRUE(g.wait_for_exit(Millis{300'000}));
         keep_output(g);
-        if (g.exit_code() == 0) ++succeeded;
-        else ADD_FAILURE() << "gate exited " << g.exit_code() << ": " << g.err();
+        if (g.exit_code() == 0)
+            ++succeeded;
+        else
+            ADD_FAILURE() << "gate exited " << g.exit_code() << ": " << g.err();
     }
     EXPECT_EQ(succeeded, 50);
     expect_each_applied_once(30);
@@ -72,12 +86,15 @@ TEST_F(GateConcurrency, FiftyGatesAtOnceApplyEachMigrationExactlyOnce) {
 TEST_F(GateConcurrency, KilledHolderIsTakenOverAfterTheTtl) {
     counted_migrations(1);
     slow_for(2, "pod-a", 60);
-    write_migration("V3__after.sql", "INSERT INTO applied_count VALUES (3, 1) "
-                                     "ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;");
+    write_migration("V3__after.sql",
+                    "INSERT INTO applied_count VALUES (3, 1) "
+                    "ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;");
     Process holder = start_gate({"migrate", "--holder", "pod-a", "--lease-ttl", "3s"});
     ASSERT_TRUE(eventually([&] { return sleeping_in_migration("pod-a"); })) << holder.err();
-    Process waiter = start_gate({"migrate", "--holder", "pod-b", "--lease-ttl", "3s", "--poll-interval", "200ms"});
-    ASSERT_TRUE(eventually([&] { return waiter.err().find("waiting:") != std::string::npos; })) << waiter.err();
+    Process waiter = start_gate(
+        {"migrate", "--holder", "pod-b", "--lease-ttl", "3s", "--poll-interval", "200ms"});
+    ASSERT_TRUE(eventually([&] { return waiter.err().find("waiting:") != std::string::npos; }))
+        << waiter.err();
     holder.signal(SIGKILL);
     ASSERT_TRUE(holder.wait_for_exit(Millis{5000}));
     keep_output(holder);
@@ -91,15 +108,17 @@ TEST_F(GateConcurrency, KilledHolderIsTakenOverAfterTheTtl) {
 TEST_F(GateConcurrency, FrozenHolderIsFencedAndCommitsNothing) {
     counted_migrations(1);
     slow_for(2, "pod-a", 1);
-    write_migration("V3__after.sql", "INSERT INTO applied_count VALUES (3, 1) "
-                                     "ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;");
+    write_migration("V3__after.sql",
+                    "INSERT INTO applied_count VALUES (3, 1) "
+                    "ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;");
     Process holder = start_gate({"migrate", "--holder", "pod-a", "--lease-ttl", "3s"});
     ASSERT_TRUE(eventually([&] { return sleeping_in_migration("pod-a"); })) << holder.err();
     holder.signal(SIGSTOP);
     const long long frozen_token = query_int("SELECT token FROM schemagate.lease");
     // The server ends the frozen holder's idle transaction (ttl/2); its lease expires (ttl);
     // another gate takes over and finishes.
-    Process taker = start_gate({"migrate", "--holder", "pod-b", "--lease-ttl", "3s", "--poll-interval", "200ms"});
+    Process taker = start_gate(
+        {"migrate", "--holder", "pod-b", "--lease-ttl", "3s", "--poll-interval", "200ms"});
     ASSERT_TRUE(taker.wait_for_exit(Millis{60'000})) << taker.err();
     keep_output(taker);
     EXPECT_EQ(taker.exit_code(), 0) << taker.err();
@@ -110,7 +129,8 @@ TEST_F(GateConcurrency, FrozenHolderIsFencedAndCommitsNothing) {
     EXPECT_NE(holder.err().find("lease lost"), std::string::npos) << holder.err();
     expect_each_applied_once(3);
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE token = " +
-                        std::to_string(frozen_token) + " AND version > 1"), 0);
+                        std::to_string(frozen_token) + " AND version > 1"),
+              0);
 }
 
 TEST_F(GateConcurrency, SigtermReleasesTheLeaseAndAWaiterGoesOnWithinASecond) {
@@ -119,14 +139,16 @@ TEST_F(GateConcurrency, SigtermReleasesTheLeaseAndAWaiterGoesOnWithinASecond) {
     Process holder = start_gate({"migrate", "--holder", "pod-a"});
     ASSERT_TRUE(eventually([&] { return sleeping_in_migration("pod-a"); })) << holder.err();
     Process waiter = start_gate({"migrate", "--holder", "pod-b"});
-    ASSERT_TRUE(eventually([&] { return waiter.err().find("waiting:") != std::string::npos; })) << waiter.err();
+    ASSERT_TRUE(eventually([&] { return waiter.err().find("waiting:") != std::string::npos; }))
+        << waiter.err();
     holder.signal(SIGTERM);
     ASSERT_TRUE(holder.wait_for_exit(Millis{5000})) << "SIGTERM did not stop the holder";
     const auto holder_gone = std::chrono::steady_clock::now();
     keep_output(holder);
     EXPECT_EQ(holder.exit_code(), 143) << holder.err();
     EXPECT_NE(holder.err().find("interrupted by signal while applying V0002 slow; rolled back"),
-              std::string::npos) << holder.err();
+              std::string::npos)
+        << holder.err();
     // With the default 30s ttl, only the release (not expiry) can let the waiter in this fast.
     ASSERT_TRUE(waiter.wait_for_exit(Millis{10'000})) << waiter.err();
     const auto waited = std::chrono::steady_clock::now() - holder_gone;
@@ -140,7 +162,9 @@ TEST_F(GateConcurrency, SigtermWhileWaitingExitsAtOnce) {
     counted_migrations(1);
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
     write_migration("V2__next.sql", "SELECT 1;");
-    exec("UPDATE schemagate.lease SET holder = 'other/1', expires_at = clock_timestamp() + interval '1 hour'");
+    exec(
+        "UPDATE schemagate.lease SET holder = 'other/1', expires_at = clock_timestamp() + interval "
+        "'1 hour'");
     Process waiter = start_gate({"migrate", "--poll-interval", "10s"});
     ASSERT_TRUE(eventually([&] { return waiter.err().find("waiting:") != std::string::npos; }));
     waiter.signal(SIGINT);
@@ -150,14 +174,17 @@ TEST_F(GateConcurrency, SigtermWhileWaitingExitsAtOnce) {
 }
 
 TEST_F(GateConcurrency, CreateIndexConcurrentlyWithTenWaitersDoesNotDeadlock) {
-    write_migration("V1__table.sql", "CREATE TABLE big (id int, v int);\n"
-                                     "INSERT INTO big SELECT g, g % 97 FROM generate_series(1, 200000) g;\n");
-    write_migration("V2__index.sql", "-- schemagate:no-transaction\n"
-                                     "CREATE INDEX CONCURRENTLY big_v_idx ON big (v);\n");
+    write_migration("V1__table.sql",
+                    "CREATE TABLE big (id int, v int);\n"
+                    "INSERT INTO big SELECT g, g % 97 FROM generate_series(1, 200000) g;\n");
+    write_migration("V2__index.sql",
+                    "-- schemagate:no-transaction\n"
+                    "CREATE INDEX CONCURRENTLY big_v_idx ON big (v);\n");
     write_migration("V3__after.sql", "ALTER TABLE big ADD COLUMN note text;\n");
     std::vector<Process> gates;
     for (int i = 0; i < 11; ++i) {
-        gates.push_back(start_gate({"migrate", "--holder", "cic-" + std::to_string(i), "--timeout", "2m"}));
+        gates.push_back(
+            start_gate({"migrate", "--holder", "cic-" + std::to_string(i), "--timeout", "2m"}));
     }
     for (auto& g : gates) {
         ASSERT_TRUE(g.wait_for_exit(Millis{150'000}));
@@ -165,7 +192,8 @@ TEST_F(GateConcurrency, CreateIndexConcurrentlyWithTenWaitersDoesNotDeadlock) {
         EXPECT_EQ(g.exit_code(), 0) << g.err();
     }
     EXPECT_EQ(query_int("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                        "WHERE c.relname = 'big_v_idx' AND i.indisvalid"), 1);
+                        "WHERE c.relname = 'big_v_idx' AND i.indisvalid"),
+              1);
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 3);
 }
 
@@ -176,7 +204,8 @@ TEST_F(GateConcurrency, HolderKilledDuringANonTransactionalMigrationLeavesItDirt
     ASSERT_TRUE(eventually([&] { return sleeping_in_migration("pod-a"); })) << holder.err();
     holder.signal(SIGKILL);
     ASSERT_TRUE(holder.wait_for_exit(Millis{5000}));
-    const auto result = gate({"migrate", "--holder", "pod-b", "--lease-ttl", "3s", "--timeout", "30s"});
+    const auto result =
+        gate({"migrate", "--holder", "pod-b", "--lease-ttl", "3s", "--timeout", "30s"});
     EXPECT_EQ(result.exit_code, 5) << result.err;
     EXPECT_NE(result.err.find("V1__slow_no_tx.sql) is dirty: started by pod-a"), std::string::npos)
         << result.err;

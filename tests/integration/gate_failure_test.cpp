@@ -3,8 +3,8 @@
 // of one), and what the failure leaves behind: nothing, or exactly what was committed.
 #include <gtest/gtest.h>
 
-#include <pqxx/transaction>
 #include <fstream>
+#include <pqxx/transaction>
 #include <sstream>
 
 #include "gate_fixture.h"
@@ -21,14 +21,15 @@ std::string read_file(const std::filesystem::path& path) {
 
 int count_of(const std::string& haystack, const std::string& needle) {
     int count = 0;
-    for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) {
+    for (auto pos = haystack.find(needle); pos != std::string::npos;
+         pos = haystack.find(needle, pos + 1)) {
         ++count;
     }
     return count;
 }
 
 class GateFailure : public GateTest {
-protected:
+  protected:
     void two_migrations() {
         write_migration("V1__accounts.sql", "CREATE TABLE accounts (id int PRIMARY KEY);\n");
         write_migration("V2__ledger.sql", "CREATE TABLE ledger (id int);\n");
@@ -60,7 +61,8 @@ TEST_F(GateFailure, OutOfOrderExits5) {
     const std::string before = database_fingerprint();
     const auto result = gate({"migrate"});
     EXPECT_EQ(result.exit_code, 5) << result.err;
-    EXPECT_NE(result.err.find("out-of-order migration: V2__b.sql"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("out-of-order migration: V2__b.sql"), std::string::npos)
+        << result.err;
     EXPECT_EQ(database_fingerprint(), before);
 }
 
@@ -76,7 +78,8 @@ TEST_F(GateFailure, FailingMigrationExits1NamingFileLineAndSqlstate) {
     const auto result = gate({"migrate", "--termination-log", termination.string()});
     EXPECT_EQ(result.exit_code, 1) << result.err;
     EXPECT_NE(result.err.find("V0003 broken failed at V3__broken.sql line 4: SQLSTATE 42P01"),
-              std::string::npos) << result.err;
+              std::string::npos)
+        << result.err;
     EXPECT_NE(result.err.find("no_such_table"), std::string::npos);
     // Earlier migrations committed, the failing one rolled back entirely, later ones never ran.
     EXPECT_EQ(query_int("SELECT max(version) FROM schemagate.history"), 2);
@@ -85,20 +88,23 @@ TEST_F(GateFailure, FailingMigrationExits1NamingFileLineAndSqlstate) {
     // The lease is free for the next attempt.
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.lease WHERE holder IS NULL"), 1);
     const std::string message = read_file(termination);
-    EXPECT_EQ(message.rfind("schemagate: V0003 broken failed at V3__broken.sql line 4", 0), 0u) << message;
+    EXPECT_EQ(message.rfind("schemagate: V0003 broken failed at V3__broken.sql line 4", 0), 0u)
+        << message;
     EXPECT_EQ(count_of(message, "\n"), 1) << message;
 }
 
 TEST_F(GateFailure, DeadlineWhileAnotherHolderKeepsTheLeaseExits2) {
     two_migrations();
     ASSERT_EQ(gate({"migrate", "--target", "1"}).exit_code, 0);
-    exec("UPDATE schemagate.lease SET holder = 'busy-pod/1', token = token + 1, "
-         "expires_at = clock_timestamp() + interval '1 hour'");
+    exec(
+        "UPDATE schemagate.lease SET holder = 'busy-pod/1', token = token + 1, "
+        "expires_at = clock_timestamp() + interval '1 hour'");
     const std::string before = database_fingerprint();
     const auto result = gate({"migrate", "--timeout", "1500ms"});
     EXPECT_EQ(result.exit_code, 2) << result.err;
     EXPECT_NE(result.err.find("lease held by busy-pod/1"), std::string::npos) << result.err;
-    EXPECT_NE(result.err.find("deadline (--timeout 1s500ms) passed"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("deadline (--timeout 1s500ms) passed"), std::string::npos)
+        << result.err;
     EXPECT_EQ(database_fingerprint(), before);
 }
 
@@ -106,7 +112,8 @@ TEST_F(GateFailure, UnreachableServerIsRetriedThenExits4) {
     two_migrations();
     const auto result = gate({"migrate", "--timeout", "2s"}, {{"DATABASE_URL", unreachable_url()}});
     EXPECT_EQ(result.exit_code, 4) << result.err;
-    EXPECT_NE(result.err.find("database unreachable until the deadline"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("database unreachable until the deadline"), std::string::npos)
+        << result.err;
     // Each distinct reason is logged once, not once per attempt.
     EXPECT_EQ(count_of(result.err, "retrying until the deadline"), 1) << result.err;
 }
@@ -139,8 +146,9 @@ TEST_F(GateFailure, ServerStartedLateIsWaitedFor) {
     auto& server = PostgresServer::instance();
     server.stop_server();
     Process gate_process = start_gate({"migrate", "--timeout", "60s"});
-    const bool saw_retry = eventually(
-        [&] { return gate_process.err().find("retrying until the deadline") != std::string::npos; });
+    const bool saw_retry = eventually([&] {
+        return gate_process.err().find("retrying until the deadline") != std::string::npos;
+    });
     server.start_server();
     ASSERT_TRUE(saw_retry) << gate_process.err();
     ASSERT_TRUE(gate_process.wait_for_exit(Millis{60'000}));
@@ -159,11 +167,12 @@ TEST_F(GateFailure, BadInputExits3AndTouchesNothing) {
     std::filesystem::remove(migrations_ / "add_users.sql");
     const auto bad_target = gate({"migrate", "--target", "9"});
     EXPECT_EQ(bad_target.exit_code, 3) << bad_target.err;
-    EXPECT_NE(bad_target.err.find("--target: 9 is above the highest migration file"), std::string::npos);
+    EXPECT_NE(bad_target.err.find("--target: 9 is above the highest migration file"),
+              std::string::npos);
     const auto bad_flag = gate({"migrate", "--lease-ttl", "30x"});
     EXPECT_EQ(bad_flag.exit_code, 3);
-    const auto bad_url_file = gate({"migrate", "--database-url-file", "/nonexistent/url"},
-                                   {{"DATABASE_URL", ""}});
+    const auto bad_url_file =
+        gate({"migrate", "--database-url-file", "/nonexistent/url"}, {{"DATABASE_URL", ""}});
     EXPECT_EQ(bad_url_file.exit_code, 3) << bad_url_file.err;
     EXPECT_NE(bad_url_file.err.find("--database-url-file"), std::string::npos);
     EXPECT_EQ(database_fingerprint(), before);
@@ -174,10 +183,11 @@ TEST_F(GateFailure, UrlFromAMountedSecretFileNeverLeaks) {
     two_migrations();
     const auto secret = migrations_ / "url-secret";
     std::ofstream(secret) << url_ << "\n";
-    const auto result = gate({"migrate", "--database-url-file", secret.string()}, {{"DATABASE_URL", ""}});
+    const auto result =
+        gate({"migrate", "--database-url-file", secret.string()}, {{"DATABASE_URL", ""}});
     EXPECT_EQ(result.exit_code, 0) << result.err;
-    const auto status = gate({"status", "--json", "--database-url-file", secret.string()},
-                             {{"DATABASE_URL", ""}});
+    const auto status =
+        gate({"status", "--json", "--database-url-file", secret.string()}, {{"DATABASE_URL", ""}});
     EXPECT_EQ(status.exit_code, 0);
     // TearDown asserts the password appears nowhere in the captured output.
 }
@@ -189,14 +199,17 @@ TEST_F(GateFailure, LockTimeoutIsRetriedThenSucceeds) {
     pqxx::connection blocker(url_);
     auto blocking = std::make_unique<pqxx::work>(blocker);
     blocking->exec("LOCK TABLE t IN ACCESS SHARE MODE");  // what a long-running SELECT holds
-    Process gate_process = start_gate({"migrate", "--lock-timeout", "100ms", "--lock-retries", "50"});
-    ASSERT_TRUE(eventually([&] { return gate_process.err().find("lock timeout after 100ms") != std::string::npos; }))
-        << gate_process.err();
+    Process gate_process =
+        start_gate({"migrate", "--lock-timeout", "100ms", "--lock-retries", "50"});
+    ASSERT_TRUE(eventually([&] {
+        return gate_process.err().find("lock timeout after 100ms") != std::string::npos;
+    })) << gate_process.err();
     blocking->commit();
     ASSERT_TRUE(gate_process.wait_for_exit(Millis{60'000}));
     keep_output(gate_process);
     EXPECT_EQ(gate_process.exit_code(), 0) << gate_process.err();
-    EXPECT_EQ(query_int("SELECT count(*) FROM information_schema.columns WHERE column_name = 'note'"), 1);
+    EXPECT_EQ(
+        query_int("SELECT count(*) FROM information_schema.columns WHERE column_name = 'note'"), 1);
 }
 
 TEST_F(GateFailure, LockTimeoutRetriesAreBounded) {
@@ -208,8 +221,10 @@ TEST_F(GateFailure, LockTimeoutRetriesAreBounded) {
     blocking.exec("LOCK TABLE t IN ACCESS SHARE MODE");
     const auto result = gate({"migrate", "--lock-timeout", "50ms", "--lock-retries", "2"});
     EXPECT_EQ(result.exit_code, 1) << result.err;
-    EXPECT_NE(result.err.find("could not get its locks within --lock-timeout 50ms after 3 attempts"),
-              std::string::npos) << result.err;
+    EXPECT_NE(
+        result.err.find("could not get its locks within --lock-timeout 50ms after 3 attempts"),
+        std::string::npos)
+        << result.err;
 }
 
 TEST_F(GateFailure, StatementTimeoutFailsTheMigration) {

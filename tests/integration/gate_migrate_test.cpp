@@ -13,7 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class GateMigrate : public GateTest {
-protected:
+  protected:
     void use_examples() {
         for (const auto& entry : fs::directory_iterator(examples_migrations())) {
             fs::copy_file(entry.path(), migrations_ / entry.path().filename());
@@ -25,22 +25,28 @@ TEST_F(GateMigrate, EmptyDatabaseReachesTheTargetWithHistory) {
     use_examples();
     const auto result = gate({"migrate", "--holder", "pod-a"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
-    EXPECT_NE(result.err.find("applying 1/5 V0001 create customers"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("applying 1/5 V0001 create customers"), std::string::npos)
+        << result.err;
     EXPECT_NE(result.err.find("applying 4/5 V0004 index orders by customer (no transaction)"),
-              std::string::npos) << result.err;
+              std::string::npos)
+        << result.err;
     EXPECT_NE(result.err.find("schema is at V5: applied 5 migrations"), std::string::npos);
     EXPECT_EQ(query_int("SELECT max(version) FROM schemagate.history WHERE success"), 5);
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE applied_by = 'pod-a'"), 5);
     EXPECT_EQ(query_int("SELECT count(DISTINCT checksum) FROM schemagate.history "
-                        "WHERE length(checksum) = 64"), 5);
+                        "WHERE length(checksum) = 64"),
+              5);
     // The backfill ran, the trigger exists, the concurrent index is valid.
     EXPECT_EQ(query_int("SELECT sum(lifetime_cents) - (SELECT sum(total_cents) FROM orders) "
-                        "FROM customers"), 0);
+                        "FROM customers"),
+              0);
     EXPECT_EQ(query_int("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                        "WHERE c.relname = 'orders_customer_placed_idx' AND i.indisvalid"), 1);
+                        "WHERE c.relname = 'orders_customer_placed_idx' AND i.indisvalid"),
+              1);
     // The lease was released, not left to expire.
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.lease WHERE holder IS NULL "
-                        "AND expires_at <= clock_timestamp()"), 1);
+                        "AND expires_at <= clock_timestamp()"),
+              1);
 }
 
 TEST_F(GateMigrate, SecondRunIsANoOpOnOneConnection) {
@@ -52,7 +58,8 @@ TEST_F(GateMigrate, SecondRunIsANoOpOnOneConnection) {
     exec("GRANT SELECT ON ALL TABLES IN SCHEMA schemagate TO limited");
     const std::string before = database_fingerprint();
     std::string limited_url = url_;
-    limited_url.replace(limited_url.find("postgres:"), limited_url.find('@') - limited_url.find("postgres:"),
+    limited_url.replace(limited_url.find("postgres:"),
+                        limited_url.find('@') - limited_url.find("postgres:"),
                         "limited:limited-pw");
     const auto result = gate({"migrate", "--timeout", "5s"}, {{"DATABASE_URL", limited_url}});
     EXPECT_EQ(result.exit_code, 0) << result.err;
@@ -63,9 +70,9 @@ TEST_F(GateMigrate, SecondRunIsANoOpOnOneConnection) {
 TEST_F(GateMigrate, WaitIsReleasedByAnotherProcessMigrating) {
     use_examples();
     Process waiter = start_gate({"wait", "--target", "5", "--timeout", "60s"});
-    ASSERT_TRUE(eventually([&] { return waiter.err().find("waiting: schema at no migration") !=
-                                        std::string::npos; }))
-        << waiter.err();
+    ASSERT_TRUE(eventually([&] {
+        return waiter.err().find("waiting: schema at no migration") != std::string::npos;
+    })) << waiter.err();
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
     ASSERT_TRUE(waiter.wait_for_exit(Millis{10'000})) << waiter.err();
     keep_output(waiter);
@@ -105,7 +112,8 @@ TEST_F(GateMigrate, StatusJsonIsComplete) {
     EXPECT_EQ(status["recent"][0]["version"], 3);
     EXPECT_EQ(status["recent"][0]["applied_by"], "pod-s");
     const auto text = gate({"status"});
-    EXPECT_NE(text.out.find("V4__index_orders_by_customer.sql, V5__"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("V4__index_orders_by_customer.sql, V5__"), std::string::npos)
+        << text.out;
 }
 
 TEST_F(GateMigrate, ValidateOfflineThenAgainstTheDatabase) {
@@ -128,8 +136,9 @@ TEST_F(GateMigrate, ValidateOfflineThenAgainstTheDatabase) {
 TEST_F(GateMigrate, UnlockShowsTheHolderAndForceFencesIt) {
     use_examples();
     ASSERT_EQ(gate({"migrate", "--target", "1"}).exit_code, 0);
-    exec("UPDATE schemagate.lease SET holder = 'stuck-pod/1', token = 7, "
-         "expires_at = clock_timestamp() + interval '1 hour'");
+    exec(
+        "UPDATE schemagate.lease SET holder = 'stuck-pod/1', token = 7, "
+        "expires_at = clock_timestamp() + interval '1 hour'");
     const auto show = gate({"unlock"});
     EXPECT_EQ(show.exit_code, 0);
     EXPECT_NE(show.out.find("held by stuck-pod/1 (token 7)"), std::string::npos) << show.out;
@@ -146,14 +155,17 @@ TEST_F(GateMigrate, DirtySetBlocksUntilRepaired) {
     use_examples();
     ASSERT_EQ(gate({"migrate", "--target", "3"}).exit_code, 0);
     // What a pod killed in the middle of V4's CREATE INDEX CONCURRENTLY leaves behind.
-    exec("INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
-         "token, success) SELECT 'default', 4, 'index orders by customer', "
-         "'V4__index_orders_by_customer.sql', 'x', 'crashed-pod/1', 2, false");
+    exec(
+        "INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
+        "token, success) SELECT 'default', 4, 'index orders by customer', "
+        "'V4__index_orders_by_customer.sql', 'x', 'crashed-pod/1', 2, false");
     const std::string before = database_fingerprint();
     const auto refused = gate({"migrate"});
     EXPECT_EQ(refused.exit_code, 5) << refused.err;
-    EXPECT_NE(refused.err.find("V4__index_orders_by_customer.sql) is dirty: started by crashed-pod/1"),
-              std::string::npos) << refused.err;
+    EXPECT_NE(
+        refused.err.find("V4__index_orders_by_customer.sql) is dirty: started by crashed-pod/1"),
+        std::string::npos)
+        << refused.err;
     EXPECT_EQ(database_fingerprint(), before);
     EXPECT_EQ(gate({"wait", "--target", "5", "--timeout", "5s"}).exit_code, 5);
     EXPECT_EQ(gate({"repair", "--version", "3", "--remove"}).exit_code, 3);
@@ -173,7 +185,8 @@ TEST_F(GateMigrate, JsonLogsAreOneObjectPerLine) {
     int count = 0;
     while (std::getline(lines, line)) {
         const auto event = nlohmann::json::parse(line);
-        EXPECT_TRUE(event.contains("ts") && event.contains("level") && event.contains("msg")) << line;
+        EXPECT_TRUE(event.contains("ts") && event.contains("level") && event.contains("msg"))
+            << line;
         ++count;
     }
     EXPECT_GE(count, 6);

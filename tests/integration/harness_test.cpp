@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The PostgreSQL test harness itself: a real server, a fresh database per test, stop/start.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>

@@ -20,7 +20,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 class Sidecar : public GateTest {
-protected:
+  protected:
     void TearDown() override {
         if (sidecar_) {
             sidecar_->signal(SIGKILL);
@@ -41,9 +41,10 @@ protected:
         args.insert(args.begin(), sidecar_binary());
         args.insert(args.end(), {"--listen", "127.0.0.1:0"});
         sidecar_.emplace(std::move(args), gate_env());
-        ASSERT_TRUE(eventually([&] { return sidecar_->err().find("listening on") != std::string::npos ||
-                                            sidecar_->wait_for_exit(Millis{0}); }))
-            << sidecar_->err();
+        ASSERT_TRUE(eventually([&] {
+            return sidecar_->err().find("listening on") != std::string::npos ||
+                   sidecar_->wait_for_exit(Millis{0});
+        })) << sidecar_->err();
         const std::string err = sidecar_->err();
         const auto at = err.find("listening on 127.0.0.1:");
         ASSERT_NE(at, std::string::npos) << err;
@@ -84,9 +85,10 @@ protected:
 
     // How many times the sidecar has read the schema state, from pg_stat_statements.
     long long state_queries() const {
-        return query_int("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s "
-                         "JOIN pg_database d ON d.oid = s.dbid "
-                         "WHERE d.datname = current_database() AND s.query LIKE '%LEFT JOIN LATERAL%'");
+        return query_int(
+            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s "
+            "JOIN pg_database d ON d.oid = s.dbid "
+            "WHERE d.datname = current_database() AND s.query LIKE '%LEFT JOIN LATERAL%'");
     }
 
     std::optional<Process> sidecar_;
@@ -98,7 +100,8 @@ TEST_F(Sidecar, TurnsReadyWithinMillisecondsOfTheGateFinishing) {
     use_examples();
     // A 10s poll: only the gate's NOTIFY can make the switch fast.
     start_sidecar({"--migrations", migrations_.string(), "--poll-interval", "10s"});
-    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 503 && get("/readyz").body["version"] == 0; }));
+    ASSERT_TRUE(eventually(
+        [&] { return get("/readyz").status == 503 && get("/readyz").body["version"] == 0; }));
     const auto before = get("/readyz");
     EXPECT_EQ(before.body["reason"], "schema behind: at 0, app expects 5");
     EXPECT_EQ(before.body["ready"], false);
@@ -123,13 +126,18 @@ TEST_F(Sidecar, RidesOutAnOutageForTheGracePeriodThenFailsThenRecovers) {
     const auto stopped = Clock::now();
     server.stop_server();
     // The sidecar notices at once (its connection drops) but keeps the last answer.
-    ASSERT_TRUE(eventually([&] { return get("/metrics").text.find("schemagate_database_up{name=\"default\"} 0") != std::string::npos; }));
+    ASSERT_TRUE(eventually([&] {
+        return get("/metrics").text.find("schemagate_database_up{name=\"default\"} 0") !=
+               std::string::npos;
+    }));
     if (Clock::now() - stopped < std::chrono::milliseconds(1500)) {
-        EXPECT_EQ(get("/readyz").status, 200) << "an outage shorter than --grace must not fail readiness";
+        EXPECT_EQ(get("/readyz").status, 200)
+            << "an outage shorter than --grace must not fail readiness";
     }
     ASSERT_TRUE(eventually([&] { return get("/readyz").status == 503; }, Millis{10'000}));
     const auto down = get("/readyz");
-    EXPECT_EQ(down.body["reason"].get<std::string>().rfind("database unreachable for ", 0), 0u) << down.text;
+    EXPECT_EQ(down.body["reason"].get<std::string>().rfind("database unreachable for ", 0), 0u)
+        << down.text;
     EXPECT_GE(Clock::now() - stopped, std::chrono::seconds(2));
     server.start_server();
     ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }, Millis{15'000}));
@@ -151,8 +159,9 @@ TEST_F(Sidecar, MaxVersionBoundsTheCompatibilityWindow) {
 TEST_F(Sidecar, DirtySetIsNotReady) {
     use_examples();
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
-    exec("INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
-         "token, success) VALUES ('default', 6, 'idx', 'V6__idx.sql', 'x', 'dead-pod/1', 1, false)");
+    exec(
+        "INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
+        "token, success) VALUES ('default', 6, 'idx', 'V6__idx.sql', 'x', 'dead-pod/1', 1, false)");
     start_sidecar({"--expect", "5"});
     ASSERT_TRUE(eventually([&] { return get("/readyz").body["dirty"] == true; }));
     const auto answer = get("/readyz");
@@ -233,7 +242,8 @@ TEST_F(Sidecar, SigtermFinishesTheInFlightRequestAndExitsZero) {
     ASSERT_EQ(write(fd, rest.data(), rest.size()), static_cast<ssize_t>(rest.size()));
     std::string response;
     char buffer[512];
-    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) response.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;)
+        response.append(buffer, static_cast<std::size_t>(n));
     close(fd);
     EXPECT_EQ(response.rfind("HTTP/1.1 200", 0), 0u) << response;
     const auto signalled = Clock::now();
@@ -267,29 +277,36 @@ TEST_F(Sidecar, ABurstOfProbesCausesAHandfulOfQueries) {
         const auto result = client_->Get("/readyz");
         if (result && result->status == 200) ++ok;
     }
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count();
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count();
     const long long queries = state_queries() - before;
     EXPECT_EQ(ok, 2000);
     // One query per 5s poll interval, whatever the probe rate.
-    EXPECT_LE(queries, 1 + seconds / 5 + 1) << queries << " queries for 2000 probes in " << seconds << "s";
+    EXPECT_LE(queries, 1 + seconds / 5 + 1)
+        << queries << " queries for 2000 probes in " << seconds << "s";
 }
 
 TEST_F(Sidecar, PortInUseExits3) {
     start_sidecar({"--expect", "1"});
-    const auto result = run({sidecar_binary(), "--expect", "1", "--listen", "127.0.0.1:" + std::to_string(port_)},
-                            gate_env());
+    const auto result =
+        run({sidecar_binary(), "--expect", "1", "--listen", "127.0.0.1:" + std::to_string(port_)},
+            gate_env());
     captured_ += result.out + result.err;
     EXPECT_EQ(result.exit_code, 3) << result.err;
-    EXPECT_NE(result.err.find("--listen: cannot listen on 127.0.0.1:" + std::to_string(port_)), std::string::npos)
+    EXPECT_NE(result.err.find("--listen: cannot listen on 127.0.0.1:" + std::to_string(port_)),
+              std::string::npos)
         << result.err;
 }
 
 TEST_F(Sidecar, UnreachableAtStartIsNotReadyAndSaysWhy) {
-    start_sidecar({"--expect", "1", "--database-url",
-                   "postgresql://postgres:" + PostgresServer::instance().password() + "@127.0.0.1:1/x"});
-    ASSERT_TRUE(eventually([&] { return get("/readyz").body["reason"].is_string() &&
-                                        get("/readyz").body["reason"].get<std::string>().find("not reached yet") !=
-                                            std::string::npos; }));
+    start_sidecar(
+        {"--expect", "1", "--database-url",
+         "postgresql://postgres:" + PostgresServer::instance().password() + "@127.0.0.1:1/x"});
+    ASSERT_TRUE(eventually([&] {
+        return get("/readyz").body["reason"].is_string() &&
+               get("/readyz").body["reason"].get<std::string>().find("not reached yet") !=
+                   std::string::npos;
+    }));
     EXPECT_EQ(get("/readyz").status, 503);
     // TearDown checks that the password in that URL appeared in no answer and no log line.
 }

@@ -30,7 +30,8 @@ std::vector<std::string> GateTest::gate_args(std::vector<std::string> args) cons
     return args;
 }
 
-std::map<std::string, std::string> GateTest::gate_env(std::map<std::string, std::string> extra) const {
+std::map<std::string, std::string> GateTest::gate_env(
+    std::map<std::string, std::string> extra) const {
     extra.try_emplace("DATABASE_URL", url_);
     extra.try_emplace("SCHEMAGATE_MIGRATIONS", migrations_.string());
     return extra;
@@ -42,11 +43,14 @@ RunResult GateTest::gate(std::vector<std::string> args, std::map<std::string, st
     return result;
 }
 
-Process GateTest::start_gate(std::vector<std::string> args, std::map<std::string, std::string> env) {
+Process GateTest::start_gate(std::vector<std::string> args,
+                             std::map<std::string, std::string> env) {
     return Process(gate_args(std::move(args)), gate_env(std::move(env)));
 }
 
-void GateTest::keep_output(const Process& process) { captured_ += process.out() + process.err(); }
+void GateTest::keep_output(const Process& process) {
+    captured_ += process.out() + process.err();
+}
 
 long long GateTest::query_int(const std::string& sql) const {
     pqxx::connection connection(url_);
@@ -73,12 +77,15 @@ std::string GateTest::database_fingerprint() const {
         "ORDER BY table_schema, table_name), '') FROM information_schema.tables "
         "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')");
     if (query_int("SELECT (to_regclass('schemagate.history') IS NOT NULL)::int") == 1) {
+        fingerprint +=
+            "|" +
+            query_text(
+                "SELECT coalesce(string_agg(format('%s:%s:%s', version, success, checksum), ',' "
+                "ORDER BY version), '') FROM schemagate.history");
         fingerprint += "|" + query_text(
-            "SELECT coalesce(string_agg(format('%s:%s:%s', version, success, checksum), ',' "
-            "ORDER BY version), '') FROM schemagate.history");
-        fingerprint += "|" + query_text(
-            "SELECT coalesce(string_agg(format('%s:%s:%s:%s', name, holder, token, expires_at), ','), '') "
-            "FROM schemagate.lease");
+                                 "SELECT coalesce(string_agg(format('%s:%s:%s:%s', name, holder, "
+                                 "token, expires_at), ','), '') "
+                                 "FROM schemagate.lease");
     }
     return fingerprint;
 }

@@ -18,7 +18,7 @@ namespace schemagate::testing {
 // as separate processes against them. Every byte the gates print is kept, so a test can
 // assert that no password ever appeared.
 class GateTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override;
     void TearDown() override;
 
@@ -26,7 +26,8 @@ protected:
 
     // The gate with DATABASE_URL set (never on the command line, where `ps` shows it).
     std::vector<std::string> gate_args(std::vector<std::string> args) const;
-    std::map<std::string, std::string> gate_env(std::map<std::string, std::string> extra = {}) const;
+    std::map<std::string, std::string> gate_env(
+        std::map<std::string, std::string> extra = {}) const;
     RunResult gate(std::vector<std::string> args, std::map<std::string, std::string> env = {});
     Process start_gate(std::vector<std::string> args, std::map<std::string, std::string> env = {});
     // Records a finished process's output for the password check.

@@ -11,7 +11,7 @@
 namespace {
 
 class PostgresEnvironment final : public ::testing::Environment {
-public:
+  public:
     void SetUp() override { schemagate::testing::PostgresServer::instance().start(); }
     void TearDown() override {
         schemagate::testing::PostgresServer::instance().destroy();

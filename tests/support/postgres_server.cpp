@@ -22,14 +22,16 @@ std::string run_script(const std::string& arguments) {
     char buffer[512];
     while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
     const int status = pclose(pipe);
-    if (status != 0) throw std::runtime_error("failed (" + std::to_string(status) + "): " + command);
+    if (status != 0)
+        throw std::runtime_error("failed (" + std::to_string(status) + "): " + command);
     return output;
 }
 
 std::string sanitize(const std::string& name) {
     std::string out;
     for (const char c : name) {
-        out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+        out +=
+            std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
     }
     return out.substr(0, 40);
 }
@@ -64,9 +66,13 @@ void PostgresServer::destroy() {
     dir_.clear();
 }
 
-void PostgresServer::stop_server() { run_script("stop-server " + dir_); }
+void PostgresServer::stop_server() {
+    run_script("stop-server " + dir_);
+}
 
-void PostgresServer::start_server() { run_script("start-server " + dir_); }
+void PostgresServer::start_server() {
+    run_script("start-server " + dir_);
+}
 
 std::string PostgresServer::url(const std::string& database) const {
     return "postgresql://postgres:" + password_ + "@127.0.0.1:" + std::to_string(port_) + "/" +

@@ -11,7 +11,7 @@ namespace schemagate::testing {
 // -- through the script's --watch-pid -- even when the binary is killed outright.
 // Not thread-safe; tests call it from the main thread.
 class PostgresServer {
-public:
+  public:
     static PostgresServer& instance();
 
     void start();
@@ -31,7 +31,7 @@ public:
     // CREATE DATABASE <prefix>_<n> TEMPLATE template0; returns its URL.
     std::string fresh_database(const std::string& prefix);
 
-private:
+  private:
     std::string dir_;
     int port_ = 0;
     std::string password_;

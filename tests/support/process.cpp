@@ -38,7 +38,8 @@ std::string read_all(const std::string& path) {
 
 }  // namespace
 
-Process::Process(std::vector<std::string> arguments, std::map<std::string, std::string> environment) {
+Process::Process(std::vector<std::string> arguments,
+                 std::map<std::string, std::string> environment) {
     static int counter = 0;
     const std::string base = capture_dir() + "/p" + std::to_string(++counter);
     out_path_ = base + ".out";
@@ -126,8 +127,12 @@ bool Process::wait_for_exit(Millis timeout) {
     }
 }
 
-std::string Process::out() const { return read_all(out_path_); }
-std::string Process::err() const { return read_all(err_path_); }
+std::string Process::out() const {
+    return read_all(out_path_);
+}
+std::string Process::err() const {
+    return read_all(err_path_);
+}
 
 RunResult run(std::vector<std::string> arguments, std::map<std::string, std::string> environment,
               Millis timeout) {
@@ -140,7 +145,9 @@ RunResult run(std::vector<std::string> arguments, std::map<std::string, std::str
     return RunResult{process.exit_code(), process.out(), process.err()};
 }
 
-void remove_captured_output() { std::filesystem::remove_all(capture_dir()); }
+void remove_captured_output() {
+    std::filesystem::remove_all(capture_dir());
+}
 
 bool eventually(const std::function<bool()>& condition, Millis timeout) {
     const auto until = std::chrono::steady_clock::now() + timeout;
@@ -151,8 +158,14 @@ bool eventually(const std::function<bool()>& condition, Millis timeout) {
     return condition();
 }
 
-std::string gate_binary() { return SCHEMAGATE_GATE_BIN; }
-std::string sidecar_binary() { return SCHEMAGATE_SIDECAR_BIN; }
-std::string examples_migrations() { return SCHEMAGATE_EXAMPLES_MIGRATIONS; }
+std::string gate_binary() {
+    return SCHEMAGATE_GATE_BIN;
+}
+std::string sidecar_binary() {
+    return SCHEMAGATE_SIDECAR_BIN;
+}
+std::string examples_migrations() {
+    return SCHEMAGATE_EXAMPLES_MIGRATIONS;
+}
 
 }  // namespace schemagate::testing

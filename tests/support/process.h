@@ -17,9 +17,10 @@ using Millis = std::chrono::milliseconds;
 // A real child process (a gate or a sidecar, as Kubernetes would run it), with stdout and
 // stderr captured to files so that fifty of them never block on a full pipe.
 class Process {
-public:
+  public:
     // `environment` entries override the inherited environment; an empty value unsets.
-    Process(std::vector<std::string> arguments, std::map<std::string, std::string> environment = {});
+    Process(std::vector<std::string> arguments,
+            std::map<std::string, std::string> environment = {});
     ~Process();  // SIGKILLs the child if it still runs
     Process(Process&& other) noexcept;
     Process& operator=(Process&&) = delete;
@@ -35,7 +36,7 @@ public:
     std::string out() const;
     std::string err() const;
 
-private:
+  private:
     pid_t pid_ = -1;
     std::string out_path_;
     std::string err_path_;
@@ -50,7 +51,8 @@ struct RunResult {
     std::string out;
     std::string err;
 };
-RunResult run(std::vector<std::string> arguments, std::map<std::string, std::string> environment = {},
+RunResult run(std::vector<std::string> arguments,
+              std::map<std::string, std::string> environment = {},
               Millis timeout = Millis{120'000});
 
 // Polls `condition` every few milliseconds until it holds or `timeout` passes: awaiting an

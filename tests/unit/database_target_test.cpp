@@ -22,7 +22,8 @@ TEST(DatabaseTarget, DescribesWithoutThePasswordAndRegistersIt) {
 }
 
 TEST(DatabaseTarget, KeyValueFormToo) {
-    const auto target = resolve_database_target("host=h port=1 dbname=d user=u password=kv-Secret9", "");
+    const auto target =
+        resolve_database_target("host=h port=1 dbname=d user=u password=kv-Secret9", "");
     EXPECT_EQ(target.description, "u@h:1/d");
     EXPECT_EQ(scrub("kv-Secret9"), "***");
 }
@@ -55,7 +56,8 @@ TEST(DatabaseTarget, BadInputNamesTheFlagOrFileAndNeverEchoesTheValue) {
 
 TEST(DatabaseTarget, ConninfoGetsApplicationNameAndAConnectTimeout) {
     const std::string conninfo = conninfo_with("postgresql://u@h/d", "schemagate pod-1/7", 5);
-    EXPECT_NE(conninfo.find("application_name='schemagate pod-1/7'"), std::string::npos) << conninfo;
+    EXPECT_NE(conninfo.find("application_name='schemagate pod-1/7'"), std::string::npos)
+        << conninfo;
     EXPECT_NE(conninfo.find("connect_timeout='5'"), std::string::npos) << conninfo;
     EXPECT_NE(conninfo.find("host='h'"), std::string::npos) << conninfo;
 }

@@ -16,7 +16,8 @@ TEST(Duration, ParsesEveryUnitAndCombinations) {
 }
 
 TEST(Duration, RejectsGarbageInsteadOfGuessing) {
-    for (const char* bad : {"", "30", "30x", "s", "-5s", "5 s", "1.5s", "10mm", "99999999999999999h"}) {
+    for (const char* bad :
+         {"", "30", "30x", "s", "-5s", "5 s", "1.5s", "10mm", "99999999999999999h"}) {
         EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
     }
 }

@@ -19,8 +19,8 @@ TEST(Metrics, EverySeriesHasHelpTypeAndTheNameLabel) {
     snapshot.duration_count = 3;
     snapshot.duration_buckets = {1, 2, 3, 3, 3, 3, 3, 3};
     const ReadinessPolicy policy{5, std::nullopt, Millis{1000}};
-    const std::string text = render_metrics("shop\"x", snapshot, policy,
-                                            evaluate(snapshot, policy, std::chrono::steady_clock::now()));
+    const std::string text = render_metrics(
+        "shop\"x", snapshot, policy, evaluate(snapshot, policy, std::chrono::steady_clock::now()));
     std::map<std::string, std::string> types;
     std::istringstream lines(text);
     std::string line;

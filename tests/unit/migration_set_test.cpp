@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class MigrationSetTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         std::string pattern = (fs::temp_directory_path() / "sgset.XXXXXX").string();
         ASSERT_NE(mkdtemp(pattern.data()), nullptr);

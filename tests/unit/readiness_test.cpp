@@ -34,13 +34,15 @@ TEST(Readiness, BehindAndAheadSaySo) {
     const auto ahead = evaluate(at_version(9), policy, Clock::now());
     EXPECT_FALSE(ahead.ready);
     EXPECT_EQ(ahead.reason, "schema ahead: at 9, app supports up to 7");
-    EXPECT_TRUE(evaluate(at_version(900), ReadinessPolicy{5, std::nullopt, Millis{1}}, Clock::now()).ready);
+    EXPECT_TRUE(
+        evaluate(at_version(900), ReadinessPolicy{5, std::nullopt, Millis{1}}, Clock::now()).ready);
 }
 
 TEST(Readiness, DirtyIsNeverReady) {
     auto snapshot = at_version(6);
     snapshot.state.dirty = DirtyMigration{7, "idx", "V7__idx.sql", "pod", "t"};
-    const auto r = evaluate(snapshot, ReadinessPolicy{5, std::nullopt, Millis{30'000}}, Clock::now());
+    const auto r =
+        evaluate(snapshot, ReadinessPolicy{5, std::nullopt, Millis{30'000}}, Clock::now());
     EXPECT_FALSE(r.ready);
     EXPECT_EQ(r.reason, "migration 7 is dirty");
 }
@@ -71,7 +73,8 @@ TEST(Readiness, JsonCarriesEveryDocumentedField) {
     snapshot.state.lease = LeaseInfo{"pod-a/1", 3, "a", "2026-01-01T00:00:30.000Z", false};
     const ReadinessPolicy policy{5, 6, Millis{1000}};
     const auto body = readiness_json(snapshot, policy, evaluate(snapshot, policy, Clock::now()));
-    for (const char* key : {"ready", "version", "expected", "max_version", "dirty", "reason", "checked_at", "lease"}) {
+    for (const char* key : {"ready", "version", "expected", "max_version", "dirty", "reason",
+                            "checked_at", "lease"}) {
         EXPECT_TRUE(body.contains(key)) << key;
     }
     EXPECT_EQ(body["checked_at"], "2023-11-14T22:13:20.250Z");

@@ -48,7 +48,8 @@ TEST(SqlSplitter, KeepsBeginAtomicBodiesWhole) {
 }
 
 TEST(SqlSplitter, DropsCommentOnlyPiecesAndReportsFirstTokenLine) {
-    const auto statements = split_sql("-- header\n/* block\n comment */\n\n  ALTER TABLE t ADD c int;\n-- trailing\n");
+    const auto statements =
+        split_sql("-- header\n/* block\n comment */\n\n  ALTER TABLE t ADD c int;\n-- trailing\n");
     ASSERT_EQ(statements.size(), 1u);
     EXPECT_EQ(statements[0].line, 5);
     EXPECT_TRUE(split_sql("-- only a comment\n  \n").empty());
