@@ -2,9 +2,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <string>
 
 #include "duration.h"
+#include "exit_code.h"
 #include "schema_state.h"
 
 namespace schemagate {
@@ -38,6 +40,27 @@ inline void add_database_options(CLI::App& app, std::string& url, std::string& u
     app.add_option("--name", state.name, "Name of the migration set")
         ->envname("SCHEMAGATE_NAME")
         ->capture_default_str();
+}
+
+// What a failed parse means: --help and --version print and exit 0; anything else is one
+// line on stderr naming the flag, and exit 3.
+inline int parse_error_exit_code(const CLI::App& app, const CLI::ParseError& error,
+                                 const std::string& program) {
+    if (dynamic_cast<const CLI::CallForVersion*>(&error) != nullptr) {
+        std::cout << app.version() << '\n';
+        return 0;
+    }
+    if (dynamic_cast<const CLI::CallForAllHelp*>(&error) != nullptr) {
+        std::cout << app.help("", CLI::AppFormatMode::All);
+        return 0;
+    }
+    // Help asked of a subcommand arrives as that subcommand's CallForHelp.
+    if (error.get_exit_code() == 0) {
+        std::cout << app.help();
+        return 0;
+    }
+    std::cerr << program << ": error: " << error.what() << " (see --help)\n";
+    return to_int(ExitCode::kBadInput);
 }
 
 }  // namespace schemagate

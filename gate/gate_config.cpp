@@ -152,23 +152,8 @@ std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* arg
         if (repair->parsed() && !config.repair_mark_applied && !remove) {
             throw CLI::ValidationError("repair: say --mark-applied or --remove");
         }
-    } catch (const CLI::CallForHelp&) {
-        std::cout << app.help();
-        return 0;
-    } catch (const CLI::CallForAllHelp&) {
-        std::cout << app.help("", CLI::AppFormatMode::All);
-        return 0;
-    } catch (const CLI::CallForVersion&) {
-        std::cout << app.version() << '\n';
-        return 0;
     } catch (const CLI::ParseError& e) {
-        // Help of a subcommand arrives as CallForHelp from that subcommand.
-        if (e.get_exit_code() == 0) {
-            std::cout << app.help();
-            return 0;
-        }
-        std::cerr << "schemagate: error: " << e.what() << " (see --help)\n";
-        return to_int(ExitCode::kBadInput);
+        return parse_error_exit_code(app, e, "schemagate");
     }
 
     if (migrate->parsed()) config.command = GateCommand::kMigrate;

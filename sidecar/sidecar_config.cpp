@@ -100,18 +100,8 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
 
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp&) {
-        std::cout << app.help();
-        return 0;
-    } catch (const CLI::CallForVersion&) {
-        std::cout << app.version() << '\n';
-        return 0;
     } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) {
-            std::cout << app.help();
-            return 0;
-        }
-        return reject(std::string(e.what()) + " (see --help)");
+        return parse_error_exit_code(app, e, "schemagate-sidecar");
     }
 
     const auto colon = listen.rfind(':');
