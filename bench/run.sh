@@ -16,7 +16,8 @@ if [ ${#extra[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${extra[@]}" >/dev/null ||
     echo "bench: could not install ${extra[*]}" >&2
 fi
-npm ci --prefix bench/peers --no-audit --no-fund --loglevel=error ||
+# Not `npm ci`: the lock file holds dbmate's binary package for this platform only.
+npm install --prefix bench/peers --no-save --no-audit --no-fund --loglevel=error ||
   echo "bench: npm peers could not be installed; their rows will say so" >&2
 cmake --preset ci >/dev/null
 cmake --build --preset ci -j "$(nproc)" --target schemagate schemagate-sidecar bench-floor bench-ideal >/dev/null
