@@ -104,13 +104,6 @@ std::string conninfo_with(const std::string& conninfo, const std::string& applic
     // Without a bound, a SYN to a black-holed address waits for the kernel's TCP timeout
     // (minutes) and the deadline could not be honoured.
     options.try_emplace("connect_timeout", std::to_string(connect_timeout_seconds));
-    // Server NOTICEs ("schema already exists, skipping" when many pods bootstrap at once) would
-    // otherwise go raw to stderr, outside our log format.
-    std::string& session_options = options["options"];
-    if (session_options.find("client_min_messages") == std::string::npos) {
-        session_options +=
-            std::string(session_options.empty() ? "" : " ") + "-c client_min_messages=warning";
-    }
     std::string out;
     for (const auto& [key, value] : options) {
         if (!out.empty()) out += ' ';

@@ -62,14 +62,10 @@ std::function<bool(const std::string&)> wakes_for(const std::string& name, std::
     };
 }
 
-// Session settings that let the server itself end a frozen or vanished holder's transaction
-// (DESIGN.md, lease protocol step 5): an idle transaction dies at half the ttl, before any
-// waiter may take over, and a dead client is noticed even during a long statement.
-void prepare_migration_session(pqxx::connection& connection, Millis ttl) {
-    {
-        pqxx::nontransaction work(connection);
-        work.exec("SET idle_in_transaction_session_timeout = " + std::to_string((ttl / 2).count()));
-    }
+// Lets the server notice a vanished holder even in the middle of a long statement (DESIGN.md,
+// lease protocol step 5). The idle-in-transaction bound travels inside each migration
+// transaction instead (MigrationSettings), where a transaction-pooling proxy cannot lose it.
+void prepare_migration_session(pqxx::connection& connection) {
     try {
         pqxx::nontransaction check(connection);
         check.exec("SET client_connection_check_interval = 1000");
@@ -281,13 +277,15 @@ int MigrateCommand::hold_and_apply(std::int64_t token) {
 
 void MigrateCommand::apply_pending(std::int64_t token, Heartbeat& heartbeat,
                                    StatementCanceller& canceller) {
-    const MigrationRunner runner(store_, lease_, config_.migration,
+    MigrationSettings settings = config_.migration;
+    settings.idle_in_transaction_timeout = config_.lease_ttl / 2;
+    const MigrationRunner runner(store_, lease_, settings,
                                  [&heartbeat] { return heartbeat.lost(); });
     const auto started = SteadyClock::now();
     std::size_t applied = 0;
     for (;;) {
         try {
-            prepare_migration_session(*connection_, config_.lease_ttl);
+            prepare_migration_session(*connection_);
             // After a reconnect (or a freeze) the lease may be gone: only go on if the token
             // still holds it.
             if (lease_.renew(*connection_, token) == Renewal::kLost) {

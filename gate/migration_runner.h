@@ -21,6 +21,10 @@ struct MigrationSettings {
     // How often a migration that hit its lock timeout is rolled back and tried again, with
     // backoff, before it counts as failed. From --lock-retries.
     int lock_retries = 5;
+    // idle_in_transaction_session_timeout inside each migration transaction (SET LOCAL, so it
+    // holds behind a transaction-pooling PgBouncer too); 0 = leave the server's. The gate sets
+    // ttl/2: a frozen holder's transaction, and its row lock, end before its lease expires.
+    Millis idle_in_transaction_timeout{0};
 };
 
 // Applies one migration under a lease token: in one transaction that starts with the fence

@@ -19,6 +19,9 @@ constexpr const char* kBootstrapLockKey = "7367000001";
 void StateStore::bootstrap(pqxx::connection& connection) const {
     const std::string schema = connection.quote_name(where_.schema);
     pqxx::work work(connection);
+    // "already exists, skipping" NOTICEs would go raw to stderr, outside our log format.
+    // (Not a connection option: PgBouncer refuses an `options` startup parameter.)
+    work.exec("SET LOCAL client_min_messages = warning");
     work.exec("SELECT pg_advisory_xact_lock(" + std::string(kBootstrapLockKey) + ")");
     work.exec("CREATE SCHEMA IF NOT EXISTS " + schema);
     work.exec("CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "lease") +

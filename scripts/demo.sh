@@ -16,7 +16,7 @@ eval "$(tests/harness/pg-test-server start --watch-pid $$)"
 logs=$(mktemp -d)
 sidecar_pid=""
 cleanup() {
-  [ -n "$sidecar_pid" ] && kill "$sidecar_pid" 2>/dev/null && wait "$sidecar_pid" 2>/dev/null
+  if [ -n "$sidecar_pid" ]; then kill "$sidecar_pid" 2>/dev/null; wait "$sidecar_pid" 2>/dev/null || true; fi
   tests/harness/pg-test-server destroy "$PGTEST_DIR"
   rm -rf "$logs"
 }

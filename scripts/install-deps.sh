@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config git
   libpqxx-dev libpq-dev libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev libgtest-dev libgmock-dev libssl-dev
-  postgresql-15 postgresql-client-15
+  postgresql-15 postgresql-client-15 pgbouncer
   curl procps util-linux yamllint
   podman buildah runc fuse-overlayfs slirp4netns uidmap debootstrap
   wrk time sqitch libdbd-pg-perl
