@@ -17,6 +17,18 @@ std::string iso(const std::string& column) {
 
 }  // namespace
 
+std::string notify_payload(const std::string& name, const std::string& event) {
+    return name + ":" + event;
+}
+
+std::optional<std::string> notify_event(const std::string& name, const std::string& payload) {
+    if (payload.size() <= name.size() || payload.compare(0, name.size(), name) != 0 ||
+        payload[name.size()] != ':') {
+        return std::nullopt;
+    }
+    return payload.substr(name.size() + 1);
+}
+
 std::string qualified(pqxx::connection_base& connection, const StateLocation& where,
                       const char* table) {
     return connection.quote_name(where.schema) + "." + connection.quote_name(table);

@@ -51,6 +51,13 @@ std::string qualified(pqxx::connection_base& connection, const StateLocation& wh
                       const char* table);
 
 // The NOTIFY channel: one per database, payload "<name>:<event>" so listeners filter.
+// Events: a version number (that migration committed), "released" (the lease was given up
+// or broken), "repaired" (an operator resolved a dirty migration).
 inline constexpr const char* kNotifyChannel = "schemagate";
+
+std::string notify_payload(const std::string& name, const std::string& event);
+
+// The event of a payload about migration set `name`, or nullopt for another set's.
+std::optional<std::string> notify_event(const std::string& name, const std::string& payload);
 
 }  // namespace schemagate

@@ -31,23 +31,21 @@ std::string Lease::ttl_interval() const {
 
 AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
     const std::string table = qualified(connection, where_, "lease");
+    pqxx::result acquired;
     try {
-        pqxx::work work(connection);
-        work.exec(lock_timeout_sql(kAcquireLockTimeout));
-        const auto acquired = work.exec_params(
-            "INSERT INTO " + table +
-                " AS l (name, holder, token, acquired_at, renewed_at, "
-                "expires_at) VALUES ($1, $2, 1, clock_timestamp(), clock_timestamp(), "
-                "clock_timestamp() + " +
-                ttl_interval() +
-                ") "
-                "ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, token = l.token + 1, "
-                "acquired_at = EXCLUDED.acquired_at, renewed_at = EXCLUDED.renewed_at, "
-                "expires_at = EXCLUDED.expires_at WHERE l.expires_at < clock_timestamp() "
-                "RETURNING token",
-            where_.name, holder_);
-        work.commit();
-        if (!acquired.empty()) return LeaseAcquired{acquired[0][0].as<std::int64_t>()};
+        pqxx::nontransaction session(connection);
+        // One query string, one round trip: the server runs it as one implicit transaction and
+        // commits before answering, so a holder frozen or cut off right after sending it leaves
+        // no transaction open on the lease row.
+        acquired = session.exec(
+            lock_timeout_sql(kAcquireLockTimeout) + "; INSERT INTO " + table +
+            " AS l (name, holder, token, acquired_at, renewed_at, expires_at) VALUES (" +
+            session.quote(where_.name) + ", " + session.quote(holder_) +
+            ", 1, clock_timestamp(), clock_timestamp(), clock_timestamp() + " + ttl_interval() +
+            ") ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, token = l.token + 1, "
+            "acquired_at = EXCLUDED.acquired_at, renewed_at = EXCLUDED.renewed_at, "
+            "expires_at = EXCLUDED.expires_at WHERE l.expires_at < clock_timestamp() "
+            "RETURNING token");
     } catch (...) {
         const DbFailure failure = current_db_failure();
         if (!failure.is(sqlstate::kLockNotAvailable)) throw;
@@ -56,6 +54,7 @@ AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
         if (auto state = read_schema_state(connection, where_); state.lease) held.by = *state.lease;
         return held;
     }
+    if (!acquired.empty()) return LeaseAcquired{acquired[0][0].as<std::int64_t>()};
     LeaseHeld held;
     if (auto state = read_schema_state(connection, where_); state.lease) held.by = *state.lease;
     return held;
@@ -76,10 +75,10 @@ std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, std::int64_t 
 
 Renewal Lease::renew(pqxx::connection& connection, std::int64_t token) const {
     try {
-        pqxx::work work(connection);
-        work.exec(lock_timeout_sql(kRenewLockTimeout));
-        const auto result = work.exec(fence_sql(work, token));
-        work.commit();
+        pqxx::nontransaction session(connection);
+        // One round trip (see try_acquire): never a transaction left open between two.
+        const auto result =
+            session.exec(lock_timeout_sql(kRenewLockTimeout) + "; " + fence_sql(session, token));
         return result.affected_rows() == 1 ? Renewal::kRenewed : Renewal::kLost;
     } catch (...) {
         const DbFailure failure = current_db_failure();
@@ -90,28 +89,24 @@ Renewal Lease::renew(pqxx::connection& connection, std::int64_t token) const {
 }
 
 void Lease::release(pqxx::connection& connection, std::int64_t token) const {
-    pqxx::work work(connection);
-    work.exec_params("UPDATE " + qualified(connection, where_, "lease") +
-                         " SET holder = NULL, expires_at = clock_timestamp() "
-                         "WHERE name = $1 AND token = $2",
-                     where_.name, token);
-    work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
-                     where_.name + ":released");
-    work.commit();
+    pqxx::nontransaction session(connection);
+    session.exec("UPDATE " + qualified(connection, where_, "lease") +
+                 " SET holder = NULL, expires_at = clock_timestamp() WHERE name = " +
+                 session.quote(where_.name) + " AND token = " + std::to_string(token) +
+                 "; SELECT pg_notify(" + session.quote(kNotifyChannel) + ", " +
+                 session.quote(notify_payload(where_.name, "released")) + ")");
 }
 
 std::optional<LeaseInfo> Lease::force_break(pqxx::connection& connection, Millis lock_wait) const {
     const auto before = read_schema_state(connection, where_).lease;
     if (!before) return std::nullopt;
-    pqxx::work work(connection);
-    work.exec(lock_timeout_sql(lock_wait));
-    work.exec_params("UPDATE " + qualified(connection, where_, "lease") +
-                         " SET token = token + 1, holder = NULL, "
-                         "expires_at = clock_timestamp() WHERE name = $1",
-                     where_.name);
-    work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
-                     where_.name + ":released");
-    work.commit();
+    pqxx::nontransaction session(connection);
+    session.exec(lock_timeout_sql(lock_wait) + "; UPDATE " + qualified(connection, where_, "lease") +
+                 " SET token = token + 1, holder = NULL, expires_at = clock_timestamp() "
+                 "WHERE name = " +
+                 session.quote(where_.name) + "; SELECT pg_notify(" +
+                 session.quote(kNotifyChannel) + ", " +
+                 session.quote(notify_payload(where_.name, "released")) + ")");
     return before;
 }
 

@@ -50,12 +50,12 @@ std::string version_label(std::int64_t version) {
 
 // Wakes for what can end a wait: the target reached, the lease released, a repair.
 std::function<bool(const std::string&)> wakes_for(const std::string& name, std::int64_t target) {
-    return [prefix = name + ":", target](const std::string& payload) {
-        if (payload.rfind(prefix, 0) != 0) return false;
-        const std::string event = payload.substr(prefix.size());
-        if (event == "released" || event == "repaired") return true;
+    return [name, target](const std::string& payload) {
+        const auto event = notify_event(name, payload);
+        if (!event) return false;
+        if (*event == "released" || *event == "repaired") return true;
         try {
-            return std::stoll(event) >= target;
+            return std::stoll(*event) >= target;
         } catch (const std::exception&) {
             return false;
         }

@@ -34,7 +34,7 @@ std::string read_file(const fs::path& path) {
 // inside the file would end that transaction early and let the rest run unfenced.
 void reject_transaction_control(const fs::path& path, const std::vector<SqlStatement>& statements) {
     for (const auto& statement : statements) {
-        const std::string keyword = first_keyword(statement.text);
+        const std::string keyword = first_keyword(statement);
         if (keyword == "BEGIN" || keyword == "START" || keyword == "COMMIT" || keyword == "END" ||
             keyword == "ROLLBACK" || keyword == "ABORT") {
             bad_input("migration file " + path.string() + " line " +
@@ -88,7 +88,12 @@ MigrationSet load_migration_set(const std::string& directory) {
         const std::string sql = read_file(path);
         migration.checksum = sha256_hex(sql);
         migration.no_transaction = has_no_transaction_directive(sql);
-        migration.statements = split_sql(sql);
+        try {
+            migration.statements = split_sql(sql);
+        } catch (const SqlSyntaxError& e) {
+            bad_input("migration file " + path.string() + " line " + std::to_string(e.line()) +
+                      ": " + e.what());
+        }
         if (migration.statements.empty()) {
             bad_input("migration file " + path.string() + " is empty (no SQL statement)");
         }

@@ -7,28 +7,67 @@ namespace schemagate {
 
 namespace {
 
-bool is_word_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+constexpr std::size_t kLeadingWordsKept = 8;
+
+// PostgreSQL's scan.l: ident_start [A-Za-z\200-\377_], ident_cont adds [0-9\$]; dollar-quote
+// tags use ident_cont without the `$`. Non-ASCII bytes are identifier characters.
+bool is_ident_start(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return std::isalpha(u) != 0 || c == '_' || u >= 0x80;
+}
+bool is_tag_char(char c) {
+    return is_ident_start(c) || std::isdigit(static_cast<unsigned char>(c)) != 0;
+}
+bool is_ident_char(char c) { return is_tag_char(c) || c == '$'; }
+// scan.l's `space`: [ \t\n\r\f\v].
+bool is_sql_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i]))) {
-            return false;
+std::string upper(std::string_view word) {
+    std::string out(word);
+    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// NUL bytes truncate the query libpq sends (what runs would not be what was checked), and the
+// server refuses invalid UTF-8 only statement by statement, after earlier ones ran.
+void check_bytes(std::string_view sql) {
+    int line = 1;
+    for (std::size_t i = 0; i < sql.size();) {
+        const auto c = static_cast<unsigned char>(sql[i]);
+        if (c == '\n') ++line;
+        if (c == 0) throw SqlSyntaxError(line, "NUL byte in the file (a binary file?)");
+        if (c < 0x80) {
+            ++i;
+            continue;
         }
+        std::size_t length = 0;
+        unsigned min = 0;
+        unsigned code = 0;
+        if ((c & 0xE0) == 0xC0) {
+            length = 2, min = 0x80, code = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            length = 3, min = 0x800, code = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            length = 4, min = 0x10000, code = c & 0x07;
+        } else {
+            throw SqlSyntaxError(line, "invalid UTF-8 byte sequence");
+        }
+        if (i + length > sql.size()) throw SqlSyntaxError(line, "invalid UTF-8 byte sequence");
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto continuation = static_cast<unsigned char>(sql[i + k]);
+            if ((continuation & 0xC0) != 0x80) {
+                throw SqlSyntaxError(line, "invalid UTF-8 byte sequence");
+            }
+            code = (code << 6) | (continuation & 0x3F);
+        }
+        if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+            throw SqlSyntaxError(line, "invalid UTF-8 byte sequence");
+        }
+        i += length;
     }
-    return true;
-}
-
-// The dollar-quote tag starting at `pos` ("$$" or "$tag$"), or empty if there is none.
-std::string_view dollar_tag_at(std::string_view sql, std::size_t pos) {
-    std::size_t end = pos + 1;
-    if (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end]))) return {};
-    while (end < sql.size() && is_word_char(sql[end])) ++end;
-    if (end < sql.size() && sql[end] == '$') return sql.substr(pos, end - pos + 1);
-    return {};
 }
 
 class Splitter {
@@ -42,26 +81,40 @@ class Splitter {
     }
 
   private:
+    char at(std::size_t offset) const {
+        return pos_ + offset < sql_.size() ? sql_[pos_ + offset] : '\0';
+    }
+
     void step() {
         const char c = sql_[pos_];
-        const char next = pos_ + 1 < sql_.size() ? sql_[pos_ + 1] : '\0';
+        const char next = at(1);
         if (c == '-' && next == '-') return skip_line_comment();
         if (c == '/' && next == '*') return skip_block_comment();
-        if (std::isspace(static_cast<unsigned char>(c))) return advance(1);
+        if (is_sql_space(c)) return advance(1);
         mark_content();
-        if (c == '\'') return skip_quoted('\'', previous_is_escape_prefix());
-        if (c == '"') return skip_quoted('"', false);
-        if (c == '$') {
-            const auto tag = dollar_tag_at(sql_, pos_);
-            if (!tag.empty()) return skip_dollar_quoted(tag);
+        if (c == '\'') return skip_string(standard_strings_ ? Escapes::kNone : Escapes::kBackslash);
+        if (c == '"') return skip_quoted_identifier();
+        if (c == '$') return read_dollar();
+        if (c == '\\') {
+            std::size_t end = pos_ + 1;
+            while (end < sql_.size() && std::isalpha(static_cast<unsigned char>(sql_[end]))) {
+                ++end;
+            }
+            throw SqlSyntaxError(line_, "psql meta-command `" +
+                                            std::string(sql_.substr(pos_, end - pos_)) +
+                                            "` is not SQL: the server would not run it as "
+                                            "psql does; remove it");
         }
-        if (c == ';' && atomic_depth_ == 0) {
+        if (c == '(') ++paren_depth_;
+        if (c == ')' && paren_depth_ > 0) --paren_depth_;
+        if (c == ';' && atomic_depth_ == 0 && paren_depth_ == 0) {
             finish_statement();
             advance(1);
             statement_start_ = pos_;
             return;
         }
-        if (is_word_char(c)) return read_word();
+        if (is_ident_start(c)) return read_word();
+        if (std::isdigit(static_cast<unsigned char>(c)) != 0) return read_number();
         advance(1);
     }
 
@@ -76,18 +129,13 @@ class Splitter {
         if (content_line_ == 0) content_line_ = line_;
     }
 
-    bool previous_is_escape_prefix() const {
-        if (pos_ == 0) return false;
-        const char before = sql_[pos_ - 1];
-        if (before != 'E' && before != 'e') return false;
-        return pos_ < 2 || !is_word_char(sql_[pos_ - 2]);
-    }
-
+    // scan.l's `comment`: "--" followed by anything but \n or \r.
     void skip_line_comment() {
-        while (pos_ < sql_.size() && sql_[pos_] != '\n') advance(1);
+        while (pos_ < sql_.size() && sql_[pos_] != '\n' && sql_[pos_] != '\r') advance(1);
     }
 
     void skip_block_comment() {
+        const int started = line_;
         int depth = 0;
         while (pos_ < sql_.size()) {
             if (sql_.substr(pos_, 2) == "/*") {
@@ -100,63 +148,133 @@ class Splitter {
                 advance(1);
             }
         }
+        throw SqlSyntaxError(started, "unterminated /* comment");
     }
 
-    void skip_quoted(char quote, bool backslash_escapes) {
+    enum class Escapes { kNone, kBackslash };
+
+    void skip_string(Escapes escapes) {
+        const int started = line_;
         advance(1);
         while (pos_ < sql_.size()) {
             const char c = sql_[pos_];
-            if (backslash_escapes && c == '\\') {
+            if (escapes == Escapes::kBackslash && c == '\\') {
                 advance(2);
-            } else if (c == quote) {
+            } else if (c == '\'') {
                 advance(1);
-                if (pos_ < sql_.size() && sql_[pos_] == quote) {
-                    advance(1);  // doubled quote is an escaped quote
-                } else {
-                    return;
-                }
+                if (at(0) != '\'') return;
+                advance(1);  // a doubled quote is a quote
             } else {
                 advance(1);
             }
         }
+        throw SqlSyntaxError(started, "unterminated quoted string");
     }
 
-    void skip_dollar_quoted(std::string_view tag) {
+    void skip_quoted_identifier() {
+        const int started = line_;
+        advance(1);
+        while (pos_ < sql_.size()) {
+            if (sql_[pos_] == '"') {
+                advance(1);
+                if (at(0) != '"') return;
+            }
+            advance(1);
+        }
+        throw SqlSyntaxError(started, "unterminated quoted identifier");
+    }
+
+    // `$1` is a parameter, `$tag$` or `$$` opens a dollar quote; anything else is a lone `$`.
+    void read_dollar() {
+        if (std::isdigit(static_cast<unsigned char>(at(1))) != 0) {
+            advance(1);
+            while (std::isdigit(static_cast<unsigned char>(at(0))) != 0) advance(1);
+            return;
+        }
+        std::size_t end = pos_ + 1;
+        if (end < sql_.size() && is_ident_start(sql_[end])) {
+            while (end < sql_.size() && is_tag_char(sql_[end])) ++end;
+        }
+        if (end >= sql_.size() || sql_[end] != '$') return advance(1);
+        const std::string_view tag = sql_.substr(pos_, end - pos_ + 1);
+        const int started = line_;
         advance(tag.size());
         const auto close = sql_.find(tag, pos_);
-        advance(close == std::string_view::npos ? sql_.size() - pos_ : close - pos_ + tag.size());
+        if (close == std::string_view::npos) {
+            throw SqlSyntaxError(started, "unterminated dollar-quoted string " + std::string(tag));
+        }
+        advance(close - pos_ + tag.size());
     }
 
-    // SQL-standard function bodies (BEGIN ATOMIC ... END) contain semicolons; track their
-    // nesting as psql does, counting CASE ... END inside them.
+    void read_number() {
+        while (pos_ < sql_.size() && (is_tag_char(sql_[pos_]) || sql_[pos_] == '.')) advance(1);
+    }
+
+    // Words also track SQL-standard function bodies (BEGIN ATOMIC ... END, which contain
+    // semicolons), as psql does, counting CASE ... END inside them; and string prefixes:
+    // E'...' takes backslash escapes, U&'...' and U&"..." are quoted as usual.
     void read_word() {
         const std::size_t start = pos_;
-        while (pos_ < sql_.size() && is_word_char(sql_[pos_])) advance(1);
-        const std::string_view word = sql_.substr(start, pos_ - start);
-        if (iequals(word, "ATOMIC") && iequals(previous_word_, "BEGIN")) {
+        while (pos_ < sql_.size() && is_ident_char(sql_[pos_])) advance(1);
+        const std::string word = upper(sql_.substr(start, pos_ - start));
+        if (word == "E" && at(0) == '\'') return skip_string(Escapes::kBackslash);
+        if (word == "U" && at(0) == '&' && at(1) == '\'') {
+            advance(1);
+            return skip_string(Escapes::kNone);
+        }
+        if (word == "U" && at(0) == '&' && at(1) == '"') {
+            advance(1);
+            return skip_quoted_identifier();
+        }
+        if (word == "ATOMIC" && previous_word_ == "BEGIN") {
             ++atomic_depth_;
-        } else if (atomic_depth_ > 0 && iequals(word, "CASE")) {
+        } else if (atomic_depth_ > 0 && word == "CASE") {
             ++atomic_depth_;
-        } else if (atomic_depth_ > 0 && iequals(word, "END")) {
+        } else if (atomic_depth_ > 0 && word == "END") {
             --atomic_depth_;
         }
+        if (leading_words_.size() < kLeadingWordsKept) leading_words_.push_back(word);
         previous_word_ = word;
+    }
+
+    // `SET standard_conforming_strings = off` makes backslashes escape in plain strings for
+    // the rest of the session, so the rest of the file must be read that way too.
+    void follow_string_settings(std::string_view text) {
+        std::string compact;
+        for (const char c : text) {
+            if (!is_sql_space(c) && c != '\'' && c != '"') {
+                compact += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            }
+        }
+        for (const char* prefix : {"set", "setsession", "setlocal"}) {
+            const std::string head = std::string(prefix) + "standard_conforming_strings";
+            if (compact.rfind(head, 0) != 0) continue;
+            std::string value = compact.substr(head.size());
+            if (value.rfind('=', 0) == 0) value.erase(0, 1);
+            if (value.rfind("to", 0) == 0) value.erase(0, 2);
+            if (value == "off" || value == "false" || value == "0" || value == "no") {
+                standard_strings_ = false;
+            } else if (value == "on" || value == "true" || value == "1" || value == "yes" ||
+                       value == "default") {
+                standard_strings_ = true;
+            }
+        }
     }
 
     void finish_statement() {
         if (content_line_ != 0) {
             std::string_view text = sql_.substr(statement_start_, pos_ - statement_start_);
-            while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-                text.remove_prefix(1);
-            }
-            while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-                text.remove_suffix(1);
-            }
-            statements_.push_back(SqlStatement{std::string(text), content_line_});
+            while (!text.empty() && is_sql_space(text.front())) text.remove_prefix(1);
+            while (!text.empty() && is_sql_space(text.back())) text.remove_suffix(1);
+            follow_string_settings(text);
+            statements_.push_back(
+                SqlStatement{std::string(text), content_line_, std::move(leading_words_)});
         }
         content_line_ = 0;
         atomic_depth_ = 0;
-        previous_word_ = {};
+        paren_depth_ = 0;
+        previous_word_.clear();
+        leading_words_.clear();
     }
 
     std::string_view sql_;
@@ -165,18 +283,29 @@ class Splitter {
     int line_ = 1;
     int content_line_ = 0;  // 0 = nothing but whitespace and comments so far
     int atomic_depth_ = 0;
-    std::string_view previous_word_;
+    int paren_depth_ = 0;
+    bool standard_strings_ = true;  // the server default since PostgreSQL 9.1
+    std::string previous_word_;
+    std::vector<std::string> leading_words_;
     std::vector<SqlStatement> statements_;
 };
 
 }  // namespace
 
+std::string_view without_bom(std::string_view sql) {
+    if (sql.substr(0, kBom.size()) == kBom) sql.remove_prefix(kBom.size());
+    return sql;
+}
+
 std::vector<SqlStatement> split_sql(std::string_view sql) {
+    sql = without_bom(sql);
+    check_bytes(sql);
     return Splitter(sql).run();
 }
 
 bool has_no_transaction_directive(std::string_view sql) {
-    const auto first_line = sql.substr(0, sql.find('\n'));
+    sql = without_bom(sql);
+    const auto first_line = sql.substr(0, sql.find_first_of("\r\n"));
     std::string compact;
     for (const char c : first_line) {
         if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
@@ -184,31 +313,8 @@ bool has_no_transaction_directive(std::string_view sql) {
     return compact == "--schemagate:no-transaction";
 }
 
-}  // namespace schemagate
-
-namespace schemagate {
-
-std::string first_keyword(std::string_view statement) {
-    std::size_t pos = 0;
-    while (pos < statement.size()) {
-        if (std::isspace(static_cast<unsigned char>(statement[pos]))) {
-            ++pos;
-        } else if (statement.substr(pos, 2) == "--") {
-            const auto end = statement.find('\n', pos);
-            pos = end == std::string_view::npos ? statement.size() : end;
-        } else if (statement.substr(pos, 2) == "/*") {
-            const auto end = statement.find("*/", pos + 2);
-            pos = end == std::string_view::npos ? statement.size() : end + 2;
-        } else {
-            break;
-        }
-    }
-    std::string word;
-    while (pos < statement.size() && is_word_char(statement[pos])) {
-        word += static_cast<char>(std::toupper(static_cast<unsigned char>(statement[pos])));
-        ++pos;
-    }
-    return word;
+std::string first_keyword(const SqlStatement& statement) {
+    return statement.leading_words.empty() ? std::string() : statement.leading_words.front();
 }
 
 }  // namespace schemagate

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,23 +11,40 @@ namespace schemagate {
 struct SqlStatement {
     std::string text;  // without the terminating semicolon
     int line = 1;      // 1-based line in the file where the statement's first token is
+    // The statement's first few words outside comments and literals, upper-cased
+    // ("CREATE", "INDEX", "CONCURRENTLY"): what decides whether it may run in a transaction.
+    std::vector<std::string> leading_words;
 };
 
-// Splits a migration file into statements the way psql does: semicolons inside quotes,
-// quoted identifiers, dollar-quoted bodies, comments and BEGIN ATOMIC ... END bodies do not
-// end a statement. Comment-only pieces are dropped. Running statements one by one is what
-// lets an error name its line, and what lets CREATE INDEX CONCURRENTLY run at all (the
-// server runs a multi-statement string as one implicit transaction).
+// A file that PostgreSQL's lexer (or psql) would read differently from us: executing it would
+// run something other than what was checked, so it is refused before anything runs.
+class SqlSyntaxError : public std::runtime_error {
+  public:
+    SqlSyntaxError(int line, const std::string& message)
+        : std::runtime_error(message), line_(line) {}
+    int line() const { return line_; }
+
+  private:
+    int line_;
+};
+
+// Splits a migration file into statements the way psql and the server's lexer see it:
+// semicolons inside quotes ('', E'', U&''), quoted identifiers, dollar-quoted bodies, nested
+// block comments and BEGIN ATOMIC ... END bodies do not end a statement; `--` comments end at
+// LF or CR; `$` continues an identifier (`a$x$` is one word, not a dollar quote); backslashes
+// escape in E'' strings (and in plain ones after `SET standard_conforming_strings = off`).
+// A leading UTF-8 byte order mark is skipped, as psql does. Comment-only pieces are dropped.
+// Throws SqlSyntaxError for: NUL bytes, invalid UTF-8, psql meta-commands (a backslash
+// outside literals), unterminated quotes, identifiers, dollar quotes and block comments.
 std::vector<SqlStatement> split_sql(std::string_view sql);
 
-// True when the file's first line is the directive `-- schemagate:no-transaction`.
+// The file without a leading UTF-8 byte order mark.
+std::string_view without_bom(std::string_view sql);
+
+// True when the file's first line (after a BOM) is `-- schemagate:no-transaction`.
 bool has_no_transaction_directive(std::string_view sql);
 
-}  // namespace schemagate
-
-namespace schemagate {
-
 // The statement's first keyword, upper-cased, after leading comments ("COMMIT", "CREATE").
-std::string first_keyword(std::string_view statement);
+std::string first_keyword(const SqlStatement& statement);
 
 }  // namespace schemagate

@@ -90,7 +90,7 @@ std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration
                 : std::string("(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint")) +
            ", " + std::to_string(token) + ", " + (success ? "true" : "false") + ");" +
            " SELECT pg_notify(" + work.quote(std::string(kNotifyChannel)) + ", " +
-           work.quote(where_.name + ":" + std::to_string(migration.version)) + ")";
+           work.quote(notify_payload(where_.name, std::to_string(migration.version))) + ")";
 }
 
 std::string StateStore::finish_sql(pqxx::transaction_base& work, const Migration& migration,
@@ -101,7 +101,7 @@ std::string StateStore::finish_sql(pqxx::transaction_base& work, const Migration
            " WHERE name = " + work.quote(where_.name) +
            " AND version = " + std::to_string(migration.version) + "; SELECT pg_notify(" +
            work.quote(std::string(kNotifyChannel)) + ", " +
-           work.quote(where_.name + ":" + std::to_string(migration.version)) + ")";
+           work.quote(notify_payload(where_.name, std::to_string(migration.version))) + ")";
 }
 
 std::size_t StateStore::repair(pqxx::connection& connection, std::int64_t version,
@@ -118,7 +118,7 @@ std::size_t StateStore::repair(pqxx::connection& connection, std::int64_t versio
                   "DELETE FROM " + history + " WHERE name = $1 AND version = $2 AND NOT success",
                   where_.name, version);
     work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
-                     where_.name + ":repaired");
+                     notify_payload(where_.name, "repaired"));
     work.commit();
     return result.affected_rows();
 }

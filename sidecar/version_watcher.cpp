@@ -76,12 +76,11 @@ void VersionWatcher::record_failure(const std::string& error) {
 
 void VersionWatcher::run() {
     Backoff reconnect(Millis{100}, std::max(poll_interval_, Millis{1000}));
-    const std::string prefix = where_.name + ":";
     while (!Interrupt::triggered()) {
         try {
             Connection connection = connect_once(connect_);
-            ChangeListener listener(*connection, [&prefix](const std::string& payload) {
-                return payload.rfind(prefix, 0) == 0;
+            ChangeListener listener(*connection, [this](const std::string& payload) {
+                return notify_event(where_.name, payload).has_value();
             });
             reconnect.reset();
             for (;;) {

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Source this: makes podman usable on a machine without a container registry or a Docker
-# engine (see shared/KUBERNETES-TESTING.md) and builds the schemagate image from the real
-# Dockerfile.
+# engine and builds the schemagate image from the real Dockerfile.
 #   - a project-owned containers.conf: ulimits within the sandbox's hard limits, runc (crun
 #     fails on this cgroup layout), host networking so containers reach 127.0.0.1 only;
 #   - debian:bookworm and debian:bookworm-slim imported from a debootstrap rootfs, since no
@@ -23,7 +22,7 @@ CONF
 export CONTAINERS_CONF="$podman_state/containers.conf"
 
 for tool in podman debootstrap runc; do
-  command -v "$tool" >/dev/null || { echo "FAIL: $tool not found: apt-get install podman buildah runc fuse-overlayfs slirp4netns uidmap debootstrap" >&2; return 1; }
+  command -v "$tool" >/dev/null || { echo "FAIL: $tool not found: bash scripts/install-deps.sh" >&2; return 1; }
 done
 
 apt_mirror() {

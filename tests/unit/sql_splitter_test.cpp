@@ -63,8 +63,83 @@ TEST(SqlSplitter, NoTransactionDirectiveOnlyOnTheFirstLine) {
 }
 
 TEST(SqlSplitter, FirstKeywordSkipsComments) {
-    EXPECT_EQ(first_keyword("  -- c\n/* d */ commit"), "COMMIT");
-    EXPECT_EQ(first_keyword("create table x()"), "CREATE");
+    EXPECT_EQ(first_keyword(split_sql("  -- c\n/* d */ commit").at(0)), "COMMIT");
+    EXPECT_EQ(first_keyword(split_sql("create table x()").at(0)), "CREATE");
+}
+
+// Each case: what PostgreSQL's own lexer reads, which a naive splitter gets wrong.
+TEST(SqlSplitter, CarriageReturnEndsALineComment) {
+    EXPECT_EQ(texts("SELECT 1; -- bump\rCOMMIT;"),
+              (std::vector<std::string>{"SELECT 1", "-- bump\rCOMMIT"}));
+    EXPECT_EQ(first_keyword(split_sql("SELECT 1; -- bump\rCOMMIT;").at(1)), "COMMIT");
+}
+
+TEST(SqlSplitter, DollarInsideAnIdentifierOpensNoQuote) {
+    const auto statements = split_sql("SELECT 1 AS a$x$; COMMIT; SELECT $x$;$x$;");
+    ASSERT_EQ(statements.size(), 3u);
+    EXPECT_EQ(first_keyword(statements[1]), "COMMIT");
+    EXPECT_EQ(statements[2].text, "SELECT $x$;$x$");
+}
+
+TEST(SqlSplitter, SemicolonsInsideParenthesesStayInTheStatement) {
+    EXPECT_EQ(texts("CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); "
+                    "INSERT INTO b VALUES (2)); SELECT 1"),
+              (std::vector<std::string>{"CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO "
+                                        "a VALUES (1); INSERT INTO b VALUES (2))",
+                                        "SELECT 1"}));
+}
+
+TEST(SqlSplitter, BackslashEscapesFollowTheStringKind) {
+    // A plain string takes no backslash escape: the quote after the backslash ends it.
+    EXPECT_EQ(texts("SELECT 'a\\'; SELECT 2"),
+              (std::vector<std::string>{"SELECT 'a\\'", "SELECT 2"}));
+    EXPECT_EQ(texts("SELECT U&'d\\0061t'; SELECT 2").size(), 2u);
+    // After standard_conforming_strings is turned off, it does.
+    EXPECT_EQ(texts("SET standard_conforming_strings = off; SELECT 'a\\'; x'; SELECT 2").size(),
+              3u);
+}
+
+TEST(SqlSplitter, SkipsALeadingByteOrderMark) {
+    const auto statements = split_sql("\xEF\xBB\xBF-- schemagate:no-transaction\nCREATE TABLE t ();");
+    ASSERT_EQ(statements.size(), 1u);
+    EXPECT_EQ(first_keyword(statements[0]), "CREATE");
+    EXPECT_TRUE(has_no_transaction_directive("\xEF\xBB\xBF-- schemagate:no-transaction\nSELECT 1"));
+}
+
+TEST(SqlSplitter, KeepsLeadingWordsOutsideCommentsAndLiterals) {
+    const auto statements = split_sql("/* CONCURRENTLY */ create index -- x\n concurrently i ON t (c)");
+    ASSERT_EQ(statements.size(), 1u);
+    EXPECT_EQ(statements[0].leading_words,
+              (std::vector<std::string>{"CREATE", "INDEX", "CONCURRENTLY", "I", "ON", "T", "C"}));
+}
+
+void expect_refused(std::string_view sql, int line, const std::string& fragment) {
+    try {
+        split_sql(sql);
+        ADD_FAILURE() << "accepted: " << sql;
+    } catch (const SqlSyntaxError& e) {
+        EXPECT_EQ(e.line(), line) << e.what();
+        EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+}
+
+TEST(SqlSplitter, RefusesWhatTheServerWouldReadDifferently) {
+    expect_refused(std::string_view("SELECT 1;\nSELECT 2\0;", 21), 2, "NUL byte");
+    expect_refused("SELECT 1;\n\nSELECT '\xC3\x28';", 3, "invalid UTF-8");
+    expect_refused("SELECT '\xED\xA0\x80';", 1, "invalid UTF-8");  // a surrogate
+    expect_refused("SELECT '\xC0\xAF';", 1, "invalid UTF-8");       // overlong
+    expect_refused("SELECT 1;\n\\i other.sql\n", 2, "psql meta-command `\\i`");
+    expect_refused("SELECT 1;\n\\connect other\n", 2, "psql meta-command");
+    expect_refused("SELECT 1;\n/* open\nSELECT 2;", 2, "unterminated /* comment");
+    expect_refused("SELECT 1;\n/* a /* b */ SELECT 2;", 2, "unterminated /* comment");
+    expect_refused("SELECT 'open;\nSELECT 2;", 1, "unterminated quoted string");
+    expect_refused("SELECT E'it\\'s;\n", 1, "unterminated quoted string");
+    expect_refused("SELECT \"open;\n", 1, "unterminated quoted identifier");
+    expect_refused("DO $body$ BEGIN END $bod$;", 1, "unterminated dollar-quoted string $body$");
+}
+
+TEST(SqlSplitter, AcceptsValidMultibyteText) {
+    EXPECT_EQ(texts("SELECT 'h\xC3\xA9llo \xF0\x9F\x98\x80'; SELECT \xC3\xA9t\xC3\xA9 FROM t").size(), 2u);
 }
 
 }  // namespace
