@@ -70,7 +70,17 @@ std::string Lease::fence_sql(pqxx::transaction_base& work, std::int64_t token) c
 std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, std::int64_t token) const {
     return "DO $schemagate_fence$ BEGIN " + fence_sql(work, token) +
            "; IF NOT FOUND THEN RAISE EXCEPTION 'schemagate lease lost' USING ERRCODE = '" +
-           kLeaseLostState + "'; END IF; END $schemagate_fence$";
+           kLeaseLostState + "'; END IF; PERFORM set_config('schemagate.fenced_token', '" +
+           std::to_string(token) + "', true); END $schemagate_fence$";
+}
+
+std::string Lease::still_in_fenced_transaction_sql(std::int64_t token) const {
+    return "DO $schemagate_check$ BEGIN IF current_setting('schemagate.fenced_token', true) IS "
+           "DISTINCT FROM '" +
+           std::to_string(token) +
+           "' THEN RAISE EXCEPTION 'the statement ended the migration transaction' USING "
+           "ERRCODE = '" +
+           kTransactionEndedState + "'; END IF; END $schemagate_check$";
 }
 
 Renewal Lease::renew(pqxx::connection& connection, std::int64_t token) const {

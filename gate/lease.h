@@ -15,6 +15,8 @@ namespace schemagate {
 
 // Raised by fence_or_fail_sql when the token no longer holds the lease.
 inline constexpr const char* kLeaseLostState = "SGLST";
+// Raised by still_in_fenced_transaction_sql when a statement ended the migration's transaction.
+inline constexpr const char* kTransactionEndedState = "SGTXN";
 
 struct LeaseAcquired {
     std::int64_t token = 0;
@@ -47,6 +49,11 @@ class Lease {
     // The same fence as one statement that fails with SQLSTATE kLeaseLostState when the lease
     // is gone, so it can travel in one round trip with the migration it guards.
     std::string fence_or_fail_sql(pqxx::transaction_base& work, std::int64_t token) const;
+
+    // A net under any mistake of the file checks: fails with kTransactionEndedState unless the
+    // session is still inside the transaction that fence_or_fail_sql opened for `token` (a
+    // transaction-local setting that a COMMIT or ROLLBACK inside the file would have reset).
+    std::string still_in_fenced_transaction_sql(std::int64_t token) const;
 
     // Heartbeat: extend, on its own connection, without waiting behind a migration.
     Renewal renew(pqxx::connection& connection, std::int64_t token) const;

@@ -106,7 +106,7 @@ void MigrationRunner::apply_in_transaction(pqxx::connection& connection, const M
                 query = "BEGIN; " + timeouts_sql(settings_, "LOCAL") +
                         lease_.fence_or_fail_sql(session, token) + ";\n";
             }
-            query += current->text + "\n;";
+            query += current->text + "\n;" + lease_.still_in_fenced_transaction_sql(token) + ";";
             if (i + 1 == count) {
                 query += "\n" +
                          store_.record_sql(session, migration, lease_.holder(), token, std::nullopt,
@@ -182,6 +182,14 @@ void MigrationRunner::fail(const Migration& migration, const SqlStatement* state
         if (lease_lost_()) lease_lost_error(migration);
     }
     if (failure.is(sqlstate::kLockNotAvailable) && !left_dirty) throw LockTimedOut{};
+    if (failure.is(kTransactionEndedState)) {
+        throw FatalError(ExitCode::kMigrationFailed,
+                         label(migration) + " (" + migration.file + " line " +
+                             std::to_string(statement != nullptr ? statement->line : 0) +
+                             "): the statement ended schemagate's transaction (a COMMIT or "
+                             "ROLLBACK the file checks did not recognise); what ran before it "
+                             "may be committed: check the database before running again");
+    }
     std::string where = migration.file;
     if (statement != nullptr) where += " line " + std::to_string(statement->line);
     std::string message = label(migration) + " failed at " + where;

@@ -35,10 +35,12 @@ std::string read_file(const fs::path& path) {
 void reject_transaction_control(const fs::path& path, const std::vector<SqlStatement>& statements) {
     for (const auto& statement : statements) {
         const std::string keyword = first_keyword(statement);
+        const bool prepares = keyword == "PREPARE" && statement.leading_words.size() > 1 &&
+                              statement.leading_words[1] == "TRANSACTION";
         if (keyword == "BEGIN" || keyword == "START" || keyword == "COMMIT" || keyword == "END" ||
-            keyword == "ROLLBACK" || keyword == "ABORT") {
+            keyword == "ROLLBACK" || keyword == "ABORT" || prepares) {
             bad_input("migration file " + path.string() + " line " +
-                      std::to_string(statement.line) + ": " + keyword +
+                      std::to_string(statement.line) + ": " + (prepares ? "PREPARE TRANSACTION" : keyword) +
                       " is not allowed: each migration already runs in its own transaction "
                       "(for statements that cannot, put `-- schemagate:no-transaction` on the "
                       "first line)");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <filesystem>
 
 #include "gate_fixture.h"
 
@@ -131,6 +132,54 @@ TEST_F(GateConcurrency, FrozenHolderIsFencedAndCommitsNothing) {
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE token = " +
                         std::to_string(frozen_token) + " AND version > 1"),
               0);
+}
+
+// The heartbeat's renewal is frozen mid-flight: its session waits for the lease row behind the
+// holder's own migration transaction when the whole holder is stopped. A renewal that is one
+// autocommit statement leaves nothing open, so the server ends the frozen holder's idle
+// migration transaction and a waiter takes over within the ttl plus a few seconds.
+TEST_F(GateConcurrency, HolderFrozenWhileItsHeartbeatWaitsForTheRowIsTakenOver) {
+    for (int trial = 0; trial < 3; ++trial) {
+        SCOPED_TRACE("trial " + std::to_string(trial));
+        std::filesystem::remove_all(migrations_);
+        std::filesystem::create_directories(migrations_);
+        exec("DROP TABLE IF EXISTS applied_count; DROP SCHEMA IF EXISTS schemagate CASCADE");
+        counted_migrations(0);
+        for (int v = 1; v <= 40; ++v) {
+            write_migration("V" + std::to_string(v) + "__sleep.sql",
+                            "INSERT INTO applied_count VALUES (" + std::to_string(v) +
+                                ", 1) ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;\n"
+                                "SELECT pg_sleep(0.3) WHERE current_setting('application_name') "
+                                "LIKE '%pod-a%';\n");
+        }
+        Process holder = start_gate({"migrate", "--holder", "pod-a", "--lease-ttl", "3s"});
+        ASSERT_TRUE(eventually([&] {
+            return query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                             "'%pod-a (heartbeat)%' AND wait_event_type = 'Lock'") > 0;
+        })) << holder.err();
+        holder.signal(SIGSTOP);
+        const auto frozen_at = std::chrono::steady_clock::now();
+        const long long frozen_token = query_int("SELECT token FROM schemagate.lease");
+        Process taker = start_gate({"migrate", "--holder", "pod-b", "--lease-ttl", "3s",
+                                    "--poll-interval", "200ms", "--timeout", "15s"});
+        ASSERT_TRUE(taker.wait_for_exit(Millis{30'000})) << taker.err();
+        keep_output(taker);
+        EXPECT_EQ(taker.exit_code(), 0) << taker.err();
+        EXPECT_LT(std::chrono::steady_clock::now() - frozen_at, std::chrono::seconds(12));
+        holder.signal(SIGCONT);
+        ASSERT_TRUE(holder.wait_for_exit(Millis{30'000})) << holder.err();
+        keep_output(holder);
+        EXPECT_EQ(holder.exit_code(), 6) << holder.err();
+        EXPECT_EQ(query_int("SELECT count(*) FROM applied_count WHERE n <> 1"), 0);
+        EXPECT_EQ(query_int("SELECT count(*) FROM applied_count"), 40);
+        // Nothing committed under the frozen token after the takeover.
+        EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history h WHERE token = " +
+                            std::to_string(frozen_token) +
+                            " AND applied_at > (SELECT min(applied_at) FROM schemagate.history "
+                            "WHERE token > " +
+                            std::to_string(frozen_token) + ")"),
+                  0);
+    }
 }
 
 TEST_F(GateConcurrency, SigtermReleasesTheLeaseAndAWaiterGoesOnWithinASecond) {
