@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "logging.h"
 
+#include "iso_time.h"
+
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -15,19 +17,6 @@ namespace schemagate {
 
 namespace {
 
-std::string utc_timestamp(spdlog::log_clock::time_point when) {
-    const auto since_epoch = when.time_since_epoch();
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-    const auto millis =
-        std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds).count();
-    const std::time_t as_time_t = seconds.count();
-    std::tm utc{};
-    gmtime_r(&as_time_t, &utc);
-    char buffer[40];
-    const auto length = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
-    return std::string(buffer, length) + fmt::format(".{:03}Z", millis);
-}
-
 class ScrubbingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   public:
     ScrubbingStderrSink(std::string program, LogFormat format)
@@ -39,13 +28,13 @@ class ScrubbingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
         const auto level_name = spdlog::level::to_string_view(msg.level);
         std::string line;
         if (format_ == LogFormat::kJson) {
-            nlohmann::json event{{"ts", utc_timestamp(msg.time)},
+            nlohmann::json event{{"ts", iso_utc(msg.time)},
                                  {"level", std::string(level_name.data(), level_name.size())},
                                  {"program", program_},
                                  {"msg", text}};
             line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         } else {
-            line = fmt::format("{} {:<5} {}", utc_timestamp(msg.time),
+            line = fmt::format("{} {:<5} {}", iso_utc(msg.time),
                                std::string_view(level_name.data(), level_name.size()), text);
         }
         line += '\n';

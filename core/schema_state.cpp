@@ -9,13 +9,13 @@ namespace schemagate {
 
 namespace {
 
-constexpr const char* kIsoUtc = R"(YYYY-MM-DD"T"HH24:MI:SS.MS"Z")";
-
-std::string iso(const std::string& column) {
-    return "to_char(" + column + " AT TIME ZONE 'UTC', '" + kIsoUtc + "')";
-}
+std::string iso(const std::string& column) { return iso_utc_sql(column); }
 
 }  // namespace
+
+std::string iso_utc_sql(const std::string& column) {
+    return "to_char(" + column + R"( AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))";
+}
 
 std::string notify_payload(const std::string& name, const std::string& event) {
     return name + ":" + event;

@@ -46,6 +46,10 @@ struct SchemaState {
 // (initialized = false), not an error.
 SchemaState read_schema_state(pqxx::connection& connection, const StateLocation& where);
 
+// SQL rendering a timestamptz column as ISO 8601 UTC with milliseconds
+// ("2026-11-24T01:49:27.699Z"): the one format of every time schemagate shows.
+std::string iso_utc_sql(const std::string& column);
+
 // `"schema"."table"`, quoted by the server's rules.
 std::string qualified(pqxx::connection_base& connection, const StateLocation& where,
                       const char* table);

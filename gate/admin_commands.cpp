@@ -8,6 +8,7 @@
 
 #include "connection.h"
 #include "database_target.h"
+#include "db_failure.h"
 #include "errors.h"
 #include "lease.h"
 #include "plan.h"
@@ -45,9 +46,21 @@ int run_status(const GateConfig& config) {
     const Connection connection = connect_for_admin(config);
     const SchemaState state = read_schema_state(*connection, config.state);
     const auto history = StateStore(config.state).read_history(*connection);
-    const auto report =
+    auto report =
         status_json(config.state, state, history.value_or(std::vector<AppliedMigration>{}),
                     files ? &*files : nullptr, target);
+    if (state.lease) {
+        // An expiry in the past says "free", but a transaction frozen on the row says otherwise.
+        auto lockers = nlohmann::json::array();
+        for (const auto& locker :
+             Lease(config.state, config.holder, config.lease_ttl).row_lockers(*connection)) {
+            lockers.push_back({{"pid", locker.pid},
+                               {"application_name", locker.application_name},
+                               {"state", locker.state},
+                               {"since", locker.since}});
+        }
+        report["lease"]["row_locked_by"] = lockers;
+    }
     std::cout << (config.json ? report.dump(2) + "\n" : status_text(report));
     return 0;
 }
@@ -73,29 +86,44 @@ int run_validate(const GateConfig& config) {
 int run_unlock(const GateConfig& config) {
     const Connection connection = connect_for_admin(config);
     const SchemaState state = read_schema_state(*connection, config.state);
-    if (!state.lease || state.lease->holder.empty()) {
+    const Lease breaker(config.state, "schemagate unlock", Millis{30'000});
+    const auto lockers = state.lease ? breaker.row_lockers(*connection) : std::vector<RowLocker>{};
+    const bool held = state.lease && !state.lease->holder.empty() && !state.lease->expired;
+    if (!held && lockers.empty()) {
         std::cout << "lease " << config.state.name << " is free\n";
         return 0;
     }
-    const LeaseInfo& lease = *state.lease;
-    std::cout << "lease " << config.state.name << " held by " << lease.holder << " (token "
-              << lease.token << ") since " << lease.acquired_at << ", expires " << lease.expires_at
-              << (lease.expired ? " (expired)" : "") << '\n';
+    if (held) {
+        const LeaseInfo& lease = *state.lease;
+        std::cout << "lease " << config.state.name << " held by " << lease.holder << " (token "
+                  << lease.token << ") since " << lease.acquired_at << ", expires "
+                  << lease.expires_at << '\n';
+    }
+    for (const auto& locker : lockers) {
+        std::cout << "lease row locked by pid " << locker.pid << " (" << locker.application_name
+                  << "), " << locker.state << " since " << locker.since << '\n';
+    }
     if (!config.force) {
         std::cout << "use --force to break it; the holder will be fenced and exit 6\n";
         return 0;
     }
-    const Lease breaker(config.state, "schemagate unlock", Millis{30'000});
     try {
-        const auto broken = breaker.force_break(*connection, kBreakLockWait);
+        const BrokenLease broken = breaker.force_break(*connection, kBreakLockWait);
+        for (const auto& locker : broken.terminated) {
+            spdlog::warn("ended session pid {} ({}, {} since {}): it held the lease row",
+                         locker.pid, locker.application_name, locker.state, locker.since);
+        }
         spdlog::warn("broke the lease of {} (token {})",
-                     broken ? broken->holder : std::string("nobody"), broken ? broken->token : 0);
+                     broken.before && !broken.before->holder.empty() ? broken.before->holder
+                                                                     : std::string("nobody"),
+                     broken.before ? broken.before->token : 0);
     } catch (const FatalError&) {
         throw;
     } catch (...) {
-        throw FatalError(ExitCode::kUnreachable, "could not break the lease within " +
-                                                     format_duration(kBreakLockWait) +
-                                                     ": a migration is committing; try again");
+        const DbFailure failure = current_db_failure();
+        throw FatalError(failure.kind == DbFailure::Kind::kConnection ? ExitCode::kUnreachable
+                                                                      : ExitCode::kStateRefused,
+                         "could not break the lease: " + failure.message);
     }
     std::cout << "lease broken\n";
     return 0;

@@ -2,6 +2,7 @@
 #include "lease.h"
 
 #include <pqxx/nontransaction>
+#include <pqxx/result_iterator.hxx>
 #include <pqxx/transaction>
 
 #include "db_failure.h"
@@ -107,17 +108,55 @@ void Lease::release(pqxx::connection& connection, std::int64_t token) const {
                  session.quote(notify_payload(where_.name, "released")) + ")");
 }
 
-std::optional<LeaseInfo> Lease::force_break(pqxx::connection& connection, Millis lock_wait) const {
-    const auto before = read_schema_state(connection, where_).lease;
-    if (!before) return std::nullopt;
+std::vector<RowLocker> Lease::row_lockers(pqxx::connection& connection) const {
     pqxx::nontransaction session(connection);
-    session.exec(lock_timeout_sql(lock_wait) + "; UPDATE " + qualified(connection, where_, "lease") +
-                 " SET token = token + 1, holder = NULL, expires_at = clock_timestamp() "
-                 "WHERE name = " +
-                 session.quote(where_.name) + "; SELECT pg_notify(" +
-                 session.quote(kNotifyChannel) + ", " +
-                 session.quote(notify_payload(where_.name, "released")) + ")");
-    return before;
+    // A row lock itself is not listed in pg_locks, but the writer's RowExclusiveLock on the
+    // table is, and lasts exactly as long as its transaction.
+    const auto rows = session.exec_params(
+        "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.state, ''), "
+        "coalesce(" +
+            iso_utc_sql("a.xact_start") +
+            ", '') FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'relation' AND l.relation = to_regclass($1) "
+            "AND l.mode = 'RowExclusiveLock' AND l.granted AND a.pid <> pg_backend_pid() "
+            "AND a.backend_xid IS NOT NULL ORDER BY a.xact_start",
+        qualified(connection, where_, "lease"));
+    std::vector<RowLocker> lockers;
+    for (const auto& row : rows) {
+        lockers.push_back(RowLocker{row[0].as<int>(), row[1].as<std::string>(),
+                                    row[2].as<std::string>(), row[3].as<std::string>()});
+    }
+    return lockers;
+}
+
+BrokenLease Lease::force_break(pqxx::connection& connection, Millis lock_wait) const {
+    BrokenLease broken;
+    broken.before = read_schema_state(connection, where_).lease;
+    if (!broken.before) return broken;
+    const auto terminate = [&](const RowLocker& locker) {
+        pqxx::nontransaction session(connection);
+        session.exec("SELECT pg_terminate_backend(" + std::to_string(locker.pid) + ", 5000)");
+        broken.terminated.push_back(locker);
+    };
+    for (const auto& locker : row_lockers(connection)) {
+        if (locker.state != "active") terminate(locker);
+    }
+    const std::string update =
+        "UPDATE " + qualified(connection, where_, "lease") +
+        " SET token = token + 1, holder = NULL, expires_at = clock_timestamp() WHERE name = " +
+        connection.quote(where_.name) + "; SELECT pg_notify(" + connection.quote(kNotifyChannel) +
+        ", " + connection.quote(notify_payload(where_.name, "released")) + ")";
+    try {
+        pqxx::nontransaction session(connection);
+        session.exec(lock_timeout_sql(lock_wait) + "; " + update);
+        return broken;
+    } catch (...) {
+        if (!current_db_failure().is(sqlstate::kLockNotAvailable)) throw;
+    }
+    for (const auto& locker : row_lockers(connection)) terminate(locker);
+    pqxx::nontransaction session(connection);
+    session.exec(lock_timeout_sql(lock_wait) + "; " + update);
+    return broken;
 }
 
 }  // namespace schemagate

@@ -7,6 +7,7 @@
 #include <pqxx/transaction_base>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "duration.h"
 #include "schema_state.h"
@@ -28,6 +29,20 @@ struct LeaseHeld {
 using AcquireOutcome = std::variant<LeaseAcquired, LeaseHeld>;
 
 enum class Renewal { kRenewed, kLost, kBusy };
+
+// A session whose open transaction wrote the lease table: it holds the lease row until it
+// ends, whatever the row's expiry says (a migration committing, or a holder frozen mid-way).
+struct RowLocker {
+    int pid = 0;
+    std::string application_name;  // "schemagate <holder>" for our own sessions
+    std::string state;             // pg_stat_activity.state: "active", "idle in transaction"
+    std::string since;             // transaction start, ISO 8601 UTC
+};
+
+struct BrokenLease {
+    std::optional<LeaseInfo> before;     // nullopt: nobody ever took it
+    std::vector<RowLocker> terminated;  // sessions ended because they held the row
+};
 
 // The lease row of one migration set: the SQL of DESIGN.md's protocol. All times come from
 // the database clock. clock_timestamp() rather than now(): now() is frozen at the start of
@@ -61,8 +76,13 @@ class Lease {
     // Gives the lease up at once (expiry = now) and wakes the waiters. No-op if not ours.
     void release(pqxx::connection& connection, std::int64_t token) const;
 
-    // unlock --force: bumps the token so the old holder is fenced. Returns the lease as it was.
-    std::optional<LeaseInfo> force_break(pqxx::connection& connection, Millis lock_wait) const;
+    // Sessions other than ours holding the lease row (see RowLocker). One round trip.
+    std::vector<RowLocker> row_lockers(pqxx::connection& connection) const;
+
+    // unlock --force: bumps the token so the old holder is fenced. A session that holds the row
+    // while idle in its transaction (a frozen or cut-off holder) is terminated at once; one that
+    // is active (a migration committing) gets `lock_wait` to finish, then is terminated too.
+    BrokenLease force_break(pqxx::connection& connection, Millis lock_wait) const;
 
     Millis ttl() const { return ttl_; }
     const std::string& holder() const { return holder_; }

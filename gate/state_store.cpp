@@ -49,9 +49,8 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
 std::optional<std::vector<AppliedMigration>> StateStore::read_history(
     pqxx::connection& connection) const {
     const std::string query =
-        "SELECT version, description, file, checksum, "
-        "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-        "applied_by, duration_ms, token, success FROM " +
+        "SELECT version, description, file, checksum, " + iso_utc_sql("applied_at") +
+        ", applied_by, duration_ms, token, success FROM " +
         qualified(connection, where_, "history") + " WHERE name = $1 ORDER BY version";
     pqxx::result rows;
     try {

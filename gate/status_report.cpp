@@ -111,6 +111,16 @@ std::string status_text(const nlohmann::json& status) {
     } else {
         line("lease", fmt::format("free (last token {})", lease["token"].get<std::int64_t>()));
     }
+    if (!lease.is_null() && lease.contains("row_locked_by")) {
+        for (const auto& locker : lease["row_locked_by"]) {
+            line("lease row",
+                 fmt::format("LOCKED by pid {} ({}), {} since {}: no one can take the lease "
+                             "until that transaction ends (`schemagate unlock --force` ends it)",
+                             locker["pid"].get<int>(), locker["application_name"].get<std::string>(),
+                             locker["state"].get<std::string>(),
+                             locker["since"].get<std::string>()));
+        }
+    }
     if (!status["recent"].empty()) out += "recent:\n";
     for (const auto& record : status["recent"]) {
         out += fmt::format(

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "readiness.h"
 
+#include "iso_time.h"
+
 #include <cmath>
 #include <ctime>
 
@@ -8,18 +10,11 @@ namespace schemagate {
 
 namespace {
 
-std::string iso_utc(double unix_seconds) {
+std::string iso_utc_from_unix(double unix_seconds) {
     if (unix_seconds <= 0) return "";
-    const auto whole = static_cast<std::time_t>(unix_seconds);
-    const auto millis =
-        static_cast<int>(std::lround((unix_seconds - static_cast<double>(whole)) * 1000)) % 1000;
-    std::tm utc{};
-    gmtime_r(&whole, &utc);
-    char buffer[40];
-    const auto length = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
-    char out[48];
-    std::snprintf(out, sizeof out, "%.*s.%03dZ", static_cast<int>(length), buffer, millis);
-    return out;
+    return iso_utc(std::chrono::system_clock::time_point(
+        std::chrono::round<std::chrono::milliseconds>(
+            std::chrono::duration<double>(unix_seconds))));
 }
 
 }  // namespace
@@ -69,7 +64,7 @@ nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPol
     body["dirty"] = state.dirty.has_value();
     body["reason"] = readiness.reason;
     body["checked_at"] =
-        snapshot.checked_at_unix > 0 ? json(iso_utc(snapshot.checked_at_unix)) : json(nullptr);
+        snapshot.checked_at_unix > 0 ? json(iso_utc_from_unix(snapshot.checked_at_unix)) : json(nullptr);
     if (state.lease && !state.lease->holder.empty() && !state.lease->expired) {
         body["lease"] = {{"holder", state.lease->holder}, {"expires_at", state.lease->expires_at}};
     } else {

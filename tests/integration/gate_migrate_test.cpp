@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <pqxx/connection>
+#include <pqxx/transaction>
 
 #include "gate_fixture.h"
 
@@ -149,6 +151,34 @@ TEST_F(GateMigrate, UnlockShowsTheHolderAndForceFencesIt) {
     EXPECT_EQ(query_int("SELECT token FROM schemagate.lease"), 8);
     EXPECT_EQ(gate({"migrate", "--timeout", "10s"}).exit_code, 0);
     EXPECT_EQ(query_int("SELECT token FROM schemagate.lease"), 9);
+}
+
+// A holder frozen with a transaction open on the lease row: the row's expiry says "free", but
+// nobody can take it. status says who holds the row; unlock --force ends that session.
+TEST_F(GateMigrate, StatusShowsARowLockAndForceUnlockEndsTheSessionHoldingIt) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate", "--target", "1"}).exit_code, 0);
+    pqxx::connection frozen(url_ + "?application_name=frozen-holder");
+    pqxx::work open_transaction(frozen);
+    open_transaction.exec("UPDATE schemagate.lease SET renewed_at = clock_timestamp()");
+    const auto status = gate({"status"});
+    EXPECT_EQ(status.exit_code, 0) << status.err;
+    EXPECT_NE(status.out.find("LOCKED by pid " + std::to_string(frozen.backendpid()) +
+                              " (frozen-holder), idle in transaction"),
+              std::string::npos)
+        << status.out;
+    const auto json_status = nlohmann::json::parse(gate({"status", "--json"}).out);
+    EXPECT_EQ(json_status["lease"]["row_locked_by"][0]["pid"].get<int>(), frozen.backendpid());
+    const auto broken = gate({"unlock", "--force"});
+    EXPECT_EQ(broken.exit_code, 0) << broken.err;
+    EXPECT_NE(broken.err.find("ended session pid " + std::to_string(frozen.backendpid()) +
+                              " (frozen-holder, idle in transaction"),
+              std::string::npos)
+        << broken.err;
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                        "'frozen-holder'"),
+              0);
+    EXPECT_EQ(gate({"migrate", "--timeout", "10s"}).exit_code, 0);
 }
 
 TEST_F(GateMigrate, DirtySetBlocksUntilRepaired) {
