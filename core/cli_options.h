@@ -13,16 +13,21 @@ namespace schemagate {
 
 // CLI11 pieces both binaries' flag tables use.
 
-// CLI11 check for duration flags, so that `--lease-ttl 30x` fails naming the flag (whether the
-// value came from the command line or the environment).
-inline const CLI::Validator& duration_validator() {
-    static const CLI::Validator validator(
-        [](std::string& value) -> std::string {
-            if (parse_duration(value)) return {};
-            return "'" + value + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h)";
+// CLI11 check for duration flags, so that `--lease-ttl 30x` or `--lease-ttl 2000h` fails at
+// parse time naming the flag (whether the value came from the command line or the
+// environment), never later as an SQL error or an overflowed deadline.
+inline CLI::Validator duration_in(Millis min, Millis max) {
+    return CLI::Validator(
+        [min, max](std::string& value) -> std::string {
+            const auto parsed = parse_duration(value);
+            if (!parsed) return "'" + value + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h)";
+            if (*parsed < min || *parsed > max) {
+                return "'" + value + "' is out of range: between " + format_duration(min) +
+                       " and " + format_duration(max);
+            }
+            return {};
         },
         "DURATION");
-    return validator;
 }
 
 // The flags both binaries share: where the database is, and which state tables and set.

@@ -3,6 +3,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -81,6 +82,18 @@ DatabaseTarget resolve_database_target(const std::string& url, const std::string
         }
         if (conninfo.empty()) {
             throw FatalError(ExitCode::kBadInput, "--database-url-file: " + url_file + " is empty");
+        }
+    }
+    // libpq ends the user info at the first '@': an unencoded '@' in the password would make
+    // the rest of the password part of the host name, shown in logs. Refuse, without the URL.
+    if (conninfo.rfind("postgres://", 0) == 0 || conninfo.rfind("postgresql://", 0) == 0) {
+        const std::size_t authority = conninfo.find("://") + 3;
+        const std::string_view rest = std::string_view(conninfo).substr(authority);
+        const std::string_view head = rest.substr(0, rest.find_first_of("/?"));
+        if (std::count(head.begin(), head.end(), '@') > 1) {
+            throw FatalError(ExitCode::kBadInput,
+                             source + ": the URL holds more than one '@' before the host: "
+                                      "percent-encode '@' in the user name or password as %40");
         }
     }
     ParsedOptions options;

@@ -57,7 +57,11 @@ bool is_permanent_connect_failure(const std::string& message) {
     for (const char* marker :
          {"password authentication failed", "no password supplied", "authentication failed",
           "does not exist", "no pg_hba.conf entry", "permission denied for database",
-          "SCRAM authentication requires", "invalid connection option"}) {
+          "SCRAM authentication requires", "invalid connection option",
+          // Settings no retry can fix: TLS demanded of a server without it, a port or
+          // option value libpq refuses to parse.
+          "does not support SSL", "invalid port number", "invalid integer value",
+          "invalid sslmode value", "invalid value for parameter"}) {
         if (message.find(marker) != std::string::npos) return true;
     }
     return false;

@@ -3,7 +3,6 @@
 
 #include <cctype>
 #include <cstdint>
-#include <limits>
 
 namespace schemagate {
 
@@ -17,6 +16,10 @@ std::optional<std::int64_t> unit_in_millis(std::string_view unit) {
     return std::nullopt;
 }
 
+// Far beyond any sane setting, far below where deadlines (steady clock + duration, in
+// nanoseconds) overflow: a longer spelling is a typo, not a wish.
+constexpr Millis kLongest = std::chrono::hours{24 * 365};
+
 }  // namespace
 
 std::optional<Millis> parse_duration(std::string_view text) {
@@ -28,10 +31,10 @@ std::optional<Millis> parse_duration(std::string_view text) {
         std::int64_t number = 0;
         const std::size_t digits_start = pos;
         while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) {
-            if (number > std::numeric_limits<std::int64_t>::max() / 10 / 3'600'000) {
+            if (__builtin_mul_overflow(number, 10, &number) ||
+                __builtin_add_overflow(number, text[pos] - '0', &number)) {
                 return std::nullopt;
             }
-            number = number * 10 + (text[pos] - '0');
             ++pos;
         }
         if (pos == digits_start) return std::nullopt;
@@ -39,7 +42,11 @@ std::optional<Millis> parse_duration(std::string_view text) {
         while (pos < text.size() && std::isalpha(static_cast<unsigned char>(text[pos]))) ++pos;
         const auto factor = unit_in_millis(text.substr(unit_start, pos - unit_start));
         if (!factor) return std::nullopt;
-        total += number * *factor;
+        std::int64_t part = 0;
+        if (__builtin_mul_overflow(number, *factor, &part) ||
+            __builtin_add_overflow(total, part, &total) || total > kLongest.count()) {
+            return std::nullopt;
+        }
     }
     return Millis{total};
 }

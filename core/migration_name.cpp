@@ -24,7 +24,17 @@ std::string humanize(std::string_view raw) {
 ParsedName parse_migration_name(std::string_view name) {
     // Kubernetes mounts ConfigMaps with ..data and ..<timestamp> entries beside the files.
     if (name.empty() || name.front() == '.') return IgnoredFile{};
-    if (!ends_with(name, ".sql")) return IgnoredFile{};
+    if (!ends_with(name, ".sql")) {
+        // `V2__b.SQL` looks like a migration to anyone reading the directory: silently
+        // skipping it would leave the schema short of what its author meant.
+        if (name.size() > 4) {
+            std::string extension(name.substr(name.size() - 4));
+            std::transform(extension.begin(), extension.end(), extension.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            if (extension == ".sql") return BadMigrationName{"the extension must be lower-case .sql"};
+        }
+        return IgnoredFile{};
+    }
     if (ends_with(name, ".down.sql")) return IgnoredFile{};
 
     std::string_view stem = name.substr(0, name.size() - 4);

@@ -25,6 +25,9 @@ void replace_all(std::string& text, const std::string& needle, std::string_view 
     }
 }
 
+// Secrets at least this long are blanked wherever they appear.
+constexpr std::size_t kAnywhereLength = 8;
+
 }  // namespace
 
 void register_secret(std::string_view secret) {
@@ -38,7 +41,27 @@ void register_secret(std::string_view secret) {
 std::string scrub(std::string_view text) {
     std::string out(text);
     const std::lock_guard lock(secrets_mutex());
-    for (const auto& secret : secrets()) replace_all(out, secret, "***");
+    for (const auto& secret : secrets()) {
+        // A short password may be an ordinary word ("lease"): blanking every occurrence would
+        // turn "lease acquired" into "*** acquired" and so tell the reader the password. Short
+        // ones are blanked only where they stand as a credential.
+        if (secret.size() >= kAnywhereLength) {
+            replace_all(out, secret, "***");
+            continue;
+        }
+        for (const char* before : {":", "=", "'", "\""}) {
+            for (const char* after : {"@", " ", "'", "\"", "&", "\n"}) {
+                replace_all(out, before + secret + after,
+                            std::string(before) + "***" + std::string(after));
+            }
+        }
+        if (out.size() >= secret.size() + 1 &&
+            out.compare(out.size() - secret.size(), secret.size(), secret) == 0 &&
+            std::string_view(":='\"").find(out[out.size() - secret.size() - 1]) !=
+                std::string_view::npos) {
+            out.replace(out.size() - secret.size(), secret.size(), "***");
+        }
+    }
     return out;
 }
 

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <iostream>
+#include <pqxx/nontransaction>
+#include <pqxx/result_iterator.hxx>
 
 #include "connection.h"
 #include "database_target.h"
@@ -145,6 +147,22 @@ int run_repair(const GateConfig& config) {
     spdlog::warn("repair: migration {} ({}) {}", config.repair_version, state.dirty->file,
                  config.repair_mark_applied ? "marked applied" : "record removed; it runs again");
     std::cout << "repaired " << changed << " record\n";
+    if (!config.repair_mark_applied) {
+        // An interrupted CREATE INDEX CONCURRENTLY leaves its index behind, INVALID: the
+        // migration's next run would fail with "already exists".
+        pqxx::nontransaction session(*connection);
+        const auto invalid = session.exec(
+            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE NOT i.indisvalid ORDER BY 1");
+        for (const auto& row : invalid) {
+            const auto index = row[0].as<std::string>();
+            spdlog::warn("index {} is INVALID (an interrupted CREATE INDEX CONCURRENTLY leaves "
+                         "one): drop it with `DROP INDEX CONCURRENTLY {}` before the migration "
+                         "runs again, or it fails with \"already exists\"",
+                         index, index);
+        }
+    }
     return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "cli_options.h"
 #include "exit_code.h"
+#include "utf8.h"
 #include "version.h"
 
 namespace schemagate {
@@ -65,12 +66,12 @@ std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* arg
     const auto add_waiting = [&](CLI::App* sub) {
         sub->add_option("--timeout", raw.timeout, "Give up (exit 2) after this long")
             ->envname("SCHEMAGATE_TIMEOUT")
-            ->check(duration_validator())
+            ->check(duration_in(Millis{1}, std::chrono::hours{24 * 7}))
             ->capture_default_str();
         sub->add_option("--poll-interval", raw.poll_interval,
                         "Longest pause between polls while waiting")
             ->envname("SCHEMAGATE_POLL_INTERVAL")
-            ->check(duration_validator())
+            ->check(duration_in(Millis{10}, std::chrono::minutes{10}))
             ->capture_default_str();
         sub->add_option("--termination-log", config.termination_log,
                         "File that receives the last error (Kubernetes termination message)")
@@ -87,17 +88,17 @@ std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* arg
         ->envname("SCHEMAGATE_HOLDER");
     migrate->add_option("--lease-ttl", raw.lease_ttl, "Lease time-to-live")
         ->envname("SCHEMAGATE_LEASE_TTL")
-        ->check(duration_validator())
+        ->check(duration_in(Millis{3000}, std::chrono::hours{1}))
         ->capture_default_str();
     migrate->add_option("--lock-timeout", raw.lock_timeout, "lock_timeout for each migration")
         ->envname("SCHEMAGATE_LOCK_TIMEOUT")
-        ->check(duration_validator())
+        ->check(duration_in(Millis{1}, std::chrono::hours{24}))
         ->capture_default_str();
     migrate
         ->add_option("--statement-timeout", raw.statement_timeout,
                      "statement_timeout for each statement (0 = none)")
         ->envname("SCHEMAGATE_STATEMENT_TIMEOUT")
-        ->check(duration_validator())
+        ->check(duration_in(Millis{0}, std::chrono::hours{24}))
         ->capture_default_str();
     migrate
         ->add_option("--lock-retries", config.migration.lock_retries,
@@ -187,6 +188,10 @@ std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* arg
         return reject("--lock-timeout: must be more than 0 (0 would wait forever)");
     }
     if (config.target && *config.target < 0) return reject("--target: must be >= 0");
+    if (!is_printable_utf8(config.holder) || config.holder.size() > 200) {
+        return reject("--holder: must be 1 to 200 bytes of printable UTF-8 (it is logged, stored "
+                      "and shown to operators)");
+    }
     if (config.state.name.empty()) return reject("--name: must not be empty");
     if (config.state.schema.empty()) return reject("--schema: must not be empty");
     return config;

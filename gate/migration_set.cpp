@@ -10,6 +10,7 @@
 #include "errors.h"
 #include "migration_name.h"
 #include "sha256.h"
+#include "utf8.h"
 
 namespace schemagate {
 
@@ -48,6 +49,22 @@ void reject_transaction_control(const fs::path& path, const std::vector<SqlState
     }
 }
 
+// The name with every byte that is not printable ASCII as \xNN: safe on one log line.
+std::string escaped(const std::string& name) {
+    std::string out;
+    for (const char c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && u < 0x7F) {
+            out += c;
+        } else {
+            char hex[5];
+            std::snprintf(hex, sizeof hex, "\\x%02X", u);
+            out += hex;
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 std::int64_t MigrationSet::highest_version() const {
@@ -72,6 +89,12 @@ MigrationSet load_migration_set(const std::string& directory) {
     for (const auto& entry : entries) {
         const std::string name = entry.path().filename().string();
         const ParsedName parsed = parse_migration_name(name);
+        // A newline in a name could forge a log line; invalid UTF-8 cannot be stored in history.
+        if (!std::holds_alternative<IgnoredFile>(parsed) && !is_printable_utf8(name)) {
+            bad_input("--migrations: a file name in " + directory +
+                      " holds control characters or invalid UTF-8 (" + escaped(name) +
+                      "); rename it");
+        }
         if (std::holds_alternative<IgnoredFile>(parsed)) continue;
         const fs::path path = entry.path();
         if (const auto* bad = std::get_if<BadMigrationName>(&parsed)) {

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sql_splitter.h"
 
+#include <algorithm>
 #include <cctype>
+
+#include "utf8.h"
 
 namespace schemagate {
 
@@ -34,39 +37,14 @@ std::string upper(std::string_view word) {
 // NUL bytes truncate the query libpq sends (what runs would not be what was checked), and the
 // server refuses invalid UTF-8 only statement by statement, after earlier ones ran.
 void check_bytes(std::string_view sql) {
-    int line = 1;
-    for (std::size_t i = 0; i < sql.size();) {
-        const auto c = static_cast<unsigned char>(sql[i]);
-        if (c == '\n') ++line;
-        if (c == 0) throw SqlSyntaxError(line, "NUL byte in the file (a binary file?)");
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t length = 0;
-        unsigned min = 0;
-        unsigned code = 0;
-        if ((c & 0xE0) == 0xC0) {
-            length = 2, min = 0x80, code = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            length = 3, min = 0x800, code = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            length = 4, min = 0x10000, code = c & 0x07;
-        } else {
-            throw SqlSyntaxError(line, "invalid UTF-8 byte sequence");
-        }
-        if (i + length > sql.size()) throw SqlSyntaxError(line, "invalid UTF-8 byte sequence");
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto continuation = static_cast<unsigned char>(sql[i + k]);
-            if ((continuation & 0xC0) != 0x80) {
-                throw SqlSyntaxError(line, "invalid UTF-8 byte sequence");
-            }
-            code = (code << 6) | (continuation & 0x3F);
-        }
-        if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
-            throw SqlSyntaxError(line, "invalid UTF-8 byte sequence");
-        }
-        i += length;
+    const auto line_at = [sql](std::size_t offset) {
+        return 1 + static_cast<int>(std::count(sql.begin(), sql.begin() + static_cast<long>(offset), '\n'));
+    };
+    if (const auto nul = sql.find('\0'); nul != std::string_view::npos) {
+        throw SqlSyntaxError(line_at(nul), "NUL byte in the file (a binary file?)");
+    }
+    if (const auto bad = first_invalid_utf8(sql)) {
+        throw SqlSyntaxError(line_at(*bad), "invalid UTF-8 byte sequence");
     }
 }
 

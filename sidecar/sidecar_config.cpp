@@ -78,11 +78,11 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
         ->envname("SCHEMAGATE_MAX_VERSION");
     app.add_option("--poll-interval", poll_interval, "How often the version is read")
         ->envname("SCHEMAGATE_POLL_INTERVAL")
-        ->check(duration_validator())
+        ->check(duration_in(Millis{10}, std::chrono::minutes{10}))
         ->capture_default_str();
     app.add_option("--grace", grace, "Database outage tolerated before readiness fails")
         ->envname("SCHEMAGATE_GRACE")
-        ->check(duration_validator())
+        ->check(duration_in(Millis{0}, std::chrono::hours{24 * 7}))
         ->capture_default_str();
     app.add_option("--workers", config.workers, "HTTP worker threads")
         ->envname("SCHEMAGATE_WORKERS")
@@ -90,7 +90,7 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
         ->capture_default_str();
     app.add_option("--request-timeout", request_timeout, "Read/write timeout per connection")
         ->envname("SCHEMAGATE_REQUEST_TIMEOUT")
-        ->check(duration_validator())
+        ->check(duration_in(Millis{100}, std::chrono::minutes{10}))
         ->capture_default_str();
     app.add_option("--log-format", log_format, "Log format")
         ->envname("SCHEMAGATE_LOG_FORMAT")

@@ -118,6 +118,23 @@ TEST_F(GateFailure, UnreachableServerIsRetriedThenExits4) {
     EXPECT_EQ(count_of(result.err, "retrying until the deadline"), 1) << result.err;
 }
 
+// Settings no retry can fix fail at once, saying why, instead of waiting out --timeout.
+TEST_F(GateFailure, TlsDemandedOfAServerWithoutItAndABadPortFailAtOnce) {
+    two_migrations();
+    const std::string separator = url_.find('?') == std::string::npos ? "?" : "&";
+    for (const auto& [url, says] : std::vector<std::pair<std::string, std::string>>{
+             {url_ + separator + "sslmode=require", "does not support SSL"},
+             {"postgresql://postgres:" + PostgresServer::instance().password() +
+                  "@127.0.0.1:99999/x",
+              "invalid"}}) {
+        const auto started = std::chrono::steady_clock::now();
+        const auto result = gate({"migrate", "--timeout", "60s"}, {{"DATABASE_URL", url}});
+        EXPECT_EQ(result.exit_code, 4) << result.err;
+        EXPECT_NE(result.err.find(says), std::string::npos) << result.err;
+        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    }
+}
+
 TEST_F(GateFailure, WrongPasswordFailsAtOnceWithExit4) {
     two_migrations();
     std::string bad = url_;

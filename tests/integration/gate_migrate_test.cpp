@@ -199,8 +199,13 @@ TEST_F(GateMigrate, DirtySetBlocksUntilRepaired) {
     EXPECT_EQ(database_fingerprint(), before);
     EXPECT_EQ(gate({"wait", "--target", "5", "--timeout", "5s"}).exit_code, 5);
     EXPECT_EQ(gate({"repair", "--version", "3", "--remove"}).exit_code, 3);
+    // The index the killed CREATE INDEX CONCURRENTLY left behind, as PostgreSQL leaves it.
+    exec("CREATE INDEX half_built_idx ON orders (id); UPDATE pg_index SET indisvalid = false "
+         "WHERE indexrelid = 'half_built_idx'::regclass");
     const auto repaired = gate({"repair", "--version", "4", "--remove"});
     EXPECT_EQ(repaired.exit_code, 0) << repaired.err;
+    EXPECT_NE(repaired.err.find("index public.half_built_idx is INVALID"), std::string::npos)
+        << repaired.err;
     const auto after = gate({"migrate"});
     EXPECT_EQ(after.exit_code, 0) << after.err;
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 5);

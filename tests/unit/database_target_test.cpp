@@ -36,6 +36,20 @@ TEST(DatabaseTarget, ReadsAMountedSecretFileIgnoringTheTrailingNewline) {
     std::filesystem::remove(path);
 }
 
+TEST(DatabaseTarget, AnUnencodedAtInThePasswordIsRefusedWithoutEchoingIt) {
+    try {
+        resolve_database_target("postgresql://app:se@cret-part@db.internal:5432/shop", "");
+        FAIL() << "expected an error";
+    } catch (const FatalError& e) {
+        EXPECT_EQ(e.code(), ExitCode::kBadInput);
+        const std::string message = e.what();
+        EXPECT_NE(message.find("--database-url"), std::string::npos) << message;
+        EXPECT_NE(message.find("%40"), std::string::npos) << message;
+        EXPECT_EQ(message.find("cret-part"), std::string::npos) << message;
+    }
+    EXPECT_NO_THROW(resolve_database_target("postgresql://app:se%40cret@db/shop", ""));
+}
+
 TEST(DatabaseTarget, BadInputNamesTheFlagOrFileAndNeverEchoesTheValue) {
     try {
         resolve_database_target("postgresql://u:Leak-Me-1@h:notaport/d?bogus=1", "");

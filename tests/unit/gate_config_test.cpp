@@ -74,6 +74,13 @@ TEST(GateConfig, EveryFlagRejectsGarbageWithExit3NamingIt) {
         {{"repair", "--version", "x", "--remove"}, "--version"},
         {{"repair", "--version", "3"}, "--mark-applied"},
         {{"launch"}, "launch"},
+        // Beyond each setting's sane range: refused at parse time, never an SQL error later.
+        {{"migrate", "--lease-ttl", "2000h"}, "--lease-ttl"},
+        {{"migrate", "--lease-ttl", "2562047788015h"}, "--lease-ttl"},
+        {{"migrate", "--lock-timeout", "600h"}, "--lock-timeout"},
+        {{"migrate", "--timeout", "2562047h"}, "--timeout"},
+        {{"migrate", "--holder", "\xff\xfe"}, "--holder"},
+        {{"migrate", "--holder", "pod\nforged line"}, "--holder"},
     };
     for (const auto& [args, flag] : cases) {
         const auto parsed = parse(args);
@@ -82,6 +89,14 @@ TEST(GateConfig, EveryFlagRejectsGarbageWithExit3NamingIt) {
         EXPECT_NE(parsed.err.find(flag), std::string::npos) << "stderr: " << parsed.err;
         EXPECT_EQ(std::count(parsed.err.begin(), parsed.err.end(), '\n'), 1) << parsed.err;
     }
+}
+
+TEST(GateConfig, AHugeHolderIsRefused) {
+    const std::string huge(100'000, 'h');
+    const auto parsed = parse({"migrate", "--holder", huge.c_str()});
+    ASSERT_TRUE(std::holds_alternative<int>(parsed.result));
+    EXPECT_NE(parsed.err.find("--holder"), std::string::npos) << parsed.err;
+    EXPECT_LT(parsed.err.size(), 300u);
 }
 
 TEST(GateConfig, EnvironmentGarbageIsRejectedToo) {

@@ -49,6 +49,8 @@ TEST(MigrationName, RejectsUnparsableNamesWithAReason) {
     EXPECT_NE(reason("3-add-users.sql").find("_"), std::string::npos);
     EXPECT_NE(reason("V0__zero.sql").find("reserved"), std::string::npos);
     EXPECT_NE(reason("99999999999999999999_big.sql").find("too large"), std::string::npos);
+    EXPECT_NE(reason("V2__b.SQL").find("lower-case .sql"), std::string::npos);
+    EXPECT_NE(reason("0002_b.up.Sql").find("lower-case .sql"), std::string::npos);
 }
 
 }  // namespace

@@ -107,6 +107,14 @@ TEST_F(MigrationSetTest, TransactionControlInsideAFileIsRejected) {
     EXPECT_NE(message.find("V1__tx.sql line 2: COMMIT"), std::string::npos) << message;
 }
 
+TEST_F(MigrationSetTest, ANewlineInAFileNameCannotForgeALogLine) {
+    write("V1__a\n2026-11-24T00:00:00.000Z info  schema is at V9.sql", "SELECT 1;");
+    const auto [code, message] = load_error();
+    EXPECT_EQ(code, ExitCode::kBadInput);
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    EXPECT_NE(message.find("V1__a\\x0A2026"), std::string::npos) << message;
+}
+
 TEST_F(MigrationSetTest, MissingDirectoryNamesTheFlag) {
     try {
         load_migration_set((dir_ / "absent").string());

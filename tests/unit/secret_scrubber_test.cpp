@@ -17,5 +17,15 @@ TEST(SecretScrubber, IgnoresTooShortSecrets) {
     EXPECT_EQ(scrub("banana"), "banana");
 }
 
+TEST(SecretScrubber, AShortWordPasswordIsBlankedOnlyWhereItStandsAsACredential) {
+    register_secret("lease");
+    // Blanking the word everywhere would tell the reader what the password is.
+    EXPECT_EQ(scrub("lease acquired (token 3)"), "lease acquired (token 3)");
+    EXPECT_EQ(scrub("postgresql://app:lease@db/x"), "postgresql://app:***@db/x");
+    EXPECT_EQ(scrub("password=lease host=db"), "password=*** host=db");
+    EXPECT_EQ(scrub("password='lease'"), "password='***'");
+    EXPECT_EQ(scrub("password=lease"), "password=***");
+}
+
 }  // namespace
 }  // namespace schemagate
