@@ -39,7 +39,7 @@ ChangeListener::ChangeListener(pqxx::connection& connection,
 
 ChangeListener::~ChangeListener() = default;
 
-ChangeListener::Woke ChangeListener::wait(Millis timeout) {
+ChangeListener::Woke ChangeListener::wait(Millis timeout, int stop_fd) {
     connection_.get_notifs();
     if (receiver_->take()) return Woke::kNotified;
     const auto until = SteadyClock::now() + timeout;
@@ -47,8 +47,11 @@ ChangeListener::Woke ChangeListener::wait(Millis timeout) {
         if (Interrupt::triggered()) return Woke::kInterrupted;
         const auto left = std::chrono::duration_cast<Millis>(until - SteadyClock::now());
         if (left <= Millis{0}) return Woke::kTimeout;
-        pollfd watched[2] = {{connection_.sock(), POLLIN, 0}, {Interrupt::fd(), POLLIN, 0}};
-        poll(watched, 2, static_cast<int>(left.count()));
+        pollfd watched[3] = {{connection_.sock(), POLLIN, 0},
+                             {Interrupt::fd(), POLLIN, 0},
+                             {stop_fd, POLLIN, 0}};
+        poll(watched, stop_fd >= 0 ? 3 : 2, static_cast<int>(left.count()));
+        if ((watched[2].revents & POLLIN) != 0) return Woke::kInterrupted;
         if ((watched[0].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) {
             throw pqxx::broken_connection("connection to the server lost while waiting");
         }

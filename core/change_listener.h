@@ -24,8 +24,9 @@ class ChangeListener {
     ChangeListener(const ChangeListener&) = delete;
     ChangeListener& operator=(const ChangeListener&) = delete;
 
-    // Throws like any libpqxx call when the connection breaks.
-    Woke wait(Millis timeout);
+    // Throws like any libpqxx call when the connection breaks. `stop_fd`, when given, wakes
+    // the wait like a signal does (kInterrupted) once readable.
+    Woke wait(Millis timeout, int stop_fd = -1);
 
   private:
     class Receiver;

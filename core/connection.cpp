@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "db_failure.h"
 #include "errors.h"
 #include "interrupt.h"
@@ -39,9 +41,15 @@ Connection connect_until(const ConnectOptions& options, const Deadline& deadline
     std::string last_reason;
     int attempts = 0;
     for (;;) {
+        if (deadline.passed()) break;
         ++attempts;
         try {
-            auto connection = connect_once(options);
+            // Never let one attempt run past the deadline (libpq's own minimum is 2 s).
+            ConnectOptions attempt = options;
+            const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline.remaining());
+            attempt.connect_timeout_seconds = static_cast<int>(std::clamp<std::int64_t>(
+                left.count(), 2, options.connect_timeout_seconds));
+            auto connection = connect_once(attempt);
             if (attempts > 1) {
                 spdlog::info("connected to {} after {} attempts", options.target.description,
                              attempts);
@@ -54,13 +62,12 @@ Connection connect_until(const ConnectOptions& options, const Deadline& deadline
                 last_reason = e.what();
             }
         }
-        if (deadline.passed()) {
-            throw FatalError(ExitCode::kUnreachable, "database unreachable until the deadline (" +
-                                                         format_duration(deadline.budget()) +
-                                                         "): " + last_reason);
-        }
+        if (deadline.passed()) break;
         if (Interrupt::wait_for(next_wait(backoff, deadline))) return nullptr;
     }
+    throw FatalError(ExitCode::kUnreachable, "database unreachable until the deadline (" +
+                                                 format_duration(deadline.budget()) +
+                                                 ")" + (last_reason.empty() ? std::string() : ": " + last_reason));
 }
 
 }  // namespace schemagate

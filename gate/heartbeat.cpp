@@ -12,6 +12,8 @@ Heartbeat::Heartbeat(ConnectOptions options, const Lease& lease, std::int64_t to
                      std::function<void()> on_lost)
     : options_(std::move(options)), lease_(lease), token_(token), on_lost_(std::move(on_lost)) {
     options_.application_name += " (heartbeat)";
+    // A reconnect must not outlast a beat by much, nor hold up the holder's exit.
+    options_.connect_timeout_seconds = 2;
     thread_ = std::thread([this] { run(); });
 }
 
@@ -34,7 +36,12 @@ void Heartbeat::run() {
         }
         try {
             if (!connection) connection = connect_once(options_);
-            const Renewal renewal = lease_.renew(*connection, token_);
+            // A renewal that hangs (a silent network cut) is cut at the next beat: the lease
+            // must be seen lost or kept by then.
+            const Renewal renewal = [&] {
+                const SocketDeadline::Scope bounded(renew_deadline_, connection->sock(), interval);
+                return lease_.renew(*connection, token_);
+            }();
             if (renewal == Renewal::kLost) {
                 spdlog::error("lease lost: another holder took it (token {} is no longer ours)",
                               token_);

@@ -9,6 +9,7 @@
 
 #include "connection.h"
 #include "lease.h"
+#include "socket_deadline.h"
 
 namespace schemagate {
 
@@ -38,6 +39,7 @@ class Heartbeat {
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
+    SocketDeadline renew_deadline_;
     std::thread thread_;
 };
 

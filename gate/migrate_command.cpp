@@ -19,6 +19,7 @@
 #include "migration_runner.h"
 #include "plan.h"
 #include "state_store.h"
+#include "socket_deadline.h"
 #include "statement_canceller.h"
 
 namespace schemagate {
@@ -28,6 +29,9 @@ namespace {
 // First pause of a waiter; doubles up to --poll-interval. Short, because most waits end with
 // a NOTIFY anyway and a dead holder is only noticed by polling.
 constexpr Millis kFirstPoll{50};
+// Past --timeout, a query still running gets this long before its socket is cut: the deadline
+// error itself is then reported by the normal path rather than as a broken connection.
+constexpr Millis kDeadlineSlack{250};
 
 [[noreturn]] void interrupted(const std::string& what) {
     throw FatalError(
@@ -110,6 +114,10 @@ class MigrateCommand {
     Connection connection_;
     std::unique_ptr<ChangeListener> listener_;
     std::string last_wait_reason_;
+    // --timeout on the client side: a server that stops answering (a network cut that TCP
+    // keepalives have not noticed yet, a hung proxy) cannot hold a query past the deadline.
+    // Declared last so that it stops before the connection's socket closes.
+    SocketDeadline query_deadline_;
 };
 
 int MigrateCommand::run() {
@@ -133,6 +141,7 @@ int MigrateCommand::run() {
         target_ = *config_.target;
     }
     connection_ = early_connection.get();
+    if (connection_) query_deadline_.arm(connection_->sock(), deadline_.remaining() + kDeadlineSlack);
     spdlog::info("schemagate {}: target {}, {} migration files, database {}, holder {}",
                  apply_ ? "migrate" : "wait", version_label(target_), files_.migrations.size(),
                  connect_.target.description, config_.holder);
@@ -162,11 +171,14 @@ void MigrateCommand::ensure_connected() {
     if (connection_) return;
     connection_ = connect_until(connect_, deadline_);
     if (!connection_) interrupted("while connecting");
+    query_deadline_.arm(connection_->sock(), deadline_.remaining() + kDeadlineSlack);
 }
 
 void MigrateCommand::drop_connection(const std::string& why) {
     spdlog::warn("{}; reconnecting", why);
     listener_.reset();
+    // Before the socket closes: its number may be reused by the next one.
+    query_deadline_.disarm();
     connection_.reset();
 }
 
@@ -332,6 +344,7 @@ void MigrateCommand::apply_pending(std::int64_t token, Heartbeat& heartbeat,
                          failure.message);
         }
         canceller.attach(nullptr);
+        query_deadline_.disarm();
         connection_.reset();
         ensure_connected();
         canceller.attach(connection_.get());
@@ -340,7 +353,14 @@ void MigrateCommand::apply_pending(std::int64_t token, Heartbeat& heartbeat,
 
 void MigrateCommand::release_quietly(std::int64_t token) {
     try {
-        if (!connection_ || !connection_->is_open()) connection_ = connect_once(connect_);
+        if (!connection_ || !connection_->is_open()) {
+            // Past the deadline the exit must not wait for a server that does not answer.
+            if (deadline_.passed()) throw RetryableError("deadline passed");
+            query_deadline_.disarm();
+            ConnectOptions quick = connect_;
+            quick.connect_timeout_seconds = 2;
+            connection_ = connect_once(quick);
+        }
         lease_.release(*connection_, token);
         spdlog::info("lease released");
     } catch (...) {

@@ -24,15 +24,13 @@ trap cleanup EXIT
 export DATABASE_URL=$PGTEST_URL
 say "throwaway PostgreSQL 15 on 127.0.0.1:$PGTEST_PORT (data in $PGTEST_DIR)"
 
-if [ -x build/bin/schemagate-sidecar ] && build/bin/schemagate-sidecar --help 2>/dev/null | grep -q -- --listen; then
-  port=$(( 20000 + RANDOM % 20000 ))
-  build/bin/schemagate-sidecar --migrations examples/migrations --listen "127.0.0.1:$port" \
-    --poll-interval 1s >"$logs/sidecar.log" 2>&1 &
-  sidecar_pid=$!
-  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/livez" && break; sleep 0.05; done
-  say "sidecar before any migration: GET /readyz"
-  curl -s -w '  -> HTTP %{http_code}\n' "http://127.0.0.1:$port/readyz"
-fi
+port=$(( 20000 + RANDOM % 20000 ))
+build/bin/schemagate-sidecar --migrations examples/migrations --listen "127.0.0.1:$port" \
+  --poll-interval 1s >"$logs/sidecar.log" 2>&1 &
+sidecar_pid=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/livez" && break; sleep 0.05; done
+say "sidecar before any migration: GET /readyz"
+curl -s -w '  -> HTTP %{http_code}\n' "http://127.0.0.1:$port/readyz"
 
 say "five pods start at once, each running: schemagate migrate --migrations examples/migrations"
 pids=()
@@ -47,10 +45,8 @@ for i in 1 2 3 4 5; do
   sed -e 's/^[^ ]* /  /' "$logs/pod-$i.log"
 done
 
-if [ -n "$sidecar_pid" ]; then
-  say "sidecar after the gates: GET /readyz"
-  curl -s -w '  -> HTTP %{http_code}\n' "http://127.0.0.1:$port/readyz"
-fi
+say "sidecar after the gates: GET /readyz"
+curl -s -w '  -> HTTP %{http_code}\n' "http://127.0.0.1:$port/readyz"
 
 say "schemagate status"
 build/bin/schemagate status --migrations examples/migrations

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
-  libpqxx-dev libpq-dev libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libpqxx-dev libpq-dev libcpp-httplib-dev libmicrohttpd-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev libgtest-dev libgmock-dev libssl-dev
   postgresql-15 postgresql-client-15 pgbouncer
   curl procps util-linux yamllint

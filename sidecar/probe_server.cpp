@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "probe_server.h"
 
-#include <httplib.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <cstdarg>
+#include <mutex>
+#include <thread>
 
 #include "errors.h"
 #include "metrics.h"
@@ -13,112 +21,203 @@ namespace schemagate {
 
 namespace {
 
-// The library listens with a backlog of 5, fixed at its build time: a burst of probes and
-// scrapes opening new connections would see SYNs dropped and retried a second later.
+// Why libmicrohttpd and not cpp-httplib (measured, see README "Reliability"): cpp-httplib
+// serves one connection per worker thread, so 8 slow or idle clients were enough to leave a
+// fresh kubelet probe unanswered, and it buffered any number of headers (20,000 x 8 KB took
+// resident memory from 15 to 174 MB). libmicrohttpd multiplexes every connection on epoll
+// and gives each connection a fixed memory pool.
+
+// Per connection, for the request line and headers: a kubelet probe or a Prometheus scrape
+// sends a few hundred bytes; a request that does not fit is answered 431 and closed. Also
+// bounds memory: connections x this.
+constexpr std::size_t kConnectionMemory = 8 * 1024;
+// With kConnectionMemory, at most ~32 MiB of pools even when every slot is taken by an idle
+// or hostile client; a fresh probe still gets a slot until then.
+constexpr unsigned kMaxConnections = 4096;
 constexpr int kListenBacklog = 1024;
-// Probes carry no body; anything bigger than this is not a probe.
-constexpr std::size_t kMaxPayload = 1024;
-// A worker serves one connection at a time (the library is thread-per-connection), so a
-// kept-alive connection is closed after this many requests to let queued connections in.
-// Measured with wrk at 50 connections on 8 workers: 1000 gave a p99 of ~900 ms (starved
-// connections), 10 gives ~10 ms at a similar request rate. Kubelet probes do not keep alive.
-constexpr std::size_t kKeepAliveRequests = 10;
+// SIGTERM to exit, at most: requests in flight finish within it, idle connections do not
+// hold the pod's shutdown.
+constexpr std::chrono::milliseconds kDrainLimit{800};
 
 const std::vector<std::string> kPaths = {"/readyz", "/livez", "/version", "/metrics"};
 
+unsigned connection_limit() {
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY) {
+        return kMaxConnections;
+    }
+    // Keep descriptors for the database connection, logs and the daemon's own.
+    const auto usable = files.rlim_cur > 64 ? files.rlim_cur - 64 : 16;
+    return static_cast<unsigned>(std::min<rlim_t>(kMaxConnections, usable));
+}
+
+void log_from_library(void* /*cls*/, const char* format, va_list arguments) {
+    char line[512];
+    std::vsnprintf(line, sizeof line, format, arguments);
+    std::string text(line);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    spdlog::debug("http: {}", text);
+}
+
 }  // namespace
 
-class ProbeServer::Http final : public httplib::Server {
+class ProbeServer::Http {
   public:
-    void widen_backlog() { ::listen(svr_sock_, kListenBacklog); }
+    int listen_fd = -1;
+    MHD_Daemon* daemon = nullptr;
+    std::mutex mutex;
+    std::condition_variable stopped_changed;
+    bool stopped = false;
+
+    ~Http() {
+        if (daemon != nullptr) MHD_stop_daemon(daemon);
+        if (listen_fd >= 0) close(listen_fd);
+    }
 };
 
 ProbeServer::ProbeServer(const SidecarConfig& config, SnapshotSource source)
     : config_(config),
       source_(std::move(source)),
-      policy_{config.expect, config.max_version, config.grace},
-      http_(std::make_unique<Http>()) {
-    const int workers = config.workers;
-    http_->new_task_queue = [workers] {
-        return new httplib::ThreadPool(static_cast<std::size_t>(workers));
-    };
-    const auto timeout =
-        std::chrono::duration_cast<std::chrono::microseconds>(config.request_timeout);
-    http_->set_read_timeout(timeout);
-    http_->set_write_timeout(timeout);
-    http_->set_keep_alive_timeout(
-        std::max<time_t>(1, static_cast<time_t>(config.request_timeout.count() / 1000)));
-    http_->set_keep_alive_max_count(kKeepAliveRequests);
-    http_->set_payload_max_length(kMaxPayload);
-    http_->set_tcp_nodelay(true);
-    // The library's default adds SO_REUSEPORT, which lets a second process bind the same port
-    // and silently take half the probes: a port in use must be an error.
-    http_->set_socket_options([](socket_t sock) {
-        const int yes = 1;
-        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
-
-    const auto json_answer = [this](bool status_from_readiness) {
-        return [this, status_from_readiness](const httplib::Request&, httplib::Response& res) {
-            const SchemaSnapshot snapshot = source_();
-            const Readiness readiness =
-                evaluate(snapshot, policy_, std::chrono::steady_clock::now());
-            res.status = (!status_from_readiness || readiness.ready) ? 200 : 503;
-            res.set_header("Cache-Control", "no-store");
-            res.set_content(readiness_json(snapshot, policy_, readiness).dump(),
-                            "application/json");
-        };
-    };
-    http_->Get("/readyz", json_answer(true));
-    http_->Get("/version", json_answer(false));
-    http_->Get("/livez", [](const httplib::Request&, httplib::Response& res) {
-        res.set_content("ok\n", "text/plain");
-    });
-    http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-        const SchemaSnapshot snapshot = source_();
-        const Readiness readiness = evaluate(snapshot, policy_, std::chrono::steady_clock::now());
-        res.set_content(render_metrics(config_.state.name, snapshot, policy_, readiness),
-                        "text/plain; version=0.0.4; charset=utf-8");
-    });
-    // Decided before any body is read: probes are GET or HEAD, nothing else is accepted.
-    http_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-        if (req.method == "GET" || req.method == "HEAD")
-            return httplib::Server::HandlerResponse::Unhandled;
-        const bool known = std::find(kPaths.begin(), kPaths.end(), req.path) != kPaths.end();
-        res.status = known ? 405 : 404;
-        if (known) res.set_header("Allow", "GET, HEAD");
-        res.set_content(known ? "method not allowed\n" : "not found\n", "text/plain");
-        return httplib::Server::HandlerResponse::Handled;
-    });
-    http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-        if (res.status == 404) res.set_content("not found\n", "text/plain");
-    });
-}
+      policy_{config.expect, config.max_version, config.grace,
+              config.poll_interval + config.check_timeout + Millis{1000}},
+      http_(std::make_unique<Http>()) {}
 
 ProbeServer::~ProbeServer() = default;
 
 int ProbeServer::bind() {
-    int port = config_.listen_port;
-    if (port == 0) {
-        port = http_->bind_to_any_port(config_.listen_host);
-    } else if (!http_->bind_to_port(config_.listen_host, port)) {
-        port = -1;
-    }
-    if (port <= 0) {
+    const auto fail = [this](const std::string& why) {
         throw FatalError(ExitCode::kBadInput, "--listen: cannot listen on " + config_.listen_host +
                                                   ":" + std::to_string(config_.listen_port) +
-                                                  " (address in use or not available)");
+                                                  " (" + why + ")");
+    };
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    const std::string port = std::to_string(config_.listen_port);
+    if (getaddrinfo(config_.listen_host.c_str(), port.c_str(), &hints, &found) != 0) {
+        fail("unknown address");
     }
-    http_->widen_backlog();
-    return port;
+    const int fd = socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, 0);
+    const int yes = 1;
+    // No SO_REUSEPORT: a second process binding the same port must fail, not take half the
+    // probes.
+    const bool bound = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) == 0 &&
+                       ::bind(fd, found->ai_addr, found->ai_addrlen) == 0 &&
+                       ::listen(fd, kListenBacklog) == 0;
+    freeaddrinfo(found);
+    if (!bound) {
+        if (fd >= 0) close(fd);
+        fail("address in use or not available");
+    }
+    http_->listen_fd = fd;
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    return address.ss_family == AF_INET6
+               ? ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port)
+               : ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
 }
 
 void ProbeServer::serve() {
-    http_->listen_after_bind();
+    const auto handler = [](void* cls, MHD_Connection* connection, const char* url,
+                            const char* method, const char* /*version*/,
+                            const char* /*upload_data*/, std::size_t* upload_data_size,
+                            void** request_state) -> MHD_Result {
+        const auto& server = *static_cast<const ProbeServer*>(cls);
+        // The first call comes when the headers are in. A request without a body is answered
+        // on the second call, once the library knows the request is complete: answering
+        // earlier makes it close the connection, losing pipelined requests behind it. A
+        // request with a body is answered at once, so its body is never read (the library
+        // then closes the connection).
+        const bool has_body =
+            MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Transfer-Encoding") !=
+                nullptr ||
+            [connection] {
+                const char* length =
+                    MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
+                return length != nullptr && std::string_view(length) != "0";
+            }();
+        if (*request_state == nullptr && !has_body) {
+            static int seen;
+            *request_state = &seen;
+            return MHD_YES;
+        }
+        if (*upload_data_size != 0) {
+            *upload_data_size = 0;  // a body sent anyway (no length given): discarded
+            return MHD_YES;
+        }
+        Answer answer = server.answer(method, url);
+        if (has_body && answer.status == 200) {
+            answer = Answer{413, "text/plain", "request bodies are not accepted\n"};
+        }
+        MHD_Response* response = MHD_create_response_from_buffer(
+            answer.body.size(), const_cast<char*>(answer.body.data()), MHD_RESPMEM_MUST_COPY);
+        if (response == nullptr) return MHD_NO;
+        MHD_add_response_header(response, "Content-Type", answer.content_type.c_str());
+        MHD_add_response_header(response, "Cache-Control", "no-store");
+        if (answer.status == 405) MHD_add_response_header(response, "Allow", "GET, HEAD");
+        // Answered before any body is read; a request that carries one is closed after the
+        // answer instead of its body being read (no probe sends a body).
+        const MHD_Result queued =
+            MHD_queue_response(connection, static_cast<unsigned>(answer.status), response);
+        MHD_destroy_response(response);
+        return queued;
+    };
+    const unsigned idle_seconds =
+        static_cast<unsigned>(std::max<long long>(1, config_.request_timeout.count() / 1000));
+    const unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    http_->daemon = MHD_start_daemon(
+        flags, 0, nullptr, nullptr, handler, const_cast<ProbeServer*>(this),
+        MHD_OPTION_EXTERNAL_LOGGER, &log_from_library, nullptr, MHD_OPTION_LISTEN_SOCKET,
+        http_->listen_fd, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
+        MHD_OPTION_CONNECTION_TIMEOUT, idle_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        kConnectionMemory, MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(config_.workers),
+        MHD_OPTION_END);
+    if (http_->daemon == nullptr) {
+        throw FatalError(ExitCode::kBadInput, "--listen: the HTTP server could not start");
+    }
+    {
+        std::unique_lock lock(http_->mutex);
+        http_->stopped_changed.wait(lock, [this] { return http_->stopped; });
+    }
+    // Drain: accept nothing new, let requests in flight finish, but never hold the pod's
+    // shutdown longer than kDrainLimit (idle keep-alive connections would otherwise wait out
+    // their idle timeout).
+    MHD_quiesce_daemon(http_->daemon);
+    const auto drain_until = std::chrono::steady_clock::now() + kDrainLimit;
+    while (std::chrono::steady_clock::now() < drain_until) {
+        const MHD_DaemonInfo* info =
+            MHD_get_daemon_info(http_->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (info == nullptr || info->num_connections == 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    MHD_stop_daemon(http_->daemon);
+    http_->daemon = nullptr;
 }
 
 void ProbeServer::stop() {
-    http_->stop();
+    {
+        const std::lock_guard lock(http_->mutex);
+        http_->stopped = true;
+    }
+    http_->stopped_changed.notify_all();
+}
+
+ProbeServer::Answer ProbeServer::answer(std::string_view method, std::string_view path) const {
+    const bool known = std::find(kPaths.begin(), kPaths.end(), path) != kPaths.end();
+    if (!known) return {404, "text/plain", "not found\n"};
+    if (method != "GET" && method != "HEAD") return {405, "text/plain", "method not allowed\n"};
+    if (path == "/livez") return {200, "text/plain", "ok\n"};
+    const SchemaSnapshot snapshot = source_();
+    const Readiness readiness = evaluate(snapshot, policy_, std::chrono::steady_clock::now());
+    if (path == "/metrics") {
+        return {200, "text/plain; version=0.0.4; charset=utf-8",
+                render_metrics(config_.state.name, snapshot, policy_, readiness)};
+    }
+    const int status = (path == "/version" || readiness.ready) ? 200 : 503;
+    return {status, "application/json", readiness_json(snapshot, policy_, readiness).dump()};
 }
 
 }  // namespace schemagate

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "readiness.h"
 #include "sidecar_config.h"
@@ -11,9 +12,10 @@
 namespace schemagate {
 
 // The HTTP side: /readyz, /livez, /version, /metrics, answered from the watcher's snapshot
-// without touching the database. A fixed worker pool, bounded request sizes and per-connection
-// timeouts keep a flood or a stuck client from taking it down. bind() and serve() are called
-// from one thread; stop() from any.
+// without touching the database. Event-driven (libmicrohttpd on epoll): idle and slow clients
+// hold no thread; each connection has a fixed memory budget for its request, an idle timeout,
+// and the number of connections is capped, so a flood or a stuck client cannot starve the
+// kubelet's probe. bind() and serve() are called from one thread; stop() from any.
 class ProbeServer {
   public:
     using SnapshotSource = std::function<SchemaSnapshot()>;
@@ -25,6 +27,15 @@ class ProbeServer {
     int bind();
     void serve();  // blocks until stop()
     void stop();   // stop accepting; in-flight requests finish
+
+    // The answer to one request, decided before any body is read. Pure apart from reading the
+    // snapshot; public for tests.
+    struct Answer {
+        int status = 200;
+        std::string content_type;
+        std::string body;
+    };
+    Answer answer(std::string_view method, std::string_view path) const;
 
   private:
     class Http;

@@ -26,8 +26,12 @@ Readiness evaluate(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy
                            ? "no schema version read yet"
                            : "database not reached yet: " + snapshot.last_error};
     }
-    if (!snapshot.database_up) {
-        const auto down_for = std::chrono::duration_cast<Millis>(now - snapshot.first_failure);
+    auto outage_started = snapshot.database_up ? now : snapshot.first_failure;
+    if (policy.stale_after > Millis{0} && now - snapshot.last_success > policy.stale_after) {
+        outage_started = std::min(outage_started, snapshot.last_success + policy.stale_after);
+    }
+    if (outage_started < now) {
+        const auto down_for = std::chrono::duration_cast<Millis>(now - outage_started);
         if (down_for > policy.grace) {
             return {false,
                     "database unreachable for " +

@@ -15,6 +15,10 @@ struct ReadinessPolicy {
     std::int64_t expect = 0;
     std::optional<std::int64_t> max_version;
     Millis grace{30'000};
+    // A last success older than this counts as the start of an outage even if no check has
+    // failed yet (a check that never returns): poll interval + check timeout + a second.
+    // Zero disables it.
+    Millis stale_after{0};
 };
 
 struct Readiness {

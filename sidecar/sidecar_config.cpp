@@ -57,6 +57,7 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
     std::string poll_interval = format_duration(config.poll_interval);
     std::string grace = format_duration(config.grace);
     std::string request_timeout = format_duration(config.request_timeout);
+    std::string check_timeout = format_duration(config.check_timeout);
     std::string log_format = "text";
 
     CLI::App app{"schemagate-sidecar: the readiness endpoint that reports the schema version.",
@@ -84,9 +85,14 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
         ->envname("SCHEMAGATE_GRACE")
         ->check(duration_in(Millis{0}, std::chrono::hours{24 * 7}))
         ->capture_default_str();
-    app.add_option("--workers", config.workers, "HTTP worker threads")
+    app.add_option("--check-timeout", check_timeout,
+                   "Longest one read of the version may take (client-side)")
+        ->envname("SCHEMAGATE_CHECK_TIMEOUT")
+        ->check(duration_in(Millis{100}, std::chrono::minutes{1}))
+        ->capture_default_str();
+    app.add_option("--workers", config.workers, "HTTP event-loop threads")
         ->envname("SCHEMAGATE_WORKERS")
-        ->check(CLI::Range(1, 256))
+        ->check(CLI::Range(1, 16))
         ->capture_default_str();
     app.add_option("--request-timeout", request_timeout, "Read/write timeout per connection")
         ->envname("SCHEMAGATE_REQUEST_TIMEOUT")
@@ -135,6 +141,7 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
     config.poll_interval = *parse_duration(poll_interval);
     config.grace = *parse_duration(grace);
     config.request_timeout = *parse_duration(request_timeout);
+    config.check_timeout = *parse_duration(check_timeout);
     if (config.poll_interval < Millis{10}) return reject("--poll-interval: must be at least 10ms");
     if (config.request_timeout < Millis{100})
         return reject("--request-timeout: must be at least 100ms");

@@ -31,12 +31,16 @@ struct SidecarConfig {
     // --grace, default 30s: a database outage shorter than this keeps the last known answer.
     // Failing readiness on every blip would pull every pod out of the Service at once.
     Millis grace{30'000};
-    // --workers, default 8: fixed HTTP worker threads, one connection each at a time. Probes
-    // are answered from memory in microseconds; eight keep tail latency low under 50
-    // concurrent keep-alive clients (bench/) while idle threads cost almost no memory.
-    int workers = 8;
-    // --request-timeout, default 5s: read/write timeout per connection, so a stuck client
-    // cannot hold a worker.
+    // --check-timeout, default 3s: the longest one read of the version may take, enforced on
+    // the client side (the socket is cut). A healthy read takes about a millisecond; a read
+    // that hangs (a silent network cut) becomes a failure instead of a frozen answer.
+    Millis check_timeout{3000};
+    // --workers, default 2: event-loop threads serving HTTP. Each multiplexes any number of
+    // connections (epoll), so idle or slow clients never hold a thread; probes are answered
+    // from memory in microseconds.
+    int workers = 2;
+    // --request-timeout, default 5s: a connection idle this long is closed, so slow or silent
+    // clients cannot pile up.
     Millis request_timeout{5000};
 
     LogFormat log_format = LogFormat::kText;

@@ -30,7 +30,8 @@ int sidecar_main(int argc, const char* const* argv) {
         ProbeServer server(config,
                            [&watcher] { return watcher ? watcher->snapshot() : SchemaSnapshot{}; });
         const int port = server.bind();
-        watcher = std::make_unique<VersionWatcher>(connect, config.state, config.poll_interval);
+        watcher = std::make_unique<VersionWatcher>(connect, config.state, config.poll_interval,
+                                                   config.check_timeout);
         spdlog::info(
             "schemagate-sidecar {} listening on {}:{}, expecting version {}{}, database {}",
             kVersion, config.listen_host, port, config.expect,

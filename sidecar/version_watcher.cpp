@@ -3,12 +3,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include <csignal>
+#include <condition_variable>
+#include <mutex>
 
 #include "change_listener.h"
 #include "db_failure.h"
 #include "errors.h"
 #include "interrupt.h"
+#include "socket_deadline.h"
+#include "stop_signal.h"
 
 namespace schemagate {
 
@@ -21,80 +24,125 @@ double unix_now() {
 
 }  // namespace
 
-VersionWatcher::VersionWatcher(ConnectOptions connect, StateLocation where, Millis poll_interval)
-    : connect_(std::move(connect)), where_(std::move(where)), poll_interval_(poll_interval) {
-    thread_ = std::thread([this] { run(); });
+// Everything the watcher's thread touches, shared with it so that the thread may outlive the
+// VersionWatcher object during shutdown without touching freed memory.
+struct VersionWatcher::Shared {
+    ConnectOptions connect;
+    StateLocation where;
+    Millis poll_interval;
+    Millis check_timeout;
+    StopSignal stop;
+    SocketDeadline deadline;
+    mutable std::mutex mutex;
+    SchemaSnapshot snapshot;
+    std::mutex done_mutex;
+    std::condition_variable done_changed;
+    bool done = false;
+
+    void run();
+    void check(pqxx::connection& connection);
+    void record_failure(const std::string& error);
+};
+
+VersionWatcher::VersionWatcher(ConnectOptions connect, StateLocation where, Millis poll_interval,
+                               Millis check_timeout)
+    : shared_(std::make_shared<Shared>()) {
+    shared_->connect = std::move(connect);
+    shared_->where = std::move(where);
+    shared_->poll_interval = poll_interval;
+    shared_->check_timeout = check_timeout;
+    thread_ = std::thread([shared = shared_] {
+        shared->run();
+        const std::lock_guard lock(shared->done_mutex);
+        shared->done = true;
+        shared->done_changed.notify_all();
+    });
 }
 
 VersionWatcher::~VersionWatcher() {
-    // The thread's waits watch Interrupt::fd(); the sidecar only stops after a signal.
-    Interrupt::trigger(SIGTERM);
-    thread_.join();
+    shared_->stop.stop();
+    shared_->deadline.cut_now();
+    std::unique_lock lock(shared_->done_mutex);
+    if (shared_->done_changed.wait_for(lock, std::chrono::seconds(1),
+                                       [this] { return shared_->done; })) {
+        lock.unlock();
+        thread_.join();
+    } else {
+        thread_.detach();
+    }
 }
 
 SchemaSnapshot VersionWatcher::snapshot() const {
-    const std::lock_guard lock(mutex_);
-    return snapshot_;
+    const std::lock_guard lock(shared_->mutex);
+    return shared_->snapshot;
 }
 
-void VersionWatcher::check(pqxx::connection& connection) {
+void VersionWatcher::Shared::check(pqxx::connection& connection) {
     const auto started = SteadyClock::now();
-    const SchemaState state = read_schema_state(connection, where_);
+    SchemaState state;
+    {
+        const SocketDeadline::Scope bounded(deadline, connection.sock(), check_timeout);
+        state = read_schema_state(connection, where);
+    }
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
-    const std::lock_guard lock(mutex_);
-    if (!snapshot_.ever_read || snapshot_.state.version != state.version) {
+    const std::lock_guard lock(mutex);
+    if (!snapshot.ever_read || snapshot.state.version != state.version) {
         spdlog::info("schema version {}", state.version ? std::to_string(*state.version) : "none");
     }
-    if (!snapshot_.database_up && snapshot_.ever_read) spdlog::info("database reachable again");
-    snapshot_.ever_read = true;
-    snapshot_.state = state;
-    snapshot_.database_up = true;
-    snapshot_.last_success = SteadyClock::now();
-    snapshot_.last_error.clear();
-    snapshot_.checked_at_unix = unix_now();
-    ++snapshot_.checks_ok;
-    ++snapshot_.duration_count;
-    snapshot_.duration_sum += seconds;
+    if (!snapshot.database_up && snapshot.ever_read) spdlog::info("database reachable again");
+    snapshot.ever_read = true;
+    snapshot.state = state;
+    snapshot.database_up = true;
+    snapshot.last_success = SteadyClock::now();
+    snapshot.last_error.clear();
+    snapshot.checked_at_unix = unix_now();
+    ++snapshot.checks_ok;
+    ++snapshot.duration_count;
+    snapshot.duration_sum += seconds;
     for (std::size_t i = 0; i < kCheckDurationBuckets.size(); ++i) {
-        if (seconds <= kCheckDurationBuckets[i]) ++snapshot_.duration_buckets[i];
+        if (seconds <= kCheckDurationBuckets[i]) ++snapshot.duration_buckets[i];
     }
 }
 
-void VersionWatcher::record_failure(const std::string& error) {
-    const std::lock_guard lock(mutex_);
-    if (snapshot_.database_up || snapshot_.checks_error == 0 || error != snapshot_.last_error) {
+void VersionWatcher::Shared::record_failure(const std::string& error) {
+    const std::lock_guard lock(mutex);
+    if (snapshot.database_up || snapshot.checks_error == 0 || error != snapshot.last_error) {
         spdlog::warn("cannot read the schema version: {}", error);
     }
-    if (snapshot_.database_up || snapshot_.checks_error == 0) {
-        snapshot_.first_failure = SteadyClock::now();
+    if (snapshot.database_up || snapshot.checks_error == 0) {
+        snapshot.first_failure = SteadyClock::now();
     }
-    snapshot_.database_up = false;
-    snapshot_.last_error = error;
-    snapshot_.checked_at_unix = unix_now();
-    ++snapshot_.checks_error;
+    snapshot.database_up = false;
+    snapshot.last_error = error;
+    snapshot.checked_at_unix = unix_now();
+    ++snapshot.checks_error;
 }
 
-void VersionWatcher::run() {
-    Backoff reconnect(Millis{100}, std::max(poll_interval_, Millis{1000}));
-    while (!Interrupt::triggered()) {
+void VersionWatcher::Shared::run() {
+    Backoff reconnect(Millis{100}, std::max(poll_interval, Millis{1000}));
+    while (!stop.stopped()) {
         try {
-            Connection connection = connect_once(connect_);
+            Connection connection = connect_once(connect);
             ChangeListener listener(*connection, [this](const std::string& payload) {
-                return notify_event(where_.name, payload).has_value();
+                return notify_event(where.name, payload).has_value();
             });
             reconnect.reset();
             for (;;) {
                 check(*connection);
-                if (listener.wait(poll_interval_) == ChangeListener::Woke::kInterrupted) return;
+                if (listener.wait(poll_interval, stop.fd()) == ChangeListener::Woke::kInterrupted) {
+                    return;
+                }
             }
         } catch (const FatalError& e) {
             record_failure(e.what());
         } catch (const RetryableError& e) {
             record_failure(e.what());
         } catch (...) {
-            record_failure(current_db_failure().message);
+            const DbFailure failure = current_db_failure();
+            if (stop.stopped()) return;
+            record_failure(failure.message);
         }
-        if (Interrupt::wait_for(reconnect.next())) return;
+        if (stop.wait_for(reconnect.next())) return;
     }
 }
 

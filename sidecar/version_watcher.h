@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <atomic>
-#include <mutex>
+#include <memory>
 #include <thread>
 
 #include "connection.h"
@@ -12,27 +11,25 @@ namespace schemagate {
 
 // The only part of the sidecar that talks to the database: one connection, one query per
 // poll interval, plus LISTEN so that a gate's NOTIFY makes a new version visible within
-// milliseconds. Reconnects with backoff when the connection drops. Owns one thread;
+// milliseconds. Reconnects with backoff when the connection drops. Every check is bounded by
+// `check_timeout` on the client side (the socket is cut when it passes), so a silent network
+// cut is an error within that time, never a frozen "last good" answer. Owns one thread;
 // snapshot() is thread-safe and cheap (a copy under a mutex).
 class VersionWatcher {
   public:
-    VersionWatcher(ConnectOptions connect, StateLocation where, Millis poll_interval);
-    ~VersionWatcher();  // stops and joins
+    VersionWatcher(ConnectOptions connect, StateLocation where, Millis poll_interval,
+                   Millis check_timeout);
+    // Stops the thread and waits for it at most a second: a connection attempt stuck in a
+    // network cut must not hold up the pod's shutdown (the thread then ends on its own).
+    ~VersionWatcher();
     VersionWatcher(const VersionWatcher&) = delete;
     VersionWatcher& operator=(const VersionWatcher&) = delete;
 
     SchemaSnapshot snapshot() const;
 
   private:
-    void run();
-    void check(pqxx::connection& connection);
-    void record_failure(const std::string& error);
-
-    ConnectOptions connect_;
-    StateLocation where_;
-    Millis poll_interval_;
-    mutable std::mutex mutex_;
-    SchemaSnapshot snapshot_;
+    struct Shared;
+    std::shared_ptr<Shared> shared_;
     std::thread thread_;
 };
 

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 
+#include "freezable_proxy.h"
 #include "gate_fixture.h"
 
 namespace schemagate::testing {
@@ -180,6 +181,52 @@ TEST_F(GateConcurrency, HolderFrozenWhileItsHeartbeatWaitsForTheRowIsTakenOver) 
                             std::to_string(frozen_token) + ")"),
                   0);
     }
+}
+
+// The holder is cut off mid-run (its traffic silently stops both ways): a waiter takes over
+// within the ttl plus a few seconds, the cut-off holder commits nothing more, and its
+// --timeout holds whatever the network does.
+TEST_F(GateConcurrency, CutOffHolderIsTakenOverAndItsTimeoutHolds) {
+    counted_migrations(0);
+    for (int v = 1; v <= 40; ++v) {
+        write_migration("V" + std::to_string(v) + "__sleep.sql",
+                        "INSERT INTO applied_count VALUES (" + std::to_string(v) +
+                            ", 1) ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;\n"
+                            "SELECT pg_sleep(0.3) WHERE current_setting('application_name') "
+                            "LIKE '%pod-a%';\n");
+    }
+    FreezableProxy proxy(PostgresServer::instance().port());
+    std::string through = url_;
+    const std::string direct_port = ":" + std::to_string(PostgresServer::instance().port()) + "/";
+    through.replace(through.find(direct_port), direct_port.size(),
+                    ":" + std::to_string(proxy.port()) + "/");
+    Process holder = start_gate({"migrate", "--holder", "pod-a", "--lease-ttl", "3s", "--timeout",
+                                 "12s"},
+                                {{"DATABASE_URL", through}});
+    ASSERT_TRUE(eventually([&] { return sleeping_in_migration("pod-a"); })) << holder.err();
+    const auto started = std::chrono::steady_clock::now();
+    proxy.freeze();
+    const long long cut_token = query_int("SELECT token FROM schemagate.lease");
+    Process taker = start_gate({"migrate", "--holder", "pod-b", "--lease-ttl", "3s",
+                                "--poll-interval", "200ms", "--timeout", "30s"});
+    ASSERT_TRUE(taker.wait_for_exit(Millis{40'000})) << taker.err();
+    keep_output(taker);
+    EXPECT_EQ(taker.exit_code(), 0) << taker.err();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(12));
+    ASSERT_TRUE(holder.wait_for_exit(Millis{20'000})) << holder.err();
+    keep_output(holder);
+    // Its 12s budget counts from its start (before `started`); the heartbeat's last reconnect
+    // attempt (2 s at most) may still finish after it.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(15));
+    EXPECT_NE(holder.exit_code(), 0) << holder.err();
+    EXPECT_EQ(query_int("SELECT count(*) FROM applied_count WHERE n <> 1"), 0);
+    EXPECT_EQ(query_int("SELECT count(*) FROM applied_count"), 40);
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE token = " +
+                        std::to_string(cut_token) +
+                        " AND applied_at > (SELECT min(applied_at) FROM schemagate.history "
+                        "WHERE token > " +
+                        std::to_string(cut_token) + ")"),
+              0);
 }
 
 TEST_F(GateConcurrency, SigtermReleasesTheLeaseAndAWaiterGoesOnWithinASecond) {

@@ -5,7 +5,7 @@
 # apply each migration exactly once.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-gate="$root/build/bin/schemagate"
+gate="${SCHEMAGATE_GATE_BIN:-$root/build/bin/schemagate}"
 bouncer=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
 [ -x "$bouncer" ] || { echo "FAIL: pgbouncer not found: apt-get install pgbouncer" >&2; exit 1; }
 [ -x "$gate" ] || { echo "FAIL: $gate missing: build first" >&2; exit 1; }

@@ -6,12 +6,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
+#include <atomic>
 #include <csignal>
+#include <fstream>
+#include <thread>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "freezable_proxy.h"
 #include "gate_fixture.h"
 
 namespace schemagate::testing {
@@ -37,10 +43,11 @@ class Sidecar : public GateTest {
     }
 
     // Starts the sidecar on a free port and waits until it serves.
-    void start_sidecar(std::vector<std::string> args) {
+    void start_sidecar(std::vector<std::string> args,
+                       std::map<std::string, std::string> env = {}) {
         args.insert(args.begin(), sidecar_binary());
         args.insert(args.end(), {"--listen", "127.0.0.1:0"});
-        sidecar_.emplace(std::move(args), gate_env());
+        sidecar_.emplace(std::move(args), gate_env(std::move(env)));
         ASSERT_TRUE(eventually([&] {
             return sidecar_->err().find("listening on") != std::string::npos ||
                    sidecar_->wait_for_exit(Millis{0});
@@ -89,6 +96,25 @@ class Sidecar : public GateTest {
             "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s "
             "JOIN pg_database d ON d.oid = s.dbid "
             "WHERE d.datname = current_database() AND s.query LIKE '%LEFT JOIN LATERAL%'");
+    }
+
+    // A fresh client's probe, as the kubelet makes it: one new connection, a 1 s budget.
+    bool fresh_probe_answers_within_a_second() const {
+        httplib::Client fresh("127.0.0.1", port_);
+        fresh.set_connection_timeout(1, 0);
+        fresh.set_read_timeout(1, 0);
+        fresh.set_write_timeout(1, 0);
+        const auto started = Clock::now();
+        const auto result = fresh.Get("/livez");
+        return result && result->status == 200 && Clock::now() - started < std::chrono::seconds(1);
+    }
+
+    long resident_kib() const {
+        std::ifstream status("/proc/" + std::to_string(sidecar_->pid()) + "/status");
+        for (std::string line; std::getline(status, line);) {
+            if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+        }
+        return -1;
     }
 
     std::optional<Process> sidecar_;
@@ -309,6 +335,182 @@ TEST_F(Sidecar, UnreachableAtStartIsNotReadyAndSaysWhy) {
     }));
     EXPECT_EQ(get("/readyz").status, 503);
     // TearDown checks that the password in that URL appeared in no answer and no log line.
+}
+
+}  // namespace
+}  // namespace schemagate::testing
+
+namespace schemagate::testing {
+namespace {
+
+// Hostile clients: whoever can reach the pod must not be able to make it unready (or, through
+// the liveness probe, restarted), nor grow the sidecar past its memory limit (32 MiB in the
+// manifests).
+constexpr long kMemoryLimitKib = 32 * 1024;
+
+TEST_F(Sidecar, TwoThousandIdleConnectionsDoNotStarveAFreshProbe) {
+    rlimit files{};
+    getrlimit(RLIMIT_NOFILE, &files);
+    files.rlim_cur = std::min<rlim_t>(files.rlim_max, 8192);
+    setrlimit(RLIMIT_NOFILE, &files);
+    if (files.rlim_cur < 2200) GTEST_SKIP() << "this machine allows only " << files.rlim_cur << " files";
+    start_sidecar({"--expect", "1", "--request-timeout", "30s"});
+    std::vector<int> idle;
+    for (int i = 0; i < 2000; ++i) {
+        const int fd = connect_raw();
+        ASSERT_GE(fd, 0) << "connection " << i;
+        idle.push_back(fd);
+    }
+    EXPECT_TRUE(fresh_probe_answers_within_a_second());
+    EXPECT_LT(resident_kib(), kMemoryLimitKib);
+    for (const int fd : idle) close(fd);
+    EXPECT_TRUE(fresh_probe_answers_within_a_second());
+}
+
+TEST_F(Sidecar, FiftySlowlorisConnectionsDoNotStarveAFreshProbe) {
+    start_sidecar({"--expect", "1", "--request-timeout", "30s"});
+    std::vector<int> slow;
+    for (int i = 0; i < 50; ++i) {
+        const int fd = connect_raw();
+        ASSERT_GE(fd, 0);
+        const std::string head = "GET /livez HTTP/1.1\r\nHost: x\r\n";
+        ASSERT_EQ(write(fd, head.data(), head.size()), static_cast<ssize_t>(head.size()));
+        slow.push_back(fd);
+    }
+    std::atomic<bool> stop{false};
+    std::thread trickle([&] {
+        // One header byte per connection every 200 ms: never idle, never finished.
+        while (!stop) {
+            for (const int fd : slow) [[maybe_unused]] const auto n = write(fd, "X", 1);
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    });
+    for (int i = 0; i < 5; ++i) EXPECT_TRUE(fresh_probe_answers_within_a_second()) << i;
+    stop = true;
+    trickle.join();
+    for (const int fd : slow) close(fd);
+}
+
+TEST_F(Sidecar, AHeaderFloodIsCutOffAndMemoryStaysBounded) {
+    start_sidecar({"--expect", "1"});
+    const long before = resident_kib();
+    const int fd = connect_raw();
+    ASSERT_GE(fd, 0);
+    signal(SIGPIPE, SIG_IGN);
+    std::string request = "GET /livez HTTP/1.1\r\nHost: x\r\n";
+    ASSERT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+    const std::string header = "X-Flood: " + std::string(8 * 1024, 'a') + "\r\n";
+    std::size_t sent = 0;
+    // Up to 20,000 headers of 8 KB; the server must refuse long before.
+    for (int i = 0; i < 20'000; ++i) {
+        const ssize_t n = send(fd, header.data(), header.size(), MSG_NOSIGNAL);
+        if (n <= 0) break;
+        sent += static_cast<std::size_t>(n);
+    }
+    std::string answer;
+    char buffer[512];
+    timeval wait{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) answer.append(buffer, static_cast<std::size_t>(n));
+    close(fd);
+    EXPECT_LT(sent, std::size_t{20'000} * header.size()) << "the server read every header";
+    EXPECT_EQ(answer.find("HTTP/1.1 200"), std::string::npos) << answer.substr(0, 200);
+    EXPECT_LT(resident_kib(), std::max(before + 4096, 16L * 1024));
+    EXPECT_TRUE(fresh_probe_answers_within_a_second());
+}
+
+TEST_F(Sidecar, BigBodiesAreRefusedUnreadAndMemoryStaysBounded) {
+    start_sidecar({"--expect", "1"});
+    signal(SIGPIPE, SIG_IGN);
+    std::vector<std::thread> posters;
+    std::atomic<int> refused{0};
+    for (int i = 0; i < 8; ++i) {
+        posters.emplace_back([&] {
+            const int fd = connect_raw();
+            if (fd < 0) return;
+            const std::size_t size = 10 * 1024 * 1024;
+            const std::string head = "POST /readyz HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                                     std::to_string(size) + "\r\n\r\n";
+            [[maybe_unused]] auto n = send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+            const std::string chunk(64 * 1024, 'b');
+            for (std::size_t sent = 0; sent < size; sent += chunk.size()) {
+                if (send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL) <= 0) break;
+            }
+            char buffer[256];
+            timeval wait{2, 0};
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+            const ssize_t got = read(fd, buffer, sizeof buffer);
+            if (got > 0 && std::string(buffer, static_cast<std::size_t>(got)).find(" 405 ") != std::string::npos) {
+                ++refused;
+            }
+            close(fd);
+        });
+    }
+    EXPECT_TRUE(fresh_probe_answers_within_a_second());
+    for (auto& poster : posters) poster.join();
+    EXPECT_EQ(refused.load(), 8);
+    EXPECT_LT(resident_kib(), kMemoryLimitKib);
+    EXPECT_TRUE(fresh_probe_answers_within_a_second());
+}
+
+TEST_F(Sidecar, PipelinedRequestsAreAnsweredInOrder) {
+    start_sidecar({"--expect", "1"});
+    const int fd = connect_raw();
+    ASSERT_GE(fd, 0);
+    std::string requests;
+    for (int i = 0; i < 99; ++i) requests += "GET /livez HTTP/1.1\r\nHost: x\r\n\r\n";
+    requests += "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(write(fd, requests.data(), requests.size()), static_cast<ssize_t>(requests.size()));
+    std::string answers;
+    char buffer[4096];
+    timeval wait{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) answers.append(buffer, static_cast<std::size_t>(n));
+    close(fd);
+    int ok = 0;
+    for (auto at = answers.find("HTTP/1.1 200"); at != std::string::npos; at = answers.find("HTTP/1.1 200", at + 1)) ++ok;
+    EXPECT_EQ(ok, 99);
+    // The last answer is the 404, after every 200: in order.
+    EXPECT_GT(answers.rfind("HTTP/1.1 404"), answers.rfind("HTTP/1.1 200"));
+}
+
+}  // namespace
+}  // namespace schemagate::testing
+
+namespace schemagate::testing {
+namespace {
+
+// A silent network cut (nothing forwarded, nothing closed): every check is bounded on the
+// client side, so readiness follows the grace policy instead of freezing on its last answer,
+// and SIGTERM still ends the sidecar at once.
+TEST_F(Sidecar, ASilentNetworkCutIsNoticedWithinBoundsAndSigtermStillExitsAtOnce) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    FreezableProxy proxy(PostgresServer::instance().port());
+    std::string through = url_;
+    const std::string direct_port = ":" + std::to_string(PostgresServer::instance().port()) + "/";
+    through.replace(through.find(direct_port), direct_port.size(),
+                    ":" + std::to_string(proxy.port()) + "/");
+    start_sidecar({"--expect", "5", "--poll-interval", "200ms", "--check-timeout", "1s",
+                   "--grace", "2s"},
+                  {{"DATABASE_URL", through}});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
+    proxy.freeze();
+    const auto cut_at = Clock::now();
+    // Within the grace the last verdict stands...
+    EXPECT_EQ(get("/readyz").status, 200);
+    // ...and after it readiness fails, within poll + check timeout + grace (+ slack).
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 503; }, Millis{15'000}));
+    const auto noticed = Clock::now() - cut_at;
+    EXPECT_GE(noticed, std::chrono::seconds(2));
+    EXPECT_LT(noticed, std::chrono::seconds(6));
+    EXPECT_NE(get("/readyz").body["reason"].get<std::string>().find("unreachable"),
+              std::string::npos);
+    sidecar_->signal(SIGTERM);
+    const auto signalled = Clock::now();
+    ASSERT_TRUE(sidecar_->wait_for_exit(Millis{5000}));
+    EXPECT_LT(Clock::now() - signalled, std::chrono::milliseconds(1500));
+    EXPECT_EQ(sidecar_->exit_code(), 0) << sidecar_->err();
 }
 
 }  // namespace

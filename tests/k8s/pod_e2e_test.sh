@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 # shellcheck source=podman-env.sh
 source "$here/podman-env.sh"
-gate="$root/build/bin/schemagate"
+gate="${SCHEMAGATE_GATE_BIN:-$root/build/bin/schemagate}"
 [ -x "$gate" ] || { echo "FAIL: $gate missing: build first" >&2; exit 1; }
 
 passed=0; failed=0

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace schemagate::testing {
+
+// A TCP proxy on 127.0.0.1 in front of the test server that can be frozen: while frozen it
+// accepts and keeps every connection open but forwards nothing, in either direction -- what a
+// silent network cut (packets dropped, no RST) looks like to both ends. Thread-safe.
+class FreezableProxy {
+  public:
+    explicit FreezableProxy(int target_port);
+    ~FreezableProxy();
+    FreezableProxy(const FreezableProxy&) = delete;
+    FreezableProxy& operator=(const FreezableProxy&) = delete;
+
+    int port() const { return port_; }
+    void freeze() { frozen_ = true; }
+    void thaw() { frozen_ = false; }
+
+  private:
+    void accept_loop();
+    void pump(int from, int to);
+
+    int target_port_;
+    int listen_fd_ = -1;
+    int port_ = 0;
+    std::atomic<bool> frozen_{false};
+    std::atomic<bool> stopping_{false};
+    std::vector<std::thread> threads_;
+    std::thread acceptor_;
+};
+
+}  // namespace schemagate::testing
