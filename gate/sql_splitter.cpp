@@ -69,7 +69,7 @@ class Splitter {
         if (c == '-' && next == '-') return skip_line_comment();
         if (c == '/' && next == '*') return skip_block_comment();
         if (is_sql_space(c)) return advance(1);
-        mark_content();
+        if (c != ';') mark_content();
         if (c == '\'') return skip_string(standard_strings_ ? Escapes::kNone : Escapes::kBackslash);
         if (c == '"') return skip_quoted_identifier();
         if (c == '$') return read_dollar();

@@ -21,6 +21,7 @@ const kustomizations = {
   "example-overlay": "manifests/examples/overlay",
   "job": "manifests/job",
   "alerts": "manifests/alerts",
+  "networkpolicy": "manifests/examples/networkpolicy",
   "native-sidecar": "tests/k8s/fixtures/native-sidecar",
   "wait": "tests/k8s/fixtures/wait",
   "existing-init": "tests/k8s/fixtures/existing-init",
@@ -247,4 +248,14 @@ test("the alert rules use only metrics the sidecar exports", () => {
       assert.ok(exported.includes(metric), `${r.alert} uses ${metric}, which the sidecar does not export`);
     }
   }
+});
+
+test("the NetworkPolicy example admits the scraper on the sidecar's named port and keeps the app's port", () => {
+  const policy = find("networkpolicy", "NetworkPolicy");
+  const sidecarPorts = find("example-overlay", "Deployment").spec.template.spec.containers
+    .flatMap((c) => c.ports ?? []).map((p) => p.name);
+  const rules = policy.spec.ingress;
+  const scraper = rules.find((r) => r.from);
+  assert.ok(sidecarPorts.includes(scraper.ports[0].port), "the policy names a port the sidecar declares");
+  assert.ok(rules.some((r) => !r.from && r.ports.some((p) => p.port === 9090)), "the app's own port stays open");
 });

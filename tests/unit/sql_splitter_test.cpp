@@ -138,6 +138,10 @@ TEST(SqlSplitter, RefusesWhatTheServerWouldReadDifferently) {
     expect_refused("DO $body$ BEGIN END $bod$;", 1, "unterminated dollar-quoted string $body$");
 }
 
+TEST(SqlSplitter, EmptyStatementsAreDropped) {
+    EXPECT_EQ(texts(";; SELECT 1;  ;\n;"), (std::vector<std::string>{"SELECT 1"}));
+}
+
 TEST(SqlSplitter, AcceptsValidMultibyteText) {
     EXPECT_EQ(texts("SELECT 'h\xC3\xA9llo \xF0\x9F\x98\x80'; SELECT \xC3\xA9t\xC3\xA9 FROM t").size(), 2u);
 }

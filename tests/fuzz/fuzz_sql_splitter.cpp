@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// Whatever the bytes, the splitter either refuses the file or returns statements that are
+// pieces of it, in order, none empty.
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "sql_splitter.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view sql(reinterpret_cast<const char*>(data), size);
+    try {
+        const auto statements = schemagate::split_sql(sql);
+        int last_line = 0;
+        std::size_t searched_from = 0;
+        for (const auto& statement : statements) {
+            if (statement.text.empty() || statement.line < last_line) std::abort();
+            const auto at = sql.find(statement.text, searched_from);
+            if (at == std::string_view::npos) std::abort();
+            searched_from = at + statement.text.size();
+            last_line = statement.line;
+        }
+        (void)schemagate::has_no_transaction_directive(sql);
+    } catch (const schemagate::SqlSyntaxError& e) {
+        if (e.line() < 1) std::abort();
+    }
+    return 0;
+}
