@@ -20,6 +20,8 @@ RUN cmake --preset ci \
  && strip build/bin/schemagate build/bin/schemagate-sidecar
 
 FROM debian:bookworm-slim
+# The one version is CMake's project(VERSION); the build passes it here (tests check they agree).
+ARG VERSION=0.1.0
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpqxx-6.4 libpq5 libmicrohttpd12 libspdlog1.10 libfmt9 libssl3 ca-certificates \
@@ -27,7 +29,7 @@ RUN apt-get update \
 COPY --from=build /src/build/bin/schemagate /src/build/bin/schemagate-sidecar /usr/local/bin/
 LABEL org.opencontainers.image.title="schemagate" \
       org.opencontainers.image.description="Keeps a Kubernetes app from starting against the wrong database schema: init gate + readiness sidecar" \
-      org.opencontainers.image.version="0.1.0" \
+      org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="Apache-2.0"
 USER 65532:65532
 WORKDIR /

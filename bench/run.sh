@@ -6,16 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-extra=()
-for package in wrk time sqitch libdbd-pg-perl; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || extra+=("$package")
-done
-if [ ${#extra[@]} -gt 0 ]; then
-  apt-get update -qq
-  # A peer that cannot be installed is reported on its row; the bench still runs.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${extra[@]}" >/dev/null ||
-    echo "bench: could not install ${extra[*]}" >&2
-fi
 # Not `npm ci`: the lock file holds dbmate's binary package for this platform only.
 npm install --prefix bench/peers --no-save --no-audit --no-fund --loglevel=error ||
   echo "bench: npm peers could not be installed; their rows will say so" >&2

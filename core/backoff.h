@@ -38,7 +38,6 @@ class Backoff {
     Backoff(Millis initial, Millis cap, std::uint64_t seed = std::random_device{}());
     Millis next();
     void reset();
-    Millis cap() const { return cap_; }
 
   private:
     Millis initial_;

@@ -63,7 +63,11 @@ Connection connect_until(const ConnectOptions& options, const Deadline& deadline
             }
         }
         if (deadline.passed()) break;
-        if (Interrupt::wait_for(next_wait(backoff, deadline))) return nullptr;
+        if (Interrupt::wait_for(next_wait(backoff, deadline))) {
+            throw FatalError(Interrupt::exit_code(),
+                             "interrupted by signal " + std::to_string(Interrupt::signal_number()) +
+                                 " while connecting");
+        }
     }
     throw FatalError(ExitCode::kUnreachable, "database unreachable until the deadline (" +
                                                  format_duration(deadline.budget()) +

@@ -26,8 +26,8 @@ struct ConnectOptions {
 Connection connect_once(const ConnectOptions& options);
 
 // Retries connect_once with jittered backoff until it succeeds, the deadline passes
-// (FatalError kUnreachable) or a signal arrives
-// (returns nullptr). Logs each distinct reason once.
+// (FatalError kUnreachable) or a signal arrives (FatalError with 130 or 143). Never returns
+// null. Logs each distinct reason once.
 Connection connect_until(const ConnectOptions& options, const Deadline& deadline);
 
 }  // namespace schemagate

@@ -53,6 +53,25 @@ DbFailure current_db_failure() {
     return failure;
 }
 
+std::string with_detail(const DbFailure& failure) {
+    std::string out = failure.sqlstate.empty() ? "" : "SQLSTATE " + failure.sqlstate + ": ";
+    out += failure.message;
+    std::string detail;
+    for (std::size_t start = 0; start < failure.detail.size();) {
+        auto end = failure.detail.find('\n', start);
+        if (end == std::string::npos) end = failure.detail.size();
+        std::string line = failure.detail.substr(start, end - start);
+        start = end + 1;
+        // libpq adds the statement with a caret under it (LINE n: ...); the caller names the
+        // file and line itself.
+        if (line.rfind("DETAIL:", 0) != 0 && line.rfind("HINT:", 0) != 0) continue;
+        while (line.find("  ") != std::string::npos) line.erase(line.find("  "), 1);
+        detail += (detail.empty() ? "" : "; ") + line;
+    }
+    if (!detail.empty()) out += " (" + detail + ")";
+    return out;
+}
+
 bool is_permanent_connect_failure(const std::string& message) {
     for (const char* marker :
          {"password authentication failed", "no password supplied", "authentication failed",

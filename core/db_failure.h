@@ -24,6 +24,10 @@ struct DbFailure {
 // Call only from inside a catch block: inspects the exception in flight.
 DbFailure current_db_failure();
 
+// "SQLSTATE 23505: duplicate key ... (DETAIL: Key (id)=(1) already exists.)": the message with
+// the server's DETAIL and HINT folded onto the same line.
+std::string with_detail(const DbFailure& failure);
+
 // Connection attempts that can never succeed by waiting (bad password, unknown database or
 // role, pg_hba rejection) versus those that can (refused, starting up, too many clients).
 bool is_permanent_connect_failure(const std::string& message);

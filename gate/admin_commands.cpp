@@ -31,9 +31,7 @@ Connection connect_for_admin(const GateConfig& config) {
     ConnectOptions options;
     options.target = resolve_database_target(config.database_url, config.database_url_file);
     options.application_name = "schemagate admin";
-    auto connection = connect_until(options, Deadline(kAdminConnectBudget));
-    if (!connection) throw FatalError(ExitCode::kInterrupted, "interrupted while connecting");
-    return connection;
+    return connect_until(options, Deadline(kAdminConnectBudget));
 }
 
 }  // namespace

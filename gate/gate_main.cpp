@@ -4,8 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin_commands.h"
-#include "db_failure.h"
-#include "errors.h"
+#include "run_main.h"
 #include "gate_config.h"
 #include "interrupt.h"
 #include "migrate_command.h"
@@ -33,13 +32,6 @@ int run_command(const GateConfig& config) {
     return to_int(ExitCode::kBadInput);
 }
 
-int fail(const GateConfig& config, ExitCode code, const std::string& message) {
-    spdlog::error("{} (exit {})", message, to_int(code));
-    write_termination_message(config.termination_log, config.termination_log_explicit,
-                              "schemagate: " + message);
-    return to_int(code);
-}
-
 }  // namespace
 
 int gate_main(int argc, const char* const* argv) {
@@ -48,23 +40,13 @@ int gate_main(int argc, const char* const* argv) {
     const auto& config = std::get<GateConfig>(parsed);
     setup_logging("schemagate", config.log_format, config.verbose);
     Interrupt::install();
-    try {
-        return run_command(config);
-    } catch (const FatalError& e) {
-        return fail(config, e.code(), e.what());
-    } catch (const RetryableError& e) {
-        return fail(config, ExitCode::kUnreachable, e.what());
-    } catch (...) {
-        const DbFailure failure = current_db_failure();
-        if (failure.kind == DbFailure::Kind::kConnection) {
-            return fail(config, ExitCode::kUnreachable,
-                        "database connection lost: " + failure.message);
-        }
-        const std::string state =
-            failure.sqlstate.empty() ? "" : "SQLSTATE " + failure.sqlstate + ": ";
-        return fail(config, ExitCode::kMigrationFailed,
-                    "database error: " + state + failure.message);
-    }
+    return run_main([&config] { return run_command(config); },
+                    [&config](ExitCode code, const std::string& message) {
+                        spdlog::error("{} (exit {})", message, to_int(code));
+                        write_termination_message(config.termination_log,
+                                                  config.termination_log_explicit,
+                                                  "schemagate: " + message);
+                    });
 }
 
 }  // namespace schemagate

@@ -47,7 +47,9 @@ struct BrokenLease {
 // The lease row of one migration set: the SQL of DESIGN.md's protocol. All times come from
 // the database clock. clock_timestamp() rather than now(): now() is frozen at the start of
 // the transaction, and a statement that waited for a row lock would compute an expiry that
-// is already partly spent. Not thread-safe; each method uses the connection it is given.
+// is already partly spent. Immutable after construction, so one Lease may be shared by the
+// holder's thread and its heartbeat's: each call uses only the connection it is given (a
+// connection must not be used by two threads at once).
 class Lease {
   public:
     Lease(StateLocation where, std::string holder, Millis ttl);

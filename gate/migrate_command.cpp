@@ -170,7 +170,6 @@ int MigrateCommand::run() {
 void MigrateCommand::ensure_connected() {
     if (connection_) return;
     connection_ = connect_until(connect_, deadline_);
-    if (!connection_) interrupted("while connecting");
     query_deadline_.arm(connection_->sock(), deadline_.remaining() + kDeadlineSlack);
 }
 

@@ -127,12 +127,17 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
                                                 const Migration& migration,
                                                 std::int64_t token) const {
     const auto started = SteadyClock::now();
-    {
+    try {
         pqxx::work work(connection);
         const auto fenced = work.exec(lease_.fence_sql(work, token));
         if (fenced.affected_rows() != 1) lease_lost_error(migration);
         work.exec(store_.record_sql(work, migration, lease_.holder(), token, 0, false));
         work.commit();
+    } catch (const FatalError&) {
+        throw;
+    } catch (...) {
+        // Nothing of the migration ran yet: not dirty, whatever happened.
+        fail(migration, nullptr, false);
     }
     const SqlStatement* current = nullptr;
     try {
@@ -192,9 +197,8 @@ void MigrationRunner::fail(const Migration& migration, const SqlStatement* state
     }
     std::string where = migration.file;
     if (statement != nullptr) where += " line " + std::to_string(statement->line);
-    std::string message = label(migration) + " failed at " + where;
-    if (!failure.sqlstate.empty()) message += ": SQLSTATE " + failure.sqlstate;
-    message += ": " + failure.message + dirty_note;
+    const std::string message =
+        label(migration) + " failed at " + where + ": " + with_detail(failure) + dirty_note;
     throw FatalError(ExitCode::kMigrationFailed, message);
 }
 

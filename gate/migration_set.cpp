@@ -71,13 +71,6 @@ std::int64_t MigrationSet::highest_version() const {
     return migrations.empty() ? 0 : migrations.back().version;
 }
 
-const Migration* MigrationSet::find(std::int64_t version) const {
-    const auto found =
-        std::lower_bound(migrations.begin(), migrations.end(), version,
-                         [](const Migration& m, std::int64_t v) { return m.version < v; });
-    return found != migrations.end() && found->version == version ? &*found : nullptr;
-}
-
 MigrationSet load_migration_set(const std::string& directory) {
     std::error_code error;
     if (!fs::is_directory(directory, error)) {

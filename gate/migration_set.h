@@ -25,7 +25,6 @@ struct MigrationSet {
     std::vector<Migration> migrations;  // ascending version, no duplicates
 
     std::int64_t highest_version() const;
-    const Migration* find(std::int64_t version) const;
 };
 
 // Throws FatalError(kBadInput) naming the file for: a missing or unreadable directory, an

@@ -26,8 +26,8 @@ class StateStore {
     // yet (a fresh database). One round trip, no transaction.
     std::optional<std::vector<AppliedMigration>> read_history(pqxx::connection& connection) const;
 
-    // SQL that records `migration` as applied (success) or started (not success), renews the
-    // lease so a long migration does not expire at its COMMIT, and notifies waiters. Literal
+    // SQL that records `migration` as applied (success) or started (not success) and notifies
+    // waiters (the caller renews the lease in the same transaction). Literal
     // values are quoted by the connection, so it can travel in one round trip.
     // `duration_ms` nullopt: measured by the server from the transaction's start.
     std::string record_sql(pqxx::transaction_base& work, const Migration& migration,
@@ -39,7 +39,6 @@ class StateStore {
     // repair: mark a dirty migration applied, or remove its record. Returns rows changed.
     std::size_t repair(pqxx::connection& connection, std::int64_t version, bool mark_applied) const;
 
-    const StateLocation& where() const { return where_; }
 
   private:
     StateLocation where_;

@@ -120,7 +120,7 @@ int ProbeServer::bind() {
                : ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
 }
 
-void ProbeServer::serve() {
+void ProbeServer::start() {
     const auto handler = [](void* cls, MHD_Connection* connection, const char* url,
                             const char* method, const char* /*version*/,
                             const char* /*upload_data*/, std::size_t* upload_data_size,
@@ -178,6 +178,9 @@ void ProbeServer::serve() {
     if (http_->daemon == nullptr) {
         throw FatalError(ExitCode::kBadInput, "--listen: the HTTP server could not start");
     }
+}
+
+void ProbeServer::serve() {
     {
         std::unique_lock lock(http_->mutex);
         http_->stopped_changed.wait(lock, [this] { return http_->stopped; });

@@ -15,7 +15,7 @@ namespace schemagate {
 // without touching the database. Event-driven (libmicrohttpd on epoll): idle and slow clients
 // hold no thread; each connection has a fixed memory budget for its request, an idle timeout,
 // and the number of connections is capped, so a flood or a stuck client cannot starve the
-// kubelet's probe. bind() and serve() are called from one thread; stop() from any.
+// kubelet's probe. bind(), start() and serve() are called from one thread; stop() from any.
 class ProbeServer {
   public:
     using SnapshotSource = std::function<SchemaSnapshot()>;
@@ -25,7 +25,10 @@ class ProbeServer {
 
     // Returns the bound port; throws FatalError(kBadInput) naming --listen when it cannot bind.
     int bind();
-    void serve();  // blocks until stop()
+    // Starts answering on the bound socket (its own threads); throws FatalError(kBadInput)
+    // when the HTTP server cannot start.
+    void start();
+    void serve();  // blocks until stop(), then drains
     void stop();   // stop accepting; in-flight requests finish
 
     // The answer to one request, decided before any body is read. Pure apart from reading the

@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "interrupt.h"
 #include "probe_server.h"
+#include "run_main.h"
 #include "sidecar_config.h"
 #include "version.h"
 #include "version_watcher.h"
@@ -21,7 +22,7 @@ int sidecar_main(int argc, const char* const* argv) {
     const auto& config = std::get<SidecarConfig>(parsed);
     setup_logging("schemagate-sidecar", config.log_format, config.verbose);
     Interrupt::install();
-    try {
+    return run_main([&config]() -> int {
         ConnectOptions connect;
         connect.target = resolve_database_target(config.database_url, config.database_url_file);
         connect.application_name = "schemagate-sidecar";
@@ -32,6 +33,7 @@ int sidecar_main(int argc, const char* const* argv) {
         const int port = server.bind();
         watcher = std::make_unique<VersionWatcher>(connect, config.state, config.poll_interval,
                                                    config.check_timeout);
+        server.start();
         spdlog::info(
             "schemagate-sidecar {} listening on {}:{}, expecting version {}{}, database {}",
             kVersion, config.listen_host, port, config.expect,
@@ -44,10 +46,9 @@ int sidecar_main(int argc, const char* const* argv) {
         server.stop();
         http.join();
         return 0;
-    } catch (const FatalError& e) {
-        spdlog::error("{} (exit {})", e.what(), to_int(e.code()));
-        return to_int(e.code());
-    }
+    }, [](ExitCode code, const std::string& message) {
+        spdlog::error("{} (exit {})", message, to_int(code));
+    });
 }
 
 }  // namespace schemagate

@@ -119,6 +119,19 @@ TEST_F(GateFailure, UnreachableServerIsRetriedThenExits4) {
 }
 
 // Settings no retry can fix fail at once, saying why, instead of waiting out --timeout.
+TEST_F(GateFailure, TheServersDetailAndHintAreShownWithTheError) {
+    write_migration("V1__dup.sql",
+                    "CREATE TABLE u (id int PRIMARY KEY);\nINSERT INTO u VALUES (1), (1);\n");
+    const auto result = gate({"migrate"});
+    EXPECT_EQ(result.exit_code, 1) << result.err;
+    EXPECT_NE(result.err.find("V1__dup.sql line 2: SQLSTATE 23505"), std::string::npos)
+        << result.err;
+    EXPECT_NE(result.err.find("(DETAIL: Key (id)=(1) already exists.)"), std::string::npos)
+        << result.err;
+    EXPECT_EQ(count_of(result.err.substr(result.err.find("SQLSTATE 23505")), "\n"), 1)
+        << result.err;
+}
+
 TEST_F(GateFailure, TlsDemandedOfAServerWithoutItAndABadPortFailAtOnce) {
     two_migrations();
     const std::string separator = url_.find('?') == std::string::npos ? "?" : "&";

@@ -16,11 +16,12 @@ check() {  # description, command...
 }
 in_image() { podman run --rm --read-only --network host "$@"; }
 
+version=$(sed -n 's/^project(schemagate VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
 eval "$("$root/tests/harness/pg-test-server" start --watch-pid $$)"
 trap '"$root/tests/harness/pg-test-server" destroy "$PGTEST_DIR"' EXIT
 
-check "schemagate --version" bash -c "[ \"\$(podman run --rm --read-only $SCHEMAGATE_IMAGE --version)\" = 'schemagate 0.1.0' ]"
-check "schemagate-sidecar --version" bash -c "[ \"\$(podman run --rm --read-only --entrypoint schemagate-sidecar $SCHEMAGATE_IMAGE --version)\" = 'schemagate-sidecar 0.1.0' ]"
+check "schemagate --version" bash -c "[ \"\$(podman run --rm --read-only $SCHEMAGATE_IMAGE --version)\" = 'schemagate $version' ]"
+check "schemagate-sidecar --version" bash -c "[ \"\$(podman run --rm --read-only --entrypoint schemagate-sidecar $SCHEMAGATE_IMAGE --version)\" = 'schemagate-sidecar $version' ]"
 check "runs as uid 65532" bash -c "[ \"\$(podman run --rm --read-only --entrypoint id $SCHEMAGATE_IMAGE -u)\" = 65532 ]"
 check "no compiler in the runtime image" bash -c "! podman run --rm --entrypoint sh $SCHEMAGATE_IMAGE -c 'command -v gcc || command -v g++ || command -v cc'"
 check "no -dev packages in the runtime image" bash -c "[ -z \"\$(podman run --rm --entrypoint sh $SCHEMAGATE_IMAGE -c \"dpkg-query -W -f='\\\${Package}\\n' | grep -- '-dev\$'\")\" ]"

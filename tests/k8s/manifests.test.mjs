@@ -259,3 +259,22 @@ test("the NetworkPolicy example admits the scraper on the sidecar's named port a
   assert.ok(sidecarPorts.includes(scraper.ports[0].port), "the policy names a port the sidecar declares");
   assert.ok(rules.some((r) => !r.from && r.ports.some((p) => p.port === 9090)), "the app's own port stays open");
 });
+
+test("every schemagate image in every render carries the one version, CMake's project version", () => {
+  const version = readFileSync(join(root, "CMakeLists.txt"), "utf8").match(/project\(schemagate VERSION ([0-9.]+)/)[1];
+  const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");
+  assert.match(dockerfile, new RegExp(`ARG VERSION=${version.replaceAll(".", "\\.")}\\b`));
+  let seen = 0;
+  for (const [name, list] of Object.entries(objects)) {
+    if (name === "wait") continue;  // that fixture sets a tag of its own on purpose
+    for (const object of list) {
+      const spec = object.spec?.template?.spec ?? object.spec?.jobTemplate?.spec?.template?.spec;
+      for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+        if (!c.image?.startsWith("schemagate")) continue;
+        assert.equal(c.image, `schemagate:${version}`, `${name}: ${c.name}`);
+        seen += 1;
+      }
+    }
+  }
+  assert.ok(seen > 5, `only ${seen} schemagate containers seen`);
+});

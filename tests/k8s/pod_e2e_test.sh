@@ -80,7 +80,6 @@ YAML
 
 down() { podman kube down "$1" >/dev/null 2>&1 || true; podman pod rm -f -t 2 -a >/dev/null 2>&1 || true
          podman volume rm -f schemagate-migrations termination >/dev/null 2>&1 || true; }
-state_of() { podman inspect --format '{{.State.Status}}' "$1" 2>/dev/null || echo absent; }
 await() {  # seconds, description, command...
   local seconds=$1 what=$2; shift 2
   local deadline=$((SECONDS + seconds))

@@ -53,5 +53,6 @@ export SCHEMAGATE_IMAGE=localhost/schemagate:test
 if [ -z "${SCHEMAGATE_SKIP_IMAGE_BUILD:-}" ]; then
   echo "building $SCHEMAGATE_IMAGE from the Dockerfile" >&2
   podman build --pull=never --network host -q -t "$SCHEMAGATE_IMAGE" \
+    --build-arg VERSION="$(sed -n 's/^project(schemagate VERSION \([0-9.]*\).*/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../../CMakeLists.txt")" \
     -f "$(dirname "${BASH_SOURCE[0]}")/../../Dockerfile" "$(dirname "${BASH_SOURCE[0]}")/../.." >&2 || return 1
 fi

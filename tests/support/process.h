@@ -45,7 +45,8 @@ class Process {
     int term_signal_ = 0;
 };
 
-// Runs to completion (or fails the calling test after `timeout`).
+// Runs to completion; a child still running after `timeout` is killed and the result has
+// exit_code -2 (the caller's assertions on the exit code then fail).
 struct RunResult {
     int exit_code = -1;
     std::string out;

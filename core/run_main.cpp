@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "run_main.h"
+
+#include "db_failure.h"
+#include "errors.h"
+
+namespace schemagate {
+
+int run_main(const std::function<int()>& body,
+             const std::function<void(ExitCode, const std::string&)>& report) {
+    const auto fail = [&report](ExitCode code, const std::string& message) {
+        report(code, message);
+        return to_int(code);
+    };
+    try {
+        return body();
+    } catch (const FatalError& e) {
+        return fail(e.code(), e.what());
+    } catch (const RetryableError& e) {
+        return fail(ExitCode::kUnreachable, e.what());
+    } catch (...) {
+        const DbFailure failure = current_db_failure();
+        if (failure.kind == DbFailure::Kind::kConnection) {
+            return fail(ExitCode::kUnreachable, "database connection lost: " + failure.message);
+        }
+        if (failure.kind == DbFailure::Kind::kOther) {
+            return fail(ExitCode::kMigrationFailed, "internal error: " + failure.message);
+        }
+        return fail(ExitCode::kMigrationFailed, "database error: " + with_detail(failure));
+    }
+}
+
+}  // namespace schemagate
