@@ -318,6 +318,13 @@ void MigrateCommand::apply_pending(std::int64_t token, Heartbeat& heartbeat,
                                                                "; nothing more "
                                                                "was committed by this process");
                 }
+                if (migration.no_transaction) {
+                    spdlog::info("{} runs without a transaction ({}){}", label(migration),
+                                 migration.no_transaction_reason,
+                                 migration.mixed ? "; it holds other statements too: a failure "
+                                                   "midway leaves it partly applied and dirty"
+                                                 : "");
+                }
                 const Millis took = runner.apply(*connection_, migration, token, deadline_);
                 ++applied;
                 spdlog::info("applying {}/{} {}{} ... {} ms", i + 1, total, label(migration),

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
@@ -98,15 +100,19 @@ void MigrationRunner::apply_in_transaction(pqxx::connection& connection, const M
     const SqlStatement* current = nullptr;
     try {
         pqxx::nontransaction session(connection);
-        const std::size_t count = migration.statements.size();
+        // An empty file is one round trip of bookkeeping: fence, history row, COMMIT.
+        const std::size_t count = std::max<std::size_t>(migration.statements.size(), 1);
         for (std::size_t i = 0; i < count; ++i) {
-            current = &migration.statements[i];
+            current = migration.statements.empty() ? nullptr : &migration.statements[i];
             std::string query;
             if (i == 0) {
                 query = "BEGIN; " + timeouts_sql(settings_, "LOCAL") +
                         lease_.fence_or_fail_sql(session, token) + ";\n";
             }
-            query += current->text + "\n;" + lease_.still_in_fenced_transaction_sql(token) + ";";
+            if (current != nullptr) {
+                query +=
+                    current->text + "\n;" + lease_.still_in_fenced_transaction_sql(token) + ";";
+            }
             if (i + 1 == count) {
                 query += "\n" +
                          store_.record_sql(session, migration, lease_.holder(), token, std::nullopt,

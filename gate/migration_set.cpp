@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "migration_set.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -105,15 +107,21 @@ MigrationSet load_migration_set(const std::string& directory) {
         migration.file = name;
         const std::string sql = read_file(path);
         migration.checksum = sha256_hex(sql);
-        migration.no_transaction = has_no_transaction_directive(sql);
         try {
-            migration.statements = split_sql(sql);
+            MigrationFile file = read_migration_file(sql);
+            migration.statements = std::move(file.statements);
+            migration.no_transaction = file.no_transaction;
+            migration.no_transaction_reason = std::move(file.no_transaction_reason);
+            migration.mixed = file.mixed;
         } catch (const SqlSyntaxError& e) {
             bad_input("migration file " + path.string() + " line " + std::to_string(e.line()) +
                       ": " + e.what());
         }
         if (migration.statements.empty()) {
-            bad_input("migration file " + path.string() + " is empty (no SQL statement)");
+            // Flyway and golang-migrate accept them; some projects keep a placeholder version.
+            spdlog::warn("migration file {} holds no SQL statement: it is recorded as applied "
+                         "and runs nothing",
+                         path.string());
         }
         if (!migration.no_transaction) reject_transaction_control(path, migration.statements);
         const auto [existing, inserted] = by_version.try_emplace(migration.version, migration);

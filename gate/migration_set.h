@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sql_splitter.h"
+#include "migration_file.h"
 
 namespace schemagate {
 
@@ -16,7 +16,9 @@ struct Migration {
     std::string file;      // base name, as shown to operators and stored in history
     std::string checksum;  // SHA-256 of the file's bytes
     bool no_transaction = false;
-    std::vector<SqlStatement> statements;
+    std::string no_transaction_reason;  // "directive" or "line 3: CREATE INDEX CONCURRENTLY"
+    bool mixed = false;                 // no transaction, and more than one statement
+    std::vector<SqlStatement> statements;  // only the up part of dbmate and goose files
 };
 
 // The migrations directory, read and checked in full before the database is touched.

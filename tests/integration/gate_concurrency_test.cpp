@@ -293,6 +293,47 @@ TEST_F(GateConcurrency, CreateIndexConcurrentlyWithTenWaitersDoesNotDeadlock) {
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 3);
 }
 
+// The middle file needs to run outside a transaction and says nothing about it: detected
+// from its statements, run once, by one gate, with nine others waiting.
+TEST_F(GateConcurrency, TenGatesOnASetWhoseMiddleFileCannotRunInATransaction) {
+    exec("CREATE TABLE applied_count (version int PRIMARY KEY, n int NOT NULL)");
+    write_migration("V1__table.sql",
+                    "CREATE TABLE big (id int, v int);\n"
+                    "INSERT INTO big SELECT g, g % 97 FROM generate_series(1, 100000) g;\n"
+                    "INSERT INTO applied_count VALUES (1, 1) ON CONFLICT (version) DO UPDATE "
+                    "SET n = applied_count.n + 1;\n");
+    write_migration("V2__index.sql",
+                    "-- built without blocking writes\n"
+                    "INSERT INTO applied_count VALUES (2, 1) ON CONFLICT (version) DO UPDATE "
+                    "SET n = applied_count.n + 1;\n"
+                    "CREATE INDEX CONCURRENTLY big_v_idx ON big (v);\n");
+    write_migration("V3__after.sql",
+                    "ALTER TABLE big ADD COLUMN note text;\n"
+                    "INSERT INTO applied_count VALUES (3, 1) ON CONFLICT (version) DO UPDATE "
+                    "SET n = applied_count.n + 1;\n");
+    std::vector<Process> gates;
+    for (int i = 0; i < 10; ++i) {
+        gates.push_back(
+            start_gate({"migrate", "--holder", "auto-" + std::to_string(i), "--timeout", "2m"}));
+    }
+    int logged = 0;
+    for (auto& g : gates) {
+        ASSERT_TRUE(g.wait_for_exit(Millis{150'000}));
+        keep_output(g);
+        EXPECT_EQ(g.exit_code(), 0) << g.err();
+        if (g.err().find("V0002 index runs without a transaction (line 3: CREATE INDEX "
+                         "CONCURRENTLY); it holds other statements too") != std::string::npos) {
+            ++logged;
+        }
+    }
+    EXPECT_EQ(logged, 1);
+    EXPECT_EQ(query_int("SELECT count(*) FROM applied_count WHERE n = 1"), 3);
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                        "WHERE c.relname = 'big_v_idx' AND i.indisvalid"),
+              1);
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 3);
+}
+
 TEST_F(GateConcurrency, HolderKilledDuringANonTransactionalMigrationLeavesItDirty) {
     exec("CREATE TABLE applied_count (version int PRIMARY KEY, n int NOT NULL)");
     write_migration("V1__slow_no_tx.sql", "-- schemagate:no-transaction\nSELECT pg_sleep(60);\n");

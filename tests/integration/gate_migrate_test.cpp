@@ -211,6 +211,17 @@ TEST_F(GateMigrate, DirtySetBlocksUntilRepaired) {
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 5);
 }
 
+TEST_F(GateMigrate, EmptyFilesAreRecordedAsAppliedWithAWarning) {
+    write_migration("V1__placeholder.sql", "-- reserved for a migration that was dropped\n");
+    write_migration("V2__table.sql", "CREATE TABLE after_placeholder (id int);\n");
+    const auto result = gate({"migrate"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.err.find("V1__placeholder.sql holds no SQL statement"), std::string::npos)
+        << result.err;
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 2);
+    EXPECT_EQ(gate({"migrate"}).exit_code, 0);
+}
+
 TEST_F(GateMigrate, JsonLogsAreOneObjectPerLine) {
     use_examples();
     const auto result = gate({"migrate", "--log-format", "json"});

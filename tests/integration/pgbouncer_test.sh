@@ -83,6 +83,6 @@ check "every migration applied exactly once" \
   [ "$(psql "$direct" -tAc 'SELECT count(*) FROM applied_count WHERE n = 1')" = 20 ]
 check "history complete, concurrent index valid" \
   [ "$(psql "$direct" -tAc "SELECT (SELECT count(*) FROM schemagate.history WHERE success) || ':' || (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 't1_id' AND i.indisvalid)")" = "21:1" ]
-if [ "$failed" != 0 ]; then tail -5 "$work"/gate-*.log "$work/waiter.log" "$work/pgbouncer.log" >&2 || true; fi
+if [ "$failed" != 0 ]; then tail -n 5 "$work"/gate-*.log "$work/waiter.log" "$work/pgbouncer.log" >&2 || true; fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

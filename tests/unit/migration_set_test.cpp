@@ -78,12 +78,13 @@ TEST_F(MigrationSetTest, BadNameNamesTheFileAndThePatterns) {
     EXPECT_NE(message.find(kAcceptedNamePatterns), std::string::npos) << message;
 }
 
-TEST_F(MigrationSetTest, EmptyAndCommentOnlyFilesAreErrors) {
+TEST_F(MigrationSetTest, EmptyAndCommentOnlyFilesAreNoOpMigrations) {
     write("V1__empty.sql", "");
-    EXPECT_NE(load_error().second.find("V1__empty.sql is empty"), std::string::npos);
-    fs::remove(dir_ / "V1__empty.sql");
-    write("V1__comments.sql", "-- nothing here\n   \n");
-    EXPECT_NE(load_error().second.find("V1__comments.sql is empty"), std::string::npos);
+    write("V2__comments.sql", "-- nothing here\n   \n");
+    const auto set = load_migration_set(dir_.string());
+    ASSERT_EQ(set.migrations.size(), 2u);
+    EXPECT_TRUE(set.migrations[0].statements.empty());
+    EXPECT_TRUE(set.migrations[1].statements.empty());
 }
 
 TEST_F(MigrationSetTest, ADirectoryNamedLikeAMigrationIsAnError) {

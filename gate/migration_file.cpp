@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "migration_file.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace schemagate {
+
+namespace {
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+// A marker line of either tool, or nothing.
+struct Marker {
+    enum class Kind { kNone, kUp, kDown, kBlockBegin, kBlockEnd, kNoTransaction, kOther };
+    Kind kind = Kind::kNone;
+    MigrationFile::Layout layout = MigrationFile::Layout::kPlain;
+    std::string options;  // dbmate: the rest of the up line ("transaction:false")
+};
+
+// dbmate: `-- migrate:up [options]` (dbmate's own regex allows spaces after `--`).
+// goose: `-- +goose <annotation>`, annotations case-insensitive, on their own line.
+Marker marker_of(std::string_view line) {
+    line = trim(line);
+    if (line.substr(0, 2) != "--") return {};
+    const std::string_view rest = trim(line.substr(2));
+    if (rest.substr(0, 8) == "migrate:") {
+        const std::string_view tail = rest.substr(8);
+        if (tail.substr(0, 2) == "up" && (tail.size() == 2 || std::isspace(static_cast<unsigned char>(tail[2])))) {
+            return {Marker::Kind::kUp, MigrationFile::Layout::kDbmate, std::string(trim(tail.substr(2)))};
+        }
+        if (tail.substr(0, 4) == "down" && (tail.size() == 4 || std::isspace(static_cast<unsigned char>(tail[4])))) {
+            return {Marker::Kind::kDown, MigrationFile::Layout::kDbmate, {}};
+        }
+        return {};
+    }
+    if (lower(rest.substr(0, 6)) != "+goose") return {};
+    std::string annotation;
+    for (const char c : lower(trim(rest.substr(6)))) {
+        if (!std::isspace(static_cast<unsigned char>(c))) annotation += c;
+    }
+    Marker marker{Marker::Kind::kOther, MigrationFile::Layout::kGoose, {}};
+    if (annotation == "up") marker.kind = Marker::Kind::kUp;
+    if (annotation == "down") marker.kind = Marker::Kind::kDown;
+    if (annotation == "statementbegin") marker.kind = Marker::Kind::kBlockBegin;
+    if (annotation == "statementend") marker.kind = Marker::Kind::kBlockEnd;
+    if (annotation == "notransaction") marker.kind = Marker::Kind::kNoTransaction;
+    return marker;
+}
+
+bool words_are(const SqlStatement& statement, std::initializer_list<const char*> words) {
+    if (statement.leading_words.size() < words.size()) return false;
+    std::size_t i = 0;
+    for (const char* word : words) {
+        if (statement.leading_words[i++] != word) return false;
+    }
+    return true;
+}
+
+bool has_word(const SqlStatement& statement, const char* word) {
+    return std::find(statement.leading_words.begin(), statement.leading_words.end(), word) !=
+           statement.leading_words.end();
+}
+
+bool directive_line(std::string_view sql, std::string_view directive) {
+    const auto first_line = sql.substr(0, sql.find_first_of("\r\n"));
+    std::string compact;
+    for (const char c : first_line) {
+        if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
+    }
+    return compact == directive;
+}
+
+// The file with every line that does not belong to the up part blanked (line numbers kept),
+// and goose's statement blocks taken out whole.
+struct UpPart {
+    std::string text;
+    std::vector<SqlStatement> blocks;
+    MigrationFile::Layout layout = MigrationFile::Layout::kPlain;
+    bool no_transaction = false;
+};
+
+UpPart up_part(std::string_view sql) {
+    UpPart part;
+    enum class Where { kBeforeUp, kUp, kDown } where = Where::kBeforeUp;
+    int block_start = 0;  // first line of an open goose statement block; 0 when none
+    std::string block;
+    std::optional<int> down_line;
+    bool saw_up = false;
+    int line_number = 0;
+    std::string before_up;  // what precedes the up marker, checked to be comments only
+    std::size_t pos = 0;
+    while (pos < sql.size()) {
+        ++line_number;
+        std::size_t end = sql.find('\n', pos);
+        end = end == std::string_view::npos ? sql.size() : end + 1;
+        const std::string_view line = sql.substr(pos, end - pos);
+        pos = end;
+        const Marker marker = marker_of(line);
+        if (marker.kind != Marker::Kind::kNone) {
+            if (part.layout != MigrationFile::Layout::kPlain && part.layout != marker.layout) {
+                throw SqlSyntaxError(line_number, "mixes dbmate and goose markers");
+            }
+            part.layout = marker.layout;
+        }
+        switch (marker.kind) {
+            case Marker::Kind::kUp:
+                if (saw_up) throw SqlSyntaxError(line_number, "a second up marker");
+                saw_up = true;
+                where = Where::kUp;
+                if (lower(marker.options).find("transaction:false") != std::string::npos) {
+                    part.no_transaction = true;
+                }
+                part.text += '\n';
+                continue;
+            case Marker::Kind::kDown:
+                if (block_start != 0) {
+                    throw SqlSyntaxError(block_start, "-- +goose StatementBegin without StatementEnd");
+                }
+                if (!down_line) down_line = line_number;
+                where = Where::kDown;
+                part.text += '\n';
+                continue;
+            case Marker::Kind::kNoTransaction:
+                part.no_transaction = true;
+                part.text += '\n';
+                continue;
+            case Marker::Kind::kBlockBegin:
+                if (where == Where::kUp) {
+                    if (block_start != 0) throw SqlSyntaxError(line_number, "nested -- +goose StatementBegin");
+                    block_start = line_number + 1;
+                    block.clear();
+                }
+                part.text += '\n';
+                continue;
+            case Marker::Kind::kBlockEnd:
+                if (where == Where::kUp) {
+                    if (block_start == 0) throw SqlSyntaxError(line_number, "-- +goose StatementEnd without StatementBegin");
+                    // Lexed like any SQL (NUL, quotes, comments), then kept as one statement.
+                    std::string padded(static_cast<std::size_t>(block_start - 1), '\n');
+                    if (!split_sql(padded + block).empty()) {
+                        SqlStatement statement = split_sql(padded + block).front();
+                        statement.text = std::string(trim(block));
+                        while (!statement.text.empty() && statement.text.back() == ';') {
+                            statement.text.pop_back();
+                        }
+                        part.blocks.push_back(std::move(statement));
+                    }
+                    block_start = 0;
+                }
+                part.text += '\n';
+                continue;
+            case Marker::Kind::kOther:
+            case Marker::Kind::kNone:
+                break;
+        }
+        if (where == Where::kUp && block_start != 0) {
+            block += line;
+            part.text += '\n';
+        } else if (where == Where::kUp) {
+            part.text += line;
+        } else {
+            if (where == Where::kBeforeUp) before_up += line;
+            part.text += std::string(static_cast<std::size_t>(std::count(line.begin(), line.end(), '\n')), '\n');
+        }
+    }
+    if (block_start != 0) throw SqlSyntaxError(block_start, "-- +goose StatementBegin without StatementEnd");
+    if (part.layout == MigrationFile::Layout::kPlain) {
+        part.text = std::string(sql);
+        return part;
+    }
+    const char* up_marker =
+        part.layout == MigrationFile::Layout::kDbmate ? "-- migrate:up" : "-- +goose Up";
+    if (!saw_up) {
+        throw SqlSyntaxError(down_line.value_or(1),
+                             std::string("has no up part (") + up_marker +
+                                 "): refusing to guess what to run; the down part never runs");
+    }
+    if (!split_sql(before_up).empty()) {
+        throw SqlSyntaxError(1, std::string("SQL before ") + up_marker +
+                                    " would not run under its own tool; move it below the marker");
+    }
+    return part;
+}
+
+}  // namespace
+
+std::optional<std::string> needs_no_transaction(const SqlStatement& s) {
+    const bool concurrently = has_word(s, "CONCURRENTLY");
+    if ((words_are(s, {"CREATE", "INDEX"}) || words_are(s, {"CREATE", "UNIQUE", "INDEX"})) &&
+        concurrently) {
+        return "CREATE INDEX CONCURRENTLY";
+    }
+    if (words_are(s, {"DROP", "INDEX", "CONCURRENTLY"})) return "DROP INDEX CONCURRENTLY";
+    if (words_are(s, {"REINDEX"})) {
+        if (concurrently) return "REINDEX CONCURRENTLY";
+        if (has_word(s, "DATABASE") || has_word(s, "SYSTEM")) return "REINDEX DATABASE/SYSTEM";
+    }
+    if (words_are(s, {"VACUUM"})) return "VACUUM";
+    if (words_are(s, {"CLUSTER"}) && s.leading_words.size() == 1) return "CLUSTER (all tables)";
+    for (const char* object : {"DATABASE", "TABLESPACE", "SUBSCRIPTION"}) {
+        if (words_are(s, {"CREATE", object})) return std::string("CREATE ") + object;
+        if (words_are(s, {"DROP", object})) return std::string("DROP ") + object;
+    }
+    if (words_are(s, {"ALTER", "DATABASE"}) && has_word(s, "SET") && has_word(s, "TABLESPACE")) {
+        return "ALTER DATABASE SET TABLESPACE";
+    }
+    if (words_are(s, {"ALTER", "SUBSCRIPTION"}) &&
+        (has_word(s, "REFRESH") || has_word(s, "PUBLICATION"))) {
+        return "ALTER SUBSCRIPTION ... PUBLICATION";
+    }
+    if (words_are(s, {"ALTER", "SYSTEM"})) return "ALTER SYSTEM";
+    if (words_are(s, {"DISCARD", "ALL"})) return "DISCARD ALL";
+    return std::nullopt;
+}
+
+MigrationFile read_migration_file(std::string_view sql) {
+    sql = without_bom(sql);
+    // The whole file passes the byte checks, the down part included: it is part of what
+    // was checked in.
+    split_sql(sql);
+    UpPart part = up_part(sql);
+    MigrationFile file;
+    file.layout = part.layout;
+    file.statements = split_sql(part.text);
+    for (auto& block : part.blocks) file.statements.push_back(std::move(block));
+    std::stable_sort(file.statements.begin(), file.statements.end(),
+                     [](const SqlStatement& a, const SqlStatement& b) { return a.line < b.line; });
+    const bool forced_on = directive_line(sql, "--schemagate:no-transaction");
+    const bool forced_off = directive_line(sql, "--schemagate:transaction");
+    if (forced_on || part.no_transaction) {
+        file.no_transaction = true;
+        file.no_transaction_reason = "directive";
+    }
+    for (const auto& statement : file.statements) {
+        if (const auto reason = needs_no_transaction(statement); reason && !file.no_transaction) {
+            file.no_transaction = true;
+            file.no_transaction_reason = "line " + std::to_string(statement.line) + ": " + *reason;
+        }
+    }
+    if (forced_off) {
+        file.no_transaction = false;
+        file.no_transaction_reason.clear();
+    }
+    file.mixed = file.no_transaction && file.statements.size() > 1;
+    return file;
+}
+
+}  // namespace schemagate

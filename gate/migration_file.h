@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sql_splitter.h"
+
+namespace schemagate {
+
+// What a migration file asks to run, read the way the tool that defined its layout reads it:
+// - plain SQL (Flyway, golang-migrate): the whole file;
+// - dbmate: only the part after `-- migrate:up` (options on that line, e.g.
+//   `transaction:false`), up to `-- migrate:down`;
+// - goose: only the part after `-- +goose Up` up to `-- +goose Down`; annotations are
+//   case-insensitive; `-- +goose StatementBegin` ... `StatementEnd` is one statement whatever
+//   its semicolons; `-- +goose NO TRANSACTION` runs the file outside a transaction.
+// A down part is never executed. Statement lines are the file's own lines.
+struct MigrationFile {
+    enum class Layout { kPlain, kDbmate, kGoose };
+    Layout layout = Layout::kPlain;
+    std::vector<SqlStatement> statements;
+    // Transaction mode and why: a directive (ours, dbmate's or goose's), or the first
+    // statement PostgreSQL refuses to run inside a transaction block.
+    bool no_transaction = false;
+    std::string no_transaction_reason;  // "line 3: CREATE INDEX CONCURRENTLY", "directive"
+    // Statements beside the one that forced no-transaction mode: a failure midway leaves a
+    // partly applied, dirty migration.
+    bool mixed = false;
+};
+
+// Throws SqlSyntaxError (with the file's line) for anything split_sql refuses, for a down
+// marker without an up marker, for SQL before the up marker, and for a StatementBegin without
+// its StatementEnd.
+MigrationFile read_migration_file(std::string_view sql);
+
+// The statement's reason to run outside a transaction block ("CREATE INDEX CONCURRENTLY"), or
+// nullopt. PostgreSQL's own list (the commands that call PreventInTransactionBlock): CREATE
+// INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY, REINDEX DATABASE and
+// SYSTEM, VACUUM, CLUSTER without a table, CREATE/DROP DATABASE, ALTER DATABASE ... SET
+// TABLESPACE, CREATE/DROP TABLESPACE, ALTER SYSTEM, CREATE/ALTER/DROP SUBSCRIPTION, DISCARD
+// ALL.
+std::optional<std::string> needs_no_transaction(const SqlStatement& statement);
+
+}  // namespace schemagate

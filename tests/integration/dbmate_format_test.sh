@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# A migration set written for dbmate (its `-- migrate:up` / `-- migrate:down` sections and
+# `transaction:false` option) gives the same schema under the real dbmate and under
+# schemagate, and schemagate never runs a down section.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+gate="${SCHEMAGATE_GATE_BIN:-$root/build/bin/schemagate}"
+dbmate="$root/bench/peers/node_modules/.bin/dbmate"
+[ -x "$dbmate" ] || { echo "FAIL: dbmate missing: npm install --prefix bench/peers (scripts/test.sh does)" >&2; exit 1; }
+
+passed=0; failed=0
+check() { local what=$1; shift; if "$@"; then echo "ok: $what"; passed=$((passed + 1)); else echo "FAIL: $what"; failed=$((failed + 1)); fi; }
+
+eval "$("$root/tests/harness/pg-test-server" start --watch-pid $$)"
+work=$(mktemp -d)
+trap '"$root/tests/harness/pg-test-server" destroy "$PGTEST_DIR"; rm -rf "$work"' EXIT
+psql "$PGTEST_URL" -qc "CREATE DATABASE by_dbmate" -c "CREATE DATABASE by_schemagate"
+base="${PGTEST_URL%/*}"
+mkdir -p "$work/migrations"
+cat > "$work/migrations/20240101000000_create_accounts.sql" <<'SQL'
+-- migrate:up
+CREATE TABLE accounts (id bigserial PRIMARY KEY, email text NOT NULL);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.email := lower(NEW.email); RETURN NEW; END;
+$$;
+
+-- migrate:down
+DROP FUNCTION touch();
+DROP TABLE accounts;
+SQL
+cat > "$work/migrations/20240102000000_index_email.sql" <<'SQL'
+-- migrate:up transaction:false
+CREATE INDEX CONCURRENTLY accounts_email_idx ON accounts (email);
+
+-- migrate:down transaction:false
+DROP INDEX CONCURRENTLY accounts_email_idx;
+SQL
+cat > "$work/migrations/20240103000000_add_status.sql" <<'SQL'
+-- migrate:up
+ALTER TABLE accounts ADD COLUMN status text NOT NULL DEFAULT 'active';
+-- migrate:down
+ALTER TABLE accounts DROP COLUMN status;
+SQL
+
+DATABASE_URL="$base/by_dbmate?sslmode=disable" "$dbmate" --migrations-dir "$work/migrations" \
+  --no-dump-schema up >"$work/dbmate.log" 2>&1
+code=0
+DATABASE_URL="$base/by_schemagate" "$gate" migrate --migrations "$work/migrations" \
+  >"$work/gate.log" 2>&1 || code=$?
+check "schemagate applies the dbmate set" [ "$code" = 0 ]
+schema() {
+  pg_dump --schema-only --no-owner --no-privileges -n public -T public.schema_migrations "$base/$1" |
+    grep -v -e '^--' -e '^$' -e '^SET ' -e 'set_config' -e '^\\'
+}
+check "same schema as under dbmate" diff <(schema by_dbmate) <(schema by_schemagate)
+check "the down sections never ran (status column and index exist)" \
+  [ "$(psql "$base/by_schemagate" -tAc "SELECT count(*) FROM pg_indexes WHERE indexname = 'accounts_email_idx'")$(psql "$base/by_schemagate" -tAc "SELECT count(*) FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'status'")" = 11 ]
+check "the transaction:false file ran outside a transaction" \
+  grep -q "runs without a transaction (directive)" "$work/gate.log"
+if [ "$failed" != 0 ]; then cat "$work/gate.log" "$work/dbmate.log" >&2; fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "migration_file.h"
+
+#include <gtest/gtest.h>
+
+namespace schemagate {
+namespace {
+
+std::vector<std::string> texts(const MigrationFile& file) {
+    std::vector<std::string> out;
+    for (const auto& statement : file.statements) out.push_back(statement.text);
+    return out;
+}
+
+TEST(MigrationFile, PlainSqlRunsWhole) {
+    const auto file = read_migration_file("CREATE TABLE a (x int);\nCREATE TABLE b (x int);\n");
+    EXPECT_EQ(file.layout, MigrationFile::Layout::kPlain);
+    EXPECT_EQ(file.statements.size(), 2u);
+    EXPECT_FALSE(file.no_transaction);
+}
+
+TEST(MigrationFile, DbmateRunsOnlyTheUpPartWithTheFilesLineNumbers) {
+    const auto file = read_migration_file(
+        "-- a comment first\n-- migrate:up\nCREATE TABLE a (x int);\n\n"
+        "-- migrate:down\nDROP TABLE a;\n");
+    EXPECT_EQ(file.layout, MigrationFile::Layout::kDbmate);
+    EXPECT_EQ(texts(file), (std::vector<std::string>{"CREATE TABLE a (x int)"}));
+    EXPECT_EQ(file.statements[0].line, 3);
+    EXPECT_FALSE(file.no_transaction);
+    const auto no_tx = read_migration_file(
+        "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON a (x);\n"
+        "-- migrate:down\nDROP INDEX i;\n");
+    EXPECT_TRUE(no_tx.no_transaction);
+    EXPECT_EQ(no_tx.no_transaction_reason, "directive");
+}
+
+TEST(MigrationFile, GooseAnnotationsAreCaseInsensitiveAndBlocksStayWhole) {
+    const auto file = read_migration_file(
+        "-- +goose Up\n"
+        "-- +goose StatementBegin\n"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS '\n"
+        "BEGIN RETURN 1; END;\n"
+        "';\n"
+        "-- +goose StatementEnd\n"
+        "CREATE TABLE t (x int);\n"
+        "-- +GOOSE DOWN\n"
+        "DROP TABLE t;\n");
+    EXPECT_EQ(file.layout, MigrationFile::Layout::kGoose);
+    ASSERT_EQ(file.statements.size(), 2u);
+    EXPECT_EQ(file.statements[0].line, 3);
+    EXPECT_NE(file.statements[0].text.find("RETURN 1; END;"), std::string::npos);
+    EXPECT_EQ(file.statements[1].text, "CREATE TABLE t (x int)");
+    EXPECT_EQ(file.statements[1].line, 7);
+    EXPECT_TRUE(read_migration_file("-- +goose NO TRANSACTION\n-- +goose Up\nSELECT 1;\n")
+                    .no_transaction);
+}
+
+TEST(MigrationFile, ADownPartWithoutAnUpPartIsRefused) {
+    for (const char* sql : {"-- migrate:down\nDROP TABLE a;\n", "-- +goose Down\nDROP TABLE a;\n",
+                            "SELECT 1;\n-- migrate:up\nSELECT 2;\n",
+                            "-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n"}) {
+        EXPECT_THROW(read_migration_file(sql), SqlSyntaxError) << sql;
+    }
+}
+
+TEST(MigrationFile, StatementsThatCannotRunInATransactionAreDetected) {
+    const auto file = read_migration_file(
+        "CREATE TABLE t (x int);\n/* CONCURRENTLY */ -- CONCURRENTLY\n"
+        "create unique index concurrently t_x on t (x);\n");
+    EXPECT_TRUE(file.no_transaction);
+    EXPECT_EQ(file.no_transaction_reason, "line 3: CREATE INDEX CONCURRENTLY");
+    EXPECT_TRUE(file.mixed);
+    for (const char* sql :
+         {"DROP INDEX CONCURRENTLY i", "REINDEX (VERBOSE) TABLE CONCURRENTLY t", "VACUUM t",
+          "VACUUM", "CREATE DATABASE d", "DROP DATABASE d", "CREATE TABLESPACE s LOCATION '/x'",
+          "ALTER SYSTEM SET work_mem = '8MB'", "CREATE SUBSCRIPTION s CONNECTION '' PUBLICATION p",
+          "REINDEX DATABASE d"}) {
+        EXPECT_TRUE(read_migration_file(sql).no_transaction) << sql;
+    }
+    // Not fooled by comments or literals, and ordinary statements stay transactional.
+    for (const char* sql : {"SELECT 'CREATE INDEX CONCURRENTLY'", "-- VACUUM\nSELECT 1",
+                            "CREATE INDEX i ON t (x)", "CLUSTER t USING i", "ANALYZE t"}) {
+        EXPECT_FALSE(read_migration_file(sql).no_transaction) << sql;
+    }
+    // The opposite directive forces a transaction.
+    EXPECT_FALSE(read_migration_file("-- schemagate:transaction\nVACUUM t;").no_transaction);
+}
+
+TEST(MigrationFile, EmptyAndCommentOnlyFilesHaveNoStatements) {
+    EXPECT_TRUE(read_migration_file("").statements.empty());
+    EXPECT_TRUE(read_migration_file("-- nothing yet\n").statements.empty());
+}
+
+}  // namespace
+}  // namespace schemagate
