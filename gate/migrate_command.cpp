@@ -94,8 +94,11 @@ class MigrateCommand {
 
   private:
     std::optional<int> step();
+    // Reads the lease (and, when needed, the history again) to tell an unfinished
+    // non-transactional migration in progress from one whose holder is gone; may refresh
+    // `history`.
     std::optional<std::int64_t> live_token_if_unfinished(
-        const std::optional<std::vector<AppliedMigration>>& history);
+        std::optional<std::vector<AppliedMigration>>& history);
     int hold_and_apply(std::int64_t token);
     void apply_pending(std::int64_t token, Heartbeat& heartbeat, StatementCanceller& canceller);
     void ensure_connected();
@@ -184,14 +187,28 @@ void MigrateCommand::drop_connection(const std::string& why) {
 // Only when the history shows an unfinished non-transactional migration does a waiter need
 // the lease row too: to tell one in progress (wait) from one whose holder died (dirty).
 std::optional<std::int64_t> MigrateCommand::live_token_if_unfinished(
-    const std::optional<std::vector<AppliedMigration>>& history) {
-    if (!history) return std::nullopt;
-    const bool unfinished = std::any_of(history->begin(), history->end(),
-                                        [](const AppliedMigration& m) { return !m.success; });
-    if (!unfinished) return std::nullopt;
+    std::optional<std::vector<AppliedMigration>>& history) {
+    const auto unfinished_token = [&history]() -> std::optional<std::int64_t> {
+        if (!history) return std::nullopt;
+        for (const auto& m : *history) {
+            if (!m.success) return m.token;
+        }
+        return std::nullopt;
+    };
+    if (!unfinished_token()) return std::nullopt;
     const SchemaState state = read_schema_state(*connection_, config_.state);
-    if (!state.lease || state.lease->expired || state.lease->holder.empty()) return std::nullopt;
-    return state.lease->token;
+    if (state.lease && !state.lease->expired && !state.lease->holder.empty()) {
+        return state.lease->token;
+    }
+    // The lease was read after the history: a holder may have finished the migration and
+    // released the lease in between (it always commits the first before the second). Read the
+    // history again, now that the lease is known: an unfinished row still there is dirty, unless
+    // a newer holder (a token above the lease's as read) started it since.
+    history = store_.read_history(*connection_);
+    const auto token = unfinished_token();
+    const std::int64_t lease_token = state.lease ? state.lease->token : 0;
+    if (token && *token > lease_token) return token;
+    return std::nullopt;
 }
 
 // One look at the database: done, or take the lease, or wait a little.
@@ -217,9 +234,10 @@ std::optional<int> MigrateCommand::step() {
         if (reason != last_wait_reason_) spdlog::info("waiting: {}", reason);
         last_wait_reason_ = reason;
     } else {
-        const auto history = store_.read_history(*connection_);
+        auto history = store_.read_history(*connection_);
+        const auto live_token = live_token_if_unfinished(history);
         const Plan plan = make_plan(files_, history.value_or(std::vector<AppliedMigration>{}),
-                                    target_, live_token_if_unfinished(history));
+                                    target_, live_token);
         if (plan.done()) {
             spdlog::info("schema is at {} (target {}): nothing to do", version_label(plan.current),
                          version_label(target_));
