@@ -17,7 +17,7 @@ namespace schemagate {
 // parse time naming the flag (whether the value came from the command line or the
 // environment), never later as an SQL error or an overflowed deadline.
 inline CLI::Validator duration_in(Millis min, Millis max) {
-    return CLI::Validator(
+    return {
         [min, max](std::string& value) -> std::string {
             const auto parsed = parse_duration(value);
             if (!parsed) return "'" + value + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h)";
@@ -27,7 +27,7 @@ inline CLI::Validator duration_in(Millis min, Millis max) {
             }
             return {};
         },
-        "DURATION");
+        "DURATION"};
 }
 
 // The flags both binaries share: where the database is, and which state tables and set.

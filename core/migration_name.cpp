@@ -21,6 +21,10 @@ std::string humanize(std::string_view raw) {
 
 }  // namespace
 
+std::string version_label(std::int64_t version) {
+    return version == 0 ? "no migration" : "V" + std::to_string(version);
+}
+
 ParsedName parse_migration_name(std::string_view name) {
     // Kubernetes mounts ConfigMaps with ..data and ..<timestamp> entries beside the files.
     if (name.empty() || name.front() == '.') return IgnoredFile{};

@@ -24,6 +24,9 @@ using ParsedName = std::variant<MigrationName, IgnoredFile, BadMigrationName>;
 // (and `0003_add_users.sql`). Pure; no file system access.
 ParsedName parse_migration_name(std::string_view file_name);
 
+// How a version is written in every log line and message: "V7"; 0 is "no migration".
+std::string version_label(std::int64_t version);
+
 inline constexpr const char* kAcceptedNamePatterns =
     "V<version>__<description>.sql or <version>_<description>.up.sql";
 

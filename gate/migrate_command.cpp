@@ -16,6 +16,7 @@
 #include "heartbeat.h"
 #include "interrupt.h"
 #include "lease.h"
+#include "migration_name.h"
 #include "migration_runner.h"
 #include "plan.h"
 #include "state_store.h"
@@ -46,10 +47,6 @@ void throw_if_lease_lost_or_interrupted(const Heartbeat& heartbeat) {
                          "this process");
     }
     if (Interrupt::triggered()) interrupted("while migrating; the lease is released");
-}
-
-std::string version_label(std::int64_t version) {
-    return version == 0 ? "no migration" : "V" + std::to_string(version);
 }
 
 // Wakes for what can end a wait: the target reached, the lease released, a repair.
@@ -94,11 +91,8 @@ class MigrateCommand {
 
   private:
     std::optional<int> step();
-    // Reads the lease (and, when needed, the history again) to tell an unfinished
-    // non-transactional migration in progress from one whose holder is gone; may refresh
-    // `history`.
     std::optional<std::int64_t> live_token_if_unfinished(
-        std::optional<std::vector<AppliedMigration>>& history);
+        const std::optional<std::vector<AppliedMigration>>& history);
     int hold_and_apply(std::int64_t token);
     void apply_pending(std::int64_t token, Heartbeat& heartbeat, StatementCanceller& canceller);
     void ensure_connected();
@@ -187,28 +181,21 @@ void MigrateCommand::drop_connection(const std::string& why) {
 // Only when the history shows an unfinished non-transactional migration does a waiter need
 // the lease row too: to tell one in progress (wait) from one whose holder died (dirty).
 std::optional<std::int64_t> MigrateCommand::live_token_if_unfinished(
-    std::optional<std::vector<AppliedMigration>>& history) {
-    const auto unfinished_token = [&history]() -> std::optional<std::int64_t> {
-        if (!history) return std::nullopt;
-        for (const auto& m : *history) {
-            if (!m.success) return m.token;
-        }
-        return std::nullopt;
-    };
-    if (!unfinished_token()) return std::nullopt;
+    const std::optional<std::vector<AppliedMigration>>& history) {
+    if (!history) return std::nullopt;
+    const auto unfinished = std::find_if(history->begin(), history->end(),
+                                         [](const AppliedMigration& m) { return !m.success; });
+    if (unfinished == history->end()) return std::nullopt;
+    // The dirty verdict comes from one statement that reads the history and the lease in the
+    // same snapshot: reading them apart would mistake a migration that finished (and whose
+    // holder released the lease) between the two reads for an abandoned one.
     const SchemaState state = read_schema_state(*connection_, config_.state);
-    if (state.lease && !state.lease->expired && !state.lease->holder.empty()) {
-        return state.lease->token;
-    }
-    // The lease was read after the history: a holder may have finished the migration and
-    // released the lease in between (it always commits the first before the second). Read the
-    // history again, now that the lease is known: an unfinished row still there is dirty, unless
-    // a newer holder (a token above the lease's as read) started it since.
-    history = store_.read_history(*connection_);
-    const auto token = unfinished_token();
-    const std::int64_t lease_token = state.lease ? state.lease->token : 0;
-    if (token && *token > lease_token) return token;
-    return std::nullopt;
+    if (state.dirty) return std::nullopt;
+    // Not dirty: in progress under a live lease, or finished since the history was read;
+    // either way, wait and look again.
+    return state.lease && !state.lease->expired && !state.lease->holder.empty()
+               ? state.lease->token
+               : unfinished->token;
 }
 
 // One look at the database: done, or take the lease, or wait a little.
@@ -218,7 +205,7 @@ std::optional<int> MigrateCommand::step() {
         const SchemaState state = read_schema_state(*connection_, config_.state);
         if (state.dirty) {
             throw FatalError(ExitCode::kStateRefused,
-                             "migration " + std::to_string(state.dirty->version) + " (" +
+                             version_label(state.dirty->version) + " (" +
                                  state.dirty->file + ") is dirty: started by " +
                                  state.dirty->applied_by + " at " + state.dirty->applied_at +
                                  " and never finished; an operator must run `schemagate repair`");
@@ -234,7 +221,7 @@ std::optional<int> MigrateCommand::step() {
         if (reason != last_wait_reason_) spdlog::info("waiting: {}", reason);
         last_wait_reason_ = reason;
     } else {
-        auto history = store_.read_history(*connection_);
+        const auto history = store_.read_history(*connection_);
         const auto live_token = live_token_if_unfinished(history);
         const Plan plan = make_plan(files_, history.value_or(std::vector<AppliedMigration>{}),
                                     target_, live_token);

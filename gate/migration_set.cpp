@@ -91,7 +91,7 @@ MigrationSet load_migration_set(const std::string& directory) {
                       "); rename it");
         }
         if (std::holds_alternative<IgnoredFile>(parsed)) continue;
-        const fs::path path = entry.path();
+        const fs::path& path = entry.path();
         if (const auto* bad = std::get_if<BadMigrationName>(&parsed)) {
             bad_input("migration file " + path.string() + ": " + bad->reason +
                       "; accepted names: " + kAcceptedNamePatterns);
@@ -126,8 +126,10 @@ MigrationSet load_migration_set(const std::string& directory) {
         if (!migration.no_transaction) reject_transaction_control(path, migration.statements);
         const auto [existing, inserted] = by_version.try_emplace(migration.version, migration);
         if (!inserted) {
-            bad_input("migration files " + existing->second.file + " and " + name + " in " +
-                      directory + " both have version " + std::to_string(migration.version));
+            std::string message = "migration files " + existing->second.file + " and ";
+            message.append(name).append(" in ").append(directory);
+            message.append(" both have version ").append(std::to_string(migration.version));
+            bad_input(message);
         }
     }
     MigrationSet set;
@@ -154,10 +156,8 @@ std::int64_t choose_target(const MigrationSet& set, std::optional<std::int64_t> 
 }
 
 std::string label(const Migration& migration) {
-    char version[32];
-    std::snprintf(version, sizeof version, "V%04lld", static_cast<long long>(migration.version));
-    return migration.description.empty() ? std::string(version)
-                                         : std::string(version) + " " + migration.description;
+    const std::string version = version_label(migration.version);
+    return migration.description.empty() ? version : version + " " + migration.description;
 }
 
 }  // namespace schemagate

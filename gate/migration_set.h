@@ -37,7 +37,7 @@ MigrationSet load_migration_set(const std::string& directory);
 // Throws FatalError(kBadInput) when there is nothing to target.
 std::int64_t choose_target(const MigrationSet& set, std::optional<std::int64_t> requested);
 
-// "V0007 add orders index": how a migration is named in logs and messages.
+// "V7 add orders index": how a migration is named in logs and messages.
 std::string label(const Migration& migration);
 
 }  // namespace schemagate

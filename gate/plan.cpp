@@ -4,6 +4,7 @@
 #include <map>
 
 #include "errors.h"
+#include "migration_name.h"
 
 namespace schemagate {
 
@@ -23,7 +24,7 @@ Plan make_plan(const MigrationSet& files, const std::vector<AppliedMigration>& h
     for (const auto& record : history) {
         if (!record.success && live_token && record.token == *live_token) continue;
         if (!record.success) {
-            refuse("migration " + std::to_string(record.version) + " (" + record.file +
+            refuse(version_label(record.version) + " (" + record.file +
                    ") is dirty: started by " + record.applied_by + " at " + record.applied_at +
                    " without transaction and never finished; inspect the database, then run "
                    "`schemagate repair --version " +

@@ -204,9 +204,8 @@ class Splitter {
             advance(1);
             return skip_quoted_identifier();
         }
-        if (word == "ATOMIC" && previous_word_ == "BEGIN") {
-            ++atomic_depth_;
-        } else if (atomic_depth_ > 0 && word == "CASE") {
+        if ((word == "ATOMIC" && previous_word_ == "BEGIN") ||
+            (atomic_depth_ > 0 && word == "CASE")) {
             ++atomic_depth_;
         } else if (atomic_depth_ > 0 && word == "END") {
             --atomic_depth_;

@@ -24,7 +24,9 @@ trap cleanup EXIT
 export DATABASE_URL=$PGTEST_URL
 say "throwaway PostgreSQL 15 on 127.0.0.1:$PGTEST_PORT (data in $PGTEST_DIR)"
 
-port=$(( 20000 + RANDOM % 20000 ))
+# shellcheck source=../tests/harness/lib.sh
+source tests/harness/lib.sh
+port=$(free_port)
 build/bin/schemagate-sidecar --migrations examples/migrations --listen "127.0.0.1:$port" \
   --poll-interval 1s >"$logs/sidecar.log" 2>&1 &
 sidecar_pid=$!

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstdarg>
 #include <mutex>
@@ -30,7 +31,7 @@ namespace {
 // Per connection, for the request line and headers: a kubelet probe or a Prometheus scrape
 // sends a few hundred bytes; a request that does not fit is answered 431 and closed. Also
 // bounds memory: connections x this.
-constexpr std::size_t kConnectionMemory = 8 * 1024;
+constexpr std::size_t kConnectionMemory = std::size_t{8} * 1024;
 // With kConnectionMemory, at most ~32 MiB of pools even when every slot is taken by an idle
 // or hostile client; a fresh probe still gets a slot until then.
 constexpr unsigned kMaxConnections = 4096;
@@ -39,7 +40,7 @@ constexpr int kListenBacklog = 1024;
 // hold the pod's shutdown.
 constexpr std::chrono::milliseconds kDrainLimit{800};
 
-const std::vector<std::string> kPaths = {"/readyz", "/livez", "/version", "/metrics"};
+constexpr std::array<std::string_view, 4> kPaths = {"/readyz", "/livez", "/version", "/metrics"};
 
 unsigned connection_limit() {
     rlimit files{};

@@ -2,6 +2,7 @@
 #include "readiness.h"
 
 #include "iso_time.h"
+#include "migration_name.h"
 
 #include <cmath>
 #include <ctime>
@@ -42,7 +43,7 @@ Readiness evaluate(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy
     }
     const SchemaState& state = snapshot.state;
     if (state.dirty) {
-        return {false, "migration " + std::to_string(state.dirty->version) + " is dirty"};
+        return {false, version_label(state.dirty->version) + " is dirty"};
     }
     const std::int64_t version = state.version.value_or(0);
     if (version < policy.expect) {

@@ -9,8 +9,8 @@ gate="${SCHEMAGATE_GATE_BIN:-$root/build/bin/schemagate}"
 dbmate="$root/bench/peers/node_modules/.bin/dbmate"
 [ -x "$dbmate" ] || { echo "FAIL: dbmate missing: npm install --prefix bench/peers (scripts/test.sh does)" >&2; exit 1; }
 
-passed=0; failed=0
-check() { local what=$1; shift; if "$@"; then echo "ok: $what"; passed=$((passed + 1)); else echo "FAIL: $what"; failed=$((failed + 1)); fi; }
+# shellcheck source=../harness/lib.sh
+source "$root/tests/harness/lib.sh"
 
 eval "$("$root/tests/harness/pg-test-server" start --watch-pid $$)"
 work=$(mktemp -d)
@@ -59,5 +59,4 @@ check "the down sections never ran (status column and index exist)" \
 check "the transaction:false file ran outside a transaction" \
   grep -q "runs without a transaction (directive)" "$work/gate.log"
 if [ "$failed" != 0 ]; then cat "$work/gate.log" "$work/dbmate.log" >&2; fi
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

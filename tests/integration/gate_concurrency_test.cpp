@@ -242,7 +242,7 @@ TEST_F(GateConcurrency, SigtermReleasesTheLeaseAndAWaiterGoesOnWithinASecond) {
     const auto holder_gone = std::chrono::steady_clock::now();
     keep_output(holder);
     EXPECT_EQ(holder.exit_code(), 143) << holder.err();
-    EXPECT_NE(holder.err().find("interrupted by signal while applying V0002 slow; rolled back"),
+    EXPECT_NE(holder.err().find("interrupted by signal while applying V2 slow; rolled back"),
               std::string::npos)
         << holder.err();
     // With the default 30s ttl, only the release (not expiry) can let the waiter in this fast.
@@ -321,7 +321,7 @@ TEST_F(GateConcurrency, TenGatesOnASetWhoseMiddleFileCannotRunInATransaction) {
         ASSERT_TRUE(g.wait_for_exit(Millis{150'000}));
         keep_output(g);
         EXPECT_EQ(g.exit_code(), 0) << g.err();
-        if (g.err().find("V0002 index runs without a transaction (line 3: CREATE INDEX "
+        if (g.err().find("V2 index runs without a transaction (line 3: CREATE INDEX "
                          "CONCURRENTLY); it holds other statements too") != std::string::npos) {
             ++logged;
         }

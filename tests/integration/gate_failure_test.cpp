@@ -77,7 +77,7 @@ TEST_F(GateFailure, FailingMigrationExits1NamingFileLineAndSqlstate) {
     const auto termination = migrations_ / "termination-log";
     const auto result = gate({"migrate", "--termination-log", termination.string()});
     EXPECT_EQ(result.exit_code, 1) << result.err;
-    EXPECT_NE(result.err.find("V0003 broken failed at V3__broken.sql line 4: SQLSTATE 42P01"),
+    EXPECT_NE(result.err.find("V3 broken failed at V3__broken.sql line 4: SQLSTATE 42P01"),
               std::string::npos)
         << result.err;
     EXPECT_NE(result.err.find("no_such_table"), std::string::npos);
@@ -88,7 +88,7 @@ TEST_F(GateFailure, FailingMigrationExits1NamingFileLineAndSqlstate) {
     // The lease is free for the next attempt.
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.lease WHERE holder IS NULL"), 1);
     const std::string message = read_file(termination);
-    EXPECT_EQ(message.rfind("schemagate: V0003 broken failed at V3__broken.sql line 4", 0), 0u)
+    EXPECT_EQ(message.rfind("schemagate: V3 broken failed at V3__broken.sql line 4", 0), 0u)
         << message;
     EXPECT_EQ(count_of(message, "\n"), 1) << message;
 }

@@ -27,9 +27,9 @@ TEST_F(GateMigrate, EmptyDatabaseReachesTheTargetWithHistory) {
     use_examples();
     const auto result = gate({"migrate", "--holder", "pod-a"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
-    EXPECT_NE(result.err.find("applying 1/5 V0001 create customers"), std::string::npos)
+    EXPECT_NE(result.err.find("applying 1/5 V1 create customers"), std::string::npos)
         << result.err;
-    EXPECT_NE(result.err.find("applying 4/5 V0004 index orders by customer (no transaction)"),
+    EXPECT_NE(result.err.find("applying 4/5 V4 index orders by customer (no transaction)"),
               std::string::npos)
         << result.err;
     EXPECT_NE(result.err.find("schema is at V5: applied 5 migrations"), std::string::npos);

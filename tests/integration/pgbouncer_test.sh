@@ -10,8 +10,8 @@ bouncer=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
 [ -x "$bouncer" ] || { echo "FAIL: pgbouncer not found: apt-get install pgbouncer" >&2; exit 1; }
 [ -x "$gate" ] || { echo "FAIL: $gate missing: build first" >&2; exit 1; }
 
-passed=0; failed=0
-check() { local what=$1; shift; if "$@"; then echo "ok: $what"; passed=$((passed + 1)); else echo "FAIL: $what"; failed=$((failed + 1)); fi; }
+# shellcheck source=../harness/lib.sh
+source "$root/tests/harness/lib.sh"
 
 eval "$("$root/tests/harness/pg-test-server" start --watch-pid $$)"
 work=$(mktemp -d)
@@ -24,11 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=""
-for _ in $(seq 1 20); do
-  candidate=$(( 20000 + RANDOM % 40000 ))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
+port=$(free_port)
 printf '"postgres" "%s"\n' "$PGTEST_PASSWORD" > "$work/userlist.txt"
 cat > "$work/pgbouncer.ini" <<INI
 [databases]
@@ -84,5 +80,4 @@ check "every migration applied exactly once" \
 check "history complete, concurrent index valid" \
   [ "$(psql "$direct" -tAc "SELECT (SELECT count(*) FROM schemagate.history WHERE success) || ':' || (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 't1_id' AND i.indisvalid)")" = "21:1" ]
 if [ "$failed" != 0 ]; then tail -n 5 "$work"/gate-*.log "$work/waiter.log" "$work/pgbouncer.log" >&2 || true; fi
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -192,7 +192,7 @@ TEST_F(Sidecar, DirtySetIsNotReady) {
     ASSERT_TRUE(eventually([&] { return get("/readyz").body["dirty"] == true; }));
     const auto answer = get("/readyz");
     EXPECT_EQ(answer.status, 503);
-    EXPECT_EQ(answer.body["reason"], "migration 6 is dirty");
+    EXPECT_EQ(answer.body["reason"], "V6 is dirty");
 }
 
 TEST_F(Sidecar, MetricsAgreeWithReadyz) {

@@ -9,11 +9,8 @@ root=$(cd "$here/../.." && pwd)
 # shellcheck source=podman-env.sh
 source "$here/podman-env.sh"
 
-passed=0; failed=0
-check() {  # description, command...
-  local what=$1; shift
-  if "$@"; then echo "ok: $what"; passed=$((passed + 1)); else echo "FAIL: $what"; failed=$((failed + 1)); fi
-}
+# shellcheck source=../harness/lib.sh
+source "$root/tests/harness/lib.sh"
 in_image() { podman run --rm --read-only --network host "$@"; }
 
 version=$(sed -n 's/^project(schemagate VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
@@ -37,5 +34,4 @@ check "the password is not in the container's output" bash -c "! grep -qF -- \"$
 second=$(migrate) && code=0 || code=$?
 check "second migrate is a no-op exiting 0" bash -c "[ $code = 0 ] && grep -q 'nothing to do' <<<\"\$1\"" _ "$second"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

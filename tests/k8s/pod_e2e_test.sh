@@ -13,10 +13,8 @@ source "$here/podman-env.sh"
 gate="${SCHEMAGATE_GATE_BIN:-$root/build/bin/schemagate}"
 [ -x "$gate" ] || { echo "FAIL: $gate missing: build first" >&2; exit 1; }
 
-passed=0; failed=0
-ok() { echo "ok: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+# shellcheck source=../harness/lib.sh
+source "$root/tests/harness/lib.sh"
 
 work="$root/build/k8s-e2e"
 rm -rf "$work"; mkdir -p "$work"
@@ -176,5 +174,4 @@ for run in first second; do
 done
 check "the Job migrated to V5" [ "$(sql "$db" 'SELECT max(version) FROM schemagate.history')" = 5 ]
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

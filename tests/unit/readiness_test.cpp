@@ -44,7 +44,7 @@ TEST(Readiness, DirtyIsNeverReady) {
     const auto r =
         evaluate(snapshot, ReadinessPolicy{5, std::nullopt, Millis{30'000}}, Clock::now());
     EXPECT_FALSE(r.ready);
-    EXPECT_EQ(r.reason, "migration 7 is dirty");
+    EXPECT_EQ(r.reason, "V7 is dirty");
 }
 
 TEST(Readiness, OutageIsToleratedForTheGracePeriodOnly) {
