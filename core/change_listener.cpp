@@ -47,9 +47,8 @@ ChangeListener::Woke ChangeListener::wait(Millis timeout, int stop_fd) {
         if (Interrupt::triggered()) return Woke::kInterrupted;
         const auto left = std::chrono::duration_cast<Millis>(until - SteadyClock::now());
         if (left <= Millis{0}) return Woke::kTimeout;
-        pollfd watched[3] = {{connection_.sock(), POLLIN, 0},
-                             {Interrupt::fd(), POLLIN, 0},
-                             {stop_fd, POLLIN, 0}};
+        pollfd watched[3] = {
+            {connection_.sock(), POLLIN, 0}, {Interrupt::fd(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
         poll(watched, stop_fd >= 0 ? 3 : 2, static_cast<int>(left.count()));
         if ((watched[2].revents & POLLIN) != 0) return Woke::kInterrupted;
         if ((watched[0].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) {

@@ -17,17 +17,17 @@ namespace schemagate {
 // parse time naming the flag (whether the value came from the command line or the
 // environment), never later as an SQL error or an overflowed deadline.
 inline CLI::Validator duration_in(Millis min, Millis max) {
-    return {
-        [min, max](std::string& value) -> std::string {
-            const auto parsed = parse_duration(value);
-            if (!parsed) return "'" + value + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h)";
-            if (*parsed < min || *parsed > max) {
-                return "'" + value + "' is out of range: between " + format_duration(min) +
-                       " and " + format_duration(max);
-            }
-            return {};
-        },
-        "DURATION"};
+    return {[min, max](std::string& value) -> std::string {
+                const auto parsed = parse_duration(value);
+                if (!parsed)
+                    return "'" + value + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h)";
+                if (*parsed < min || *parsed > max) {
+                    return "'" + value + "' is out of range: between " + format_duration(min) +
+                           " and " + format_duration(max);
+                }
+                return {};
+            },
+            "DURATION"};
 }
 
 // The flags both binaries share: where the database is, and which state tables and set.

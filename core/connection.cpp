@@ -46,9 +46,10 @@ Connection connect_until(const ConnectOptions& options, const Deadline& deadline
         try {
             // Never let one attempt run past the deadline (libpq's own minimum is 2 s).
             ConnectOptions attempt = options;
-            const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline.remaining());
-            attempt.connect_timeout_seconds = static_cast<int>(std::clamp<std::int64_t>(
-                left.count(), 2, options.connect_timeout_seconds));
+            const auto left =
+                std::chrono::duration_cast<std::chrono::seconds>(deadline.remaining());
+            attempt.connect_timeout_seconds = static_cast<int>(
+                std::clamp<std::int64_t>(left.count(), 2, options.connect_timeout_seconds));
             auto connection = connect_once(attempt);
             if (attempts > 1) {
                 spdlog::info("connected to {} after {} attempts", options.target.description,
@@ -69,9 +70,10 @@ Connection connect_until(const ConnectOptions& options, const Deadline& deadline
                                  " while connecting");
         }
     }
-    throw FatalError(ExitCode::kUnreachable, "database unreachable until the deadline (" +
-                                                 format_duration(deadline.budget()) +
-                                                 ")" + (last_reason.empty() ? std::string() : ": " + last_reason));
+    throw FatalError(ExitCode::kUnreachable,
+                     "database unreachable until the deadline (" +
+                         format_duration(deadline.budget()) + ")" +
+                         (last_reason.empty() ? std::string() : ": " + last_reason));
 }
 
 }  // namespace schemagate

@@ -92,8 +92,9 @@ DatabaseTarget resolve_database_target(const std::string& url, const std::string
         const std::string_view head = rest.substr(0, rest.find_first_of("/?"));
         if (std::count(head.begin(), head.end(), '@') > 1) {
             throw FatalError(ExitCode::kBadInput,
-                             source + ": the URL holds more than one '@' before the host: "
-                                      "percent-encode '@' in the user name or password as %40");
+                             source +
+                                 ": the URL holds more than one '@' before the host: "
+                                 "percent-encode '@' in the user name or password as %40");
         }
     }
     ParsedOptions options;

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "iso_time.h"
 
-#include <ctime>
 #include <fmt/format.h>
+
+#include <ctime>
 
 namespace schemagate {
 
 std::string iso_utc(std::chrono::system_clock::time_point when) {
     const auto since_epoch = when.time_since_epoch();
     const auto seconds = std::chrono::floor<std::chrono::seconds>(since_epoch);
-    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds);
+    const auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds);
     const std::time_t as_time_t = seconds.count();
     std::tm utc{};
     gmtime_r(&as_time_t, &utc);

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "logging.h"
 
-#include "iso_time.h"
-
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -11,6 +9,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "iso_time.h"
 #include "secret_scrubber.h"
 
 namespace schemagate {

@@ -35,7 +35,8 @@ ParsedName parse_migration_name(std::string_view name) {
             std::string extension(name.substr(name.size() - 4));
             std::transform(extension.begin(), extension.end(), extension.begin(),
                            [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            if (extension == ".sql") return BadMigrationName{"the extension must be lower-case .sql"};
+            if (extension == ".sql")
+                return BadMigrationName{"the extension must be lower-case .sql"};
         }
         return IgnoredFile{};
     }

@@ -9,7 +9,9 @@ namespace schemagate {
 
 namespace {
 
-std::string iso(const std::string& column) { return iso_utc_sql(column); }
+std::string iso(const std::string& column) {
+    return iso_utc_sql(column);
+}
 
 }  // namespace
 

@@ -16,7 +16,9 @@ StopSignal::StopSignal() : fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
 }
 
-StopSignal::~StopSignal() { close(fd_); }
+StopSignal::~StopSignal() {
+    close(fd_);
+}
 
 void StopSignal::stop() {
     const std::uint64_t one = 1;

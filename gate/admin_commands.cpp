@@ -155,10 +155,11 @@ int run_repair(const GateConfig& config) {
             "WHERE NOT i.indisvalid ORDER BY 1");
         for (const auto& row : invalid) {
             const auto index = row[0].as<std::string>();
-            spdlog::warn("index {} is INVALID (an interrupted CREATE INDEX CONCURRENTLY leaves "
-                         "one): drop it with `DROP INDEX CONCURRENTLY {}` before the migration "
-                         "runs again, or it fails with \"already exists\"",
-                         index, index);
+            spdlog::warn(
+                "index {} is INVALID (an interrupted CREATE INDEX CONCURRENTLY leaves "
+                "one): drop it with `DROP INDEX CONCURRENTLY {}` before the migration "
+                "runs again, or it fails with \"already exists\"",
+                index, index);
         }
     }
     return 0;

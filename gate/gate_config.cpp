@@ -189,8 +189,9 @@ std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* arg
     }
     if (config.target && *config.target < 0) return reject("--target: must be >= 0");
     if (!is_printable_utf8(config.holder) || config.holder.size() > 200) {
-        return reject("--holder: must be 1 to 200 bytes of printable UTF-8 (it is logged, stored "
-                      "and shown to operators)");
+        return reject(
+            "--holder: must be 1 to 200 bytes of printable UTF-8 (it is logged, stored "
+            "and shown to operators)");
     }
     if (config.state.name.empty()) return reject("--name: must not be empty");
     if (config.state.schema.empty()) return reject("--schema: must not be empty");

@@ -4,10 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include "admin_commands.h"
-#include "run_main.h"
 #include "gate_config.h"
 #include "interrupt.h"
 #include "migrate_command.h"
+#include "run_main.h"
 #include "termination_log.h"
 
 namespace schemagate {

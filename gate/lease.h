@@ -40,7 +40,7 @@ struct RowLocker {
 };
 
 struct BrokenLease {
-    std::optional<LeaseInfo> before;     // nullopt: nobody ever took it
+    std::optional<LeaseInfo> before;    // nullopt: nobody ever took it
     std::vector<RowLocker> terminated;  // sessions ended because they held the row
 };
 

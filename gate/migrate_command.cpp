@@ -19,8 +19,8 @@
 #include "migration_name.h"
 #include "migration_runner.h"
 #include "plan.h"
-#include "state_store.h"
 #include "socket_deadline.h"
+#include "state_store.h"
 #include "statement_canceller.h"
 
 namespace schemagate {
@@ -138,7 +138,8 @@ int MigrateCommand::run() {
         target_ = *config_.target;
     }
     connection_ = early_connection.get();
-    if (connection_) query_deadline_.arm(connection_->sock(), deadline_.remaining() + kDeadlineSlack);
+    if (connection_)
+        query_deadline_.arm(connection_->sock(), deadline_.remaining() + kDeadlineSlack);
     spdlog::info("schemagate {}: target {}, {} migration files, database {}, holder {}",
                  apply_ ? "migrate" : "wait", version_label(target_), files_.migrations.size(),
                  connect_.target.description, config_.holder);
@@ -193,9 +194,8 @@ std::optional<std::int64_t> MigrateCommand::live_token_if_unfinished(
     if (state.dirty) return std::nullopt;
     // Not dirty: in progress under a live lease, or finished since the history was read;
     // either way, wait and look again.
-    return state.lease && !state.lease->expired && !state.lease->holder.empty()
-               ? state.lease->token
-               : unfinished->token;
+    return state.lease && !state.lease->expired && !state.lease->holder.empty() ? state.lease->token
+                                                                                : unfinished->token;
 }
 
 // One look at the database: done, or take the lease, or wait a little.
@@ -205,9 +205,9 @@ std::optional<int> MigrateCommand::step() {
         const SchemaState state = read_schema_state(*connection_, config_.state);
         if (state.dirty) {
             throw FatalError(ExitCode::kStateRefused,
-                             version_label(state.dirty->version) + " (" +
-                                 state.dirty->file + ") is dirty: started by " +
-                                 state.dirty->applied_by + " at " + state.dirty->applied_at +
+                             version_label(state.dirty->version) + " (" + state.dirty->file +
+                                 ") is dirty: started by " + state.dirty->applied_by + " at " +
+                                 state.dirty->applied_at +
                                  " and never finished; an operator must run `schemagate repair`");
         }
         const std::int64_t current = state.version.value_or(0);

@@ -40,10 +40,13 @@ Marker marker_of(std::string_view line) {
     const std::string_view rest = trim(line.substr(2));
     if (rest.substr(0, 8) == "migrate:") {
         const std::string_view tail = rest.substr(8);
-        if (tail.substr(0, 2) == "up" && (tail.size() == 2 || std::isspace(static_cast<unsigned char>(tail[2])))) {
-            return {Marker::Kind::kUp, MigrationFile::Layout::kDbmate, std::string(trim(tail.substr(2)))};
+        if (tail.substr(0, 2) == "up" &&
+            (tail.size() == 2 || std::isspace(static_cast<unsigned char>(tail[2])))) {
+            return {Marker::Kind::kUp, MigrationFile::Layout::kDbmate,
+                    std::string(trim(tail.substr(2)))};
         }
-        if (tail.substr(0, 4) == "down" && (tail.size() == 4 || std::isspace(static_cast<unsigned char>(tail[4])))) {
+        if (tail.substr(0, 4) == "down" &&
+            (tail.size() == 4 || std::isspace(static_cast<unsigned char>(tail[4])))) {
             return {Marker::Kind::kDown, MigrationFile::Layout::kDbmate, {}};
         }
         return {};
@@ -129,7 +132,8 @@ UpPart up_part(std::string_view sql) {
                 continue;
             case Marker::Kind::kDown:
                 if (block_start != 0) {
-                    throw SqlSyntaxError(block_start, "-- +goose StatementBegin without StatementEnd");
+                    throw SqlSyntaxError(block_start,
+                                         "-- +goose StatementBegin without StatementEnd");
                 }
                 if (!down_line) down_line = line_number;
                 where = Where::kDown;
@@ -141,7 +145,8 @@ UpPart up_part(std::string_view sql) {
                 continue;
             case Marker::Kind::kBlockBegin:
                 if (where == Where::kUp) {
-                    if (block_start != 0) throw SqlSyntaxError(line_number, "nested -- +goose StatementBegin");
+                    if (block_start != 0)
+                        throw SqlSyntaxError(line_number, "nested -- +goose StatementBegin");
                     block_start = line_number + 1;
                     block.clear();
                 }
@@ -149,7 +154,9 @@ UpPart up_part(std::string_view sql) {
                 continue;
             case Marker::Kind::kBlockEnd:
                 if (where == Where::kUp) {
-                    if (block_start == 0) throw SqlSyntaxError(line_number, "-- +goose StatementEnd without StatementBegin");
+                    if (block_start == 0)
+                        throw SqlSyntaxError(line_number,
+                                             "-- +goose StatementEnd without StatementBegin");
                     // Lexed like any SQL (NUL, quotes, comments), then kept as one statement.
                     std::string padded(static_cast<std::size_t>(block_start - 1), '\n');
                     if (!split_sql(padded + block).empty()) {
@@ -175,10 +182,12 @@ UpPart up_part(std::string_view sql) {
             part.text += line;
         } else {
             if (where == Where::kBeforeUp) before_up += line;
-            part.text += std::string(static_cast<std::size_t>(std::count(line.begin(), line.end(), '\n')), '\n');
+            part.text += std::string(
+                static_cast<std::size_t>(std::count(line.begin(), line.end(), '\n')), '\n');
         }
     }
-    if (block_start != 0) throw SqlSyntaxError(block_start, "-- +goose StatementBegin without StatementEnd");
+    if (block_start != 0)
+        throw SqlSyntaxError(block_start, "-- +goose StatementBegin without StatementEnd");
     if (part.layout == MigrationFile::Layout::kPlain) {
         part.text = std::string(sql);
         return part;

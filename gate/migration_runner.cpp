@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
@@ -21,10 +20,10 @@ namespace {
 struct LockTimedOut {};
 
 std::string timeouts_sql(const MigrationSettings& settings, const char* scope) {
-    std::string sql = std::string("SET ") + scope + " lock_timeout = " +
-                      std::to_string(settings.lock_timeout.count()) + "; SET " + scope +
-                      " statement_timeout = " + std::to_string(settings.statement_timeout.count()) +
-                      "; ";
+    std::string sql =
+        std::string("SET ") + scope +
+        " lock_timeout = " + std::to_string(settings.lock_timeout.count()) + "; SET " + scope +
+        " statement_timeout = " + std::to_string(settings.statement_timeout.count()) + "; ";
     if (settings.idle_in_transaction_timeout > Millis{0}) {
         sql += std::string("SET ") + scope + " idle_in_transaction_session_timeout = " +
                std::to_string(settings.idle_in_transaction_timeout.count()) + "; ";

@@ -43,7 +43,8 @@ void reject_transaction_control(const fs::path& path, const std::vector<SqlState
         if (keyword == "BEGIN" || keyword == "START" || keyword == "COMMIT" || keyword == "END" ||
             keyword == "ROLLBACK" || keyword == "ABORT" || prepares) {
             bad_input("migration file " + path.string() + " line " +
-                      std::to_string(statement.line) + ": " + (prepares ? "PREPARE TRANSACTION" : keyword) +
+                      std::to_string(statement.line) + ": " +
+                      (prepares ? "PREPARE TRANSACTION" : keyword) +
                       " is not allowed: each migration already runs in its own transaction "
                       "(for statements that cannot, put `-- schemagate:no-transaction` on the "
                       "first line)");
@@ -119,9 +120,10 @@ MigrationSet load_migration_set(const std::string& directory) {
         }
         if (migration.statements.empty()) {
             // Flyway and golang-migrate accept them; some projects keep a placeholder version.
-            spdlog::warn("migration file {} holds no SQL statement: it is recorded as applied "
-                         "and runs nothing",
-                         path.string());
+            spdlog::warn(
+                "migration file {} holds no SQL statement: it is recorded as applied "
+                "and runs nothing",
+                path.string());
         }
         if (!migration.no_transaction) reject_transaction_control(path, migration.statements);
         const auto [existing, inserted] = by_version.try_emplace(migration.version, migration);

@@ -16,8 +16,8 @@ struct Migration {
     std::string file;      // base name, as shown to operators and stored in history
     std::string checksum;  // SHA-256 of the file's bytes
     bool no_transaction = false;
-    std::string no_transaction_reason;  // "directive" or "line 3: CREATE INDEX CONCURRENTLY"
-    bool mixed = false;                 // no transaction, and more than one statement
+    std::string no_transaction_reason;     // "directive" or "line 3: CREATE INDEX CONCURRENTLY"
+    bool mixed = false;                    // no transaction, and more than one statement
     std::vector<SqlStatement> statements;  // only the up part of dbmate and goose files
 };
 

@@ -24,8 +24,8 @@ Plan make_plan(const MigrationSet& files, const std::vector<AppliedMigration>& h
     for (const auto& record : history) {
         if (!record.success && live_token && record.token == *live_token) continue;
         if (!record.success) {
-            refuse(version_label(record.version) + " (" + record.file +
-                   ") is dirty: started by " + record.applied_by + " at " + record.applied_at +
+            refuse(version_label(record.version) + " (" + record.file + ") is dirty: started by " +
+                   record.applied_by + " at " + record.applied_at +
                    " without transaction and never finished; inspect the database, then run "
                    "`schemagate repair --version " +
                    std::to_string(record.version) + " --mark-applied` or `--remove`");

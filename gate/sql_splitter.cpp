@@ -22,7 +22,9 @@ bool is_ident_start(char c) {
 bool is_tag_char(char c) {
     return is_ident_start(c) || std::isdigit(static_cast<unsigned char>(c)) != 0;
 }
-bool is_ident_char(char c) { return is_tag_char(c) || c == '$'; }
+bool is_ident_char(char c) {
+    return is_tag_char(c) || c == '$';
+}
 // scan.l's `space`: [ \t\n\r\f\v].
 bool is_sql_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -38,7 +40,8 @@ std::string upper(std::string_view word) {
 // server refuses invalid UTF-8 only statement by statement, after earlier ones ran.
 void check_bytes(std::string_view sql) {
     const auto line_at = [sql](std::size_t offset) {
-        return 1 + static_cast<int>(std::count(sql.begin(), sql.begin() + static_cast<long>(offset), '\n'));
+        return 1 + static_cast<int>(
+                       std::count(sql.begin(), sql.begin() + static_cast<long>(offset), '\n'));
     };
     if (const auto nul = sql.find('\0'); nul != std::string_view::npos) {
         throw SqlSyntaxError(line_at(nul), "NUL byte in the file (a binary file?)");

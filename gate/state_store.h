@@ -39,7 +39,6 @@ class StateStore {
     // repair: mark a dirty migration applied, or remove its record. Returns rows changed.
     std::size_t repair(pqxx::connection& connection, std::int64_t version, bool mark_applied) const;
 
-
   private:
     StateLocation where_;
 };

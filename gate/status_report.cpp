@@ -114,11 +114,11 @@ std::string status_text(const nlohmann::json& status) {
     if (!lease.is_null() && lease.contains("row_locked_by")) {
         for (const auto& locker : lease["row_locked_by"]) {
             line("lease row",
-                 fmt::format("LOCKED by pid {} ({}), {} since {}: no one can take the lease "
-                             "until that transaction ends (`schemagate unlock --force` ends it)",
-                             locker["pid"].get<int>(), locker["application_name"].get<std::string>(),
-                             locker["state"].get<std::string>(),
-                             locker["since"].get<std::string>()));
+                 fmt::format(
+                     "LOCKED by pid {} ({}), {} since {}: no one can take the lease "
+                     "until that transaction ends (`schemagate unlock --force` ends it)",
+                     locker["pid"].get<int>(), locker["application_name"].get<std::string>(),
+                     locker["state"].get<std::string>(), locker["since"].get<std::string>()));
         }
     }
     if (!status["recent"].empty()) out += "recent:\n";

@@ -88,8 +88,8 @@ ProbeServer::~ProbeServer() = default;
 int ProbeServer::bind() {
     const auto fail = [this](const std::string& why) {
         throw FatalError(ExitCode::kBadInput, "--listen: cannot listen on " + config_.listen_host +
-                                                  ":" + std::to_string(config_.listen_port) +
-                                                  " (" + why + ")");
+                                                  ":" + std::to_string(config_.listen_port) + " (" +
+                                                  why + ")");
     };
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -132,14 +132,13 @@ void ProbeServer::start() {
         // earlier makes it close the connection, losing pipelined requests behind it. A
         // request with a body is answered at once, so its body is never read (the library
         // then closes the connection).
-        const bool has_body =
-            MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Transfer-Encoding") !=
-                nullptr ||
-            [connection] {
-                const char* length =
-                    MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
-                return length != nullptr && std::string_view(length) != "0";
-            }();
+        const bool has_body = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                          "Transfer-Encoding") != nullptr ||
+                              [connection] {
+                                  const char* length = MHD_lookup_connection_value(
+                                      connection, MHD_HEADER_KIND, "Content-Length");
+                                  return length != nullptr && std::string_view(length) != "0";
+                              }();
         if (*request_state == nullptr && !has_body) {
             static int seen;
             *request_state = &seen;

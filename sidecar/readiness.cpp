@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "readiness.h"
 
-#include "iso_time.h"
-#include "migration_name.h"
-
 #include <cmath>
 #include <ctime>
+
+#include "iso_time.h"
+#include "migration_name.h"
 
 namespace schemagate {
 
@@ -13,8 +13,8 @@ namespace {
 
 std::string iso_utc_from_unix(double unix_seconds) {
     if (unix_seconds <= 0) return "";
-    return iso_utc(std::chrono::system_clock::time_point(
-        std::chrono::round<std::chrono::milliseconds>(
+    return iso_utc(
+        std::chrono::system_clock::time_point(std::chrono::round<std::chrono::milliseconds>(
             std::chrono::duration<double>(unix_seconds))));
 }
 
@@ -68,8 +68,9 @@ nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPol
     body["max_version"] = policy.max_version ? json(*policy.max_version) : json(nullptr);
     body["dirty"] = state.dirty.has_value();
     body["reason"] = readiness.reason;
-    body["checked_at"] =
-        snapshot.checked_at_unix > 0 ? json(iso_utc_from_unix(snapshot.checked_at_unix)) : json(nullptr);
+    body["checked_at"] = snapshot.checked_at_unix > 0
+                             ? json(iso_utc_from_unix(snapshot.checked_at_unix))
+                             : json(nullptr);
     if (state.lease && !state.lease->holder.empty() && !state.lease->expired) {
         body["lease"] = {{"holder", state.lease->holder}, {"expires_at", state.lease->expires_at}};
     } else {

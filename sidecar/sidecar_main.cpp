@@ -22,33 +22,35 @@ int sidecar_main(int argc, const char* const* argv) {
     const auto& config = std::get<SidecarConfig>(parsed);
     setup_logging("schemagate-sidecar", config.log_format, config.verbose);
     Interrupt::install();
-    return run_main([&config]() -> int {
-        ConnectOptions connect;
-        connect.target = resolve_database_target(config.database_url, config.database_url_file);
-        connect.application_name = "schemagate-sidecar";
-        // Bind first: a port in use is a configuration error to report before anything else.
-        std::unique_ptr<VersionWatcher> watcher;
-        ProbeServer server(config,
-                           [&watcher] { return watcher ? watcher->snapshot() : SchemaSnapshot{}; });
-        const int port = server.bind();
-        watcher = std::make_unique<VersionWatcher>(connect, config.state, config.poll_interval,
-                                                   config.check_timeout);
-        server.start();
-        spdlog::info(
-            "schemagate-sidecar {} listening on {}:{}, expecting version {}{}, database {}",
-            kVersion, config.listen_host, port, config.expect,
-            config.max_version ? " to " + std::to_string(*config.max_version) : "",
-            connect.target.description);
-        std::thread http([&server] { server.serve(); });
-        while (!Interrupt::wait_for(Millis{60'000})) {
-        }
-        spdlog::info("signal {}: draining and stopping", Interrupt::signal_number());
-        server.stop();
-        http.join();
-        return 0;
-    }, [](ExitCode code, const std::string& message) {
-        spdlog::error("{} (exit {})", message, to_int(code));
-    });
+    return run_main(
+        [&config]() -> int {
+            ConnectOptions connect;
+            connect.target = resolve_database_target(config.database_url, config.database_url_file);
+            connect.application_name = "schemagate-sidecar";
+            // Bind first: a port in use is a configuration error to report before anything else.
+            std::unique_ptr<VersionWatcher> watcher;
+            ProbeServer server(
+                config, [&watcher] { return watcher ? watcher->snapshot() : SchemaSnapshot{}; });
+            const int port = server.bind();
+            watcher = std::make_unique<VersionWatcher>(connect, config.state, config.poll_interval,
+                                                       config.check_timeout);
+            server.start();
+            spdlog::info(
+                "schemagate-sidecar {} listening on {}:{}, expecting version {}{}, database {}",
+                kVersion, config.listen_host, port, config.expect,
+                config.max_version ? " to " + std::to_string(*config.max_version) : "",
+                connect.target.description);
+            std::thread http([&server] { server.serve(); });
+            while (!Interrupt::wait_for(Millis{60'000})) {
+            }
+            spdlog::info("signal {}: draining and stopping", Interrupt::signal_number());
+            server.stop();
+            http.join();
+            return 0;
+        },
+        [](ExitCode code, const std::string& message) {
+            spdlog::error("{} (exit {})", message, to_int(code));
+        });
 }
 
 }  // namespace schemagate

@@ -2,9 +2,9 @@
 // Whatever the bytes, the splitter either refuses the file or returns statements that are
 // pieces of it, in order, none empty.
 #include <cstdint>
-#include <cstdlib>
 #include <string_view>
 
+#include "fuzz_assert.h"
 #include "sql_splitter.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -14,15 +14,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         int last_line = 0;
         std::size_t searched_from = 0;
         for (const auto& statement : statements) {
-            if (statement.text.empty() || statement.line < last_line) std::abort();
+            FUZZ_ASSERT_TRUE(!statement.text.empty());
+            FUZZ_ASSERT_TRUE(statement.line >= last_line);
             const auto at = sql.find(statement.text, searched_from);
-            if (at == std::string_view::npos) std::abort();
+            FUZZ_ASSERT_TRUE(at != std::string_view::npos);
             searched_from = at + statement.text.size();
             last_line = statement.line;
         }
         (void)schemagate::has_no_transaction_directive(sql);
     } catch (const schemagate::SqlSyntaxError& e) {
-        if (e.line() < 1) std::abort();
+        FUZZ_ASSERT_TRUE(e.line() >= 1);
     }
     return 0;
 }

@@ -30,11 +30,13 @@ TEST_F(FileIntegrity, RefusedFilesChangeNothingAndValidateAgrees) {
     const std::vector<RefusedCase> cases = {
         {"nul", std::string("UPDATE counter SET n = n + 10;\nSELECT 1\0;\n", 44), "NUL byte", 2},
         {"utf8", "UPDATE counter SET n = n + 10;\nSELECT '\xC3\x28';\n", "invalid UTF-8", 2},
-        {"binary", "\x7F" "ELF\x02\x01\x01\xFF\xFE", "invalid UTF-8", 1},
+        {"binary",
+         "\x7F"
+         "ELF\x02\x01\x01\xFF\xFE",
+         "invalid UTF-8", 1},
         {"include", "UPDATE counter SET n = n + 10;\n\\i other.sql\n", "psql meta-command `\\i`",
          2},
-        {"set", "\\set ON_ERROR_STOP on\nUPDATE counter SET n = n + 10;\n", "psql meta-command",
-         1},
+        {"set", "\\set ON_ERROR_STOP on\nUPDATE counter SET n = n + 10;\n", "psql meta-command", 1},
         {"connect", "UPDATE counter SET n = n + 10;\n\\connect other\n", "psql meta-command", 2},
         {"comment", "UPDATE counter SET n = n + 10;\n/* never closed\nUPDATE counter SET n = 0;\n",
          "unterminated /* comment", 2},
@@ -46,7 +48,8 @@ TEST_F(FileIntegrity, RefusedFilesChangeNothingAndValidateAgrees) {
          "unterminated dollar-quoted string", 2},
         {"commit_cr", "UPDATE counter SET n = n + 10; -- bump\rCOMMIT;\n", "COMMIT is not allowed",
          1},
-        {"commit_ident", "SELECT 1 AS a$x$;\nCOMMIT;\nSELECT $x$ok$x$;\n", "COMMIT is not allowed", 2},
+        {"commit_ident", "SELECT 1 AS a$x$;\nCOMMIT;\nSELECT $x$ok$x$;\n", "COMMIT is not allowed",
+         2},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
@@ -76,16 +79,18 @@ TEST_F(FileIntegrity, AcceptedTrickyFilesRunWholeAndOnce) {
         {"dollar_ident", "SELECT 1 AS a$x$;\nUPDATE counter SET n = n + 10;\n"},
         {"e_string", "SELECT E'it\\'s; fine';\nUPDATE counter SET n = n + 10;\n"},
         {"nested_comment", "/* a /* b; */ c; */ UPDATE counter SET n = n + 10;\n"},
-        {"rule", "CREATE TABLE r_src (x int); CREATE TABLE r_dst (x int);\n"
-                 "CREATE RULE r AS ON INSERT TO r_src DO ALSO (INSERT INTO r_dst VALUES (1); "
-                 "INSERT INTO r_dst VALUES (2));\nUPDATE counter SET n = n + 10;\n"},
+        {"rule",
+         "CREATE TABLE r_src (x int); CREATE TABLE r_dst (x int);\n"
+         "CREATE RULE r AS ON INSERT TO r_src DO ALSO (INSERT INTO r_dst VALUES (1); "
+         "INSERT INTO r_dst VALUES (2));\nUPDATE counter SET n = n + 10;\n"},
     };
     for (const auto& [name, sql] : cases) {
         SCOPED_TRACE(name);
         std::filesystem::remove_all(migrations_);
         std::filesystem::create_directories(migrations_);
-        exec("DROP TABLE IF EXISTS counter, r_src, r_dst; DROP SCHEMA IF EXISTS schemagate "
-             "CASCADE");
+        exec(
+            "DROP TABLE IF EXISTS counter, r_src, r_dst; DROP SCHEMA IF EXISTS schemagate "
+            "CASCADE");
         counter_then("V2__" + std::string(name) + ".sql", sql);
         const auto validate = gate({"validate"});
         EXPECT_EQ(validate.exit_code, 0) << validate.err;

@@ -47,6 +47,20 @@ class GateConcurrency : public GateTest {
                             std::to_string(version) + " (id int);\n");
     }
 
+    // Forty counted migrations that each sleep 0.3 s in `who`'s sessions only: a holder that is
+    // busy for a while, with a heartbeat beating meanwhile, and a fast successor.
+    void forty_short_sleeps_for(const std::string& who) {
+        for (int v = 1; v <= 40; ++v) {
+            write_migration(
+                "V" + std::to_string(v) + "__sleep.sql",
+                "INSERT INTO applied_count VALUES (" + std::to_string(v) +
+                    ", 1) ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;\n"
+                    "SELECT pg_sleep(0.3) WHERE current_setting('application_name') "
+                    "LIKE '%" +
+                    who + "%';\n");
+        }
+    }
+
     bool sleeping_in_migration(const std::string& who) const {
         return query_int(
                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep%' "
@@ -146,17 +160,12 @@ TEST_F(GateConcurrency, HolderFrozenWhileItsHeartbeatWaitsForTheRowIsTakenOver) 
         std::filesystem::create_directories(migrations_);
         exec("DROP TABLE IF EXISTS applied_count; DROP SCHEMA IF EXISTS schemagate CASCADE");
         counted_migrations(0);
-        for (int v = 1; v <= 40; ++v) {
-            write_migration("V" + std::to_string(v) + "__sleep.sql",
-                            "INSERT INTO applied_count VALUES (" + std::to_string(v) +
-                                ", 1) ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;\n"
-                                "SELECT pg_sleep(0.3) WHERE current_setting('application_name') "
-                                "LIKE '%pod-a%';\n");
-        }
+        forty_short_sleeps_for("pod-a");
         Process holder = start_gate({"migrate", "--holder", "pod-a", "--lease-ttl", "3s"});
         ASSERT_TRUE(eventually([&] {
-            return query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
-                             "'%pod-a (heartbeat)%' AND wait_event_type = 'Lock'") > 0;
+            return query_int(
+                       "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                       "'%pod-a (heartbeat)%' AND wait_event_type = 'Lock'") > 0;
         })) << holder.err();
         holder.signal(SIGSTOP);
         const auto frozen_at = std::chrono::steady_clock::now();
@@ -188,21 +197,12 @@ TEST_F(GateConcurrency, HolderFrozenWhileItsHeartbeatWaitsForTheRowIsTakenOver) 
 // --timeout holds whatever the network does.
 TEST_F(GateConcurrency, CutOffHolderIsTakenOverAndItsTimeoutHolds) {
     counted_migrations(0);
-    for (int v = 1; v <= 40; ++v) {
-        write_migration("V" + std::to_string(v) + "__sleep.sql",
-                        "INSERT INTO applied_count VALUES (" + std::to_string(v) +
-                            ", 1) ON CONFLICT (version) DO UPDATE SET n = applied_count.n + 1;\n"
-                            "SELECT pg_sleep(0.3) WHERE current_setting('application_name') "
-                            "LIKE '%pod-a%';\n");
-    }
+    forty_short_sleeps_for("pod-a");
     FreezableProxy proxy(PostgresServer::instance().port());
-    std::string through = url_;
-    const std::string direct_port = ":" + std::to_string(PostgresServer::instance().port()) + "/";
-    through.replace(through.find(direct_port), direct_port.size(),
-                    ":" + std::to_string(proxy.port()) + "/");
-    Process holder = start_gate({"migrate", "--holder", "pod-a", "--lease-ttl", "3s", "--timeout",
-                                 "12s"},
-                                {{"DATABASE_URL", through}});
+    const std::string through = url_through_port(proxy.port());
+    Process holder =
+        start_gate({"migrate", "--holder", "pod-a", "--lease-ttl", "3s", "--timeout", "12s"},
+                   {{"DATABASE_URL", through}});
     ASSERT_TRUE(eventually([&] { return sleeping_in_migration("pod-a"); })) << holder.err();
     const auto started = std::chrono::steady_clock::now();
     proxy.freeze();

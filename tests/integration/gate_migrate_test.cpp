@@ -27,8 +27,7 @@ TEST_F(GateMigrate, EmptyDatabaseReachesTheTargetWithHistory) {
     use_examples();
     const auto result = gate({"migrate", "--holder", "pod-a"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
-    EXPECT_NE(result.err.find("applying 1/5 V1 create customers"), std::string::npos)
-        << result.err;
+    EXPECT_NE(result.err.find("applying 1/5 V1 create customers"), std::string::npos) << result.err;
     EXPECT_NE(result.err.find("applying 4/5 V4 index orders by customer (no transaction)"),
               std::string::npos)
         << result.err;
@@ -200,8 +199,9 @@ TEST_F(GateMigrate, DirtySetBlocksUntilRepaired) {
     EXPECT_EQ(gate({"wait", "--target", "5", "--timeout", "5s"}).exit_code, 5);
     EXPECT_EQ(gate({"repair", "--version", "3", "--remove"}).exit_code, 3);
     // The index the killed CREATE INDEX CONCURRENTLY left behind, as PostgreSQL leaves it.
-    exec("CREATE INDEX half_built_idx ON orders (id); UPDATE pg_index SET indisvalid = false "
-         "WHERE indexrelid = 'half_built_idx'::regclass");
+    exec(
+        "CREATE INDEX half_built_idx ON orders (id); UPDATE pg_index SET indisvalid = false "
+        "WHERE indexrelid = 'half_built_idx'::regclass");
     const auto repaired = gate({"repair", "--version", "4", "--remove"});
     EXPECT_EQ(repaired.exit_code, 0) << repaired.err;
     EXPECT_NE(repaired.err.find("index public.half_built_idx is INVALID"), std::string::npos)

@@ -3,19 +3,18 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <sys/resource.h>
-
 #include <atomic>
 #include <csignal>
-#include <fstream>
-#include <thread>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "freezable_proxy.h"
 #include "gate_fixture.h"
@@ -43,8 +42,7 @@ class Sidecar : public GateTest {
     }
 
     // Starts the sidecar on a free port and waits until it serves.
-    void start_sidecar(std::vector<std::string> args,
-                       std::map<std::string, std::string> env = {}) {
+    void start_sidecar(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
         args.insert(args.begin(), sidecar_binary());
         args.insert(args.end(), {"--listen", "127.0.0.1:0"});
         sidecar_.emplace(std::move(args), gate_env(std::move(env)));
@@ -353,7 +351,8 @@ TEST_F(Sidecar, TwoThousandIdleConnectionsDoNotStarveAFreshProbe) {
     getrlimit(RLIMIT_NOFILE, &files);
     files.rlim_cur = std::min<rlim_t>(files.rlim_max, 8192);
     setrlimit(RLIMIT_NOFILE, &files);
-    if (files.rlim_cur < 2200) GTEST_SKIP() << "this machine allows only " << files.rlim_cur << " files";
+    if (files.rlim_cur < 2200)
+        GTEST_SKIP() << "this machine allows only " << files.rlim_cur << " files";
     start_sidecar({"--expect", "1", "--request-timeout", "30s"});
     std::vector<int> idle;
     for (int i = 0; i < 2000; ++i) {
@@ -411,7 +410,8 @@ TEST_F(Sidecar, AHeaderFloodIsCutOffAndMemoryStaysBounded) {
     char buffer[512];
     timeval wait{1, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) answer.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;)
+        answer.append(buffer, static_cast<std::size_t>(n));
     close(fd);
     EXPECT_LT(sent, std::size_t{20'000} * header.size()) << "the server read every header";
     EXPECT_EQ(answer.find("HTTP/1.1 200"), std::string::npos) << answer.substr(0, 200);
@@ -429,8 +429,9 @@ TEST_F(Sidecar, BigBodiesAreRefusedUnreadAndMemoryStaysBounded) {
             const int fd = connect_raw();
             if (fd < 0) return;
             const std::size_t size = 10 * 1024 * 1024;
-            const std::string head = "POST /readyz HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                                     std::to_string(size) + "\r\n\r\n";
+            const std::string head =
+                "POST /readyz HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(size) +
+                "\r\n\r\n";
             [[maybe_unused]] auto n = send(fd, head.data(), head.size(), MSG_NOSIGNAL);
             const std::string chunk(64 * 1024, 'b');
             for (std::size_t sent = 0; sent < size; sent += chunk.size()) {
@@ -440,7 +441,8 @@ TEST_F(Sidecar, BigBodiesAreRefusedUnreadAndMemoryStaysBounded) {
             timeval wait{2, 0};
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
             const ssize_t got = read(fd, buffer, sizeof buffer);
-            if (got > 0 && std::string(buffer, static_cast<std::size_t>(got)).find(" 405 ") != std::string::npos) {
+            if (got > 0 && std::string(buffer, static_cast<std::size_t>(got)).find(" 405 ") !=
+                               std::string::npos) {
                 ++refused;
             }
             close(fd);
@@ -465,10 +467,13 @@ TEST_F(Sidecar, PipelinedRequestsAreAnsweredInOrder) {
     char buffer[4096];
     timeval wait{5, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) answers.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;)
+        answers.append(buffer, static_cast<std::size_t>(n));
     close(fd);
     int ok = 0;
-    for (auto at = answers.find("HTTP/1.1 200"); at != std::string::npos; at = answers.find("HTTP/1.1 200", at + 1)) ++ok;
+    for (auto at = answers.find("HTTP/1.1 200"); at != std::string::npos;
+         at = answers.find("HTTP/1.1 200", at + 1))
+        ++ok;
     EXPECT_EQ(ok, 99);
     // The last answer is the 404, after every 200: in order.
     EXPECT_GT(answers.rfind("HTTP/1.1 404"), answers.rfind("HTTP/1.1 200"));
@@ -487,13 +492,10 @@ TEST_F(Sidecar, ASilentNetworkCutIsNoticedWithinBoundsAndSigtermStillExitsAtOnce
     use_examples();
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
     FreezableProxy proxy(PostgresServer::instance().port());
-    std::string through = url_;
-    const std::string direct_port = ":" + std::to_string(PostgresServer::instance().port()) + "/";
-    through.replace(through.find(direct_port), direct_port.size(),
-                    ":" + std::to_string(proxy.port()) + "/");
-    start_sidecar({"--expect", "5", "--poll-interval", "200ms", "--check-timeout", "1s",
-                   "--grace", "2s"},
-                  {{"DATABASE_URL", through}});
+    const std::string through = url_through_port(proxy.port());
+    start_sidecar(
+        {"--expect", "5", "--poll-interval", "200ms", "--check-timeout", "1s", "--grace", "2s"},
+        {{"DATABASE_URL", through}});
     ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
     proxy.freeze();
     const auto cut_at = Clock::now();

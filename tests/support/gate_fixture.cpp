@@ -71,6 +71,13 @@ void GateTest::exec(const std::string& sql) const {
     work.exec(sql);
 }
 
+std::string GateTest::url_through_port(int port) const {
+    std::string through = url_;
+    const std::string direct = ":" + std::to_string(PostgresServer::instance().port()) + "/";
+    through.replace(through.find(direct), direct.size(), ":" + std::to_string(port) + "/");
+    return through;
+}
+
 std::string GateTest::database_fingerprint() const {
     std::string fingerprint = query_text(
         "SELECT coalesce(string_agg(table_schema || '.' || table_name, ',' "

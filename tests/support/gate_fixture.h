@@ -39,6 +39,9 @@ class GateTest : public ::testing::Test {
     // Everything about the database that a failed run must leave untouched.
     std::string database_fingerprint() const;
 
+    // The test database's URL with the server's port replaced (a proxy in front of it).
+    std::string url_through_port(int port) const;
+
     std::string url_;
     std::filesystem::path migrations_;
     std::string captured_;  // all stdout+stderr of every gate this test ran

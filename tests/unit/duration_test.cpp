@@ -16,9 +16,9 @@ TEST(Duration, ParsesEveryUnitAndCombinations) {
 }
 
 TEST(Duration, RejectsGarbageInsteadOfGuessing) {
-    for (const char* bad :
-         {"", "30", "30x", "s", "-5s", "5 s", "1.5s", "10mm", "99999999999999999h",
-          "310121011101h2310121011101h211h11h", "2562047788015h", "8761h", "99999999999999999999ms"}) {
+    for (const char* bad : {"", "30", "30x", "s", "-5s", "5 s", "1.5s", "10mm",
+                            "99999999999999999h", "310121011101h2310121011101h211h11h",
+                            "2562047788015h", "8761h", "99999999999999999999ms"}) {
         EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
     }
 }

@@ -51,8 +51,8 @@ TEST(MigrationFile, GooseAnnotationsAreCaseInsensitiveAndBlocksStayWhole) {
     EXPECT_NE(file.statements[0].text.find("RETURN 1; END;"), std::string::npos);
     EXPECT_EQ(file.statements[1].text, "CREATE TABLE t (x int)");
     EXPECT_EQ(file.statements[1].line, 7);
-    EXPECT_TRUE(read_migration_file("-- +goose NO TRANSACTION\n-- +goose Up\nSELECT 1;\n")
-                    .no_transaction);
+    EXPECT_TRUE(
+        read_migration_file("-- +goose NO TRANSACTION\n-- +goose Up\nSELECT 1;\n").no_transaction);
 }
 
 TEST(MigrationFile, ADownPartWithoutAnUpPartIsRefused) {

@@ -100,14 +100,16 @@ TEST(SqlSplitter, BackslashEscapesFollowTheStringKind) {
 }
 
 TEST(SqlSplitter, SkipsALeadingByteOrderMark) {
-    const auto statements = split_sql("\xEF\xBB\xBF-- schemagate:no-transaction\nCREATE TABLE t ();");
+    const auto statements =
+        split_sql("\xEF\xBB\xBF-- schemagate:no-transaction\nCREATE TABLE t ();");
     ASSERT_EQ(statements.size(), 1u);
     EXPECT_EQ(first_keyword(statements[0]), "CREATE");
     EXPECT_TRUE(has_no_transaction_directive("\xEF\xBB\xBF-- schemagate:no-transaction\nSELECT 1"));
 }
 
 TEST(SqlSplitter, KeepsLeadingWordsOutsideCommentsAndLiterals) {
-    const auto statements = split_sql("/* CONCURRENTLY */ create index -- x\n concurrently i ON t (c)");
+    const auto statements =
+        split_sql("/* CONCURRENTLY */ create index -- x\n concurrently i ON t (c)");
     ASSERT_EQ(statements.size(), 1u);
     EXPECT_EQ(statements[0].leading_words,
               (std::vector<std::string>{"CREATE", "INDEX", "CONCURRENTLY", "I", "ON", "T", "C"}));
@@ -127,7 +129,7 @@ TEST(SqlSplitter, RefusesWhatTheServerWouldReadDifferently) {
     expect_refused(std::string_view("SELECT 1;\nSELECT 2\0;", 21), 2, "NUL byte");
     expect_refused("SELECT 1;\n\nSELECT '\xC3\x28';", 3, "invalid UTF-8");
     expect_refused("SELECT '\xED\xA0\x80';", 1, "invalid UTF-8");  // a surrogate
-    expect_refused("SELECT '\xC0\xAF';", 1, "invalid UTF-8");       // overlong
+    expect_refused("SELECT '\xC0\xAF';", 1, "invalid UTF-8");      // overlong
     expect_refused("SELECT 1;\n\\i other.sql\n", 2, "psql meta-command `\\i`");
     expect_refused("SELECT 1;\n\\connect other\n", 2, "psql meta-command");
     expect_refused("SELECT 1;\n/* open\nSELECT 2;", 2, "unterminated /* comment");
@@ -143,7 +145,9 @@ TEST(SqlSplitter, EmptyStatementsAreDropped) {
 }
 
 TEST(SqlSplitter, AcceptsValidMultibyteText) {
-    EXPECT_EQ(texts("SELECT 'h\xC3\xA9llo \xF0\x9F\x98\x80'; SELECT \xC3\xA9t\xC3\xA9 FROM t").size(), 2u);
+    EXPECT_EQ(
+        texts("SELECT 'h\xC3\xA9llo \xF0\x9F\x98\x80'; SELECT \xC3\xA9t\xC3\xA9 FROM t").size(),
+        2u);
 }
 
 }  // namespace
