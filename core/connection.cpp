@@ -41,7 +41,9 @@ Connection connect_until(const ConnectOptions& options, const Deadline& deadline
     std::string last_reason;
     int attempts = 0;
     for (;;) {
-        if (deadline.passed()) break;
+        // libpq waits at least 2 s for an attempt: one started with less left would overrun
+        // the deadline (the first attempt is always made).
+        if (deadline.passed() || (attempts > 0 && deadline.remaining() < Millis{2000})) break;
         ++attempts;
         try {
             // Never let one attempt run past the deadline (libpq's own minimum is 2 s).
