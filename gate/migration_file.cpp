@@ -79,15 +79,6 @@ bool has_word(const SqlStatement& statement, const char* word) {
            statement.leading_words.end();
 }
 
-bool directive_line(std::string_view sql, std::string_view directive) {
-    const auto first_line = sql.substr(0, sql.find_first_of("\r\n"));
-    std::string compact;
-    for (const char c : first_line) {
-        if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
-    }
-    return compact == directive;
-}
-
 // The file with every line that does not belong to the up part blanked (line numbers kept),
 // and goose's statement blocks taken out whole.
 struct UpPart {
@@ -159,8 +150,8 @@ UpPart up_part(std::string_view sql) {
                                              "-- +goose StatementEnd without StatementBegin");
                     // Lexed like any SQL (NUL, quotes, comments), then kept as one statement.
                     std::string padded(static_cast<std::size_t>(block_start - 1), '\n');
-                    if (!split_sql(padded + block).empty()) {
-                        SqlStatement statement = split_sql(padded + block).front();
+                    if (auto lexed = split_sql(padded + block); !lexed.empty()) {
+                        SqlStatement statement = std::move(lexed.front());
                         statement.text = std::string(trim(block));
                         while (!statement.text.empty() && statement.text.back() == ';') {
                             statement.text.pop_back();
@@ -188,10 +179,7 @@ UpPart up_part(std::string_view sql) {
     }
     if (block_start != 0)
         throw SqlSyntaxError(block_start, "-- +goose StatementBegin without StatementEnd");
-    if (part.layout == MigrationFile::Layout::kPlain) {
-        part.text = std::string(sql);
-        return part;
-    }
+    if (part.layout == MigrationFile::Layout::kPlain) return part;  // the caller has it whole
     const char* up_marker =
         part.layout == MigrationFile::Layout::kDbmate ? "-- migrate:up" : "-- +goose Up";
     if (!saw_up) {
@@ -239,18 +227,19 @@ std::optional<std::string> needs_no_transaction(const SqlStatement& s) {
 
 MigrationFile read_migration_file(std::string_view sql) {
     sql = without_bom(sql);
-    // The whole file passes the byte checks, the down part included: it is part of what
-    // was checked in.
-    split_sql(sql);
+    // The whole file passes the lexer's checks, the down part included: it is part of what
+    // was checked in. A plain file is lexed once; only an up part is lexed again on its own.
+    std::vector<SqlStatement> whole = split_sql(sql);
     UpPart part = up_part(sql);
     MigrationFile file;
     file.layout = part.layout;
-    file.statements = split_sql(part.text);
+    file.statements =
+        part.layout == MigrationFile::Layout::kPlain ? std::move(whole) : split_sql(part.text);
     for (auto& block : part.blocks) file.statements.push_back(std::move(block));
     std::stable_sort(file.statements.begin(), file.statements.end(),
                      [](const SqlStatement& a, const SqlStatement& b) { return a.line < b.line; });
-    const bool forced_on = directive_line(sql, "--schemagate:no-transaction");
-    const bool forced_off = directive_line(sql, "--schemagate:transaction");
+    const bool forced_on = has_first_line_directive(sql, "--schemagate:no-transaction");
+    const bool forced_off = has_first_line_directive(sql, "--schemagate:transaction");
     if (forced_on || part.no_transaction) {
         file.no_transaction = true;
         file.no_transaction_reason = "directive";

@@ -284,13 +284,17 @@ std::vector<SqlStatement> split_sql(std::string_view sql) {
 }
 
 bool has_no_transaction_directive(std::string_view sql) {
+    return has_first_line_directive(sql, "--schemagate:no-transaction");
+}
+
+bool has_first_line_directive(std::string_view sql, std::string_view directive) {
     sql = without_bom(sql);
     const auto first_line = sql.substr(0, sql.find_first_of("\r\n"));
     std::string compact;
     for (const char c : first_line) {
         if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
     }
-    return compact == "--schemagate:no-transaction";
+    return compact == directive;
 }
 
 std::string first_keyword(const SqlStatement& statement) {

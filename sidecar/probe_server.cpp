@@ -71,7 +71,11 @@ class ProbeServer::Http {
     bool stopped = false;
 
     ~Http() {
-        if (daemon != nullptr) MHD_stop_daemon(daemon);
+        // Quiesced first, the daemon hands the listening socket back, so it is closed once.
+        if (daemon != nullptr) {
+            MHD_quiesce_daemon(daemon);
+            MHD_stop_daemon(daemon);
+        }
         if (listen_fd >= 0) close(listen_fd);
     }
 };
