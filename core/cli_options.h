@@ -3,10 +3,12 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "duration.h"
 #include "exit_code.h"
+#include "logging.h"
 #include "schema_state.h"
 
 namespace schemagate {
@@ -45,6 +47,32 @@ inline void add_database_options(CLI::App& app, std::string& url, std::string& u
     app.add_option("--name", state.name, "Name of the migration set")
         ->envname("SCHEMAGATE_NAME")
         ->capture_default_str();
+}
+
+// --log-format and --verbose, the same in both binaries.
+inline void add_logging_options(CLI::App& app, std::string& log_format, bool& verbose) {
+    app.add_option("--log-format", log_format, "Log format")
+        ->envname("SCHEMAGATE_LOG_FORMAT")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    app.add_flag("-v,--verbose", verbose, "Debug logging")->envname("SCHEMAGATE_VERBOSE");
+}
+
+inline LogFormat log_format_named(const std::string& name) {
+    return name == "json" ? LogFormat::kJson : LogFormat::kText;
+}
+
+// A flag value that parsed but makes no sense: one line naming the flag, and exit 3.
+inline int reject_flag(const std::string& program, const std::string& message) {
+    std::cerr << program << ": error: " << message << '\n';
+    return to_int(ExitCode::kBadInput);
+}
+
+// What is wrong with --name/--schema, if anything.
+inline std::optional<std::string> state_location_problem(const StateLocation& state) {
+    if (state.name.empty()) return "--name: must not be empty";
+    if (state.schema.empty()) return "--schema: must not be empty";
+    return std::nullopt;
 }
 
 // What a failed parse means: --help and --version print and exit 0; anything else is one

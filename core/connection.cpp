@@ -11,28 +11,39 @@
 
 namespace schemagate {
 
+namespace {
+
+[[noreturn]] void refuse_or_retry(const ConnectOptions& options, const DbFailure& failure) {
+    const std::string where = options.target.description;
+    if (is_permanent_connect_failure(failure.message)) {
+        throw FatalError(ExitCode::kUnreachable,
+                         "cannot connect to " + where + ": " + failure.message +
+                             " (check the user, password and database name in the "
+                             "database URL or Secret)");
+    }
+    throw RetryableError("cannot connect to " + where + ": " + failure.message);
+}
+
+}  // namespace
+
 Connection connect_once(const ConnectOptions& options) {
     const std::string conninfo = conninfo_with(options.target.conninfo, options.application_name,
                                                options.connect_timeout_seconds);
     try {
-        auto connection = std::make_unique<pqxx::connection>(conninfo);
+        return translate_db_errors([&conninfo] {
+            auto connection = std::make_unique<pqxx::connection>(conninfo);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-        // libpqxx 6 would otherwise reconnect silently after a break, losing session settings
-        // and, worse, hiding from us that a transaction holding the lease died.
-        connection->inhibit_reactivation(true);
+            // libpqxx 6 would otherwise reconnect silently after a break, losing session
+            // settings and, worse, hiding from us that a transaction holding the lease died.
+            connection->inhibit_reactivation(true);
 #pragma GCC diagnostic pop
-        return connection;
-    } catch (...) {
-        const DbFailure failure = current_db_failure();
-        const std::string where = options.target.description;
-        if (is_permanent_connect_failure(failure.message)) {
-            throw FatalError(ExitCode::kUnreachable,
-                             "cannot connect to " + where + ": " + failure.message +
-                                 " (check the user, password and database name in the "
-                                 "database URL or Secret)");
-        }
-        throw RetryableError("cannot connect to " + where + ": " + failure.message);
+            return connection;
+        });
+    } catch (const ConnectionLost& e) {
+        refuse_or_retry(options, e.failure());
+    } catch (const DbError& e) {
+        refuse_or_retry(options, e.failure());
     }
 }
 

@@ -53,6 +53,18 @@ DbFailure current_db_failure() {
     return failure;
 }
 
+void rethrow_translated() {
+    try {
+        throw;
+    } catch (const Error&) {
+        throw;
+    } catch (...) {
+        DbFailure failure = current_db_failure();
+        if (failure.kind == DbFailure::Kind::kConnection) throw ConnectionLost(std::move(failure));
+        throw DbError(std::move(failure));
+    }
+}
+
 std::string with_detail(const DbFailure& failure) {
     std::string out = failure.sqlstate.empty() ? "" : "SQLSTATE " + failure.sqlstate + ": ";
     out += failure.message;

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <string>
+#include <utility>
+
+#include "errors.h"
 
 namespace schemagate {
 
@@ -21,8 +24,47 @@ struct DbFailure {
     bool is(const char* state) const { return sqlstate == state; }
 };
 
+// A statement the server rejected (kSql) or a libpqxx usage error (kOther), translated from
+// libpqxx's exception at the boundary below; inspect `failure()` for the SQLSTATE.
+class DbError : public Error {
+  public:
+    explicit DbError(DbFailure failure) : Error(failure.message), failure_(std::move(failure)) {}
+    const DbFailure& failure() const { return failure_; }
+    bool is(const char* state) const { return failure_.is(state); }
+
+  private:
+    DbFailure failure_;
+};
+
+// The connection broke or could not be made: retryable, and still carries what libpq said.
+class ConnectionLost : public RetryableError {
+  public:
+    explicit ConnectionLost(DbFailure failure)
+        : RetryableError("connection lost: " + failure.message), failure_(std::move(failure)) {}
+    const DbFailure& failure() const { return failure_; }
+
+  private:
+    DbFailure failure_;
+};
+
 // Call only from inside a catch block: inspects the exception in flight.
 DbFailure current_db_failure();
+
+// Call only from inside a catch block: rethrows an Error as it is, and anything else (a
+// libpqxx exception) as ConnectionLost or DbError.
+[[noreturn]] void rethrow_translated();
+
+// The one place libpqxx exceptions are turned into ours: runs `body` and lets only Errors out.
+// Every function that talks to the database runs its libpqxx calls through this, so product
+// code catches ConnectionLost, DbError and FatalError by type and never needs `catch (...)`.
+template <typename Body>
+decltype(auto) translate_db_errors(Body&& body) {
+    try {
+        return std::forward<Body>(body)();
+    } catch (...) {
+        rethrow_translated();
+    }
+}
 
 // "SQLSTATE 23505: duplicate key ... (DETAIL: Key (id)=(1) already exists.)": the message with
 // the server's DETAIL and HINT folded onto the same line.

@@ -8,15 +8,18 @@
 
 namespace schemagate {
 
-// Failures are exceptions of exactly two kinds; expected outcomes ("lease held by someone
-// else", "schema behind") are return values, never exceptions.
-
-// The run cannot go on; `code()` is what the process exits with. The message is one line
-// meant for an operator, free of secrets.
-class FatalError : public std::runtime_error {
+// Every failure schemagate throws is an Error, of one of two kinds (or a DbError, see
+// db_failure.h); expected outcomes ("lease held by someone else", "schema behind") are return
+// values, never exceptions. Messages are one line meant for an operator, free of secrets.
+class Error : public std::runtime_error {
   public:
-    FatalError(ExitCode code, const std::string& message)
-        : std::runtime_error(message), code_(code) {}
+    using std::runtime_error::runtime_error;
+};
+
+// The run cannot go on; `code()` is what the process exits with.
+class FatalError : public Error {
+  public:
+    FatalError(ExitCode code, const std::string& message) : Error(message), code_(code) {}
     ExitCode code() const { return code_; }
 
   private:
@@ -25,9 +28,9 @@ class FatalError : public std::runtime_error {
 
 // A transient condition (connection refused, server starting up, connection lost): the
 // caller may retry until its deadline.
-class RetryableError : public std::runtime_error {
+class RetryableError : public Error {
   public:
-    using std::runtime_error::runtime_error;
+    using Error::Error;
 };
 
 }  // namespace schemagate

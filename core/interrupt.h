@@ -29,4 +29,15 @@ class Interrupt {
     static void trigger(int signal_number);
 };
 
+// Routes signals to `callback` (see Interrupt::on_signal) for as long as it lives.
+class SignalHook {
+  public:
+    explicit SignalHook(std::function<void(int)> callback) {
+        Interrupt::on_signal(std::move(callback));
+    }
+    ~SignalHook() { Interrupt::on_signal(nullptr); }
+    SignalHook(const SignalHook&) = delete;
+    SignalHook& operator=(const SignalHook&) = delete;
+};
+
 }  // namespace schemagate

@@ -13,20 +13,18 @@ int run_main(const std::function<int()>& body,
         return to_int(code);
     };
     try {
-        return body();
+        return translate_db_errors(body);
     } catch (const FatalError& e) {
         return fail(e.code(), e.what());
+    } catch (const ConnectionLost& e) {
+        return fail(ExitCode::kUnreachable, "database connection lost: " + e.failure().message);
     } catch (const RetryableError& e) {
         return fail(ExitCode::kUnreachable, e.what());
-    } catch (...) {
-        const DbFailure failure = current_db_failure();
-        if (failure.kind == DbFailure::Kind::kConnection) {
-            return fail(ExitCode::kUnreachable, "database connection lost: " + failure.message);
+    } catch (const DbError& e) {
+        if (e.failure().kind == DbFailure::Kind::kOther) {
+            return fail(ExitCode::kMigrationFailed, "internal error: " + e.failure().message);
         }
-        if (failure.kind == DbFailure::Kind::kOther) {
-            return fail(ExitCode::kMigrationFailed, "internal error: " + failure.message);
-        }
-        return fail(ExitCode::kMigrationFailed, "database error: " + with_detail(failure));
+        return fail(ExitCode::kMigrationFailed, "database error: " + with_detail(e.failure()));
     }
 }
 

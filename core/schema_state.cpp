@@ -65,13 +65,12 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
     SchemaState state;
     pqxx::result rows;
     try {
-        pqxx::nontransaction work(connection);
-        rows = work.exec_params(query, where.name);
-    } catch (...) {
-        const DbFailure failure = current_db_failure();
-        if (failure.is(sqlstate::kUndefinedTable) || failure.is(sqlstate::kInvalidSchemaName)) {
-            return state;
-        }
+        rows = translate_db_errors([&] {
+            pqxx::nontransaction work(connection);
+            return work.exec_params(query, where.name);
+        });
+    } catch (const DbError& e) {
+        if (e.is(sqlstate::kUndefinedTable) || e.is(sqlstate::kInvalidSchemaName)) return state;
         throw;
     }
     state.initialized = true;

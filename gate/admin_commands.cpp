@@ -108,7 +108,8 @@ int run_unlock(const GateConfig& config) {
         return 0;
     }
     try {
-        const BrokenLease broken = breaker.force_break(*connection, kBreakLockWait);
+        const BrokenLease broken = translate_db_errors(
+            [&] { return breaker.force_break(*connection, kBreakLockWait); });
         for (const auto& locker : broken.terminated) {
             spdlog::warn("ended session pid {} ({}, {} since {}): it held the lease row",
                          locker.pid, locker.application_name, locker.state, locker.since);
@@ -117,13 +118,12 @@ int run_unlock(const GateConfig& config) {
                      broken.before && !broken.before->holder.empty() ? broken.before->holder
                                                                      : std::string("nobody"),
                      broken.before ? broken.before->token : 0);
-    } catch (const FatalError&) {
-        throw;
-    } catch (...) {
-        const DbFailure failure = current_db_failure();
-        throw FatalError(failure.kind == DbFailure::Kind::kConnection ? ExitCode::kUnreachable
-                                                                      : ExitCode::kStateRefused,
-                         "could not break the lease: " + failure.message);
+    } catch (const ConnectionLost& e) {
+        throw FatalError(ExitCode::kUnreachable,
+                         "could not break the lease: " + e.failure().message);
+    } catch (const DbError& e) {
+        throw FatalError(ExitCode::kStateRefused,
+                         "could not break the lease: " + e.failure().message);
     }
     std::cout << "lease broken\n";
     return 0;

@@ -4,8 +4,11 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
-#include <iostream>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "cli_options.h"
 #include "exit_code.h"
@@ -29,73 +32,111 @@ std::string default_holder() {
     return std::string(host) + "/" + std::to_string(getpid());
 }
 
-}  // namespace
+// The flag table: every subcommand and where each value lands. Durations and the log format
+// arrive as text and are converted once parsing (and CLI11's checks) succeeded.
+class GateFlags {
+  public:
+    explicit GateFlags(GateConfig& config);
+    // The command's exit code when parsing ends the run (--help, a bad flag).
+    std::optional<int> parse(int argc, const char* const* argv);
+    // Fills what the table holds as text into the config.
+    void apply_to(GateConfig& config) const;
 
-std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* argv) {
-    GateConfig config;
-    RawDurations raw{format_duration(config.lease_ttl), format_duration(config.timeout),
-                     format_duration(config.poll_interval),
-                     format_duration(config.migration.lock_timeout),
-                     format_duration(config.migration.statement_timeout)};
-    std::string log_format = "text";
+  private:
+    void add_common(CLI::App* sub, GateConfig& config);
+    void add_waiting(CLI::App* sub, GateConfig& config);
+    void add_migrate(GateConfig& config);
+    void add_repair(GateConfig& config);
+    bool is_command(const std::string& word) const;
 
-    CLI::App app{
+    CLI::App app_{
         "schemagate: keeps a Kubernetes pod from starting until the database schema is at the "
         "version the app expects.",
         "schemagate"};
-    app.set_version_flag("--version", std::string("schemagate ") + kVersion);
-    app.require_subcommand(1);
-    app.fallthrough();
-    add_database_options(app, config.database_url, config.database_url_file, config.state);
-    app.add_option("--log-format", log_format, "Log format")
-        ->envname("SCHEMAGATE_LOG_FORMAT")
-        ->check(CLI::IsMember({"text", "json"}))
+    RawDurations raw_;
+    std::string log_format_ = "text";
+    bool remove_ = false;
+    std::vector<std::pair<CLI::App*, GateCommand>> commands_;
+    CLI::App* repair_ = nullptr;
+};
+
+GateFlags::GateFlags(GateConfig& config)
+    : raw_{format_duration(config.lease_ttl), format_duration(config.timeout),
+           format_duration(config.poll_interval), format_duration(config.migration.lock_timeout),
+           format_duration(config.migration.statement_timeout)} {
+    app_.set_version_flag("--version", std::string("schemagate ") + kVersion);
+    app_.require_subcommand(1);
+    app_.fallthrough();
+    add_database_options(app_, config.database_url, config.database_url_file, config.state);
+    add_logging_options(app_, log_format_, config.verbose);
+
+    add_migrate(config);
+    auto* wait =
+        app_.add_subcommand("wait", "Wait until the schema reaches --target; apply nothing");
+    add_common(wait, config);
+    add_waiting(wait, config);
+    commands_.emplace_back(wait, GateCommand::kWait);
+
+    auto* status =
+        app_.add_subcommand("status", "Show version, pending migrations, lease, history");
+    add_common(status, config);
+    status->add_flag("--json", config.json, "Machine-readable output");
+    commands_.emplace_back(status, GateCommand::kStatus);
+
+    auto* validate = app_.add_subcommand(
+        "validate", "Check the migration files; with a database, also the applied checksums");
+    add_common(validate, config);
+    commands_.emplace_back(validate, GateCommand::kValidate);
+
+    auto* unlock = app_.add_subcommand("unlock", "Show the lease; with --force, break it");
+    unlock->add_flag("--force", config.force, "Break the lease (fences the old holder)");
+    commands_.emplace_back(unlock, GateCommand::kUnlock);
+
+    add_repair(config);
+}
+
+void GateFlags::add_common(CLI::App* sub, GateConfig& config) {
+    sub->add_option("--migrations", config.migrations_dir, "Directory of .sql migrations")
+        ->envname("SCHEMAGATE_MIGRATIONS")
         ->capture_default_str();
-    app.add_flag("-v,--verbose", config.verbose, "Debug logging")->envname("SCHEMAGATE_VERBOSE");
+    sub->add_option("--target", config.target,
+                    "Version to reach (default: highest migration file)")
+        ->envname("SCHEMAGATE_TARGET");
+}
 
-    const auto add_migrations = [&](CLI::App* sub) {
-        sub->add_option("--migrations", config.migrations_dir, "Directory of .sql migrations")
-            ->envname("SCHEMAGATE_MIGRATIONS")
-            ->capture_default_str();
-    };
-    const auto add_target = [&](CLI::App* sub) {
-        sub->add_option("--target", config.target,
-                        "Version to reach (default: highest migration file)")
-            ->envname("SCHEMAGATE_TARGET");
-    };
-    const auto add_waiting = [&](CLI::App* sub) {
-        sub->add_option("--timeout", raw.timeout, "Give up (exit 2) after this long")
-            ->envname("SCHEMAGATE_TIMEOUT")
-            ->check(duration_in(Millis{1}, std::chrono::hours{24 * 7}))
-            ->capture_default_str();
-        sub->add_option("--poll-interval", raw.poll_interval,
-                        "Longest pause between polls while waiting")
-            ->envname("SCHEMAGATE_POLL_INTERVAL")
-            ->check(duration_in(Millis{10}, std::chrono::minutes{10}))
-            ->capture_default_str();
-        sub->add_option("--termination-log", config.termination_log,
-                        "File that receives the last error (Kubernetes termination message)")
-            ->envname("SCHEMAGATE_TERMINATION_LOG")
-            ->capture_default_str();
-    };
+void GateFlags::add_waiting(CLI::App* sub, GateConfig& config) {
+    sub->add_option("--timeout", raw_.timeout, "Give up (exit 2) after this long")
+        ->envname("SCHEMAGATE_TIMEOUT")
+        ->check(duration_in(Millis{1}, std::chrono::hours{24 * 7}))
+        ->capture_default_str();
+    sub->add_option("--poll-interval", raw_.poll_interval,
+                    "Longest pause between polls while waiting")
+        ->envname("SCHEMAGATE_POLL_INTERVAL")
+        ->check(duration_in(Millis{10}, std::chrono::minutes{10}))
+        ->capture_default_str();
+    sub->add_option("--termination-log", config.termination_log,
+                    "File that receives the last error (Kubernetes termination message)")
+        ->envname("SCHEMAGATE_TERMINATION_LOG")
+        ->capture_default_str();
+}
 
-    auto* migrate = app.add_subcommand(
+void GateFlags::add_migrate(GateConfig& config) {
+    auto* migrate = app_.add_subcommand(
         "migrate", "Apply pending migrations under the lease, or wait for the pod that does");
-    add_migrations(migrate);
-    add_target(migrate);
-    add_waiting(migrate);
+    add_common(migrate, config);
+    add_waiting(migrate, config);
     migrate->add_option("--holder", config.holder, "Holder identity (default $HOSTNAME/pid)")
         ->envname("SCHEMAGATE_HOLDER");
-    migrate->add_option("--lease-ttl", raw.lease_ttl, "Lease time-to-live")
+    migrate->add_option("--lease-ttl", raw_.lease_ttl, "Lease time-to-live")
         ->envname("SCHEMAGATE_LEASE_TTL")
         ->check(duration_in(Millis{3000}, std::chrono::hours{1}))
         ->capture_default_str();
-    migrate->add_option("--lock-timeout", raw.lock_timeout, "lock_timeout for each migration")
+    migrate->add_option("--lock-timeout", raw_.lock_timeout, "lock_timeout for each migration")
         ->envname("SCHEMAGATE_LOCK_TIMEOUT")
         ->check(duration_in(Millis{1}, std::chrono::hours{24}))
         ->capture_default_str();
     migrate
-        ->add_option("--statement-timeout", raw.statement_timeout,
+        ->add_option("--statement-timeout", raw_.statement_timeout,
                      "statement_timeout for each statement (0 = none)")
         ->envname("SCHEMAGATE_STATEMENT_TIMEOUT")
         ->check(duration_in(Millis{0}, std::chrono::hours{24}))
@@ -106,95 +147,91 @@ std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* arg
         ->envname("SCHEMAGATE_LOCK_RETRIES")
         ->check(CLI::Range(0, 1000))
         ->capture_default_str();
+    commands_.emplace_back(migrate, GateCommand::kMigrate);
+}
 
-    auto* wait =
-        app.add_subcommand("wait", "Wait until the schema reaches --target; apply nothing");
-    add_migrations(wait);
-    add_target(wait);
-    add_waiting(wait);
-
-    auto* status = app.add_subcommand("status", "Show version, pending migrations, lease, history");
-    add_migrations(status);
-    add_target(status);
-    status->add_flag("--json", config.json, "Machine-readable output");
-
-    auto* validate = app.add_subcommand(
-        "validate", "Check the migration files; with a database, also the applied checksums");
-    add_migrations(validate);
-    add_target(validate);
-
-    auto* unlock = app.add_subcommand("unlock", "Show the lease; with --force, break it");
-    unlock->add_flag("--force", config.force, "Break the lease (fences the old holder)");
-
-    auto* repair =
-        app.add_subcommand("repair", "Resolve a dirty (interrupted non-transactional) migration");
-    repair->add_option("--version", config.repair_version, "The dirty migration's version")
+void GateFlags::add_repair(GateConfig& config) {
+    repair_ =
+        app_.add_subcommand("repair", "Resolve a dirty (interrupted non-transactional) migration");
+    repair_->add_option("--version", config.repair_version, "The dirty migration's version")
         ->required();
-    auto* mark = repair->add_flag("--mark-applied", config.repair_mark_applied,
-                                  "It completed: record it as applied");
-    bool remove = false;
-    auto* remove_flag =
-        repair->add_flag("--remove", remove, "It did not: remove the record so it runs again");
-    mark->excludes(remove_flag);
+    auto* mark = repair_->add_flag("--mark-applied", config.repair_mark_applied,
+                                   "It completed: record it as applied");
+    auto* remove =
+        repair_->add_flag("--remove", remove_, "It did not: remove the record so it runs again");
+    mark->excludes(remove);
+    commands_.emplace_back(repair_, GateCommand::kRepair);
+}
 
+bool GateFlags::is_command(const std::string& word) const {
+    return std::any_of(commands_.begin(), commands_.end(),
+                       [&word](const auto& command) { return command.first->get_name() == word; });
+}
+
+std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
     try {
-        const auto is_command = [&app](const std::string& word) {
-            for (const auto* sub : app.get_subcommands({})) {
-                if (sub->get_name() == word) return true;
-            }
-            return false;
-        };
         if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
             throw CLI::ValidationError(std::string("unknown command '") + argv[1] +
                                        "' (commands: migrate, wait, status, validate, unlock, "
                                        "repair)");
         }
-        app.parse(argc, argv);
-        if (repair->parsed() && !config.repair_mark_applied && !remove) {
+        app_.parse(argc, argv);
+        if (repair_->parsed() && repair_->count("--mark-applied") == 0 && !remove_) {
             throw CLI::ValidationError("repair: say --mark-applied or --remove");
         }
     } catch (const CLI::ParseError& e) {
-        return parse_error_exit_code(app, e, "schemagate");
+        return parse_error_exit_code(app_, e, "schemagate");
     }
+    return std::nullopt;
+}
 
-    if (migrate->parsed()) config.command = GateCommand::kMigrate;
-    if (wait->parsed()) config.command = GateCommand::kWait;
-    if (status->parsed()) config.command = GateCommand::kStatus;
-    if (validate->parsed()) config.command = GateCommand::kValidate;
-    if (unlock->parsed()) config.command = GateCommand::kUnlock;
-    if (repair->parsed()) config.command = GateCommand::kRepair;
-
-    config.lease_ttl = *parse_duration(raw.lease_ttl);
-    config.timeout = *parse_duration(raw.timeout);
-    config.poll_interval = *parse_duration(raw.poll_interval);
-    config.migration.lock_timeout = *parse_duration(raw.lock_timeout);
-    config.migration.statement_timeout = *parse_duration(raw.statement_timeout);
-    config.log_format = log_format == "json" ? LogFormat::kJson : LogFormat::kText;
-    config.termination_log_explicit = app.get_subcommand_ptr(migrate)->count("--termination-log") ||
-                                      wait->count("--termination-log") ||
-                                      std::getenv("SCHEMAGATE_TERMINATION_LOG") != nullptr;
+void GateFlags::apply_to(GateConfig& config) const {
+    for (const auto& [sub, command] : commands_) {
+        if (sub->parsed()) config.command = command;
+    }
+    config.lease_ttl = *parse_duration(raw_.lease_ttl);
+    config.timeout = *parse_duration(raw_.timeout);
+    config.poll_interval = *parse_duration(raw_.poll_interval);
+    config.migration.lock_timeout = *parse_duration(raw_.lock_timeout);
+    config.migration.statement_timeout = *parse_duration(raw_.statement_timeout);
+    config.log_format = log_format_named(log_format_);
+    config.termination_log_explicit =
+        std::any_of(commands_.begin(), commands_.end(),
+                    [](const auto& command) {
+                        return command.first->get_option_no_throw("--termination-log") !=
+                                   nullptr &&
+                               command.first->count("--termination-log") > 0;
+                    }) ||
+        std::getenv("SCHEMAGATE_TERMINATION_LOG") != nullptr;
     if (config.holder.empty()) config.holder = default_holder();
+}
 
-    const auto reject = [](const std::string& message) {
-        std::cerr << "schemagate: error: " << message << '\n';
-        return to_int(ExitCode::kBadInput);
-    };
+// Values each flag's own check cannot judge alone.
+std::optional<std::string> problem_with(const GateConfig& config) {
     // Renewal runs every ttl/3 and idle transactions are cut at ttl/2: below 3s those
     // intervals get too close to ordinary network hiccups.
-    if (config.lease_ttl < Millis{3000}) return reject("--lease-ttl: must be at least 3s");
-    if (config.timeout <= Millis{0}) return reject("--timeout: must be more than 0");
-    if (config.poll_interval < Millis{10}) return reject("--poll-interval: must be at least 10ms");
+    if (config.lease_ttl < Millis{3000}) return "--lease-ttl: must be at least 3s";
+    if (config.timeout <= Millis{0}) return "--timeout: must be more than 0";
+    if (config.poll_interval < Millis{10}) return "--poll-interval: must be at least 10ms";
     if (config.migration.lock_timeout <= Millis{0}) {
-        return reject("--lock-timeout: must be more than 0 (0 would wait forever)");
+        return "--lock-timeout: must be more than 0 (0 would wait forever)";
     }
-    if (config.target && *config.target < 0) return reject("--target: must be >= 0");
+    if (config.target && *config.target < 0) return "--target: must be >= 0";
     if (!is_printable_utf8(config.holder) || config.holder.size() > 200) {
-        return reject(
-            "--holder: must be 1 to 200 bytes of printable UTF-8 (it is logged, stored "
-            "and shown to operators)");
+        return "--holder: must be 1 to 200 bytes of printable UTF-8 (it is logged, stored and "
+               "shown to operators)";
     }
-    if (config.state.name.empty()) return reject("--name: must not be empty");
-    if (config.state.schema.empty()) return reject("--schema: must not be empty");
+    return state_location_problem(config.state);
+}
+
+}  // namespace
+
+std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* argv) {
+    GateConfig config;
+    GateFlags flags(config);
+    if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
+    flags.apply_to(config);
+    if (const auto problem = problem_with(config)) return reject_flag("schemagate", *problem);
     return config;
 }
 

@@ -8,7 +8,7 @@
 
 #include "duration.h"
 #include "logging.h"
-#include "migration_runner.h"
+#include "migration_settings.h"
 #include "schema_state.h"
 
 namespace schemagate {

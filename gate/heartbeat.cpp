@@ -49,16 +49,11 @@ void Heartbeat::run() {
                 on_lost_();
                 return;
             }
-        } catch (const FatalError& e) {
+        } catch (const DbError& e) {
+            spdlog::warn("heartbeat could not renew the lease: {}", e.failure().message);
+        } catch (const Error& e) {
             spdlog::warn("heartbeat: {}", e.what());
             connection.reset();
-        } catch (const RetryableError& e) {
-            spdlog::warn("heartbeat: {}", e.what());
-            connection.reset();
-        } catch (...) {
-            const DbFailure failure = current_db_failure();
-            spdlog::warn("heartbeat could not renew the lease: {}", failure.message);
-            if (failure.kind == DbFailure::Kind::kConnection) connection.reset();
         }
     }
 }

@@ -34,11 +34,12 @@ AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
     const std::string table = qualified(connection, where_, "lease");
     pqxx::result acquired;
     try {
+        acquired = translate_db_errors([&] {
         pqxx::nontransaction session(connection);
         // One query string, one round trip: the server runs it as one implicit transaction and
         // commits before answering, so a holder frozen or cut off right after sending it leaves
         // no transaction open on the lease row.
-        acquired = session.exec(
+        return session.exec(
             lock_timeout_sql(kAcquireLockTimeout) + "; INSERT INTO " + table +
             " AS l (name, holder, token, acquired_at, renewed_at, expires_at) VALUES (" +
             session.quote(where_.name) + ", " + session.quote(holder_) +
@@ -47,9 +48,9 @@ AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
             "acquired_at = EXCLUDED.acquired_at, renewed_at = EXCLUDED.renewed_at, "
             "expires_at = EXCLUDED.expires_at WHERE l.expires_at < clock_timestamp() "
             "RETURNING token");
-    } catch (...) {
-        const DbFailure failure = current_db_failure();
-        if (!failure.is(sqlstate::kLockNotAvailable)) throw;
+        });
+    } catch (const DbError& e) {
+        if (!e.is(sqlstate::kLockNotAvailable)) throw;
         LeaseHeld held;
         held.busy = true;
         if (auto state = read_schema_state(connection, where_); state.lease) held.by = *state.lease;
@@ -86,15 +87,16 @@ std::string Lease::still_in_fenced_transaction_sql(std::int64_t token) const {
 
 Renewal Lease::renew(pqxx::connection& connection, std::int64_t token) const {
     try {
-        pqxx::nontransaction session(connection);
-        // One round trip (see try_acquire): never a transaction left open between two.
-        const auto result =
-            session.exec(lock_timeout_sql(kRenewLockTimeout) + "; " + fence_sql(session, token));
-        return result.affected_rows() == 1 ? Renewal::kRenewed : Renewal::kLost;
-    } catch (...) {
-        const DbFailure failure = current_db_failure();
+        return translate_db_errors([&] {
+            pqxx::nontransaction session(connection);
+            // One round trip (see try_acquire): never a transaction left open between two.
+            const auto result = session.exec(lock_timeout_sql(kRenewLockTimeout) + "; " +
+                                             fence_sql(session, token));
+            return result.affected_rows() == 1 ? Renewal::kRenewed : Renewal::kLost;
+        });
+    } catch (const DbError& e) {
         // Our own migration holds the row; it renews the lease itself when it commits.
-        if (failure.is(sqlstate::kLockNotAvailable)) return Renewal::kBusy;
+        if (e.is(sqlstate::kLockNotAvailable)) return Renewal::kBusy;
         throw;
     }
 }
@@ -147,11 +149,13 @@ BrokenLease Lease::force_break(pqxx::connection& connection, Millis lock_wait) c
         connection.quote(where_.name) + "; SELECT pg_notify(" + connection.quote(kNotifyChannel) +
         ", " + connection.quote(notify_payload(where_.name, "released")) + ")";
     try {
-        pqxx::nontransaction session(connection);
-        session.exec(lock_timeout_sql(lock_wait) + "; " + update);
+        translate_db_errors([&] {
+            pqxx::nontransaction session(connection);
+            session.exec(lock_timeout_sql(lock_wait) + "; " + update);
+        });
         return broken;
-    } catch (...) {
-        if (!current_db_failure().is(sqlstate::kLockNotAvailable)) throw;
+    } catch (const DbError& e) {
+        if (!e.is(sqlstate::kLockNotAvailable)) throw;
     }
     for (const auto& locker : row_lockers(connection)) terminate(locker);
     pqxx::nontransaction session(connection);

@@ -35,9 +35,11 @@ std::string timeouts_sql(const MigrationSettings& settings, const char* scope) {
 // aborted transaction block until told otherwise.
 void roll_back(pqxx::connection& connection) {
     try {
-        pqxx::nontransaction session(connection);
-        session.exec("ROLLBACK");
-    } catch (...) {
+        translate_db_errors([&connection] {
+            pqxx::nontransaction session(connection);
+            session.exec("ROLLBACK");
+        });
+    } catch (const Error&) {
         // A broken connection rolls back by itself.
     }
 }
@@ -98,6 +100,7 @@ void MigrationRunner::apply_in_transaction(pqxx::connection& connection, const M
                                            std::int64_t token) const {
     const SqlStatement* current = nullptr;
     try {
+        translate_db_errors([&] {
         pqxx::nontransaction session(connection);
         // An empty file is one round trip of bookkeeping: fence, history row, COMMIT.
         const std::size_t count = std::max<std::size_t>(migration.statements.size(), 1);
@@ -120,11 +123,13 @@ void MigrationRunner::apply_in_transaction(pqxx::connection& connection, const M
             }
             session.exec(query);
         }
-    } catch (...) {
-        const DbFailure failure = current_db_failure();
-        if (failure.kind != DbFailure::Kind::kConnection) roll_back(connection);
-        if (failure.is(kLeaseLostState)) lease_lost_error(migration);
-        fail(migration, current, false);
+        });
+    } catch (const ConnectionLost& e) {
+        fail(migration, current, false, e.failure());
+    } catch (const DbError& e) {
+        roll_back(connection);
+        if (e.is(kLeaseLostState)) lease_lost_error(migration);
+        fail(migration, current, false, e.failure());
     }
 }
 
@@ -133,19 +138,22 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
                                                 std::int64_t token) const {
     const auto started = SteadyClock::now();
     try {
-        pqxx::work work(connection);
-        const auto fenced = work.exec(lease_.fence_sql(work, token));
-        if (fenced.affected_rows() != 1) lease_lost_error(migration);
-        work.exec(store_.record_sql(work, migration, lease_.holder(), token, 0, false));
-        work.commit();
-    } catch (const FatalError&) {
-        throw;
-    } catch (...) {
+        translate_db_errors([&] {
+            pqxx::work work(connection);
+            const auto fenced = work.exec(lease_.fence_sql(work, token));
+            if (fenced.affected_rows() != 1) lease_lost_error(migration);
+            work.exec(store_.record_sql(work, migration, lease_.holder(), token, 0, false));
+            work.commit();
+        });
+    } catch (const ConnectionLost& e) {
         // Nothing of the migration ran yet: not dirty, whatever happened.
-        fail(migration, nullptr, false);
+        fail(migration, nullptr, false, e.failure());
+    } catch (const DbError& e) {
+        fail(migration, nullptr, false, e.failure());
     }
     const SqlStatement* current = nullptr;
     try {
+        translate_db_errors([&] {
         {
             pqxx::nontransaction session(connection);
             session.exec(timeouts_sql(settings_, "SESSION"));
@@ -164,16 +172,16 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
             std::chrono::duration_cast<Millis>(SteadyClock::now() - started).count();
         work.exec(store_.finish_sql(work, migration, duration));
         work.commit();
-    } catch (const FatalError&) {
-        throw;
-    } catch (...) {
-        fail(migration, current, true);
+        });
+    } catch (const ConnectionLost& e) {
+        fail(migration, current, true, e.failure());
+    } catch (const DbError& e) {
+        fail(migration, current, true, e.failure());
     }
 }
 
 void MigrationRunner::fail(const Migration& migration, const SqlStatement* statement,
-                           bool left_dirty) const {
-    const DbFailure failure = current_db_failure();
+                           bool left_dirty, const DbFailure& failure) const {
     const std::string dirty_note =
         left_dirty ? "; the migration ran without a transaction and is now marked dirty: "
                      "check the database, then `schemagate repair --version " +

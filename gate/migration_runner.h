@@ -5,27 +5,13 @@
 #include <pqxx/connection>
 
 #include "backoff.h"
+#include "db_failure.h"
 #include "lease.h"
 #include "migration_set.h"
+#include "migration_settings.h"
 #include "state_store.h"
 
 namespace schemagate {
-
-struct MigrationSettings {
-    // Per statement, SET LOCAL. A DDL statement waiting for its lock longer than this gives up
-    // rather than queue in front of the application's traffic (every later query on that
-    // table would wait behind it). Default 5s, from --lock-timeout.
-    Millis lock_timeout{5000};
-    // Per statement; 0 = none. From --statement-timeout.
-    Millis statement_timeout{0};
-    // How often a migration that hit its lock timeout is rolled back and tried again, with
-    // backoff, before it counts as failed. From --lock-retries.
-    int lock_retries = 5;
-    // idle_in_transaction_session_timeout inside each migration transaction (SET LOCAL, so it
-    // holds behind a transaction-pooling PgBouncer too); 0 = leave the server's. The gate sets
-    // ttl/2: a frozen holder's transaction, and its row lock, end before its lease expires.
-    Millis idle_in_transaction_timeout{0};
-};
 
 // Applies one migration under a lease token: in one transaction that starts with the fence
 // and ends with the history row, the lease renewal and the NOTIFY; or, for
@@ -33,8 +19,9 @@ struct MigrationSettings {
 // marked done. Not thread-safe.
 //
 // Throws FatalError with kLeaseLost (fenced), kMigrationFailed (file, line, SQLSTATE,
-// message), kTerminated/kInterrupted (signal; rolled back); RetryableError when the
-// connection broke (the caller reconnects and re-plans from history).
+// message), kTerminated/kInterrupted (signal; rolled back); ConnectionLost (a RetryableError)
+// when the connection broke at any point, the bookkeeping before a no-transaction
+// migration's statements included (the caller reconnects and re-plans from history).
 class MigrationRunner {
   public:
     MigrationRunner(const StateStore& store, const Lease& lease, MigrationSettings settings,
@@ -50,7 +37,7 @@ class MigrationRunner {
     void apply_without_transaction(pqxx::connection& connection, const Migration& migration,
                                    std::int64_t token) const;
     [[noreturn]] void fail(const Migration& migration, const SqlStatement* statement,
-                           bool left_dirty) const;
+                           bool left_dirty, const DbFailure& failure) const;
 
     const StateStore& store_;
     const Lease& lease_;

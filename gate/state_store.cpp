@@ -54,11 +54,12 @@ std::optional<std::vector<AppliedMigration>> StateStore::read_history(
         qualified(connection, where_, "history") + " WHERE name = $1 ORDER BY version";
     pqxx::result rows;
     try {
-        pqxx::nontransaction work(connection);
-        rows = work.exec_params(query, where_.name);
-    } catch (...) {
-        const DbFailure failure = current_db_failure();
-        if (failure.is(sqlstate::kUndefinedTable) || failure.is(sqlstate::kInvalidSchemaName)) {
+        rows = translate_db_errors([&] {
+            pqxx::nontransaction work(connection);
+            return work.exec_params(query, where_.name);
+        });
+    } catch (const DbError& e) {
+        if (e.is(sqlstate::kUndefinedTable) || e.is(sqlstate::kInvalidSchemaName)) {
             return std::nullopt;
         }
         throw;

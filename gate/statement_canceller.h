@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <exception>
 #include <mutex>
 #include <pqxx/connection>
 
@@ -20,10 +21,25 @@ class StatementCanceller {
         if (connection_ == nullptr) return;
         try {
             connection_->cancel_query();
-        } catch (...) {
+        } catch (const std::exception&) {
             // Nothing to cancel on a broken connection; the caller exits anyway.
         }
     }
+
+    // Attached to one connection for one scope.
+    class Attached {
+      public:
+        Attached(StatementCanceller& canceller, pqxx::connection& connection)
+            : canceller_(canceller) {
+            canceller_.attach(&connection);
+        }
+        ~Attached() { canceller_.attach(nullptr); }
+        Attached(const Attached&) = delete;
+        Attached& operator=(const Attached&) = delete;
+
+      private:
+        StatementCanceller& canceller_;
+    };
 
   private:
     std::mutex mutex_;

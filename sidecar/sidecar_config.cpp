@@ -16,8 +16,7 @@ namespace schemagate {
 namespace {
 
 int reject(const std::string& message) {
-    std::cerr << "schemagate-sidecar: error: " << message << '\n';
-    return to_int(ExitCode::kBadInput);
+    return reject_flag("schemagate-sidecar", message);
 }
 
 // The highest version among migration file names; the sidecar never reads their contents.
@@ -46,46 +45,41 @@ std::optional<std::int64_t> highest_version_in(const std::string& directory, std
     return highest;
 }
 
-}  // namespace
-
-std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* const* argv) {
-    SidecarConfig config;
+// What the flag table holds as text, converted once parsing succeeded.
+struct RawSidecarFlags {
     std::string listen = "0.0.0.0:8080";
     std::optional<std::int64_t> expect;
     // The gate's default too: in a pod both mount the same migrations volume there.
     std::string migrations = "/migrations";
-    std::string poll_interval = format_duration(config.poll_interval);
-    std::string grace = format_duration(config.grace);
-    std::string request_timeout = format_duration(config.request_timeout);
-    std::string check_timeout = format_duration(config.check_timeout);
+    std::string poll_interval, grace, request_timeout, check_timeout;
     std::string log_format = "text";
+};
 
-    CLI::App app{"schemagate-sidecar: the readiness endpoint that reports the schema version.",
-                 "schemagate-sidecar"};
+void add_flags(CLI::App& app, SidecarConfig& config, RawSidecarFlags& raw) {
     app.set_version_flag("--version", std::string("schemagate-sidecar ") + kVersion);
     add_database_options(app, config.database_url, config.database_url_file, config.state);
-    app.add_option("--listen", listen, "host:port to serve on (port 0: any free port)")
+    app.add_option("--listen", raw.listen, "host:port to serve on (port 0: any free port)")
         ->envname("SCHEMAGATE_LISTEN")
         ->capture_default_str();
-    app.add_option("--expect", expect,
+    app.add_option("--expect", raw.expect,
                    "Lowest schema version the app runs against (wins over --migrations)")
         ->envname("SCHEMAGATE_EXPECT");
-    app.add_option("--migrations", migrations,
+    app.add_option("--migrations", raw.migrations,
                    "Directory of migrations; expected version = highest file")
         ->envname("SCHEMAGATE_MIGRATIONS")
         ->capture_default_str();
     app.add_option("--max-version", config.max_version,
                    "Highest schema version the app runs against (default: no limit)")
         ->envname("SCHEMAGATE_MAX_VERSION");
-    app.add_option("--poll-interval", poll_interval, "How often the version is read")
+    app.add_option("--poll-interval", raw.poll_interval, "How often the version is read")
         ->envname("SCHEMAGATE_POLL_INTERVAL")
         ->check(duration_in(Millis{10}, std::chrono::minutes{10}))
         ->capture_default_str();
-    app.add_option("--grace", grace, "Database outage tolerated before readiness fails")
+    app.add_option("--grace", raw.grace, "Database outage tolerated before readiness fails")
         ->envname("SCHEMAGATE_GRACE")
         ->check(duration_in(Millis{0}, std::chrono::hours{24 * 7}))
         ->capture_default_str();
-    app.add_option("--check-timeout", check_timeout,
+    app.add_option("--check-timeout", raw.check_timeout,
                    "Longest one read of the version may take (client-side)")
         ->envname("SCHEMAGATE_CHECK_TIMEOUT")
         ->check(duration_in(Millis{100}, std::chrono::minutes{1}))
@@ -94,22 +88,14 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
         ->envname("SCHEMAGATE_WORKERS")
         ->check(CLI::Range(1, 16))
         ->capture_default_str();
-    app.add_option("--request-timeout", request_timeout, "Read/write timeout per connection")
+    app.add_option("--request-timeout", raw.request_timeout, "Read/write timeout per connection")
         ->envname("SCHEMAGATE_REQUEST_TIMEOUT")
         ->check(duration_in(Millis{100}, std::chrono::minutes{10}))
         ->capture_default_str();
-    app.add_option("--log-format", log_format, "Log format")
-        ->envname("SCHEMAGATE_LOG_FORMAT")
-        ->check(CLI::IsMember({"text", "json"}))
-        ->capture_default_str();
-    app.add_flag("-v,--verbose", config.verbose, "Debug logging")->envname("SCHEMAGATE_VERBOSE");
+    add_logging_options(app, raw.log_format, config.verbose);
+}
 
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        return parse_error_exit_code(app, e, "schemagate-sidecar");
-    }
-
+std::optional<std::string> set_listen(const std::string& listen, SidecarConfig& config) {
     const auto colon = listen.rfind(':');
     int port = -1;
     if (colon != std::string::npos) {
@@ -119,35 +105,63 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
         if (error != std::errc{} || end != last) port = -1;
     }
     if (colon == std::string::npos || port < 0 || port > 65535) {
-        return reject("--listen: '" + listen + "' is not host:port (e.g. 0.0.0.0:8080)");
+        return "--listen: '" + listen + "' is not host:port (e.g. 0.0.0.0:8080)";
     }
     config.listen_host = listen.substr(0, colon);
     if (config.listen_host.empty()) config.listen_host = "0.0.0.0";
     config.listen_port = port;
+    return std::nullopt;
+}
 
-    if (expect) {
-        if (*expect < 0) return reject("--expect: must be >= 0");
-        config.expect = *expect;
+std::optional<std::string> set_expected_versions(const RawSidecarFlags& raw,
+                                                 SidecarConfig& config) {
+    if (raw.expect) {
+        if (*raw.expect < 0) return "--expect: must be >= 0";
+        config.expect = *raw.expect;
     } else {
         std::string error;
-        const auto highest = highest_version_in(migrations, error);
-        if (!highest) return reject(error + " (or give --expect N)");
+        const auto highest = highest_version_in(raw.migrations, error);
+        if (!highest) return error + " (or give --expect N)";
         config.expect = *highest;
     }
     if (config.max_version && *config.max_version < config.expect) {
-        return reject("--max-version: " + std::to_string(*config.max_version) +
-                      " is below the expected version " + std::to_string(config.expect));
+        return "--max-version: " + std::to_string(*config.max_version) +
+               " is below the expected version " + std::to_string(config.expect);
     }
-    config.poll_interval = *parse_duration(poll_interval);
-    config.grace = *parse_duration(grace);
-    config.request_timeout = *parse_duration(request_timeout);
-    config.check_timeout = *parse_duration(check_timeout);
-    if (config.poll_interval < Millis{10}) return reject("--poll-interval: must be at least 10ms");
-    if (config.request_timeout < Millis{100})
-        return reject("--request-timeout: must be at least 100ms");
-    config.log_format = log_format == "json" ? LogFormat::kJson : LogFormat::kText;
-    if (config.state.name.empty()) return reject("--name: must not be empty");
-    if (config.state.schema.empty()) return reject("--schema: must not be empty");
+    return std::nullopt;
+}
+
+std::optional<std::string> finish(const RawSidecarFlags& raw, SidecarConfig& config) {
+    if (auto problem = set_listen(raw.listen, config)) return problem;
+    if (auto problem = set_expected_versions(raw, config)) return problem;
+    config.poll_interval = *parse_duration(raw.poll_interval);
+    config.grace = *parse_duration(raw.grace);
+    config.request_timeout = *parse_duration(raw.request_timeout);
+    config.check_timeout = *parse_duration(raw.check_timeout);
+    if (config.poll_interval < Millis{10}) return "--poll-interval: must be at least 10ms";
+    if (config.request_timeout < Millis{100}) return "--request-timeout: must be at least 100ms";
+    config.log_format = log_format_named(raw.log_format);
+    return state_location_problem(config.state);
+}
+
+}  // namespace
+
+std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* const* argv) {
+    SidecarConfig config;
+    RawSidecarFlags raw;
+    raw.poll_interval = format_duration(config.poll_interval);
+    raw.grace = format_duration(config.grace);
+    raw.request_timeout = format_duration(config.request_timeout);
+    raw.check_timeout = format_duration(config.check_timeout);
+    CLI::App app{"schemagate-sidecar: the readiness endpoint that reports the schema version.",
+                 "schemagate-sidecar"};
+    add_flags(app, config, raw);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return parse_error_exit_code(app, e, "schemagate-sidecar");
+    }
+    if (const auto problem = finish(raw, config)) return reject(*problem);
     return config;
 }
 

@@ -40,6 +40,7 @@ struct VersionWatcher::Shared {
     bool done = false;
 
     void run();
+    void watch(Backoff& reconnect);
     void check(pqxx::connection& connection);
     void record_failure(const std::string& error);
 };
@@ -118,29 +119,37 @@ void VersionWatcher::Shared::record_failure(const std::string& error) {
     ++snapshot.checks_error;
 }
 
+// Returns once stopped; throws whatever ends the session.
+void VersionWatcher::Shared::watch(Backoff& reconnect) {
+    translate_db_errors([this, &reconnect] {
+        Connection connection = connect_once(connect);
+        ChangeListener listener(*connection, [this](const std::string& payload) {
+            return notify_event(where.name, payload).has_value();
+        });
+        reconnect.reset();
+        for (;;) {
+            check(*connection);
+            if (listener.wait(poll_interval, stop.fd()) == ChangeListener::Woke::kInterrupted) {
+                return;
+            }
+        }
+    });
+}
+
 void VersionWatcher::Shared::run() {
     Backoff reconnect(Millis{100}, std::max(poll_interval, Millis{1000}));
     while (!stop.stopped()) {
         try {
-            Connection connection = connect_once(connect);
-            ChangeListener listener(*connection, [this](const std::string& payload) {
-                return notify_event(where.name, payload).has_value();
-            });
-            reconnect.reset();
-            for (;;) {
-                check(*connection);
-                if (listener.wait(poll_interval, stop.fd()) == ChangeListener::Woke::kInterrupted) {
-                    return;
-                }
-            }
-        } catch (const FatalError& e) {
-            record_failure(e.what());
-        } catch (const RetryableError& e) {
-            record_failure(e.what());
-        } catch (...) {
-            const DbFailure failure = current_db_failure();
+            watch(reconnect);
+            return;
+        } catch (const ConnectionLost& e) {
             if (stop.stopped()) return;
-            record_failure(failure.message);
+            record_failure(e.failure().message);
+        } catch (const DbError& e) {
+            if (stop.stopped()) return;
+            record_failure(e.failure().message);
+        } catch (const Error& e) {
+            record_failure(e.what());
         }
         if (stop.wait_for(reconnect.next())) return;
     }

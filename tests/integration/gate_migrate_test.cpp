@@ -14,14 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class GateMigrate : public GateTest {
-  protected:
-    void use_examples() {
-        for (const auto& entry : fs::directory_iterator(examples_migrations())) {
-            fs::copy_file(entry.path(), migrations_ / entry.path().filename());
-        }
-    }
-};
+using GateMigrate = GateTest;
 
 TEST_F(GateMigrate, EmptyDatabaseReachesTheTargetWithHistory) {
     use_examples();

@@ -18,6 +18,7 @@
 
 #include "freezable_proxy.h"
 #include "gate_fixture.h"
+#include "prometheus_text.h"
 
 namespace schemagate::testing {
 namespace {
@@ -33,12 +34,6 @@ class Sidecar : public GateTest {
             keep_output(*sidecar_);
         }
         GateTest::TearDown();
-    }
-
-    void use_examples() {
-        for (const auto& entry : std::filesystem::directory_iterator(examples_migrations())) {
-            std::filesystem::copy_file(entry.path(), migrations_ / entry.path().filename());
-        }
     }
 
     // Starts the sidecar on a free port and waits until it serves.
@@ -200,23 +195,10 @@ TEST_F(Sidecar, MetricsAgreeWithReadyz) {
     ASSERT_TRUE(eventually([&] { return get("/readyz").body["version"] == 3; }));
     const auto metrics = get("/metrics");
     ASSERT_EQ(metrics.status, 200);
-    std::map<std::string, std::string> types;
-    std::map<std::string, double> values;
-    std::istringstream lines(metrics.text);
-    std::string line;
-    while (std::getline(lines, line)) {
-        if (line.rfind("# HELP ", 0) == 0) continue;
-        if (line.rfind("# TYPE ", 0) == 0) {
-            std::istringstream words(line.substr(7));
-            std::string metric, type;
-            words >> metric >> type;
-            types[metric] = type;
-            continue;
-        }
-        const auto space = line.rfind(' ');
-        ASSERT_NE(space, std::string::npos) << line;
-        values[line.substr(0, space)] = std::stod(line.substr(space + 1));
-    }
+    auto parsed = testing::parse_prometheus_text(metrics.text);
+    ASSERT_TRUE(parsed.malformed.empty()) << parsed.malformed.front();
+    auto& types = parsed.types;
+    auto& values = parsed.values;
     EXPECT_EQ(values["schemagate_schema_version{name=\"default\"}"], 3);
     EXPECT_EQ(values["schemagate_expected_version{name=\"default\"}"], 5);
     EXPECT_EQ(values["schemagate_ready{name=\"default\"}"], 0);

@@ -2,6 +2,7 @@
 #include "gate_fixture.h"
 
 #include <fstream>
+#include <iostream>
 #include <pqxx/nontransaction>
 
 namespace schemagate::testing {
@@ -18,7 +19,22 @@ void GateTest::TearDown() {
     const std::string& password = PostgresServer::instance().password();
     EXPECT_EQ(captured_.find(password), std::string::npos)
         << "the database password appeared in a gate's output";
+    if (HasFailure()) {
+        // The evidence outlives the run: the migrations and the server's data directory.
+        auto& server = PostgresServer::instance();
+        server.keep_for_inspection();
+        std::cerr << "kept for inspection: migrations in " << migrations_.string()
+                  << ", database " << url_.substr(url_.rfind('/') + 1) << " in "
+                  << server.dir() << '\n';
+        return;
+    }
     std::filesystem::remove_all(migrations_);
+}
+
+void GateTest::use_examples() const {
+    for (const auto& entry : std::filesystem::directory_iterator(examples_migrations())) {
+        std::filesystem::copy_file(entry.path(), migrations_ / entry.path().filename());
+    }
 }
 
 void GateTest::write_migration(const std::string& name, const std::string& sql) const {

@@ -23,6 +23,8 @@ class GateTest : public ::testing::Test {
     void TearDown() override;
 
     void write_migration(const std::string& name, const std::string& sql) const;
+    // Copies the example migration set (examples/migrations, V1..V5) into migrations_.
+    void use_examples() const;
 
     // The gate with DATABASE_URL set (never on the command line, where `ps` shows it).
     std::vector<std::string> gate_args(std::vector<std::string> args) const;

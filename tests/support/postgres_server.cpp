@@ -66,6 +66,10 @@ void PostgresServer::destroy() {
     dir_.clear();
 }
 
+void PostgresServer::keep_for_inspection() {
+    if (running()) run_script("keep " + dir_);
+}
+
 void PostgresServer::stop_server() {
     run_script("stop-server " + dir_);
 }

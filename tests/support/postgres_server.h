@@ -16,6 +16,8 @@ class PostgresServer {
 
     void start();
     void destroy();
+    // After a failed test: destroy() then stops the server but keeps its data directory.
+    void keep_for_inspection();
     // Stop and start the same server (same port, same data) in the middle of a test.
     void stop_server();
     void start_server();

@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "captured_output.h"
+
 namespace schemagate {
 namespace {
 
@@ -15,11 +17,9 @@ struct Parsed {
 
 Parsed parse(std::vector<const char*> args) {
     args.insert(args.begin(), "schemagate");
-    ::testing::internal::CaptureStderr();
-    ::testing::internal::CaptureStdout();
-    auto result = parse_gate_config(static_cast<int>(args.size()), args.data());
-    ::testing::internal::GetCapturedStdout();
-    return Parsed{std::move(result), ::testing::internal::GetCapturedStderr()};
+    auto [result, err] = testing::with_captured_stderr(
+        [&] { return parse_gate_config(static_cast<int>(args.size()), args.data()); });
+    return Parsed{std::move(result), std::move(err)};
 }
 
 TEST(GateConfig, DefaultsAreTheDocumentedOnes) {

@@ -3,8 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
-#include <sstream>
+#include "prometheus_text.h"
 
 namespace schemagate {
 namespace {
@@ -21,20 +20,12 @@ TEST(Metrics, EverySeriesHasHelpTypeAndTheNameLabel) {
     const ReadinessPolicy policy{5, std::nullopt, Millis{1000}};
     const std::string text = render_metrics(
         "shop\"x", snapshot, policy, evaluate(snapshot, policy, std::chrono::steady_clock::now()));
-    std::map<std::string, std::string> types;
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line)) {
-        if (line.rfind("# TYPE ", 0) == 0) {
-            std::istringstream words(line.substr(7));
-            std::string metric, type;
-            words >> metric >> type;
-            types[metric] = type;
-            continue;
-        }
-        if (line.rfind("# HELP ", 0) == 0) continue;
+    auto parsed = testing::parse_prometheus_text(text);
+    EXPECT_TRUE(parsed.malformed.empty()) << parsed.malformed.front();
+    for (const auto& line : parsed.series_lines) {
         EXPECT_NE(line.find("name=\"shop\\\"x\""), std::string::npos) << line;
     }
+    auto& types = parsed.types;
     EXPECT_EQ(types["schemagate_schema_version"], "gauge");
     EXPECT_EQ(types["schemagate_ready"], "gauge");
     EXPECT_EQ(types["schemagate_check_duration_seconds"], "histogram");

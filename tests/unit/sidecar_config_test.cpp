@@ -5,16 +5,15 @@
 
 #include <vector>
 
+#include "captured_output.h"
+
 namespace schemagate {
 namespace {
 
 std::pair<std::variant<SidecarConfig, int>, std::string> parse(std::vector<const char*> args) {
     args.insert(args.begin(), "schemagate-sidecar");
-    ::testing::internal::CaptureStderr();
-    ::testing::internal::CaptureStdout();
-    auto result = parse_sidecar_config(static_cast<int>(args.size()), args.data());
-    ::testing::internal::GetCapturedStdout();
-    return {std::move(result), ::testing::internal::GetCapturedStderr()};
+    return testing::with_captured_stderr(
+        [&] { return parse_sidecar_config(static_cast<int>(args.size()), args.data()); });
 }
 
 TEST(SidecarConfig, DefaultsAndExpectFromTheMigrationsDirectory) {

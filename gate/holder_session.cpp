@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "holder_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <pqxx/nontransaction>
+
+#include "db_failure.h"
+#include "errors.h"
+#include "interrupt.h"
+#include "migration_name.h"
+#include "plan.h"
+
+namespace schemagate {
+
+namespace {
+
+[[noreturn]] void interrupted(const std::string& what) {
+    throw FatalError(
+        Interrupt::exit_code(),
+        "interrupted by signal " + std::to_string(Interrupt::signal_number()) + " " + what);
+}
+
+[[noreturn]] void lease_lost(const std::string& when) {
+    throw FatalError(ExitCode::kLeaseLost,
+                     "lease lost " + when + ": another holder took over; nothing more was " +
+                         "committed by this process");
+}
+
+void throw_if_lease_lost_or_interrupted(const Heartbeat& heartbeat) {
+    if (heartbeat.lost()) lease_lost("while migrating");
+    if (Interrupt::triggered()) interrupted("while migrating; the lease is released");
+}
+
+// Lets the server notice a vanished holder even in the middle of a long statement (DESIGN.md,
+// lease protocol step 5). The idle-in-transaction bound travels inside each migration
+// transaction instead (MigrationSettings), where a transaction-pooling proxy cannot lose it.
+void prepare_migration_session(pqxx::connection& connection) {
+    try {
+        translate_db_errors([&connection] {
+            pqxx::nontransaction check(connection);
+            check.exec("SET client_connection_check_interval = 1000");
+        });
+    } catch (const DbError&) {
+        // PostgreSQL < 14 lacks the setting; the idle timeout still bounds a frozen holder.
+    }
+}
+
+}  // namespace
+
+HolderSession::HolderSession(const GateConfig& config, GateConnection& db,
+                             const StateStore& store, const Lease& lease, const MigrationSet& files,
+                             std::int64_t target, std::int64_t token)
+    : config_(config),
+      db_(db),
+      store_(store),
+      lease_(lease),
+      files_(files),
+      target_(target),
+      token_(token) {}
+
+void HolderSession::run(const Deadline& deadline) {
+    spdlog::info("lease acquired (token {}, ttl {})", token_, format_duration(config_.lease_ttl));
+    const SignalHook cancel_on_signal([this](int) { canceller_.cancel(); });
+    Heartbeat heartbeat(db_.options(), lease_, token_, [this] { canceller_.cancel(); });
+    try {
+        apply_pending(heartbeat, deadline);
+    } catch (const FatalError& e) {
+        if (e.code() != ExitCode::kLeaseLost) release_quietly();
+        throw;
+    } catch (const DbError&) {
+        release_quietly();
+        throw;
+    }
+    lease_.release(db_.get(), token_);
+}
+
+void HolderSession::apply_pending(Heartbeat& heartbeat, const Deadline& deadline) {
+    MigrationSettings settings = config_.migration;
+    settings.idle_in_transaction_timeout = config_.lease_ttl / 2;
+    const MigrationRunner runner(store_, lease_, settings,
+                                 [&heartbeat] { return heartbeat.lost(); });
+    const auto started = SteadyClock::now();
+    std::size_t applied = 0;
+    for (;;) {
+        try {
+            translate_db_errors([&] { apply_planned(runner, heartbeat, deadline, applied); });
+            const auto elapsed =
+                std::chrono::duration_cast<Millis>(SteadyClock::now() - started).count();
+            spdlog::info("schema is at {}: applied {} migration{} in {} ms", version_label(target_),
+                         applied, applied == 1 ? "" : "s", elapsed);
+            return;
+        } catch (const RetryableError& e) {
+            // The heartbeat or a signal may have cancelled whatever statement was running,
+            // including the bookkeeping between migrations.
+            throw_if_lease_lost_or_interrupted(heartbeat);
+            spdlog::warn("{}; reconnecting to go on under the same lease", e.what());
+        } catch (const DbError&) {
+            throw_if_lease_lost_or_interrupted(heartbeat);
+            throw;
+        }
+        db_.drop();
+    }
+}
+
+// One pass on one connection: renew, plan from the history, apply what is pending, counting
+// each applied migration in `applied`.
+void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat& heartbeat,
+                                  const Deadline& deadline, std::size_t& applied) {
+    pqxx::connection& connection = db_.get();
+    const StatementCanceller::Attached attached(canceller_, connection);
+    if (Interrupt::triggered()) canceller_.cancel();
+    prepare_migration_session(connection);
+    // After a reconnect (or a freeze) the lease may be gone: only go on if the token still
+    // holds it.
+    if (lease_.renew(connection, token_) == Renewal::kLost) {
+        lease_lost("(token " + std::to_string(token_) + ")");
+    }
+    // Under the lease the history is authoritative: plan again from it.
+    const auto history = store_.read_history(connection);
+    const Plan plan = make_plan(files_, history.value_or(std::vector<AppliedMigration>{}), target_);
+    const std::size_t total = plan.pending.size();
+    for (std::size_t i = 0; i < total; ++i) {
+        const Migration& migration = *plan.pending[i];
+        if (Interrupt::triggered()) interrupted("before " + label(migration));
+        if (heartbeat.lost()) lease_lost("before " + label(migration));
+        if (migration.no_transaction) {
+            spdlog::info("{} runs without a transaction ({}){}", label(migration),
+                         migration.no_transaction_reason,
+                         migration.mixed ? "; it holds other statements too: a failure midway "
+                                           "leaves it partly applied and dirty"
+                                         : "");
+        }
+        const Millis took = runner.apply(connection, migration, token_, deadline);
+        ++applied;
+        spdlog::info("applying {}/{} {}{} ... {} ms", i + 1, total, label(migration),
+                     migration.no_transaction ? " (no transaction)" : "", took.count());
+    }
+}
+
+void HolderSession::release_quietly() {
+    try {
+        translate_db_errors([this] { lease_.release(db_.get_quickly(), token_); });
+        spdlog::info("lease released");
+    } catch (const Error&) {
+        // It expires by itself after the ttl; the failure that got us here matters more.
+        spdlog::warn("could not release the lease; it expires in {}",
+                     format_duration(config_.lease_ttl));
+    }
+}
+
+}  // namespace schemagate

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+
+#include "gate_config.h"
+#include "gate_connection.h"
+#include "heartbeat.h"
+#include "lease.h"
+#include "migration_runner.h"
+#include "migration_set.h"
+#include "state_store.h"
+#include "statement_canceller.h"
+
+namespace schemagate {
+
+// Everything done while holding the lease (DESIGN.md, lease protocol steps 2, 3 and 6): the
+// heartbeat, signals and a lost lease cancelling the running statement, the pending
+// migrations applied one transaction each (after a broken connection, going on under the same
+// token from what the history says), and the release. Used by one thread.
+class HolderSession {
+  public:
+    HolderSession(const GateConfig& config, GateConnection& db, const StateStore& store,
+                  const Lease& lease, const MigrationSet& files, std::int64_t target,
+                  std::int64_t token);
+
+    // Returns once the schema is at the target and the lease released; throws FatalError
+    // (the lease released first, unless it was lost) for everything else.
+    void run(const Deadline& deadline);
+
+  private:
+    void apply_pending(Heartbeat& heartbeat, const Deadline& deadline);
+    void apply_planned(const MigrationRunner& runner, const Heartbeat& heartbeat,
+                       const Deadline& deadline, std::size_t& applied);
+    void release_quietly();
+
+    const GateConfig& config_;
+    GateConnection& db_;
+    const StateStore& store_;
+    const Lease& lease_;
+    const MigrationSet& files_;
+    std::int64_t target_;
+    std::int64_t token_;
+    StatementCanceller canceller_;
+};
+
+}  // namespace schemagate
