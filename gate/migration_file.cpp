@@ -88,110 +88,136 @@ struct UpPart {
     bool no_transaction = false;
 };
 
-UpPart up_part(std::string_view sql) {
-    UpPart part;
-    enum class Where { kBeforeUp, kUp, kDown } where = Where::kBeforeUp;
-    int block_start = 0;  // first line of an open goose statement block; 0 when none
-    std::string block;
-    std::optional<int> down_line;
-    bool saw_up = false;
-    int line_number = 0;
-    std::string before_up;  // what precedes the up marker, checked to be comments only
+// Reads a file line by line, keeping the up part's lines and blanking the rest.
+class UpPartReader {
+  public:
+    UpPart read(std::string_view sql);
+
+  private:
+    enum class Where { kBeforeUp, kUp, kDown };
+
+    void on_marker(const Marker& marker);
+    void end_block();
+    void on_sql_line(std::string_view line);
+    void check_complete() const;
+
+    UpPart part_;
+    Where where_ = Where::kBeforeUp;
+    int line_number_ = 0;
+    int block_start_ = 0;  // first line of an open goose statement block; 0 when none
+    std::string block_;
+    std::optional<int> down_line_;
+    bool saw_up_ = false;
+    std::string before_up_;  // what precedes the up marker, checked to be comments only
+};
+
+UpPart UpPartReader::read(std::string_view sql) {
     std::size_t pos = 0;
     while (pos < sql.size()) {
-        ++line_number;
+        ++line_number_;
         std::size_t end = sql.find('\n', pos);
         end = end == std::string_view::npos ? sql.size() : end + 1;
         const std::string_view line = sql.substr(pos, end - pos);
         pos = end;
         const Marker marker = marker_of(line);
-        if (marker.kind != Marker::Kind::kNone) {
-            if (part.layout != MigrationFile::Layout::kPlain && part.layout != marker.layout) {
-                throw SqlSyntaxError(line_number, "mixes dbmate and goose markers");
-            }
-            part.layout = marker.layout;
+        if (marker.kind == Marker::Kind::kNone || marker.kind == Marker::Kind::kOther) {
+            if (marker.kind == Marker::Kind::kOther) on_marker(marker);
+            on_sql_line(line);
+            continue;
         }
-        switch (marker.kind) {
-            case Marker::Kind::kUp:
-                if (saw_up) throw SqlSyntaxError(line_number, "a second up marker");
-                saw_up = true;
-                where = Where::kUp;
-                if (lower(marker.options).find("transaction:false") != std::string::npos) {
-                    part.no_transaction = true;
-                }
-                part.text += '\n';
-                continue;
-            case Marker::Kind::kDown:
-                if (block_start != 0) {
-                    throw SqlSyntaxError(block_start,
-                                         "-- +goose StatementBegin without StatementEnd");
-                }
-                if (!down_line) down_line = line_number;
-                where = Where::kDown;
-                part.text += '\n';
-                continue;
-            case Marker::Kind::kNoTransaction:
-                part.no_transaction = true;
-                part.text += '\n';
-                continue;
-            case Marker::Kind::kBlockBegin:
-                if (where == Where::kUp) {
-                    if (block_start != 0)
-                        throw SqlSyntaxError(line_number, "nested -- +goose StatementBegin");
-                    block_start = line_number + 1;
-                    block.clear();
-                }
-                part.text += '\n';
-                continue;
-            case Marker::Kind::kBlockEnd:
-                if (where == Where::kUp) {
-                    if (block_start == 0)
-                        throw SqlSyntaxError(line_number,
-                                             "-- +goose StatementEnd without StatementBegin");
-                    // Lexed like any SQL (NUL, quotes, comments), then kept as one statement.
-                    std::string padded(static_cast<std::size_t>(block_start - 1), '\n');
-                    if (auto lexed = split_sql(padded + block); !lexed.empty()) {
-                        SqlStatement statement = std::move(lexed.front());
-                        statement.text = std::string(trim(block));
-                        while (!statement.text.empty() && statement.text.back() == ';') {
-                            statement.text.pop_back();
-                        }
-                        part.blocks.push_back(std::move(statement));
-                    }
-                    block_start = 0;
-                }
-                part.text += '\n';
-                continue;
-            case Marker::Kind::kOther:
-            case Marker::Kind::kNone:
-                break;
-        }
-        if (where == Where::kUp && block_start != 0) {
-            block += line;
-            part.text += '\n';
-        } else if (where == Where::kUp) {
-            part.text += line;
-        } else {
-            if (where == Where::kBeforeUp) before_up += line;
-            part.text += std::string(
-                static_cast<std::size_t>(std::count(line.begin(), line.end(), '\n')), '\n');
-        }
+        on_marker(marker);
+        part_.text += '\n';
     }
-    if (block_start != 0)
-        throw SqlSyntaxError(block_start, "-- +goose StatementBegin without StatementEnd");
-    if (part.layout == MigrationFile::Layout::kPlain) return part;  // the caller has it whole
+    if (block_start_ != 0)
+        throw SqlSyntaxError(block_start_, "-- +goose StatementBegin without StatementEnd");
+    if (part_.layout != MigrationFile::Layout::kPlain) check_complete();
+    return std::move(part_);
+}
+
+void UpPartReader::on_marker(const Marker& marker) {
+    if (part_.layout != MigrationFile::Layout::kPlain && part_.layout != marker.layout) {
+        throw SqlSyntaxError(line_number_, "mixes dbmate and goose markers");
+    }
+    part_.layout = marker.layout;
+    switch (marker.kind) {
+        case Marker::Kind::kUp:
+            if (saw_up_) throw SqlSyntaxError(line_number_, "a second up marker");
+            saw_up_ = true;
+            where_ = Where::kUp;
+            if (lower(marker.options).find("transaction:false") != std::string::npos) {
+                part_.no_transaction = true;
+            }
+            return;
+        case Marker::Kind::kDown:
+            if (block_start_ != 0) {
+                throw SqlSyntaxError(block_start_, "-- +goose StatementBegin without StatementEnd");
+            }
+            if (!down_line_) down_line_ = line_number_;
+            where_ = Where::kDown;
+            return;
+        case Marker::Kind::kNoTransaction:
+            part_.no_transaction = true;
+            return;
+        case Marker::Kind::kBlockBegin:
+            if (where_ != Where::kUp) return;
+            if (block_start_ != 0)
+                throw SqlSyntaxError(line_number_, "nested -- +goose StatementBegin");
+            block_start_ = line_number_ + 1;
+            block_.clear();
+            return;
+        case Marker::Kind::kBlockEnd:
+            if (where_ == Where::kUp) end_block();
+            return;
+        case Marker::Kind::kOther:
+        case Marker::Kind::kNone:
+            return;
+    }
+}
+
+void UpPartReader::end_block() {
+    if (block_start_ == 0) {
+        throw SqlSyntaxError(line_number_, "-- +goose StatementEnd without StatementBegin");
+    }
+    // Lexed like any SQL (NUL, quotes, comments), then kept as one statement.
+    std::string padded(static_cast<std::size_t>(block_start_ - 1), '\n');
+    if (auto lexed = split_sql(padded + block_); !lexed.empty()) {
+        SqlStatement statement = std::move(lexed.front());
+        statement.text = std::string(trim(block_));
+        while (!statement.text.empty() && statement.text.back() == ';') statement.text.pop_back();
+        part_.blocks.push_back(std::move(statement));
+    }
+    block_start_ = 0;
+}
+
+void UpPartReader::on_sql_line(std::string_view line) {
+    if (where_ == Where::kUp && block_start_ != 0) {
+        block_ += line;
+        part_.text += '\n';
+    } else if (where_ == Where::kUp) {
+        part_.text += line;
+    } else {
+        if (where_ == Where::kBeforeUp) before_up_ += line;
+        part_.text += std::string(
+            static_cast<std::size_t>(std::count(line.begin(), line.end(), '\n')), '\n');
+    }
+}
+
+void UpPartReader::check_complete() const {
     const char* up_marker =
-        part.layout == MigrationFile::Layout::kDbmate ? "-- migrate:up" : "-- +goose Up";
-    if (!saw_up) {
-        throw SqlSyntaxError(down_line.value_or(1),
+        part_.layout == MigrationFile::Layout::kDbmate ? "-- migrate:up" : "-- +goose Up";
+    if (!saw_up_) {
+        throw SqlSyntaxError(down_line_.value_or(1),
                              std::string("has no up part (") + up_marker +
                                  "): refusing to guess what to run; the down part never runs");
     }
-    if (!split_sql(before_up).empty()) {
+    if (!split_sql(before_up_).empty()) {
         throw SqlSyntaxError(1, std::string("SQL before ") + up_marker +
                                     " would not run under its own tool; move it below the marker");
     }
-    return part;
+}
+
+UpPart up_part(std::string_view sql) {
+    return UpPartReader().read(sql);
 }
 
 }  // namespace
