@@ -9,6 +9,7 @@
 #include "duration.h"
 #include "exit_code.h"
 #include "logging.h"
+#include "migration_version.h"
 #include "schema_state.h"
 
 namespace schemagate {
@@ -30,6 +31,15 @@ inline CLI::Validator duration_in(Millis min, Millis max) {
                 return {};
             },
             "DURATION"};
+}
+
+// CLI11 check for version flags (--target, --expect, --max-version, repair --version).
+inline CLI::Validator is_version() {
+    return {[](std::string& value) -> std::string {
+                if (MigrationVersion::parse(value)) return {};
+                return "'" + value + "' is not a version (e.g. 7, 20240101120000, 2.0.10)";
+            },
+            "VERSION"};
 }
 
 // The flags both binaries share: where the database is, and which state tables and set.

@@ -1,33 +1,47 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <variant>
 
+#include "migration_version.h"
+
 namespace schemagate {
+
+// Which family of tools a file name belongs to. One directory holds one family: a Flyway
+// name beside a numbered one is refused (migration_set.cpp).
+enum class NameLayout {
+    kFlyway,    // V<version>__<description>.sql, R__<description>.sql
+    kNumbered,  // <digits>_<description>[.up].sql: golang-migrate, dbmate, goose
+};
 
 // What a file name in the migrations directory says.
 struct MigrationName {
-    std::int64_t version = 0;
-    std::string description;  // "add users" from V3__add_users.sql
+    MigrationVersion version;  // none for a repeatable migration
+    bool repeatable = false;   // Flyway's R__: re-applied whenever its checksum changes
+    std::string description;   // "add users" from V3__add_users.sql
+    NameLayout layout = NameLayout::kNumbered;
 };
-struct IgnoredFile {};  // not a migration: .down.sql, non-.sql, hidden/ConfigMap internals
+// Not a migration: hidden entries and ConfigMap internals, other extensions (no reason: not
+// worth a log line), and other tools' reverse migrations (a reason, logged at debug level).
+struct IgnoredFile {
+    std::string reason;
+};
 struct BadMigrationName {
     std::string reason;
 };
 
 using ParsedName = std::variant<MigrationName, IgnoredFile, BadMigrationName>;
 
-// Accepts Flyway style `V3__add_users.sql` and golang-migrate style `0003_add_users.up.sql`
-// (and `0003_add_users.sql`). Pure; no file system access.
+// Accepts Flyway's `V3__add_users.sql`, `V1.1__x.sql`, `V1_1__x.sql`, `R__views.sql`, and the
+// numbered names of golang-migrate (`0003_add_users.up.sql`), dbmate and goose
+// (`20240101120000_add_users.sql`). Ignores `U3__x.sql` (Flyway undo) and `*.down.sql`.
+// Pure; no file system access.
 ParsedName parse_migration_name(std::string_view file_name);
 
-// How a version is written in every log line and message: "V7"; 0 is "no migration".
-std::string version_label(std::int64_t version);
-
 inline constexpr const char* kAcceptedNamePatterns =
-    "V<version>__<description>.sql or <version>_<description>.up.sql";
+    "V<version>__<description>.sql, R__<description>.sql, or "
+    "<version>_<description>[.up].sql";
 
 }  // namespace schemagate

@@ -15,6 +15,12 @@ std::string iso(const std::string& column) {
 
 }  // namespace
 
+MigrationVersion version_from_sql(const std::string& text) {
+    const auto version = MigrationVersion::from_sql(text);
+    if (!version) throw DbError(DbFailure{DbFailure::Kind::kOther, "", "the history holds version '" + text + "', which is not a version", ""});
+    return *version;
+}
+
 std::string iso_utc_sql(const std::string& column) {
     return "to_char(" + column + R"( AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))";
 }
@@ -39,9 +45,9 @@ std::string qualified(pqxx::connection_base& connection, const StateLocation& wh
 SchemaState read_schema_state(pqxx::connection& connection, const StateLocation& where) {
     const std::string history = qualified(connection, where, "history");
     const std::string lease = qualified(connection, where, "lease");
-    const std::string query = "SELECT (SELECT max(version) FROM " + history +
+    const std::string query = "SELECT (SELECT max(version)::text FROM " + history +
                               " WHERE name = $1 AND success), "
-                              "d.version, d.description, d.file, d.applied_by, " +
+                              "d.version::text, d.description, d.file, d.applied_by, " +
                               iso("d.applied_at") +
                               ", "
                               "l.holder, l.token, " +
@@ -75,9 +81,10 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
     }
     state.initialized = true;
     const auto row = rows.at(0);
-    if (!row[0].is_null()) state.version = row[0].as<std::int64_t>();
+    if (!row[0].is_null()) state.version = version_from_sql(row[0].as<std::string>());
     if (!row[1].is_null()) {
-        state.dirty = DirtyMigration{row[1].as<std::int64_t>(), row[2].as<std::string>(),
+        state.dirty = DirtyMigration{version_from_sql(row[1].as<std::string>()),
+                                     row[2].as<std::string>(),
                                      row[3].as<std::string>(), row[4].as<std::string>(),
                                      row[5].as<std::string>()};
     }

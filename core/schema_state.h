@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "migration_version.h"
+
 namespace schemagate {
 
 // Which state tables and which migration set: `--schema` (default "schemagate") and
@@ -25,7 +27,7 @@ struct LeaseInfo {
 };
 
 struct DirtyMigration {
-    std::int64_t version = 0;
+    MigrationVersion version;
     std::string description;
     std::string file;
     std::string applied_by;
@@ -35,7 +37,7 @@ struct DirtyMigration {
 // One reading of the schema's state: what the gate decides on and the sidecar reports.
 struct SchemaState {
     bool initialized = false;             // false until the state tables exist
-    std::optional<std::int64_t> version;  // highest successful version; nullopt = none yet
+    std::optional<MigrationVersion> version;  // highest successful version; nullopt = none yet
     // Lowest unfinished non-transactional migration whose holder is gone (an unfinished one
     // under a live lease is in progress, not dirty).
     std::optional<DirtyMigration> dirty;
@@ -45,6 +47,9 @@ struct SchemaState {
 // One round trip, outside any transaction. A database without the state tables is a state
 // (initialized = false), not an error.
 SchemaState read_schema_state(pqxx::connection& connection, const StateLocation& where);
+
+// A version column as the server prints it (numeric[] or, before 0.2, bigint).
+MigrationVersion version_from_sql(const std::string& text);
 
 // SQL rendering a timestamptz column as ISO 8601 UTC with milliseconds
 // ("2026-11-24T01:49:27.699Z"): the one format of every time schemagate shows.

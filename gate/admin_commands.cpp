@@ -38,7 +38,7 @@ Connection connect_for_admin(const GateConfig& config) {
 
 int run_status(const GateConfig& config) {
     std::optional<MigrationSet> files;
-    std::optional<std::int64_t> target = config.target;
+    std::optional<MigrationVersion> target = config.target;
     if (std::filesystem::is_directory(config.migrations_dir)) {
         files = load_migration_set(config.migrations_dir);
         if (!files->migrations.empty() || target) target = choose_target(*files, config.target);
@@ -67,17 +67,31 @@ int run_status(const GateConfig& config) {
 
 int run_validate(const GateConfig& config) {
     const MigrationSet files = load_migration_set(config.migrations_dir);
-    const std::int64_t target = choose_target(files, config.target);
+    const MigrationVersion target = choose_target(files, config.target);
     std::cout << "ok: " << files.migrations.size() << " migration files in " << files.directory
-              << ", highest V" << files.highest_version() << '\n';
+              << ", highest " << version_label(files.highest_version());
+    if (!files.repeatables.empty()) std::cout << ", " << files.repeatables.size() << " repeatable";
+    std::cout << '\n';
+    for (const auto& migration : files.migrations) {
+        if (!migration.no_transaction) continue;
+        std::cout << label(migration) << " (" << migration.file << ") runs without a transaction ("
+                  << migration.no_transaction_reason << ")"
+                  << (migration.mixed ? "; a failure midway leaves it partly applied and dirty"
+                                      : "")
+                  << '\n';
+    }
     if (!database_target_given(config.database_url, config.database_url_file)) {
         std::cout << "no database given: checksums of applied migrations not checked\n";
         return 0;
     }
     const Connection connection = connect_for_admin(config);
-    const auto history = StateStore(config.state).read_history(*connection);
-    const Plan plan = make_plan(files, history.value_or(std::vector<AppliedMigration>{}), target);
-    std::cout << "ok: database at V" << plan.current << ", checksums of "
+    const StateStore store(config.state);
+    const auto history = store.read_history(*connection);
+    const Applied applied{history.value_or(std::vector<AppliedMigration>{}),
+                          history ? store.read_repeatables(*connection)
+                                  : std::map<std::string, std::string>{}};
+    const Plan plan = make_plan(files, applied, target);
+    std::cout << "ok: database at " << version_label(plan.current) << ", checksums of "
               << (history ? history->size() : 0) << " applied migrations match, "
               << plan.pending.size() << " pending\n";
     return 0;
@@ -135,14 +149,14 @@ int run_repair(const GateConfig& config) {
     if (!state.dirty || state.dirty->version != config.repair_version) {
         throw FatalError(
             ExitCode::kBadInput,
-            "--version: migration " + std::to_string(config.repair_version) + " is not dirty" +
-                (state.dirty ? " (the dirty one is " + std::to_string(state.dirty->version) + ")"
+            "--version: " + version_label(config.repair_version) + " is not dirty" +
+                (state.dirty ? " (the dirty one is " + version_label(state.dirty->version) + ")"
                              : ""));
     }
     const std::size_t changed =
         StateStore(config.state)
             .repair(*connection, config.repair_version, config.repair_mark_applied);
-    spdlog::warn("repair: migration {} ({}) {}", config.repair_version, state.dirty->file,
+    spdlog::warn("repair: {} ({}) {}", version_label(config.repair_version), state.dirty->file,
                  config.repair_mark_applied ? "marked applied" : "record removed; it runs again");
     std::cout << "repaired " << changed << " record\n";
     if (!config.repair_mark_applied) {

@@ -4,11 +4,13 @@
 #include <cstdint>
 #include <string>
 
+#include "migration_version.h"
+
 namespace schemagate {
 
 // One row of the history table.
 struct AppliedMigration {
-    std::int64_t version = 0;
+    MigrationVersion version;
     std::string description;
     std::string file;
     std::string checksum;

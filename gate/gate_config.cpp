@@ -23,6 +23,7 @@ struct RawDurations {
     std::string lease_ttl, timeout, poll_interval, lock_timeout, statement_timeout;
 };
 
+
 std::string default_holder() {
     const char* host = std::getenv("HOSTNAME");
     char buffer[256] = {};
@@ -54,6 +55,8 @@ class GateFlags {
         "version the app expects.",
         "schemagate"};
     RawDurations raw_;
+    std::string target_;
+    std::string repair_version_;
     std::string log_format_ = "text";
     bool remove_ = false;
     std::vector<std::pair<CLI::App*, GateCommand>> commands_;
@@ -99,9 +102,9 @@ void GateFlags::add_common(CLI::App* sub, GateConfig& config) {
     sub->add_option("--migrations", config.migrations_dir, "Directory of .sql migrations")
         ->envname("SCHEMAGATE_MIGRATIONS")
         ->capture_default_str();
-    sub->add_option("--target", config.target,
-                    "Version to reach (default: highest migration file)")
-        ->envname("SCHEMAGATE_TARGET");
+    sub->add_option("--target", target_, "Version to reach (default: highest migration file)")
+        ->envname("SCHEMAGATE_TARGET")
+        ->check(is_version());
 }
 
 void GateFlags::add_waiting(CLI::App* sub, GateConfig& config) {
@@ -153,8 +156,9 @@ void GateFlags::add_migrate(GateConfig& config) {
 void GateFlags::add_repair(GateConfig& config) {
     repair_ =
         app_.add_subcommand("repair", "Resolve a dirty (interrupted non-transactional) migration");
-    repair_->add_option("--version", config.repair_version, "The dirty migration's version")
-        ->required();
+    repair_->add_option("--version", repair_version_, "The dirty migration's version")
+        ->required()
+        ->check(is_version());
     auto* mark = repair_->add_flag("--mark-applied", config.repair_mark_applied,
                                    "It completed: record it as applied");
     auto* remove =
@@ -195,6 +199,8 @@ void GateFlags::apply_to(GateConfig& config) const {
     config.migration.lock_timeout = *parse_duration(raw_.lock_timeout);
     config.migration.statement_timeout = *parse_duration(raw_.statement_timeout);
     config.log_format = log_format_named(log_format_);
+    if (!target_.empty()) config.target = MigrationVersion::parse(target_);
+    if (!repair_version_.empty()) config.repair_version = *MigrationVersion::parse(repair_version_);
     config.termination_log_explicit =
         std::any_of(commands_.begin(), commands_.end(),
                     [](const auto& command) {
@@ -216,7 +222,6 @@ std::optional<std::string> problem_with(const GateConfig& config) {
     if (config.migration.lock_timeout <= Millis{0}) {
         return "--lock-timeout: must be more than 0 (0 would wait forever)";
     }
-    if (config.target && *config.target < 0) return "--target: must be >= 0";
     if (!is_printable_utf8(config.holder) || config.holder.size() > 200) {
         return "--holder: must be 1 to 200 bytes of printable UTF-8 (it is logged, stored and "
                "shown to operators)";

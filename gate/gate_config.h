@@ -9,6 +9,7 @@
 #include "duration.h"
 #include "logging.h"
 #include "migration_settings.h"
+#include "migration_version.h"
 #include "schema_state.h"
 
 namespace schemagate {
@@ -29,7 +30,7 @@ struct GateConfig {
     // --migrations: the directory of .sql files (a ConfigMap or an emptyDir in Kubernetes).
     std::string migrations_dir = "/migrations";
     // --target: the version to reach; default the highest file in --migrations.
-    std::optional<std::int64_t> target;
+    std::optional<MigrationVersion> target;
     // --holder: who we are in the lease and in pg_stat_activity. Default "$HOSTNAME/pid":
     // the pod name identifies the pod, the pid the process in it.
     std::string holder;
@@ -56,7 +57,7 @@ struct GateConfig {
 
     bool json = false;                 // status --json
     bool force = false;                // unlock --force
-    std::int64_t repair_version = 0;   // repair --version
+    MigrationVersion repair_version;   // repair --version
     bool repair_mark_applied = false;  // repair --mark-applied (else --remove)
 };
 

@@ -50,13 +50,13 @@ void prepare_migration_session(pqxx::connection& connection) {
 
 HolderSession::HolderSession(const GateConfig& config, GateConnection& db,
                              const StateStore& store, const Lease& lease, const MigrationSet& files,
-                             std::int64_t target, std::int64_t token)
+                             MigrationVersion target, std::int64_t token)
     : config_(config),
       db_(db),
       store_(store),
       lease_(lease),
       files_(files),
-      target_(target),
+      target_(std::move(target)),
       token_(token) {}
 
 void HolderSession::run(const Deadline& deadline) {
@@ -116,9 +116,13 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
     if (lease_.renew(connection, token_) == Renewal::kLost) {
         lease_lost("(token " + std::to_string(token_) + ")");
     }
-    // Under the lease the history is authoritative: plan again from it.
-    const auto history = store_.read_history(connection);
-    const Plan plan = make_plan(files_, history.value_or(std::vector<AppliedMigration>{}), target_);
+    // Under the lease the history is authoritative: plan again from it (after bringing the
+    // state tables up to this version of schemagate).
+    store_.bootstrap(connection);
+    Applied recorded{store_.read_history(connection).value_or(std::vector<AppliedMigration>{}),
+                     {}};
+    if (!files_.repeatables.empty()) recorded.repeatables = store_.read_repeatables(connection);
+    const Plan plan = make_plan(files_, recorded, target_);
     const std::size_t total = plan.pending.size();
     for (std::size_t i = 0; i < total; ++i) {
         const Migration& migration = *plan.pending[i];

@@ -21,7 +21,7 @@ namespace schemagate {
 class HolderSession {
   public:
     HolderSession(const GateConfig& config, GateConnection& db, const StateStore& store,
-                  const Lease& lease, const MigrationSet& files, std::int64_t target,
+                  const Lease& lease, const MigrationSet& files, MigrationVersion target,
                   std::int64_t token);
 
     // Returns once the schema is at the target and the lease released; throws FatalError
@@ -39,7 +39,7 @@ class HolderSession {
     const StateStore& store_;
     const Lease& lease_;
     const MigrationSet& files_;
-    std::int64_t target_;
+    MigrationVersion target_;
     std::int64_t token_;
     StatementCanceller canceller_;
 };

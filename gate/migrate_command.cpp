@@ -35,16 +35,14 @@ constexpr Millis kFirstPoll{50};
 }
 
 // Wakes for what can end a wait: the target reached, the lease released, a repair.
-std::function<bool(const std::string&)> wakes_for(const std::string& name, std::int64_t target) {
+std::function<bool(const std::string&)> wakes_for(const std::string& name,
+                                                  const MigrationVersion& target) {
     return [name, target](const std::string& payload) {
         const auto event = notify_event(name, payload);
         if (!event) return false;
         if (*event == "released" || *event == "repaired") return true;
-        try {
-            return std::stoll(*event) >= target;
-        } catch (const std::exception&) {
-            return false;
-        }
+        const auto version = MigrationVersion::parse(*event);
+        return version && *version >= target;
     };
 }
 
@@ -79,7 +77,7 @@ class Gate {
     Lease lease_;
     Backoff backoff_;
     MigrationSet files_;
-    std::int64_t target_ = 0;
+    MigrationVersion target_;
     bool history_missing_ = false;
     std::unique_ptr<GateConnection> db_;
     std::unique_ptr<ChangeListener> listener_;
@@ -184,8 +182,12 @@ Look Gate::look_at(pqxx::connection& connection) {
         return look;
     }
     const auto history = store_.read_history(connection);
-    const Plan plan = make_plan(files_, history.value_or(std::vector<AppliedMigration>{}),
-                                target_, live_token_if_unfinished(connection, history));
+    Applied applied{history.value_or(std::vector<AppliedMigration>{}), {}};
+    if (history && !files_.repeatables.empty()) {
+        applied.repeatables = store_.read_repeatables(connection);
+    }
+    const Plan plan = make_plan(files_, applied, target_,
+                                live_token_if_unfinished(connection, history));
     history_missing_ = !history;
     look.current = plan.current;
     look.pending = plan.pending.size();

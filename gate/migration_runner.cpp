@@ -185,7 +185,7 @@ void MigrationRunner::fail(const Migration& migration, const SqlStatement* state
     const std::string dirty_note =
         left_dirty ? "; the migration ran without a transaction and is now marked dirty: "
                      "check the database, then `schemagate repair --version " +
-                         std::to_string(migration.version) + "`"
+                         migration.version.text() + "`"
                    : "; rolled back";
     if (failure.kind == DbFailure::Kind::kConnection) {
         if (lease_lost_()) lease_lost_error(migration);

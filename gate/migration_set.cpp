@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "migration_name.h"
 #include "sha256.h"
+#include "sql_splitter.h"
 #include "utf8.h"
 
 namespace schemagate {
@@ -70,95 +71,184 @@ std::string escaped(const std::string& name) {
 
 }  // namespace
 
-std::int64_t MigrationSet::highest_version() const {
-    return migrations.empty() ? 0 : migrations.back().version;
+MigrationVersion MigrationSet::highest_version() const {
+    return migrations.empty() ? MigrationVersion{} : migrations.back().version;
 }
 
-MigrationSet load_migration_set(const std::string& directory) {
+std::string content_checksum(std::string_view bytes) {
+    bytes = without_bom(bytes);
+    std::string normalized;
+    normalized.reserve(bytes.size());
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (bytes[i] == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') continue;
+        normalized += bytes[i];
+    }
+    return sha256_hex(normalized);
+}
+
+namespace {
+
+// Every .sql candidate below the directory, as (path, name relative to the directory),
+// in a stable order. Hidden entries (ConfigMap's ..data, .git) are skipped.
+std::vector<std::pair<fs::path, std::string>> list_files(const std::string& directory) {
     std::error_code error;
     if (!fs::is_directory(directory, error)) {
         bad_input("--migrations: " + directory + " is not a readable directory");
     }
-    std::map<std::int64_t, Migration> by_version;
-    fs::directory_iterator entries(directory, error);
+    std::vector<std::pair<fs::path, std::string>> files;
+    fs::recursive_directory_iterator entries(
+        directory, fs::directory_options::follow_directory_symlink, error);
     if (error) bad_input("--migrations: cannot list " + directory + ": " + error.message());
-    for (const auto& entry : entries) {
-        const std::string name = entry.path().filename().string();
+    for (auto it = fs::begin(entries); it != fs::end(entries); it.increment(error)) {
+        if (error) bad_input("--migrations: cannot list " + directory + ": " + error.message());
+        const std::string name = it->path().filename().string();
+        if (!name.empty() && name.front() == '.') {
+            if (it->is_directory(error)) it.disable_recursion_pending();
+            continue;
+        }
+        // A directory named like a file (V1__x.sql/) is a mistake worth naming, not a folder.
+        const bool looks_like_a_file = name.size() > 4 && name.ends_with(".sql");
+        if (it->is_directory(error) && !looks_like_a_file) continue;
+        if (looks_like_a_file) it.disable_recursion_pending();
+        files.emplace_back(it->path(), it->path().lexically_relative(directory).generic_string());
+    }
+    std::sort(files.begin(), files.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
+    return files;
+}
+
+Migration read_migration(const fs::path& path, const std::string& relative,
+                         const MigrationName& name) {
+    std::error_code error;
+    // ConfigMap files are symlinks into ..data; is_regular_file follows them.
+    if (!fs::is_regular_file(path, error)) {
+        bad_input("migration file " + path.string() + " is not a regular file");
+    }
+    Migration migration;
+    migration.version = name.version;
+    migration.repeatable = name.repeatable;
+    migration.description = name.description;
+    migration.file = relative;
+    const std::string sql = read_file(path);
+    migration.checksum = content_checksum(sql);
+    if (const std::string raw = sha256_hex(sql); raw != migration.checksum) {
+        migration.raw_checksum = raw;
+    }
+    try {
+        MigrationFile file = read_migration_file(sql);
+        migration.statements = std::move(file.statements);
+        migration.no_transaction = file.no_transaction;
+        migration.no_transaction_reason = std::move(file.no_transaction_reason);
+        migration.mixed = file.mixed;
+    } catch (const SqlSyntaxError& e) {
+        bad_input("migration file " + path.string() + " line " + std::to_string(e.line()) + ": " +
+                  e.what());
+    }
+    if (migration.statements.empty()) {
+        // Flyway and golang-migrate accept them; some projects keep a placeholder version.
+        spdlog::warn(
+            "migration file {} holds no SQL statement: it is recorded as applied and runs "
+            "nothing",
+            path.string());
+    }
+    if (migration.repeatable && migration.no_transaction) {
+        bad_input("migration file " + path.string() +
+                  ": a repeatable migration must run in a transaction (" +
+                  migration.no_transaction_reason +
+                  "); make it a versioned migration instead");
+    }
+    if (!migration.no_transaction) reject_transaction_control(path, migration.statements);
+    return migration;
+}
+
+// One directory holds one tool's names: Flyway's V/R files beside golang-migrate's or dbmate's
+// numbered ones are two histories that were never meant to be ordered together.
+void check_one_layout(const std::string& directory, const std::string& file, NameLayout layout,
+                      std::optional<std::pair<NameLayout, std::string>>& first) {
+    if (!first) {
+        first.emplace(layout, file);
+        return;
+    }
+    if (first->first == layout) return;
+    const std::string& flyway = layout == NameLayout::kFlyway ? file : first->second;
+    const std::string& numbered = layout == NameLayout::kFlyway ? first->second : file;
+    bad_input("--migrations: " + directory + " mixes Flyway names (" + flyway +
+              ") with numbered ones (" + numbered +
+              "): one directory holds one tool's layout; rename the files to one of them");
+}
+
+void add_unique(std::map<MigrationVersion, Migration>& by_version,
+                std::map<std::string, Migration>& repeatables, Migration migration,
+                const std::string& directory) {
+    const bool inserted =
+        migration.repeatable
+            ? repeatables.try_emplace(migration.description, migration).second
+            : by_version.try_emplace(migration.version, migration).second;
+    if (inserted) return;
+    const Migration& existing = migration.repeatable ? repeatables.at(migration.description)
+                                                     : by_version.at(migration.version);
+    bad_input("migration files " + existing.file + " and " + migration.file + " in " + directory +
+              (migration.repeatable ? " are both the repeatable migration '" +
+                                          migration.description + "'"
+                                    : " both have version " + migration.version.text()));
+}
+
+}  // namespace
+
+MigrationSet load_migration_set(const std::string& directory) {
+    std::map<MigrationVersion, Migration> by_version;
+    std::map<std::string, Migration> repeatables;
+    std::optional<std::pair<NameLayout, std::string>> first_layout;
+    for (const auto& [path, relative] : list_files(directory)) {
+        const std::string name = path.filename().string();
         const ParsedName parsed = parse_migration_name(name);
         // A newline in a name could forge a log line; invalid UTF-8 cannot be stored in history.
-        if (!std::holds_alternative<IgnoredFile>(parsed) && !is_printable_utf8(name)) {
+        if (!std::holds_alternative<IgnoredFile>(parsed) && !is_printable_utf8(relative)) {
             bad_input("--migrations: a file name in " + directory +
-                      " holds control characters or invalid UTF-8 (" + escaped(name) +
+                      " holds control characters or invalid UTF-8 (" + escaped(relative) +
                       "); rename it");
         }
-        if (std::holds_alternative<IgnoredFile>(parsed)) continue;
-        const fs::path& path = entry.path();
+        if (const auto* ignored = std::get_if<IgnoredFile>(&parsed)) {
+            if (!ignored->reason.empty()) spdlog::debug("skipping {}: {}", relative, ignored->reason);
+            continue;
+        }
         if (const auto* bad = std::get_if<BadMigrationName>(&parsed)) {
             bad_input("migration file " + path.string() + ": " + bad->reason +
                       "; accepted names: " + kAcceptedNamePatterns);
         }
-        // ConfigMap files are symlinks into ..data; is_regular_file follows them.
-        if (!fs::is_regular_file(path, error)) {
-            bad_input("migration file " + path.string() + " is not a regular file");
-        }
         const auto& name_parts = std::get<MigrationName>(parsed);
-        Migration migration;
-        migration.version = name_parts.version;
-        migration.description = name_parts.description;
-        migration.file = name;
-        const std::string sql = read_file(path);
-        migration.checksum = sha256_hex(sql);
-        try {
-            MigrationFile file = read_migration_file(sql);
-            migration.statements = std::move(file.statements);
-            migration.no_transaction = file.no_transaction;
-            migration.no_transaction_reason = std::move(file.no_transaction_reason);
-            migration.mixed = file.mixed;
-        } catch (const SqlSyntaxError& e) {
-            bad_input("migration file " + path.string() + " line " + std::to_string(e.line()) +
-                      ": " + e.what());
-        }
-        if (migration.statements.empty()) {
-            // Flyway and golang-migrate accept them; some projects keep a placeholder version.
-            spdlog::warn(
-                "migration file {} holds no SQL statement: it is recorded as applied "
-                "and runs nothing",
-                path.string());
-        }
-        if (!migration.no_transaction) reject_transaction_control(path, migration.statements);
-        const auto [existing, inserted] = by_version.try_emplace(migration.version, migration);
-        if (!inserted) {
-            std::string message = "migration files " + existing->second.file + " and ";
-            message.append(name).append(" in ").append(directory);
-            message.append(" both have version ").append(std::to_string(migration.version));
-            bad_input(message);
-        }
+        check_one_layout(directory, relative, name_parts.layout, first_layout);
+        add_unique(by_version, repeatables, read_migration(path, relative, name_parts),
+                   directory);
     }
     MigrationSet set;
     set.directory = directory;
     for (auto& [version, migration] : by_version) set.migrations.push_back(std::move(migration));
+    for (auto& [description, migration] : repeatables) {
+        set.repeatables.push_back(std::move(migration));
+    }
     return set;
 }
 
-std::int64_t choose_target(const MigrationSet& set, std::optional<std::int64_t> requested) {
+MigrationVersion choose_target(const MigrationSet& set,
+                               const std::optional<MigrationVersion>& requested) {
     if (requested) {
-        if (*requested < 0) bad_input("--target: must be >= 0, got " + std::to_string(*requested));
         if (*requested > set.highest_version()) {
-            bad_input("--target: " + std::to_string(*requested) +
+            bad_input("--target: " + requested->text() +
                       " is above the highest migration file in " + set.directory + " (" +
-                      std::to_string(set.highest_version()) + ")");
+                      set.highest_version().text() + ")");
         }
         return *requested;
     }
     if (set.migrations.empty()) {
-        bad_input("--migrations: no migration files in " + set.directory + " (expected " +
-                  kAcceptedNamePatterns + ")");
+        bad_input("--migrations: no versioned migration files in " + set.directory +
+                  " (expected " + kAcceptedNamePatterns + ")");
     }
     return set.highest_version();
 }
 
 std::string label(const Migration& migration) {
-    const std::string version = version_label(migration.version);
+    const std::string version = migration.repeatable ? "R" : version_label(migration.version);
     return migration.description.empty() ? version : version + " " + migration.description;
 }
 

@@ -1,43 +1,60 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "migration_file.h"
+#include "migration_version.h"
 
 namespace schemagate {
 
 struct Migration {
-    std::int64_t version = 0;
+    MigrationVersion version;  // none for a repeatable migration
+    bool repeatable = false;   // Flyway's R__: applied after the versioned ones when changed
     std::string description;
-    std::string file;      // base name, as shown to operators and stored in history
-    std::string checksum;  // SHA-256 of the file's bytes
+    std::string file;  // path below the migrations directory, as shown and stored in history
+    // SHA-256 of the file with a leading UTF-8 BOM dropped and CRLF line ends read as LF, so
+    // a Windows checkout is not drift. `raw_checksum` (of the bytes as they are) is kept when
+    // it differs: schemagate 0.1 stored that one.
+    std::string checksum;
+    std::string raw_checksum;
     bool no_transaction = false;
     std::string no_transaction_reason;     // "directive" or "line 3: CREATE INDEX CONCURRENTLY"
     bool mixed = false;                    // no transaction, and more than one statement
     std::vector<SqlStatement> statements;  // only the up part of dbmate and goose files
+
+    bool matches(const std::string& applied_checksum) const {
+        return applied_checksum == checksum || (!raw_checksum.empty() && applied_checksum == raw_checksum);
+    }
 };
 
 // The migrations directory, read and checked in full before the database is touched.
 struct MigrationSet {
     std::string directory;
-    std::vector<Migration> migrations;  // ascending version, no duplicates
+    std::vector<Migration> migrations;   // versioned: ascending version, no duplicates
+    std::vector<Migration> repeatables;  // R__ files: by description, no duplicates
 
-    std::int64_t highest_version() const;
+    MigrationVersion highest_version() const;
 };
 
-// Throws FatalError(kBadInput) naming the file for: a missing or unreadable directory, an
-// unparsable .sql name, a duplicate version, an empty or unreadable file.
+// Reads the directory and its subdirectories (hidden ones skipped). Throws
+// FatalError(kBadInput) naming the file for: a missing or unreadable directory, an unparsable
+// .sql name, a duplicate version, Flyway names mixed with numbered ones, an unreadable file
+// or one that does not lex.
 MigrationSet load_migration_set(const std::string& directory);
 
 // --target if given (must not exceed the highest file), else the highest file's version.
 // Throws FatalError(kBadInput) when there is nothing to target.
-std::int64_t choose_target(const MigrationSet& set, std::optional<std::int64_t> requested);
+MigrationVersion choose_target(const MigrationSet& set,
+                               const std::optional<MigrationVersion>& requested);
 
-// "V7 add orders index": how a migration is named in logs and messages.
+// "V7 add orders index", "R views": how a migration is named in logs and messages.
 std::string label(const Migration& migration);
+
+// The checksum of a file's content: SHA-256 after dropping a leading BOM and turning CRLF
+// into LF.
+std::string content_checksum(std::string_view bytes);
 
 }  // namespace schemagate

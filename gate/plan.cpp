@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "plan.h"
 
+#include <algorithm>
 #include <map>
 
 #include "errors.h"
@@ -16,27 +17,32 @@ namespace {
 
 }  // namespace
 
-Plan make_plan(const MigrationSet& files, const std::vector<AppliedMigration>& history,
-               std::int64_t target, std::optional<std::int64_t> live_token) {
+std::size_t Plan::pending_versioned() const {
+    return static_cast<std::size_t>(std::count_if(
+        pending.begin(), pending.end(), [](const Migration* m) { return !m->repeatable; }));
+}
+
+Plan make_plan(const MigrationSet& files, const Applied& applied, const MigrationVersion& target,
+               std::optional<std::int64_t> live_token) {
     Plan plan;
     plan.target = target;
-    std::map<std::int64_t, const AppliedMigration*> applied;
-    for (const auto& record : history) {
+    std::map<MigrationVersion, const AppliedMigration*> by_version;
+    for (const auto& record : applied.history) {
         if (!record.success && live_token && record.token == *live_token) continue;
         if (!record.success) {
             refuse(version_label(record.version) + " (" + record.file + ") is dirty: started by " +
                    record.applied_by + " at " + record.applied_at +
                    " without transaction and never finished; inspect the database, then run "
                    "`schemagate repair --version " +
-                   std::to_string(record.version) + " --mark-applied` or `--remove`");
+                   record.version.text() + " --mark-applied` or `--remove`");
         }
-        applied[record.version] = &record;
+        by_version[record.version] = &record;
         if (record.version > plan.current) plan.current = record.version;
     }
     for (const auto& migration : files.migrations) {
-        const auto found = applied.find(migration.version);
-        if (found != applied.end()) {
-            if (found->second->checksum != migration.checksum) {
+        const auto found = by_version.find(migration.version);
+        if (found != by_version.end()) {
+            if (!migration.matches(found->second->checksum)) {
                 refuse("checksum drift: " + migration.file + " in " + files.directory +
                        " changed after it was applied (by " + found->second->applied_by + " at " +
                        found->second->applied_at +
@@ -46,14 +52,20 @@ Plan make_plan(const MigrationSet& files, const std::vector<AppliedMigration>& h
         }
         if (migration.version > target) continue;
         if (migration.version < plan.current) {
-            refuse("out-of-order migration: " + migration.file + " (version " +
-                   std::to_string(migration.version) +
-                   ") is not applied but the database is "
-                   "already at version " +
-                   std::to_string(plan.current) + "; give it a version above " +
-                   std::to_string(plan.current));
+            refuse("out-of-order migration: " + migration.file + " (" +
+                   version_label(migration.version) +
+                   ") is not applied but the database is already at " +
+                   version_label(plan.current) + "; give it a version above " +
+                   plan.current.text());
         }
         plan.pending.push_back(&migration);
+    }
+    if (target != files.highest_version()) return plan;
+    for (const auto& repeatable : files.repeatables) {
+        const auto found = applied.repeatables.find(repeatable.description);
+        if (found == applied.repeatables.end() || !repeatable.matches(found->second)) {
+            plan.pending.push_back(&repeatable);
+        }
     }
     return plan;
 }

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "applied_migration.h"
@@ -12,19 +14,36 @@ namespace schemagate {
 
 // What to do, decided from the files and the history alone.
 struct Plan {
-    std::int64_t current = 0;  // highest successfully applied version, 0 for none
-    std::int64_t target = 0;
-    std::vector<const Migration*> pending;  // ascending, all <= target
+    MigrationVersion current;  // highest successfully applied version; none for none
+    MigrationVersion target;
+    // Versioned migrations ascending, all <= target; then the repeatable ones that are new or
+    // changed, by description (only when the target is the highest versioned file: a
+    // repeatable may use anything the versioned files create).
+    std::vector<const Migration*> pending;
 
     bool done() const { return pending.empty(); }
+    std::size_t pending_versioned() const;
+};
+
+// What the database says was applied.
+struct Applied {
+    std::vector<AppliedMigration> history;
+    std::map<std::string, std::string> repeatables;  // description -> checksum
 };
 
 // Throws FatalError(kStateRefused) naming the file when the database and the files disagree
 // in a way no migration can fix: a dirty (unfinished non-transactional) migration, an
-// applied file whose bytes changed, or an unapplied version below the current one.
+// applied file whose content changed, or an unapplied version below the current one.
 // `live_token` is the token of a lease that is held right now, if any: an unfinished
 // migration recorded under it is in progress (wait for it), not dirty.
-Plan make_plan(const MigrationSet& files, const std::vector<AppliedMigration>& history,
-               std::int64_t target, std::optional<std::int64_t> live_token = std::nullopt);
+Plan make_plan(const MigrationSet& files, const Applied& applied, const MigrationVersion& target,
+               std::optional<std::int64_t> live_token = std::nullopt);
+
+// The same for a set without repeatable migrations.
+inline Plan make_plan(const MigrationSet& files, const std::vector<AppliedMigration>& history,
+                      const MigrationVersion& target,
+                      std::optional<std::int64_t> live_token = std::nullopt) {
+    return make_plan(files, Applied{history, {}}, target, live_token);
+}
 
 }  // namespace schemagate

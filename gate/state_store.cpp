@@ -6,6 +6,7 @@
 #include <pqxx/transaction>
 
 #include "db_failure.h"
+#include "errors.h"
 
 namespace schemagate {
 
@@ -18,38 +19,46 @@ constexpr const char* kBootstrapLockKey = "7367000001";
 
 void StateStore::bootstrap(pqxx::connection& connection) const {
     const std::string schema = connection.quote_name(where_.schema);
-    pqxx::work work(connection);
-    // "already exists, skipping" NOTICEs would go raw to stderr, outside our log format.
-    // (Not a connection option: PgBouncer refuses an `options` startup parameter.)
-    work.exec("SET LOCAL client_min_messages = warning");
-    work.exec("SELECT pg_advisory_xact_lock(" + std::string(kBootstrapLockKey) + ")");
-    work.exec("CREATE SCHEMA IF NOT EXISTS " + schema);
-    work.exec("CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "lease") +
-              " (name text PRIMARY KEY,"
-              " holder text,"
-              " token bigint NOT NULL,"
-              " acquired_at timestamptz NOT NULL,"
-              " renewed_at timestamptz NOT NULL,"
-              " expires_at timestamptz NOT NULL)");
-    work.exec("CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "history") +
-              " (name text NOT NULL,"
-              " version bigint NOT NULL,"
-              " description text NOT NULL,"
-              " file text NOT NULL,"
-              " checksum text NOT NULL,"
-              " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-              " applied_by text NOT NULL,"
-              " duration_ms bigint NOT NULL DEFAULT 0,"
-              " token bigint NOT NULL,"
-              " success boolean NOT NULL,"
-              " PRIMARY KEY (name, version))");
-    work.commit();
+    const std::string history = qualified(connection, where_, "history");
+    // One query string, one round trip, one transaction.
+    translate_db_errors([&] {
+        pqxx::nontransaction session(connection);
+        session.exec(
+            // "already exists, skipping" NOTICEs would go raw to stderr, outside our log
+            // format. (Not a connection option: PgBouncer refuses an `options` parameter.)
+            "BEGIN; SET LOCAL client_min_messages = warning; SELECT pg_advisory_xact_lock(" +
+            std::string(kBootstrapLockKey) + "); CREATE SCHEMA IF NOT EXISTS " + schema +
+            "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "lease") +
+            " (name text PRIMARY KEY, holder text, token bigint NOT NULL,"
+            " acquired_at timestamptz NOT NULL, renewed_at timestamptz NOT NULL,"
+            " expires_at timestamptz NOT NULL)"
+            // numeric[] orders versions part by part as whole numbers of any length, like
+            // MigrationVersion: {1,2} < {1,10} < {2}; 20-digit timestamps fit.
+            "; CREATE TABLE IF NOT EXISTS " + history +
+            " (name text NOT NULL, version numeric[] NOT NULL, description text NOT NULL,"
+            " file text NOT NULL, checksum text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+            " applied_by text NOT NULL, duration_ms bigint NOT NULL DEFAULT 0,"
+            " token bigint NOT NULL, success boolean NOT NULL, PRIMARY KEY (name, version))"
+            // Flyway's R__ files: the checksum each was last applied with, by description.
+            "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "repeatable") +
+            " (name text NOT NULL, description text NOT NULL, file text NOT NULL,"
+            " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+            " applied_by text NOT NULL, duration_ms bigint NOT NULL DEFAULT 0,"
+            " token bigint NOT NULL, PRIMARY KEY (name, description))"
+            // schemagate 0.1 stored versions as bigint: convert them in place, once.
+            "; DO $upgrade$ BEGIN IF (SELECT atttypid = 'bigint'::regtype FROM pg_attribute"
+            " WHERE attrelid = " + session.quote(history) + "::regclass AND attname = 'version')"
+            " THEN ALTER TABLE " + history +
+            " ALTER COLUMN version TYPE numeric[] USING ARRAY[version]::numeric[]; END IF;"
+            " END $upgrade$; COMMIT");
+    });
 }
 
 std::optional<std::vector<AppliedMigration>> StateStore::read_history(
     pqxx::connection& connection) const {
     const std::string query =
-        "SELECT version, description, file, checksum, " + iso_utc_sql("applied_at") +
+        "SELECT version::text, description, file, checksum, " + iso_utc_sql("applied_at") +
         ", applied_by, duration_ms, token, success FROM " +
         qualified(connection, where_, "history") + " WHERE name = $1 ORDER BY version";
     pqxx::result rows;
@@ -68,29 +77,63 @@ std::optional<std::vector<AppliedMigration>> StateStore::read_history(
     history.reserve(rows.size());
     for (const auto& row : rows) {
         history.push_back(AppliedMigration{
-            row[0].as<std::int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
+            version_from_sql(row[0].as<std::string>()), row[1].as<std::string>(),
+            row[2].as<std::string>(),
             row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>(),
             row[6].as<std::int64_t>(), row[7].as<std::int64_t>(), row[8].as<bool>()});
     }
     return history;
 }
 
+std::map<std::string, std::string> StateStore::read_repeatables(
+    pqxx::connection& connection) const {
+    std::map<std::string, std::string> applied;
+    try {
+        const auto rows = translate_db_errors([&] {
+            pqxx::nontransaction work(connection);
+            return work.exec_params("SELECT description, checksum FROM " +
+                                        qualified(connection, where_, "repeatable") +
+                                        " WHERE name = $1",
+                                    where_.name);
+        });
+        for (const auto& row : rows) applied[row[0].as<std::string>()] = row[1].as<std::string>();
+    } catch (const DbError& e) {
+        if (!e.is(sqlstate::kUndefinedTable) && !e.is(sqlstate::kInvalidSchemaName)) throw;
+    }
+    return applied;
+}
+
 std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration& migration,
                                    const std::string& holder, std::int64_t token,
                                    std::optional<std::int64_t> duration_ms, bool success) const {
     auto& connection = work.conn();
+    const std::string duration =
+        duration_ms
+            ? std::to_string(*duration_ms)
+            : std::string("(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint");
+    if (migration.repeatable) {
+        return "INSERT INTO " + qualified(connection, where_, "repeatable") +
+               " AS r (name, description, file, checksum, applied_by, duration_ms, token) VALUES (" +
+               work.quote(where_.name) + ", " + work.quote(migration.description) + ", " +
+               work.quote(migration.file) + ", " + work.quote(migration.checksum) + ", " +
+               work.quote(holder) + ", " + duration + ", " + std::to_string(token) +
+               ") ON CONFLICT (name, description) DO UPDATE SET file = EXCLUDED.file, "
+               "checksum = EXCLUDED.checksum, applied_at = clock_timestamp(), "
+               "applied_by = EXCLUDED.applied_by, duration_ms = EXCLUDED.duration_ms, "
+               "token = EXCLUDED.token; SELECT pg_notify(" +
+               work.quote(std::string(kNotifyChannel)) + ", " +
+               work.quote(notify_payload(where_.name, "repeatable")) + ")";
+    }
     return "INSERT INTO " + qualified(connection, where_, "history") +
            " (name, version, description, file, checksum, applied_by, duration_ms, token, "
            "success) VALUES (" +
-           work.quote(where_.name) + ", " + std::to_string(migration.version) + ", " +
+           work.quote(where_.name) + ", " + work.quote(migration.version.sql_array()) +
+           "::numeric[], " +
            work.quote(migration.description) + ", " + work.quote(migration.file) + ", " +
-           work.quote(migration.checksum) + ", " + work.quote(holder) + ", " +
-           (duration_ms
-                ? std::to_string(*duration_ms)
-                : std::string("(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint")) +
-           ", " + std::to_string(token) + ", " + (success ? "true" : "false") + ");" +
+           work.quote(migration.checksum) + ", " + work.quote(holder) + ", " + duration + ", " +
+           std::to_string(token) + ", " + (success ? "true" : "false") + ");" +
            " SELECT pg_notify(" + work.quote(std::string(kNotifyChannel)) + ", " +
-           work.quote(notify_payload(where_.name, std::to_string(migration.version))) + ")";
+           work.quote(notify_payload(where_.name, migration.version.text())) + ")";
 }
 
 std::string StateStore::finish_sql(pqxx::transaction_base& work, const Migration& migration,
@@ -99,24 +142,26 @@ std::string StateStore::finish_sql(pqxx::transaction_base& work, const Migration
     return "UPDATE " + qualified(connection, where_, "history") +
            " SET success = true, duration_ms = " + std::to_string(duration_ms) +
            " WHERE name = " + work.quote(where_.name) +
-           " AND version = " + std::to_string(migration.version) + "; SELECT pg_notify(" +
+           " AND version = " + work.quote(migration.version.sql_array()) +
+           "::numeric[]; SELECT pg_notify(" +
            work.quote(std::string(kNotifyChannel)) + ", " +
-           work.quote(notify_payload(where_.name, std::to_string(migration.version))) + ")";
+           work.quote(notify_payload(where_.name, migration.version.text())) + ")";
 }
 
-std::size_t StateStore::repair(pqxx::connection& connection, std::int64_t version,
+std::size_t StateStore::repair(pqxx::connection& connection, const MigrationVersion& version,
                                bool mark_applied) const {
     const std::string history = qualified(connection, where_, "history");
     pqxx::work work(connection);
     const auto result =
         mark_applied
             ? work.exec_params("UPDATE " + history +
-                                   " SET success = true WHERE name = $1 AND version = $2 AND "
-                                   "NOT success",
-                               where_.name, version)
+                                   " SET success = true WHERE name = $1 AND version = $2::numeric[] "
+                                   "AND NOT success",
+                               where_.name, version.sql_array())
             : work.exec_params(
-                  "DELETE FROM " + history + " WHERE name = $1 AND version = $2 AND NOT success",
-                  where_.name, version);
+                  "DELETE FROM " + history +
+                      " WHERE name = $1 AND version = $2::numeric[] AND NOT success",
+                  where_.name, version.sql_array());
     work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
                      notify_payload(where_.name, "repaired"));
     work.commit();

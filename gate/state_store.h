@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <map>
 #include <optional>
+#include <string>
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 #include <vector>
@@ -19,7 +21,8 @@ class StateStore {
     explicit StateStore(StateLocation where) : where_(std::move(where)) {}
 
     // CREATE SCHEMA/TABLE IF NOT EXISTS under a transaction-scoped advisory lock, so a
-    // hundred pods starting at once do not collide on the catalog.
+    // hundred pods starting at once do not collide on the catalog; converts a history that
+    // schemagate 0.1 wrote (bigint versions). One round trip; safe to call at any time.
     void bootstrap(pqxx::connection& connection) const;
 
     // All rows of this migration set, ascending; nullopt when the state tables do not exist
@@ -37,7 +40,12 @@ class StateStore {
                            std::int64_t duration_ms) const;
 
     // repair: mark a dirty migration applied, or remove its record. Returns rows changed.
-    std::size_t repair(pqxx::connection& connection, std::int64_t version, bool mark_applied) const;
+    std::size_t repair(pqxx::connection& connection, const MigrationVersion& version,
+                       bool mark_applied) const;
+
+    // Description -> checksum of every repeatable migration applied so far (empty when the
+    // table does not exist yet). One round trip.
+    std::map<std::string, std::string> read_repeatables(pqxx::connection& connection) const;
 
   private:
     StateLocation where_;

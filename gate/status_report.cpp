@@ -5,6 +5,8 @@
 
 #include <set>
 
+#include "version_json.h"
+
 namespace schemagate {
 
 namespace {
@@ -16,31 +18,32 @@ constexpr std::size_t kRecentHistory = 10;
 
 nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
                            const std::vector<AppliedMigration>& history, const MigrationSet* files,
-                           std::optional<std::int64_t> target) {
+                           const std::optional<MigrationVersion>& target) {
     using nlohmann::json;
     json out;
     out["name"] = where.name;
     out["schema"] = where.schema;
     out["initialized"] = state.initialized;
-    out["current_version"] = state.version.value_or(0);
-    out["target_version"] = target ? json(*target) : json(nullptr);
+    const MigrationVersion current = state.version.value_or(MigrationVersion{});
+    out["current_version"] = version_json(current);
+    out["target_version"] = target ? version_json(*target) : json(nullptr);
     json pending = json::array();
     if (files != nullptr && target) {
-        std::set<std::int64_t> applied;
+        std::set<MigrationVersion> applied;
         for (const auto& record : history) applied.insert(record.version);
         for (const auto& migration : files->migrations) {
             if (migration.version <= *target && !applied.contains(migration.version)) {
-                pending.push_back({{"version", migration.version},
+                pending.push_back({{"version", version_json(migration.version)},
                                    {"description", migration.description},
-                                   {"file", migration.file}});
+                                   {"file", migration.file},
+                                   {"transaction", !migration.no_transaction}});
             }
         }
     }
     out["pending"] = pending;
-    out["up_to_date"] =
-        target ? json(state.version.value_or(0) >= *target && !state.dirty) : json(nullptr);
+    out["up_to_date"] = target ? json(current >= *target && !state.dirty) : json(nullptr);
     if (state.dirty) {
-        out["dirty"] = {{"version", state.dirty->version},
+        out["dirty"] = {{"version", version_json(state.dirty->version)},
                         {"description", state.dirty->description},
                         {"file", state.dirty->file},
                         {"started_by", state.dirty->applied_by},
@@ -62,7 +65,7 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
     const std::size_t first = history.size() > kRecentHistory ? history.size() - kRecentHistory : 0;
     for (std::size_t i = history.size(); i-- > first;) {
         const auto& record = history[i];
-        recent.push_back({{"version", record.version},
+        recent.push_back({{"version", version_json(record.version)},
                           {"description", record.description},
                           {"file", record.file},
                           {"checksum", record.checksum},
@@ -84,14 +87,17 @@ std::string status_text(const nlohmann::json& status) {
     line("name", status["name"].get<std::string>() + " (schema " +
                      status["schema"].get<std::string>() + ")");
     line("version", status["initialized"].get<bool>()
-                        ? std::to_string(status["current_version"].get<std::int64_t>())
+                        ? version_json_text(status["current_version"])
                         : "none (schemagate tables not created yet)");
     if (!status["target_version"].is_null()) {
-        line("target", std::to_string(status["target_version"].get<std::int64_t>()));
+        line("target", version_json_text(status["target_version"]));
     }
     std::string pending;
     for (const auto& item : status["pending"]) {
         pending += (pending.empty() ? "" : ", ") + item["file"].get<std::string>();
+        if (item.contains("transaction") && !item["transaction"].get<bool>()) {
+            pending += " (no transaction)";
+        }
     }
     line("pending", pending.empty() ? "none" : pending);
     const auto& dirty = status["dirty"];
@@ -124,7 +130,7 @@ std::string status_text(const nlohmann::json& status) {
     if (!status["recent"].empty()) out += "recent:\n";
     for (const auto& record : status["recent"]) {
         out += fmt::format(
-            "  V{:<6} {:<40} {} by {} in {} ms{}\n", record["version"].get<std::int64_t>(),
+            "  V{:<6} {:<40} {} by {} in {} ms{}\n", version_json_text(record["version"]),
             record["file"].get<std::string>(), record["applied_at"].get<std::string>(),
             record["applied_by"].get<std::string>(), record["duration_ms"].get<std::int64_t>(),
             record["success"].get<bool>() ? "" : "  (DIRTY)");

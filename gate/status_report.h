@@ -15,7 +15,7 @@ namespace schemagate {
 // The JSON is a stable interface (documented in the README): fields are only ever added.
 nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
                            const std::vector<AppliedMigration>& history, const MigrationSet* files,
-                           std::optional<std::int64_t> target);
+                           const std::optional<MigrationVersion>& target);
 
 // The same for people: a few aligned lines.
 std::string status_text(const nlohmann::json& status);

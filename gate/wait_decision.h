@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -17,8 +16,8 @@ enum class WaitMode { kMigrate, kWait };
 
 // What one look at the database found.
 struct Look {
-    std::int64_t current = 0;  // highest applied version
-    std::int64_t target = 0;
+    MigrationVersion current;  // highest applied version
+    MigrationVersion target;
     std::size_t pending = 0;              // migrations left to apply (migrate)
     std::optional<DirtyMigration> dirty;  // an abandoned no-transaction migration (wait)
     // Set once this round's attempt at the lease failed (migrate).

@@ -34,10 +34,22 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
     const std::string labels = "name=\"" + label_value(name) + "\"";
     std::string out;
     out.reserve(2048);
-    gauge(out, "schemagate_schema_version", "Schema version last read from the database.", labels,
-          static_cast<double>(snapshot.state.version.value_or(0)));
-    gauge(out, "schemagate_expected_version", "Lowest schema version the app runs against.", labels,
-          static_cast<double>(policy.expect));
+    const MigrationVersion current = snapshot.state.version.value_or(MigrationVersion{});
+    // A gauge holds a float64: dotted versions and integers of 16 digits and more have no exact
+    // value, so those series are left out and the _info series carries every version as text.
+    if (const auto number = current.exact_number()) {
+        gauge(out, "schemagate_schema_version", "Schema version last read from the database.",
+              labels, *number);
+    }
+    if (const auto number = policy.expect.exact_number()) {
+        gauge(out, "schemagate_expected_version", "Lowest schema version the app runs against.",
+              labels, *number);
+    }
+    gauge(out, "schemagate_schema_version_info",
+          "Always 1; the labels carry the schema version and the expected one, as text.",
+          labels + ",version=\"" + label_value(current.text()) + "\",expected=\"" +
+              label_value(policy.expect.text()) + "\"",
+          1);
     gauge(out, "schemagate_ready", "1 while /readyz answers 200.", labels, readiness.ready ? 1 : 0);
     gauge(out, "schemagate_database_up", "1 if the last check reached the database.", labels,
           snapshot.database_up ? 1 : 0);

@@ -6,6 +6,7 @@
 
 #include "iso_time.h"
 #include "migration_name.h"
+#include "version_json.h"
 
 namespace schemagate {
 
@@ -45,16 +46,16 @@ Readiness evaluate(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy
     if (state.dirty) {
         return {false, version_label(state.dirty->version) + " is dirty"};
     }
-    const std::int64_t version = state.version.value_or(0);
+    const MigrationVersion version = state.version.value_or(MigrationVersion{});
     if (version < policy.expect) {
-        return {false, "schema behind: at " + std::to_string(version) + ", app expects " +
-                           std::to_string(policy.expect)};
+        return {false, "schema behind: at " + version.text() + ", app expects " +
+                           policy.expect.text()};
     }
     if (policy.max_version && version > *policy.max_version) {
-        return {false, "schema ahead: at " + std::to_string(version) + ", app supports up to " +
-                           std::to_string(*policy.max_version)};
+        return {false, "schema ahead: at " + version.text() + ", app supports up to " +
+                           policy.max_version->text()};
     }
-    return {true, "schema at " + std::to_string(version)};
+    return {true, "schema at " + version.text()};
 }
 
 nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy,
@@ -63,9 +64,10 @@ nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPol
     const SchemaState& state = snapshot.state;
     json body;
     body["ready"] = readiness.ready;
-    body["version"] = snapshot.ever_read ? json(state.version.value_or(0)) : json(nullptr);
-    body["expected"] = policy.expect;
-    body["max_version"] = policy.max_version ? json(*policy.max_version) : json(nullptr);
+    body["version"] =
+        snapshot.ever_read ? version_json(state.version.value_or(MigrationVersion{})) : json(nullptr);
+    body["expected"] = version_json(policy.expect);
+    body["max_version"] = policy.max_version ? version_json(*policy.max_version) : json(nullptr);
     body["dirty"] = state.dirty.has_value();
     body["reason"] = readiness.reason;
     body["checked_at"] = snapshot.checked_at_unix > 0

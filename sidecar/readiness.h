@@ -12,8 +12,8 @@
 namespace schemagate {
 
 struct ReadinessPolicy {
-    std::int64_t expect = 0;
-    std::optional<std::int64_t> max_version;
+    MigrationVersion expect;
+    std::optional<MigrationVersion> max_version;
     Millis grace{30'000};
     // A last success older than this counts as the start of an outage even if no check has
     // failed yet (a check that never returns): poll interval + check timeout + a second.

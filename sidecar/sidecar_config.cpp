@@ -20,35 +20,52 @@ int reject(const std::string& message) {
 }
 
 // The highest version among migration file names; the sidecar never reads their contents.
-std::optional<std::int64_t> highest_version_in(const std::string& directory, std::string& error) {
+// Subdirectories count, as they do for the gate.
+std::optional<MigrationVersion> highest_version_in(const std::string& directory,
+                                                   std::string& error) {
+    namespace fs = std::filesystem;
     std::error_code code;
-    std::filesystem::directory_iterator entries(directory, code);
+    fs::recursive_directory_iterator entries(
+        directory, fs::directory_options::follow_directory_symlink, code);
     if (code) {
         error = "--migrations: cannot list " + directory + ": " + code.message();
         return std::nullopt;
     }
-    std::int64_t highest = 0;
-    for (const auto& entry : entries) {
-        const ParsedName parsed = parse_migration_name(entry.path().filename().string());
+    MigrationVersion highest;
+    for (auto it = fs::begin(entries); it != fs::end(entries); it.increment(code)) {
+        if (code) break;
+        const std::string name = it->path().filename().string();
+        if (!name.empty() && name.front() == '.') {
+            if (it->is_directory(code)) it.disable_recursion_pending();
+            continue;
+        }
+        if (it->is_directory(code)) continue;
+        const ParsedName parsed = parse_migration_name(name);
         if (const auto* bad = std::get_if<BadMigrationName>(&parsed)) {
-            error = "--migrations: " + entry.path().string() + ": " + bad->reason;
+            error = "--migrations: " + it->path().string() + ": " + bad->reason;
             return std::nullopt;
         }
-        if (const auto* name = std::get_if<MigrationName>(&parsed)) {
-            highest = std::max(highest, name->version);
+        if (const auto* migration = std::get_if<MigrationName>(&parsed)) {
+            highest = std::max(highest, migration->version);
         }
     }
-    if (highest == 0) {
+    if (code) {
+        error = "--migrations: cannot list " + directory + ": " + code.message();
+        return std::nullopt;
+    }
+    if (highest.none()) {
         error = "--migrations: no migration files in " + directory;
         return std::nullopt;
     }
     return highest;
 }
 
+
 // What the flag table holds as text, converted once parsing succeeded.
 struct RawSidecarFlags {
     std::string listen = "0.0.0.0:8080";
-    std::optional<std::int64_t> expect;
+    std::string expect;
+    std::string max_version;
     // The gate's default too: in a pod both mount the same migrations volume there.
     std::string migrations = "/migrations";
     std::string poll_interval, grace, request_timeout, check_timeout;
@@ -63,14 +80,16 @@ void add_flags(CLI::App& app, SidecarConfig& config, RawSidecarFlags& raw) {
         ->capture_default_str();
     app.add_option("--expect", raw.expect,
                    "Lowest schema version the app runs against (wins over --migrations)")
-        ->envname("SCHEMAGATE_EXPECT");
+        ->envname("SCHEMAGATE_EXPECT")
+        ->check(is_version());
     app.add_option("--migrations", raw.migrations,
                    "Directory of migrations; expected version = highest file")
         ->envname("SCHEMAGATE_MIGRATIONS")
         ->capture_default_str();
-    app.add_option("--max-version", config.max_version,
+    app.add_option("--max-version", raw.max_version,
                    "Highest schema version the app runs against (default: no limit)")
-        ->envname("SCHEMAGATE_MAX_VERSION");
+        ->envname("SCHEMAGATE_MAX_VERSION")
+        ->check(is_version());
     app.add_option("--poll-interval", raw.poll_interval, "How often the version is read")
         ->envname("SCHEMAGATE_POLL_INTERVAL")
         ->check(duration_in(Millis{10}, std::chrono::minutes{10}))
@@ -115,9 +134,9 @@ std::optional<std::string> set_listen(const std::string& listen, SidecarConfig& 
 
 std::optional<std::string> set_expected_versions(const RawSidecarFlags& raw,
                                                  SidecarConfig& config) {
-    if (raw.expect) {
-        if (*raw.expect < 0) return "--expect: must be >= 0";
-        config.expect = *raw.expect;
+    if (!raw.max_version.empty()) config.max_version = MigrationVersion::parse(raw.max_version);
+    if (!raw.expect.empty()) {
+        config.expect = *MigrationVersion::parse(raw.expect);
     } else {
         std::string error;
         const auto highest = highest_version_in(raw.migrations, error);
@@ -125,8 +144,8 @@ std::optional<std::string> set_expected_versions(const RawSidecarFlags& raw,
         config.expect = *highest;
     }
     if (config.max_version && *config.max_version < config.expect) {
-        return "--max-version: " + std::to_string(*config.max_version) +
-               " is below the expected version " + std::to_string(config.expect);
+        return "--max-version: " + config.max_version->text() + " is below the expected version " +
+               config.expect.text();
     }
     return std::nullopt;
 }

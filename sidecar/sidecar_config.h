@@ -21,9 +21,9 @@ struct SidecarConfig {
     std::string listen_host = "0.0.0.0";  // --listen host:port, default 0.0.0.0:8080
     int listen_port = 8080;               // 0 picks a free port (logged), for tests
     // --expect N, or --migrations DIR (expected = highest file version there).
-    std::int64_t expect = 0;
+    MigrationVersion expect;
     // --max-version: newest schema this app still runs against; nullopt = no upper bound.
-    std::optional<std::int64_t> max_version;
+    std::optional<MigrationVersion> max_version;
     // --poll-interval, default 5s: one query per interval whatever the probe rate; NOTIFY
     // from the gate makes changes visible at once anyway, so polling only bounds staleness
     // when LISTEN is unavailable (PgBouncer transaction pooling).

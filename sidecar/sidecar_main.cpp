@@ -37,8 +37,8 @@ int sidecar_main(int argc, const char* const* argv) {
             server.start();
             spdlog::info(
                 "schemagate-sidecar {} listening on {}:{}, expecting version {}{}, database {}",
-                kVersion, config.listen_host, port, config.expect,
-                config.max_version ? " to " + std::to_string(*config.max_version) : "",
+                kVersion, config.listen_host, port, config.expect.text(),
+                config.max_version ? " to " + config.max_version->text() : "",
                 connect.target.description);
             std::thread http([&server] { server.serve(); });
             while (!Interrupt::wait_for(Millis{60'000})) {

@@ -88,7 +88,7 @@ void VersionWatcher::Shared::check(pqxx::connection& connection) {
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
     const std::lock_guard lock(mutex);
     if (!snapshot.ever_read || snapshot.state.version != state.version) {
-        spdlog::info("schema version {}", state.version ? std::to_string(*state.version) : "none");
+        spdlog::info("schema version {}", state.version ? state.version->text() : "none");
     }
     if (!snapshot.database_up && snapshot.ever_read) spdlog::info("database reachable again");
     snapshot.ever_read = true;

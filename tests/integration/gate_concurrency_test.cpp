@@ -118,7 +118,7 @@ TEST_F(GateConcurrency, KilledHolderIsTakenOverAfterTheTtl) {
     keep_output(waiter);
     EXPECT_EQ(waiter.exit_code(), 0) << waiter.err();
     expect_each_applied_once(3);
-    EXPECT_EQ(query_text("SELECT applied_by FROM schemagate.history WHERE version = 2"), "pod-b");
+    EXPECT_EQ(query_text("SELECT applied_by FROM schemagate.history WHERE version = '{2}'"), "pod-b");
 }
 
 TEST_F(GateConcurrency, FrozenHolderIsFencedAndCommitsNothing) {
@@ -145,7 +145,7 @@ TEST_F(GateConcurrency, FrozenHolderIsFencedAndCommitsNothing) {
     EXPECT_NE(holder.err().find("lease lost"), std::string::npos) << holder.err();
     expect_each_applied_once(3);
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE token = " +
-                        std::to_string(frozen_token) + " AND version > 1"),
+                        std::to_string(frozen_token) + " AND version > '{1}'"),
               0);
 }
 

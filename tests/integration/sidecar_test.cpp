@@ -180,7 +180,7 @@ TEST_F(Sidecar, DirtySetIsNotReady) {
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
     exec(
         "INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
-        "token, success) VALUES ('default', 6, 'idx', 'V6__idx.sql', 'x', 'dead-pod/1', 1, false)");
+        "token, success) VALUES ('default', '{6}', 'idx', 'V6__idx.sql', 'x', 'dead-pod/1', 1, false)");
     start_sidecar({"--expect", "5"});
     ASSERT_TRUE(eventually([&] { return get("/readyz").body["dirty"] == true; }));
     const auto answer = get("/readyz");

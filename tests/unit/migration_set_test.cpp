@@ -42,21 +42,83 @@ class MigrationSetTest : public ::testing::Test {
     fs::path dir_;
 };
 
-TEST_F(MigrationSetTest, LoadsBothStylesInVersionOrder) {
+TEST_F(MigrationSetTest, LoadsFlywayNamesInVersionOrder) {
     write("V10__later.sql", "SELECT 10;");
-    write("0002_second.up.sql", "SELECT 2;");
-    write("0002_second.down.sql", "SELECT 'ignored';");
+    write("V1.10__minor.sql", "SELECT 1.10;");
+    write("V1_2__underscored.sql", "SELECT 1.2;");
+    write("U10__undo.sql", "SELECT 'ignored';");
     write("V1__first.sql", "-- schemagate:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (x);");
     write("README.md", "not a migration");
     const MigrationSet set = load_migration_set(dir_.string());
-    ASSERT_EQ(set.migrations.size(), 3u);
+    ASSERT_EQ(set.migrations.size(), 4u);
     EXPECT_EQ(set.migrations[0].version, 1);
     EXPECT_TRUE(set.migrations[0].no_transaction);
-    EXPECT_EQ(set.migrations[1].file, "0002_second.up.sql");
-    EXPECT_EQ(set.migrations[2].version, 10);
+    EXPECT_EQ(set.migrations[1].file, "V1_2__underscored.sql");
+    EXPECT_EQ(set.migrations[2].file, "V1.10__minor.sql");
+    EXPECT_EQ(set.highest_version(), 10);
+}
+
+TEST_F(MigrationSetTest, RefusesFlywayNamesMixedWithNumberedOnes) {
+    write("V3__x.sql", "SELECT 3;");
+    write("0004_y.up.sql", "SELECT 4;");
+    const auto [code, message] = load_error();
+    EXPECT_EQ(code, ExitCode::kBadInput);
+    EXPECT_NE(message.find("mixes Flyway names (V3__x.sql) with numbered ones (0004_y.up.sql)"),
+              std::string::npos)
+        << message;
+}
+
+TEST_F(MigrationSetTest, SubdirectoriesAreReadAndOrderedByVersion) {
+    fs::create_directories(dir_ / "2024" / "q1");
+    fs::create_directories(dir_ / ".git");
+    write("2024/q1/V2__b.sql", "SELECT 2;");
+    write("V1__a.sql", "SELECT 1;");
+    write("V3__c.sql", "SELECT 3;");
+    write(".git/V9__not_mine.sql", "SELECT 9;");
+    const MigrationSet set = load_migration_set(dir_.string());
+    ASSERT_EQ(set.migrations.size(), 3u);
+    EXPECT_EQ(set.migrations[1].file, "2024/q1/V2__b.sql");
+    EXPECT_EQ(set.highest_version(), 3);
+}
+
+TEST_F(MigrationSetTest, RepeatablesAreKeptApartByDescription) {
+    write("V1__a.sql", "SELECT 1;");
+    write("R__views.sql", "CREATE OR REPLACE VIEW v AS SELECT 1;");
+    write("R__functions.sql", "SELECT 2;");
+    const MigrationSet set = load_migration_set(dir_.string());
+    ASSERT_EQ(set.migrations.size(), 1u);
+    ASSERT_EQ(set.repeatables.size(), 2u);
+    EXPECT_EQ(set.repeatables[0].description, "functions");
+    EXPECT_TRUE(set.repeatables[1].repeatable);
+    write("R__concurrent.sql", "CREATE INDEX CONCURRENTLY i ON t (x);");
+    const auto [code, message] = load_error();
+    EXPECT_EQ(code, ExitCode::kBadInput);
+    EXPECT_NE(message.find("a repeatable migration must run in a transaction"), std::string::npos)
+        << message;
+}
+
+TEST_F(MigrationSetTest, ChecksumIgnoresLineEndingsAndALeadingBom) {
+    write("V1__unix.sql", "CREATE TABLE t (id int);\nSELECT 1;\n");
+    write("V2__windows.sql", "\xEF\xBB\xBF" "CREATE TABLE t (id int);\r\nSELECT 1;\r\n");
+    const MigrationSet set = load_migration_set(dir_.string());
+    ASSERT_EQ(set.migrations.size(), 2u);
+    EXPECT_EQ(set.migrations[0].checksum, set.migrations[1].checksum);
+    EXPECT_TRUE(set.migrations[0].raw_checksum.empty());
+    // The bytes' own hash still matches what schemagate 0.1 recorded for the file.
+    EXPECT_FALSE(set.migrations[1].raw_checksum.empty());
+    EXPECT_TRUE(set.migrations[1].matches(set.migrations[1].raw_checksum));
+}
+
+TEST_F(MigrationSetTest, LoadsNumberedNamesInVersionOrder) {
+    write("0010_later.up.sql", "SELECT 10;");
+    write("0002_second.up.sql", "SELECT 2;");
+    write("0002_second.down.sql", "SELECT 'ignored';");
+    const MigrationSet set = load_migration_set(dir_.string());
+    ASSERT_EQ(set.migrations.size(), 2u);
+    EXPECT_EQ(set.migrations[0].file, "0002_second.up.sql");
     EXPECT_EQ(set.highest_version(), 10);
     // sha256sum of the file's bytes, as any operator can check by hand.
-    EXPECT_EQ(set.migrations[1].checksum,
+    EXPECT_EQ(set.migrations[0].checksum,
               "8e7003d62f9d8cbd28da2f243bb0d215bfd4622c716be09be89a8764d9f4c7cb");
 }
 

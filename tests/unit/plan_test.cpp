@@ -48,7 +48,7 @@ std::pair<ExitCode, std::string> refusal(const MigrationSet& set,
 
 TEST(Plan, EmptyDatabaseGetsEverythingUpToTarget) {
     const auto set = set_of({1, 2, 3, 4});
-    const Plan plan = make_plan(set, {}, 3);
+    const Plan plan = make_plan(set, std::vector<AppliedMigration>{}, 3);
     EXPECT_EQ(plan.current, 0);
     ASSERT_EQ(plan.pending.size(), 3u);
     EXPECT_EQ(plan.pending.front()->version, 1);
