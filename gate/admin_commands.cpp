@@ -49,6 +49,13 @@ int run_status(const GateConfig& config) {
     auto report =
         status_json(config.state, state, history.value_or(std::vector<AppliedMigration>{}),
                     files ? &*files : nullptr, target);
+    report["adopted"] = nullptr;
+    if (const auto adopted = StateStore(config.state).read_adoption(*connection)) {
+        report["adopted"] = {{"source", adopted->source},
+                             {"up_to", adopted->up_to},
+                             {"at", adopted->adopted_at},
+                             {"by", adopted->adopted_by}};
+    }
     if (state.lease) {
         // An expiry in the past says "free", but a transaction frozen on the row says otherwise.
         auto lockers = nlohmann::json::array();

@@ -48,6 +48,7 @@ class GateFlags {
     void add_waiting(CLI::App* sub, GateConfig& config);
     void add_migrate(GateConfig& config);
     void add_repair(GateConfig& config);
+    void add_takeover(GateConfig& config);
     bool is_command(const std::string& word) const;
 
     CLI::App app_{
@@ -57,6 +58,9 @@ class GateFlags {
     RawDurations raw_;
     std::string target_;
     std::string repair_version_;
+    std::string baseline_version_;
+    std::string adopt_from_;
+    std::string compat_;
     std::string log_format_ = "text";
     bool remove_ = false;
     std::vector<std::pair<CLI::App*, GateCommand>> commands_;
@@ -96,6 +100,7 @@ GateFlags::GateFlags(GateConfig& config)
     commands_.emplace_back(unlock, GateCommand::kUnlock);
 
     add_repair(config);
+    add_takeover(config);
 }
 
 void GateFlags::add_common(CLI::App* sub, GateConfig& config) {
@@ -145,6 +150,18 @@ void GateFlags::add_migrate(GateConfig& config) {
         ->check(duration_in(Millis{0}, std::chrono::hours{24}))
         ->capture_default_str();
     migrate
+        ->add_option("--compat", compat_,
+                     "Also record each migration in this tool's table (to switch back, or for "
+                     "apps that read it)")
+        ->envname("SCHEMAGATE_COMPAT")
+        ->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "goose"}));
+    migrate
+        ->add_option("--baseline-version", baseline_version_,
+                     "On a schema with tables and no history: files up to this version count "
+                     "as applied")
+        ->envname("SCHEMAGATE_BASELINE_VERSION")
+        ->check(is_version());
+    migrate
         ->add_option("--lock-retries", config.migration.lock_retries,
                      "Retries of a migration that hit its lock timeout")
         ->envname("SCHEMAGATE_LOCK_RETRIES")
@@ -167,6 +184,27 @@ void GateFlags::add_repair(GateConfig& config) {
     commands_.emplace_back(repair_, GateCommand::kRepair);
 }
 
+void GateFlags::add_takeover(GateConfig& config) {
+    auto* adopt = app_.add_subcommand(
+        "adopt", "Take over the history of flyway, golang-migrate, dbmate or goose");
+    add_common(adopt, config);
+    add_waiting(adopt, config);
+    adopt->add_option("--from", adopt_from_, "The tool (default: the one whose table is found)")
+        ->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "goose"}));
+    adopt->add_flag("--accept-checksums", config.accept_checksums,
+                    "Take over Flyway migrations whose files changed since they ran");
+    commands_.emplace_back(adopt, GateCommand::kAdopt);
+
+    auto* baseline = app_.add_subcommand(
+        "baseline", "For a database no tool manages: count files up to --version as applied");
+    add_common(baseline, config);
+    add_waiting(baseline, config);
+    baseline->add_option("--version", baseline_version_, "The version the schema is at")
+        ->required()
+        ->check(is_version());
+    commands_.emplace_back(baseline, GateCommand::kBaseline);
+}
+
 bool GateFlags::is_command(const std::string& word) const {
     return std::any_of(commands_.begin(), commands_.end(),
                        [&word](const auto& command) { return command.first->get_name() == word; });
@@ -177,7 +215,7 @@ std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
         if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
             throw CLI::ValidationError(std::string("unknown command '") + argv[1] +
                                        "' (commands: migrate, wait, status, validate, unlock, "
-                                       "repair)");
+                                       "repair, adopt, baseline)");
         }
         app_.parse(argc, argv);
         if (repair_->parsed() && repair_->count("--mark-applied") == 0 && !remove_) {
@@ -201,6 +239,11 @@ void GateFlags::apply_to(GateConfig& config) const {
     config.log_format = log_format_named(log_format_);
     if (!target_.empty()) config.target = MigrationVersion::parse(target_);
     if (!repair_version_.empty()) config.repair_version = *MigrationVersion::parse(repair_version_);
+    if (!baseline_version_.empty()) {
+        config.baseline_version = MigrationVersion::parse(baseline_version_);
+    }
+    if (!adopt_from_.empty()) config.adopt_from = adopt_from_;
+    if (!compat_.empty()) config.migration.compat = tool_named(compat_);
     config.termination_log_explicit =
         std::any_of(commands_.begin(), commands_.end(),
                     [](const auto& command) {

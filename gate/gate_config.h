@@ -14,7 +14,9 @@
 
 namespace schemagate {
 
-enum class GateCommand { kMigrate, kWait, kStatus, kValidate, kUnlock, kRepair };
+enum class GateCommand {
+    kMigrate, kWait, kStatus, kValidate, kUnlock, kRepair, kAdopt, kBaseline
+};
 
 // Everything the gate needs to know, from flags and SCHEMAGATE_* environment variables (one
 // table in gate_config.cpp binds both).
@@ -59,6 +61,12 @@ struct GateConfig {
     bool force = false;                // unlock --force
     MigrationVersion repair_version;   // repair --version
     bool repair_mark_applied = false;  // repair --mark-applied (else --remove)
+    // adopt --from: flyway, golang-migrate, dbmate or goose; nullopt: the one found.
+    std::optional<std::string> adopt_from;
+    bool accept_checksums = false;  // adopt --accept-checksums
+    // baseline --version, and migrate --baseline-version: on a schema with tables and no
+    // history, files up to this version count as applied (Flyway's baselineOnMigrate).
+    std::optional<MigrationVersion> baseline_version;
 };
 
 // Parses argv. Returns the config, or the exit code to leave with right away: 0 after

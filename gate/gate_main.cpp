@@ -8,6 +8,7 @@
 #include "interrupt.h"
 #include "migrate_command.h"
 #include "run_main.h"
+#include "takeover_commands.h"
 #include "termination_log.h"
 
 namespace schemagate {
@@ -28,6 +29,10 @@ int run_command(const GateConfig& config) {
             return run_unlock(config);
         case GateCommand::kRepair:
             return run_repair(config);
+        case GateCommand::kAdopt:
+            return run_adopt(config);
+        case GateCommand::kBaseline:
+            return run_baseline(config);
     }
     return to_int(ExitCode::kBadInput);
 }

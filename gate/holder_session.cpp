@@ -10,6 +10,7 @@
 #include "interrupt.h"
 #include "migration_name.h"
 #include "plan.h"
+#include "takeover_commands.h"
 
 namespace schemagate {
 
@@ -119,6 +120,14 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
     // Under the lease the history is authoritative: plan again from it (after bringing the
     // state tables up to this version of schemagate).
     store_.bootstrap(connection);
+    if (baseline_) {
+        const Adoption baseline = plan_baseline(files_, *baseline_);
+        if (write_adoption(connection, store_, lease_, token_, baseline)) {
+            spdlog::info("baseline: {} files up to {} recorded as applied without running",
+                         baseline.migrations.size(), version_label(*baseline_));
+        }
+        baseline_.reset();
+    }
     Applied recorded{store_.read_history(connection).value_or(std::vector<AppliedMigration>{}),
                      {}};
     if (!files_.repeatables.empty()) recorded.repeatables = store_.read_repeatables(connection);

@@ -28,6 +28,10 @@ class HolderSession {
     // (the lease released first, unless it was lost) for everything else.
     void run(const Deadline& deadline);
 
+    // Before planning, record files up to `version` as applied if the set has no history yet
+    // (migrate --baseline-version on a schema that holds tables).
+    void baseline_first(MigrationVersion version) { baseline_ = std::move(version); }
+
   private:
     void apply_pending(Heartbeat& heartbeat, const Deadline& deadline);
     void apply_planned(const MigrationRunner& runner, const Heartbeat& heartbeat,
@@ -42,6 +46,7 @@ class HolderSession {
     MigrationVersion target_;
     std::int64_t token_;
     StatementCanceller canceller_;
+    std::optional<MigrationVersion> baseline_;
 };
 
 }  // namespace schemagate

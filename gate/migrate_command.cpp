@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "change_listener.h"
+#include "compat_writer.h"
 #include "db_failure.h"
 #include "errors.h"
 #include "gate_connection.h"
@@ -17,7 +18,9 @@
 #include "lease.h"
 #include "migration_name.h"
 #include "plan.h"
+#include "other_tools.h"
 #include "state_store.h"
+#include "takeover_commands.h"
 #include "wait_decision.h"
 
 namespace schemagate {
@@ -79,6 +82,7 @@ class Gate {
     MigrationSet files_;
     MigrationVersion target_;
     bool history_missing_ = false;
+    bool baseline_first_ = false;  // --baseline-version applies: the schema had tables
     std::unique_ptr<GateConnection> db_;
     std::unique_ptr<ChangeListener> listener_;
     std::string last_wait_reason_;
@@ -120,6 +124,11 @@ void Gate::start() {
     if (mode_ == WaitMode::kMigrate || !config_.target) {
         files_ = load_migration_set(config_.migrations_dir);
         target_ = choose_target(files_, config_.target);
+        if (config_.migration.compat) {
+            if (const auto problem = compat_problem(*config_.migration.compat, files_)) {
+                throw FatalError(ExitCode::kBadInput, *problem);
+            }
+        }
     } else {
         target_ = *config_.target;
     }
@@ -147,7 +156,16 @@ std::optional<int> Gate::round() {
         case WaitDecision::Action::kWait:
             break;
     }
-    if (history_missing_) store_.bootstrap(connection);
+    if (history_missing_) {
+        // A database schemagate has never seen: take nothing for granted (another tool's
+        // history, or tables nobody recorded), before writing anything.
+        if (const auto refusal = takeover_needed(connection, config_)) {
+            throw FatalError(ExitCode::kStateRefused, *refusal);
+        }
+        baseline_first_ = config_.baseline_version &&
+                          !user_tables(connection, config_.state.schema, 1).empty();
+        store_.bootstrap(connection);
+    }
     if (!listener_) {
         // LISTEN before trying the lease or waiting, then look again at once: a commit that
         // lands in between is then either seen by that look or announced to the listener.
@@ -160,8 +178,9 @@ std::optional<int> Gate::round() {
         if (const auto* acquired = std::get_if<LeaseAcquired>(&outcome)) {
             // Waiting is over: the listener's queue would only fill up while we migrate.
             listener_.reset();
-            HolderSession(config_, *db_, store_, lease_, files_, target_, acquired->token)
-                .run(deadline_);
+            HolderSession holder(config_, *db_, store_, lease_, files_, target_, acquired->token);
+            if (baseline_first_) holder.baseline_first(*config_.baseline_version);
+            holder.run(deadline_);
             return 0;
         }
         look.lease_held = std::get<LeaseHeld>(outcome);

@@ -7,6 +7,7 @@
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
+#include "compat_writer.h"
 #include "db_failure.h"
 #include "errors.h"
 #include "interrupt.h"
@@ -43,6 +44,10 @@ void roll_back(pqxx::connection& connection) {
         // A broken connection rolls back by itself.
     }
 }
+
+// The transaction's own age when the history row is written, as the history records it.
+constexpr const char* kServerMeasuredMs =
+    "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint";
 
 [[noreturn]] void lease_lost_error(const Migration& migration) {
     throw FatalError(ExitCode::kLeaseLost,
@@ -119,7 +124,8 @@ void MigrationRunner::apply_in_transaction(pqxx::connection& connection, const M
                 query += "\n" +
                          store_.record_sql(session, migration, lease_.holder(), token, std::nullopt,
                                            true) +
-                         "; " + lease_.fence_sql(session, token) + "; COMMIT";
+                         "; " + compat(session, migration, kServerMeasuredMs) +
+                         lease_.fence_sql(session, token) + "; COMMIT";
             }
             session.exec(query);
         }
@@ -170,7 +176,8 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
         if (fenced.affected_rows() != 1) lease_lost_error(migration);
         const auto duration =
             std::chrono::duration_cast<Millis>(SteadyClock::now() - started).count();
-        work.exec(store_.finish_sql(work, migration, duration));
+        work.exec(store_.finish_sql(work, migration, duration) + "; " +
+                  compat(work, migration, std::to_string(duration)));
         work.commit();
         });
     } catch (const ConnectionLost& e) {
@@ -178,6 +185,13 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
     } catch (const DbError& e) {
         fail(migration, current, true, e.failure());
     }
+}
+
+std::string MigrationRunner::compat(pqxx::transaction_base& work, const Migration& migration,
+                                    const std::string& duration_ms_sql) const {
+    if (!settings_.compat) return "";
+    const std::string sql = compat_sql(work, *settings_.compat, migration, duration_ms_sql);
+    return sql.empty() ? "" : sql + "; ";
 }
 
 void MigrationRunner::fail(const Migration& migration, const SqlStatement* statement,

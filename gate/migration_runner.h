@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <pqxx/connection>
+#include <pqxx/transaction_base>
 
 #include "backoff.h"
 #include "db_failure.h"
@@ -36,6 +37,9 @@ class MigrationRunner {
                               std::int64_t token) const;
     void apply_without_transaction(pqxx::connection& connection, const Migration& migration,
                                    std::int64_t token) const;
+    // --compat's write for `migration`, with its trailing "; ", or nothing.
+    std::string compat(pqxx::transaction_base& work, const Migration& migration,
+                       const std::string& duration_ms_sql) const;
     [[noreturn]] void fail(const Migration& migration, const SqlStatement* statement,
                            bool left_dirty, const DbFailure& failure) const;
 

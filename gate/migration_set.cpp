@@ -11,6 +11,7 @@
 
 #include "errors.h"
 #include "migration_name.h"
+#include "other_tools.h"
 #include "sha256.h"
 #include "sql_splitter.h"
 #include "utf8.h"
@@ -131,6 +132,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     migration.file = relative;
     const std::string sql = read_file(path);
     migration.checksum = content_checksum(sql);
+    migration.flyway_checksum = flyway_checksum(sql);
     if (const std::string raw = sha256_hex(sql); raw != migration.checksum) {
         migration.raw_checksum = raw;
     }

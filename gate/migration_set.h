@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ struct Migration {
     // it differs: schemagate 0.1 stored that one.
     std::string checksum;
     std::string raw_checksum;
+    std::int32_t flyway_checksum = 0;  // what Flyway would store (adopt compares it)
     bool no_transaction = false;
     std::string no_transaction_reason;     // "directive" or "line 3: CREATE INDEX CONCURRENTLY"
     bool mixed = false;                    // no transaction, and more than one statement

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <optional>
+
 #include "duration.h"
+#include "other_tool.h"
 
 namespace schemagate {
 
@@ -20,6 +23,8 @@ struct MigrationSettings {
     // holds behind a transaction-pooling PgBouncer too); 0 = leave the server's. The gate sets
     // ttl/2: a frozen holder's transaction, and its row lock, end before its lease expires.
     Millis idle_in_transaction_timeout{0};
+    // --compat: also record each migration in this tool's table, in the same transaction.
+    std::optional<OtherTool> compat;
 };
 
 }  // namespace schemagate

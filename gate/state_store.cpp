@@ -46,6 +46,10 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
             " applied_by text NOT NULL, duration_ms bigint NOT NULL DEFAULT 0,"
             " token bigint NOT NULL, PRIMARY KEY (name, description))"
+            // Where the history came from when schemagate took over (adopt, baseline).
+            "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "adoption") +
+            " (name text PRIMARY KEY, source text NOT NULL, up_to text NOT NULL,"
+            " adopted_at timestamptz NOT NULL DEFAULT clock_timestamp(), adopted_by text NOT NULL)"
             // schemagate 0.1 stored versions as bigint: convert them in place, once.
             "; DO $upgrade$ BEGIN IF (SELECT atttypid = 'bigint'::regtype FROM pg_attribute"
             " WHERE attrelid = " + session.quote(history) + "::regclass AND attname = 'version')"
@@ -146,6 +150,59 @@ std::string StateStore::finish_sql(pqxx::transaction_base& work, const Migration
            "::numeric[]; SELECT pg_notify(" +
            work.quote(std::string(kNotifyChannel)) + ", " +
            work.quote(notify_payload(where_.name, migration.version.text())) + ")";
+}
+
+std::string StateStore::adopt_sql(pqxx::transaction_base& work, const Adoption& adoption,
+                                  const std::string& holder, std::int64_t token) const {
+    auto& connection = work.conn();
+    std::string sql;
+    for (const auto& adopted : adoption.migrations) {
+        const Migration& file = *adopted.file;
+        const std::string applied_at =
+            adopted.applied_at.empty() ? "clock_timestamp()"
+                                       : work.quote(adopted.applied_at) + "::timestamptz";
+        if (file.repeatable) {
+            sql += "INSERT INTO " + qualified(connection, where_, "repeatable") +
+                   " (name, description, file, checksum, applied_at, applied_by, token) VALUES (" +
+                   work.quote(where_.name) + ", " + work.quote(file.description) + ", " +
+                   work.quote(file.file) + ", " + work.quote(file.checksum) + ", " + applied_at +
+                   ", " + work.quote(adopted.applied_by) + ", " + std::to_string(token) + "); ";
+            continue;
+        }
+        sql += "INSERT INTO " + qualified(connection, where_, "history") +
+               " (name, version, description, file, checksum, applied_at, applied_by, token, "
+               "success) VALUES (" +
+               work.quote(where_.name) + ", " + work.quote(file.version.sql_array()) +
+               "::numeric[], " + work.quote(file.description) + ", " + work.quote(file.file) +
+               ", " + work.quote(file.checksum) + ", " + applied_at + ", " +
+               work.quote(adopted.applied_by) + ", " + std::to_string(token) + ", true); ";
+    }
+    return sql + "INSERT INTO " + qualified(connection, where_, "adoption") +
+           " (name, source, up_to, adopted_by) VALUES (" + work.quote(where_.name) + ", " +
+           work.quote(adoption.source) + ", " + work.quote(adoption.up_to.text()) + ", " +
+           work.quote(holder) + "); SELECT pg_notify(" + work.quote(std::string(kNotifyChannel)) +
+           ", " + work.quote(notify_payload(where_.name, adoption.up_to.text())) + ")";
+}
+
+std::optional<AdoptionRecord> StateStore::read_adoption(pqxx::connection& connection) const {
+    try {
+        const auto rows = translate_db_errors([&] {
+            pqxx::nontransaction work(connection);
+            return work.exec_params("SELECT source, up_to, " + iso_utc_sql("adopted_at") +
+                                        ", adopted_by FROM " +
+                                        qualified(connection, where_, "adoption") +
+                                        " WHERE name = $1",
+                                    where_.name);
+        });
+        if (rows.empty()) return std::nullopt;
+        return AdoptionRecord{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
+                              rows[0][2].as<std::string>(), rows[0][3].as<std::string>()};
+    } catch (const DbError& e) {
+        if (e.is(sqlstate::kUndefinedTable) || e.is(sqlstate::kInvalidSchemaName)) {
+            return std::nullopt;
+        }
+        throw;
+    }
 }
 
 std::size_t StateStore::repair(pqxx::connection& connection, const MigrationVersion& version,

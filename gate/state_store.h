@@ -8,11 +8,19 @@
 #include <pqxx/transaction_base>
 #include <vector>
 
+#include "adoption.h"
 #include "applied_migration.h"
 #include "migration_set.h"
 #include "schema_state.h"
 
 namespace schemagate {
+
+struct AdoptionRecord {
+    std::string source;  // "flyway", "golang-migrate", "dbmate", "goose", "baseline 7"
+    std::string up_to;   // the highest version taken over
+    std::string adopted_at;
+    std::string adopted_by;
+};
 
 // The history table and the bootstrap of the state schema. Not thread-safe: one per
 // connection.
@@ -38,6 +46,13 @@ class StateStore {
                            std::optional<std::int64_t> duration_ms, bool success) const;
     std::string finish_sql(pqxx::transaction_base& work, const Migration& migration,
                            std::int64_t duration_ms) const;
+
+    // SQL that records what `adopt` or `baseline` decided, and where it came from, for the
+    // caller's fenced transaction.
+    std::string adopt_sql(pqxx::transaction_base& work, const Adoption& adoption,
+                          const std::string& holder, std::int64_t token) const;
+    // Where this set's history came from, if schemagate took it over.
+    std::optional<AdoptionRecord> read_adoption(pqxx::connection& connection) const;
 
     // repair: mark a dirty migration applied, or remove its record. Returns rows changed.
     std::size_t repair(pqxx::connection& connection, const MigrationVersion& version,

@@ -92,6 +92,14 @@ std::string status_text(const nlohmann::json& status) {
     if (!status["target_version"].is_null()) {
         line("target", version_json_text(status["target_version"]));
     }
+    if (status.contains("adopted") && !status["adopted"].is_null()) {
+        const auto& adopted = status["adopted"];
+        line("history", fmt::format("taken over from {} at {} by {} (up to V{})",
+                                    adopted["source"].get<std::string>(),
+                                    adopted["at"].get<std::string>(),
+                                    adopted["by"].get<std::string>(),
+                                    adopted["up_to"].get<std::string>()));
+    }
     std::string pending;
     for (const auto& item : status["pending"]) {
         pending += (pending.empty() ? "" : ", ") + item["file"].get<std::string>();

@@ -50,6 +50,9 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
           labels + ",version=\"" + label_value(current.text()) + "\",expected=\"" +
               label_value(policy.expect.text()) + "\"",
           1);
+    gauge(out, "schemagate_schema_behind",
+          "1 while the schema version read is below the expected one (any version form).", labels,
+          snapshot.ever_read && current < policy.expect ? 1 : 0);
     gauge(out, "schemagate_ready", "1 while /readyz answers 200.", labels, readiness.ready ? 1 : 0);
     gauge(out, "schemagate_database_up", "1 if the last check reached the database.", labels,
           snapshot.database_up ? 1 : 0);

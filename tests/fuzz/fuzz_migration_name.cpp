@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Any file name parses to exactly one outcome, and a migration's version is positive.
+// Any file name parses to exactly one outcome; a versioned migration's version is above none
+// and survives its text and SQL forms unchanged; a repeatable has no version.
 #include <cstdint>
 #include <string_view>
 
@@ -10,7 +11,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view name(reinterpret_cast<const char*>(data), size);
     const auto parsed = schemagate::parse_migration_name(name);
     if (const auto* migration = std::get_if<schemagate::MigrationName>(&parsed)) {
-        FUZZ_ASSERT_TRUE(migration->version > 0);
+        if (migration->repeatable) {
+            FUZZ_ASSERT_TRUE(migration->version.none());
+        } else {
+            FUZZ_ASSERT_TRUE(migration->version > schemagate::MigrationVersion{});
+            FUZZ_ASSERT_TRUE(schemagate::MigrationVersion::parse(migration->version.text()) ==
+                             migration->version);
+            FUZZ_ASSERT_TRUE(schemagate::MigrationVersion::from_sql(
+                                 migration->version.sql_array()) == migration->version);
+        }
     }
     return 0;
 }

@@ -20,7 +20,7 @@ class FileIntegrity : public GateTest {
   protected:
     // V1 bumps a counter, so a file that ran (even partly) shows.
     void counter_then(const std::string& file, const std::string& sql) {
-        exec("CREATE TABLE counter (n int NOT NULL); INSERT INTO counter VALUES (0)");
+        exec("CREATE TABLE harness.counter (n int NOT NULL); INSERT INTO counter VALUES (0)");
         write_migration("V1__bump.sql", "UPDATE counter SET n = n + 1;\n");
         write_migration(file, sql);
     }

@@ -16,7 +16,7 @@ class GateConcurrency : public GateTest {
   protected:
     // Each migration bumps its own counter row: applied twice would show as 2.
     void counted_migrations(int count) {
-        exec("CREATE TABLE applied_count (version int PRIMARY KEY, n int NOT NULL)");
+        exec("CREATE TABLE harness.applied_count (version int PRIMARY KEY, n int NOT NULL)");
         for (int v = 1; v <= count; ++v) {
             write_migration("V" + std::to_string(v) + "__step.sql",
                             "CREATE TABLE t" + std::to_string(v) +
@@ -296,7 +296,7 @@ TEST_F(GateConcurrency, CreateIndexConcurrentlyWithTenWaitersDoesNotDeadlock) {
 // The middle file needs to run outside a transaction and says nothing about it: detected
 // from its statements, run once, by one gate, with nine others waiting.
 TEST_F(GateConcurrency, TenGatesOnASetWhoseMiddleFileCannotRunInATransaction) {
-    exec("CREATE TABLE applied_count (version int PRIMARY KEY, n int NOT NULL)");
+    exec("CREATE TABLE harness.applied_count (version int PRIMARY KEY, n int NOT NULL)");
     write_migration("V1__table.sql",
                     "CREATE TABLE big (id int, v int);\n"
                     "INSERT INTO big SELECT g, g % 97 FROM generate_series(1, 100000) g;\n"
@@ -335,7 +335,7 @@ TEST_F(GateConcurrency, TenGatesOnASetWhoseMiddleFileCannotRunInATransaction) {
 }
 
 TEST_F(GateConcurrency, HolderKilledDuringANonTransactionalMigrationLeavesItDirty) {
-    exec("CREATE TABLE applied_count (version int PRIMARY KEY, n int NOT NULL)");
+    exec("CREATE TABLE harness.applied_count (version int PRIMARY KEY, n int NOT NULL)");
     write_migration("V1__slow_no_tx.sql", "-- schemagate:no-transaction\nSELECT pg_sleep(60);\n");
     Process holder = start_gate({"migrate", "--holder", "pod-a", "--lease-ttl", "3s"});
     ASSERT_TRUE(eventually([&] { return sleeping_in_migration("pod-a"); })) << holder.err();

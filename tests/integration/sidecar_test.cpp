@@ -201,6 +201,7 @@ TEST_F(Sidecar, MetricsAgreeWithReadyz) {
     auto& values = parsed.values;
     EXPECT_EQ(values["schemagate_schema_version{name=\"default\"}"], 3);
     EXPECT_EQ(values["schemagate_expected_version{name=\"default\"}"], 5);
+    EXPECT_EQ(values["schemagate_schema_behind{name=\"default\"}"], 1);
     EXPECT_EQ(values["schemagate_ready{name=\"default\"}"], 0);
     EXPECT_EQ(values["schemagate_database_up{name=\"default\"}"], 1);
     EXPECT_EQ(values["schemagate_dirty{name=\"default\"}"], 0);
@@ -213,6 +214,28 @@ TEST_F(Sidecar, MetricsAgreeWithReadyz) {
     EXPECT_EQ(types["schemagate_check_duration_seconds"], "histogram");
     EXPECT_EQ(types["schemagate_checks_total"], "counter");
     EXPECT_EQ(types["schemagate_ready"], "gauge");
+}
+
+TEST_F(Sidecar, DottedVersionsAreComparedAndReportedAsFlywayWritesThem) {
+    write_migration("V1.9__a.sql", "CREATE TABLE a (id int);\n");
+    write_migration("V1.10__b.sql", "CREATE TABLE b (id int);\n");
+    ASSERT_EQ(gate({"migrate", "--target", "1.9"}).exit_code, 0);
+    // --migrations: the highest file is 1.10, above 1.9 (not below, as text would have it).
+    start_sidecar({"--migrations", migrations_.string(), "--max-version", "2.0.10"});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").body["version"] == "1.9"; }));
+    auto answer = get("/readyz");
+    EXPECT_EQ(answer.status, 503);
+    EXPECT_EQ(answer.body["expected"], "1.10");
+    EXPECT_EQ(answer.body["max_version"], "2.0.10");
+    EXPECT_EQ(answer.body["reason"], "schema behind: at 1.9, app expects 1.10");
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
+    const auto metrics = testing::parse_prometheus_text(get("/metrics").text);
+    // A float64 gauge cannot carry 1.10 apart from 1.1: the version is in the _info labels.
+    EXPECT_FALSE(metrics.values.contains("schemagate_schema_version{name=\"default\"}"));
+    EXPECT_EQ(metrics.values.at("schemagate_schema_version_info{name=\"default\",version=\"1.10\","
+                                "expected=\"1.10\"}"),
+              1);
 }
 
 TEST_F(Sidecar, HeadWorksOtherMethodsAre405UnknownPaths404) {

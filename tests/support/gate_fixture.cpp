@@ -10,6 +10,11 @@ namespace schemagate::testing {
 void GateTest::SetUp() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     url_ = PostgresServer::instance().fresh_database(info->name());
+    // Tests keep their own bookkeeping tables (counters of applied statements) in a schema
+    // of their own, found through the search_path: the schema migrations write to (public)
+    // starts empty, as on a database schemagate is meant to create from nothing.
+    exec("CREATE SCHEMA harness; ALTER DATABASE " + url_.substr(url_.rfind('/') + 1) +
+         " SET search_path = public, harness");
     std::string pattern = "/tmp/sgmig.XXXXXX";
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     migrations_ = pattern;

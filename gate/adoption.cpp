@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "adoption.h"
+
+#include <map>
+#include <set>
+
+#include "errors.h"
+#include "migration_name.h"
+
+namespace schemagate {
+
+namespace {
+
+// The first few of a list, for one readable line.
+std::string first_few(const std::vector<std::string>& items) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size() && i < 5; ++i) out += (i ? ", " : "") + items[i];
+    if (items.size() > 5) out += " and " + std::to_string(items.size() - 5) + " more";
+    return out;
+}
+
+struct Checked {
+    std::map<MigrationVersion, const ForeignMigration*> applied;  // by version
+    std::vector<std::string> refusals;
+};
+
+// Which versions the tool applied, and what in its rows cannot be taken over as it is.
+Checked applied_versions(const MigrationSet& files, const ForeignHistory& history) {
+    Checked checked;
+    if (!history.problem.empty()) checked.refusals.push_back(history.problem);
+    if (history.tool == OtherTool::kGolangMigrate) {
+        // Only the latest version is stored: every file up to it was applied.
+        if (history.latest) {
+            for (const auto& file : files.migrations) {
+                if (file.version <= *history.latest) checked.applied[file.version] = nullptr;
+            }
+            if (!checked.applied.contains(*history.latest)) {
+                checked.refusals.push_back("golang-migrate is at " +
+                                           version_label(*history.latest) +
+                                           " but no migration file has that version");
+            }
+        }
+        return checked;
+    }
+    std::optional<MigrationVersion> baseline;
+    for (const auto& row : history.applied) {
+        if (row.version.none()) continue;  // a Flyway repeatable, matched by description later
+        if (row.baseline) {
+            baseline = row.version;
+            continue;
+        }
+        if (row.success) checked.applied[row.version] = &row;
+    }
+    if (baseline) {
+        for (const auto& file : files.migrations) {
+            if (file.version <= *baseline) checked.applied.try_emplace(file.version, nullptr);
+        }
+    }
+    return checked;
+}
+
+}  // namespace
+
+Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
+                       bool accept_checksums) {
+    Checked checked = applied_versions(files, history);
+    std::map<MigrationVersion, const Migration*> by_version;
+    for (const auto& file : files.migrations) by_version[file.version] = &file;
+    std::vector<std::string> missing, skipped, changed;
+    for (const auto& [version, row] : checked.applied) {
+        const auto file = by_version.find(version);
+        if (file == by_version.end()) {
+            missing.push_back(version_label(version));
+        } else if (row != nullptr && row->checksum && !accept_checksums &&
+                   *row->checksum != file->second->flyway_checksum) {
+            changed.push_back(file->second->file);
+        }
+    }
+    const MigrationVersion latest = history.latest.value_or(MigrationVersion{});
+    for (const auto& file : files.migrations) {
+        if (file.version < latest && !checked.applied.contains(file.version)) {
+            skipped.push_back(file.file);
+        }
+    }
+    auto& refusals = checked.refusals;
+    if (!missing.empty()) {
+        refusals.push_back("applied by " + tool_name(history.tool) + " but no file here: " +
+                           first_few(missing) + " (point --migrations at the full set)");
+    }
+    if (!skipped.empty()) {
+        refusals.push_back("never applied by " + tool_name(history.tool) + " yet below its " +
+                           version_label(latest) + ": " + first_few(skipped) +
+                           " (apply them with it first, or renumber them above " + latest.text() +
+                           ")");
+    }
+    if (!changed.empty()) {
+        refusals.push_back("changed since Flyway applied them (CRC32 differs): " +
+                           first_few(changed) + " (restore them, or pass --accept-checksums)");
+    }
+    if (!refusals.empty()) {
+        std::string message = "cannot take over from " + history.summary() + ": ";
+        for (std::size_t i = 0; i < refusals.size(); ++i) {
+            message += (i ? "; " : "") + refusals[i];
+        }
+        throw FatalError(ExitCode::kStateRefused, message + "; nothing was changed");
+    }
+    Adoption adoption;
+    adoption.source = tool_name(history.tool);
+    for (const auto& [version, row] : checked.applied) {
+        AdoptedMigration adopted{by_version.at(version), "", tool_name(history.tool)};
+        if (row != nullptr) {
+            adopted.applied_at = row->installed_on;
+            if (!row->installed_by.empty()) adopted.applied_by += " (" + row->installed_by + ")";
+        }
+        adoption.migrations.push_back(adopted);
+        adoption.up_to = version;
+    }
+    // A Flyway repeatable counts as applied while its newest row matches the file now.
+    std::map<std::string, const ForeignMigration*> newest_repeatable;
+    for (const auto& row : history.applied) {
+        if (row.version.none() && row.success) newest_repeatable[row.description] = &row;
+    }
+    for (const auto& file : files.repeatables) {
+        const auto row = newest_repeatable.find(file.description);
+        if (row != newest_repeatable.end() && row->second->checksum &&
+            *row->second->checksum == file.flyway_checksum) {
+            adoption.migrations.push_back(
+                {&file, row->second->installed_on, "flyway (" + row->second->installed_by + ")"});
+        }
+    }
+    return adoption;
+}
+
+Adoption plan_baseline(const MigrationSet& files, const MigrationVersion& version) {
+    Adoption adoption;
+    adoption.source = "baseline " + version.text();
+    for (const auto& file : files.migrations) {
+        if (file.version > version) break;
+        adoption.migrations.push_back({&file, "", "baseline"});
+        adoption.up_to = file.version;
+    }
+    return adoption;
+}
+
+}  // namespace schemagate

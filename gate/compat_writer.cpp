@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "compat_writer.h"
+
+#include <filesystem>
+
+namespace schemagate {
+
+namespace {
+
+// bigint's range: 9223372036854775807 has 19 digits.
+bool fits_bigint(const MigrationVersion& version) {
+    const std::string text = version.text();
+    return text.find('.') == std::string::npos &&
+           (text.size() < 19 || (text.size() == 19 && text <= "9223372036854775807"));
+}
+
+// dbmate keeps the file name's leading digits as written (leading zeros included).
+std::string leading_digits(const std::string& file) {
+    const std::string name = std::filesystem::path(file).filename().string();
+    std::size_t end = 0;
+    while (end < name.size() && name[end] >= '0' && name[end] <= '9') ++end;
+    return name.substr(0, end);
+}
+
+std::string flyway_sql(pqxx::transaction_base& work, const Migration& migration,
+                       const std::string& duration_ms_sql) {
+    return "CREATE TABLE IF NOT EXISTS flyway_schema_history (installed_rank INT NOT NULL "
+           "CONSTRAINT flyway_schema_history_pk PRIMARY KEY, version VARCHAR(50), "
+           "description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) "
+           "NOT NULL, checksum INTEGER, installed_by VARCHAR(100) NOT NULL, installed_on "
+           "TIMESTAMP NOT NULL DEFAULT now(), execution_time INTEGER NOT NULL, success BOOLEAN "
+           "NOT NULL); CREATE INDEX IF NOT EXISTS flyway_schema_history_s_idx ON "
+           "flyway_schema_history (success); INSERT INTO flyway_schema_history (installed_rank, "
+           "version, description, type, script, checksum, installed_by, execution_time, "
+           "success) SELECT coalesce(max(installed_rank), 0) + 1, " +
+           (migration.repeatable ? std::string("NULL") : work.quote(migration.version.text())) +
+           ", " + work.quote(migration.description) + ", 'SQL', " +
+           work.quote(std::filesystem::path(migration.file).filename().string()) + ", " +
+           std::to_string(migration.flyway_checksum) + ", current_user, (" + duration_ms_sql +
+           ")::int, true FROM flyway_schema_history";
+}
+
+}  // namespace
+
+std::string compat_sql(pqxx::transaction_base& work, OtherTool tool, const Migration& migration,
+                       const std::string& duration_ms_sql) {
+    // Each tool only tracks versioned migrations, except Flyway, which also logs repeatables.
+    if (migration.repeatable && tool != OtherTool::kFlyway) return "";
+    const std::string version = migration.version.text();
+    switch (tool) {
+        case OtherTool::kGolangMigrate:
+            // Like its postgres driver's SetVersion: one row, rewritten.
+            return "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint not null "
+                   "primary key, dirty boolean not null); TRUNCATE schema_migrations; INSERT "
+                   "INTO schema_migrations (version, dirty) VALUES (" +
+                   version + ", false)";
+        case OtherTool::kDbmate:
+            return "CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) primary "
+                   "key); INSERT INTO schema_migrations (version) VALUES (" +
+                   work.quote(leading_digits(migration.file)) + ") ON CONFLICT DO NOTHING";
+        case OtherTool::kGoose:
+            return "CREATE TABLE IF NOT EXISTS goose_db_version (id serial NOT NULL, version_id "
+                   "bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp NULL default "
+                   "now(), PRIMARY KEY(id)); INSERT INTO goose_db_version (version_id, "
+                   "is_applied) SELECT 0, true WHERE NOT EXISTS (SELECT 1 FROM "
+                   "goose_db_version); INSERT INTO goose_db_version (version_id, is_applied) "
+                   "VALUES (" +
+                   version + ", true)";
+        case OtherTool::kFlyway:
+            return flyway_sql(work, migration, duration_ms_sql);
+    }
+    return "";
+}
+
+std::optional<std::string> compat_problem(OtherTool tool, const MigrationSet& files) {
+    if (tool != OtherTool::kGolangMigrate && tool != OtherTool::kGoose) return std::nullopt;
+    for (const auto& migration : files.migrations) {
+        if (!fits_bigint(migration.version)) {
+            return "--compat " + tool_name(tool) + ": " + migration.file + " has version " +
+                   migration.version.text() + ", which " + tool_name(tool) +
+                   "'s bigint version column cannot hold";
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace schemagate

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/connection>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "migration_version.h"
+#include "other_tool.h"
+
+namespace schemagate {
+
+
+// One migration another tool recorded as applied.
+struct ForeignMigration {
+    MigrationVersion version;  // none for a Flyway repeatable row
+    std::string description;
+    std::string script;                     // Flyway: the file name it ran
+    std::optional<std::int32_t> checksum;   // Flyway: CRC32 of the script (see flyway_checksum)
+    std::string installed_by;               // Flyway
+    std::string installed_on;               // Flyway, goose: ISO 8601 UTC
+    bool success = true;                    // Flyway: false for a failed run
+    bool baseline = false;                  // Flyway: a BASELINE row
+};
+
+// What one tool's table says.
+struct ForeignHistory {
+    OtherTool tool = OtherTool::kFlyway;
+    std::string table;  // as found on the search_path, quoted
+    // flyway, dbmate, goose: every version applied. golang-migrate keeps only the latest.
+    std::vector<ForeignMigration> applied;
+    std::optional<MigrationVersion> latest;  // the highest version applied, if any
+    bool dirty = false;                      // golang-migrate: its dirty flag
+    std::string problem;  // why a takeover must wait (a dirty state, a failed Flyway row)
+
+    // "flyway_schema_history (Flyway) at V5" or "... at V3, dirty".
+    std::string summary() const;
+};
+
+// Every other tool's history table visible on the session's search_path, where each tool
+// creates it by default. One round trip to detect, one more per table found.
+std::vector<ForeignHistory> read_other_histories(pqxx::connection& connection);
+
+// Up to `limit` tables in the schema migrations create their objects in by default (the first
+// of the search_path, as Flyway's "non-empty schema" check), schemagate's own `state_schema`
+// excepted: a schema with these and no history is managed by someone.
+std::vector<std::string> user_tables(pqxx::connection& connection,
+                                     const std::string& state_schema, std::size_t limit);
+
+// The checksum Flyway stores for an SQL script: CRC-32 over the UTF-8 bytes of each line
+// without its line terminator (\n, \r\n or \r), a leading BOM dropped, as a signed 32-bit
+// integer (Flyway's ChecksumCalculator reads the script with BufferedReader.readLine()).
+std::int32_t flyway_checksum(std::string_view script);
+
+}  // namespace schemagate

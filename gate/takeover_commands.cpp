@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "takeover_commands.h"
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <pqxx/nontransaction>
+
+#include "connection.h"
+#include "db_failure.h"
+#include "errors.h"
+#include "interrupt.h"
+#include "migration_name.h"
+#include "other_tools.h"
+
+namespace schemagate {
+
+namespace {
+
+[[noreturn]] void refuse(const std::string& message) {
+    throw FatalError(ExitCode::kStateRefused, message + "; nothing was changed");
+}
+
+void print_adoption(const Adoption& adoption);
+
+// Decides with `decide` (read-only: it refuses, or returns nullopt when there is nothing to
+// do) before anything is written, then takes the lease (waiting for it until --timeout),
+// decides again under it, and writes.
+template <typename Decide>
+void take_over(const GateConfig& config, Decide&& decide) {
+    ConnectOptions options;
+    options.target = resolve_database_target(config.database_url, config.database_url_file);
+    options.application_name = "schemagate " + config.holder;
+    const Deadline deadline(config.timeout);
+    const Connection connection = connect_until(options, deadline);
+    const StateStore store(config.state);
+    if (!decide(*connection, store, false)) return;
+    store.bootstrap(*connection);
+    const Lease lease(config.state, config.holder, config.lease_ttl);
+    Backoff backoff(Millis{100}, config.poll_interval);
+    for (;;) {
+        const AcquireOutcome outcome = lease.try_acquire(*connection);
+        if (const auto* acquired = std::get_if<LeaseAcquired>(&outcome)) {
+            try {
+                if (const auto adoption = decide(*connection, store, true)) {
+                    if (!write_adoption(*connection, store, lease, acquired->token, *adoption)) {
+                        refuse("another process recorded history meanwhile");
+                    }
+                    print_adoption(*adoption);
+                }
+            } catch (const Error&) {
+                try {
+                    translate_db_errors([&] { lease.release(*connection, acquired->token); });
+                } catch (const Error&) {
+                    // It expires after the ttl; the failure matters more.
+                }
+                throw;
+            }
+            lease.release(*connection, acquired->token);
+            return;
+        }
+        if (deadline.passed()) {
+            throw FatalError(ExitCode::kDeadline,
+                             "the lease is held by " + std::get<LeaseHeld>(outcome).by.holder +
+                                 " until the deadline (--timeout " +
+                                 format_duration(config.timeout) + "): a migration is running");
+        }
+        if (Interrupt::wait_for(next_wait(backoff, deadline))) {
+            throw FatalError(Interrupt::exit_code(), "interrupted while waiting for the lease");
+        }
+    }
+}
+
+// True when this set already has history: then the adoption is done (same source) or refused.
+bool already_managed(pqxx::connection& connection, const StateStore& store,
+                     const std::string& name, const std::string& source, bool second_look) {
+    const auto history = store.read_history(connection);
+    if (!history || history->empty()) return false;
+    const auto adopted = store.read_adoption(connection);
+    if (adopted && adopted->source == source) {
+        if (second_look) return true;
+        std::cout << "already taken over from " << adopted->source << " at " << adopted->adopted_at
+                  << " by " << adopted->adopted_by << " (up to V" << adopted->up_to
+                  << "); nothing to do\n";
+        return true;
+    }
+    refuse("schemagate already has history for migration set '" + name + "'" +
+           (adopted ? " (taken over from " + adopted->source + ")" : std::string()) +
+           ": adopt and baseline are for a database schemagate does not manage yet");
+}
+
+const ForeignHistory& choose_tool(const std::vector<ForeignHistory>& found,
+                                  const std::optional<std::string>& from) {
+    if (from) {
+        for (const auto& history : found) {
+            if (tool_name(history.tool) == *from) return history;
+        }
+        refuse("--from " + *from + ": no " + *from +
+               " history table on the search_path (its default table, in the first schema)");
+    }
+    if (found.empty()) {
+        refuse("no other tool's history table on the search_path (flyway_schema_history, "
+               "schema_migrations, goose_db_version): for a database no tool manages, use "
+               "`schemagate baseline --version V`");
+    }
+    if (found.size() > 1) {
+        std::string names;
+        for (const auto& history : found) names += (names.empty() ? "" : ", ") + history.summary();
+        refuse("several tools' tables found (" + names + "): say which with --from");
+    }
+    return found.front();
+}
+
+void print_adoption(const Adoption& adoption) {
+    std::cout << "took over " << adoption.migrations.size() << " migration"
+              << (adoption.migrations.size() == 1 ? "" : "s") << " from " << adoption.source
+              << (adoption.up_to.none() ? "" : ", up to " + version_label(adoption.up_to)) << '\n';
+    for (const auto& adopted : adoption.migrations) {
+        std::cout << "  " << label(*adopted.file) << " (" << adopted.file->file << ")"
+                  << (adopted.applied_at.empty() ? "" : " applied " + adopted.applied_at) << " by "
+                  << adopted.applied_by << '\n';
+    }
+}
+
+}  // namespace
+
+bool write_adoption(pqxx::connection& connection, const StateStore& store, const Lease& lease,
+                    std::int64_t token, const Adoption& adoption) {
+    return translate_db_errors([&] {
+        const auto history = store.read_history(connection);
+        if (history && !history->empty()) return false;
+        pqxx::nontransaction session(connection);
+        session.exec("BEGIN; " + lease.fence_or_fail_sql(session, token) + "; " +
+                     store.adopt_sql(session, adoption, lease.holder(), token) + "; " +
+                     lease.fence_sql(session, token) + "; COMMIT");
+        return true;
+    });
+}
+
+int run_adopt(const GateConfig& config) {
+    const MigrationSet files = load_migration_set(config.migrations_dir);
+    take_over(config, [&](pqxx::connection& connection, const StateStore& store,
+                          bool second_look) -> std::optional<Adoption> {
+        const auto found = read_other_histories(connection);
+        const ForeignHistory& history = choose_tool(found, config.adopt_from);
+        if (already_managed(connection, store, config.state.name, tool_name(history.tool),
+                            second_look)) {
+            return std::nullopt;
+        }
+        if (second_look) {
+            spdlog::info("taking over migration set '{}' from {}", config.state.name,
+                         history.summary());
+        }
+        return plan_adoption(files, history, config.accept_checksums);
+    });
+    return 0;
+}
+
+int run_baseline(const GateConfig& config) {
+    const MigrationSet files = load_migration_set(config.migrations_dir);
+    const MigrationVersion version = config.baseline_version.value_or(MigrationVersion{});
+    take_over(config, [&](pqxx::connection& connection, const StateStore& store,
+                          bool second_look) -> std::optional<Adoption> {
+        Adoption adoption = plan_baseline(files, version);
+        if (already_managed(connection, store, config.state.name, adoption.source, second_look)) {
+            return std::nullopt;
+        }
+        if (const auto found = read_other_histories(connection); !found.empty()) {
+            refuse("the database is managed by " + found.front().summary() +
+                   ": take it over with `schemagate adopt --from " +
+                   tool_name(found.front().tool) + "` instead");
+        }
+        return adoption;
+    });
+    return 0;
+}
+
+std::optional<std::string> takeover_needed(pqxx::connection& connection,
+                                           const GateConfig& config) {
+    if (const auto found = read_other_histories(connection); !found.empty()) {
+        const ForeignHistory& history = found.front();
+        return "the database is managed by " + history.summary() +
+               " and has no schemagate history: nothing was changed; take it over with "
+               "`schemagate adopt --from " +
+               tool_name(history.tool) + "`" +
+               (history.problem.empty() ? "" : " once " + history.problem + " is resolved");
+    }
+    if (config.baseline_version) return std::nullopt;
+    const auto tables = user_tables(connection, config.state.schema, 4);
+    if (tables.empty()) return std::nullopt;
+    std::string names;
+    for (std::size_t i = 0; i < tables.size() && i < 3; ++i) {
+        names += (i ? ", " : "") + tables[i];
+    }
+    if (tables.size() > 3) names += ", ...";
+    return "the schema already holds tables (" + names +
+           ") but no migration history: nothing was changed; if it matches the files up to "
+           "version V, run `schemagate baseline --version V` (or give migrate "
+           "--baseline-version V)";
+}
+
+}  // namespace schemagate
