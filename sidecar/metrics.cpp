@@ -54,6 +54,9 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
           "1 while the schema version read is below the expected one (any version form).", labels,
           snapshot.ever_read && current < policy.expect ? 1 : 0);
     gauge(out, "schemagate_ready", "1 while /readyz answers 200.", labels, readiness.ready ? 1 : 0);
+    gauge(out, "schemagate_stale",
+          "1 while readiness rests on a read older than --grace (the database is unreachable).",
+          labels, readiness.stale ? 1 : 0);
     gauge(out, "schemagate_database_up", "1 if the last check reached the database.", labels,
           snapshot.database_up ? 1 : 0);
     gauge(out, "schemagate_dirty", "1 if a non-transactional migration was left unfinished.",

@@ -19,43 +19,59 @@ std::string iso_utc_from_unix(double unix_seconds) {
             std::chrono::duration<double>(unix_seconds))));
 }
 
+// The verdict on the schema itself: is it one this app runs against?
+Readiness compatibility(const SchemaState& state, const ReadinessPolicy& policy) {
+    const MigrationVersion version = state.version.value_or(MigrationVersion{});
+    // A dirty migration this app needs (at or below what it expects) leaves its schema in an
+    // unknown state; one above is a later release's problem, reported but not this pod's.
+    if (state.dirty && state.dirty->version <= policy.expect) {
+        return {false, version_label(state.dirty->version) + " is dirty", false};
+    }
+    if (version < policy.expect) {
+        return {false,
+                "schema behind: at " + version.text() + ", app expects " + policy.expect.text(),
+                false};
+    }
+    if (policy.max_version && version > *policy.max_version) {
+        return {false,
+                "schema ahead: at " + version.text() + ", app supports up to " +
+                    policy.max_version->text(),
+                false};
+    }
+    std::string reason = "schema at " + version.text();
+    if (state.dirty) {
+        reason += " (" + version_label(state.dirty->version) +
+                  ", above what this app expects, is dirty)";
+    }
+    return {true, reason, false};
+}
+
 }  // namespace
 
 Readiness evaluate(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy,
                    std::chrono::steady_clock::time_point now) {
     if (!snapshot.ever_read) {
-        return {false, snapshot.last_error.empty()
-                           ? "no schema version read yet"
-                           : "database not reached yet: " + snapshot.last_error};
+        return {false,
+                snapshot.last_error.empty() ? "no schema version read yet"
+                                            : "database not reached yet: " + snapshot.last_error,
+                false};
     }
     auto outage_started = snapshot.database_up ? now : snapshot.first_failure;
     if (policy.stale_after > Millis{0} && now - snapshot.last_success > policy.stale_after) {
         outage_started = std::min(outage_started, snapshot.last_success + policy.stale_after);
     }
-    if (outage_started < now) {
-        const auto down_for = std::chrono::duration_cast<Millis>(now - outage_started);
-        if (down_for > policy.grace) {
-            return {false,
-                    "database unreachable for " +
-                        std::to_string(
-                            std::chrono::duration_cast<std::chrono::seconds>(down_for).count()) +
-                        "s"};
-        }
+    const auto down_for = std::chrono::duration_cast<Millis>(now - outage_started);
+    const bool stale = outage_started < now && down_for > policy.grace;
+    const std::string outage =
+        "database unreachable for " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(down_for).count()) + "s";
+    if (stale && policy.on_outage == OnOutage::kUnready) return {false, outage, true};
+    Readiness verdict = compatibility(snapshot.state, policy);
+    if (stale) {
+        verdict.stale = true;
+        verdict.reason += " (last read before the " + outage + "; keeping the last verdict)";
     }
-    const SchemaState& state = snapshot.state;
-    if (state.dirty) {
-        return {false, version_label(state.dirty->version) + " is dirty"};
-    }
-    const MigrationVersion version = state.version.value_or(MigrationVersion{});
-    if (version < policy.expect) {
-        return {false, "schema behind: at " + version.text() + ", app expects " +
-                           policy.expect.text()};
-    }
-    if (policy.max_version && version > *policy.max_version) {
-        return {false, "schema ahead: at " + version.text() + ", app supports up to " +
-                           policy.max_version->text()};
-    }
-    return {true, "schema at " + version.text()};
+    return verdict;
 }
 
 nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy,
@@ -69,6 +85,7 @@ nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPol
     body["expected"] = version_json(policy.expect);
     body["max_version"] = policy.max_version ? version_json(*policy.max_version) : json(nullptr);
     body["dirty"] = state.dirty.has_value();
+    body["stale"] = readiness.stale;
     body["reason"] = readiness.reason;
     body["checked_at"] = snapshot.checked_at_unix > 0
                              ? json(iso_utc_from_unix(snapshot.checked_at_unix))

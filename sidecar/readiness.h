@@ -11,6 +11,13 @@
 
 namespace schemagate {
 
+// What a database outage longer than the grace does to readiness.
+enum class OnOutage {
+    kKeepLast,  // keep the verdict of the last read (fail static): an outage is shared by every
+                // replica, and failing them all would empty the Service for no gain
+    kUnready,   // strict: not ready once the grace has passed
+};
+
 struct ReadinessPolicy {
     MigrationVersion expect;
     std::optional<MigrationVersion> max_version;
@@ -19,11 +26,13 @@ struct ReadinessPolicy {
     // failed yet (a check that never returns): poll interval + check timeout + a second.
     // Zero disables it.
     Millis stale_after{0};
+    OnOutage on_outage = OnOutage::kKeepLast;
 };
 
 struct Readiness {
     bool ready = false;
     std::string reason;  // a sentence for people: "schema behind: at 3, app expects 5"
+    bool stale = false;  // the verdict rests on a read older than the grace
 };
 
 // Pure: decides readiness from a snapshot at `now`. Unit-tested without a database.
@@ -31,7 +40,8 @@ Readiness evaluate(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy
                    std::chrono::steady_clock::time_point now);
 
 // The JSON body of /readyz and /version:
-// {"ready","version","expected","max_version","dirty","reason","checked_at","lease":{...}}.
+// {"ready","version","expected","max_version","dirty","stale","reason","checked_at",
+// "lease":{...}}.
 nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy,
                               const Readiness& readiness);
 

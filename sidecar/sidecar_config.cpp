@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -70,6 +71,7 @@ struct RawSidecarFlags {
     std::string migrations = "/migrations";
     std::string poll_interval, grace, request_timeout, check_timeout;
     std::string log_format = "text";
+    std::string on_outage = "keep-last";
 };
 
 void add_flags(CLI::App& app, SidecarConfig& config, RawSidecarFlags& raw) {
@@ -111,6 +113,11 @@ void add_flags(CLI::App& app, SidecarConfig& config, RawSidecarFlags& raw) {
         ->envname("SCHEMAGATE_REQUEST_TIMEOUT")
         ->check(duration_in(Millis{100}, std::chrono::minutes{10}))
         ->capture_default_str();
+    app.add_option("--on-outage", raw.on_outage,
+                   "Past --grace without the database: keep-last (the last verdict) or unready")
+        ->envname("SCHEMAGATE_ON_OUTAGE")
+        ->check(CLI::IsMember({"keep-last", "unready"}))
+        ->capture_default_str();
     add_logging_options(app, raw.log_format, config.verbose);
 }
 
@@ -135,8 +142,17 @@ std::optional<std::string> set_listen(const std::string& listen, SidecarConfig& 
 std::optional<std::string> set_expected_versions(const RawSidecarFlags& raw,
                                                  SidecarConfig& config) {
     if (!raw.max_version.empty()) config.max_version = MigrationVersion::parse(raw.max_version);
+    // The gate's target, when the pod sets one for both (SCHEMAGATE_TARGET).
+    const char* target = std::getenv("SCHEMAGATE_TARGET");
     if (!raw.expect.empty()) {
         config.expect = *MigrationVersion::parse(raw.expect);
+    } else if (target != nullptr && *target != '\0') {
+        const auto version = MigrationVersion::parse(target);
+        if (!version) {
+            return "SCHEMAGATE_TARGET: '" + std::string(target) +
+                   "' is not a version (e.g. 7, 20240101120000, 2.0.10)";
+        }
+        config.expect = *version;
     } else {
         std::string error;
         const auto highest = highest_version_in(raw.migrations, error);
@@ -160,6 +176,7 @@ std::optional<std::string> finish(const RawSidecarFlags& raw, SidecarConfig& con
     if (config.poll_interval < Millis{10}) return "--poll-interval: must be at least 10ms";
     if (config.request_timeout < Millis{100}) return "--request-timeout: must be at least 100ms";
     config.log_format = log_format_named(raw.log_format);
+    config.on_outage = raw.on_outage == "unready" ? OnOutage::kUnready : OnOutage::kKeepLast;
     return state_location_problem(config.state);
 }
 

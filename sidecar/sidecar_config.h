@@ -8,6 +8,7 @@
 
 #include "duration.h"
 #include "logging.h"
+#include "readiness.h"
 #include "schema_state.h"
 
 namespace schemagate {
@@ -31,6 +32,9 @@ struct SidecarConfig {
     // --grace, default 30s: a database outage shorter than this keeps the last known answer.
     // Failing readiness on every blip would pull every pod out of the Service at once.
     Millis grace{30'000};
+    // --on-outage, default keep-last: past the grace, keep the last verdict (and say it is
+    // stale) rather than fail every replica at once; `unready` fails readiness instead.
+    OnOutage on_outage = OnOutage::kKeepLast;
     // --check-timeout, default 3s: the longest one read of the version may take, enforced on
     // the client side (the socket is cut). A healthy read takes about a millisecond; a read
     // that hangs (a silent network cut) becomes a failure instead of a frozen answer.

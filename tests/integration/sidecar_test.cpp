@@ -136,10 +136,33 @@ TEST_F(Sidecar, TurnsReadyWithinMillisecondsOfTheGateFinishing) {
     EXPECT_TRUE(after.body["checked_at"].is_string());
 }
 
-TEST_F(Sidecar, RidesOutAnOutageForTheGracePeriodThenFailsThenRecovers) {
+// The default: a database outage is everyone's, so the last verdict stands (fail static), and
+// the answer says it is stale.
+TEST_F(Sidecar, KeepsTheLastVerdictThroughAnOutageAndSaysItIsStale) {
     use_examples();
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
-    start_sidecar({"--expect", "5", "--poll-interval", "100ms", "--grace", "2s"});
+    start_sidecar({"--expect", "5", "--poll-interval", "100ms", "--grace", "1s"});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
+    auto& server = PostgresServer::instance();
+    server.stop_server();
+    ASSERT_TRUE(eventually([&] { return get("/readyz").body["stale"] == true; }, Millis{10'000}));
+    const auto stale = get("/readyz");
+    EXPECT_EQ(stale.status, 200);
+    EXPECT_NE(stale.body["reason"].get<std::string>().find("keeping the last verdict"),
+              std::string::npos)
+        << stale.text;
+    EXPECT_NE(get("/metrics").text.find("schemagate_stale{name=\"default\"} 1"),
+              std::string::npos);
+    server.start_server();
+    ASSERT_TRUE(eventually([&] { return get("/readyz").body["stale"] == false; }, Millis{15'000}));
+    EXPECT_EQ(get("/readyz").status, 200);
+}
+
+TEST_F(Sidecar, StrictOnOutageRidesOutTheGraceThenFailsThenRecovers) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    start_sidecar({"--expect", "5", "--poll-interval", "100ms", "--grace", "2s", "--on-outage",
+                   "unready"});
     ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
     auto& server = PostgresServer::instance();
     const auto stopped = Clock::now();
@@ -175,17 +198,36 @@ TEST_F(Sidecar, MaxVersionBoundsTheCompatibilityWindow) {
     EXPECT_EQ(get("/version").status, 200) << "/version always answers 200";
 }
 
-TEST_F(Sidecar, DirtySetIsNotReady) {
+TEST_F(Sidecar, DirtyIsNotReadyOnlyForAnAppThatNeedsThatMigration) {
     use_examples();
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
     exec(
         "INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
         "token, success) VALUES ('default', '{6}', 'idx', 'V6__idx.sql', 'x', 'dead-pod/1', 1, false)");
-    start_sidecar({"--expect", "5"});
+    start_sidecar({"--expect", "6"});
     ASSERT_TRUE(eventually([&] { return get("/readyz").body["dirty"] == true; }));
     const auto answer = get("/readyz");
     EXPECT_EQ(answer.status, 503);
     EXPECT_EQ(answer.body["reason"], "V6 is dirty");
+    // The pod of the release before (expects V5) keeps serving, and still reports it.
+    sidecar_->signal(SIGTERM);
+    sidecar_->wait_for_exit(Millis{5000});
+    keep_output(*sidecar_);
+    start_sidecar({"--expect", "5"});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").body["dirty"] == true; }));
+    const auto old_pod = get("/readyz");
+    EXPECT_EQ(old_pod.status, 200);
+    EXPECT_EQ(old_pod.body["reason"], "schema at 5 (V6, above what this app expects, is dirty)");
+    EXPECT_NE(get("/metrics").text.find("schemagate_dirty{name=\"default\"} 1"),
+              std::string::npos);
+}
+
+TEST_F(Sidecar, ReadsTheGatesTargetSetting) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate", "--target", "3"}).exit_code, 0);
+    start_sidecar({"--migrations", migrations_.string()}, {{"SCHEMAGATE_TARGET", "3"}});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
+    EXPECT_EQ(get("/readyz").body["expected"], 3);
 }
 
 TEST_F(Sidecar, MetricsAgreeWithReadyz) {
@@ -499,7 +541,8 @@ TEST_F(Sidecar, ASilentNetworkCutIsNoticedWithinBoundsAndSigtermStillExitsAtOnce
     FreezableProxy proxy(PostgresServer::instance().port());
     const std::string through = url_through_port(proxy.port());
     start_sidecar(
-        {"--expect", "5", "--poll-interval", "200ms", "--check-timeout", "1s", "--grace", "2s"},
+        {"--expect", "5", "--poll-interval", "200ms", "--check-timeout", "1s", "--grace", "2s",
+         "--on-outage", "unready"},
         {{"DATABASE_URL", through}});
     ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
     proxy.freeze();

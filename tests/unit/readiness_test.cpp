@@ -38,24 +38,54 @@ TEST(Readiness, BehindAndAheadSaySo) {
         evaluate(at_version(900), ReadinessPolicy{5, std::nullopt, Millis{1}}, Clock::now()).ready);
 }
 
-TEST(Readiness, DirtyIsNeverReady) {
+TEST(Readiness, DirtyIsNotReadyOnlyWhenTheAppNeedsThatMigration) {
     auto snapshot = at_version(6);
     snapshot.state.dirty = DirtyMigration{7, "idx", "V7__idx.sql", "pod", "t"};
-    const auto r =
+    const auto needed =
+        evaluate(snapshot, ReadinessPolicy{7, std::nullopt, Millis{30'000}}, Clock::now());
+    EXPECT_FALSE(needed.ready);
+    EXPECT_EQ(needed.reason, "V7 is dirty");
+    // An older pod (expects V5, schema at V6) keeps serving while a later release's V7 is
+    // repaired.
+    const auto later =
         evaluate(snapshot, ReadinessPolicy{5, std::nullopt, Millis{30'000}}, Clock::now());
-    EXPECT_FALSE(r.ready);
-    EXPECT_EQ(r.reason, "V7 is dirty");
+    EXPECT_TRUE(later.ready);
+    EXPECT_EQ(later.reason, "schema at 6 (V7, above what this app expects, is dirty)");
 }
 
-TEST(Readiness, OutageIsToleratedForTheGracePeriodOnly) {
+TEST(Readiness, AnOutageKeepsTheLastVerdictAndSaysItIsStale) {
     const auto start = Clock::now();
     auto snapshot = at_version(5);
     snapshot.database_up = false;
     snapshot.first_failure = start;
     const ReadinessPolicy policy{5, std::nullopt, Millis{30'000}};
+    const auto within = evaluate(snapshot, policy, start + std::chrono::seconds(29));
+    EXPECT_TRUE(within.ready);
+    EXPECT_FALSE(within.stale);
+    const auto past = evaluate(snapshot, policy, start + std::chrono::seconds(42));
+    EXPECT_TRUE(past.ready);
+    EXPECT_TRUE(past.stale);
+    EXPECT_EQ(past.reason,
+              "schema at 5 (last read before the database unreachable for 42s; keeping the last "
+              "verdict)");
+    // A pod that was behind stays not ready.
+    auto behind = at_version(3);
+    behind.database_up = false;
+    behind.first_failure = start;
+    EXPECT_FALSE(evaluate(behind, policy, start + std::chrono::seconds(42)).ready);
+}
+
+TEST(Readiness, StrictPolicyFailsAfterTheGrace) {
+    const auto start = Clock::now();
+    auto snapshot = at_version(5);
+    snapshot.database_up = false;
+    snapshot.first_failure = start;
+    ReadinessPolicy policy{5, std::nullopt, Millis{30'000}};
+    policy.on_outage = OnOutage::kUnready;
     EXPECT_TRUE(evaluate(snapshot, policy, start + std::chrono::seconds(29)).ready);
     const auto r = evaluate(snapshot, policy, start + std::chrono::seconds(42));
     EXPECT_FALSE(r.ready);
+    EXPECT_TRUE(r.stale);
     EXPECT_EQ(r.reason, "database unreachable for 42s");
 }
 
@@ -73,7 +103,7 @@ TEST(Readiness, JsonCarriesEveryDocumentedField) {
     snapshot.state.lease = LeaseInfo{"pod-a/1", 3, "a", "2026-01-01T00:00:30.000Z", false};
     const ReadinessPolicy policy{5, 6, Millis{1000}};
     const auto body = readiness_json(snapshot, policy, evaluate(snapshot, policy, Clock::now()));
-    for (const char* key : {"ready", "version", "expected", "max_version", "dirty", "reason",
+    for (const char* key : {"ready", "version", "expected", "max_version", "dirty", "stale", "reason",
                             "checked_at", "lease"}) {
         EXPECT_TRUE(body.contains(key)) << key;
     }
