@@ -33,6 +33,6 @@ LABEL org.opencontainers.image.title="schemagate" \
       org.opencontainers.image.licenses="Apache-2.0"
 USER 65532:65532
 WORKDIR /
-EXPOSE 8080
+EXPOSE 8733
 ENTRYPOINT ["schemagate"]
 CMD ["migrate"]

@@ -77,11 +77,11 @@ std::optional<double> MigrationVersion::exact_number() const {
 
 std::strong_ordering operator<=>(const MigrationVersion& a, const MigrationVersion& b) {
     const std::size_t count = std::max(a.parts_.size(), b.parts_.size());
-    static const std::string kZero = "0";
+    static const std::string zero = "0";
     for (std::size_t i = 0; i < count; ++i) {
-        const std::string& left = i < a.parts_.size() ? a.parts_[i] : kZero;
-        const std::string& right = i < b.parts_.size() ? b.parts_[i] : kZero;
-        if (const auto order = compare_parts(left, right); order != 0) return order;
+        const std::string& left = i < a.parts_.size() ? a.parts_[i] : zero;
+        const std::string& right = i < b.parts_.size() ? b.parts_[i] : zero;
+        if (const auto order = compare_parts(left, right); std::is_neq(order)) return order;
     }
     return std::strong_ordering::equal;
 }

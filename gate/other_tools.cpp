@@ -47,7 +47,7 @@ ForeignHistory read_flyway(pqxx::nontransaction& session, const std::string& tab
         "SELECT coalesce(version, ''), description, type, script, checksum, installed_by, " +
         iso("installed_on") + ", success FROM " + table + " ORDER BY installed_rank");
     for (const auto& row : rows) {
-        const std::string type = row[2].as<std::string>();
+        const auto type = row[2].as<std::string>();
         if (type == "SCHEMA" || type == "DELETE" || type.rfind("UNDO", 0) == 0) continue;
         ForeignMigration migration;
         migration.version = version_of(row[0].as<std::string>());
@@ -140,7 +140,7 @@ std::vector<ForeignHistory> read_other_histories(pqxx::connection& connection) {
             // Told apart by their columns: golang-migrate's version is a bigint next to a dirty
             // flag; dbmate's is text.
             const std::string columns = found[3].is_null() ? "" : found[3].as<std::string>();
-            const std::string table = found[2].as<std::string>();
+            const auto table = found[2].as<std::string>();
             if (columns.find("version bigint") != std::string::npos &&
                 columns.find("dirty boolean") != std::string::npos) {
                 histories.push_back(read_golang_migrate(session, table));
@@ -170,7 +170,7 @@ std::vector<std::string> user_tables(pqxx::connection& connection,
 }
 
 std::int32_t flyway_checksum(std::string_view script) {
-    static const auto kTable = [] {
+    static const auto crc_table = [] {
         std::array<std::uint32_t, 256> table{};
         for (std::uint32_t i = 0; i < 256; ++i) {
             std::uint32_t c = i;
@@ -184,7 +184,7 @@ std::int32_t flyway_checksum(std::string_view script) {
     for (const char c : script) {
         // Line terminators are what readLine() strips; every other byte counts.
         if (c == '\n' || c == '\r') continue;
-        crc = kTable[(crc ^ static_cast<unsigned char>(c)) & 0xFFU] ^ (crc >> 8);
+        crc = crc_table[(crc ^ static_cast<unsigned char>(c)) & 0xFFU] ^ (crc >> 8);
     }
     return static_cast<std::int32_t>(crc ^ 0xFFFFFFFFU);
 }

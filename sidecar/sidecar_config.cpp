@@ -64,7 +64,7 @@ std::optional<MigrationVersion> highest_version_in(const std::string& directory,
 
 // What the flag table holds as text, converted once parsing succeeded.
 struct RawSidecarFlags {
-    std::string listen = "0.0.0.0:8080";
+    std::string listen = "0.0.0.0:8733";
     std::string expect;
     std::string max_version;
     // The gate's default too: in a pod both mount the same migrations volume there.
@@ -131,7 +131,7 @@ std::optional<std::string> set_listen(const std::string& listen, SidecarConfig& 
         if (error != std::errc{} || end != last) port = -1;
     }
     if (colon == std::string::npos || port < 0 || port > 65535) {
-        return "--listen: '" + listen + "' is not host:port (e.g. 0.0.0.0:8080)";
+        return "--listen: '" + listen + "' is not host:port (e.g. 0.0.0.0:8733)";
     }
     config.listen_host = listen.substr(0, colon);
     if (config.listen_host.empty()) config.listen_host = "0.0.0.0";

@@ -19,8 +19,8 @@ struct SidecarConfig {
     std::string database_url_file;  // --database-url-file
     StateLocation state;            // --schema, --name
 
-    std::string listen_host = "0.0.0.0";  // --listen host:port, default 0.0.0.0:8080
-    int listen_port = 8080;               // 0 picks a free port (logged), for tests
+    std::string listen_host = "0.0.0.0";  // --listen host:port, default 0.0.0.0:8733
+    int listen_port = 8733;               // 0 picks a free port (logged), for tests
     // --expect N, or --migrations DIR (expected = highest file version there).
     MigrationVersion expect;
     // --max-version: newest schema this app still runs against; nullopt = no upper bound.

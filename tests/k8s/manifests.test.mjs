@@ -139,23 +139,30 @@ function podSpecOf(name, deployment = undefined) {
   return d.spec.template.spec;
 }
 
-test("the Component puts `schemagate migrate` first and wires the readiness probe to the sidecar", () => {
+test("the Component puts `schemagate migrate` first and gives the sidecar a readiness probe of its own", () => {
+  const sidecarDefault = readFileSync(join(root, "sidecar/sidecar_config.cpp"), "utf8").match(/listen = "0\.0\.0\.0:(\d+)"/)[1];
   for (const name of ["example-overlay", "existing-init"]) {
     const spec = podSpecOf(name, name === "existing-init" ? "billing" : undefined);
     assert.equal(spec.initContainers[0].name, "schemagate");
     assert.deepEqual(spec.initContainers[0].args, ["migrate"]);
     const sidecar = spec.containers.find((c) => c.name === "schemagate-sidecar");
     assert.ok(sidecar, "sidecar container present");
-    const app = spec.containers.find((c) => c.name !== "schemagate-sidecar");
-    const sidecarPort = sidecar.ports.find((p) => p.name === "schemagate").containerPort;
-    const listen = objects[name].find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("schemagate-settings"))
-      ?.data?.SCHEMAGATE_LISTEN ?? "0.0.0.0:8080";  // the sidecar's default
-    assert.equal(Number(listen.split(":").pop()), sidecarPort, "the sidecar listens where its port says");
-    assert.equal(app.readinessProbe.httpGet.path, "/readyz");
-    assert.equal(app.readinessProbe.httpGet.port, sidecarPort);
+    assert.notEqual(spec.containers[0].name, "schemagate-sidecar", "the app stays the first (default) container");
+    const port = sidecar.ports.find((p) => p.name === "schemagate");
+    assert.equal(String(port.containerPort), sidecarDefault, "the sidecar listens where its port says");
+    assert.equal(sidecar.readinessProbe.httpGet.path, "/readyz");
+    assert.equal(sidecar.readinessProbe.httpGet.port, "schemagate", "probes follow the port's name");
     assert.equal(sidecar.livenessProbe.httpGet.path, "/livez");
-    assert.equal(sidecar.livenessProbe.httpGet.port, sidecarPort);
+    assert.equal(sidecar.livenessProbe.httpGet.port, "schemagate");
+    assert.ok(![80, 443, 3000, 5000, 8000, 8080, 8443, 9090].includes(port.containerPort), "a port apps rarely use");
   }
+  // What is the app's stays the app's: its probe, its user, its ports.
+  assert.deepEqual(podSpecOf("existing-init", "billing").containers[0].readinessProbe, { httpGet: { path: "/health", port: 3000 } });
+  assert.deepEqual(podSpecOf("example-overlay").containers[0].readinessProbe, { httpGet: { path: "/livez", port: "http" }, periodSeconds: 5 });
+  assert.deepEqual(podSpecOf("existing-init", "billing").securityContext, { runAsUser: 1000, fsGroup: 1000 });
+  assert.deepEqual(podSpecOf("existing-init", "legacy").securityContext, { runAsUser: 0 });
+  assert.deepEqual(podSpecOf("existing-init", "legacy").containers[0].ports, [{ name: "http", containerPort: 8080 }]);
+  assert.equal(podSpecOf("example-overlay").securityContext, undefined, "no pod-level securityContext added");
   // An app's own initContainers stay, after the gate.
   assert.deepEqual(podSpecOf("existing-init", "billing").initContainers.map((c) => c.name), ["schemagate", "fetch-config"]);
 });
@@ -190,11 +197,10 @@ test("schemagate containers are hardened and bounded", () => {
       const spec = o.spec.template.spec;
       const ours = [...(spec.initContainers ?? []), ...spec.containers].filter((c) => c.name.startsWith("schemagate"));
       if (ours.length === 0) continue;
-      assert.equal(spec.securityContext.runAsNonRoot, true, `${name}: pod runAsNonRoot`);
-      assert.equal(spec.securityContext.seccompProfile.type, "RuntimeDefault");
       for (const c of ours) {
         const sc = c.securityContext;
         assert.equal(sc.runAsNonRoot, true, `${name}/${c.name}`);
+        assert.equal(sc.runAsUser, 65532, `${name}/${c.name}: its own user, whatever the pod's`);
         assert.equal(sc.readOnlyRootFilesystem, true, `${name}/${c.name}`);
         assert.equal(sc.allowPrivilegeEscalation, false, `${name}/${c.name}`);
         assert.deepEqual(sc.capabilities.drop, ["ALL"], `${name}/${c.name}`);
@@ -222,7 +228,10 @@ test("the native-sidecar variant runs the sidecar as a restartable initContainer
   assert.equal(spec.initContainers[1].restartPolicy, undefined);
   assert.deepEqual(spec.initContainers[1].args, ["migrate"]);
   assert.ok(!spec.containers.some((c) => c.name === "schemagate-sidecar"));
-  assert.equal(spec.containers[0].readinessProbe.httpGet.path, "/readyz");
+  // A native sidecar's readinessProbe counts toward the Pod's readiness (Kubernetes >= 1.29).
+  assert.equal(spec.initContainers[0].readinessProbe.httpGet.path, "/readyz");
+  assert.equal(spec.initContainers[0].readinessProbe.httpGet.port, "schemagate");
+  assert.ok(!spec.containers.some((c) => c.readinessProbe?.httpGet?.path === "/readyz"), "the app's probe is its own");
 });
 
 test("the wait variant only waits, and the image tag is set without editing the Component", () => {

@@ -26,7 +26,7 @@ cleanup() {
   "$root/tests/harness/pg-test-server" destroy "$PGTEST_DIR"
 }
 trap cleanup EXIT
-for port in 8080 9090; do
+for port in 8733 9090; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "FAIL: port $port is in use; the pods share the host network and need it" >&2; exit 1
   fi
@@ -67,12 +67,17 @@ patches:
       - {op: replace, path: /spec/replicas, value: 1}
       - {op: add, path: /spec/template/spec/hostNetwork, value: true}
       - {op: add, path: /spec/template/spec/restartPolicy, value: $restart}
-      - {op: remove, path: /spec/template/spec/containers/0/ports}
-      - {op: remove, path: /spec/template/spec/containers/1/ports}
       - {op: add, path: /spec/template/spec/volumes/-, value: {name: termination, emptyDir: {}}}
       - {op: add, path: /spec/template/spec/initContainers/0/volumeMounts/-, value: {name: termination, mountPath: /termination}}
 YAML
   } > "$dir/kustomization.yaml"
+  # What the kubelet would see (the probes' named ports resolve here)...
+  kubectl kustomize "$dir" > "$dir/rendered.yaml"
+  # ...and what podman runs: it refuses containerPort with hostNetwork.
+  cat >> "$dir/kustomization.yaml" <<'YAML'
+      - {op: remove, path: /spec/template/spec/containers/0/ports}
+      - {op: remove, path: /spec/template/spec/containers/1/ports}
+YAML
   kubectl kustomize "$dir" > "$dir/pod.yaml"
 }
 
@@ -89,9 +94,9 @@ await() {  # seconds, description, command...
 }
 
 # Polls the readinessProbe as the kubelet would: rendered port and path, every period.
-probe_until() {  # pod.yaml, expected HTTP status, grep pattern for the body, max periods
+probe_until() {  # pod.yaml, expected HTTP status, grep pattern for the body, max periods[, app]
   local port path period status body
-  read -r port path period < <(node "$here/probe_of.mjs" < "$1")
+  read -r port path period < <(node "$here/probe_of.mjs" "${5:-schema}" < "${1%pod.yaml}rendered.yaml")
   for _ in $(seq 1 "$4"); do
     body=$(curl -s -o - -w '\n%{http_code}' "http://127.0.0.1:$port$path" || true)
     status=${body##*$'\n'}
@@ -122,14 +127,17 @@ check "kube play succeeds once the gate finished" [ "$code" = 0 ]
 await 30 "the app container runs" bash -c "[ \"\$(podman inspect --format '{{.State.Status}}' shop-pod-0-shop)\" = running ]"
 await 30 "the sidecar runs" bash -c "[ \"\$(podman inspect --format '{{.State.Status}}' shop-pod-0-schemagate-sidecar)\" = running ]"
 check "the gate applied up to its target" [ "$(sql "$db" 'SELECT (max(version))[1] FROM schemagate.history')" = 3 ]
-probe_until "$work/lifecycle/pod.yaml" 503 '"reason":"schema behind: at 3, app expects 5"' 6
+# The sidecar reads the gate's target: V3 is what this pod's app expects.
+probe_until "$work/lifecycle/pod.yaml" 200 '"expected":3' 6
+probe_until "$work/lifecycle/pod.yaml" 200 'ok' 6 app
 DATABASE_URL=$db "$gate" migrate --migrations "$root/examples/migrations" 2>/dev/null
 probe_until "$work/lifecycle/pod.yaml" 200 '"version":5' 6
 down "$work/lifecycle/pod.yaml"
 
 echo "== 2. a bumped target makes the pod unready until the schema follows"
 printf 'ALTER TABLE customers ADD COLUMN vip boolean NOT NULL DEFAULT false;\n' > "$work/V6__vip.sql"
-overlay bumped "$all_files V6__vip.sql" "SCHEMAGATE_TARGET=5"
+# The gate stops at V5 while the app declares that it needs V6 (SCHEMAGATE_EXPECT).
+overlay bumped "$all_files V6__vip.sql" "SCHEMAGATE_TARGET=5 SCHEMAGATE_EXPECT=6"
 podman kube play "$work/bumped/pod.yaml" >"$work/play2.log" 2>&1 || fail "kube play (bumped)"
 probe_until "$work/bumped/pod.yaml" 503 '"reason":"schema behind: at 5, app expects 6"' 6
 down "$work/bumped/pod.yaml"

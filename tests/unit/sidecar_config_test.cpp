@@ -22,7 +22,7 @@ TEST(SidecarConfig, DefaultsAndExpectFromTheMigrationsDirectory) {
     const auto& config = std::get<SidecarConfig>(result);
     EXPECT_EQ(config.expect, 5);
     EXPECT_EQ(config.listen_host, "0.0.0.0");
-    EXPECT_EQ(config.listen_port, 8080);
+    EXPECT_EQ(config.listen_port, 8733);
     EXPECT_EQ(config.poll_interval, Millis{5000});
     EXPECT_EQ(config.grace, Millis{30'000});
     EXPECT_FALSE(config.max_version.has_value());
