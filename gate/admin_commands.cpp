@@ -28,6 +28,13 @@ constexpr Millis kAdminConnectBudget{15'000};
 constexpr Millis kBreakLockWait{10'000};
 
 Connection connect_for_admin(const GateConfig& config) {
+    // Without any database named, libpq would try a local socket that is almost never the
+    // one meant: say so at once instead of retrying it for the whole budget.
+    if (!database_target_given(config.database_url, config.database_url_file)) {
+        throw FatalError(ExitCode::kBadInput,
+                         "--database-url: no database given (DATABASE_URL, --database-url-file, "
+                         "or libpq's PGHOST/PGDATABASE/PGSERVICE)");
+    }
     ConnectOptions options;
     options.target = resolve_database_target(config.database_url, config.database_url_file);
     options.application_name = "schemagate admin";
@@ -69,6 +76,10 @@ int run_status(const GateConfig& config) {
         report["lease"]["row_locked_by"] = lockers;
     }
     std::cout << (config.json ? report.dump(2) + "\n" : status_text(report));
+    if (!config.status_exit_code) return 0;
+    // For scripts: 5 dirty, 2 behind the target (as `wait` past its deadline), 0 up to date.
+    if (!report["dirty"].is_null()) return to_int(ExitCode::kStateRefused);
+    if (report["up_to_date"] == false) return to_int(ExitCode::kDeadline);
     return 0;
 }
 

@@ -88,6 +88,8 @@ GateFlags::GateFlags(GateConfig& config)
         app_.add_subcommand("status", "Show version, pending migrations, lease, history");
     add_common(status, config);
     status->add_flag("--json", config.json, "Machine-readable output");
+    status->add_flag("--exit-code", config.status_exit_code,
+                     "Exit 2 when behind the target, 5 when dirty (else 0)");
     commands_.emplace_back(status, GateCommand::kStatus);
 
     auto* validate = app_.add_subcommand(

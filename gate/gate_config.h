@@ -58,6 +58,7 @@ struct GateConfig {
     bool verbose = false;                     // --verbose
 
     bool json = false;                 // status --json
+    bool status_exit_code = false;     // status --exit-code
     bool force = false;                // unlock --force
     MigrationVersion repair_version;   // repair --version
     bool repair_mark_applied = false;  // repair --mark-applied (else --remove)

@@ -2,6 +2,7 @@
 // `schemagate migrate`, `wait`, `status`, `validate`, `unlock`, `repair` against a real server.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <pqxx/connection>
@@ -87,6 +88,24 @@ TEST_F(GateMigrate, TargetBelowTheHighestFileStopsThere) {
     EXPECT_EQ(query_int("SELECT (max(version))[1] FROM schemagate.history"), 2);
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
     EXPECT_EQ(query_int("SELECT (max(version))[1] FROM schemagate.history"), 5);
+}
+
+TEST_F(GateMigrate, StatusExitCodeForScripts) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate", "--target", "3"}).exit_code, 0);
+    EXPECT_EQ(gate({"status"}).exit_code, 0);
+    EXPECT_EQ(gate({"status", "--exit-code"}).exit_code, 2);
+    EXPECT_EQ(gate({"status", "--exit-code", "--target", "3"}).exit_code, 0);
+    exec("INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
+         "token, success) VALUES ('default', '{4}', 'idx', 'V4__index_orders_by_customer.sql', "
+         "'x', 'dead-pod/1', 1, false)");
+    EXPECT_EQ(gate({"status", "--exit-code"}).exit_code, 5);
+    // No database named at all: at once, exit 3, not a 15 s retry of a local socket.
+    const auto started = std::chrono::steady_clock::now();
+    const auto nowhere = gate({"status"}, {{"DATABASE_URL", ""}});
+    EXPECT_EQ(nowhere.exit_code, 3) << nowhere.err;
+    EXPECT_NE(nowhere.err.find("no database given"), std::string::npos) << nowhere.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
 }
 
 TEST_F(GateMigrate, StatusJsonIsComplete) {
