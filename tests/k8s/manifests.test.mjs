@@ -20,6 +20,7 @@ const root = resolve(here, "../..");
 const kustomizations = {
   "example-overlay": "manifests/examples/overlay",
   "job": "manifests/job",
+  "pod": "manifests/pod",
   "alerts": "manifests/alerts",
   "networkpolicy": "manifests/examples/networkpolicy",
   "native-sidecar": "tests/k8s/fixtures/native-sidecar",
@@ -193,8 +194,8 @@ test("the database URL comes from a Secret, never a literal", () => {
 
 test("schemagate containers are hardened and bounded", () => {
   for (const [name, list] of Object.entries(objects)) {
-    for (const o of list.filter((x) => x.kind === "Deployment" || x.kind === "Job")) {
-      const spec = o.spec.template.spec;
+    for (const o of list.filter((x) => ["Deployment", "Job", "Pod"].includes(x.kind))) {
+      const spec = o.kind === "Pod" ? o.spec : o.spec.template.spec;
       const ours = [...(spec.initContainers ?? []), ...spec.containers].filter((c) => c.name.startsWith("schemagate"));
       if (ours.length === 0) continue;
       for (const c of ours) {
@@ -247,6 +248,15 @@ test("the Job is a one-shot with a deadline and cleanup", () => {
   assert.ok(job.spec.ttlSecondsAfterFinished > 0);
   assert.equal(job.spec.template.spec.restartPolicy, "Never");
   assert.deepEqual(job.spec.template.spec.containers[0].args, ["migrate"]);
+});
+
+test("the bare Pod runs once and is the Job's pod template, nothing more or less", () => {
+  const pod = find("pod", "Pod", "schemagate-migrate");
+  const job = find("job", "Job", "schemagate-migrate");
+  assert.equal(pod.spec.restartPolicy, "Never");
+  assert.equal(pod.spec.activeDeadlineSeconds, job.spec.activeDeadlineSeconds);
+  const { activeDeadlineSeconds, ...podSpec } = pod.spec;
+  assert.deepEqual(podSpec, job.spec.template.spec, "the same gate, the same settings");
 });
 
 test("the alert rules use only metrics the sidecar exports", () => {

@@ -182,4 +182,30 @@ for run in first second; do
 done
 check "the Job migrated to V5" [ "$(sql "$db" 'SELECT (max(version))[1] FROM schemagate.history')" = 5 ]
 
+echo "== 5. the bare migration Pod (manifests/pod) runs once and migrates"
+db=$(new_database bare)
+use_secret "$db"
+mkdir -p "$work/bare/migrations"
+cp "$root"/examples/migrations/*.sql "$work/bare/migrations/"
+cat > "$work/bare/kustomization.yaml" <<YAML
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [../../../manifests/pod]
+configMapGenerator:
+  - name: schemagate-migrations
+    files: [$(cd "$work/bare" && ls migrations/*.sql | paste -sd, -)]
+images:
+  - {name: schemagate, newName: localhost/schemagate, newTag: test}
+patches:
+  - target: {kind: Pod}
+    patch: |-
+      - {op: add, path: /spec/hostNetwork, value: true}
+YAML
+kubectl kustomize "$work/bare" > "$work/bare/pod.yaml"
+podman kube play "$work/bare/pod.yaml" >"$work/play-bare.log" 2>&1 || fail "kube play (bare pod)"
+code=$(podman wait schemagate-migrate-schemagate 2>/dev/null || echo missing)
+check "the bare Pod's gate exits 0" [ "$code" = 0 ]
+down "$work/bare/pod.yaml"
+check "the bare Pod migrated to V5" [ "$(sql "$db" 'SELECT (max(version))[1] FROM schemagate.history')" = 5 ]
+
 finish
