@@ -26,6 +26,7 @@ const kustomizations = {
   "native-sidecar": "tests/k8s/fixtures/native-sidecar",
   "wait": "tests/k8s/fixtures/wait",
   "existing-init": "tests/k8s/fixtures/existing-init",
+  "statefulset": "tests/k8s/fixtures/statefulset",
 };
 
 function render(dir) {
@@ -168,6 +169,16 @@ test("the Component puts `schemagate migrate` first and gives the sidecar a read
   assert.deepEqual(podSpecOf("existing-init", "billing").initContainers.map((c) => c.name), ["schemagate", "fetch-config"]);
 });
 
+test("a StatefulSet opts in like a Deployment and keeps its own volumes", () => {
+  const set = find("statefulset", "StatefulSet", "ledger");
+  const spec = set.spec.template.spec;
+  assert.deepEqual(spec.initContainers.map((c) => c.name), ["schemagate"]);
+  assert.deepEqual(spec.containers.map((c) => c.name), ["ledger", "schemagate-sidecar"]);
+  assert.deepEqual(spec.containers[0].volumeMounts, [{ name: "data", mountPath: "/data" }]);
+  assert.equal(set.spec.volumeClaimTemplates[0].metadata.name, "data");
+  assert.ok(spec.volumes.some((v) => v.name === "schemagate-migrations"));
+});
+
 test("Deployments that did not opt in are left alone", () => {
   const spec = podSpecOf("existing-init", "untouched");
   assert.equal(spec.initContainers, undefined);
@@ -176,7 +187,7 @@ test("Deployments that did not opt in are left alone", () => {
 
 test("the database URL comes from a Secret, never a literal", () => {
   for (const [name, list] of Object.entries(objects)) {
-    const templates = list.filter((o) => o.kind === "Deployment" || o.kind === "Job").map((o) => o.spec.template.spec);
+    const templates = list.filter((o) => ["Deployment", "StatefulSet", "Job"].includes(o.kind)).map((o) => o.spec.template.spec);
     for (const spec of templates) {
       for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
         for (const env of c.env ?? []) {
@@ -194,7 +205,7 @@ test("the database URL comes from a Secret, never a literal", () => {
 
 test("schemagate containers are hardened and bounded", () => {
   for (const [name, list] of Object.entries(objects)) {
-    for (const o of list.filter((x) => ["Deployment", "Job", "Pod"].includes(x.kind))) {
+    for (const o of list.filter((x) => ["Deployment", "StatefulSet", "Job", "Pod"].includes(x.kind))) {
       const spec = o.kind === "Pod" ? o.spec : o.spec.template.spec;
       const ours = [...(spec.initContainers ?? []), ...spec.containers].filter((c) => c.name.startsWith("schemagate"));
       if (ours.length === 0) continue;
