@@ -175,8 +175,26 @@ int run_baseline(const GateConfig& config) {
     return 0;
 }
 
-std::optional<std::string> takeover_needed(pqxx::connection& connection,
-                                           const GateConfig& config) {
+namespace {
+
+// Whether schemagate's history table exists now. Read last, in a statement of its own: a gate
+// that bootstrapped and applied V1 between our first look and the checks above made those
+// tables, and they are not a reason to refuse.
+bool history_table_exists(pqxx::connection& connection, const StateLocation& where) {
+    return translate_db_errors([&] {
+        pqxx::nontransaction session(connection);
+        return session
+            .exec_params("SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON "
+                         "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'history')",
+                         where.schema)
+            .at(0)
+            .at(0)
+            .as<bool>();
+    });
+}
+
+std::optional<std::string> refusal_reason(pqxx::connection& connection,
+                                          const GateConfig& config) {
     if (const auto found = read_other_histories(connection); !found.empty()) {
         const ForeignHistory& history = found.front();
         return "the database is managed by " + history.summary() +
@@ -197,6 +215,15 @@ std::optional<std::string> takeover_needed(pqxx::connection& connection,
            ") but no migration history: nothing was changed; if it matches the files up to "
            "version V, run `schemagate baseline --version V` (or give migrate "
            "--baseline-version V)";
+}
+
+}  // namespace
+
+std::optional<std::string> takeover_needed(pqxx::connection& connection,
+                                           const GateConfig& config) {
+    auto reason = refusal_reason(connection, config);
+    if (reason && history_table_exists(connection, config.state)) return std::nullopt;
+    return reason;
 }
 
 }  // namespace schemagate
