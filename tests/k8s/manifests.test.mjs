@@ -27,6 +27,7 @@ const kustomizations = {
   "wait": "tests/k8s/fixtures/wait",
   "existing-init": "tests/k8s/fixtures/existing-init",
   "statefulset": "tests/k8s/fixtures/statefulset",
+  "migrations-in-image": "tests/k8s/fixtures/migrations-in-image",
 };
 
 function render(dir) {
@@ -179,6 +180,16 @@ test("a StatefulSet opts in like a Deployment and keeps its own volumes", () => 
   assert.ok(spec.volumes.some((v) => v.name === "schemagate-migrations"));
 });
 
+test("migrations baked into a derived image: no volume, no mounts, the image renamed everywhere", () => {
+  const spec = podSpecOf("migrations-in-image");
+  assert.ok(!(spec.volumes ?? []).some((v) => v.name === "schemagate-migrations"));
+  for (const c of [...spec.initContainers, ...spec.containers]) {
+    assert.ok(!(c.volumeMounts ?? []).some((m) => m.mountPath === "/migrations"), c.name);
+  }
+  const ours = [...spec.initContainers, ...spec.containers].filter((c) => c.name.startsWith("schemagate"));
+  for (const c of ours) assert.equal(c.image, "registry.example/shop-migrations:42");
+});
+
 test("Deployments that did not opt in are left alone", () => {
   const spec = podSpecOf("existing-init", "untouched");
   assert.equal(spec.initContainers, undefined);
@@ -220,7 +231,10 @@ test("schemagate containers are hardened and bounded", () => {
         assert.ok(c.resources.requests.cpu && c.resources.requests.memory, `${name}/${c.name} requests`);
         assert.ok(c.resources.limits.cpu && c.resources.limits.memory, `${name}/${c.name} limits`);
         assert.equal(c.terminationMessagePolicy, "FallbackToLogsOnError", `${name}/${c.name}`);
-        assert.ok(c.volumeMounts.some((m) => m.mountPath === "/migrations" && m.readOnly), `${name}/${c.name} migrations`);
+        const mounted = (spec.volumes ?? []).some((v) => v.name === "schemagate-migrations");
+        if (mounted) {
+          assert.ok(c.volumeMounts.some((m) => m.mountPath === "/migrations" && m.readOnly), `${name}/${c.name} migrations`);
+        }
       }
     }
   }

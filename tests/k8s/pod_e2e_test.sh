@@ -50,7 +50,7 @@ overlay() {
     echo "apiVersion: kustomize.config.k8s.io/v1beta1"
     echo "kind: Kustomization"
     echo "resources: [../../../manifests/examples/app]"
-    echo "components: [../../../manifests/components/schemagate]"
+    echo "components: [${OVERLAY_COMPONENTS:-../../../manifests/components/schemagate}]"
     echo "configMapGenerator:"
     echo "  - name: schemagate-migrations"
     echo "    files:"
@@ -60,7 +60,7 @@ overlay() {
     for s in $settings SCHEMAGATE_TERMINATION_LOG=/termination/log; do echo "      - $s"; done
     cat <<YAML
 images:
-  - {name: schemagate, newName: localhost/schemagate, newTag: test}
+  - {name: schemagate, newName: ${OVERLAY_IMAGE:-localhost/schemagate}, newTag: test}
 patches:
   - target: {kind: Deployment}
     patch: |-
@@ -182,7 +182,24 @@ for run in first second; do
 done
 check "the Job migrated to V5" [ "$(sql "$db" 'SELECT (max(version))[1] FROM schemagate.history')" = 5 ]
 
-echo "== 5. the bare migration Pod (manifests/pod) runs once and migrates"
+echo "== 5. migrations baked into an image built FROM schemagate: no ConfigMap, no volume"
+db=$(new_database baked)
+use_secret "$db"
+mkdir -p "$work/baked-image/migrations"
+cp "$root"/examples/migrations/*.sql "$work/baked-image/migrations/"
+printf 'FROM %s\nCOPY migrations/ /migrations/\n' "$SCHEMAGATE_IMAGE" > "$work/baked-image/Containerfile"
+podman build -q -t localhost/schemagate-baked:test "$work/baked-image" >"$work/baked-build.log" 2>&1 ||
+  fail "podman build of the derived image"
+OVERLAY_COMPONENTS="../../../manifests/components/schemagate, ../../../manifests/components/migrations-in-image" \
+OVERLAY_IMAGE=localhost/schemagate-baked overlay baked "$all_files" "SCHEMAGATE_POLL_INTERVAL=200ms"
+check "the rendered pod has no migrations volume" bash -c "! grep -q 'name: schemagate-migrations\$' \"\$1\"" _ "$work/baked/pod.yaml"
+podman kube play "$work/baked/pod.yaml" >"$work/play-baked.log" 2>&1 || fail "kube play (baked)"
+probe_until "$work/baked/pod.yaml" 200 '"version":5' 10
+check "the gate migrated to V5 from the image's own files" [ "$(sql "$db" 'SELECT (max(version))[1] FROM schemagate.history')" = 5 ]
+down "$work/baked/pod.yaml"
+podman rmi -f localhost/schemagate-baked:test >/dev/null 2>&1 || true
+
+echo "== 6. the bare migration Pod (manifests/pod) runs once and migrates"
 db=$(new_database bare)
 use_secret "$db"
 mkdir -p "$work/bare/migrations"
