@@ -45,10 +45,6 @@ void roll_back(pqxx::connection& connection) {
     }
 }
 
-// The transaction's own age when the history row is written, as the history records it.
-constexpr const char* kServerMeasuredMs =
-    "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint";
-
 [[noreturn]] void lease_lost_error(const Migration& migration) {
     throw FatalError(ExitCode::kLeaseLost,
                      "lease lost before " + label(migration) +
@@ -124,7 +120,7 @@ void MigrationRunner::apply_in_transaction(pqxx::connection& connection, const M
                 query += "\n" +
                          store_.record_sql(session, migration, lease_.holder(), token, std::nullopt,
                                            true) +
-                         "; " + compat(session, migration, kServerMeasuredMs) +
+                         "; " + compat(session, migration, kTransactionAgeMsSql) +
                          lease_.fence_sql(session, token) + "; COMMIT";
             }
             session.exec(query);

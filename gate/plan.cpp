@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "plan.h"
 
-#include <algorithm>
 #include <map>
 
 #include "errors.h"
@@ -16,11 +15,6 @@ namespace {
 }
 
 }  // namespace
-
-std::size_t Plan::pending_versioned() const {
-    return static_cast<std::size_t>(std::count_if(
-        pending.begin(), pending.end(), [](const Migration* m) { return !m->repeatable; }));
-}
 
 Plan make_plan(const MigrationSet& files, const Applied& applied, const MigrationVersion& target,
                std::optional<std::int64_t> live_token) {

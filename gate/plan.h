@@ -22,7 +22,6 @@ struct Plan {
     std::vector<const Migration*> pending;
 
     bool done() const { return pending.empty(); }
-    std::size_t pending_versioned() const;
 };
 
 // What the database says was applied.

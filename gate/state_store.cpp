@@ -114,7 +114,7 @@ std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration
     const std::string duration =
         duration_ms
             ? std::to_string(*duration_ms)
-            : std::string("(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint");
+            : std::string(kTransactionAgeMsSql);
     if (migration.repeatable) {
         return "INSERT INTO " + qualified(connection, where_, "repeatable") +
                " AS r (name, description, file, checksum, applied_by, duration_ms, token) VALUES (" +

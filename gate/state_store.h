@@ -22,6 +22,11 @@ struct AdoptionRecord {
     std::string adopted_by;
 };
 
+// SQL for how long the current transaction has run, in ms: what a migration's history row
+// records as its duration when the server measures it.
+inline constexpr const char* kTransactionAgeMsSql =
+    "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint";
+
 // The history table and the bootstrap of the state schema. Not thread-safe: one per
 // connection.
 class StateStore {

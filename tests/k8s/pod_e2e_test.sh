@@ -153,26 +153,36 @@ check "the termination message says why ($message)" bash -c "grep -q 'database u
 check "the termination message has no password" bash -c "! grep -qF -- \"$PGTEST_PASSWORD\" <<<\"\$1\"" _ "$message"
 down "$work/unreachable/pod.yaml"
 
-echo "== 4. the Job's pod template, run as a pod, migrates and is idempotent"
-db=$(new_database job)
-use_secret "$db"
-mkdir -p "$work/job/migrations"
-cp "$root"/examples/migrations/*.sql "$work/job/migrations/"
-cat > "$work/job/kustomization.yaml" <<YAML
+# A one-off migration overlay (the Job or the bare Pod) on a fresh database with the example
+# migrations: NAME, the manifests folder, the kind, the pod spec's JSON path in that kind.
+# Prints the new database's URL; the rendered objects are in $work/NAME/rendered.yaml.
+one_off_overlay() {
+  local name=$1 manifests=$2 kind=$3 spec_path=$4 db
+  db=$(new_database "$name")
+  use_secret "$db"
+  mkdir -p "$work/$name/migrations"
+  cp "$root"/examples/migrations/*.sql "$work/$name/migrations/"
+  cat > "$work/$name/kustomization.yaml" <<YAML
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
-resources: [../../../manifests/job]
+resources: [../../../manifests/$manifests]
 configMapGenerator:
   - name: schemagate-migrations
-    files: [$(cd "$work/job" && ls migrations/*.sql | paste -sd, -)]
+    files: [$(cd "$work/$name" && ls migrations/*.sql | paste -sd, -)]
 images:
   - {name: schemagate, newName: localhost/schemagate, newTag: test}
 patches:
-  - target: {kind: Job}
+  - target: {kind: $kind}
     patch: |-
-      - {op: add, path: /spec/template/spec/hostNetwork, value: true}
+      - {op: add, path: $spec_path/hostNetwork, value: true}
 YAML
-kubectl kustomize "$work/job" | node "$here/job_to_pod.mjs" > "$work/job/pod.yaml"
+  kubectl kustomize "$work/$name" > "$work/$name/rendered.yaml"
+  echo "$db"
+}
+
+echo "== 4. the Job's pod template, run as a pod, migrates and is idempotent"
+db=$(one_off_overlay job job Job /spec/template/spec)
+node "$here/job_to_pod.mjs" < "$work/job/rendered.yaml" > "$work/job/pod.yaml"
 for run in first second; do
   podman kube play "$work/job/pod.yaml" >"$work/play-job-$run.log" 2>&1 || fail "kube play (job, $run)"
   code=$(podman wait schemagate-migrate-schemagate 2>/dev/null || echo missing)
@@ -200,25 +210,8 @@ down "$work/baked/pod.yaml"
 podman rmi -f localhost/schemagate-baked:test >/dev/null 2>&1 || true
 
 echo "== 6. the bare migration Pod (manifests/pod) runs once and migrates"
-db=$(new_database bare)
-use_secret "$db"
-mkdir -p "$work/bare/migrations"
-cp "$root"/examples/migrations/*.sql "$work/bare/migrations/"
-cat > "$work/bare/kustomization.yaml" <<YAML
-apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-resources: [../../../manifests/pod]
-configMapGenerator:
-  - name: schemagate-migrations
-    files: [$(cd "$work/bare" && ls migrations/*.sql | paste -sd, -)]
-images:
-  - {name: schemagate, newName: localhost/schemagate, newTag: test}
-patches:
-  - target: {kind: Pod}
-    patch: |-
-      - {op: add, path: /spec/hostNetwork, value: true}
-YAML
-kubectl kustomize "$work/bare" > "$work/bare/pod.yaml"
+db=$(one_off_overlay bare pod Pod /spec)
+cp "$work/bare/rendered.yaml" "$work/bare/pod.yaml"
 podman kube play "$work/bare/pod.yaml" >"$work/play-bare.log" 2>&1 || fail "kube play (bare pod)"
 code=$(podman wait schemagate-migrate-schemagate 2>/dev/null || echo missing)
 check "the bare Pod's gate exits 0" [ "$code" = 0 ]
