@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // what is left once it is removed.
         std::string message = e.what();
         for (const std::string fixed :
-             {"not a valid PostgreSQL URL (postgresql://user@host:port/db) or key=value "
+             {"--database-url: ", "not a valid PostgreSQL URL (postgresql://user@host:port/db) or key=value "
               "connection string",
               "the URL holds more than one '@' before the host: percent-encode '@' in the user "
               "name or password as %40"}) {
