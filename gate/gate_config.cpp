@@ -103,6 +103,13 @@ GateFlags::GateFlags(GateConfig& config)
 
     add_repair(config);
     add_takeover(config);
+
+    auto* check = app_.add_subcommand(
+        "check-manifests",
+        "Check a JSON rendering of your manifests: every workload labelled for schemagate "
+        "really has the gate and the readiness sidecar");
+    check->add_option("file", config.manifests_file, "The rendering (default: standard input)");
+    commands_.emplace_back(check, GateCommand::kCheckManifests);
 }
 
 void GateFlags::add_common(CLI::App* sub, GateConfig& config) {
@@ -217,7 +224,7 @@ std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
         if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
             throw CLI::ValidationError(std::string("unknown command '") + argv[1] +
                                        "' (commands: migrate, wait, status, validate, unlock, "
-                                       "repair, adopt, baseline)");
+                                       "repair, adopt, baseline, check-manifests)");
         }
         app_.parse(argc, argv);
         if (repair_->parsed() && repair_->count("--mark-applied") == 0 && !remove_) {

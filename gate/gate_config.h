@@ -15,7 +15,7 @@
 namespace schemagate {
 
 enum class GateCommand {
-    kMigrate, kWait, kStatus, kValidate, kUnlock, kRepair, kAdopt, kBaseline
+    kMigrate, kWait, kStatus, kValidate, kUnlock, kRepair, kAdopt, kBaseline, kCheckManifests
 };
 
 // Everything the gate needs to know, from flags and SCHEMAGATE_* environment variables (one
@@ -68,6 +68,8 @@ struct GateConfig {
     // baseline --version, and migrate --baseline-version: on a schema with tables and no
     // history, files up to this version count as applied (Flyway's baselineOnMigrate).
     std::optional<MigrationVersion> baseline_version;
+    // check-manifests FILE: a JSON rendering of the manifests; "-" is standard input.
+    std::string manifests_file = "-";
 };
 
 // Parses argv. Returns the config, or the exit code to leave with right away: 0 after

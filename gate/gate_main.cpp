@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin_commands.h"
+#include "check_manifests_command.h"
 #include "gate_config.h"
 #include "interrupt.h"
 #include "migrate_command.h"
@@ -33,6 +34,8 @@ int run_command(const GateConfig& config) {
             return run_adopt(config);
         case GateCommand::kBaseline:
             return run_baseline(config);
+        case GateCommand::kCheckManifests:
+            return run_check_manifests(config);
     }
     return to_int(ExitCode::kBadInput);
 }

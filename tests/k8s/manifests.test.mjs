@@ -28,6 +28,9 @@ const kustomizations = {
   "existing-init": "tests/k8s/fixtures/existing-init",
   "statefulset": "tests/k8s/fixtures/statefulset",
   "migrations-in-image": "tests/k8s/fixtures/migrations-in-image",
+  "migrations-from-app-image": "tests/k8s/fixtures/migrations-from-app-image",
+  "migrations-from-image-volume": "tests/k8s/fixtures/migrations-from-image-volume",
+  "optin-too-late": "tests/k8s/fixtures/optin-too-late",
 };
 
 function render(dir) {
@@ -117,8 +120,20 @@ test("every rendered object passes the schema validator", async () => {
   }
 });
 
+// kubernetes-types stops at Kubernetes 1.30, before image volumes (1.31): that one field is
+// checked by shape in the image-volume test; everything around it is still type-checked.
+function withoutImageVolumes(object) {
+  const spec = object.spec?.template?.spec;
+  if (!spec?.volumes?.some((v) => v.image)) return object;
+  const copy = structuredClone(object);
+  for (const v of copy.spec.template.spec.volumes) {
+    if (v.image) { delete v.image; v.emptyDir = {}; }
+  }
+  return copy;
+}
+
 test("every rendered object type-checks against kubernetes-types (no unknown fields)", () => {
-  const all = Object.values(objects).flat();
+  const all = Object.values(objects).flat().map(withoutImageVolumes);
   assert.equal(typecheck(all), "");
 });
 
@@ -190,6 +205,56 @@ test("migrations baked into a derived image: no volume, no mounts, the image ren
   for (const c of ours) assert.equal(c.image, "registry.example/shop-migrations:42");
 });
 
+test("migrations copied from the app's image: the copy runs before the gate into an emptyDir", () => {
+  const spec = podSpecOf("migrations-from-app-image");
+  assert.deepEqual(spec.initContainers.map((c) => c.name), ["schemagate-copy-migrations", "schemagate"]);
+  const copy = spec.initContainers[0];
+  assert.equal(copy.image, "registry.example/shop:1.4.2");
+  assert.deepEqual(copy.volumeMounts, [{ name: "schemagate-migrations", mountPath: copy.command.at(-1).replace(/\/$/, "") }]);
+  const volume = spec.volumes.find((v) => v.name === "schemagate-migrations");
+  assert.ok(volume.emptyDir, "an emptyDir");
+  assert.equal(volume.configMap, undefined, "no ConfigMap left");
+  for (const name of ["schemagate", "schemagate-sidecar"]) {
+    const c = [...spec.initContainers, ...spec.containers].find((x) => x.name === name);
+    assert.ok(c.volumeMounts.some((m) => m.name === "schemagate-migrations" && m.mountPath === "/migrations"), name);
+  }
+});
+
+test("migrations from an image volume: the volume names the image `images:` set, nothing else changes", () => {
+  const spec = podSpecOf("migrations-from-image-volume");
+  const volume = spec.volumes.find((v) => v.name === "schemagate-migrations");
+  assert.deepEqual(volume.image, { reference: "registry.example/shop-migrations:1.4.2", pullPolicy: "IfNotPresent" });
+  assert.equal(volume.configMap, undefined);
+  assert.deepEqual(spec.initContainers.map((c) => c.name), ["schemagate"]);
+  assert.deepEqual(podSpecOf("migrations-from-app-image").containers, spec.containers, "the same containers as the other variants");
+});
+
+// `schemagate check-manifests` on real renders, converted to JSON offline by kubectl.
+function checkManifests(name) {
+  const gate = process.env.SCHEMAGATE_GATE_BIN ?? join(root, "build/bin/schemagate");
+  const json = execFileSync("kubectl", ["patch", "--local", "-f", "-", "--type", "merge", "-p", "{}", "-o", "json"],
+    { input: rendered[name], encoding: "utf8" });
+  try {
+    return { code: 0, out: execFileSync(gate, ["check-manifests"], { input: json, encoding: "utf8", stdio: "pipe" }) };
+  } catch (e) {
+    return { code: e.status, out: `${e.stdout}${e.stderr}` };
+  }
+}
+
+test("check-manifests names a workload whose opt-in label came too late for the Component", () => {
+  const late = checkManifests("optin-too-late");
+  assert.equal(late.code, 3, late.out);
+  assert.match(late.out, /Deployment\/reports: labelled schemagate.io\/gate=enabled but has no schemagate initContainer/);
+  for (const name of ["example-overlay", "statefulset", "native-sidecar", "existing-init", "migrations-from-app-image"]) {
+    const good = checkManifests(name);
+    assert.equal(good.code, 0, `${name}: ${good.out}`);
+    assert.match(good.out, /^ok: \d+ gated: /);
+  }
+  const none = checkManifests("job");
+  assert.equal(none.code, 3, "a render with nothing gated is not silently fine");
+  assert.match(none.out, /no Deployment or StatefulSet carries schemagate/);
+});
+
 test("Deployments that did not opt in are left alone", () => {
   const spec = podSpecOf("existing-init", "untouched");
   assert.equal(spec.initContainers, undefined);
@@ -232,7 +297,8 @@ test("schemagate containers are hardened and bounded", () => {
         assert.ok(c.resources.limits.cpu && c.resources.limits.memory, `${name}/${c.name} limits`);
         assert.equal(c.terminationMessagePolicy, "FallbackToLogsOnError", `${name}/${c.name}`);
         const mounted = (spec.volumes ?? []).some((v) => v.name === "schemagate-migrations");
-        if (mounted) {
+        // The copy container is the one writer of the migrations volume.
+        if (mounted && c.name !== "schemagate-copy-migrations") {
           assert.ok(c.volumeMounts.some((m) => m.mountPath === "/migrations" && m.readOnly), `${name}/${c.name} migrations`);
         }
       }

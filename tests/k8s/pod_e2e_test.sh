@@ -61,6 +61,7 @@ overlay() {
     cat <<YAML
 images:
   - {name: schemagate, newName: ${OVERLAY_IMAGE:-localhost/schemagate}, newTag: test}
+${OVERLAY_EXTRA_IMAGE:+  - $OVERLAY_EXTRA_IMAGE}
 patches:
   - target: {kind: Deployment}
     patch: |-
@@ -68,7 +69,7 @@ patches:
       - {op: add, path: /spec/template/spec/hostNetwork, value: true}
       - {op: add, path: /spec/template/spec/restartPolicy, value: $restart}
       - {op: add, path: /spec/template/spec/volumes/-, value: {name: termination, emptyDir: {}}}
-      - {op: add, path: /spec/template/spec/initContainers/0/volumeMounts/-, value: {name: termination, mountPath: /termination}}
+      - {op: add, path: /spec/template/spec/initContainers/${OVERLAY_GATE_INDEX:-0}/volumeMounts/-, value: {name: termination, mountPath: /termination}}
 YAML
   } > "$dir/kustomization.yaml"
   # What the kubelet would see (the probes' named ports resolve here)...
@@ -208,6 +209,27 @@ probe_until "$work/baked/pod.yaml" 200 '"version":5' 10
 check "the gate migrated to V5 from the image's own files" [ "$(sql "$db" 'SELECT (max(version))[1] FROM schemagate.history')" = 5 ]
 down "$work/baked/pod.yaml"
 podman rmi -f localhost/schemagate-baked:test >/dev/null 2>&1 || true
+
+echo "== 5b. migrations copied out of the app's own image by an initContainer that runs before the gate"
+db=$(new_database copied)
+use_secret "$db"
+mkdir -p "$work/app-image/migrations"
+cp "$root"/examples/migrations/*.sql "$work/app-image/migrations/"
+# The app's image: any image with cp; its migrations at /migrations (the Component's default).
+printf 'FROM localhost/debian:bookworm-slim\nCOPY migrations/ /migrations/\n' > "$work/app-image/Containerfile"
+podman build -q -t localhost/shop-app:test "$work/app-image" >"$work/app-build.log" 2>&1 ||
+  fail "podman build of the app image"
+# The ConfigMap the overlay still generates holds V1 only: V5 can only come from the app image.
+OVERLAY_COMPONENTS="../../../manifests/components/schemagate, ../../../manifests/components/migrations-from-app-image" \
+OVERLAY_GATE_INDEX=1 \
+OVERLAY_EXTRA_IMAGE="{name: schemagate-migrations-source, newName: localhost/shop-app, newTag: test}" \
+  overlay copied "V1__create_customers.sql" "SCHEMAGATE_POLL_INTERVAL=200ms"
+podman kube play "$work/copied/pod.yaml" >"$work/play-copied.log" 2>&1 || fail "kube play (copied)"
+probe_until "$work/copied/pod.yaml" 200 '"version":5' 10
+check "the gate migrated to V5 from the files the app image carried" [ "$(sql "$db" 'SELECT (max(version))[1] FROM schemagate.history')" = 5 ]
+check "the copy container exited 0" [ "$(podman inspect --format '{{.State.ExitCode}}' shop-pod-0-schemagate-copy-migrations)" = 0 ]
+down "$work/copied/pod.yaml"
+podman rmi -f localhost/shop-app:test >/dev/null 2>&1 || true
 
 echo "== 6. the bare migration Pod (manifests/pod) runs once and migrates"
 db=$(one_off_overlay bare pod Pod /spec)

@@ -56,6 +56,43 @@ TEST(FlywayChecksum, IsCrc32OverLinesWithoutTerminatorsAsASignedInt) {
     EXPECT_EQ(flyway_checksum(""), 0);
 }
 
+TEST(FlywayChecksum, MatchesChecksumsFlywayItselfStoredForPublishedScripts) {
+    // Evidence from outside this code: navikt/lydia-api (a public Flyway project) commits a
+    // pg_dump of its test database whose flyway_schema_history rows hold the checksums Flyway
+    // computed when it applied these scripts; the scripts are quoted from the same repository
+    // (src/main/resources/db/migration/2022/, commit 3b5192f). Multi-line, indented, with and
+    // without a final newline.
+    EXPECT_EQ(flyway_checksum("alter table sykefravar_statistikk_virksomhet rename column "
+                              "prosent to sykefraversprosent;"),
+              125199402);  // V4__endre_prosent_til_sykefraversprosent.sql
+    EXPECT_EQ(flyway_checksum("alter table sykefravar_statistikk_virksomhet add column endret "
+                              "timestamp default null;\n"),
+              -1542988905);  // V22__legg_til_endret_felt_på_statistikk.sql
+    EXPECT_EQ(flyway_checksum("DELETE FROM\n    virksomhet a\n    USING virksomhet b\nWHERE\n"
+                              "        a.id < b.id\n  AND a.orgnr = b.orgnr;\n\n"
+                              "alter table virksomhet\n"
+                              "  add constraint virksomhet_unik_orgnr unique (orgnr);"),
+              2085819180);  // V7__unique_constraint_virksomhet.sql
+    EXPECT_EQ(flyway_checksum(
+                  "alter table virksomhet_metadata rename to virksomhet_statistikk_metadata;\n"
+                  "alter table virksomhet_statistikk_metadata drop column navn;\n\n"
+                  "create table virksomhet\n(\n"
+                  "    id            serial primary key,\n"
+                  "    orgnr         varchar  not null,\n"
+                  "    land          varchar  not null,\n"
+                  "    landkode      varchar  not null,\n"
+                  "    postnummer    smallint not null,\n"
+                  "    poststed      varchar  not null,\n"
+                  "    kommune       varchar  not null,\n"
+                  "    kommunenummer varchar  not null\n);\n\n"
+                  "create index idx_orgnr_virksomhet on virksomhet(orgnr);\n"
+                  "create index idx_orgnr_virksomhet_statistikk_metadata on "
+                  "virksomhet_statistikk_metadata(orgnr);\n"
+                  "create index idx_orgnr_sykefravar_statistikk_virksomhet on "
+                  "sykefravar_statistikk_virksomhet(orgnr);"),
+              -64248919);  // V2__create_virksomhet_adresse.sql
+}
+
 TEST(Adoption, GolangMigrateCountsEveryFileUpToItsVersion) {
     const auto files = files_up_to(4, "000");
     ForeignHistory history{OtherTool::kGolangMigrate, "public.schema_migrations", {}, 2, false, ""};
