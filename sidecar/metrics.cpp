@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "version.h"
+
 namespace schemagate {
 
 namespace {
@@ -34,10 +36,14 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
     const std::string labels = "name=\"" + label_value(name) + "\"";
     std::string out;
     out.reserve(2048);
+    gauge(out, "schemagate_build_info", "Always 1; the label carries the sidecar's version.",
+          labels + ",version=\"" + label_value(kVersion) + "\"", 1);
     const MigrationVersion current = snapshot.state.version.value_or(MigrationVersion{});
-    // A gauge holds a float64: dotted versions and integers of 16 digits and more have no exact
-    // value, so those series are left out and the _info series carries every version as text.
-    if (const auto number = current.exact_number()) {
+    // Before the first successful read nothing is known: no version series at all, rather than
+    // a 0 that reads as an empty schema. A gauge holds a float64: dotted versions and integers
+    // of 16 digits and more have no exact value, so those series are left out and the _info
+    // series carries every version as text.
+    if (const auto number = current.exact_number(); number && snapshot.ever_read) {
         gauge(out, "schemagate_schema_version", "Schema version last read from the database.",
               labels, *number);
     }
@@ -45,11 +51,13 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
         gauge(out, "schemagate_expected_version", "Lowest schema version the app runs against.",
               labels, *number);
     }
-    gauge(out, "schemagate_schema_version_info",
-          "Always 1; the labels carry the schema version and the expected one, as text.",
-          labels + ",version=\"" + label_value(current.text()) + "\",expected=\"" +
-              label_value(policy.expect.text()) + "\"",
-          1);
+    if (snapshot.ever_read) {
+        gauge(out, "schemagate_schema_version_info",
+              "Always 1; the labels carry the schema version and the expected one, as text.",
+              labels + ",version=\"" + label_value(current.text()) + "\",expected=\"" +
+                  label_value(policy.expect.text()) + "\"",
+              1);
+    }
     gauge(out, "schemagate_schema_behind",
           "1 while the schema version read is below the expected one (any version form).", labels,
           snapshot.ever_read && current < policy.expect ? 1 : 0);

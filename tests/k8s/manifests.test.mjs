@@ -360,6 +360,28 @@ test("the alert rules use only metrics the sidecar exports", () => {
   }
 });
 
+test("every alert links a runbook that is a section of the README", () => {
+  const rule = find("alerts", "PrometheusRule", "schemagate");
+  const anchors = readFileSync(join(root, "README.md"), "utf8").split("\n")
+    .filter((line) => line.startsWith("#"))
+    .map((line) => line.replace(/^#+\s*/, "").toLowerCase().replace(/[^a-z0-9 -]/g, "").replaceAll(" ", "-"));
+  for (const r of rule.spec.groups[0].rules) {
+    const url = r.annotations.runbook_url;
+    assert.ok(url, `${r.alert} has no runbook_url`);
+    const anchor = url.split("#")[1];
+    assert.ok(anchors.includes(anchor), `${r.alert}: README has no section #${anchor}`);
+    assert.equal(anchor, `runbook-${r.alert.toLowerCase()}`);
+  }
+});
+
+test("the PodMonitor scrapes the sidecar's named port and selects no label of the app's", () => {
+  const monitor = find("alerts", "PodMonitor", "schemagate");
+  assert.deepEqual(monitor.spec.selector, {});
+  const sidecar = podSpecOf("example-overlay").containers.find((c) => c.name === "schemagate-sidecar");
+  assert.deepEqual(monitor.spec.podMetricsEndpoints.map((e) => [e.port, e.path]),
+    [[sidecar.ports[0].name, "/metrics"]]);
+});
+
 test("the NetworkPolicy example admits the scraper on the sidecar's named port and keeps the app's port", () => {
   const policy = find("networkpolicy", "NetworkPolicy");
   const sidecarPorts = find("example-overlay", "Deployment").spec.template.spec.containers

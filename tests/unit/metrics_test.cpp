@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "prometheus_text.h"
+#include "version.h"
 
 namespace schemagate {
 namespace {
@@ -34,6 +35,22 @@ TEST(Metrics, EverySeriesHasHelpTypeAndTheNameLabel) {
     EXPECT_NE(text.find("schemagate_ready{name=\"shop\\\"x\"} 0\n"), std::string::npos);
     EXPECT_NE(text.find("le=\"+Inf\"} 3\n"), std::string::npos);
     EXPECT_NE(text.find("result=\"error\"} 1\n"), std::string::npos);
+    EXPECT_NE(text.find(std::string("schemagate_build_info{name=\"shop\\\"x\",version=\"") +
+                        kVersion + "\"} 1\n"),
+              std::string::npos);
+}
+
+TEST(Metrics, NoVersionIsReportedBeforeTheFirstRead) {
+    SchemaSnapshot snapshot;  // ever_read false: the database was never reached
+    const ReadinessPolicy policy{5, std::nullopt, Millis{1000}};
+    const std::string text = render_metrics(
+        "default", snapshot, policy, evaluate(snapshot, policy, std::chrono::steady_clock::now()));
+    EXPECT_TRUE(testing::parse_prometheus_text(text).malformed.empty());
+    EXPECT_EQ(text.find("schemagate_schema_version{"), std::string::npos) << text;
+    EXPECT_EQ(text.find("schemagate_schema_version_info{"), std::string::npos) << text;
+    EXPECT_NE(text.find("schemagate_expected_version{name=\"default\"} 5\n"), std::string::npos);
+    EXPECT_NE(text.find("schemagate_schema_behind{name=\"default\"} 0\n"), std::string::npos);
+    EXPECT_NE(text.find("schemagate_ready{name=\"default\"} 0\n"), std::string::npos);
 }
 
 }  // namespace
