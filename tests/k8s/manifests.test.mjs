@@ -31,6 +31,8 @@ const kustomizations = {
   "migrations-from-app-image": "tests/k8s/fixtures/migrations-from-app-image",
   "migrations-from-image-volume": "tests/k8s/fixtures/migrations-from-image-volume",
   "optin-too-late": "tests/k8s/fixtures/optin-too-late",
+  "job-argocd": "tests/k8s/fixtures/job-argocd",
+  "job-flux": "tests/k8s/fixtures/job-flux",
 };
 
 function render(dir) {
@@ -253,6 +255,21 @@ test("check-manifests names a workload whose opt-in label came too late for the 
   const none = checkManifests("job");
   assert.equal(none.code, 3, "a render with nothing gated is not silently fine");
   assert.match(none.out, /no Deployment or StatefulSet carries schemagate/);
+});
+
+test("the GitOps Job variants: Argo CD PreSync hook with its ConfigMaps a wave earlier; Flux force-replaces", () => {
+  const argo = find("job-argocd", "Job", "schemagate-migrate");
+  assert.equal(argo.metadata.annotations["argocd.argoproj.io/hook"], "PreSync");
+  assert.equal(argo.metadata.annotations["argocd.argoproj.io/hook-delete-policy"], "BeforeHookCreation");
+  assert.equal(argo.spec.ttlSecondsAfterFinished, undefined, "Argo CD deletes its hooks itself");
+  const migrations = objects["job-argocd"].find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("schemagate-migrations-"));
+  assert.equal(migrations.metadata.annotations["argocd.argoproj.io/hook"], "PreSync");
+  assert.ok(Number(migrations.metadata.annotations["argocd.argoproj.io/sync-wave"]) < Number(argo.metadata.annotations["argocd.argoproj.io/sync-wave"] ?? 0));
+  assert.equal(argo.spec.template.spec.volumes.find((v) => v.name === "schemagate-migrations").configMap.name,
+    migrations.metadata.name, "the hook Job mounts the hook ConfigMap");
+  const flux = find("job-flux", "Job", "schemagate-migrate");
+  assert.equal(flux.metadata.annotations["kustomize.toolkit.fluxcd.io/force"], "enabled");
+  assert.deepEqual(flux.spec, find("job", "Job", "schemagate-migrate").spec, "only the annotation differs");
 });
 
 test("Deployments that did not opt in are left alone", () => {
