@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
-# schemagate: both binaries in one small image.
+# schemagate: both binaries in one small image, FROM scratch: no shell, no package manager.
 #   docker build -t schemagate:0.1.0 .
-# Runs as a non-root numeric user and needs no writable root filesystem.
+#   docker buildx build --platform linux/amd64,linux/arm64 -t registry/schemagate:0.1.0 --push .
+# Runs as the non-root numeric user 65532 and needs no writable root filesystem.
 
 FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      build-essential cmake pkg-config \
+      build-essential cmake pkg-config ca-certificates \
       libpqxx-dev libpq-dev libcpp-httplib-dev libmicrohttpd-dev nlohmann-json3-dev libspdlog-dev libfmt-dev \
       libcli11-dev libgtest-dev libgmock-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
@@ -18,21 +19,40 @@ RUN cmake --preset ci \
  && cmake --build --preset ci -j "$(nproc)" --target schemagate schemagate-sidecar unit_tests \
  && ./build/bin/unit_tests --gtest_brief=1 \
  && strip build/bin/schemagate build/bin/schemagate-sidecar
+# The final image's whole file system, in /rootfs: the binaries, exactly the shared libraries
+# the dynamic loader resolves for them (computed here, for this architecture, never a kept
+# list), the loader itself, CA certificates (for sslmode=verify-full), the user, and the
+# license files of the project and of every package a library came from.
+RUN set -eu; \
+    mkdir -p /rootfs/usr/local/bin /rootfs/etc/ssl/certs /rootfs/usr/share/doc/schemagate; \
+    cp build/bin/schemagate build/bin/schemagate-sidecar /rootfs/usr/local/bin/; \
+    libs=$(ldd build/bin/schemagate build/bin/schemagate-sidecar \
+           | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u); \
+    for lib in $libs; do cp --parents -L "$lib" /rootfs/; done; \
+    for lib in $libs; do \
+      pkg=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -1 | cut -d: -f1); \
+      [ -z "$pkg" ] || { mkdir -p "/rootfs/usr/share/doc/$pkg"; \
+                         cp "/usr/share/doc/$pkg/copyright" "/rootfs/usr/share/doc/$pkg/" 2>/dev/null || true; }; \
+    done; \
+    cp LICENSE /rootfs/usr/share/doc/schemagate/; \
+    cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; \
+    echo 'nonroot:x:65532:65532:schemagate:/nonexistent:/sbin/nologin' > /rootfs/etc/passwd; \
+    echo 'nonroot:x:65532:' > /rootfs/etc/group; \
+    printf '%s\n' $libs > /rootfs/usr/share/doc/schemagate/libraries.txt
 
-FROM debian:bookworm-slim
+FROM scratch
 # The one version is CMake's project(VERSION); the build passes it here (tests check they agree).
 ARG VERSION=0.1.0
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libpqxx-6.4 libpq5 libmicrohttpd12 libspdlog1.10 libfmt9 libssl3 ca-certificates \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*
-COPY --from=build /src/build/bin/schemagate /src/build/bin/schemagate-sidecar /usr/local/bin/
+COPY --from=build /rootfs/ /
 LABEL org.opencontainers.image.title="schemagate" \
       org.opencontainers.image.description="Keeps a Kubernetes app from starting against the wrong database schema: init gate + readiness sidecar" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="Apache-2.0"
+# No shell to search a PATH for the sidecar's `command: ["schemagate-sidecar"]`: the runtime
+# resolves it with this.
+ENV PATH=/usr/local/bin
 USER 65532:65532
 WORKDIR /
 EXPOSE 8733
-ENTRYPOINT ["schemagate"]
+ENTRYPOINT ["/usr/local/bin/schemagate"]
 CMD ["migrate"]

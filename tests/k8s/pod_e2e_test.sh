@@ -226,8 +226,8 @@ OVERLAY_EXTRA_IMAGE="{name: schemagate-migrations-source, newName: localhost/sho
   overlay copied "V1__create_customers.sql" "SCHEMAGATE_POLL_INTERVAL=200ms"
 podman kube play "$work/copied/pod.yaml" >"$work/play-copied.log" 2>&1 || fail "kube play (copied)"
 probe_until "$work/copied/pod.yaml" 200 '"version":5' 10
+# podman removes init containers once they ran; V5 is the copy's proof (the ConfigMap had V1).
 check "the gate migrated to V5 from the files the app image carried" [ "$(sql "$db" 'SELECT (max(version))[1] FROM schemagate.history')" = 5 ]
-check "the copy container exited 0" [ "$(podman inspect --format '{{.State.ExitCode}}' shop-pod-0-schemagate-copy-migrations)" = 0 ]
 down "$work/copied/pod.yaml"
 podman rmi -f localhost/shop-app:test >/dev/null 2>&1 || true
 
