@@ -13,7 +13,7 @@ packages=(
   podman buildah runc catatonit fuse-overlayfs slirp4netns uidmap debootstrap
   wrk time sqitch libdbd-pg-perl iproute2 iptables tar coreutils
   clang libclang-rt-14-dev clang-tidy
-  prometheus
+  prometheus unzip
 )
 # Node.js for the offline manifest validation; the machine image may already have a newer one.
 command -v node >/dev/null || packages+=(nodejs npm)
@@ -45,7 +45,7 @@ required_programs=(
   yamllint:yamllint podman:podman buildah:buildah runc:runc catatonit:catatonit
   fuse-overlayfs:fuse-overlayfs slirp4netns:slirp4netns newuidmap:uidmap debootstrap:debootstrap
   wrk:wrk /usr/bin/time:time sqitch:sqitch tar:tar ip:iproute2 iptables:iptables
-  clang++:clang clang-tidy:clang-tidy node:nodejs npm:npm promtool:prometheus
+  clang++:clang clang-tidy:clang-tidy node:nodejs npm:npm promtool:prometheus unzip:unzip
 )
 missing_programs=()
 for entry in "${required_programs[@]}"; do

@@ -46,8 +46,28 @@ function parse(text) {
   }).filter(Boolean);
 }
 
-const rendered = Object.fromEntries(
-  Object.entries(kustomizations).map(([name, dir]) => [name, render(dir)]));
+// The Helm library chart, through the example app chart that includes it, over a values
+// matrix: its renders join the Kustomize ones (golden files, both validators, every rule below).
+const helm = process.env.HELM ?? "helm";
+const appChart = join(root, "examples/helm/shop");
+const helmValues = {
+  "helm-default": [],
+  "helm-native": ["--set", "schemagate.sidecar.native=true"],
+  "helm-job": ["--set", "migrationJob=true", "--set", "schemagate.mode=wait"],
+  "helm-settings": ["--set", "schemagate.port=9444", "--set", "schemagate.database.secretName=shop-db",
+    "--set", "schemagate.database.secretKey=uri", "--set", "schemagate.image.repository=registry.example/schemagate"],
+  "helm-baked": ["--set", "schemagate.migrations.configMap=", "--set", "schemagate.migrations.files="],
+};
+function helmRun(args) {
+  return execFileSync(helm, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+helmRun(["dependency", "build", appChart]);
+const helmLint = Object.entries(helmValues).map(([name, args]) => [name, helmRun(["lint", appChart, ...args])]);
+
+const rendered = Object.fromEntries([
+  ...Object.entries(kustomizations).map(([name, dir]) => [name, render(dir)]),
+  ...Object.entries(helmValues).map(([name, args]) => [name, helmRun(["template", "shop", appChart, ...args])]),
+]);
 const objects = Object.fromEntries(
   Object.entries(rendered).map(([name, text]) => [name, parse(text)]));
 
@@ -272,6 +292,69 @@ test("the GitOps Job variants: Argo CD PreSync hook with its ConfigMaps a wave e
   assert.deepEqual(flux.spec, find("job", "Job", "schemagate-migrate").spec, "only the annotation differs");
 });
 
+// Generated ConfigMap names carry a content hash (Kustomize's and the chart's own): compare
+// without it.
+function withoutHashes(value) {
+  return JSON.parse(JSON.stringify(value).replace(/"(schemagate-(?:migrations|settings))-[a-z0-9]{10}"/g, '"$1"'));
+}
+function ours(spec, list) {
+  return (spec[list] ?? []).filter((c) => c.name.startsWith("schemagate"));
+}
+
+test("helm lint passes for every values set", () => {
+  for (const [name, out] of helmLint) assert.match(out, /0 chart\(s\) failed/, name);
+});
+
+test("the Helm chart renders the same containers and volumes as the Kustomize Components", () => {
+  for (const [helmName, kustomizeName] of [["helm-default", "example-overlay"], ["helm-native", "native-sidecar"]]) {
+    const h = podSpecOf(helmName);
+    const k = podSpecOf(kustomizeName);
+    for (const list of ["initContainers", "containers"]) {
+      assert.deepEqual(withoutHashes(ours(h, list)), withoutHashes(ours(k, list)), `${helmName} vs ${kustomizeName}: ${list}`);
+    }
+    assert.deepEqual(withoutHashes(h.volumes), withoutHashes(k.volumes.filter((v) => v.name.startsWith("schemagate"))));
+  }
+  const helmJob = find("helm-job", "Job", "schemagate-migrate");
+  const kustomizeJob = find("job", "Job", "schemagate-migrate");
+  assert.deepEqual(withoutHashes(helmJob.spec.template.spec), withoutHashes(kustomizeJob.spec.template.spec), "the Job's pod");
+  assert.equal(helmJob.spec.activeDeadlineSeconds, kustomizeJob.spec.activeDeadlineSeconds);
+  assert.equal(helmJob.spec.backoffLimit, kustomizeJob.spec.backoffLimit);
+});
+
+test("the Helm hook Job runs before install and upgrade, after its migrations ConfigMap", () => {
+  const job = find("helm-job", "Job", "schemagate-migrate");
+  assert.equal(job.metadata.annotations["helm.sh/hook"], "pre-install,pre-upgrade");
+  assert.equal(job.metadata.annotations["helm.sh/hook-delete-policy"], "before-hook-creation");
+  const configMap = objects["helm-job"].find((o) => o.kind === "ConfigMap");
+  assert.equal(configMap.metadata.annotations["helm.sh/hook"], "pre-install,pre-upgrade");
+  assert.ok(Number(configMap.metadata.annotations["helm.sh/hook-weight"]) < Number(job.metadata.annotations["helm.sh/hook-weight"]));
+  assert.equal(job.spec.template.spec.volumes[0].configMap.name, configMap.metadata.name);
+  assert.deepEqual(ours(podSpecOf("helm-job"), "initContainers")[0].args, ["wait"], "the pods only wait");
+  assert.equal(objects["helm-default"].find((o) => o.kind === "ConfigMap").metadata.annotations, undefined,
+    "without the Job the ConfigMap is an ordinary object");
+});
+
+test("Helm settings: one port value moves the port and the probes, the Secret's name and key are settings", () => {
+  const sidecar = ours(podSpecOf("helm-settings"), "containers")[0];
+  assert.deepEqual(sidecar.ports, [{ name: "schemagate", containerPort: 9444, protocol: "TCP" }]);
+  assert.ok(sidecar.env.some((e) => e.name === "SCHEMAGATE_LISTEN" && e.value === "0.0.0.0:9444"));
+  assert.equal(sidecar.readinessProbe.httpGet.port, "schemagate");
+  for (const c of [...ours(podSpecOf("helm-settings"), "initContainers"), sidecar]) {
+    assert.deepEqual(c.env.find((e) => e.name === "DATABASE_URL").valueFrom.secretKeyRef, { name: "shop-db", key: "uri" });
+    assert.equal(c.image, "registry.example/schemagate:0.1.0");
+  }
+  const baked = podSpecOf("helm-baked");
+  assert.equal(baked.volumes, undefined, "no migrations volume when they are in the image");
+  assert.ok(ours(baked, "initContainers").every((c) => !c.volumeMounts));
+});
+
+test("the chart's values.schema.json refuses malformed values, naming them", () => {
+  for (const [args, field] of [[["--set", "schemagate.mode=both"], "mode"], [["--set", "schemagate.port=70000"], "port"],
+    [["--set", "schemagate.database.secretName="], "secretName"], [["--set", "schemagate.sidecar.nativ=true"], "nativ"]]) {
+    assert.throws(() => helmRun(["template", "shop", appChart, ...args]), (e) => String(e.stderr).includes(field), args.join(" "));
+  }
+});
+
 test("Deployments that did not opt in are left alone", () => {
   const spec = podSpecOf("existing-init", "untouched");
   assert.equal(spec.initContainers, undefined);
@@ -286,7 +369,8 @@ test("the database URL comes from a Secret, never a literal", () => {
         for (const env of c.env ?? []) {
           if (env.name !== "DATABASE_URL") continue;
           assert.equal(env.value, undefined, `${name}/${c.name}: DATABASE_URL must not be a literal`);
-          assert.deepEqual(env.valueFrom.secretKeyRef, { name: "schemagate-database", key: "url" });
+          const expected = name === "helm-settings" && c.name.startsWith("schemagate") ? { name: "shop-db", key: "uri" } : { name: "schemagate-database", key: "url" };
+          assert.deepEqual(env.valueFrom.secretKeyRef, expected, `${name}/${c.name}`);
         }
       }
     }

@@ -1,0 +1,133 @@
+{{/* SPDX-License-Identifier: Apache-2.0 */}}
+{{/*
+Named templates an app's chart includes, each called with the app chart's root context
+(`include "schemagate.gate" .`); the settings are the app's `.Values.schemagate`. They render
+the same containers as the Kustomize Components (a test compares them).
+*/}}
+
+{{- define "schemagate.image" -}}
+{{- $v := .Values.schemagate -}}
+image: {{ printf "%s:%s" $v.image.repository $v.image.tag | quote }}
+{{- with $v.image.pullPolicy }}
+imagePullPolicy: {{ . }}
+{{- end }}
+{{- end -}}
+
+{{- define "schemagate.securityContext" -}}
+securityContext:
+  runAsNonRoot: true
+  runAsUser: 65532
+  runAsGroup: 65532
+  readOnlyRootFilesystem: true
+  allowPrivilegeEscalation: false
+  capabilities:
+    drop: ["ALL"]
+  seccompProfile:
+    type: RuntimeDefault
+{{- end -}}
+
+{{- define "schemagate.settingsAndDatabase" -}}
+{{- $v := .Values.schemagate -}}
+{{- with $v.settingsConfigMap }}
+envFrom:
+  - configMapRef:
+      name: {{ . | quote }}
+      optional: true
+{{- end }}
+env:
+  - name: DATABASE_URL
+    valueFrom:
+      secretKeyRef:
+        name: {{ $v.database.secretName | quote }}
+        key: {{ $v.database.secretKey | quote }}
+{{- end -}}
+
+{{- define "schemagate.migrationsMount" -}}
+{{- if .Values.schemagate.migrations.configMap }}
+volumeMounts:
+  - name: schemagate-migrations
+    mountPath: /migrations
+    readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* The gate initContainer: list it first among the pod's initContainers. */}}
+{{- define "schemagate.gate" -}}
+{{- $v := .Values.schemagate -}}
+- name: schemagate
+  {{- include "schemagate.image" . | trim | nindent 2 }}
+  args: [{{ $v.mode | quote }}]
+  {{- include "schemagate.settingsAndDatabase" . | trim | nindent 2 }}
+    - name: SCHEMAGATE_HOLDER
+      valueFrom:
+        fieldRef:
+          fieldPath: metadata.name
+  {{- include "schemagate.migrationsMount" . | trim | nindent 2 }}
+  terminationMessagePolicy: FallbackToLogsOnError
+  resources: {{- toYaml $v.resources.gate | nindent 4 }}
+  {{- include "schemagate.securityContext" . | trim | nindent 2 }}
+{{- end -}}
+
+{{/* The readiness sidecar: a container with its own readinessProbe (the app keeps its own). */}}
+{{- define "schemagate.sidecar" -}}
+{{- $v := .Values.schemagate -}}
+- name: schemagate-sidecar
+  {{- include "schemagate.image" . | trim | nindent 2 }}
+  command: ["schemagate-sidecar"]
+  {{- if $v.sidecar.native }}
+  # A native sidecar (Kubernetes >= 1.29): started before the gate, stopped after the app.
+  restartPolicy: Always
+  {{- end }}
+  {{- include "schemagate.settingsAndDatabase" . | trim | nindent 2 }}
+  {{- if ne (int $v.port) 8733 }}
+    - name: SCHEMAGATE_LISTEN
+      value: {{ printf "0.0.0.0:%d" (int $v.port) | quote }}
+  {{- end }}
+  ports:
+    - name: schemagate
+      containerPort: {{ $v.port }}
+      protocol: TCP
+  readinessProbe:
+    httpGet:
+      path: /readyz
+      port: schemagate
+    periodSeconds: 5
+    timeoutSeconds: 2
+    failureThreshold: 2
+    successThreshold: 1
+  livenessProbe:
+    httpGet:
+      path: /livez
+      port: schemagate
+    periodSeconds: 10
+    timeoutSeconds: 2
+    failureThreshold: 3
+  {{- include "schemagate.migrationsMount" . | trim | nindent 2 }}
+  terminationMessagePolicy: FallbackToLogsOnError
+  resources: {{- toYaml $v.resources.sidecar | nindent 4 }}
+  {{- include "schemagate.securityContext" . | trim | nindent 2 }}
+{{- end -}}
+
+{{/* Everything schemagate adds to the pod's initContainers, in order. */}}
+{{- define "schemagate.initContainers" -}}
+{{- if .Values.schemagate.sidecar.native -}}
+{{ include "schemagate.sidecar" . }}
+{{ end -}}
+{{ include "schemagate.gate" . }}
+{{- end -}}
+
+{{/* Everything schemagate adds to the pod's containers (after the app's). */}}
+{{- define "schemagate.containers" -}}
+{{- if not .Values.schemagate.sidecar.native -}}
+{{ include "schemagate.sidecar" . }}
+{{- end -}}
+{{- end -}}
+
+{{/* The pod's volumes schemagate adds. */}}
+{{- define "schemagate.volumes" -}}
+{{- if .Values.schemagate.migrations.configMap -}}
+- name: schemagate-migrations
+  configMap:
+    name: {{ include "schemagate.migrationsConfigMapName" . | quote }}
+{{- end -}}
+{{- end -}}
