@@ -14,6 +14,10 @@ using Connection = std::unique_ptr<pqxx::connection>;
 
 struct ConnectOptions {
     DatabaseTarget target;
+    // When the target came from --database-url-file: long-running callers (the sidecar) read
+    // the file again before each new connection, so a rotated Secret is picked up on the next
+    // reconnect without a restart.
+    std::string url_file;
     // Shows in pg_stat_activity, so an operator sees which pod holds what.
     std::string application_name = "schemagate";
     // Per attempt; the overall bound is the caller's deadline.

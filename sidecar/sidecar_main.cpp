@@ -26,6 +26,7 @@ int sidecar_main(int argc, const char* const* argv) {
         [&config]() -> int {
             ConnectOptions connect;
             connect.target = resolve_database_target(config.database_url, config.database_url_file);
+            if (config.database_url.empty()) connect.url_file = config.database_url_file;
             connect.application_name = "schemagate-sidecar";
             // Bind first: a port in use is a configuration error to report before anything else.
             std::unique_ptr<VersionWatcher> watcher;

@@ -122,6 +122,9 @@ void VersionWatcher::Shared::record_failure(const std::string& error) {
 // Returns once stopped; throws whatever ends the session.
 void VersionWatcher::Shared::watch(Backoff& reconnect) {
     translate_db_errors([this, &reconnect] {
+        if (!connect.url_file.empty()) {
+            connect.target = resolve_database_target("", connect.url_file);
+        }
         Connection connection = connect_once(connect);
         ChangeListener listener(*connection, [this](const std::string& payload) {
             return notify_event(where.name, payload).has_value();

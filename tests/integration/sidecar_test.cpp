@@ -110,6 +110,19 @@ class Sidecar : public GateTest {
         return -1;
     }
 
+    // A login role of its own for the sidecar: only the grants the README documents.
+    std::string reader_url(const std::string& password) const {
+        const std::string database = query_text("SELECT current_database()");
+        const std::string role = "reader_" + database;
+        exec("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role +
+             "') THEN CREATE ROLE " + role + " LOGIN; END IF; END $$;"
+             "ALTER ROLE " + role + " PASSWORD '" + password + "';"
+             "GRANT USAGE ON SCHEMA schemagate TO " + role + ";"
+             "GRANT SELECT ON schemagate.history, schemagate.lease TO " + role);
+        return "postgresql://" + role + ":" + password + "@127.0.0.1:" +
+               std::to_string(PostgresServer::instance().port()) + "/" + database;
+    }
+
     std::optional<Process> sidecar_;
     int port_ = 0;
     std::unique_ptr<httplib::Client> client_;
@@ -278,6 +291,52 @@ TEST_F(Sidecar, DottedVersionsAreComparedAndReportedAsFlywayWritesThem) {
     EXPECT_EQ(metrics.values.at("schemagate_schema_version_info{name=\"default\",version=\"1.10\","
                                 "expected=\"1.10\"}"),
               1);
+}
+
+TEST_F(Sidecar, ARoleWithOnlyReadGrantsIsEnough) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    start_sidecar({"--expect", "5", "--poll-interval", "100ms"},
+                  {{"DATABASE_URL", reader_url("read-only-pw")}});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; })) << sidecar_->err();
+    EXPECT_EQ(get("/readyz").body["version"], 5);
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                        "'schemagate-sidecar' AND usename LIKE 'reader_%'"),
+              1);
+}
+
+TEST_F(Sidecar, ARotatedUrlFileIsReadAgainOnTheNextReconnect) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    const auto url_file = migrations_.parent_path() / "database-url";
+    const auto write_url = [&url_file](const std::string& url) {
+        // As the kubelet updates a mounted Secret: a new file swapped in by rename.
+        const auto next = url_file.string() + ".next";
+        std::ofstream(next) << url << '\n';
+        std::filesystem::rename(next, url_file);
+    };
+    write_url(reader_url("first-pw"));
+    start_sidecar({"--expect", "5", "--poll-interval", "100ms", "--database-url-file",
+                   url_file.string()},
+                  {{"DATABASE_URL", ""}});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; })) << sidecar_->err();
+    // The password rotates: the old one stops working, the file holds the new one, and the
+    // sidecar's connection is cut (as a database restart or failover would).
+    write_url(reader_url("second-pw"));
+    const double before = testing::parse_prometheus_text(get("/metrics").text)
+                                 .values.at("schemagate_checks_total{name=\"default\",result=\"ok\"}");
+    exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+         "WHERE application_name = 'schemagate-sidecar'");
+    ASSERT_TRUE(eventually([&] {
+        return query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                         "'schemagate-sidecar'") == 1 &&
+               testing::parse_prometheus_text(get("/metrics").text)
+                       .values.at("schemagate_checks_total{name=\"default\",result=\"ok\"}") >
+                   before + 2;
+    })) << sidecar_->err();
+    EXPECT_EQ(get("/readyz").status, 200);
+    EXPECT_EQ(sidecar_->err().find("second-pw"), std::string::npos) << "a password was logged";
+    EXPECT_EQ(sidecar_->err().find("first-pw"), std::string::npos) << "a password was logged";
 }
 
 TEST_F(Sidecar, HeadWorksOtherMethodsAre405UnknownPaths404) {
