@@ -46,11 +46,11 @@ void check_workload(const json& object, ManifestReport& report) {
     const bool labelled = text_at(object, {"metadata", "labels", kOptInLabel}) == "enabled";
     const bool template_labelled =
         text_at(object, {"spec", "template", "metadata", "labels", kOptInLabel}) == "enabled";
-    static const json kEmpty = json::object();
+    static const json no_spec = json::object();
     const json& spec = object.contains("spec") && object["spec"].contains("template") &&
                                object["spec"]["template"].contains("spec")
                            ? object["spec"]["template"]["spec"]
-                           : kEmpty;
+                           : no_spec;
     const auto init_containers = container_names(spec, "initContainers");
     const auto containers = container_names(spec, "containers");
     const bool has_gate = contains(init_containers, kGate);
@@ -93,13 +93,16 @@ void check_workload(const json& object, ManifestReport& report) {
     report.gated.push_back(id);
 }
 
+// A `List` (what kubectl prints for several objects in one document) stands for its items.
 void add_object(json object, std::vector<json>& objects) {
     if (!object.is_object()) return;
-    if (object.contains("items") && object["items"].is_array()) {
-        for (auto& item : object["items"]) add_object(std::move(item), objects);
+    if (!object.contains("items") || !object["items"].is_array()) {
+        objects.push_back(std::move(object));
         return;
     }
-    objects.push_back(std::move(object));
+    for (auto& item : object["items"]) {
+        if (item.is_object()) objects.push_back(std::move(item));
+    }
 }
 
 }  // namespace
