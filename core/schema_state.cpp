@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "schema_state.h"
 
+#include <mutex>
 #include <pqxx/nontransaction>
+#include <set>
 
 #include "db_failure.h"
 
@@ -42,7 +44,33 @@ std::string qualified(pqxx::connection_base& connection, const StateLocation& wh
     return connection.quote_name(where.schema) + "." + connection.quote_name(table);
 }
 
+bool state_tables_exist(pqxx::connection& connection, const StateLocation& where) {
+    // Once seen, the tables are taken to stay: a later DROP only costs the ERROR line that
+    // the readers' undefined-table fallback then meets. Keyed by database and schema.
+    static std::mutex mutex;
+    static std::set<std::string> seen;
+    const std::string key = std::string(connection.dbname()) + '\n' + where.schema;
+    {
+        const std::lock_guard lock(mutex);
+        if (seen.contains(key)) return true;
+    }
+    const bool exist = translate_db_errors([&] {
+        pqxx::nontransaction work(connection);
+        return work
+            .exec_params1("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL",
+                          qualified(connection, where, "history"),
+                          qualified(connection, where, "lease"))[0]
+            .as<bool>();
+    });
+    if (exist) {
+        const std::lock_guard lock(mutex);
+        seen.insert(key);
+    }
+    return exist;
+}
+
 SchemaState read_schema_state(pqxx::connection& connection, const StateLocation& where) {
+    if (!state_tables_exist(connection, where)) return SchemaState{};
     const std::string history = qualified(connection, where, "history");
     const std::string lease = qualified(connection, where, "lease");
     const std::string query = "SELECT (SELECT max(version)::text FROM " + history +

@@ -44,8 +44,13 @@ struct SchemaState {
     std::optional<LeaseInfo> lease;  // nullopt when no pod ever took it
 };
 
-// One round trip, outside any transaction. A database without the state tables is a state
-// (initialized = false), not an error.
+// Whether the state tables (history and lease) exist, asked without an error the server
+// would log: a first run on an empty database must leave no ERROR line behind. One round trip
+// until the tables were seen once by this process, none after.
+bool state_tables_exist(pqxx::connection& connection, const StateLocation& where);
+
+// One round trip (two before the tables were first seen), outside any transaction. A database
+// without the state tables is a state (initialized = false), not an error.
 SchemaState read_schema_state(pqxx::connection& connection, const StateLocation& where);
 
 // A version column as the server prints it (numeric[] or, before 0.2, bigint).

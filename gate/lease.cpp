@@ -36,28 +36,39 @@ AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
     try {
         acquired = translate_db_errors([&] {
         pqxx::nontransaction session(connection);
+        const std::string name = session.quote(where_.name);
         // One query string, one round trip: the server runs it as one implicit transaction and
         // commits before answering, so a holder frozen or cut off right after sending it leaves
-        // no transaction open on the lease row.
+        // no transaction open on the lease row. A row locked by the holder's migration is
+        // skipped, not waited for (SKIP LOCKED): waiting would end in a lock timeout, an ERROR
+        // in the server's log for every waiter at every look.
         return session.exec(
-            lock_timeout_sql(kAcquireLockTimeout) + "; INSERT INTO " + table +
-            " AS l (name, holder, token, acquired_at, renewed_at, expires_at) VALUES (" +
-            session.quote(where_.name) + ", " + session.quote(holder_) +
-            ", 1, clock_timestamp(), clock_timestamp(), clock_timestamp() + " + ttl_interval() +
-            ") ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, token = l.token + 1, "
-            "acquired_at = EXCLUDED.acquired_at, renewed_at = EXCLUDED.renewed_at, "
-            "expires_at = EXCLUDED.expires_at WHERE l.expires_at < clock_timestamp() "
-            "RETURNING token");
+            lock_timeout_sql(kAcquireLockTimeout) + "; WITH free AS (SELECT name FROM " + table +
+            " WHERE name = " + name + " AND expires_at < clock_timestamp() FOR UPDATE SKIP "
+            "LOCKED), taken AS (UPDATE " + table + " AS l SET holder = " + session.quote(holder_) +
+            ", token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = "
+            "clock_timestamp(), expires_at = clock_timestamp() + " + ttl_interval() +
+            " FROM free WHERE l.name = free.name RETURNING l.token), created AS (INSERT INTO " +
+            table + " (name, holder, token, acquired_at, renewed_at, expires_at) SELECT " + name +
+            ", " + session.quote(holder_) + ", 1, clock_timestamp(), clock_timestamp(), "
+            "clock_timestamp() + " + ttl_interval() + " WHERE NOT EXISTS (SELECT 1 FROM " + table +
+            " WHERE name = " + name + ") ON CONFLICT (name) DO NOTHING RETURNING token) "
+            "SELECT token, false FROM taken UNION ALL SELECT token, false FROM created "
+            "UNION ALL SELECT NULL, EXISTS (SELECT 1 FROM " + table + " WHERE name = " + name +
+            " AND expires_at < clock_timestamp()) WHERE NOT EXISTS (SELECT 1 FROM taken) "
+            "AND NOT EXISTS (SELECT 1 FROM created)");
         });
     } catch (const DbError& e) {
+        // A concurrent first insert still being committed: someone else is taking it.
         if (!e.is(sqlstate::kLockNotAvailable)) throw;
-        LeaseHeld held;
-        held.busy = true;
-        if (auto state = read_schema_state(connection, where_); state.lease) held.by = *state.lease;
-        return held;
+        acquired = pqxx::result{};
     }
-    if (!acquired.empty()) return LeaseAcquired{acquired[0][0].as<std::int64_t>()};
+    if (!acquired.empty() && !acquired[0][0].is_null()) {
+        return LeaseAcquired{acquired[0][0].as<std::int64_t>()};
+    }
     LeaseHeld held;
+    // Expired but locked: the holder's migration is committing (and renews it as it does).
+    held.busy = !acquired.empty() && acquired[0][1].as<bool>();
     if (auto state = read_schema_state(connection, where_); state.lease) held.by = *state.lease;
     return held;
 }
@@ -89,13 +100,24 @@ Renewal Lease::renew(pqxx::connection& connection, std::int64_t token) const {
     try {
         return translate_db_errors([&] {
             pqxx::nontransaction session(connection);
+            const std::string table = qualified(connection, where_, "lease");
+            const std::string mine = "name = " + session.quote(where_.name) +
+                                     " AND token = " + std::to_string(token);
             // One round trip (see try_acquire): never a transaction left open between two.
-            const auto result = session.exec(lock_timeout_sql(kRenewLockTimeout) + "; " +
-                                             fence_sql(session, token));
-            return result.affected_rows() == 1 ? Renewal::kRenewed : Renewal::kLost;
+            // Our own migration's transaction locks the row while it runs: skipped rather than
+            // waited for (no lock-timeout ERROR in the server log); that migration renews the
+            // lease itself when it commits.
+            const auto row = session.exec1(
+                lock_timeout_sql(kRenewLockTimeout) + "; WITH locked AS (SELECT name FROM " +
+                table + " WHERE " + mine + " FOR UPDATE SKIP LOCKED), renewed AS (UPDATE " +
+                table + " AS l SET renewed_at = clock_timestamp(), expires_at = "
+                "clock_timestamp() + " + ttl_interval() + " FROM locked WHERE l.name = "
+                "locked.name RETURNING 1) SELECT EXISTS (SELECT 1 FROM renewed), EXISTS "
+                "(SELECT 1 FROM " + table + " WHERE " + mine + ")");
+            if (row[0].as<bool>()) return Renewal::kRenewed;
+            return row[1].as<bool>() ? Renewal::kBusy : Renewal::kLost;
         });
     } catch (const DbError& e) {
-        // Our own migration holds the row; it renews the lease itself when it commits.
         if (e.is(sqlstate::kLockNotAvailable)) return Renewal::kBusy;
         throw;
     }

@@ -65,6 +65,7 @@ std::optional<std::vector<AppliedMigration>> StateStore::read_history(
         "SELECT version::text, description, file, checksum, " + iso_utc_sql("applied_at") +
         ", applied_by, duration_ms, token, success FROM " +
         qualified(connection, where_, "history") + " WHERE name = $1 ORDER BY version";
+    if (!state_tables_exist(connection, where_)) return std::nullopt;
     pqxx::result rows;
     try {
         rows = translate_db_errors([&] {
@@ -92,6 +93,7 @@ std::optional<std::vector<AppliedMigration>> StateStore::read_history(
 std::map<std::string, std::string> StateStore::read_repeatables(
     pqxx::connection& connection) const {
     std::map<std::string, std::string> applied;
+    if (!state_tables_exist(connection, where_)) return applied;
     try {
         const auto rows = translate_db_errors([&] {
             pqxx::nontransaction work(connection);
@@ -185,6 +187,7 @@ std::string StateStore::adopt_sql(pqxx::transaction_base& work, const Adoption& 
 }
 
 std::optional<AdoptionRecord> StateStore::read_adoption(pqxx::connection& connection) const {
+    if (!state_tables_exist(connection, where_)) return std::nullopt;
     try {
         const auto rows = translate_db_errors([&] {
             pqxx::nontransaction work(connection);
