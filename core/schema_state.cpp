@@ -3,7 +3,7 @@
 
 #include <mutex>
 #include <pqxx/nontransaction>
-#include <set>
+#include <map>
 
 #include "db_failure.h"
 
@@ -44,36 +44,76 @@ std::string qualified(pqxx::connection_base& connection, const StateLocation& wh
     return connection.quote_name(where.schema) + "." + connection.quote_name(table);
 }
 
-bool state_tables_exist(pqxx::connection& connection, const StateLocation& where) {
-    // Once seen, the tables are taken to stay: a later DROP only costs the ERROR line that
-    // the readers' undefined-table fallback then meets. Keyed by database and schema.
+namespace {
+
+struct TablesSeen {
+    bool core = false;     // history and lease
+    bool failure = false;  // failure
+};
+
+// Once seen, tables are taken to stay: a later DROP only costs the ERROR line that the
+// readers' undefined-table fallback then meets. Keyed by database and schema.
+TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where) {
     static std::mutex mutex;
-    static std::set<std::string> seen;
+    static std::map<std::string, TablesSeen> seen;
     const std::string key = std::string(connection.dbname()) + '\n' + where.schema;
     {
         const std::lock_guard lock(mutex);
-        if (seen.contains(key)) return true;
+        if (const auto it = seen.find(key); it != seen.end() && it->second.failure) {
+            return it->second;
+        }
     }
-    const bool exist = translate_db_errors([&] {
+    const TablesSeen now = translate_db_errors([&] {
         pqxx::nontransaction work(connection);
-        return work
-            .exec_params1("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL",
-                          qualified(connection, where, "history"),
-                          qualified(connection, where, "lease"))[0]
-            .as<bool>();
+        const auto row = work.exec_params1(
+            // The failure table counts only if readable: a sidecar role granted the other
+            // two tables before it existed still reads the state, without failures.
+            "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL, "
+            "CASE WHEN to_regclass($3) IS NULL THEN false "
+            "ELSE has_table_privilege(to_regclass($3), 'SELECT') END",
+            qualified(connection, where, "history"), qualified(connection, where, "lease"),
+            qualified(connection, where, "failure"));
+        return TablesSeen{row[0].as<bool>(), row[1].as<bool>()};
     });
-    if (exist) {
-        const std::lock_guard lock(mutex);
-        seen.insert(key);
-    }
-    return exist;
+    const std::lock_guard lock(mutex);
+    auto& entry = seen[key];
+    entry.core = entry.core || now.core;
+    entry.failure = entry.failure || now.failure;
+    return entry;
+}
+
+}  // namespace
+
+bool state_tables_exist(pqxx::connection& connection, const StateLocation& where) {
+    return tables_seen(connection, where).core;
+}
+
+bool failure_table_exists(pqxx::connection& connection, const StateLocation& where) {
+    return tables_seen(connection, where).failure;
+}
+
+std::string recorded_failure_columns_sql(const std::string& alias) {
+    const std::string a = alias + ".";
+    return a + "version::text, " + a + "file, " + a + "checksum, " + a + "line, " + a +
+           "sqlstate, " + a + "message, " + a + "holder, " + iso_utc_sql(a + "failed_at");
+}
+
+RecordedFailure recorded_failure_from(const pqxx::row& row, pqxx::row::size_type first) {
+    return RecordedFailure{version_from_sql(row[first].as<std::string>()),
+                           row[first + 1].as<std::string>(),
+                           row[first + 2].as<std::string>(),
+                           row[first + 3].as<int>(),
+                           row[first + 4].as<std::string>(),
+                           row[first + 5].as<std::string>(),
+                           row[first + 6].as<std::string>(),
+                           row[first + 7].as<std::string>()};
 }
 
 SchemaState read_schema_state(pqxx::connection& connection, const StateLocation& where) {
     if (!state_tables_exist(connection, where)) return SchemaState{};
     const std::string history = qualified(connection, where, "history");
     const std::string lease = qualified(connection, where, "lease");
-    const std::string query = "SELECT (SELECT max(version)::text FROM " + history +
+    std::string query = "SELECT (SELECT max(version)::text FROM " + history +
                               " WHERE name = $1 AND success), "
                               "d.version::text, d.description, d.file, d.applied_by, " +
                               iso("d.applied_at") +
@@ -96,6 +136,13 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
                               "ORDER BY version LIMIT 1) AS d ON true "
                               "LEFT JOIN " +
                               lease + " AS l ON l.name = $1";
+    const bool with_failure = failure_table_exists(connection, where);
+    if (with_failure) {
+        // The latest remembered failure: rows are deleted when their migration succeeds.
+        query.insert(query.find(" FROM (SELECT 1) AS one"), ", " + recorded_failure_columns_sql("f"));
+        query += " LEFT JOIN LATERAL (SELECT * FROM " + qualified(connection, where, "failure") +
+                 " WHERE name = $1 ORDER BY failed_at DESC LIMIT 1) AS f ON true";
+    }
     SchemaState state;
     pqxx::result rows;
     try {
@@ -123,6 +170,7 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
                       row[9].is_null() ? "" : row[9].as<std::string>(),
                       row[10].is_null() || row[10].as<bool>()};
     }
+    if (with_failure && !row[11].is_null()) state.failure = recorded_failure_from(row, 11);
     return state;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <pqxx/connection>
+#include <pqxx/row>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,19 @@ struct DirtyMigration {
     std::string applied_at;
 };
 
+// A failed attempt of a migration that schemagate remembers (the state schema's `failure`
+// table): until its file changes or an operator runs `schemagate retry`, no gate runs it again.
+struct RecordedFailure {
+    MigrationVersion version;
+    std::string file;
+    std::string checksum;  // of the file that failed
+    int line = 0;          // the failing statement's first line; 0 when not tied to one
+    std::string sqlstate;
+    std::string message;  // the one-line error as the gate reported it
+    std::string holder;
+    std::string failed_at;  // ISO 8601 UTC, from the database clock
+};
+
 // One reading of the schema's state: what the gate decides on and the sidecar reports.
 struct SchemaState {
     bool initialized = false;             // false until the state tables exist
@@ -42,12 +56,20 @@ struct SchemaState {
     // under a live lease is in progress, not dirty).
     std::optional<DirtyMigration> dirty;
     std::optional<LeaseInfo> lease;  // nullopt when no pod ever took it
+    std::optional<RecordedFailure> failure;  // the latest remembered failure, if any
 };
 
 // Whether the state tables (history and lease) exist, asked without an error the server
 // would log: a first run on an empty database must leave no ERROR line behind. One round trip
 // until the tables were seen once by this process, none after.
 bool state_tables_exist(pqxx::connection& connection, const StateLocation& where);
+// The same for the `failure` table (created by gates since 0.2; a database bootstrapped by an
+// older one has the others without it).
+bool failure_table_exists(pqxx::connection& connection, const StateLocation& where);
+
+// The columns of a `failure` row in RecordedFailure's order, and a row read back.
+std::string recorded_failure_columns_sql(const std::string& alias);
+RecordedFailure recorded_failure_from(const pqxx::row& row, pqxx::row::size_type first);
 
 // One round trip (two before the tables were first seen), outside any transaction. A database
 // without the state tables is a state (initialized = false), not an error.

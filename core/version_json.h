@@ -5,6 +5,7 @@
 #include <string>
 
 #include "migration_version.h"
+#include "schema_state.h"
 
 namespace schemagate {
 
@@ -21,6 +22,17 @@ inline nlohmann::json version_json(const MigrationVersion& version) {
 // The text of what version_json wrote.
 inline std::string version_json_text(const nlohmann::json& value) {
     return value.is_string() ? value.get<std::string>() : std::to_string(value.get<std::uint64_t>());
+}
+
+// A remembered failure, as status --json and the sidecar's /readyz show it.
+inline nlohmann::json failure_json(const RecordedFailure& failure) {
+    return {{"version", version_json(failure.version)},
+            {"file", failure.file},
+            {"line", failure.line},
+            {"sqlstate", failure.sqlstate},
+            {"message", failure.message},
+            {"failed_by", failure.holder},
+            {"failed_at", failure.failed_at}};
 }
 
 }  // namespace schemagate

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <pqxx/nontransaction>
@@ -77,8 +78,10 @@ int run_status(const GateConfig& config) {
     }
     std::cout << (config.json ? report.dump(2) + "\n" : status_text(report));
     if (!config.status_exit_code) return 0;
-    // For scripts: 5 dirty, 2 behind the target (as `wait` past its deadline), 0 up to date.
+    // For scripts: 5 dirty, 1 a remembered failure, 2 behind the target (as `wait` past its
+    // deadline), 0 up to date.
     if (!report["dirty"].is_null()) return to_int(ExitCode::kStateRefused);
+    if (!report["failure"].is_null()) return to_int(ExitCode::kMigrationFailed);
     if (report["up_to_date"] == false) return to_int(ExitCode::kDeadline);
     return 0;
 }
@@ -194,6 +197,26 @@ int run_repair(const GateConfig& config) {
                 index, index);
         }
     }
+    return 0;
+}
+
+int run_retry(const GateConfig& config) {
+    const Connection connection = connect_for_admin(config);
+    const StateStore store(config.state);
+    const auto failures = store.read_failures(*connection);
+    const auto recorded = std::find_if(failures.begin(), failures.end(), [&](const auto& f) {
+        return f.version == config.repair_version;
+    });
+    if (recorded == failures.end()) {
+        std::cout << "no failure of " << version_label(config.repair_version)
+                  << " is remembered: nothing to clear\n";
+        return 0;
+    }
+    store.clear_failure(*connection, config.repair_version);
+    spdlog::warn("retry: the failure of {} ({} at {}) is forgotten; the next gate runs it again",
+                 version_label(config.repair_version), recorded->file, recorded->failed_at);
+    std::cout << "cleared the failure of " << version_label(config.repair_version) << " ("
+              << recorded->file << ", failed at " << recorded->failed_at << ")\n";
     return 0;
 }
 

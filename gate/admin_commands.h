@@ -9,6 +9,7 @@ namespace schemagate {
 int run_status(const GateConfig& config);    // status [--json]
 int run_validate(const GateConfig& config);  // validate
 int run_unlock(const GateConfig& config);    // unlock [--force]
-int run_repair(const GateConfig& config);    // repair --version N --mark-applied|--remove
+int run_repair(const GateConfig& config);
+int run_retry(const GateConfig& config);     // retry --version N    // repair --version N --mark-applied|--remove
 
 }  // namespace schemagate

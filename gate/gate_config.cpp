@@ -89,7 +89,7 @@ GateFlags::GateFlags(GateConfig& config)
     add_common(status, config);
     status->add_flag("--json", config.json, "Machine-readable output");
     status->add_flag("--exit-code", config.status_exit_code,
-                     "Exit 2 when behind the target, 5 when dirty (else 0)");
+                     "Exit 2 when behind the target, 1 after a remembered failure, 5 when dirty (else 0)");
     commands_.emplace_back(status, GateCommand::kStatus);
 
     auto* validate = app_.add_subcommand(
@@ -191,6 +191,13 @@ void GateFlags::add_repair(GateConfig& config) {
         repair_->add_flag("--remove", remove_, "It did not: remove the record so it runs again");
     mark->excludes(remove);
     commands_.emplace_back(repair_, GateCommand::kRepair);
+
+    auto* retry = app_.add_subcommand(
+        "retry", "Forget a remembered failure, so that the next gate runs that migration again");
+    retry->add_option("--version", repair_version_, "The failed migration's version")
+        ->required()
+        ->check(is_version());
+    commands_.emplace_back(retry, GateCommand::kRetry);
 }
 
 void GateFlags::add_takeover(GateConfig& config) {
@@ -224,7 +231,7 @@ std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
         if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
             throw CLI::ValidationError(std::string("unknown command '") + argv[1] +
                                        "' (commands: migrate, wait, status, validate, unlock, "
-                                       "repair, adopt, baseline, check-manifests)");
+                                       "repair, retry, adopt, baseline, check-manifests)");
         }
         app_.parse(argc, argv);
         if (repair_->parsed() && repair_->count("--mark-applied") == 0 && !remove_) {

@@ -15,7 +15,7 @@
 namespace schemagate {
 
 enum class GateCommand {
-    kMigrate, kWait, kStatus, kValidate, kUnlock, kRepair, kAdopt, kBaseline, kCheckManifests
+    kMigrate, kWait, kStatus, kValidate, kUnlock, kRepair, kAdopt, kBaseline, kCheckManifests, kRetry
 };
 
 // Everything the gate needs to know, from flags and SCHEMAGATE_* environment variables (one
@@ -60,7 +60,7 @@ struct GateConfig {
     bool json = false;                 // status --json
     bool status_exit_code = false;     // status --exit-code
     bool force = false;                // unlock --force
-    MigrationVersion repair_version;   // repair --version
+    MigrationVersion repair_version;   // repair --version, retry --version
     bool repair_mark_applied = false;  // repair --mark-applied (else --remove)
     // adopt --from: flyway, golang-migrate, dbmate or goose; nullopt: the one found.
     std::optional<std::string> adopt_from;

@@ -34,6 +34,8 @@ int run_command(const GateConfig& config) {
             return run_adopt(config);
         case GateCommand::kBaseline:
             return run_baseline(config);
+        case GateCommand::kRetry:
+            return run_retry(config);
         case GateCommand::kCheckManifests:
             return run_check_manifests(config);
     }

@@ -8,6 +8,7 @@
 #include "db_failure.h"
 #include "errors.h"
 #include "interrupt.h"
+#include "migration_failure.h"
 #include "migration_name.h"
 #include "plan.h"
 #include "takeover_commands.h"
@@ -47,6 +48,27 @@ void prepare_migration_session(pqxx::connection& connection) {
     }
 }
 
+// A migration that failed deterministically with this very file is not run again: a crash
+// looping pod would repeat its expensive statements forever. A changed file is tried again.
+void refuse_if_failed_before(const Migration& migration,
+                             const std::vector<RecordedFailure>& failures) {
+    for (const auto& failure : failures) {
+        if (failure.version != migration.version) continue;
+        if (failure.checksum != migration.checksum) {
+            spdlog::info("{} changed since it failed at {}: trying it again", label(migration),
+                         failure.failed_at);
+            return;
+        }
+        throw FatalError(ExitCode::kMigrationFailed,
+                         label(migration) + " failed before and is not run again: at " +
+                             failure.failed_at + " by " + failure.holder + ": " +
+                             failure.message +
+                             " (change the file, or after fixing the cause outside it, run "
+                             "`schemagate retry --version " +
+                             migration.version.text() + "`)");
+    }
+}
+
 }  // namespace
 
 HolderSession::HolderSession(const GateConfig& config, GateConnection& db,
@@ -66,6 +88,10 @@ void HolderSession::run(const Deadline& deadline) {
     Heartbeat heartbeat(db_.options(), lease_, token_, [this] { canceller_.cancel(); });
     try {
         apply_pending(heartbeat, deadline);
+    } catch (const MigrationFailed& e) {
+        if (e.remember()) remember(e.failure());
+        release_quietly();
+        throw;
     } catch (const FatalError& e) {
         if (e.code() != ExitCode::kLeaseLost) release_quietly();
         throw;
@@ -132,9 +158,12 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
                      {}};
     if (!files_.repeatables.empty()) recorded.repeatables = store_.read_repeatables(connection);
     const Plan plan = make_plan(files_, recorded, target_);
+    const auto failures = plan.pending.empty() ? std::vector<RecordedFailure>{}
+                                               : store_.read_failures(connection);
     const std::size_t total = plan.pending.size();
     for (std::size_t i = 0; i < total; ++i) {
         const Migration& migration = *plan.pending[i];
+        refuse_if_failed_before(migration, failures);
         if (Interrupt::triggered()) interrupted("before " + label(migration));
         if (heartbeat.lost()) lease_lost("before " + label(migration));
         if (migration.no_transaction) {
@@ -148,6 +177,20 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
         ++applied;
         spdlog::info("applying {}/{} {}{} ... {} ms", i + 1, total, label(migration),
                      migration.no_transaction ? " (no transaction)" : "", took.count());
+    }
+}
+
+void HolderSession::remember(const RecordedFailure& failure) {
+    try {
+        translate_db_errors(
+            [&] { store_.record_failure(db_.get_quickly(), failure, lease_.holder(), token_); });
+        spdlog::info("{} failed with {}, an error the same file would repeat: remembered, so "
+                     "that no gate runs it again until the file changes or `schemagate retry`",
+                     version_label(failure.version), failure.sqlstate);
+    } catch (const Error& e) {
+        // The exit code and the termination message still say what failed.
+        spdlog::warn("could not record the failure of {}: {}", version_label(failure.version),
+                     e.what());
     }
 }
 

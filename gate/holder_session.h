@@ -36,6 +36,7 @@ class HolderSession {
     void apply_pending(Heartbeat& heartbeat, const Deadline& deadline);
     void apply_planned(const MigrationRunner& runner, const Heartbeat& heartbeat,
                        const Deadline& deadline, std::size_t& applied);
+    void remember(const RecordedFailure& failure);
     void release_quietly();
 
     const GateConfig& config_;

@@ -11,6 +11,7 @@
 #include "db_failure.h"
 #include "errors.h"
 #include "interrupt.h"
+#include "migration_failure.h"
 
 namespace schemagate {
 
@@ -210,19 +211,25 @@ void MigrationRunner::fail(const Migration& migration, const SqlStatement* state
         if (lease_lost_()) lease_lost_error(migration);
     }
     if (failure.is(sqlstate::kLockNotAvailable) && !left_dirty) throw LockTimedOut{};
+    RecordedFailure record{migration.version, migration.file, migration.checksum,
+                           statement != nullptr ? statement->line : 0, failure.sqlstate, "", "",
+                           ""};
     if (failure.is(kTransactionEndedState)) {
-        throw FatalError(ExitCode::kMigrationFailed,
-                         label(migration) + " (" + migration.file + " line " +
-                             std::to_string(statement != nullptr ? statement->line : 0) +
-                             "): the statement ended schemagate's transaction (a COMMIT or "
-                             "ROLLBACK the file checks did not recognise); what ran before it "
-                             "may be committed: check the database before running again");
+        record.message = label(migration) + " (" + migration.file + " line " +
+                         std::to_string(record.line) +
+                         "): the statement ended schemagate's transaction (a COMMIT or "
+                         "ROLLBACK the file checks did not recognise); what ran before it "
+                         "may be committed: check the database before running again";
+        throw MigrationFailed(record.message, record, true);
     }
     std::string where = migration.file;
     if (statement != nullptr) where += " line " + std::to_string(statement->line);
-    const std::string message =
+    record.message =
         label(migration) + " failed at " + where + ": " + with_detail(failure) + dirty_note;
-    throw FatalError(ExitCode::kMigrationFailed, message);
+    // A dirty migration is remembered as dirty already; a repaired one may run again.
+    throw MigrationFailed(record.message, record,
+                          !left_dirty && failure.kind == DbFailure::Kind::kSql &&
+                              is_deterministic_failure(failure.sqlstate));
 }
 
 }  // namespace schemagate

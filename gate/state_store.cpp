@@ -50,6 +50,14 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "adoption") +
             " (name text PRIMARY KEY, source text NOT NULL, up_to text NOT NULL,"
             " adopted_at timestamptz NOT NULL DEFAULT clock_timestamp(), adopted_by text NOT NULL)"
+            // Remembered failures: a migration that failed deterministically is not run again
+            // with the same checksum (see migration_failure.h); its row goes when it succeeds.
+            "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "failure") +
+            " (name text NOT NULL, version numeric[] NOT NULL, file text NOT NULL,"
+            " checksum text NOT NULL, line integer NOT NULL, sqlstate text NOT NULL,"
+            " message text NOT NULL, holder text NOT NULL, token bigint NOT NULL,"
+            " failed_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+            " PRIMARY KEY (name, version))"
             // schemagate 0.1 stored versions as bigint: convert them in place, once.
             "; DO $upgrade$ BEGIN IF (SELECT atttypid = 'bigint'::regtype FROM pg_attribute"
             " WHERE attrelid = " + session.quote(history) + "::regclass AND attname = 'version')"
@@ -138,6 +146,7 @@ std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration
            work.quote(migration.description) + ", " + work.quote(migration.file) + ", " +
            work.quote(migration.checksum) + ", " + work.quote(holder) + ", " + duration + ", " +
            std::to_string(token) + ", " + (success ? "true" : "false") + ");" +
+           (success ? clear_failure_sql(work, migration.version) + "; " : std::string()) +
            " SELECT pg_notify(" + work.quote(std::string(kNotifyChannel)) + ", " +
            work.quote(notify_payload(where_.name, migration.version.text())) + ")";
 }
@@ -148,10 +157,62 @@ std::string StateStore::finish_sql(pqxx::transaction_base& work, const Migration
     return "UPDATE " + qualified(connection, where_, "history") +
            " SET success = true, duration_ms = " + std::to_string(duration_ms) +
            " WHERE name = " + work.quote(where_.name) +
-           " AND version = " + work.quote(migration.version.sql_array()) +
-           "::numeric[]; SELECT pg_notify(" +
+           " AND version = " + work.quote(migration.version.sql_array()) + "::numeric[]; " +
+           clear_failure_sql(work, migration.version) + "; SELECT pg_notify(" +
            work.quote(std::string(kNotifyChannel)) + ", " +
            work.quote(notify_payload(where_.name, migration.version.text())) + ")";
+}
+
+std::string StateStore::clear_failure_sql(pqxx::transaction_base& work,
+                                          const MigrationVersion& version) const {
+    return "DELETE FROM " + qualified(work.conn(), where_, "failure") +
+           " WHERE name = " + work.quote(where_.name) +
+           " AND version = " + work.quote(version.sql_array()) + "::numeric[]";
+}
+
+void StateStore::record_failure(pqxx::connection& connection, const RecordedFailure& failure,
+                                const std::string& holder, std::int64_t token) const {
+    pqxx::nontransaction work(connection);
+    // One statement: written only while `token` still holds the lease (a fenced-off holder's
+    // failure is not the set's), replacing an older record of the same version.
+    work.exec_params(
+        "INSERT INTO " + qualified(connection, where_, "failure") +
+            " (name, version, file, checksum, line, sqlstate, message, holder, token) "
+            "SELECT $1, $2::numeric[], $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM " +
+            qualified(connection, where_, "lease") +
+            " WHERE name = $1 AND token = $9) ON CONFLICT (name, version) DO UPDATE SET "
+            "file = EXCLUDED.file, checksum = EXCLUDED.checksum, line = EXCLUDED.line, "
+            "sqlstate = EXCLUDED.sqlstate, message = EXCLUDED.message, holder = EXCLUDED.holder, "
+            "token = EXCLUDED.token, failed_at = clock_timestamp()",
+        where_.name, failure.version.sql_array(), failure.file, failure.checksum, failure.line,
+        failure.sqlstate, failure.message, holder, token);
+    work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
+                     notify_payload(where_.name, "failed"));
+}
+
+std::vector<RecordedFailure> StateStore::read_failures(pqxx::connection& connection) const {
+    std::vector<RecordedFailure> failures;
+    if (!failure_table_exists(connection, where_)) return failures;
+    const auto rows = translate_db_errors([&] {
+        pqxx::nontransaction work(connection);
+        return work.exec_params("SELECT " + recorded_failure_columns_sql("f") + " FROM " +
+                                    qualified(connection, where_, "failure") +
+                                    " AS f WHERE name = $1 ORDER BY version",
+                                where_.name);
+    });
+    for (const auto& row : rows) failures.push_back(recorded_failure_from(row, 0));
+    return failures;
+}
+
+std::size_t StateStore::clear_failure(pqxx::connection& connection,
+                                      const MigrationVersion& version) const {
+    if (!failure_table_exists(connection, where_)) return 0;
+    pqxx::work work(connection);
+    const auto result = work.exec(clear_failure_sql(work, version));
+    work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
+                     notify_payload(where_.name, "retry"));
+    work.commit();
+    return result.affected_rows();
 }
 
 std::string StateStore::adopt_sql(pqxx::transaction_base& work, const Adoption& adoption,

@@ -59,6 +59,18 @@ class StateStore {
     // Where this set's history came from, if schemagate took it over.
     std::optional<AdoptionRecord> read_adoption(pqxx::connection& connection) const;
 
+    // SQL (for the migration's own transaction) that forgets a remembered failure of
+    // `version`: it succeeded.
+    std::string clear_failure_sql(pqxx::transaction_base& work,
+                                  const MigrationVersion& version) const;
+    // Remembers a failed attempt, if `token` still holds the lease. One round trip.
+    void record_failure(pqxx::connection& connection, const RecordedFailure& failure,
+                        const std::string& holder, std::int64_t token) const;
+    // This set's remembered failures, ascending by version (none before the table exists).
+    std::vector<RecordedFailure> read_failures(pqxx::connection& connection) const;
+    // retry: forget the failure of `version`. Returns rows removed.
+    std::size_t clear_failure(pqxx::connection& connection, const MigrationVersion& version) const;
+
     // repair: mark a dirty migration applied, or remove its record. Returns rows changed.
     std::size_t repair(pqxx::connection& connection, const MigrationVersion& version,
                        bool mark_applied) const;

@@ -51,6 +51,11 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
     } else {
         out["dirty"] = nullptr;
     }
+    if (state.failure) {
+        out["failure"] = failure_json(*state.failure);
+    } else {
+        out["failure"] = nullptr;
+    }
     if (state.lease) {
         out["lease"] = {
             {"holder", state.lease->holder.empty() ? json(nullptr) : json(state.lease->holder)},
@@ -114,6 +119,17 @@ std::string status_text(const nlohmann::json& status) {
                       : fmt::format("YES: {} started by {} at {}", dirty["file"].get<std::string>(),
                                     dirty["started_by"].get<std::string>(),
                                     dirty["started_at"].get<std::string>()));
+    if (status.contains("failure") && !status["failure"].is_null()) {
+        const auto& failure = status["failure"];
+        line("failed", fmt::format("{} line {} at {} by {}: not run again until the file changes "
+                                   "or `schemagate retry --version {}`",
+                                   failure["file"].get<std::string>(),
+                                   failure["line"].get<int>(),
+                                   failure["failed_at"].get<std::string>(),
+                                   failure["failed_by"].get<std::string>(),
+                                   version_json_text(failure["version"])));
+        line("error", failure["message"].get<std::string>());
+    }
     const auto& lease = status["lease"];
     if (lease.is_null()) {
         line("lease", "never taken");

@@ -69,6 +69,10 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
           snapshot.database_up ? 1 : 0);
     gauge(out, "schemagate_dirty", "1 if a non-transactional migration was left unfinished.",
           labels, snapshot.state.dirty ? 1 : 0);
+    gauge(out, "schemagate_migration_failed",
+          "1 while a failed migration is remembered (not run again until its file changes or "
+          "`schemagate retry`).",
+          labels, snapshot.state.failure ? 1 : 0);
     out += fmt::format(
         "# HELP schemagate_last_check_timestamp_seconds Unix time of the last check.\n"
         "# TYPE schemagate_last_check_timestamp_seconds gauge\n"

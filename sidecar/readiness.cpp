@@ -90,6 +90,8 @@ nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPol
     body["checked_at"] = snapshot.checked_at_unix > 0
                              ? json(iso_utc_from_unix(snapshot.checked_at_unix))
                              : json(nullptr);
+    // A remembered failure: the schema stops below that migration until someone acts.
+    body["failure"] = state.failure ? failure_json(*state.failure) : json(nullptr);
     if (state.lease && !state.lease->holder.empty() && !state.lease->expired) {
         body["lease"] = {{"holder", state.lease->holder}, {"expires_at", state.lease->expires_at}};
     } else {

@@ -339,6 +339,27 @@ TEST_F(Sidecar, ARotatedUrlFileIsReadAgainOnTheNextReconnect) {
     EXPECT_EQ(sidecar_->err().find("first-pw"), std::string::npos) << "a password was logged";
 }
 
+TEST_F(Sidecar, ARememberedFailureIsInTheBodyAndTheMetrics) {
+    write_migration("V1__t.sql", "CREATE TABLE t (id int);\n");
+    write_migration("V2__broken.sql", "CREATE TABLE t (id int);\n");
+    ASSERT_EQ(gate({"migrate"}).exit_code, 1);
+    start_sidecar({"--expect", "1", "--poll-interval", "100ms"});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; })) << sidecar_->err();
+    const auto body = get("/readyz").body;
+    EXPECT_EQ(body["failure"]["version"], 2);
+    EXPECT_EQ(body["failure"]["file"], "V2__broken.sql");
+    EXPECT_EQ(body["failure"]["sqlstate"], "42P07");
+    const auto metrics = testing::parse_prometheus_text(get("/metrics").text);
+    EXPECT_EQ(metrics.values.at("schemagate_migration_failed{name=\"default\"}"), 1);
+    // Fixed and applied: the record is gone, and the sidecar hears of it.
+    write_migration("V2__broken.sql", "CREATE TABLE u (id int);\n");
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    ASSERT_TRUE(eventually([&] { return get("/readyz").body["failure"].is_null(); }));
+    EXPECT_EQ(testing::parse_prometheus_text(get("/metrics").text)
+                  .values.at("schemagate_migration_failed{name=\"default\"}"),
+              0);
+}
+
 TEST_F(Sidecar, HeadWorksOtherMethodsAre405UnknownPaths404) {
     start_sidecar({"--expect", "1"});
     EXPECT_EQ(get("/livez").status, 200);
