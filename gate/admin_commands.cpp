@@ -28,6 +28,8 @@ constexpr Millis kAdminConnectBudget{15'000};
 // unlock --force waits this long for a migration that is committing to finish.
 constexpr Millis kBreakLockWait{10'000};
 
+}  // namespace
+
 Connection connect_for_admin(const GateConfig& config) {
     // Without any database named, libpq would try a local socket that is almost never the
     // one meant: say so at once instead of retrying it for the whole budget.
@@ -42,7 +44,6 @@ Connection connect_for_admin(const GateConfig& config) {
     return connect_until(options, Deadline(kAdminConnectBudget));
 }
 
-}  // namespace
 
 int run_status(const GateConfig& config) {
     std::optional<MigrationSet> files;

@@ -92,6 +92,12 @@ GateFlags::GateFlags(GateConfig& config)
                      "Exit 2 when behind the target, 1 after a remembered failure, 5 when dirty (else 0)");
     commands_.emplace_back(status, GateCommand::kStatus);
 
+    auto* plan = app_.add_subcommand(
+        "plan", "Show what migrate would do, in order, and what would refuse; change nothing");
+    add_common(plan, config);
+    plan->add_flag("--json", config.json, "Machine-readable output");
+    commands_.emplace_back(plan, GateCommand::kPlan);
+
     auto* validate = app_.add_subcommand(
         "validate", "Check the migration files; with a database, also the applied checksums");
     add_common(validate, config);
@@ -230,7 +236,7 @@ std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
     try {
         if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
             throw CLI::ValidationError(std::string("unknown command '") + argv[1] +
-                                       "' (commands: migrate, wait, status, validate, unlock, "
+                                       "' (commands: migrate, wait, status, plan, validate, unlock, "
                                        "repair, retry, adopt, baseline, check-manifests)");
         }
         app_.parse(argc, argv);

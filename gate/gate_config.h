@@ -15,7 +15,7 @@
 namespace schemagate {
 
 enum class GateCommand {
-    kMigrate, kWait, kStatus, kValidate, kUnlock, kRepair, kAdopt, kBaseline, kCheckManifests, kRetry
+    kMigrate, kWait, kStatus, kValidate, kUnlock, kRepair, kAdopt, kBaseline, kCheckManifests, kRetry, kPlan
 };
 
 // Everything the gate needs to know, from flags and SCHEMAGATE_* environment variables (one
@@ -57,7 +57,7 @@ struct GateConfig {
     LogFormat log_format = LogFormat::kText;  // --log-format text|json
     bool verbose = false;                     // --verbose
 
-    bool json = false;                 // status --json
+    bool json = false;                 // status --json, plan --json
     bool status_exit_code = false;     // status --exit-code
     bool force = false;                // unlock --force
     MigrationVersion repair_version;   // repair --version, retry --version

@@ -8,6 +8,7 @@
 #include "gate_config.h"
 #include "interrupt.h"
 #include "migrate_command.h"
+#include "plan_command.h"
 #include "run_main.h"
 #include "takeover_commands.h"
 #include "termination_log.h"
@@ -34,6 +35,8 @@ int run_command(const GateConfig& config) {
             return run_adopt(config);
         case GateCommand::kBaseline:
             return run_baseline(config);
+        case GateCommand::kPlan:
+            return run_plan(config);
         case GateCommand::kRetry:
             return run_retry(config);
         case GateCommand::kCheckManifests:

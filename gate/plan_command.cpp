@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "plan_command.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "admin_commands.h"
+#include "errors.h"
+#include "migration_name.h"
+#include "plan.h"
+#include "state_store.h"
+#include "takeover_commands.h"
+#include "version_json.h"
+
+namespace schemagate {
+
+namespace {
+
+std::string transaction_mode(const Migration& migration) {
+    if (!migration.no_transaction) return "in one transaction";
+    return "without a transaction (" + migration.no_transaction_reason + ")" +
+           (migration.mixed ? "; a failure midway leaves it partly applied and dirty" : "");
+}
+
+// The statement's first line that is not a comment (the line its `line` points at), marked
+// when more follows: enough to recognise it.
+std::string first_code_line(const std::string& text) {
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        const std::string line = text.substr(start, end - start);
+        const auto code = line.find_first_not_of(" \t");
+        if (code != std::string::npos && line.compare(code, 2, "--") != 0) {
+            return line.substr(code) + (end < text.size() ? " ..." : "");
+        }
+        start = end + 1;
+    }
+    return text;
+}
+
+}  // namespace
+
+nlohmann::json plan_json(const PlanReport& report) {
+    using nlohmann::json;
+    json pending = json::array();
+    for (const Migration* migration : report.pending) {
+        json statements = json::array();
+        for (const auto& statement : migration->statements) {
+            statements.push_back({{"line", statement.line}, {"sql", statement.text}});
+        }
+        pending.push_back({{"version", migration->repeatable ? json(nullptr)
+                                                             : version_json(migration->version)},
+                           {"description", migration->description},
+                           {"file", migration->file},
+                           {"transaction", !migration->no_transaction},
+                           {"mode", transaction_mode(*migration)},
+                           {"statements", statements}});
+    }
+    return {{"current_version", version_json(report.current)},
+            {"target_version", version_json(report.target)},
+            {"pending", pending},
+            {"refusals", report.refusals},
+            {"would", !report.refusals.empty() ? "refuse"
+                      : report.pending.empty() ? "nothing"
+                                               : "apply"}};
+}
+
+std::string plan_text(const PlanReport& report) {
+    std::string out = fmt::format("at {}, target {}: ", version_label(report.current),
+                                  version_label(report.target));
+    if (!report.refusals.empty()) {
+        out += "migrate would refuse:\n";
+        for (const auto& refusal : report.refusals) out += "  " + refusal + "\n";
+        if (report.pending.empty()) return out;
+        out += "and behind that, pending:\n";
+    } else if (report.pending.empty()) {
+        return out + "nothing to do\n";
+    } else {
+        out += fmt::format("{} migration{} to apply, in this order:\n", report.pending.size(),
+                           report.pending.size() == 1 ? "" : "s");
+    }
+    for (const Migration* migration : report.pending) {
+        out += fmt::format("{} ({}) {}\n", label(*migration), migration->file,
+                           transaction_mode(*migration));
+        for (const auto& statement : migration->statements) {
+            out += fmt::format("  line {:>4}: {}\n", statement.line, first_code_line(statement.text));
+        }
+    }
+    return out;
+}
+
+int run_plan(const GateConfig& config) {
+    const MigrationSet files = load_migration_set(config.migrations_dir);
+    PlanReport report;
+    report.target = choose_target(files, config.target);
+    const Connection connection = connect_for_admin(config);
+    const StateStore store(config.state);
+    if (const auto takeover = takeover_needed(*connection, config)) {
+        report.refusals.push_back(*takeover);
+    }
+    const SchemaState state = read_schema_state(*connection, config.state);
+    const auto history = store.read_history(*connection);
+    Applied applied{history.value_or(std::vector<AppliedMigration>{}), {}};
+    if (history && !files.repeatables.empty()) applied.repeatables = store.read_repeatables(*connection);
+    try {
+        const std::optional<std::int64_t> live =
+            state.lease && !state.lease->expired && !state.lease->holder.empty()
+                ? std::optional<std::int64_t>(state.lease->token)
+                : std::nullopt;
+        const Plan plan = make_plan(files, applied, report.target, live);
+        report.current = plan.current;
+        report.pending = plan.pending;
+    } catch (const FatalError& e) {
+        report.current = state.version.value_or(MigrationVersion{});
+        report.refusals.emplace_back(e.what());
+    }
+    for (const auto& failure : store.read_failures(*connection)) {
+        for (const Migration* migration : report.pending) {
+            if (migration->repeatable || migration->version != failure.version) continue;
+            if (migration->checksum != failure.checksum) continue;
+            report.refusals.push_back(label(*migration) + " failed before and would not run " +
+                                      "again (" + failure.message + "; `schemagate retry " +
+                                      "--version " + failure.version.text() + "` clears it)");
+            report.stopped_by_failure = true;
+        }
+    }
+    std::cout << (config.json ? plan_json(report).dump(2) + "\n" : plan_text(report));
+    if (report.refusals.empty()) return 0;
+    return report.stopped_by_failure && report.refusals.size() == 1
+               ? to_int(ExitCode::kMigrationFailed)
+               : to_int(ExitCode::kStateRefused);
+}
+
+}  // namespace schemagate
