@@ -98,6 +98,11 @@ GateFlags::GateFlags(GateConfig& config)
     plan->add_flag("--json", config.json, "Machine-readable output");
     commands_.emplace_back(plan, GateCommand::kPlan);
 
+    auto* verify = app_.add_subcommand(
+        "verify", "Run the checks (.verify.sql) of every applied migration against the database");
+    add_common(verify, config);
+    commands_.emplace_back(verify, GateCommand::kVerify);
+
     auto* validate = app_.add_subcommand(
         "validate", "Check the migration files; with a database, also the applied checksums");
     add_common(validate, config);
@@ -236,7 +241,7 @@ std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
     try {
         if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
             throw CLI::ValidationError(std::string("unknown command '") + argv[1] +
-                                       "' (commands: migrate, wait, status, plan, validate, unlock, "
+                                       "' (commands: migrate, wait, status, plan, verify, validate, unlock, "
                                        "repair, retry, adopt, baseline, check-manifests)");
         }
         app_.parse(argc, argv);

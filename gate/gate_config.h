@@ -15,7 +15,7 @@
 namespace schemagate {
 
 enum class GateCommand {
-    kMigrate, kWait, kStatus, kValidate, kUnlock, kRepair, kAdopt, kBaseline, kCheckManifests, kRetry, kPlan
+    kMigrate, kWait, kStatus, kValidate, kUnlock, kRepair, kAdopt, kBaseline, kCheckManifests, kRetry, kPlan, kVerify
 };
 
 // Everything the gate needs to know, from flags and SCHEMAGATE_* environment variables (one

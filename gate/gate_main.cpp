@@ -9,6 +9,7 @@
 #include "interrupt.h"
 #include "migrate_command.h"
 #include "plan_command.h"
+#include "verify_command.h"
 #include "run_main.h"
 #include "takeover_commands.h"
 #include "termination_log.h"
@@ -35,6 +36,8 @@ int run_command(const GateConfig& config) {
             return run_adopt(config);
         case GateCommand::kBaseline:
             return run_baseline(config);
+        case GateCommand::kVerify:
+            return run_verify(config);
         case GateCommand::kPlan:
             return run_plan(config);
         case GateCommand::kRetry:

@@ -117,18 +117,29 @@ void MigrationRunner::apply_in_transaction(pqxx::connection& connection, const M
                 query +=
                     current->text + "\n;" + lease_.still_in_fenced_transaction_sql(token) + ";";
             }
-            if (i + 1 == count) {
-                query += "\n" +
-                         store_.record_sql(session, migration, lease_.holder(), token, std::nullopt,
-                                           true) +
-                         "; " + compat(session, migration, kTransactionAgeMsSql) +
-                         lease_.fence_sql(session, token) + "; COMMIT";
-            }
+            const std::string bookkeeping =
+                store_.record_sql(session, migration, lease_.holder(), token, std::nullopt, true) +
+                "; " + compat(session, migration, kTransactionAgeMsSql) +
+                lease_.fence_sql(session, token) + "; COMMIT";
+            // With checks, they run between the last statement and the COMMIT.
+            if (i + 1 == count && migration.checks.empty()) query += "\n" + bookkeeping;
             session.exec(query);
+            if (i + 1 == count && !migration.checks.empty()) {
+                current = nullptr;
+                run_checks(session, migration);
+                session.exec(bookkeeping);
+            }
         }
         });
     } catch (const ConnectionLost& e) {
         fail(migration, current, false, e.failure());
+    } catch (const CheckFailed& e) {
+        roll_back(connection);
+        throw MigrationFailed(std::string(e.what()) + "; rolled back",
+                              RecordedFailure{migration.version, migration.file, migration.checksum,
+                                              e.line(), kCheckFailedState, std::string(e.what()) + "; rolled back",
+                                              "", ""},
+                              true);
     } catch (const DbError& e) {
         roll_back(connection);
         if (e.is(kLeaseLostState)) lease_lost_error(migration);
@@ -167,6 +178,10 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
             work.exec(statement.text);
         }
         current = nullptr;
+        if (!migration.checks.empty()) {
+            pqxx::nontransaction checking(connection);
+            run_checks(checking, migration);
+        }
         pqxx::work work(connection);
         work.exec("RESET lock_timeout; RESET statement_timeout");
         const auto fenced = work.exec(lease_.fence_sql(work, token));
@@ -179,6 +194,15 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
         });
     } catch (const ConnectionLost& e) {
         fail(migration, current, true, e.failure());
+    } catch (const CheckFailed& e) {
+        const std::string message =
+            std::string(e.what()) + "; the migration ran without a transaction and is now marked dirty: "
+                        "check the database, then `schemagate repair --version " +
+            migration.version.text() + "`";
+        throw MigrationFailed(message,
+                              RecordedFailure{migration.version, migration.file, migration.checksum,
+                                              e.line(), kCheckFailedState, message, "", ""},
+                              false);
     } catch (const DbError& e) {
         fail(migration, current, true, e.failure());
     }

@@ -7,8 +7,10 @@
 
 #include "backoff.h"
 #include "db_failure.h"
+#include "errors.h"
 #include "lease.h"
 #include "migration_set.h"
+#include "migration_checks.h"
 #include "migration_settings.h"
 #include "state_store.h"
 

@@ -195,14 +195,66 @@ void add_unique(std::map<MigrationVersion, Migration>& by_version,
                                     : " both have version " + migration.version.text()));
 }
 
+constexpr std::string_view kVerifySuffix = ".verify.sql";
+
+// The stem a migration's checks file is named after: "dir/V5__x" for "dir/V5__x.sql" and
+// "dir/0005_x" for golang-migrate's "dir/0005_x.up.sql".
+std::string verify_stem_of(const std::string& relative) {
+    for (const std::string_view suffix : {std::string_view(".up.sql"), std::string_view(".sql")}) {
+        if (relative.ends_with(suffix)) return relative.substr(0, relative.size() - suffix.size());
+    }
+    return relative;
+}
+
+std::vector<SqlStatement> read_checks(const fs::path& path) {
+    std::error_code error;
+    if (!fs::is_regular_file(path, error)) bad_input("checks file " + path.string() + " is not a regular file");
+    try {
+        MigrationFile file = read_migration_file(read_file(path));
+        reject_transaction_control(path, file.statements);
+        if (file.statements.empty()) bad_input("checks file " + path.string() + " holds no query");
+        return std::move(file.statements);
+    } catch (const SqlSyntaxError& e) {
+        bad_input("checks file " + path.string() + " line " + std::to_string(e.line()) + ": " +
+                  e.what());
+    }
+}
+
+// Gives each checks file to the migration it is named after; one left over is a mistake (a
+// typo in its name would silently check nothing).
+void attach_checks(std::map<MigrationVersion, Migration>& by_version,
+                   std::map<std::string, std::pair<fs::path, std::string>>& checks,
+                   const std::string& directory) {
+    for (auto& [version, migration] : by_version) {
+        const auto found = checks.find(verify_stem_of(migration.file));
+        if (found == checks.end()) continue;
+        migration.verify_file = found->second.second;
+        migration.checks = read_checks(found->second.first);
+        checks.erase(found);
+    }
+    if (!checks.empty()) {
+        const auto& [path, relative] = checks.begin()->second;
+        bad_input("checks file " + path.string() + " in " + directory +
+                  " belongs to no versioned migration: name it after one, like "
+                  "V5__add_totals.verify.sql beside V5__add_totals.sql");
+    }
+}
+
 }  // namespace
 
 MigrationSet load_migration_set(const std::string& directory) {
     std::map<MigrationVersion, Migration> by_version;
     std::map<std::string, Migration> repeatables;
     std::optional<std::pair<NameLayout, std::string>> first_layout;
+    std::map<std::string, std::pair<fs::path, std::string>> checks;  // by stem
     for (const auto& [path, relative] : list_files(directory)) {
         const std::string name = path.filename().string();
+        if (name.size() > kVerifySuffix.size() && name.ends_with(kVerifySuffix) &&
+            is_printable_utf8(relative)) {
+            checks.try_emplace(relative.substr(0, relative.size() - kVerifySuffix.size()), path,
+                               relative);
+            continue;
+        }
         const ParsedName parsed = parse_migration_name(name);
         // A newline in a name could forge a log line; invalid UTF-8 cannot be stored in history.
         if (!std::holds_alternative<IgnoredFile>(parsed) && !is_printable_utf8(relative)) {
@@ -223,6 +275,7 @@ MigrationSet load_migration_set(const std::string& directory) {
         add_unique(by_version, repeatables, read_migration(path, relative, name_parts),
                    directory);
     }
+    attach_checks(by_version, checks, directory);
     MigrationSet set;
     set.directory = directory;
     for (auto& [version, migration] : by_version) set.migrations.push_back(std::move(migration));

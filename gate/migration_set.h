@@ -26,6 +26,11 @@ struct Migration {
     std::string no_transaction_reason;     // "directive" or "line 3: CREATE INDEX CONCURRENTLY"
     bool mixed = false;                    // no transaction, and more than one statement
     std::vector<SqlStatement> statements;  // only the up part of dbmate and goose files
+    // The checks that must hold after it, from `<same name>.verify.sql` beside it (see
+    // README): each a query returning true, or no rows. Not part of the checksum: checks may
+    // be sharpened after a migration ran.
+    std::string verify_file;  // path below the migrations directory; empty without checks
+    std::vector<SqlStatement> checks;
 
     bool matches(const std::string& applied_checksum) const {
         return applied_checksum == checksum || (!raw_checksum.empty() && applied_checksum == raw_checksum);

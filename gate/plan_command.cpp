@@ -56,7 +56,11 @@ nlohmann::json plan_json(const PlanReport& report) {
                            {"file", migration->file},
                            {"transaction", !migration->no_transaction},
                            {"mode", transaction_mode(*migration)},
-                           {"statements", statements}});
+                           {"statements", statements},
+                           {"checks", migration->checks.size()},
+                           {"checks_file", migration->verify_file.empty()
+                                               ? json(nullptr)
+                                               : json(migration->verify_file)}});
     }
     return {{"current_version", version_json(report.current)},
             {"target_version", version_json(report.target)},
@@ -86,6 +90,12 @@ std::string plan_text(const PlanReport& report) {
                            transaction_mode(*migration));
         for (const auto& statement : migration->statements) {
             out += fmt::format("  line {:>4}: {}\n", statement.line, first_code_line(statement.text));
+        }
+        if (!migration->checks.empty()) {
+            out += fmt::format("  then {} check{} from {}, {}\n", migration->checks.size(),
+                               migration->checks.size() == 1 ? "" : "s", migration->verify_file,
+                               migration->no_transaction ? "after it (a failing one leaves it dirty)"
+                                                         : "before COMMIT (a failing one rolls it back)");
         }
     }
     return out;
