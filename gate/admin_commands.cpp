@@ -14,6 +14,7 @@
 #include "db_failure.h"
 #include "errors.h"
 #include "lease.h"
+#include "notifier.h"
 #include "plan.h"
 #include "state_store.h"
 #include "status_report.h"
@@ -162,6 +163,15 @@ int run_unlock(const GateConfig& config) {
                          "could not break the lease: " + e.failure().message);
     }
     std::cout << "lease broken\n";
+    if (config.notify) {
+        Notifier(config.notify, kNotifyBudget)
+            .post(notify_payload("lease_broken",
+                                 "schemagate " + config.state.name + ": lease broken by " +
+                                     config.holder + " (unlock --force)",
+                                 {{"name", config.state.name},
+                                  {"schema", config.state.schema},
+                                  {"holder", config.holder}}));
+    }
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -42,6 +43,7 @@ class GateFlags {
     std::optional<int> parse(int argc, const char* const* argv);
     // Fills what the table holds as text into the config.
     void apply_to(GateConfig& config) const;
+    std::optional<std::string> read_notify(GateConfig& config) const;
 
   private:
     void add_common(CLI::App* sub, GateConfig& config);
@@ -62,6 +64,8 @@ class GateFlags {
     std::string adopt_from_;
     std::string compat_;
     std::string log_format_ = "text";
+    std::string notify_url_;
+    std::string notify_url_file_;
     bool remove_ = false;
     std::vector<std::pair<CLI::App*, GateCommand>> commands_;
     CLI::App* repair_ = nullptr;
@@ -76,6 +80,16 @@ GateFlags::GateFlags(GateConfig& config)
     app_.fallthrough();
     add_database_options(app_, config.database_url, config.database_url_file, config.state);
     add_logging_options(app_, log_format_, config.verbose);
+    app_.add_option("--notify-url", notify_url_,
+                    "POST a JSON event here when a run fails, is refused, finds a dirty set or "
+                    "breaks a lease (Slack-compatible `text`)")
+        ->envname("SCHEMAGATE_NOTIFY_URL");
+    app_.add_option("--notify-url-file", notify_url_file_,
+                    "File holding the notify URL (a mounted Secret)")
+        ->envname("SCHEMAGATE_NOTIFY_URL_FILE");
+    app_.add_flag("--notify-on-success", config.notify_on_success,
+                  "Also notify when migrations were applied")
+        ->envname("SCHEMAGATE_NOTIFY_ON_SUCCESS");
 
     add_migrate(config);
     auto* wait =
@@ -282,6 +296,29 @@ void GateFlags::apply_to(GateConfig& config) const {
     if (config.holder.empty()) config.holder = default_holder();
 }
 
+// The notify URL from the flag or the file; a problem names the flag or the file.
+std::optional<std::string> read_notify_url(const std::string& url, const std::string& file,
+                                           GateConfig& config) {
+    std::string text = url;
+    std::string flag = "--notify-url";
+    if (text.empty() && !file.empty()) {
+        flag = "--notify-url-file " + file;
+        std::ifstream stream(file, std::ios::binary);
+        if (!stream) return flag + ": cannot be read";
+        std::getline(stream, text);
+        while (!text.empty() && (text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    }
+    if (text.empty()) return std::nullopt;
+    std::string problem;
+    config.notify = parse_notify_url(text, problem);
+    if (!config.notify) return flag + ": " + problem;
+    return std::nullopt;
+}
+
+std::optional<std::string> GateFlags::read_notify(GateConfig& config) const {
+    return read_notify_url(notify_url_, notify_url_file_, config);
+}
+
 // Values each flag's own check cannot judge alone.
 std::optional<std::string> problem_with(const GateConfig& config) {
     // Renewal runs every ttl/3 and idle transactions are cut at ttl/2: below 3s those
@@ -307,6 +344,7 @@ std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* arg
     if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
     flags.apply_to(config);
     if (const auto problem = problem_with(config)) return reject_flag("schemagate", *problem);
+    if (const auto problem = flags.read_notify(config)) return reject_flag("schemagate", *problem);
     return config;
 }
 

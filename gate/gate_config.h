@@ -10,6 +10,7 @@
 #include "logging.h"
 #include "migration_settings.h"
 #include "migration_version.h"
+#include "notifier.h"
 #include "schema_state.h"
 
 namespace schemagate {
@@ -68,6 +69,10 @@ struct GateConfig {
     // baseline --version, and migrate --baseline-version: on a schema with tables and no
     // history, files up to this version count as applied (Flyway's baselineOnMigrate).
     std::optional<MigrationVersion> baseline_version;
+    // --notify-url / --notify-url-file: where events are posted (failures, refusals, a dirty
+    // set, a broken lease; successes with --notify-on-success). A secret: never logged.
+    std::optional<NotifyUrl> notify;
+    bool notify_on_success = false;
     // check-manifests FILE: a JSON rendering of the manifests; "-" is standard input.
     std::string manifests_file = "-";
 };

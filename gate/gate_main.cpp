@@ -8,6 +8,7 @@
 #include "gate_config.h"
 #include "interrupt.h"
 #include "migrate_command.h"
+#include "notifier.h"
 #include "plan_command.h"
 #include "verify_command.h"
 #include "run_main.h"
@@ -48,6 +49,36 @@ int run_command(const GateConfig& config) {
     return to_int(ExitCode::kBadInput);
 }
 
+// The event a failed run posts, by its exit code; none for a stop by signal (every rollout
+// stops pods: that is not news).
+std::optional<std::string> failure_event(ExitCode code, const std::string& message) {
+    switch (code) {
+        case ExitCode::kMigrationFailed: return "migration_failed";
+        case ExitCode::kDeadline: return "timeout";
+        case ExitCode::kBadInput: return "bad_input";
+        case ExitCode::kUnreachable: return "unreachable";
+        case ExitCode::kStateRefused:
+            return message.find("dirty") != std::string::npos ? "dirty" : "refused";
+        case ExitCode::kLeaseLost: return "lease_lost";
+        default: return std::nullopt;
+    }
+}
+
+void notify_failure(const GateConfig& config, ExitCode code, const std::string& message) {
+    const auto event = failure_event(code, message);
+    if (!config.notify || !event) return;
+    const Notifier notifier(config.notify, kNotifyBudget);
+    notifier.post(notify_payload(
+        *event,
+        "schemagate " + config.state.name + " on " + config.holder + ": " + message + " (exit " +
+            std::to_string(to_int(code)) + ")",
+        {{"name", config.state.name},
+         {"schema", config.state.schema},
+         {"holder", config.holder},
+         {"exit_code", to_int(code)},
+         {"error", message}}));
+}
+
 }  // namespace
 
 int gate_main(int argc, const char* const* argv) {
@@ -62,6 +93,7 @@ int gate_main(int argc, const char* const* argv) {
                         write_termination_message(config.termination_log,
                                                   config.termination_log_explicit,
                                                   "schemagate: " + message);
+                        notify_failure(config, code, message);
                     });
 }
 

@@ -100,6 +100,19 @@ void HolderSession::run(const Deadline& deadline) {
         throw;
     }
     lease_.release(db_.get(), token_);
+    if (config_.notify_on_success && applied_ > 0) {
+        const std::string summary = "schemagate " + config_.state.name + " on " + config_.holder +
+                                    ": applied " + std::to_string(applied_) + " migration" +
+                                    (applied_ == 1 ? "" : "s") + ", schema at " +
+                                    version_label(target_);
+        Notifier(config_.notify, kNotifyBudget)
+            .post(notify_payload("applied", summary,
+                                 {{"name", config_.state.name},
+                                  {"schema", config_.state.schema},
+                                  {"holder", config_.holder},
+                                  {"applied", applied_},
+                                  {"version", target_.text()}}));
+    }
 }
 
 void HolderSession::apply_pending(Heartbeat& heartbeat, const Deadline& deadline) {
@@ -116,6 +129,7 @@ void HolderSession::apply_pending(Heartbeat& heartbeat, const Deadline& deadline
                 std::chrono::duration_cast<Millis>(SteadyClock::now() - started).count();
             spdlog::info("schema is at {}: applied {} migration{} in {} ms", version_label(target_),
                          applied, applied == 1 ? "" : "s", elapsed);
+            applied_ = applied;
             return;
         } catch (const RetryableError& e) {
             // The heartbeat or a signal may have cancelled whatever statement was running,

@@ -48,6 +48,7 @@ class HolderSession {
     std::int64_t token_;
     StatementCanceller canceller_;
     std::optional<MigrationVersion> baseline_;
+    std::size_t applied_ = 0;  // by this session, once done
 };
 
 }  // namespace schemagate
