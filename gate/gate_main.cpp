@@ -7,13 +7,14 @@
 #include "check_manifests_command.h"
 #include "gate_config.h"
 #include "interrupt.h"
+#include "logging.h"
 #include "migrate_command.h"
 #include "notifier.h"
 #include "plan_command.h"
-#include "verify_command.h"
 #include "run_main.h"
 #include "takeover_commands.h"
 #include "termination_log.h"
+#include "verify_command.h"
 
 namespace schemagate {
 
@@ -89,7 +90,9 @@ int gate_main(int argc, const char* const* argv) {
     Interrupt::install();
     return run_main([&config] { return run_command(config); },
                     [&config](ExitCode code, const std::string& message) {
-                        spdlog::error("{} (exit {})", message, to_int(code));
+                        log_event(spdlog::level::err, "run_failed",
+                                  {{"exit_code", to_int(code)}, {"holder", config.holder}},
+                                  fmt::format("{} (exit {})", message, to_int(code)));
                         write_termination_message(config.termination_log,
                                                   config.termination_log_explicit,
                                                   "schemagate: " + message);

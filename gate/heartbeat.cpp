@@ -5,6 +5,7 @@
 
 #include "db_failure.h"
 #include "errors.h"
+#include "logging.h"
 
 namespace schemagate {
 
@@ -43,8 +44,10 @@ void Heartbeat::run() {
                 return lease_.renew(*connection, token_);
             }();
             if (renewal == Renewal::kLost) {
-                spdlog::error("lease lost: another holder took it (token {} is no longer ours)",
-                              token_);
+                log_event(spdlog::level::err, "lease_lost", {{"token", token_}},
+                          fmt::format("lease lost: another holder took it (token {} is no longer "
+                                      "ours)",
+                                      token_));
                 lost_ = true;
                 on_lost_();
                 return;

@@ -8,6 +8,7 @@
 #include "db_failure.h"
 #include "errors.h"
 #include "interrupt.h"
+#include "logging.h"
 #include "migration_failure.h"
 #include "migration_name.h"
 #include "plan.h"
@@ -83,12 +84,24 @@ HolderSession::HolderSession(const GateConfig& config, GateConnection& db,
       token_(token) {}
 
 void HolderSession::run(const Deadline& deadline) {
-    spdlog::info("lease acquired (token {}, ttl {})", token_, format_duration(config_.lease_ttl));
+    log_event(spdlog::level::info, "lease_acquired",
+              {{"token", token_}, {"holder", config_.holder}},
+              fmt::format("lease acquired (token {}, ttl {})", token_,
+                          format_duration(config_.lease_ttl)));
     const SignalHook cancel_on_signal([this](int) { canceller_.cancel(); });
     Heartbeat heartbeat(db_.options(), lease_, token_, [this] { canceller_.cancel(); });
     try {
         apply_pending(heartbeat, deadline);
     } catch (const MigrationFailed& e) {
+        const RecordedFailure& failure = e.failure();
+        log_event(spdlog::level::err, "migration_failed",
+                  {{"version", failure.version.text()},
+                   {"file", failure.file},
+                   {"line", failure.line},
+                   {"sqlstate", failure.sqlstate},
+                   {"token", token_},
+                   {"holder", config_.holder}},
+                  e.what());
         if (e.remember()) remember(e.failure());
         release_quietly();
         throw;
@@ -100,6 +113,7 @@ void HolderSession::run(const Deadline& deadline) {
         throw;
     }
     lease_.release(db_.get(), token_);
+    log_event(spdlog::level::info, "lease_released", {{"token", token_}}, "lease released");
     if (config_.notify_on_success && applied_ > 0) {
         const std::string summary = "schemagate " + config_.state.name + " on " + config_.holder +
                                     ": applied " + std::to_string(applied_) + " migration" +
@@ -127,8 +141,14 @@ void HolderSession::apply_pending(Heartbeat& heartbeat, const Deadline& deadline
             translate_db_errors([&] { apply_planned(runner, heartbeat, deadline, applied); });
             const auto elapsed =
                 std::chrono::duration_cast<Millis>(SteadyClock::now() - started).count();
-            spdlog::info("schema is at {}: applied {} migration{} in {} ms", version_label(target_),
-                         applied, applied == 1 ? "" : "s", elapsed);
+            log_event(spdlog::level::info, "migrations_done",
+                      {{"version", target_.text()},
+                       {"applied", applied},
+                       {"duration_ms", elapsed},
+                       {"token", token_}},
+                      fmt::format("schema is at {}: applied {} migration{} in {} ms",
+                                  version_label(target_), applied, applied == 1 ? "" : "s",
+                                  elapsed));
             applied_ = applied;
             return;
         } catch (const RetryableError& e) {
@@ -189,8 +209,14 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
         }
         const Millis took = runner.apply(connection, migration, token_, deadline);
         ++applied;
-        spdlog::info("applying {}/{} {}{} ... {} ms", i + 1, total, label(migration),
-                     migration.no_transaction ? " (no transaction)" : "", took.count());
+        log_event(spdlog::level::info, "migration_applied",
+                  {{"version", migration.repeatable ? "" : migration.version.text()},
+                   {"file", migration.file},
+                   {"duration_ms", took.count()},
+                   {"transaction", !migration.no_transaction},
+                   {"token", token_}},
+                  fmt::format("applying {}/{} {}{} ... {} ms", i + 1, total, label(migration),
+                              migration.no_transaction ? " (no transaction)" : "", took.count()));
     }
 }
 
@@ -198,9 +224,12 @@ void HolderSession::remember(const RecordedFailure& failure) {
     try {
         translate_db_errors(
             [&] { store_.record_failure(db_.get_quickly(), failure, lease_.holder(), token_); });
-        spdlog::info("{} failed with {}, an error the same file would repeat: remembered, so "
-                     "that no gate runs it again until the file changes or `schemagate retry`",
-                     version_label(failure.version), failure.sqlstate);
+        log_event(spdlog::level::info, "failure_remembered",
+                  {{"version", failure.version.text()}, {"sqlstate", failure.sqlstate}},
+                  fmt::format("{} failed with {}, an error the same file would repeat: "
+                              "remembered, so that no gate runs it again until the file changes "
+                              "or `schemagate retry`",
+                              version_label(failure.version), failure.sqlstate));
     } catch (const Error& e) {
         // The exit code and the termination message still say what failed.
         spdlog::warn("could not record the failure of {}: {}", version_label(failure.version),
@@ -211,7 +240,7 @@ void HolderSession::remember(const RecordedFailure& failure) {
 void HolderSession::release_quietly() {
     try {
         translate_db_errors([this] { lease_.release(db_.get_quickly(), token_); });
-        spdlog::info("lease released");
+        log_event(spdlog::level::info, "lease_released", {{"token", token_}}, "lease released");
     } catch (const Error&) {
         // It expires by itself after the ttl; the failure that got us here matters more.
         spdlog::warn("could not release the lease; it expires in {}",

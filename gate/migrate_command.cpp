@@ -16,9 +16,10 @@
 #include "holder_session.h"
 #include "interrupt.h"
 #include "lease.h"
+#include "logging.h"
 #include "migration_name.h"
-#include "plan.h"
 #include "other_tools.h"
+#include "plan.h"
 #include "state_store.h"
 #include "takeover_commands.h"
 #include "wait_decision.h"
@@ -133,9 +134,14 @@ void Gate::start() {
         target_ = *config_.target;
     }
     db_->adopt(early_connection.get());
-    spdlog::info("schemagate {}: target {}, {} migration files, database {}, holder {}",
-                 mode_ == WaitMode::kMigrate ? "migrate" : "wait", version_label(target_),
-                 files_.migrations.size(), options.target.description, config_.holder);
+    log_event(spdlog::level::info, "run_started",
+              {{"command", mode_ == WaitMode::kMigrate ? "migrate" : "wait"},
+               {"target", target_.text()},
+               {"files", files_.migrations.size()},
+               {"holder", config_.holder}},
+              fmt::format("schemagate {}: target {}, {} migration files, database {}, holder {}",
+                          mode_ == WaitMode::kMigrate ? "migrate" : "wait", version_label(target_),
+                          files_.migrations.size(), options.target.description, config_.holder));
 }
 
 // One look at the database and what follows from it.
@@ -146,7 +152,9 @@ std::optional<int> Gate::round() {
     WaitDecision decision = decide(mode_, look, deadline_);
     switch (decision.action) {
         case WaitDecision::Action::kDone:
-            spdlog::info("{}", decision.reason);
+            log_event(spdlog::level::info, "schema_ready",
+                      {{"version", look.current.text()}, {"target", target_.text()}},
+                      decision.reason);
             return 0;
         case WaitDecision::Action::kRefuse:
             throw FatalError(ExitCode::kStateRefused, decision.reason);
@@ -233,7 +241,10 @@ std::optional<std::int64_t> Gate::live_token_if_unfinished(
 }
 
 void Gate::wait_for_change(const std::string& reason) {
-    if (reason != last_wait_reason_) spdlog::info("waiting: {}", reason);
+    if (reason != last_wait_reason_) {
+        log_event(spdlog::level::info, "waiting", {{"reason", reason}, {"holder", config_.holder}},
+                  "waiting: " + reason);
+    }
     last_wait_reason_ = reason;
     switch (listener_->wait(next_wait(backoff_, deadline_))) {
         case ChangeListener::Woke::kInterrupted:

@@ -10,6 +10,7 @@
 #include "db_failure.h"
 #include "errors.h"
 #include "interrupt.h"
+#include "logging.h"
 #include "socket_deadline.h"
 #include "stop_signal.h"
 
@@ -88,9 +89,14 @@ void VersionWatcher::Shared::check(pqxx::connection& connection) {
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
     const std::lock_guard lock(mutex);
     if (!snapshot.ever_read || snapshot.state.version != state.version) {
-        spdlog::info("schema version {}", state.version ? state.version->text() : "none");
+        log_event(spdlog::level::info, "schema_version",
+                  {{"version", state.version ? state.version->text() : ""}},
+                  "schema version " + (state.version ? state.version->text() : "none"));
     }
-    if (!snapshot.database_up && snapshot.ever_read) spdlog::info("database reachable again");
+    if (!snapshot.database_up && snapshot.ever_read) {
+        log_event(spdlog::level::info, "database_reachable", nlohmann::json::object(),
+                  "database reachable again");
+    }
     snapshot.ever_read = true;
     snapshot.state = state;
     snapshot.database_up = true;
@@ -108,7 +114,8 @@ void VersionWatcher::Shared::check(pqxx::connection& connection) {
 void VersionWatcher::Shared::record_failure(const std::string& error) {
     const std::lock_guard lock(mutex);
     if (snapshot.database_up || snapshot.checks_error == 0 || error != snapshot.last_error) {
-        spdlog::warn("cannot read the schema version: {}", error);
+        log_event(spdlog::level::warn, "database_unreachable", {{"reason", error}},
+                  "cannot read the schema version: " + error);
     }
     if (snapshot.database_up || snapshot.checks_error == 0) {
         snapshot.first_failure = SteadyClock::now();

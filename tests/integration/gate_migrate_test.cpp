@@ -237,20 +237,69 @@ TEST_F(GateMigrate, EmptyFilesAreRecordedAsAppliedWithAWarning) {
     EXPECT_EQ(gate({"migrate"}).exit_code, 0);
 }
 
-TEST_F(GateMigrate, JsonLogsAreOneObjectPerLine) {
-    use_examples();
-    const auto result = gate({"migrate", "--log-format", "json"});
-    ASSERT_EQ(result.exit_code, 0);
-    std::istringstream lines(result.err);
-    std::string line;
-    int count = 0;
-    while (std::getline(lines, line)) {
-        const auto event = nlohmann::json::parse(line);
-        EXPECT_TRUE(event.contains("ts") && event.contains("level") && event.contains("msg"))
-            << line;
-        ++count;
+// The JSON log's events, as collectors match them: by name and fields, not by wording.
+std::vector<nlohmann::json> events_in(const std::string& log) {
+    std::istringstream lines(log);
+    std::vector<nlohmann::json> events;
+    for (std::string line; std::getline(lines, line);) events.push_back(nlohmann::json::parse(line));
+    return events;
+}
+
+std::vector<nlohmann::json> named(const std::vector<nlohmann::json>& events, const char* name) {
+    std::vector<nlohmann::json> found;
+    for (const auto& e : events) {
+        if (e.value("event", "") == name) found.push_back(e);
     }
-    EXPECT_GE(count, 6);
+    return found;
+}
+
+TEST_F(GateMigrate, JsonLogsAreOneObjectPerLineWithStableEvents) {
+    use_examples();
+    const auto result = gate({"migrate", "--log-format", "json", "--holder", "pod-1"});
+    ASSERT_EQ(result.exit_code, 0);
+    const auto events = events_in(result.err);
+    for (const auto& e : events) {
+        EXPECT_TRUE(e.contains("ts") && e.contains("level") && e.contains("msg")) << e;
+        EXPECT_TRUE(e["level"] == "info" || e["level"] == "warn" || e["level"] == "debug") << e;
+    }
+    ASSERT_EQ(named(events, "run_started").size(), 1U);
+    EXPECT_EQ(named(events, "run_started")[0]["target"], "5");
+    const auto acquired = named(events, "lease_acquired");
+    ASSERT_EQ(acquired.size(), 1U);
+    EXPECT_EQ(acquired[0]["holder"], "pod-1");
+    const auto applied = named(events, "migration_applied");
+    ASSERT_EQ(applied.size(), 5U);
+    EXPECT_EQ(applied[3]["version"], "4");
+    EXPECT_EQ(applied[3]["file"], "V4__index_orders_by_customer.sql");
+    EXPECT_EQ(applied[3]["transaction"], false);
+    EXPECT_TRUE(applied[3]["duration_ms"].is_number());
+    EXPECT_EQ(applied[3]["token"], acquired[0]["token"]);
+    ASSERT_EQ(named(events, "migrations_done").size(), 1U);
+    EXPECT_EQ(named(events, "migrations_done")[0]["applied"], 5);
+    EXPECT_EQ(named(events, "lease_released").size(), 1U);
+
+    const auto second = gate({"migrate", "--log-format", "json"});
+    const auto again = events_in(second.err);
+    ASSERT_EQ(named(again, "schema_ready").size(), 1U) << second.err;
+    EXPECT_EQ(named(again, "schema_ready")[0]["version"], "5");
+}
+
+TEST_F(GateMigrate, AFailureIsAnEventWithItsFileLineAndSqlstate) {
+    write_migration("V1__t.sql", "CREATE TABLE t (id int);\n\nCREATE TABLE t (id int);\n");
+    const auto result = gate({"migrate", "--log-format", "json"});
+    ASSERT_EQ(result.exit_code, 1);
+    const auto events = events_in(result.err);
+    const auto failed = named(events, "migration_failed");
+    ASSERT_EQ(failed.size(), 1U) << result.err;
+    EXPECT_EQ(failed[0]["level"], "error");
+    EXPECT_EQ(failed[0]["version"], "1");
+    EXPECT_EQ(failed[0]["file"], "V1__t.sql");
+    EXPECT_EQ(failed[0]["line"], 3);
+    EXPECT_EQ(failed[0]["sqlstate"], "42P07");
+    const auto exit = named(events, "run_failed");
+    ASSERT_EQ(exit.size(), 1U);
+    EXPECT_EQ(exit[0]["exit_code"], 1);
+    EXPECT_EQ(named(events, "failure_remembered").size(), 1U);
 }
 
 }  // namespace
