@@ -33,12 +33,9 @@ std::string_view level_name(spdlog::level::level_enum level) {
     }
 }
 
+// Event fields are flat: strings are scrubbed, numbers and booleans carry no secret.
 nlohmann::json scrubbed(const nlohmann::json& value) {
-    if (value.is_string()) return scrub(value.get<std::string>());
-    if (!value.is_object() && !value.is_array()) return value;
-    nlohmann::json out = value;
-    for (auto& item : out) item = scrubbed(item);
-    return out;
+    return value.is_string() ? nlohmann::json(scrub(value.get<std::string>())) : value;
 }
 
 class ScrubbingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {

@@ -66,13 +66,13 @@ struct GateConfig {
     // adopt --from: flyway, golang-migrate, dbmate or goose; nullopt: the one found.
     std::optional<std::string> adopt_from;
     bool accept_checksums = false;  // adopt --accept-checksums
+    bool notify_on_success = false;  // --notify-on-success
     // baseline --version, and migrate --baseline-version: on a schema with tables and no
     // history, files up to this version count as applied (Flyway's baselineOnMigrate).
     std::optional<MigrationVersion> baseline_version;
     // --notify-url / --notify-url-file: where events are posted (failures, refusals, a dirty
     // set, a broken lease; successes with --notify-on-success). A secret: never logged.
     std::optional<NotifyUrl> notify;
-    bool notify_on_success = false;
     // check-manifests FILE: a JSON rendering of the manifests; "-" is standard input.
     std::string manifests_file = "-";
 };
