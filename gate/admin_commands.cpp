@@ -163,15 +163,10 @@ int run_unlock(const GateConfig& config) {
                          "could not break the lease: " + e.failure().message);
     }
     std::cout << "lease broken\n";
-    if (config.notify) {
-        Notifier(config.notify, kNotifyBudget)
-            .post(notify_payload("lease_broken",
-                                 "schemagate " + config.state.name + ": lease broken by " +
-                                     config.holder + " (unlock --force)",
-                                 {{"name", config.state.name},
-                                  {"schema", config.state.schema},
-                                  {"holder", config.holder}}));
-    }
+    notify_run_event(config.notify, config.state, config.holder, "lease_broken",
+                     "schemagate " + config.state.name + ": lease broken by " + config.holder +
+                         " (unlock --force)",
+                     nlohmann::json::object());
     return 0;
 }
 

@@ -67,17 +67,11 @@ std::optional<std::string> failure_event(ExitCode code, const std::string& messa
 
 void notify_failure(const GateConfig& config, ExitCode code, const std::string& message) {
     const auto event = failure_event(code, message);
-    if (!config.notify || !event) return;
-    const Notifier notifier(config.notify, kNotifyBudget);
-    notifier.post(notify_payload(
-        *event,
-        "schemagate " + config.state.name + " on " + config.holder + ": " + message + " (exit " +
-            std::to_string(to_int(code)) + ")",
-        {{"name", config.state.name},
-         {"schema", config.state.schema},
-         {"holder", config.holder},
-         {"exit_code", to_int(code)},
-         {"error", message}}));
+    if (!event) return;
+    notify_run_event(config.notify, config.state, config.holder, *event,
+                     "schemagate " + config.state.name + " on " + config.holder + ": " + message +
+                         " (exit " + std::to_string(to_int(code)) + ")",
+                     {{"exit_code", to_int(code)}, {"error", message}});
 }
 
 }  // namespace

@@ -119,13 +119,8 @@ void HolderSession::run(const Deadline& deadline) {
                                     ": applied " + std::to_string(applied_) + " migration" +
                                     (applied_ == 1 ? "" : "s") + ", schema at " +
                                     version_label(target_);
-        Notifier(config_.notify, kNotifyBudget)
-            .post(notify_payload("applied", summary,
-                                 {{"name", config_.state.name},
-                                  {"schema", config_.state.schema},
-                                  {"holder", config_.holder},
-                                  {"applied", applied_},
-                                  {"version", target_.text()}}));
+        notify_run_event(config_.notify, config_.state, config_.holder, "applied", summary,
+                         {{"applied", applied_}, {"version", target_.text()}});
     }
 }
 

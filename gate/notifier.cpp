@@ -262,4 +262,14 @@ bool Notifier::post(const nlohmann::json& payload) const {
     return false;
 }
 
+void notify_run_event(const std::optional<NotifyUrl>& url, const StateLocation& where,
+                      const std::string& holder, const std::string& event,
+                      const std::string& summary, nlohmann::json fields) {
+    if (!url) return;
+    fields["name"] = where.name;
+    fields["schema"] = where.schema;
+    fields["holder"] = holder;
+    Notifier(url, kNotifyBudget).post(notify_payload(event, summary, fields));
+}
+
 }  // namespace schemagate

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "duration.h"
+#include "schema_state.h"
 
 namespace schemagate {
 
@@ -43,5 +44,11 @@ class Notifier {
     std::optional<NotifyUrl> url_;
     Millis budget_;
 };
+
+// Posts one event about a run of migration set `where` by `holder` (their fields, plus
+// `fields`), within kNotifyBudget; nothing without a URL.
+void notify_run_event(const std::optional<NotifyUrl>& url, const StateLocation& where,
+                      const std::string& holder, const std::string& event,
+                      const std::string& summary, nlohmann::json fields);
 
 }  // namespace schemagate

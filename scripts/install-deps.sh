@@ -13,7 +13,7 @@ packages=(
   podman buildah runc catatonit fuse-overlayfs slirp4netns uidmap debootstrap
   wrk time sqitch libdbd-pg-perl iproute2 iptables tar coreutils
   clang libclang-rt-14-dev clang-tidy
-  prometheus unzip
+  prometheus unzip  # unzip: Helm, which comes in an npm package (tests/k8s/install-helm.sh)
 )
 # Node.js for the offline manifest validation; the machine image may already have a newer one.
 command -v node >/dev/null || packages+=(nodejs npm)
