@@ -49,6 +49,7 @@ namespace {
 struct TablesSeen {
     bool core = false;     // history and lease
     bool failure = false;  // failure
+    bool batch_progress = false;
 };
 
 // Once seen, tables are taken to stay: a later DROP only costs the ERROR line that the
@@ -59,26 +60,31 @@ TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where)
     const std::string key = std::string(connection.dbname()) + '\n' + where.schema;
     {
         const std::lock_guard lock(mutex);
-        if (const auto it = seen.find(key); it != seen.end() && it->second.failure) {
+        if (const auto it = seen.find(key);
+            it != seen.end() && it->second.failure && it->second.batch_progress) {
             return it->second;
         }
     }
     const TablesSeen now = translate_db_errors([&] {
         pqxx::nontransaction work(connection);
         const auto row = work.exec_params1(
-            // The failure table counts only if readable: a sidecar role granted the other
-            // two tables before it existed still reads the state, without failures.
+            // The newer tables count only if readable: a sidecar role granted the first two
+            // tables before they existed still reads the state, without them.
             "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL, "
             "CASE WHEN to_regclass($3) IS NULL THEN false "
-            "ELSE has_table_privilege(to_regclass($3), 'SELECT') END",
+            "ELSE has_table_privilege(to_regclass($3), 'SELECT') END, "
+            "CASE WHEN to_regclass($4) IS NULL THEN false "
+            "ELSE has_table_privilege(to_regclass($4), 'SELECT') END",
             qualified(connection, where, "history"), qualified(connection, where, "lease"),
-            qualified(connection, where, "failure"));
-        return TablesSeen{row[0].as<bool>(), row[1].as<bool>()};
+            qualified(connection, where, "failure"),
+            qualified(connection, where, "batch_progress"));
+        return TablesSeen{row[0].as<bool>(), row[1].as<bool>(), row[2].as<bool>()};
     });
     const std::lock_guard lock(mutex);
     auto& entry = seen[key];
     entry.core = entry.core || now.core;
     entry.failure = entry.failure || now.failure;
+    entry.batch_progress = entry.batch_progress || now.batch_progress;
     return entry;
 }
 
@@ -90,6 +96,35 @@ bool state_tables_exist(pqxx::connection& connection, const StateLocation& where
 
 bool failure_table_exists(pqxx::connection& connection, const StateLocation& where) {
     return tables_seen(connection, where).failure;
+}
+
+bool batch_progress_table_exists(pqxx::connection& connection, const StateLocation& where) {
+    return tables_seen(connection, where).batch_progress;
+}
+
+std::string batch_progress_columns_sql(const std::string& alias) {
+    const std::string a = alias + ".";
+    return a + "version::text, " + a + "file, " + a + "batches, " + a + "rows, " + a +
+           "last_key, " + a + "total, " + a + "elapsed_ms, " + iso_utc_sql(a + "started_at") +
+           ", " + iso_utc_sql(a + "updated_at") + ", " + a + "holder, " + a +
+           "statement_checksum, extract(epoch FROM " + a + "updated_at)::float8";
+}
+
+BatchProgress batch_progress_from(const pqxx::row& row, pqxx::row::size_type first) {
+    BatchProgress progress;
+    progress.version = version_from_sql(row[first].as<std::string>());
+    progress.file = row[first + 1].as<std::string>();
+    progress.batches = row[first + 2].as<std::int64_t>();
+    progress.rows = row[first + 3].as<std::int64_t>();
+    if (!row[first + 4].is_null()) progress.last_key = row[first + 4].as<std::string>();
+    if (!row[first + 5].is_null()) progress.total = row[first + 5].as<std::int64_t>();
+    progress.elapsed_ms = row[first + 6].as<std::int64_t>();
+    progress.started_at = row[first + 7].as<std::string>();
+    progress.updated_at = row[first + 8].as<std::string>();
+    progress.holder = row[first + 9].as<std::string>();
+    progress.statement_checksum = row[first + 10].as<std::string>();
+    progress.updated_at_unix = row[first + 11].as<double>();
+    return progress;
 }
 
 std::string recorded_failure_columns_sql(const std::string& alias) {
@@ -143,6 +178,15 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
         query += " LEFT JOIN LATERAL (SELECT * FROM " + qualified(connection, where, "failure") +
                  " WHERE name = $1 ORDER BY failed_at DESC LIMIT 1) AS f ON true";
     }
+    const bool with_batch = batch_progress_table_exists(connection, where);
+    pqxx::row::size_type batch_column = 0;
+    if (with_batch) {
+        batch_column = with_failure ? 19 : 11;
+        query.insert(query.find(" FROM (SELECT 1) AS one"), ", " + batch_progress_columns_sql("b"));
+        query += " LEFT JOIN LATERAL (SELECT * FROM " +
+                 qualified(connection, where, "batch_progress") +
+                 " WHERE name = $1 ORDER BY version LIMIT 1) AS b ON true";
+    }
     SchemaState state;
     pqxx::result rows;
     try {
@@ -171,6 +215,9 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
                       row[10].is_null() || row[10].as<bool>()};
     }
     if (with_failure && !row[11].is_null()) state.failure = recorded_failure_from(row, 11);
+    if (with_batch && !row[batch_column].is_null()) {
+        state.batch = batch_progress_from(row, batch_column);
+    }
     return state;
 }
 

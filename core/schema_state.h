@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "batch_progress.h"
 #include "migration_version.h"
 
 namespace schemagate {
@@ -57,6 +58,7 @@ struct SchemaState {
     std::optional<DirtyMigration> dirty;
     std::optional<LeaseInfo> lease;  // nullopt when no pod ever took it
     std::optional<RecordedFailure> failure;  // the latest remembered failure, if any
+    std::optional<BatchProgress> batch;      // the batched migration under way, if any
 };
 
 // Whether the state tables (history and lease) exist, asked without an error the server
@@ -66,6 +68,13 @@ bool state_tables_exist(pqxx::connection& connection, const StateLocation& where
 // The same for the `failure` table (created by gates since 0.2; a database bootstrapped by an
 // older one has the others without it).
 bool failure_table_exists(pqxx::connection& connection, const StateLocation& where);
+
+// The same for the `batch_progress` table (since 0.3).
+bool batch_progress_table_exists(pqxx::connection& connection, const StateLocation& where);
+
+// The columns of a `batch_progress` row in BatchProgress's order, and a row read back.
+std::string batch_progress_columns_sql(const std::string& alias);
+BatchProgress batch_progress_from(const pqxx::row& row, pqxx::row::size_type first);
 
 // The columns of a `failure` row in RecordedFailure's order, and a row read back.
 std::string recorded_failure_columns_sql(const std::string& alias);

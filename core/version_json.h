@@ -35,4 +35,22 @@ inline nlohmann::json failure_json(const RecordedFailure& failure) {
             {"failed_at", failure.failed_at}};
 }
 
+// A batched migration under way, as status --json and the sidecar's /version show it. The
+// last key stays out: it is the application's data (status shows it to the operator).
+inline nlohmann::json batch_progress_json(const BatchProgress& progress) {
+    using nlohmann::json;
+    const auto rate = progress.rows_per_second();
+    const auto eta = progress.eta_seconds();
+    return {{"version", version_json(progress.version)},
+            {"file", progress.file},
+            {"batches", progress.batches},
+            {"rows", progress.rows},
+            {"total", progress.total ? json(*progress.total) : json(nullptr)},
+            {"rows_per_second", rate ? json(*rate) : json(nullptr)},
+            {"eta_seconds", eta ? json(*eta) : json(nullptr)},
+            {"started_at", progress.started_at},
+            {"updated_at", progress.updated_at},
+            {"updated_by", progress.holder}};
+}
+
 }  // namespace schemagate

@@ -220,6 +220,52 @@ UpPart up_part(std::string_view sql) {
     return UpPartReader().read(sql);
 }
 
+// The batch directive, the total query after its marker, and the one statement left.
+void read_batch_parts(std::string_view sql, MigrationFile& file) {
+    const auto total_marker = batch_total_marker_line(sql);
+    file.batch = read_batch_directive(sql);
+    if (!file.batch) {
+        if (total_marker) {
+            throw SqlSyntaxError(*total_marker,
+                                 "-- schemagate:batch-total outside a batched migration (one "
+                                 "whose first line is -- schemagate:batch)");
+        }
+        return;
+    }
+    if (total_marker) {
+        const auto total = std::find_if(
+            file.statements.begin(), file.statements.end(),
+            [&](const SqlStatement& statement) { return statement.line > *total_marker; });
+        if (total == file.statements.end()) {
+            throw SqlSyntaxError(*total_marker, "-- schemagate:batch-total has no query below it");
+        }
+        file.batch_total = std::move(*total);
+        file.statements.erase(total);
+    }
+    if (file.no_transaction) {
+        throw SqlSyntaxError(1, "a batched migration runs each batch in a transaction of its "
+                                "own, and this file cannot run in one (" +
+                                    file.no_transaction_reason + ")");
+    }
+    if (file.statements.size() != 1) {
+        throw SqlSyntaxError(
+            file.statements.empty() ? 1 : file.statements[1].line,
+            "a batched migration holds one statement, run again until it processes no rows "
+            "(and, after -- schemagate:batch-total, one query counting them); found " +
+                std::to_string(file.statements.size()));
+    }
+    // What PREPARE accepts: the statement is prepared once per batch, with its parameters.
+    const SqlStatement& statement = file.statements.front();
+    const std::string keyword = first_keyword(statement);
+    for (const char* preparable : {"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH",
+                                   "VALUES", "TABLE"}) {
+        if (keyword == preparable) return;
+    }
+    throw SqlSyntaxError(statement.line,
+                         "a batched migration's statement is an UPDATE, DELETE, INSERT, MERGE, "
+                         "WITH or SELECT, not " + keyword);
+}
+
 }  // namespace
 
 std::optional<std::string> needs_no_transaction(const SqlStatement& s) {
@@ -281,6 +327,7 @@ MigrationFile read_migration_file(std::string_view sql) {
         file.no_transaction_reason.clear();
     }
     file.mixed = file.no_transaction && file.statements.size() > 1;
+    read_batch_parts(sql, file);
     return file;
 }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "batch_directive.h"
 #include "sql_splitter.h"
 
 namespace schemagate {
@@ -29,11 +30,17 @@ struct MigrationFile {
     // Statements beside the one that forced no-transaction mode: a failure midway leaves a
     // partly applied, dirty migration.
     bool mixed = false;
+    // A batched migration (first line `-- schemagate:batch ...`): its one statement runs again
+    // and again, each time in a transaction of its own, until it processes no rows.
+    std::optional<BatchOptions> batch;
+    // The query after `-- schemagate:batch-total`, taken out of `statements`.
+    std::optional<SqlStatement> batch_total;
 };
 
 // Throws SqlSyntaxError (with the file's line) for anything split_sql refuses, for a down
-// marker without an up marker, for SQL before the up marker, and for a StatementBegin without
-// its StatementEnd.
+// marker without an up marker, for SQL before the up marker, for a StatementBegin without
+// its StatementEnd, for a bad batch directive, and for a batched migration that does not
+// hold exactly one statement (besides its total query) or cannot run in a transaction.
 MigrationFile read_migration_file(std::string_view sql);
 
 // The statement's reason to run outside a transaction block ("CREATE INDEX CONCURRENTLY"), or

@@ -12,48 +12,9 @@
 #include "errors.h"
 #include "interrupt.h"
 #include "migration_failure.h"
+#include "migration_sql.h"
 
 namespace schemagate {
-
-namespace {
-
-// Thrown inside this file only, to leave a transaction's scope before deciding what a failed
-// statement means.
-struct LockTimedOut {};
-
-std::string timeouts_sql(const MigrationSettings& settings, const char* scope) {
-    std::string sql =
-        std::string("SET ") + scope +
-        " lock_timeout = " + std::to_string(settings.lock_timeout.count()) + "; SET " + scope +
-        " statement_timeout = " + std::to_string(settings.statement_timeout.count()) + "; ";
-    if (settings.idle_in_transaction_timeout > Millis{0}) {
-        sql += std::string("SET ") + scope + " idle_in_transaction_session_timeout = " +
-               std::to_string(settings.idle_in_transaction_timeout.count()) + "; ";
-    }
-    return sql;
-}
-
-// The migration's queries carry their own BEGIN, so a failure leaves the session inside an
-// aborted transaction block until told otherwise.
-void roll_back(pqxx::connection& connection) {
-    try {
-        translate_db_errors([&connection] {
-            pqxx::nontransaction session(connection);
-            session.exec("ROLLBACK");
-        });
-    } catch (const Error&) {
-        // A broken connection rolls back by itself.
-    }
-}
-
-[[noreturn]] void lease_lost_error(const Migration& migration) {
-    throw FatalError(ExitCode::kLeaseLost,
-                     "lease lost before " + label(migration) +
-                         " could commit: another holder "
-                         "took over; nothing of it was committed by this process");
-}
-
-}  // namespace
 
 MigrationRunner::MigrationRunner(const StateStore& store, const Lease& lease,
                                  MigrationSettings settings, std::function<bool()> lease_lost)
@@ -65,7 +26,9 @@ Millis MigrationRunner::apply(pqxx::connection& connection, const Migration& mig
     Backoff backoff(Millis{200}, Millis{5000});
     for (int attempt = 0;; ++attempt) {
         try {
-            if (migration.no_transaction) {
+            if (migration.batch) {
+                apply_in_batches(connection, migration, token);
+            } else if (migration.no_transaction) {
                 apply_without_transaction(connection, migration, token);
             } else {
                 apply_in_transaction(connection, migration, token);
@@ -135,11 +98,7 @@ void MigrationRunner::apply_in_transaction(pqxx::connection& connection, const M
         fail(migration, current, false, e.failure());
     } catch (const CheckFailed& e) {
         roll_back(connection);
-        throw MigrationFailed(std::string(e.what()) + "; rolled back",
-                              RecordedFailure{migration.version, migration.file, migration.checksum,
-                                              e.line(), kCheckFailedState, std::string(e.what()) + "; rolled back",
-                                              "", ""},
-                              true);
+        checks_failed(migration, e);
     } catch (const DbError& e) {
         roll_back(connection);
         if (e.is(kLeaseLostState)) lease_lost_error(migration);
@@ -206,6 +165,14 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
     } catch (const DbError& e) {
         fail(migration, current, true, e.failure());
     }
+}
+
+void MigrationRunner::checks_failed(const Migration& migration, const CheckFailed& failed) const {
+    const std::string message = std::string(failed.what()) + "; rolled back";
+    throw MigrationFailed(message,
+                          RecordedFailure{migration.version, migration.file, migration.checksum,
+                                          failed.line(), kCheckFailedState, message, "", ""},
+                          true);
 }
 
 std::string MigrationRunner::compat(pqxx::transaction_base& work, const Migration& migration,

@@ -19,7 +19,8 @@ namespace schemagate {
 // Applies one migration under a lease token: in one transaction that starts with the fence
 // and ends with the history row, the lease renewal and the NOTIFY; or, for
 // `-- schemagate:no-transaction` files, recorded as started, run statement by statement, then
-// marked done. Not thread-safe.
+// marked done; or, batched, one fenced transaction per batch that also stores the progress,
+// the last one (which processes no rows) recording the migration. Not thread-safe.
 //
 // Throws FatalError with kLeaseLost (fenced), kMigrationFailed (file, line, SQLSTATE,
 // message), kTerminated/kInterrupted (signal; rolled back); ConnectionLost (a RetryableError)
@@ -39,6 +40,17 @@ class MigrationRunner {
                               std::int64_t token) const;
     void apply_without_transaction(pqxx::connection& connection, const Migration& migration,
                                    std::int64_t token) const;
+    // batch_runner.cpp
+    void apply_in_batches(pqxx::connection& connection, const Migration& migration,
+                          std::int64_t token) const;
+    // Runs one batch in its own transaction, and updates `progress` when it committed.
+    // Returns true when the batch processed no rows and recorded the migration as applied.
+    bool run_batch(pqxx::connection& connection, const Migration& migration, std::int64_t token,
+                   BatchProgress& progress, SteadyClock::time_point& since) const;
+    BatchProgress start_batches(pqxx::connection& connection, const Migration& migration) const;
+    std::optional<std::int64_t> count_batch_total(pqxx::connection& connection,
+                                                  const Migration& migration) const;
+    [[noreturn]] void checks_failed(const Migration& migration, const CheckFailed& failed) const;
     // --compat's write for `migration`, with its trailing "; ", or nothing.
     std::string compat(pqxx::transaction_base& work, const Migration& migration,
                        const std::string& duration_ms_sql) const;

@@ -142,6 +142,8 @@ Migration read_migration(const fs::path& path, const std::string& relative,
         migration.no_transaction = file.no_transaction;
         migration.no_transaction_reason = std::move(file.no_transaction_reason);
         migration.mixed = file.mixed;
+        migration.batch = file.batch;
+        migration.batch_total = std::move(file.batch_total);
     } catch (const SqlSyntaxError& e) {
         bad_input("migration file " + path.string() + " line " + std::to_string(e.line()) + ": " +
                   e.what());
@@ -159,7 +161,13 @@ Migration read_migration(const fs::path& path, const std::string& relative,
                   migration.no_transaction_reason +
                   "); make it a versioned migration instead");
     }
+    if (migration.repeatable && migration.batch) {
+        bad_input("migration file " + path.string() +
+                  ": a repeatable migration cannot be batched (it would run again whenever it "
+                  "changes); make it a versioned migration instead");
+    }
     if (!migration.no_transaction) reject_transaction_control(path, migration.statements);
+    if (migration.batch_total) reject_transaction_control(path, {*migration.batch_total});
     return migration;
 }
 

@@ -26,6 +26,9 @@ struct Migration {
     std::string no_transaction_reason;     // "directive" or "line 3: CREATE INDEX CONCURRENTLY"
     bool mixed = false;                    // no transaction, and more than one statement
     std::vector<SqlStatement> statements;  // only the up part of dbmate and goose files
+    // Batched (see migration_file.h): `statements` holds its one statement.
+    std::optional<BatchOptions> batch;
+    std::optional<SqlStatement> batch_total;
     // The checks that must hold after it, from `<same name>.verify.sql` beside it (see
     // README): each a query returning true, or no rows. Not part of the checksum: checks may
     // be sharpened after a migration ran.

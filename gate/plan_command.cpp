@@ -12,6 +12,7 @@
 #include "plan.h"
 #include "state_store.h"
 #include "takeover_commands.h"
+#include "duration.h"
 #include "version_json.h"
 
 namespace schemagate {
@@ -19,6 +20,13 @@ namespace schemagate {
 namespace {
 
 std::string transaction_mode(const Migration& migration) {
+    if (migration.batch) {
+        const BatchOptions& batch = *migration.batch;
+        return "in batches of " + std::to_string(batch.size) + " rows, one transaction each, " +
+               format_duration(batch.pause) + " apart" +
+               (batch.key_type ? ", keyset on " + *batch.key_type : "") +
+               ", until a batch processes no rows";
+    }
     if (!migration.no_transaction) return "in one transaction";
     return "without a transaction (" + migration.no_transaction_reason + ")" +
            (migration.mixed ? "; a failure midway leaves it partly applied and dirty" : "");

@@ -58,6 +58,15 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " message text NOT NULL, holder text NOT NULL, token bigint NOT NULL,"
             " failed_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
             " PRIMARY KEY (name, version))"
+            // Where a batched migration stands: written with each batch, dropped when the
+            // migration is recorded in history.
+            "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "batch_progress") +
+            " (name text NOT NULL, version numeric[] NOT NULL, file text NOT NULL,"
+            " statement_checksum text NOT NULL, batches bigint NOT NULL, rows bigint NOT NULL,"
+            " last_key text, total bigint, elapsed_ms bigint NOT NULL,"
+            " started_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+            " updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+            " holder text NOT NULL, token bigint NOT NULL, PRIMARY KEY (name, version))"
             // schemagate 0.1 stored versions as bigint: convert them in place, once.
             "; DO $upgrade$ BEGIN IF (SELECT atttypid = 'bigint'::regtype FROM pg_attribute"
             " WHERE attrelid = " + session.quote(history) + "::regclass AND attname = 'version')"
@@ -267,6 +276,49 @@ std::optional<AdoptionRecord> StateStore::read_adoption(pqxx::connection& connec
         }
         throw;
     }
+}
+
+std::optional<BatchProgress> StateStore::read_batch_progress(
+    pqxx::connection& connection, const MigrationVersion& version) const {
+    const auto rows = translate_db_errors([&] {
+        pqxx::nontransaction work(connection);
+        return work.exec_params("SELECT " + batch_progress_columns_sql("b") + " FROM " +
+                                    qualified(connection, where_, "batch_progress") +
+                                    " AS b WHERE name = $1 AND version = $2::numeric[]",
+                                where_.name, version.sql_array());
+    });
+    if (rows.empty()) return std::nullopt;
+    return batch_progress_from(rows[0], 0);
+}
+
+std::string StateStore::batch_progress_sql(pqxx::transaction_base& work,
+                                           const BatchProgress& progress,
+                                           const std::string& holder, std::int64_t token) const {
+    const auto optional_text = [&work](const std::optional<std::string>& value) {
+        return value ? work.quote(*value) : std::string("NULL");
+    };
+    return "INSERT INTO " + qualified(work.conn(), where_, "batch_progress") +
+           " AS p (name, version, file, statement_checksum, batches, rows, last_key, total, "
+           "elapsed_ms, holder, token) VALUES (" +
+           work.quote(where_.name) + ", " + work.quote(progress.version.sql_array()) +
+           "::numeric[], " + work.quote(progress.file) + ", " +
+           work.quote(progress.statement_checksum) + ", " + std::to_string(progress.batches) +
+           ", " + std::to_string(progress.rows) + ", " + optional_text(progress.last_key) + ", " +
+           (progress.total ? std::to_string(*progress.total) : std::string("NULL")) + ", " +
+           std::to_string(progress.elapsed_ms) + ", " + work.quote(holder) + ", " +
+           std::to_string(token) +
+           ") ON CONFLICT (name, version) DO UPDATE SET file = EXCLUDED.file, "
+           "statement_checksum = EXCLUDED.statement_checksum, batches = EXCLUDED.batches, "
+           "rows = EXCLUDED.rows, last_key = EXCLUDED.last_key, total = EXCLUDED.total, "
+           "elapsed_ms = EXCLUDED.elapsed_ms, updated_at = clock_timestamp(), "
+           "holder = EXCLUDED.holder, token = EXCLUDED.token";
+}
+
+std::string StateStore::forget_batch_progress_sql(pqxx::transaction_base& work,
+                                                  const MigrationVersion& version) const {
+    return "DELETE FROM " + qualified(work.conn(), where_, "batch_progress") +
+           " WHERE name = " + work.quote(where_.name) +
+           " AND version = " + work.quote(version.sql_array()) + "::numeric[]";
 }
 
 std::size_t StateStore::repair(pqxx::connection& connection, const MigrationVersion& version,

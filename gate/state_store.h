@@ -75,6 +75,17 @@ class StateStore {
     std::size_t repair(pqxx::connection& connection, const MigrationVersion& version,
                        bool mark_applied) const;
 
+    // A batched migration's progress under this set (nullopt: it has not started). One round
+    // trip; call after bootstrap.
+    std::optional<BatchProgress> read_batch_progress(pqxx::connection& connection,
+                                                     const MigrationVersion& version) const;
+    // SQL (for a batch's own transaction) that stores where the backfill stands.
+    std::string batch_progress_sql(pqxx::transaction_base& work, const BatchProgress& progress,
+                                   const std::string& holder, std::int64_t token) const;
+    // SQL (for the transaction that records the migration as applied) that drops its progress.
+    std::string forget_batch_progress_sql(pqxx::transaction_base& work,
+                                          const MigrationVersion& version) const;
+
     // Description -> checksum of every repeatable migration applied so far (empty when the
     // table does not exist yet). One round trip.
     std::map<std::string, std::string> read_repeatables(pqxx::connection& connection) const;

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "duration.h"
 #include "version_json.h"
 
 namespace schemagate {
@@ -13,6 +14,35 @@ namespace {
 
 // How many recent migrations status shows: enough to see the last rollout.
 constexpr std::size_t kRecentHistory = 10;
+
+// "V7 (V7__backfill.sql): 120 batches, 120000 of 2000000 rows (6%), 8500 rows/s, about 3m43s
+// left; last key 120000, updated ... by ..."
+std::string batch_text(const nlohmann::json& batch) {
+    std::string text = fmt::format("V{} ({}): {} batches, {} ", version_json_text(batch["version"]),
+                                   batch["file"].get<std::string>(),
+                                   batch["batches"].get<std::int64_t>(),
+                                   batch["rows"].get<std::int64_t>());
+    if (!batch["total"].is_null() && batch["total"].get<std::int64_t>() > 0) {
+        const auto total = batch["total"].get<std::int64_t>();
+        text += fmt::format("of {} rows ({}%)", total,
+                            batch["rows"].get<std::int64_t>() * 100 / total);
+    } else {
+        text += "rows";
+    }
+    if (!batch["rows_per_second"].is_null()) {
+        text += fmt::format(", {} rows/s", static_cast<std::int64_t>(batch["rows_per_second"].get<double>()));
+    }
+    if (!batch["eta_seconds"].is_null()) {
+        text += ", about " +
+                format_duration(Millis{static_cast<std::int64_t>(batch["eta_seconds"].get<double>()) * 1000}) +
+                " left";
+    }
+    if (batch.contains("last_key") && !batch["last_key"].is_null()) {
+        text += "; last key " + batch["last_key"].get<std::string>();
+    }
+    return text + fmt::format("; updated {} by {}", batch["updated_at"].get<std::string>(),
+                              batch["updated_by"].get<std::string>());
+}
 
 }  // namespace
 
@@ -36,7 +66,8 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
                 pending.push_back({{"version", version_json(migration.version)},
                                    {"description", migration.description},
                                    {"file", migration.file},
-                                   {"transaction", !migration.no_transaction}});
+                                   {"transaction", !migration.no_transaction},
+                                   {"batched", migration.batch.has_value()}});
             }
         }
     }
@@ -55,6 +86,12 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
         out["failure"] = failure_json(*state.failure);
     } else {
         out["failure"] = nullptr;
+    }
+    if (state.batch) {
+        out["batch"] = batch_progress_json(*state.batch);
+        out["batch"]["last_key"] = state.batch->last_key ? json(*state.batch->last_key) : json(nullptr);
+    } else {
+        out["batch"] = nullptr;
     }
     if (state.lease) {
         out["lease"] = {
@@ -111,6 +148,7 @@ std::string status_text(const nlohmann::json& status) {
         if (item.contains("transaction") && !item["transaction"].get<bool>()) {
             pending += " (no transaction)";
         }
+        if (item.value("batched", false)) pending += " (batched)";
     }
     line("pending", pending.empty() ? "none" : pending);
     const auto& dirty = status["dirty"];
@@ -130,6 +168,7 @@ std::string status_text(const nlohmann::json& status) {
                                    version_json_text(failure["version"])));
         line("error", failure["message"].get<std::string>());
     }
+    if (status.contains("batch") && !status["batch"].is_null()) line("batch", batch_text(status["batch"]));
     const auto& lease = status["lease"];
     if (lease.is_null()) {
         line("lease", "never taken");

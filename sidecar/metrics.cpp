@@ -73,6 +73,32 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
           "1 while a failed migration is remembered (not run again until its file changes or "
           "`schemagate retry`).",
           labels, snapshot.state.failure ? 1 : 0);
+    if (snapshot.state.batch) {
+        const BatchProgress& batch = *snapshot.state.batch;
+        const std::string batch_labels =
+            labels + ",version=\"" + label_value(batch.version.text()) + "\"";
+        gauge(out, "schemagate_batch_rows",
+              "Rows the batched migration under way has processed so far.", batch_labels,
+              static_cast<double>(batch.rows));
+        gauge(out, "schemagate_batch_batches", "Batches it has committed so far.", batch_labels,
+              static_cast<double>(batch.batches));
+        if (batch.total) {
+            gauge(out, "schemagate_batch_rows_total",
+                  "Rows it processes in all, counted when it started.", batch_labels,
+                  static_cast<double>(*batch.total));
+        }
+        if (const auto rate = batch.rows_per_second()) {
+            gauge(out, "schemagate_batch_rows_per_second",
+                  "Its rate over the time spent in batches and pauses.", batch_labels, *rate);
+        }
+        if (const auto eta = batch.eta_seconds()) {
+            gauge(out, "schemagate_batch_eta_seconds", "Seconds left at that rate.", batch_labels,
+                  *eta);
+        }
+        gauge(out, "schemagate_batch_updated_timestamp_seconds",
+              "Unix time its latest batch committed.", batch_labels,
+              batch.updated_at_unix);
+    }
     out += fmt::format(
         "# HELP schemagate_last_check_timestamp_seconds Unix time of the last check.\n"
         "# TYPE schemagate_last_check_timestamp_seconds gauge\n"

@@ -92,6 +92,7 @@ nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPol
                              : json(nullptr);
     // A remembered failure: the schema stops below that migration until someone acts.
     body["failure"] = state.failure ? failure_json(*state.failure) : json(nullptr);
+    body["batch"] = state.batch ? batch_progress_json(*state.batch) : json(nullptr);
     if (state.lease && !state.lease->holder.empty() && !state.lease->expired) {
         body["lease"] = {{"holder", state.lease->holder}, {"expires_at", state.lease->expires_at}};
     } else {
