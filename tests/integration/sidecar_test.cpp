@@ -643,5 +643,55 @@ TEST_F(Sidecar, ASilentNetworkCutIsNoticedWithinBoundsAndSigtermStillExitsAtOnce
     EXPECT_EQ(sidecar_->exit_code(), 0) << sidecar_->err();
 }
 
+// A backfill under way (its holder was killed): /metrics and /version show where it stands,
+// and follow it as the next holder goes on.
+TEST_F(Sidecar, ShowsABatchedMigrationsProgressRateAndEta) {
+    write_migration("V1__t.sql",
+                    "CREATE TABLE t (id bigint PRIMARY KEY, v text);\n"
+                    "INSERT INTO t (id) SELECT generate_series(1, 20000);\n");
+    write_migration("V2__fill.sql",
+                    "-- schemagate:batch size=200 pause=50ms key=bigint\n"
+                    "UPDATE t SET v = 'x' || id WHERE id IN\n"
+                    "  (SELECT id FROM t WHERE id > coalesce($2, 0) ORDER BY id LIMIT $1)\n"
+                    "RETURNING id;\n"
+                    "-- schemagate:batch-total\n"
+                    "SELECT count(*) FROM t WHERE v IS NULL;\n");
+    const auto progress_rows = [&] {
+        if (query_int("SELECT count(*) FROM pg_tables WHERE schemaname = 'schemagate' AND "
+                      "tablename = 'batch_progress'") == 0) {
+            return 0LL;
+        }
+        return query_int("SELECT coalesce(max(rows), 0) FROM schemagate.batch_progress");
+    };
+    {
+        Process holder = start_gate({"migrate", "--lease-ttl", "3s"});
+        ASSERT_TRUE(eventually([&] { return progress_rows() >= 1000; }, Millis{60'000})) << holder.err();
+        holder.signal(SIGKILL);
+        ASSERT_TRUE(holder.wait_for_exit(Millis{10'000}));
+    }
+    const long long rows = progress_rows();
+    start_sidecar({"--expect", "1", "--poll-interval", "100ms"});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
+    const auto metrics = get("/metrics").text;
+    EXPECT_NE(metrics.find("schemagate_batch_rows{name=\"default\",version=\"2\"} " +
+                           std::to_string(rows) + "\n"),
+              std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find("schemagate_batch_rows_total{name=\"default\",version=\"2\"} 20000\n"),
+              std::string::npos);
+    EXPECT_NE(metrics.find("schemagate_batch_eta_seconds{"), std::string::npos);
+    EXPECT_NE(metrics.find("schemagate_batch_rows_per_second{"), std::string::npos);
+    const auto version = get("/version");
+    EXPECT_EQ(version.body["batch"]["rows"], rows);
+    EXPECT_EQ(version.body["batch"]["version"], 2);
+    EXPECT_FALSE(version.body["batch"].contains("last_key"));
+    // The next holder resumes; the sidecar follows it to the end, when the series go.
+    const auto finish = gate({"migrate", "--lease-ttl", "3s"});
+    ASSERT_EQ(finish.exit_code, 0) << finish.err;
+    ASSERT_TRUE(eventually([&] { return get("/version").body["version"] == 2; }));
+    EXPECT_TRUE(get("/version").body["batch"].is_null());
+    EXPECT_EQ(get("/metrics").text.find("schemagate_batch_rows{"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace schemagate::testing

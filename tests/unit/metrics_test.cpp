@@ -55,3 +55,39 @@ TEST(Metrics, NoVersionIsReportedBeforeTheFirstRead) {
 
 }  // namespace
 }  // namespace schemagate
+
+namespace schemagate {
+namespace {
+
+TEST(Metrics, ABatchedMigrationUnderWayShowsItsProgressRateAndEta) {
+    SchemaSnapshot snapshot;
+    snapshot.ever_read = true;
+    snapshot.database_up = true;
+    snapshot.state.version = 6;
+    const ReadinessPolicy policy{6, std::nullopt, Millis{1000}};
+    const auto readiness = evaluate(snapshot, policy, std::chrono::steady_clock::now());
+    EXPECT_EQ(render_metrics("shop", snapshot, policy, readiness).find("schemagate_batch_"),
+              std::string::npos);
+    BatchProgress batch;
+    batch.version = 7;
+    batch.batches = 12;
+    batch.rows = 12000;
+    batch.elapsed_ms = 3000;
+    batch.total = 20000;
+    batch.last_key = "secret@example.com";
+    batch.updated_at_unix = 1796200781.5;
+    snapshot.state.batch = batch;
+    const std::string text = render_metrics("shop", snapshot, policy, readiness);
+    EXPECT_TRUE(testing::parse_prometheus_text(text).malformed.empty());
+    EXPECT_NE(text.find("schemagate_batch_rows{name=\"shop\",version=\"7\"} 12000\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("schemagate_batch_batches{name=\"shop\",version=\"7\"} 12\n"), std::string::npos);
+    EXPECT_NE(text.find("schemagate_batch_rows_total{name=\"shop\",version=\"7\"} 20000\n"), std::string::npos);
+    EXPECT_NE(text.find("schemagate_batch_rows_per_second{name=\"shop\",version=\"7\"} 4000\n"), std::string::npos);
+    EXPECT_NE(text.find("schemagate_batch_eta_seconds{name=\"shop\",version=\"7\"} 2\n"), std::string::npos);
+    EXPECT_NE(text.find("schemagate_batch_updated_timestamp_seconds{name=\"shop\",version=\"7\"} 1796200781.5\n"), std::string::npos);
+    // The key is the application's data: never in a metric.
+    EXPECT_EQ(text.find("secret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace schemagate
