@@ -31,8 +31,9 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(3);
 }
 const plan = quick
-  ? { noop: [20], apply: [20], herd: [{ k: 5, n: 10 }], wrkSeconds: 2 }
-  : { noop: [20, 1000], apply: [100, 1000], herd: [{ k: 20, n: 100 }, { k: 50, n: 100 }], wrkSeconds: 10 };
+  ? { noop: [20], apply: [20], herd: [{ k: 5, n: 10 }], wrkSeconds: 2, backfillRows: 200_000 }
+  : { noop: [20, 1000], apply: [100, 1000], herd: [{ k: 20, n: 100 }, { k: 50, n: 100 }], wrkSeconds: 10,
+      backfillRows: 2_000_000 };
 
 const bin = (name) => join(root, "build", "bin", name);
 const peerBin = (name) => join(here, "peers", "node_modules", ".bin", name);
@@ -329,6 +330,97 @@ async function sidecar() {
   rmSync(set.dir, { recursive: true, force: true });
 }
 
+// A backfill of every row of a big table while the application keeps writing random rows:
+// one UPDATE statement (what a plain migration does) against schemagate's batched migration
+// with its default batch size and pause. The writer's waits are measured by the writer.
+const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : null; };
+
+function startWriter(db, rowCount) {
+  const client = new pg.Client({ connectionString: urlOf(db) });
+  const waits = [];
+  let stop = false;
+  const done = (async () => {
+    await client.connect();
+    while (!stop) {
+      const id = 1 + Math.floor(Math.random() * rowCount);
+      const started = performance.now();
+      await client.query("UPDATE big SET hits = hits + 1 WHERE id = $1", [id]);
+      waits.push({ at: started, ms: performance.now() - started });
+    }
+    await client.end();
+  })();
+  return { waits, stop: async () => { stop = true; await done; } };
+}
+
+function runAsync(program, args, env) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(program, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (chunk) => { err = (err + chunk).slice(-4000); });
+    child.on("exit", (code) => (code === 0 ? resolvePromise() : reject(new Error(`exited ${code}: ${err}`))));
+  });
+}
+
+async function backfill(rowCount) {
+  const scenario = `backfill ${rowCount} rows, a writer updating random rows`;
+  // The table comes from V1 (schemagate refuses a schema with tables and no history); the
+  // timed run applies V2, the backfill.
+  const dir = mkdtempSync(join(tmpdir(), "sgbench-backfill-"));
+  const [init, full, eager] = ["init", "full", "eager"].map((name) => { mkdirSync(join(dir, name)); return join(dir, name); });
+  const createTable =
+    "CREATE TABLE big (id bigint PRIMARY KEY, email text NOT NULL, email_lower text, hits int NOT NULL DEFAULT 0);\n" +
+    `INSERT INTO big (id, email) SELECT g, 'User' || g || '@Example.COM' FROM generate_series(1, ${rowCount}) g;\n`;
+  for (const d of [init, full, eager]) writeFileSync(join(d, "V1__big.sql"), createTable);
+  const backfillSql = (options) =>
+    `-- schemagate:batch key=bigint${options}\n` +
+    "UPDATE big SET email_lower = lower(email)\n" +
+    " WHERE id IN (SELECT id FROM big WHERE id > coalesce($2, 0) ORDER BY id LIMIT $1)\n" +
+    "RETURNING id;\n" +
+    "-- schemagate:batch-total\n" +
+    "SELECT count(*) FROM big;\n";
+  writeFileSync(join(full, "V2__backfill.sql"), backfillSql(""));
+  writeFileSync(join(eager, "V2__backfill.sql"), backfillSql(" pause=0"));
+  const contenders = {
+    "one statement": (db) => sql(db, "UPDATE big SET email_lower = lower(email)"),
+    "schemagate batched": (db) => runAsync(bin("schemagate"), ["migrate", "--migrations", full], { DATABASE_URL: urlOf(db) }),
+    "schemagate batched, pause=0": (db) => runAsync(bin("schemagate"), ["migrate", "--migrations", eager], { DATABASE_URL: urlOf(db) }),
+  };
+  const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+  for (let r = 0; r < runs; ++r) {
+    const names = Object.keys(contenders);
+    for (const name of r % 2 ? names.reverse() : names) {
+      const db = await freshDatabase();
+      await runAsync(bin("schemagate"), ["migrate", "--migrations", init], { DATABASE_URL: urlOf(db) });
+      await sql(db, "VACUUM ANALYZE big");
+      const writer = startWriter(db, rowCount);
+      await new Promise((ok) => setTimeout(ok, 300));  // the writer is warm
+      const started = performance.now();
+      await contenders[name](db);
+      const ms = performance.now() - started;
+      await writer.stop();
+      const during = writer.waits.filter((w) => w.at >= started && w.at <= started + ms).map((w) => w.ms);
+      const [{ left }] = await sql(db, "SELECT count(*)::int AS left FROM big WHERE email_lower IS NULL");
+      if (left !== 0) throw new Error(`${name} left ${left} rows without a value`);
+      samples[name].push({ ms, worst: Math.max(...during), p99: quantile(during, 0.99), writes: during.length });
+      await dropDatabase(db);
+    }
+  }
+  const single = samples["one statement"];
+  const summary = (xs) => ({
+    writer_worst_ms: Math.max(...xs.map((x) => x.worst)), writer_p99_ms: median(xs.map((x) => x.p99)),
+    writer_writes: median(xs.map((x) => x.writes)),
+  });
+  record(scenario, "one statement", null, single, summary(single));
+  for (const name of ["schemagate batched", "schemagate batched, pause=0"]) {
+    const batched = samples[name];
+    record(scenario, name, "one statement", batched.map((x, i) => ({ ...x, baselineMs: single[i].ms })),
+      { ...summary(batched),
+        worst_wait_ratio: Math.max(...batched.map((x) => x.worst)) / Math.max(...single.map((x) => x.worst)),
+        p99_wait_ratio: median(batched.map((x) => x.p99)) / median(single.map((x) => x.p99)) });
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 // ---------------------------------------------------------------- report
 function table() {
   const lines = ["| scenario | tool | median | min | max | ratio | peak RSS | notes |", "|---|---|---:|---:|---:|---:|---:|---|"];
@@ -341,7 +433,9 @@ function table() {
     }
     const notes = [r.baseline ? `vs ${r.baseline}` : "baseline",
       r.exit_0 ? `exit 0: ${r.exit_0}` : "", r.applied_migrations !== undefined ? `applied ${r.applied_migrations}` : "",
-      r.last_waiter_after_final_commit_ms !== undefined ? `last waiter out ${f(r.last_waiter_after_final_commit_ms)} ms after the final commit` : ""]
+      r.last_waiter_after_final_commit_ms !== undefined ? `last waiter out ${f(r.last_waiter_after_final_commit_ms)} ms after the final commit` : "",
+      r.writer_worst_ms !== undefined ? `writer's worst wait ${f(r.writer_worst_ms)} ms, p99 ${f(r.writer_p99_ms)} ms over ${Math.round(r.writer_writes)} writes` : "",
+      r.worst_wait_ratio !== undefined ? `worst wait ${f(r.worst_wait_ratio, 3)}x, p99 wait ${f(r.p99_wait_ratio, 3)}x the one statement's` : ""]
       .filter(Boolean).join("; ");
     lines.push(`| ${r.scenario} | ${r.tool} | ${f(r.median_ms)} ms | ${f(r.min_ms)} | ${f(r.max_ms)} | ${r.ratio ? f(r.ratio, 2) + "x" : ""} | ${r.peak_rss_mib ? f(r.peak_rss_mib) + " MiB" : ""} | ${notes} |`);
   }
@@ -377,6 +471,7 @@ for (const n of plan.noop) await step(`no-op ${n}`, () => noop(n));
 for (const n of plan.apply) await step(`apply ${n}`, () => apply(n));
 for (const h of plan.herd) await step(`herd ${h.k}x${h.n}`, () => herd(h));
 await step("sidecar", () => sidecar());
+await step(`backfill ${plan.backfillRows}`, () => backfill(plan.backfillRows));
 
 mkdirSync(outDir, { recursive: true });
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${

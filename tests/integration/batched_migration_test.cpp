@@ -198,5 +198,26 @@ TEST_F(BatchedMigration, AMalformedBatchedFileIsRefusedBeforeAnythingRuns) {
     EXPECT_EQ(database_fingerprint(), before);
 }
 
+// The README's pattern: a Job runs the backfill under the lease; the release's pods target the
+// schema part before it and start at once; a pipeline waits for the backfill.
+TEST_F(BatchedMigration, PodsTargetingTheSchemaPartStartWhileTheJobBackfills) {
+    backfill_set("", "100ms");
+    Process job = start_gate({"migrate", "--holder", "migration-job"});
+    ASSERT_TRUE(eventually([&] { return progress("batches") >= 2; }, Millis{60'000})) << job.err();
+    Process pipeline = start_gate({"wait", "--target", "2", "--timeout", "120s"});
+    const auto pod = gate({"migrate", "--target", "1", "--holder", "pod-1"});
+    EXPECT_EQ(pod.exit_code, 0) << pod.err;
+    EXPECT_NE(pod.err.find("nothing to do"), std::string::npos) << pod.err;
+    EXPECT_FALSE(job.exited()) << "the pod did not wait for the backfill";
+    EXPECT_EQ(query_text("SELECT holder FROM schemagate.lease"), "migration-job");
+    ASSERT_TRUE(job.wait_for_exit(Millis{120'000}));
+    keep_output(job);
+    EXPECT_EQ(job.exit_code(), 0) << job.err();
+    ASSERT_TRUE(pipeline.wait_for_exit(Millis{30'000}));
+    keep_output(pipeline);
+    EXPECT_EQ(pipeline.exit_code(), 0) << pipeline.err();
+    expect_every_row_processed_once();
+}
+
 }  // namespace
 }  // namespace schemagate::testing
