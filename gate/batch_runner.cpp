@@ -91,7 +91,7 @@ void log_progress(const Migration& migration, const BatchProgress& progress) {
 }  // namespace
 
 void MigrationRunner::apply_in_batches(pqxx::connection& connection, const Migration& migration,
-                                       std::int64_t token) const {
+                                       std::int64_t token, bool durable) const {
     BatchProgress progress = start_batches(connection, migration);
     Backoff backoff(Millis{200}, Millis{5000});
     int lock_timeouts = 0;
@@ -106,7 +106,7 @@ void MigrationRunner::apply_in_batches(pqxx::connection& connection, const Migra
         }
         if (lease_lost_()) lease_lost_error(migration);
         try {
-            if (run_batch(connection, migration, token, progress, since)) {
+            if (run_batch(connection, migration, token, progress, since, durable)) {
                 log_event(spdlog::level::info, "batches_done",
                           {{"version", migration.version.text()},
                            {"batches", progress.batches},
@@ -214,9 +214,12 @@ std::optional<std::int64_t> MigrationRunner::count_batch_total(pqxx::connection&
     return std::nullopt;
 }
 
+// Every batch but the one that records the migration commits without waiting for its flush:
+// a crash loses a suffix of batches together with their progress, and the next holder redoes
+// exactly those.
 bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& migration,
                                 std::int64_t token, BatchProgress& progress,
-                                SteadyClock::time_point& since) const {
+                                SteadyClock::time_point& since, bool durable) const {
     const SqlStatement& statement = migration.statements.front();
     const std::string name = "schemagate_batch_" + std::to_string(++prepared_count);
     BatchProgress next = progress;
@@ -224,7 +227,7 @@ bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& m
     try {
         translate_db_errors([&] {
             pqxx::nontransaction session(connection);
-            session.exec("BEGIN; " + timeouts_sql(settings_, "LOCAL") +
+            session.exec("BEGIN; " + timeouts_sql(settings_, "LOCAL") + commit_flush_sql(false) +
                          lease_.fence_or_fail_sql(session, token) + "; " +
                          prepare_sql(migration, name));
             const auto result = session.exec(execute_sql(session, migration, name, progress));
@@ -253,7 +256,8 @@ bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& m
                 return;
             }
             if (!migration.checks.empty()) run_checks(session, migration);
-            session.exec(store_.forget_batch_progress_sql(session, migration.version) + "; " +
+            session.exec(std::string(durable ? "SET LOCAL synchronous_commit = DEFAULT; " : "") +
+                         store_.forget_batch_progress_sql(session, migration.version) + "; " +
                          store_.record_sql(session, migration, lease_.holder(), token,
                                            next.elapsed_ms, true) +
                          "; " + compat(session, migration, std::to_string(next.elapsed_ms)) +

@@ -202,7 +202,7 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
                                            "leaves it partly applied and dirty"
                                          : "");
         }
-        const Millis took = runner.apply(connection, migration, token_, deadline);
+        const Millis took = runner.apply(connection, migration, token_, deadline, i + 1 == total);
         ++applied;
         log_event(spdlog::level::info, "migration_applied",
                   {{"version", migration.repeatable ? "" : migration.version.text()},

@@ -21,17 +21,17 @@ MigrationRunner::MigrationRunner(const StateStore& store, const Lease& lease,
     : store_(store), lease_(lease), settings_(settings), lease_lost_(std::move(lease_lost)) {}
 
 Millis MigrationRunner::apply(pqxx::connection& connection, const Migration& migration,
-                              std::int64_t token, const Deadline& deadline) const {
+                              std::int64_t token, const Deadline& deadline, bool durable) const {
     const auto started = SteadyClock::now();
     Backoff backoff(Millis{200}, Millis{5000});
     for (int attempt = 0;; ++attempt) {
         try {
             if (migration.batch) {
-                apply_in_batches(connection, migration, token);
+                apply_in_batches(connection, migration, token, durable);
             } else if (migration.no_transaction) {
                 apply_without_transaction(connection, migration, token);
             } else {
-                apply_in_transaction(connection, migration, token);
+                apply_in_transaction(connection, migration, token, durable);
             }
             return std::chrono::duration_cast<Millis>(SteadyClock::now() - started);
         } catch (const LockTimedOut&) {
@@ -62,7 +62,7 @@ Millis MigrationRunner::apply(pqxx::connection& connection, const Migration& mig
 // query of its own otherwise, so a failure names its statement's line. Statements end with a
 // newline before the semicolon: a trailing `-- comment` must not swallow what follows.
 void MigrationRunner::apply_in_transaction(pqxx::connection& connection, const Migration& migration,
-                                           std::int64_t token) const {
+                                           std::int64_t token, bool durable) const {
     const SqlStatement* current = nullptr;
     try {
         translate_db_errors([&] {
@@ -73,7 +73,7 @@ void MigrationRunner::apply_in_transaction(pqxx::connection& connection, const M
             current = migration.statements.empty() ? nullptr : &migration.statements[i];
             std::string query;
             if (i == 0) {
-                query = "BEGIN; " + timeouts_sql(settings_, "LOCAL") +
+                query = "BEGIN; " + timeouts_sql(settings_, "LOCAL") + commit_flush_sql(durable) +
                         lease_.fence_or_fail_sql(session, token) + ";\n";
             }
             if (current != nullptr) {

@@ -31,22 +31,25 @@ class MigrationRunner {
     MigrationRunner(const StateStore& store, const Lease& lease, MigrationSettings settings,
                     std::function<bool()> lease_lost);
 
-    // Returns how long the migration took.
+    // Returns how long the migration took. Only a `durable` migration's commit waits for its
+    // WAL flush: the caller asks it for the last migration of a run, whose flush covers every
+    // commit before it (WAL is flushed in order), so one flush serves the whole run. A server
+    // crash before it can only lose a suffix of migrations, each with its own history row.
     Millis apply(pqxx::connection& connection, const Migration& migration, std::int64_t token,
-                 const Deadline& deadline) const;
+                 const Deadline& deadline, bool durable) const;
 
   private:
     void apply_in_transaction(pqxx::connection& connection, const Migration& migration,
-                              std::int64_t token) const;
+                              std::int64_t token, bool durable) const;
     void apply_without_transaction(pqxx::connection& connection, const Migration& migration,
                                    std::int64_t token) const;
     // batch_runner.cpp
     void apply_in_batches(pqxx::connection& connection, const Migration& migration,
-                          std::int64_t token) const;
+                          std::int64_t token, bool durable) const;
     // Runs one batch in its own transaction, and updates `progress` when it committed.
     // Returns true when the batch processed no rows and recorded the migration as applied.
     bool run_batch(pqxx::connection& connection, const Migration& migration, std::int64_t token,
-                   BatchProgress& progress, SteadyClock::time_point& since) const;
+                   BatchProgress& progress, SteadyClock::time_point& since, bool durable) const;
     BatchProgress start_batches(pqxx::connection& connection, const Migration& migration) const;
     std::optional<std::int64_t> count_batch_total(pqxx::connection& connection,
                                                   const Migration& migration) const;

@@ -20,6 +20,10 @@ std::string timeouts_sql(const MigrationSettings& settings, const char* scope) {
     return sql;
 }
 
+std::string commit_flush_sql(bool durable) {
+    return durable ? std::string() : std::string("SET LOCAL synchronous_commit = off; ");
+}
+
 void roll_back(pqxx::connection& connection) {
     try {
         translate_db_errors([&connection] {

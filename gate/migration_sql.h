@@ -15,6 +15,9 @@ namespace schemagate {
 // timeout, when set), with a trailing space; scope "LOCAL" or "SESSION".
 std::string timeouts_sql(const MigrationSettings& settings, const char* scope);
 
+// `SET LOCAL synchronous_commit = off; ` unless the commit must wait for its WAL flush.
+std::string commit_flush_sql(bool durable);
+
 // Ends the transaction block a failed query left open (the migration's queries carry their
 // own BEGIN). A broken connection rolls back by itself, so errors are ignored.
 void roll_back(pqxx::connection& connection);

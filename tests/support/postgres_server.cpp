@@ -74,6 +74,10 @@ void PostgresServer::stop_server() {
     run_script("stop-server " + dir_);
 }
 
+void PostgresServer::crash_server() {
+    run_script("crash-server " + dir_);
+}
+
 void PostgresServer::start_server() {
     run_script("start-server " + dir_);
 }

@@ -20,6 +20,8 @@ class PostgresServer {
     void keep_for_inspection();
     // Stop and start the same server (same port, same data) in the middle of a test.
     void stop_server();
+    // As a server crash: `pg_ctl stop -m immediate`; what was only in WAL buffers is lost.
+    void crash_server();
     void start_server();
 
     bool running() const { return !dir_.empty(); }
