@@ -31,8 +31,8 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(3);
 }
 const plan = quick
-  ? { noop: [20], apply: [20], herd: [{ k: 5, n: 10 }], wrkSeconds: 2, backfillRows: 200_000 }
-  : { noop: [20, 1000], apply: [100, 1000], herd: [{ k: 20, n: 100 }, { k: 50, n: 100 }], wrkSeconds: 10,
+  ? { noop: [20], apply: [20], applyLatency: [20], herd: [{ k: 5, n: 10 }], wrkSeconds: 2, backfillRows: 200_000 }
+  : { noop: [20, 1000], apply: [100, 1000], applyLatency: [100, 1000], herd: [{ k: 20, n: 100 }, { k: 50, n: 100 }], wrkSeconds: 10,
       backfillRows: 2_000_000 };
 
 const bin = (name) => join(root, "build", "bin", name);
@@ -43,13 +43,16 @@ const server = Object.fromEntries(
   execFileSync(join(root, "tests/harness/pg-test-server"), ["start", "--durable", "--watch-pid", String(process.pid)],
     { encoding: "utf8" })
     .trim().split("\n").map((line) => line.split(/=(.*)/s).slice(0, 2)));
-const urlOf = (db) => `postgresql://postgres:${server.PGTEST_PASSWORD}@127.0.0.1:${server.PGTEST_PORT}/${db}`;
+// Tools reach the server directly, or, in the latency scenarios, through the delay proxy;
+// the bench's own bookkeeping queries always go direct.
+let toolPort = server.PGTEST_PORT;
+const urlOf = (db, port = toolPort) => `postgresql://postgres:${server.PGTEST_PASSWORD}@127.0.0.1:${port}/${db}`;
 process.on("exit", () => {
   try { execFileSync(join(root, "tests/harness/pg-test-server"), ["destroy", server.PGTEST_DIR]); } catch { /* watchdog */ }
 });
 
 async function sql(db, text) {
-  const client = new pg.Client({ connectionString: urlOf(db) });
+  const client = new pg.Client({ connectionString: urlOf(db, server.PGTEST_PORT) });
   await client.connect();
   try { return (await client.query(text)).rows; } finally { await client.end(); }
 }
@@ -61,6 +64,54 @@ async function freshDatabase() {
 }
 async function dropDatabase(name) {
   await sql("postgres", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
+// ---------------------------------------------------------------- the network
+// A fixed delay each way on loopback (bench/proxy/delay_proxy.c): --delay-us per direction,
+// 500 by default, a 1 ms round trip as within a cloud region. The proxy also counts the
+// exchanges clients waited on.
+const delayUs = Number(option("--delay-us", 500));
+let proxy = null;
+async function startProxy() {
+  const child = spawn(bin("bench-delay-proxy"), ["0", String(server.PGTEST_PORT), String(delayUs)],
+    { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = [], waiting = [];
+  child.stdout.on("data", (chunk) => {
+    for (const line of String(chunk).split("\n").filter(Boolean)) {
+      const wake = waiting.shift();
+      if (wake) wake(line); else lines.push(line);
+    }
+  });
+  const next = () => new Promise((ok) => (lines.length ? ok(lines.shift()) : waiting.push(ok)));
+  const port = Number((await next()).match(/listening on (\d+)/)[1]);
+  process.on("exit", () => child.kill("SIGKILL"));
+  return {
+    port,
+    exchanges: async () => { child.kill("SIGUSR1"); return Number((await next()).match(/exchanges (\d+)/)[1]); },
+  };
+}
+
+// WAL syncs of the whole server (pg_stat_wal), read once the tool's sessions have ended and
+// reported their statistics. They include the WAL writer's background flushes of commits
+// that did not wait for theirs.
+async function walSyncs(db) {
+  for (let i = 0; i < 200; ++i) {
+    const [{ n }] = await sql("postgres", `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = '${db}' AND pid <> pg_backend_pid()`);
+    if (n === 0) break;
+    await new Promise((ok) => setTimeout(ok, 10));
+  }
+  const [{ syncs }] = await sql("postgres", "SELECT wal_sync::bigint AS syncs FROM pg_stat_wal");
+  return Number(syncs);
+}
+
+// A timed run with its counts: exchanges through the proxy (when in use) and WAL syncs.
+async function counted(tool, db, set) {
+  const exchangesBefore = proxy && toolPort === proxy.port ? await proxy.exchanges() : null;
+  const syncsBefore = await walSyncs(db);
+  const run = timed(tool, db, set);
+  const syncs = (await walSyncs(db)) - syncsBefore;
+  const exchanges = exchangesBefore === null ? null : (await proxy.exchanges()) - exchangesBefore;
+  return { ...run, exchanges, syncs };
 }
 
 // ---------------------------------------------------------------- migration sets
@@ -92,6 +143,7 @@ function generate(n) {
 const tools = {
   floor: { command: (db) => [bin("bench-floor"), urlOf(db)] },
   ideal: { command: (db, set) => [bin("bench-ideal"), urlOf(db), set.sg] },
+  limit: { command: (db, set) => [bin("bench-limit"), urlOf(db), set.sg] },
   schemagate: {
     command: (db, set) => [bin("schemagate"), "migrate", "--migrations", set.sg],
     env: (db) => ({ DATABASE_URL: urlOf(db) }),
@@ -109,7 +161,7 @@ const tools = {
   },
   sqitch: {
     command: (db, set) => ["sqitch", "--chdir", set.sqitch, "deploy", "--quiet",
-      `db:pg://postgres:${server.PGTEST_PASSWORD}@127.0.0.1:${server.PGTEST_PORT}/${db}`],
+      `db:pg://postgres:${server.PGTEST_PASSWORD}@127.0.0.1:${toolPort}/${db}`],
     env: () => ({ SQITCH_FULLNAME: "bench", SQITCH_EMAIL: "bench@localhost" }),
   },
 };
@@ -188,36 +240,51 @@ async function noop(n) {
   rmSync(set.dir, { recursive: true, force: true });
 }
 
-async function apply(n) {
+async function apply(n, { latency = false } = {}) {
   const set = generate(n);
-  const scenario = `apply ${n} to an empty database`;
+  const scenario = `apply ${n} to an empty database${latency ? `, ${(2 * delayUs) / 1000} ms round trip` : ""}`;
   const contenders = ["schemagate", ...peers].filter((t) => !tools[t].available);
-  const samples = Object.fromEntries(["ideal", ...contenders].map((t) => [t, []]));
+  const samples = Object.fromEntries(["ideal", "limit", ...contenders].map((t) => [t, []]));
   const failed = {};
-  for (let r = 0; r < runs; ++r) {
-    for (const name of r % 2 ? [...contenders].reverse() : contenders) {
-      if (failed[name]) continue;
-      const baseDb = await freshDatabase();
-      const toolDb = await freshDatabase();
-      try {
-        const base = r % 2 ? null : timed(tools.ideal, baseDb, set);
-        const run = timed(tools[name], toolDb, set);
-        const after = base ?? timed(tools.ideal, baseDb, set);   // A B / B A alternation
-        samples.ideal.push(after);
-        samples[name].push({ ...run, baselineMs: after.ms });
-      } catch (e) {
-        failed[name] = e.message.split("\n")[0];
-        failures.push(`apply ${n}, ${name}: ${failed[name]}`);
+  if (latency && !proxy) proxy = await startProxy();
+  if (latency) toolPort = proxy.port;
+  try {
+    for (let r = 0; r < runs; ++r) {
+      for (const name of r % 2 ? [...contenders].reverse() : contenders) {
+        if (failed[name]) continue;
+        const dbs = { ideal: await freshDatabase(), limit: await freshDatabase(), tool: await freshDatabase() };
+        try {
+          // A B C / C B A alternation of the two baselines and the tool.
+          const order = r % 2 ? ["tool", "limit", "ideal"] : ["ideal", "limit", "tool"];
+          const got = {};
+          for (const which of order) got[which] = await counted(which === "tool" ? tools[name] : tools[which], dbs[which], set);
+          samples.ideal.push(got.ideal);
+          samples.limit.push(got.limit);
+          samples[name].push({ ...got.tool, baselineMs: got.ideal.ms, limitMs: got.limit.ms });
+        } catch (e) {
+          failed[name] = e.message.split("\n")[0];
+          failures.push(`${scenario}, ${name}: ${failed[name]}`);
+        }
+        for (const db of Object.values(dbs)) await dropDatabase(db);
       }
-      await dropDatabase(baseDb);
-      await dropDatabase(toolDb);
     }
+  } finally {
+    toolPort = server.PGTEST_PORT;
   }
-  record(scenario, "ideal", null, samples.ideal);
+  const counts = (xs) => ({
+    round_trips_per_migration: xs[0]?.exchanges === null ? null : median(xs.map((x) => x.exchanges)) / n,
+    wal_syncs_per_migration: median(xs.map((x) => x.syncs)) / n,
+  });
+  record(scenario, "ideal", null, samples.ideal, counts(samples.ideal));
+  record(scenario, "limit", null, samples.limit, counts(samples.limit));
   for (const name of ["schemagate", ...peers]) {
     if (tools[name].available) skipped(scenario, name, tools[name].available);
     else if (failed[name]) skipped(scenario, name, failed[name]);
-    else record(scenario, name, "ideal", samples[name]);
+    else {
+      record(scenario, name, "ideal", samples[name], {
+        ...counts(samples[name]), ratio_vs_limit: median(samples[name].map((x) => x.ms / x.limitMs)),
+      });
+    }
   }
   rmSync(set.dir, { recursive: true, force: true });
 }
@@ -432,6 +499,9 @@ function table() {
       continue;
     }
     const notes = [r.baseline ? `vs ${r.baseline}` : "baseline",
+      r.ratio_vs_limit !== undefined ? `${f(r.ratio_vs_limit, 2)}x the limit` : "",
+      r.round_trips_per_migration !== undefined && r.round_trips_per_migration !== null ? `${f(r.round_trips_per_migration, 2)} round trips/migration` : "",
+      r.wal_syncs_per_migration !== undefined ? `${f(r.wal_syncs_per_migration, 2)} WAL syncs/migration` : "",
       r.exit_0 ? `exit 0: ${r.exit_0}` : "", r.applied_migrations !== undefined ? `applied ${r.applied_migrations}` : "",
       r.last_waiter_after_final_commit_ms !== undefined ? `last waiter out ${f(r.last_waiter_after_final_commit_ms)} ms after the final commit` : "",
       r.writer_worst_ms !== undefined ? `writer's worst wait ${f(r.writer_worst_ms)} ms, p99 ${f(r.writer_p99_ms)} ms over ${Math.round(r.writer_writes)} writes` : "",
@@ -469,6 +539,7 @@ const step = async (what, fn) => {
 };
 for (const n of plan.noop) await step(`no-op ${n}`, () => noop(n));
 for (const n of plan.apply) await step(`apply ${n}`, () => apply(n));
+for (const n of plan.applyLatency) await step(`apply ${n} latency`, () => apply(n, { latency: true }));
 for (const h of plan.herd) await step(`herd ${h.k}x${h.n}`, () => herd(h));
 await step("sidecar", () => sidecar());
 await step(`backfill ${plan.backfillRows}`, () => backfill(plan.backfillRows));

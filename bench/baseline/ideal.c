@@ -3,21 +3,12 @@
  * file in one round trip (BEGIN; <file>; INSERT version; COMMIT). No lease, no fence, no
  * checksums, no history detail: what schemagate's bookkeeping is measured against.
  * Usage: ideal CONNINFO DIR   (files named V<version>__*.sql) */
-#include <dirent.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct file {
-    long version;
-    char name[256];
-};
-
-static int by_version(const void* a, const void* b) {
-    const long va = ((const struct file*)a)->version, vb = ((const struct file*)b)->version;
-    return (va > vb) - (va < vb);
-}
+#include "migration_files.h"
 
 static int run(PGconn* conn, const char* sql) {
     PGresult* result = PQexec(conn, sql);
@@ -48,44 +39,20 @@ int main(int argc, char** argv) {
     const long current = atol(PQgetvalue(applied, 0, 0));
     PQclear(applied);
 
-    DIR* dir = opendir(argv[2]);
-    if (dir == NULL) {
-        perror(argv[2]);
-        return 1;
-    }
-    size_t count = 0, capacity = 64;
-    struct file* files = malloc(capacity * sizeof *files);
-    for (struct dirent* entry; (entry = readdir(dir)) != NULL;) {
-        if (entry->d_name[0] != 'V') continue;
-        if (count == capacity) files = realloc(files, (capacity *= 2) * sizeof *files);
-        files[count].version = atol(entry->d_name + 1);
-        snprintf(files[count].name, sizeof files[count].name, "%s", entry->d_name);
-        ++count;
-    }
-    closedir(dir);
-    qsort(files, count, sizeof *files, by_version);
-
+    size_t count = 0;
+    struct file* files = list_files(argv[2], &count);
+    if (files == NULL) return 1;
     int ok = 1;
+    size_t capacity = 4096;
+    char* sql = malloc(capacity);
     for (size_t i = 0; ok && i < count; ++i) {
         if (files[i].version <= current) continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", argv[2], files[i].name);
-        FILE* in = fopen(path, "rb");
-        if (in == NULL) {
-            perror(path);
-            return 1;
-        }
-        fseek(in, 0, SEEK_END);
-        const long size = ftell(in);
-        fseek(in, 0, SEEK_SET);
-        char* sql = malloc((size_t)size + 160);
-        int used = snprintf(sql, 16, "BEGIN;\n");
-        used += (int)fread(sql + used, 1, (size_t)size, in);
-        fclose(in);
+        size_t used = (size_t)snprintf(sql, capacity, "BEGIN;\n");
+        if (!append_file(argv[2], files[i].name, &sql, &used, &capacity)) return 1;
         snprintf(sql + used, 150, ";\nINSERT INTO ideal_versions VALUES (%ld);\nCOMMIT;", files[i].version);
         ok = run(conn, sql);
-        free(sql);
     }
+    free(sql);
     free(files);
     run(conn, "SELECT pg_advisory_unlock(4242)");
     PQfinish(conn);
