@@ -2,7 +2,7 @@
 // schemagate's benchmarks: every figure is a median over repeated runs, printed as a ratio to
 // a baseline measured in the same run, paired run by run (A B A B ...), because the machines
 // here are shared and noisy. Usage (through bench/run.sh, which installs and builds):
-//   node bench/run.mjs [--runs N] [--quick] [--out DIR] [--only NAME]
+//   node bench/run.mjs [--runs N] [--quick] [--out DIR] [--only NAME] [--skip NAME] [--delay-us N]
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -26,6 +26,7 @@ const quick = argv.includes("--quick");
 const runs = Number(option("--runs", quick ? 2 : 5));
 const outDir = resolve(option("--out", join(here, "results")));
 const only = option("--only", "");  // run only the scenarios whose name contains this
+const skip = option("--skip", "");  // and not those whose name contains this
 if (!Number.isInteger(runs) || runs < 1) {
   console.error("bench: --runs must be a positive integer");
   process.exit(3);
@@ -533,7 +534,7 @@ function svg() {
 // ---------------------------------------------------------------- main
 const startedAt = new Date();
 const step = async (what, fn) => {
-  if (only && !what.includes(only)) return;
+  if ((only && !what.includes(only)) || (skip && what.includes(skip))) return;
   process.stderr.write(`bench: ${what}\n`);
   try { await fn(); } catch (e) { failures.push(`${what}: ${e.message}`); skipped(what, "(scenario)", `error: ${e.message.split("\n")[0]}`); }
 };
@@ -548,7 +549,7 @@ mkdirSync(outDir, { recursive: true });
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${
   execFileSync("/usr/lib/postgresql/15/bin/postgres", ["--version"], { encoding: "utf8" }).trim()}, fsync on`;
 const report = { date: startedAt.toISOString(), machine, runs, quick, rows };
-const suffix = quick || only ? "quick" : null;
+const suffix = quick || only || skip ? "quick" : null;
 writeFileSync(join(outDir, suffix ? "quick.json" : "latest.json"), JSON.stringify(report, null, 2) + "\n");
 writeFileSync(join(outDir, suffix ? "quick.svg" : "ratios.svg"), svg() + "\n");
 console.log(`schemagate bench, ${startedAt.toISOString()}, ${machine}, ${runs} runs${quick ? " (quick)" : ""}\n`);

@@ -231,7 +231,7 @@ bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& m
                          lease_.fence_or_fail_sql(session, token) + "; " +
                          prepare_sql(migration, name));
             const auto result = session.exec(execute_sql(session, migration, name, progress));
-            std::int64_t rows = static_cast<std::int64_t>(result.affected_rows());
+            auto rows = static_cast<std::int64_t>(result.affected_rows());
             if (migration.batch->key_type) {
                 rows = result.at(0)[0].as<std::int64_t>();
                 if (rows > 0) {

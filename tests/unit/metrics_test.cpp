@@ -53,17 +53,17 @@ TEST(Metrics, NoVersionIsReportedBeforeTheFirstRead) {
     EXPECT_NE(text.find("schemagate_ready{name=\"default\"} 0\n"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace schemagate
-
-namespace schemagate {
-namespace {
-
-TEST(Metrics, ABatchedMigrationUnderWayShowsItsProgressRateAndEta) {
+// A sidecar that read the schema at `version`.
+SchemaSnapshot read_at(int version) {
     SchemaSnapshot snapshot;
     snapshot.ever_read = true;
     snapshot.database_up = true;
-    snapshot.state.version = 6;
+    snapshot.state.version = version;
+    return snapshot;
+}
+
+TEST(Metrics, ABatchedMigrationUnderWayShowsItsProgressRateAndEta) {
+    SchemaSnapshot snapshot = read_at(6);
     const ReadinessPolicy policy{6, std::nullopt, Millis{1000}};
     const auto readiness = evaluate(snapshot, policy, std::chrono::steady_clock::now());
     EXPECT_EQ(render_metrics("shop", snapshot, policy, readiness).find("schemagate_batch_"),
