@@ -76,7 +76,17 @@ MigrationVersion MigrationSet::highest_version() const {
     return migrations.empty() ? MigrationVersion{} : migrations.back().version;
 }
 
+namespace {
+
+// Whether content_checksum hashes something other than the bytes as they are.
+bool normalizes(std::string_view bytes) {
+    return without_bom(bytes).size() != bytes.size() || bytes.find('\r') != std::string_view::npos;
+}
+
+}  // namespace
+
 std::string content_checksum(std::string_view bytes) {
+    if (!normalizes(bytes)) return sha256_hex(bytes);
     bytes = without_bom(bytes);
     std::string normalized;
     normalized.reserve(bytes.size());
@@ -133,9 +143,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     const std::string sql = read_file(path);
     migration.checksum = content_checksum(sql);
     migration.flyway_checksum = flyway_checksum(sql);
-    if (const std::string raw = sha256_hex(sql); raw != migration.checksum) {
-        migration.raw_checksum = raw;
-    }
+    if (normalizes(sql)) migration.raw_checksum = sha256_hex(sql);
     try {
         MigrationFile file = read_migration_file(sql);
         migration.statements = std::move(file.statements);
