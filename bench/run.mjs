@@ -559,3 +559,5 @@ if (failures.length) {
   process.exit(1);
 }
 console.log(`\nbench: all scenarios ran (results in ${outDir})`);
+// The proxy's pipe would keep the event loop, and this process, alive.
+process.exit(0);
