@@ -51,23 +51,30 @@ void prepare_migration_session(pqxx::connection& connection) {
 
 // A migration that failed deterministically with this very file is not run again: a crash
 // looping pod would repeat its expensive statements forever. A changed file is tried again.
-void refuse_if_failed_before(const Migration& migration,
-                             const std::vector<RecordedFailure>& failures) {
+const RecordedFailure* failed_before(const Migration& migration,
+                                     const std::vector<RecordedFailure>& failures) {
     for (const auto& failure : failures) {
         if (failure.version != migration.version) continue;
         if (failure.checksum != migration.checksum) {
             spdlog::info("{} changed since it failed at {}: trying it again", label(migration),
                          failure.failed_at);
-            return;
+            return nullptr;
         }
-        throw FatalError(ExitCode::kMigrationFailed,
-                         label(migration) + " failed before and is not run again: at " +
-                             failure.failed_at + " by " + failure.holder + ": " +
-                             failure.message +
-                             " (change the file, or after fixing the cause outside it, run "
-                             "`schemagate retry --version " +
-                             migration.version.text() + "`)");
+        return &failure;
     }
+    return nullptr;
+}
+
+void refuse_if_failed_before(const Migration& migration,
+                             const std::vector<RecordedFailure>& failures) {
+    const RecordedFailure* failure = failed_before(migration, failures);
+    if (failure == nullptr) return;
+    throw FatalError(ExitCode::kMigrationFailed,
+                     label(migration) + " failed before and is not run again: at " +
+                         failure->failed_at + " by " + failure->holder + ": " + failure->message +
+                         " (change the file, or after fixing the cause outside it, run "
+                         "`schemagate retry --version " +
+                         migration.version.text() + "`)");
 }
 
 }  // namespace
@@ -190,28 +197,43 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
     const auto failures = plan.pending.empty() ? std::vector<RecordedFailure>{}
                                                : store_.read_failures(connection);
     const std::size_t total = plan.pending.size();
-    for (std::size_t i = 0; i < total; ++i) {
-        const Migration& migration = *plan.pending[i];
-        refuse_if_failed_before(migration, failures);
-        if (Interrupt::triggered()) interrupted("before " + label(migration));
-        if (heartbeat.lost()) lease_lost("before " + label(migration));
-        if (migration.no_transaction) {
-            spdlog::info("{} runs without a transaction ({}){}", label(migration),
-                         migration.no_transaction_reason,
-                         migration.mixed ? "; it holds other statements too: a failure midway "
-                                           "leaves it partly applied and dirty"
-                                         : "");
-        }
-        const Millis took = runner.apply(connection, migration, token_, deadline, i + 1 == total);
+    std::size_t started = 0;
+    const MigrationRunner::Applied log_applied = [&](const Migration& migration, Millis took) {
         ++applied;
+        ++started;
         log_event(spdlog::level::info, "migration_applied",
                   {{"version", migration.repeatable ? "" : migration.version.text()},
                    {"file", migration.file},
                    {"duration_ms", took.count()},
                    {"transaction", !migration.no_transaction},
                    {"token", token_}},
-                  fmt::format("applying {}/{} {}{} ... {} ms", i + 1, total, label(migration),
-                              migration.no_transaction ? " (no transaction)" : "", took.count()));
+                  fmt::format("applying {}/{} {}{} ... {} ms", started, total, label(migration),
+                              migration.no_transaction ? " (no transaction)" : "",
+                              took.count()));
+    };
+    std::size_t next = 0;
+    while (next < total) {
+        const Migration& first = *plan.pending[next];
+        refuse_if_failed_before(first, failures);
+        if (Interrupt::triggered()) interrupted("before " + label(first));
+        if (heartbeat.lost()) lease_lost("before " + label(first));
+        if (first.no_transaction) {
+            spdlog::info("{} runs without a transaction ({}){}", label(first),
+                         first.no_transaction_reason,
+                         first.mixed ? "; it holds other statements too: a failure midway "
+                                       "leaves it partly applied and dirty"
+                                     : "");
+        }
+        // Consecutive migrations that can share an exchange go together, up to one that
+        // failed before (refused above once it comes first, after the ones before it ran).
+        std::size_t end = next + 1;
+        while (end < total && chainable(first) && chainable(*plan.pending[end]) &&
+               failed_before(*plan.pending[end], failures) == nullptr) {
+            ++end;
+        }
+        const std::span<const Migration* const> chain(plan.pending.data() + next, end - next);
+        runner.apply(connection, chain, token_, deadline, end == total, log_applied);
+        next = end;
     }
 }
 

@@ -80,8 +80,17 @@ std::string Lease::fence_sql(pqxx::transaction_base& work, std::int64_t token) c
            " AND token = " + std::to_string(token);
 }
 
-std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, std::int64_t token) const {
-    return "DO $schemagate_fence$ BEGIN " + fence_sql(work, token) +
+std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, std::int64_t token,
+                                     bool chained) const {
+    std::string spent;
+    if (chained) {
+        spent = "IF clock_timestamp() - statement_timestamp() > interval '" +
+                std::to_string(ttl_.count() / 2) +
+                " milliseconds' THEN RAISE EXCEPTION 'schemagate exchange spent' USING ERRCODE "
+                "= '" +
+                kExchangeSpentState + "'; END IF; ";
+    }
+    return "DO $schemagate_fence$ BEGIN " + spent + fence_sql(work, token) +
            "; IF NOT FOUND THEN RAISE EXCEPTION 'schemagate lease lost' USING ERRCODE = '" +
            kLeaseLostState + "'; END IF; PERFORM set_config('schemagate.fenced_token', '" +
            std::to_string(token) + "', true); END $schemagate_fence$";

@@ -16,6 +16,9 @@ namespace schemagate {
 
 // Raised by fence_or_fail_sql when the token no longer holds the lease.
 inline constexpr const char* kLeaseLostState = "SGLST";
+// Raised by fence_or_fail_sql when the exchange that carried it has run too long: what follows
+// must wait for the next exchange, sent by a holder that is still there.
+inline constexpr const char* kExchangeSpentState = "SGXCH";
 // Raised by still_in_fenced_transaction_sql when a statement ended the migration's transaction.
 inline constexpr const char* kTransactionEndedState = "SGTXN";
 
@@ -65,7 +68,15 @@ class Lease {
 
     // The same fence as one statement that fails with SQLSTATE kLeaseLostState when the lease
     // is gone, so it can travel in one round trip with the migration it guards.
-    std::string fence_or_fail_sql(pqxx::transaction_base& work, std::int64_t token) const;
+    //
+    // A migration that waits in an exchange behind others passes `chained`: every commit
+    // extends the lease, so a chain running on the server would keep the lease of a holder
+    // that is gone (cut off, frozen, killed) for as long as the chain lasts. Its fence first
+    // fails with kExchangeSpentState, touching nothing, once half the ttl has passed since the
+    // exchange arrived (statement_timestamp(), the same for every statement of a query string):
+    // a live holder sends the rest again, a gone one lets the lease expire.
+    std::string fence_or_fail_sql(pqxx::transaction_base& work, std::int64_t token,
+                                  bool chained = false) const;
 
     // A net under any mistake of the file checks: fails with kTransactionEndedState unless the
     // session is still inside the transaction that fence_or_fail_sql opened for `token` (a

@@ -20,89 +20,62 @@ MigrationRunner::MigrationRunner(const StateStore& store, const Lease& lease,
                                  MigrationSettings settings, std::function<bool()> lease_lost)
     : store_(store), lease_(lease), settings_(settings), lease_lost_(std::move(lease_lost)) {}
 
-Millis MigrationRunner::apply(pqxx::connection& connection, const Migration& migration,
-                              std::int64_t token, const Deadline& deadline, bool durable) const {
-    const auto started = SteadyClock::now();
+bool chainable(const Migration& migration) {
+    return !migration.no_transaction && !migration.batch && migration.checks.empty();
+}
+
+void MigrationRunner::apply(pqxx::connection& connection,
+                            std::span<const Migration* const> migrations, std::int64_t token,
+                            const Deadline& deadline, bool durable,
+                            const Applied& applied) const {
     Backoff backoff(Millis{200}, Millis{5000});
-    for (int attempt = 0;; ++attempt) {
+    std::size_t next = 0;
+    int failed_attempts = 0;
+    const Applied count_applied = [&](const Migration& migration, Millis took) {
+        ++next;
+        failed_attempts = 0;
+        backoff.reset();
+        applied(migration, took);
+    };
+    while (next < migrations.size()) {
+        const Migration& migration = *migrations[next];
+        const bool last = next + 1 == migrations.size();
+        const auto started = SteadyClock::now();
         try {
             if (migration.batch) {
-                apply_in_batches(connection, migration, token, durable);
+                apply_in_batches(connection, migration, token, durable && last);
             } else if (migration.no_transaction) {
                 apply_without_transaction(connection, migration, token);
             } else {
-                apply_in_transaction(connection, migration, token, durable);
+                // Returns after the commits it reported (count_applied moved `next` on).
+                apply_in_transactions(connection, migrations.subspan(next), token, durable,
+                                      count_applied);
+                continue;
             }
-            return std::chrono::duration_cast<Millis>(SteadyClock::now() - started);
+            count_applied(migration,
+                          std::chrono::duration_cast<Millis>(SteadyClock::now() - started));
         } catch (const LockTimedOut&) {
-            if (attempt >= settings_.lock_retries || deadline.passed()) {
+            // Only this migration is retried: the ones before it committed.
+            const Migration& waiting = *migrations[next];
+            ++failed_attempts;
+            if (failed_attempts > settings_.lock_retries || deadline.passed()) {
                 throw FatalError(ExitCode::kMigrationFailed,
-                                 label(migration) + " (" + migration.file +
+                                 label(waiting) + " (" + waiting.file +
                                      ") could not get its "
                                      "locks within --lock-timeout " +
                                      format_duration(settings_.lock_timeout) + " after " +
-                                     std::to_string(attempt + 1) +
+                                     std::to_string(failed_attempts) +
                                      " attempts: something holds a conflicting lock on the table");
             }
             const Millis wait = next_wait(backoff, deadline);
             spdlog::warn("{}: lock timeout after {}; rolled back, retrying in {} ({}/{})",
-                         label(migration), format_duration(settings_.lock_timeout),
-                         format_duration(wait), attempt + 1, settings_.lock_retries);
+                         label(waiting), format_duration(settings_.lock_timeout),
+                         format_duration(wait), failed_attempts, settings_.lock_retries);
             if (Interrupt::wait_for(wait)) {
                 throw FatalError(Interrupt::exit_code(),
-                                 "interrupted while waiting to retry " + label(migration));
+                                 "interrupted while waiting to retry " + label(waiting));
             }
         }
-    }
-}
-
-// The whole migration in as few round trips as the statements allow: BEGIN, the timeouts and
-// the fence travel with the first statement; the history row, the lease renewal, the NOTIFY and
-// COMMIT with the last. A one-statement file is one round trip. Each statement still goes in a
-// query of its own otherwise, so a failure names its statement's line. Statements end with a
-// newline before the semicolon: a trailing `-- comment` must not swallow what follows.
-void MigrationRunner::apply_in_transaction(pqxx::connection& connection, const Migration& migration,
-                                           std::int64_t token, bool durable) const {
-    const SqlStatement* current = nullptr;
-    try {
-        translate_db_errors([&] {
-        pqxx::nontransaction session(connection);
-        // An empty file is one round trip of bookkeeping: fence, history row, COMMIT.
-        const std::size_t count = std::max<std::size_t>(migration.statements.size(), 1);
-        for (std::size_t i = 0; i < count; ++i) {
-            current = migration.statements.empty() ? nullptr : &migration.statements[i];
-            std::string query;
-            if (i == 0) {
-                query = "BEGIN; " + timeouts_sql(settings_, "LOCAL") + commit_flush_sql(durable) +
-                        lease_.fence_or_fail_sql(session, token) + ";\n";
-            }
-            if (current != nullptr) {
-                query +=
-                    current->text + "\n;" + lease_.still_in_fenced_transaction_sql(token) + ";";
-            }
-            const std::string bookkeeping =
-                store_.record_sql(session, migration, lease_.holder(), token, std::nullopt, true) +
-                "; " + compat(session, migration, kTransactionAgeMsSql) +
-                lease_.fence_sql(session, token) + "; COMMIT";
-            // With checks, they run between the last statement and the COMMIT.
-            if (i + 1 == count && migration.checks.empty()) query += "\n" + bookkeeping;
-            session.exec(query);
-            if (i + 1 == count && !migration.checks.empty()) {
-                current = nullptr;
-                run_checks(session, migration);
-                session.exec(bookkeeping);
-            }
-        }
-        });
-    } catch (const ConnectionLost& e) {
-        fail(migration, current, false, e.failure());
-    } catch (const CheckFailed& e) {
-        roll_back(connection);
-        checks_failed(migration, e);
-    } catch (const DbError& e) {
-        roll_back(connection);
-        if (e.is(kLeaseLostState)) lease_lost_error(migration);
-        fail(migration, current, false, e.failure());
     }
 }
 

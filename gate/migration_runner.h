@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <pqxx/connection>
+#include <span>
 #include <pqxx/transaction_base>
 
 #include "backoff.h"
@@ -31,16 +32,28 @@ class MigrationRunner {
     MigrationRunner(const StateStore& store, const Lease& lease, MigrationSettings settings,
                     std::function<bool()> lease_lost);
 
-    // Returns how long the migration took. Only a `durable` migration's commit waits for its
-    // WAL flush: the caller asks it for the last migration of a run, whose flush covers every
-    // commit before it (WAL is flushed in order), so one flush serves the whole run. A server
-    // crash before it can only lose a suffix of migrations, each with its own history row.
-    Millis apply(pqxx::connection& connection, const Migration& migration, std::int64_t token,
-                 const Deadline& deadline, bool durable) const;
+    using Applied = std::function<void(const Migration& migration, Millis took)>;
+
+    // Applies `migrations` in order, calling `applied` as each one commits. Consecutive
+    // chainable() migrations travel together: all their statements in one exchange, each in
+    // its own fenced transaction, so a run of them costs one round trip, not one per
+    // migration or per statement; a failure still names its migration, statement and line,
+    // and the ones before it stay committed, as if they had been sent one by one.
+    //
+    // Only the commit of the last migration, when `durable`, waits for its WAL flush: the
+    // caller asks it for the last migration of a run, whose flush covers every commit before
+    // it (WAL is flushed in order), so one flush serves the whole run. A server crash before
+    // it can only lose a suffix of migrations, each with its own history row.
+    void apply(pqxx::connection& connection, std::span<const Migration* const> migrations,
+               std::int64_t token, const Deadline& deadline, bool durable,
+               const Applied& applied) const;
 
   private:
-    void apply_in_transaction(pqxx::connection& connection, const Migration& migration,
-                              std::int64_t token, bool durable) const;
+    // Applies the chain's migrations up to the first failure, calling `applied` for each
+    // commit; throws as apply() does, or LockTimedOut for the one that could not get its locks.
+    void apply_in_transactions(pqxx::connection& connection,
+                               std::span<const Migration* const> chain, std::int64_t token,
+                               bool durable, const Applied& applied) const;
     void apply_without_transaction(pqxx::connection& connection, const Migration& migration,
                                    std::int64_t token) const;
     // batch_runner.cpp
@@ -53,6 +66,9 @@ class MigrationRunner {
     BatchProgress start_batches(pqxx::connection& connection, const Migration& migration) const;
     std::optional<std::int64_t> count_batch_total(pqxx::connection& connection,
                                                   const Migration& migration) const;
+    // The history row, the lease renewal and the NOTIFY that end a migration's transaction.
+    std::string bookkeeping(pqxx::transaction_base& session, const Migration& migration,
+                            std::int64_t token) const;
     [[noreturn]] void checks_failed(const Migration& migration, const CheckFailed& failed) const;
     // --compat's write for `migration`, with its trailing "; ", or nothing.
     std::string compat(pqxx::transaction_base& work, const Migration& migration,
@@ -65,5 +81,10 @@ class MigrationRunner {
     MigrationSettings settings_;
     std::function<bool()> lease_lost_;
 };
+
+// True for a migration that may share an exchange with its neighbours: it runs in one
+// transaction of its own (not without one, not in batches) and has no checks to evaluate
+// before its COMMIT.
+bool chainable(const Migration& migration);
 
 }  // namespace schemagate

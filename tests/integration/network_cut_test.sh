@@ -72,7 +72,7 @@ for trial in $(seq 1 "$trials"); do
     --holder pod-a --lease-ttl 3s --timeout 15s >"$work/holder-$trial.log" 2>&1 &
   holder_pid=$!
   for _ in $(seq 1 200); do
-    [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '%pod-a%' AND query LIKE '%pg_sleep%' AND state = 'active'")" -gt 0 ] && break
+    [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '%pod-a%' AND wait_event = 'PgSleep' AND state = 'active'")" -gt 0 ] && break
     sleep 0.05
   done
   ip netns exec "$ns" iptables -A INPUT -j DROP

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+// Transactional migrations, sent as chains: MigrationRunner::apply_in_transactions.
+#include <spdlog/spdlog.h>
+
+#include <limits>
+#include <pqxx/nontransaction>
+#include <pqxx/pipeline>
+
+#include "db_failure.h"
+#include "errors.h"
+#include "migration_failure.h"
+#include "migration_runner.h"
+#include "migration_sql.h"
+#include "sql_splitter.h"
+
+namespace schemagate {
+
+namespace {
+
+// One exchange carries at most this much SQL (more only for a single larger file): it bounds
+// the memory a long run of migrations takes while it costs one round trip per megabyte.
+constexpr std::size_t kExchangeBytes = std::size_t{1} << 20;
+
+// What a query in the chain belongs to, to name the right migration, statement and line when
+// it fails, and to report a migration as applied when its COMMIT returns.
+struct Slot {
+    enum class Role { kStep, kDuration, kCommit };
+    std::size_t migration = 0;
+    const SqlStatement* statement = nullptr;
+    Role role = Role::kStep;
+};
+
+// The server reads a whole query string before running any of it, with the string settings
+// in force when it arrives: a statement that may change them ends the exchange, so that what
+// follows is read the way the file was checked (sql_splitter.h).
+bool changes_how_sql_is_read(const SqlStatement& statement) {
+    const std::string keyword = first_keyword(statement);
+    if (keyword == "SET" || keyword == "RESET") return true;
+    std::string lower = statement.text;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower.find("standard_conforming_strings") != std::string::npos ||
+           lower.find("backslash_quote") != std::string::npos;
+}
+
+// Sends a chain's queries in as few exchanges as their content allows and hands out their
+// results in order. pqxx::pipeline joins them into one query string; should the server
+// refuse to parse that string, it runs them one by one to find the one at fault, so every
+// query must be exactly one statement.
+class ChainSender {
+  public:
+    explicit ChainSender(pqxx::transaction_base& session) : pipeline_(session) {
+        pipeline_.retain(std::numeric_limits<int>::max());
+    }
+
+    ChainSender(const ChainSender&) = delete;
+    ChainSender& operator=(const ChainSender&) = delete;
+
+    // A failed or cancelled query leaves the rest of its string unexecuted: reading up to the
+    // end of it keeps pqxx::pipeline from cancelling "pending" queries (with a cancel request
+    // that could hit whatever the connection runs next).
+    ~ChainSender() {
+        try {
+            pipeline_.flush();
+        } catch (const std::exception&) {
+            // A broken connection has nothing left to read.
+        }
+    }
+
+    void add(const std::string& query, Slot slot) {
+        bytes_ += query.size();
+        queries_.emplace_back(pipeline_.insert(query), slot);
+    }
+
+    // Our own SQL, split into its statements.
+    void add_statements(const std::string& sql, Slot slot) {
+        for (const auto& statement : split_sql(sql)) add(statement.text, slot);
+    }
+
+    // Sends what was added so far and waits for it to run: what is added after goes in a
+    // later exchange, read by the server once this one ran. Results (and a failure) are kept
+    // for receive().
+    void end_exchange() { pipeline_.complete(); }
+
+    std::size_t bytes() const { return bytes_; }
+
+    // Waits for each result in turn; `each` sees a query's slot before its result is read,
+    // `done` the slot and the result after it succeeded. Throws the first failure.
+    template <typename Before, typename After>
+    void receive(Before each, After done) {
+        pipeline_.resume();
+        for (const auto& [id, slot] : queries_) {
+            each(slot);
+            done(slot, pipeline_.retrieve(id));
+        }
+        pipeline_.complete();
+    }
+
+  private:
+    pqxx::pipeline pipeline_;
+    std::vector<std::pair<pqxx::pipeline::query_id, Slot>> queries_;
+    std::size_t bytes_ = 0;
+};
+
+}  // namespace
+
+// A chain of migrations in one exchange: for each, BEGIN, the timeouts and the fence; each
+// statement followed by the check that it left the fenced transaction open; the history row,
+// the lease renewal, the NOTIFY and COMMIT. The server stops at the first error, so what
+// follows a failed migration never runs, and what precedes it committed. A migration with
+// checks goes alone: they run between its last statement and its COMMIT. Statements end with
+// a newline: a trailing `-- comment` must not swallow the separator that follows.
+void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
+                                            std::span<const Migration* const> chain,
+                                            std::int64_t token, bool durable,
+                                            const Applied& applied) const {
+    const Migration* failing = chain.front();
+    const SqlStatement* current = nullptr;
+    try {
+        translate_db_errors([&] {
+            pqxx::nontransaction session(connection);
+            bool checks_pending = false;
+            {
+                ChainSender sender(session);
+                std::size_t taken = 0;
+                for (; taken < chain.size(); ++taken) {
+                    const Migration& migration = *chain[taken];
+                    if (taken > 0 && (!chainable(migration) || sender.bytes() >= kExchangeBytes)) {
+                        break;
+                    }
+                    const bool last = taken + 1 == chain.size();
+                    sender.add_statements("BEGIN; " + timeouts_sql(settings_, "LOCAL") +
+                                              commit_flush_sql(durable && last) +
+                                              lease_.fence_or_fail_sql(session, token, taken > 0),
+                                          Slot{taken});
+                    for (const auto& statement : migration.statements) {
+                        sender.add(statement.text + "\n", Slot{taken, &statement});
+                        sender.add(lease_.still_in_fenced_transaction_sql(token),
+                                   Slot{taken, &statement});
+                        if (changes_how_sql_is_read(statement)) sender.end_exchange();
+                    }
+                    if (!migration.checks.empty()) {
+                        checks_pending = true;
+                        ++taken;
+                        break;
+                    }
+                    sender.add_statements(bookkeeping(session, migration, token), Slot{taken});
+                    // The server's own measure: the client only hears of the commit when the
+                    // whole exchange is done.
+                    sender.add(std::string("SELECT ") + kTransactionAgeMsSql,
+                               Slot{taken, nullptr, Slot::Role::kDuration});
+                    sender.add("COMMIT", Slot{taken, nullptr, Slot::Role::kCommit});
+                }
+                Millis took{0};
+                sender.receive(
+                    [&](const Slot& slot) {
+                        failing = chain[slot.migration];
+                        current = slot.statement;
+                    },
+                    [&](const Slot& slot, const pqxx::result& result) {
+                        if (slot.role == Slot::Role::kDuration) {
+                            took = Millis{result.at(0).at(0).as<std::int64_t>()};
+                        } else if (slot.role == Slot::Role::kCommit) {
+                            applied(*chain[slot.migration], took);
+                        }
+                    });
+            }
+            if (checks_pending) {
+                const auto started = SteadyClock::now();
+                current = nullptr;
+                run_checks(session, *failing);
+                session.exec(bookkeeping(session, *failing, token) + "; COMMIT");
+                applied(*failing, std::chrono::duration_cast<Millis>(SteadyClock::now() - started));
+            }
+        });
+    } catch (const ConnectionLost& e) {
+        fail(*failing, current, false, e.failure());
+    } catch (const CheckFailed& e) {
+        roll_back(connection);
+        checks_failed(*failing, e);
+    } catch (const DbError& e) {
+        roll_back(connection);
+        // Not a failure: the rest of the chain goes in a new exchange.
+        if (e.is(kExchangeSpentState)) {
+            spdlog::info(
+                "{} waited in an exchange that ran past half the lease ttl: sending it "
+                "and the rest again (the server logs this as an error '{}')",
+                label(*failing), "schemagate exchange spent");
+            return;
+        }
+        if (e.is(kLeaseLostState)) lease_lost_error(*failing);
+        fail(*failing, current, false, e.failure());
+    }
+}
+
+std::string MigrationRunner::bookkeeping(pqxx::transaction_base& session,
+                                         const Migration& migration, std::int64_t token) const {
+    return store_.record_sql(session, migration, lease_.holder(), token, std::nullopt, true) +
+           "; " + compat(session, migration, kTransactionAgeMsSql) +
+           lease_.fence_sql(session, token);
+}
+
+}  // namespace schemagate
