@@ -38,15 +38,12 @@ void throw_if_lease_lost_or_interrupted(const Heartbeat& heartbeat) {
 // Lets the server notice a vanished holder even in the middle of a long statement (DESIGN.md,
 // lease protocol step 5). The idle-in-transaction bound travels inside each migration
 // transaction instead (MigrationSettings), where a transaction-pooling proxy cannot lose it.
-void prepare_migration_session(pqxx::connection& connection) {
-    try {
-        translate_db_errors([&connection] {
-            pqxx::nontransaction check(connection);
-            check.exec("SET client_connection_check_interval = 1000");
-        });
-    } catch (const DbError&) {
-        // PostgreSQL < 14 lacks the setting; the idle timeout still bounds a frozen holder.
-    }
+// PostgreSQL < 14 lacks the setting; the idle timeout still bounds a frozen holder there.
+std::string migration_session_sql(const pqxx::connection& connection) {
+    constexpr int kFirstWithConnectionChecks = 140000;
+    return connection.server_version() >= kFirstWithConnectionChecks
+               ? "SET client_connection_check_interval = 1000; "
+               : "";
 }
 
 // A migration that failed deterministically with this very file is not run again: a crash
@@ -173,10 +170,9 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
     pqxx::connection& connection = db_.get();
     const StatementCanceller::Attached attached(canceller_, connection);
     if (Interrupt::triggered()) canceller_.cancel();
-    prepare_migration_session(connection);
     // After a reconnect (or a freeze) the lease may be gone: only go on if the token still
     // holds it.
-    if (lease_.renew(connection, token_) == Renewal::kLost) {
+    if (lease_.renew(connection, token_, migration_session_sql(connection)) == Renewal::kLost) {
         lease_lost("(token " + std::to_string(token_) + ")");
     }
     // Under the lease the history is authoritative: plan again from it (after bringing the

@@ -105,7 +105,8 @@ std::string Lease::still_in_fenced_transaction_sql(std::int64_t token) const {
            kTransactionEndedState + "'; END IF; END $schemagate_check$";
 }
 
-Renewal Lease::renew(pqxx::connection& connection, std::int64_t token) const {
+Renewal Lease::renew(pqxx::connection& connection, std::int64_t token,
+                     const std::string& session_setup) const {
     try {
         return translate_db_errors([&] {
             pqxx::nontransaction session(connection);
@@ -117,7 +118,7 @@ Renewal Lease::renew(pqxx::connection& connection, std::int64_t token) const {
             // waited for (no lock-timeout ERROR in the server log); that migration renews the
             // lease itself when it commits.
             const auto row = session.exec1(
-                lock_timeout_sql(kRenewLockTimeout) + "; WITH locked AS (SELECT name FROM " +
+                session_setup + lock_timeout_sql(kRenewLockTimeout) + "; WITH locked AS (SELECT name FROM " +
                 table + " WHERE " + mine + " FOR UPDATE SKIP LOCKED), renewed AS (UPDATE " +
                 table + " AS l SET renewed_at = clock_timestamp(), expires_at = "
                 "clock_timestamp() + " + ttl_interval() + " FROM locked WHERE l.name = "

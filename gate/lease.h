@@ -84,7 +84,9 @@ class Lease {
     std::string still_in_fenced_transaction_sql(std::int64_t token) const;
 
     // Heartbeat: extend, on its own connection, without waiting behind a migration.
-    Renewal renew(pqxx::connection& connection, std::int64_t token) const;
+    // `session_setup` (statements ending with "; ") travels in the same round trip, first.
+    Renewal renew(pqxx::connection& connection, std::int64_t token,
+                  const std::string& session_setup = {}) const;
 
     // Gives the lease up at once (expiry = now) and wakes the waiters. No-op if not ours.
     void release(pqxx::connection& connection, std::int64_t token) const;

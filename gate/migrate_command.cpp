@@ -174,13 +174,6 @@ std::optional<int> Gate::round() {
                           !user_tables(connection, config_.state.schema, 1).empty();
         store_.bootstrap(connection);
     }
-    if (!listener_) {
-        // LISTEN before trying the lease or waiting, then look again at once: a commit that
-        // lands in between is then either seen by that look or announced to the listener.
-        listener_ = std::make_unique<ChangeListener>(connection,
-                                                     wakes_for(config_.state.name, target_));
-        return std::nullopt;
-    }
     if (decision.action == WaitDecision::Action::kTakeLease) {
         const AcquireOutcome outcome = lease_.try_acquire(connection);
         if (const auto* acquired = std::get_if<LeaseAcquired>(&outcome)) {
@@ -193,6 +186,14 @@ std::optional<int> Gate::round() {
         }
         look.lease_held = std::get<LeaseHeld>(outcome);
         decision = decide(mode_, look, deadline_);
+    }
+    if (!listener_) {
+        // LISTEN before waiting, then look again at once: a commit that lands in between is
+        // then either seen by that look or announced to the listener. A gate that gets the
+        // lease at once never listens.
+        listener_ = std::make_unique<ChangeListener>(connection,
+                                                     wakes_for(config_.state.name, target_));
+        return std::nullopt;
     }
     wait_for_change(decision.reason);
     return std::nullopt;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <pqxx/nontransaction>
 #include <pqxx/pipeline>
+#include <set>
 
 #include "db_failure.h"
 #include "errors.h"
@@ -18,8 +19,8 @@ namespace schemagate {
 namespace {
 
 // One exchange carries at most this much SQL (more only for a single larger file): it bounds
-// the memory a long run of migrations takes while it costs one round trip per megabyte.
-constexpr std::size_t kExchangeBytes = std::size_t{1} << 20;
+// the memory a long run of migrations takes while it costs one round trip per 256 KiB.
+constexpr std::size_t kExchangeBytes = std::size_t{256} << 10;
 
 // What a query in the chain belongs to, to name the right migration, statement and line when
 // it fails, and to report a migration as applied when its COMMIT returns.
@@ -29,6 +30,33 @@ struct Slot {
     const SqlStatement* statement = nullptr;
     Role role = Role::kStep;
 };
+
+// The settings of a migration's transaction in one statement (set_config with is_local is
+// SET LOCAL): the timeouts, and the commit's wait for its WAL flush unless `durable`.
+std::string transaction_settings_sql(const MigrationSettings& settings, bool durable) {
+    const auto local = [](const char* name, const std::string& value) {
+        return std::string("set_config('") + name + "', '" + value + "', true)";
+    };
+    std::string sql =
+        "SELECT " + local("lock_timeout", std::to_string(settings.lock_timeout.count())) + ", " +
+        local("statement_timeout", std::to_string(settings.statement_timeout.count()));
+    if (settings.idle_in_transaction_timeout > Millis{0}) {
+        sql += ", " + local("idle_in_transaction_session_timeout",
+                            std::to_string(settings.idle_in_transaction_timeout.count()));
+    }
+    if (!durable) sql += ", " + local("synchronous_commit", "off");
+    return sql;
+}
+
+// Statements that cannot end the transaction they run in (they call no procedure and run no
+// code block that could COMMIT): no check needs to follow them.
+bool cannot_end_the_transaction(const SqlStatement& statement) {
+    static const std::set<std::string, std::less<>> kSafe = {
+        "ALTER",  "ANALYZE", "COMMENT",  "CREATE",  "DELETE", "DROP",   "GRANT",
+        "INSERT", "LOCK",    "MERGE",    "REFRESH", "RESET",  "REVOKE", "SELECT",
+        "SET",    "TABLE",   "TRUNCATE", "UPDATE",  "VALUES", "WITH"};
+    return kSafe.contains(first_keyword(statement));
+}
 
 // The server reads a whole query string before running any of it, with the string settings
 // in force when it arrives: a statement that may change them ends the exchange, so that what
@@ -128,14 +156,15 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                         break;
                     }
                     const bool last = taken + 1 == chain.size();
-                    sender.add_statements("BEGIN; " + timeouts_sql(settings_, "LOCAL") +
-                                              commit_flush_sql(durable && last) +
-                                              lease_.fence_or_fail_sql(session, token, taken > 0),
-                                          Slot{taken});
+                    sender.add("BEGIN", Slot{taken});
+                    sender.add(transaction_settings_sql(settings_, durable && last), Slot{taken});
+                    sender.add(lease_.fence_or_fail_sql(session, token, taken > 0), Slot{taken});
                     for (const auto& statement : migration.statements) {
                         sender.add(statement.text + "\n", Slot{taken, &statement});
-                        sender.add(lease_.still_in_fenced_transaction_sql(token),
-                                   Slot{taken, &statement});
+                        if (!cannot_end_the_transaction(statement)) {
+                            sender.add(lease_.still_in_fenced_transaction_sql(token),
+                                       Slot{taken, &statement});
+                        }
                         if (changes_how_sql_is_read(statement)) sender.end_exchange();
                     }
                     if (!migration.checks.empty()) {

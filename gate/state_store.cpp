@@ -18,6 +18,7 @@ constexpr const char* kBootstrapLockKey = "7367000001";
 }  // namespace
 
 void StateStore::bootstrap(pqxx::connection& connection) const {
+    if (bootstrapped_) return;
     const std::string schema = connection.quote_name(where_.schema);
     const std::string history = qualified(connection, where_, "history");
     // One query string, one round trip, one transaction.
@@ -74,6 +75,7 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " ALTER COLUMN version TYPE numeric[] USING ARRAY[version]::numeric[]; END IF;"
             " END $upgrade$; COMMIT");
     });
+    bootstrapped_ = true;
 }
 
 std::optional<std::vector<AppliedMigration>> StateStore::read_history(

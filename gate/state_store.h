@@ -92,6 +92,7 @@ class StateStore {
 
   private:
     StateLocation where_;
+    mutable bool bootstrapped_ = false;
 };
 
 }  // namespace schemagate
