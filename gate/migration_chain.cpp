@@ -146,6 +146,12 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
     try {
         translate_db_errors([&] {
             pqxx::nontransaction session(connection);
+            // Before PostgreSQL 13, statement_timeout bounded a whole query string, not each
+            // of its statements: there, with a timeout, each statement goes on its own.
+            constexpr int kFirstWithTimeoutPerStatement = 130000;
+            const bool timeout_spans_exchange =
+                settings_.statement_timeout > Millis{0} &&
+                connection.server_version() < kFirstWithTimeoutPerStatement;
             bool checks_pending = false;
             {
                 ChainSender sender(session);
@@ -165,7 +171,9 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                             sender.add(lease_.still_in_fenced_transaction_sql(token),
                                        Slot{taken, &statement});
                         }
-                        if (changes_how_sql_is_read(statement)) sender.end_exchange();
+                        if (changes_how_sql_is_read(statement) || timeout_spans_exchange) {
+                            sender.end_exchange();
+                        }
                     }
                     if (!migration.checks.empty()) {
                         checks_pending = true;
