@@ -180,11 +180,13 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                         ++taken;
                         break;
                     }
-                    sender.add_statements(bookkeeping(session, migration, token), Slot{taken});
-                    // The server's own measure: the client only hears of the commit when the
-                    // whole exchange is done.
-                    sender.add(std::string("SELECT ") + kTransactionAgeMsSql,
+                    // It returns the duration the server measured: the client only hears of
+                    // the commit when the whole exchange is done.
+                    sender.add(record_applied(session, migration, token),
                                Slot{taken, nullptr, Slot::Role::kDuration});
+                    const std::string compat_writes =
+                        compat(session, migration, kTransactionAgeMsSql);
+                    if (!compat_writes.empty()) sender.add_statements(compat_writes, Slot{taken});
                     sender.add("COMMIT", Slot{taken, nullptr, Slot::Role::kCommit});
                 }
                 Millis took{0};
@@ -205,7 +207,8 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                 const auto started = SteadyClock::now();
                 current = nullptr;
                 run_checks(session, *failing);
-                session.exec(bookkeeping(session, *failing, token) + "; COMMIT");
+                session.exec(record_applied(session, *failing, token) + "; " +
+                             compat(session, *failing, kTransactionAgeMsSql) + "COMMIT");
                 applied(*failing, std::chrono::duration_cast<Millis>(SteadyClock::now() - started));
             }
         });
@@ -229,11 +232,10 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
     }
 }
 
-std::string MigrationRunner::bookkeeping(pqxx::transaction_base& session,
-                                         const Migration& migration, std::int64_t token) const {
-    return store_.record_sql(session, migration, lease_.holder(), token, std::nullopt, true) +
-           "; " + compat(session, migration, kTransactionAgeMsSql) +
-           lease_.fence_sql(session, token);
+std::string MigrationRunner::record_applied(pqxx::transaction_base& session,
+                                            const Migration& migration, std::int64_t token) const {
+    return store_.record_applied_sql(session, migration, lease_.holder(), token,
+                                     lease_.fence_sql(session, token));
 }
 
 }  // namespace schemagate

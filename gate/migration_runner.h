@@ -66,9 +66,10 @@ class MigrationRunner {
     BatchProgress start_batches(pqxx::connection& connection, const Migration& migration) const;
     std::optional<std::int64_t> count_batch_total(pqxx::connection& connection,
                                                   const Migration& migration) const;
-    // The history row, the lease renewal and the NOTIFY that end a migration's transaction.
-    std::string bookkeeping(pqxx::transaction_base& session, const Migration& migration,
-                            std::int64_t token) const;
+    // The history row, the lease renewal and the NOTIFY that end a migration's transaction,
+    // in one statement that returns the migration's duration (--compat's write apart).
+    std::string record_applied(pqxx::transaction_base& session, const Migration& migration,
+                               std::int64_t token) const;
     [[noreturn]] void checks_failed(const Migration& migration, const CheckFailed& failed) const;
     // --compat's write for `migration`, with its trailing "; ", or nothing.
     std::string compat(pqxx::transaction_base& work, const Migration& migration,

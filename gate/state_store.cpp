@@ -128,14 +128,10 @@ std::map<std::string, std::string> StateStore::read_repeatables(
     return applied;
 }
 
-std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration& migration,
-                                   const std::string& holder, std::int64_t token,
-                                   std::optional<std::int64_t> duration_ms, bool success) const {
+std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migration& migration,
+                                       const std::string& holder, std::int64_t token,
+                                       const std::string& duration, bool success) const {
     auto& connection = work.conn();
-    const std::string duration =
-        duration_ms
-            ? std::to_string(*duration_ms)
-            : std::string(kTransactionAgeMsSql);
     if (migration.repeatable) {
         return "INSERT INTO " + qualified(connection, where_, "repeatable") +
                " AS r (name, description, file, checksum, applied_by, duration_ms, token) VALUES (" +
@@ -145,21 +141,50 @@ std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration
                ") ON CONFLICT (name, description) DO UPDATE SET file = EXCLUDED.file, "
                "checksum = EXCLUDED.checksum, applied_at = clock_timestamp(), "
                "applied_by = EXCLUDED.applied_by, duration_ms = EXCLUDED.duration_ms, "
-               "token = EXCLUDED.token; SELECT pg_notify(" +
-               work.quote(std::string(kNotifyChannel)) + ", " +
-               work.quote(notify_payload(where_.name, "repeatable")) + ")";
+               "token = EXCLUDED.token";
     }
     return "INSERT INTO " + qualified(connection, where_, "history") +
            " (name, version, description, file, checksum, applied_by, duration_ms, token, "
            "success) VALUES (" +
            work.quote(where_.name) + ", " + work.quote(migration.version.sql_array()) +
-           "::numeric[], " +
-           work.quote(migration.description) + ", " + work.quote(migration.file) + ", " +
-           work.quote(migration.checksum) + ", " + work.quote(holder) + ", " + duration + ", " +
-           std::to_string(token) + ", " + (success ? "true" : "false") + ");" +
-           (success ? clear_failure_sql(work, migration.version) + "; " : std::string()) +
-           " SELECT pg_notify(" + work.quote(std::string(kNotifyChannel)) + ", " +
-           work.quote(notify_payload(where_.name, migration.version.text())) + ")";
+           "::numeric[], " + work.quote(migration.description) + ", " +
+           work.quote(migration.file) + ", " + work.quote(migration.checksum) + ", " +
+           work.quote(holder) + ", " + duration + ", " + std::to_string(token) + ", " +
+           (success ? "true" : "false") + ")";
+}
+
+std::string StateStore::notify_call_sql(pqxx::transaction_base& work,
+                                        const Migration& migration) const {
+    return "pg_notify(" + work.quote(std::string(kNotifyChannel)) + ", " +
+           work.quote(notify_payload(where_.name, migration.repeatable
+                                                      ? std::string("repeatable")
+                                                      : migration.version.text())) +
+           ")";
+}
+
+std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration& migration,
+                                   const std::string& holder, std::int64_t token,
+                                   std::optional<std::int64_t> duration_ms, bool success) const {
+    const std::string duration =
+        duration_ms ? std::to_string(*duration_ms) : std::string(kTransactionAgeMsSql);
+    const bool clears_failure = success && !migration.repeatable;
+    return record_row_sql(work, migration, holder, token, duration, success) + "; " +
+           (clears_failure ? clear_failure_sql(work, migration.version) + "; " : std::string()) +
+           "SELECT " + notify_call_sql(work, migration);
+}
+
+std::string StateStore::record_applied_sql(pqxx::transaction_base& work,
+                                           const Migration& migration, const std::string& holder,
+                                           std::int64_t token, const std::string& renewal) const {
+    // Data-modifying WITH queries run exactly once whether or not they are read.
+    std::string sql = "WITH recorded AS (" +
+                      record_row_sql(work, migration, holder, token, kTransactionAgeMsSql, true) +
+                      " RETURNING duration_ms)";
+    if (!migration.repeatable) {
+        sql += ", cleared AS (" + clear_failure_sql(work, migration.version) + ")";
+    }
+    return sql + ", renewed AS (" + renewal + ") SELECT duration_ms, " +
+           notify_call_sql(work, migration) + " FROM recorded";
 }
 
 std::string StateStore::finish_sql(pqxx::transaction_base& work, const Migration& migration,

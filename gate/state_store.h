@@ -51,6 +51,12 @@ class StateStore {
                            std::optional<std::int64_t> duration_ms, bool success) const;
     std::string finish_sql(pqxx::transaction_base& work, const Migration& migration,
                            std::int64_t duration_ms) const;
+    // record_sql's applied case as one statement, which also runs `renewal` (an UPDATE of the
+    // lease) and returns the duration it recorded: a long chain of migrations pays for one
+    // statement of bookkeeping each, not four.
+    std::string record_applied_sql(pqxx::transaction_base& work, const Migration& migration,
+                                   const std::string& holder, std::int64_t token,
+                                   const std::string& renewal) const;
 
     // SQL that records what `adopt` or `baseline` decided, and where it came from, for the
     // caller's fenced transaction.
@@ -92,6 +98,12 @@ class StateStore {
 
   private:
     StateLocation where_;
+    // The INSERT of record_sql, and the pg_notify() call that announces it.
+    std::string record_row_sql(pqxx::transaction_base& work, const Migration& migration,
+                               const std::string& holder, std::int64_t token,
+                               const std::string& duration, bool success) const;
+    std::string notify_call_sql(pqxx::transaction_base& work, const Migration& migration) const;
+
     mutable bool bootstrapped_ = false;
 };
 
