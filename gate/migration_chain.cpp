@@ -51,11 +51,11 @@ std::string transaction_settings_sql(const MigrationSettings& settings, bool dur
 // Statements that cannot end the transaction they run in (they call no procedure and run no
 // code block that could COMMIT): no check needs to follow them.
 bool cannot_end_the_transaction(const SqlStatement& statement) {
-    static const std::set<std::string, std::less<>> kSafe = {
+    static const std::set<std::string, std::less<>> safe_keywords = {
         "ALTER",  "ANALYZE", "COMMENT",  "CREATE",  "DELETE", "DROP",   "GRANT",
         "INSERT", "LOCK",    "MERGE",    "REFRESH", "RESET",  "REVOKE", "SELECT",
         "SET",    "TABLE",   "TRUNCATE", "UPDATE",  "VALUES", "WITH"};
-    return kSafe.contains(first_keyword(statement));
+    return safe_keywords.contains(first_keyword(statement));
 }
 
 // The server reads a whole query string before running any of it, with the string settings
