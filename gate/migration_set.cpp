@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -50,6 +51,37 @@ void reject_transaction_control(const fs::path& path, const std::vector<SqlState
                       " is not allowed: each migration already runs in its own transaction "
                       "(for statements that cannot, put `-- schemagate:no-transaction` on the "
                       "first line)");
+        }
+    }
+}
+
+// `COPY ... FROM STDIN` and `COPY ... TO STDOUT` stream data through the client, which psql
+// does and schemagate does not: the server would wait for data that never comes.
+void reject_client_copy(const fs::path& path, const std::vector<SqlStatement>& statements) {
+    for (const auto& statement : statements) {
+        if (first_keyword(statement) != "COPY") continue;
+        std::string word;
+        const auto streams = [&word] {
+            for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            return word == "stdin" || word == "stdout";
+        };
+        bool found = false;
+        for (const char c : statement.text + " ") {
+            if (std::isspace(static_cast<unsigned char>(c)) != 0 || c == '(' || c == ')' ||
+                c == ',' || c == ';') {
+                found = found || streams();
+                word.clear();
+            } else {
+                word += c;
+            }
+        }
+        if (found) {
+            bad_input("migration file " + path.string() + " line " +
+                      std::to_string(statement.line) +
+                      ": COPY FROM STDIN and COPY TO STDOUT are not supported: they stream data "
+                      "through the client, as psql does with the lines after them, and schemagate "
+                      "sends SQL only; load data with INSERT, or COPY from a file the server can "
+                      "read");
         }
     }
 }
@@ -175,6 +207,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
                   "changes); make it a versioned migration instead");
     }
     if (!migration.no_transaction) reject_transaction_control(path, migration.statements);
+    reject_client_copy(path, migration.statements);
     if (migration.batch_total) reject_transaction_control(path, {*migration.batch_total});
     return migration;
 }
@@ -228,6 +261,7 @@ std::vector<SqlStatement> read_checks(const fs::path& path) {
     try {
         MigrationFile file = read_migration_file(read_file(path));
         reject_transaction_control(path, file.statements);
+        reject_client_copy(path, file.statements);
         if (file.statements.empty()) bad_input("checks file " + path.string() + " holds no query");
         return std::move(file.statements);
     } catch (const SqlSyntaxError& e) {

@@ -50,6 +50,10 @@ TEST_F(FileIntegrity, RefusedFilesChangeNothingAndValidateAgrees) {
          1},
         {"commit_ident", "SELECT 1 AS a$x$;\nCOMMIT;\nSELECT $x$ok$x$;\n", "COMMIT is not allowed",
          2},
+        {"copy_in", "UPDATE counter SET n = n + 10;\nCOPY counter (n) FROM STDIN;\n",
+         "COPY FROM STDIN and COPY TO STDOUT are not supported", 2},
+        {"copy_out", "UPDATE counter SET n = n + 10;\ncopy (SELECT 1) to stdout;\n",
+         "COPY FROM STDIN and COPY TO STDOUT are not supported", 2},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
