@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "schema_state.h"
 
+#include <chrono>
 #include <mutex>
 #include <pqxx/nontransaction>
 #include <map>
@@ -50,7 +51,16 @@ struct TablesSeen {
     bool core = false;     // history and lease
     bool failure = false;  // failure
     bool batch_progress = false;
+    // Every newer table exists, readable or not: a role granted only the first tables (the
+    // sidecar's, following an earlier README) is taken to stay so for a while.
+    bool all_exist = false;
+    std::chrono::steady_clock::time_point looked_at;
 };
+
+// How long an unreadable table is taken to stay unreadable: a poller then pays one lookup a
+// minute for it, not one per poll. A missing one is looked for every time: the next gate may
+// create it, and what it then records (a failure) must be seen at once.
+constexpr std::chrono::seconds kLookAgainAfter{60};
 
 // Once seen, tables are taken to stay: a later DROP only costs the ERROR line that the
 // readers' undefined-table fallback then meets. Keyed by database and schema.
@@ -60,9 +70,12 @@ TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where)
     const std::string key = std::string(connection.dbname()) + '\n' + where.schema;
     {
         const std::lock_guard lock(mutex);
-        if (const auto it = seen.find(key);
-            it != seen.end() && it->second.failure && it->second.batch_progress) {
-            return it->second;
+        if (const auto it = seen.find(key); it != seen.end()) {
+            const TablesSeen& known = it->second;
+            const bool complete = known.failure && known.batch_progress;
+            const bool recent =
+                std::chrono::steady_clock::now() - known.looked_at < kLookAgainAfter;
+            if (complete || (known.core && known.all_exist && recent)) return known;
         }
     }
     const TablesSeen now = translate_db_errors([&] {
@@ -74,17 +87,21 @@ TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where)
             "CASE WHEN to_regclass($3) IS NULL THEN false "
             "ELSE has_table_privilege(to_regclass($3), 'SELECT') END, "
             "CASE WHEN to_regclass($4) IS NULL THEN false "
-            "ELSE has_table_privilege(to_regclass($4), 'SELECT') END",
+            "ELSE has_table_privilege(to_regclass($4), 'SELECT') END, "
+            "to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL",
             qualified(connection, where, "history"), qualified(connection, where, "lease"),
             qualified(connection, where, "failure"),
             qualified(connection, where, "batch_progress"));
-        return TablesSeen{row[0].as<bool>(), row[1].as<bool>(), row[2].as<bool>()};
+        return TablesSeen{row[0].as<bool>(), row[1].as<bool>(), row[2].as<bool>(),
+                          row[3].as<bool>(), {}};
     });
     const std::lock_guard lock(mutex);
     auto& entry = seen[key];
     entry.core = entry.core || now.core;
     entry.failure = entry.failure || now.failure;
     entry.batch_progress = entry.batch_progress || now.batch_progress;
+    entry.all_exist = now.all_exist;
+    entry.looked_at = std::chrono::steady_clock::now();
     return entry;
 }
 

@@ -305,6 +305,29 @@ TEST_F(Sidecar, ARoleWithOnlyReadGrantsIsEnough) {
               1);
 }
 
+// Tables that exist but this role may not read (failure, batch_progress: granted only the
+// first two) are looked up once a minute, not on every poll.
+TEST_F(Sidecar, TablesARoleMayNotReadCostNoLookupPerPoll) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    const auto lookups = [this] {
+        return query_int(
+            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s "
+            "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database() "
+            "AND s.query LIKE '%to_regclass($3) IS NOT NULL AND to_regclass($4)%'");
+    };
+    const long long lookups_before = lookups();
+    const long long polls_before = state_queries();
+    start_sidecar({"--expect", "5", "--poll-interval", "50ms"},
+                  {{"DATABASE_URL", reader_url("read-only-pw")}});
+    ASSERT_TRUE(eventually([&] { return state_queries() >= polls_before + 30; }))
+        << sidecar_->err();
+    EXPECT_EQ(get("/readyz").status, 200);
+    EXPECT_LE(lookups() - lookups_before, 2) << "over " << state_queries() - polls_before
+                                             << " polls";
+}
+
 TEST_F(Sidecar, ARotatedUrlFileIsReadAgainOnTheNextReconnect) {
     use_examples();
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
