@@ -188,8 +188,9 @@ std::optional<std::int64_t> MigrationRunner::count_batch_total(pqxx::connection&
     try {
         return translate_db_errors([&]() -> std::optional<std::int64_t> {
             pqxx::nontransaction session(connection);
-            const auto result = session.exec("BEGIN READ ONLY; " +
-                                             timeouts_sql(settings_, "LOCAL") + query.text + "\n");
+            const auto result =
+                session.exec("BEGIN READ ONLY; " + transaction_settings_sql(settings_, true) +
+                             "; " + query.text + "\n");
             session.exec("COMMIT");
             if (result.size() != 1 || result.columns() != 1 || result[0][0].is_null()) {
                 spdlog::warn("{} line {}: the batch-total query must return one number; no "
@@ -227,7 +228,7 @@ bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& m
     try {
         translate_db_errors([&] {
             pqxx::nontransaction session(connection);
-            session.exec("BEGIN; " + timeouts_sql(settings_, "LOCAL") + commit_flush_sql(false) +
+            session.exec("BEGIN; " + transaction_settings_sql(settings_, false) + "; " +
                          lease_.fence_or_fail_sql(session, token) + "; " +
                          prepare_sql(migration, name));
             const auto result = session.exec(execute_sql(session, migration, name, progress));

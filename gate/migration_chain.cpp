@@ -31,23 +31,6 @@ struct Slot {
     Role role = Role::kStep;
 };
 
-// The settings of a migration's transaction in one statement (set_config with is_local is
-// SET LOCAL): the timeouts, and the commit's wait for its WAL flush unless `durable`.
-std::string transaction_settings_sql(const MigrationSettings& settings, bool durable) {
-    const auto local = [](const char* name, const std::string& value) {
-        return std::string("set_config('") + name + "', '" + value + "', true)";
-    };
-    std::string sql =
-        "SELECT " + local("lock_timeout", std::to_string(settings.lock_timeout.count())) + ", " +
-        local("statement_timeout", std::to_string(settings.statement_timeout.count()));
-    if (settings.idle_in_transaction_timeout > Millis{0}) {
-        sql += ", " + local("idle_in_transaction_session_timeout",
-                            std::to_string(settings.idle_in_transaction_timeout.count()));
-    }
-    if (!durable) sql += ", " + local("synchronous_commit", "off");
-    return sql;
-}
-
 // Statements that cannot end the transaction they run in (they call no procedure and run no
 // code block that could COMMIT): no check needs to follow them.
 bool cannot_end_the_transaction(const SqlStatement& statement) {

@@ -102,7 +102,7 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
         translate_db_errors([&] {
         {
             pqxx::nontransaction session(connection);
-            session.exec(timeouts_sql(settings_, "SESSION"));
+            session.exec(session_timeouts_sql(settings_));
         }
         for (const auto& statement : migration.statements) {
             current = &statement;

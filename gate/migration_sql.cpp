@@ -8,20 +8,30 @@
 
 namespace schemagate {
 
-std::string timeouts_sql(const MigrationSettings& settings, const char* scope) {
+std::string session_timeouts_sql(const MigrationSettings& settings) {
     std::string sql =
-        std::string("SET ") + scope +
-        " lock_timeout = " + std::to_string(settings.lock_timeout.count()) + "; SET " + scope +
-        " statement_timeout = " + std::to_string(settings.statement_timeout.count()) + "; ";
+        "SET lock_timeout = " + std::to_string(settings.lock_timeout.count()) +
+        "; SET statement_timeout = " + std::to_string(settings.statement_timeout.count()) + "; ";
     if (settings.idle_in_transaction_timeout > Millis{0}) {
-        sql += std::string("SET ") + scope + " idle_in_transaction_session_timeout = " +
+        sql += "SET idle_in_transaction_session_timeout = " +
                std::to_string(settings.idle_in_transaction_timeout.count()) + "; ";
     }
     return sql;
 }
 
-std::string commit_flush_sql(bool durable) {
-    return durable ? std::string() : std::string("SET LOCAL synchronous_commit = off; ");
+std::string transaction_settings_sql(const MigrationSettings& settings, bool durable) {
+    const auto local = [](const char* name, const std::string& value) {
+        return std::string("set_config('") + name + "', '" + value + "', true)";
+    };
+    std::string sql =
+        "SELECT " + local("lock_timeout", std::to_string(settings.lock_timeout.count())) + ", " +
+        local("statement_timeout", std::to_string(settings.statement_timeout.count()));
+    if (settings.idle_in_transaction_timeout > Millis{0}) {
+        sql += ", " + local("idle_in_transaction_session_timeout",
+                            std::to_string(settings.idle_in_transaction_timeout.count()));
+    }
+    if (!durable) sql += ", " + local("synchronous_commit", "off");
+    return sql;
 }
 
 void roll_back(pqxx::connection& connection) {

@@ -11,12 +11,14 @@ namespace schemagate {
 
 // What the migration runner's two halves (whole migrations, batches) share.
 
-// `SET <scope> lock_timeout = ...; SET <scope> statement_timeout = ...;` (and the idle
-// timeout, when set), with a trailing space; scope "LOCAL" or "SESSION".
-std::string timeouts_sql(const MigrationSettings& settings, const char* scope);
+// `SET lock_timeout = ...; SET statement_timeout = ...;` (and the idle timeout, when set)
+// for the session, with a trailing space: a migration that runs without a transaction.
+std::string session_timeouts_sql(const MigrationSettings& settings);
 
-// `SET LOCAL synchronous_commit = off; ` unless the commit must wait for its WAL flush.
-std::string commit_flush_sql(bool durable);
+// A migration transaction's settings as one statement, without a trailing semicolon
+// (set_config with is_local is SET LOCAL): the timeouts, and, unless the commit must wait for
+// its WAL flush (`durable`), synchronous_commit off.
+std::string transaction_settings_sql(const MigrationSettings& settings, bool durable);
 
 // Ends the transaction block a failed query left open (the migration's queries carry their
 // own BEGIN). A broken connection rolls back by itself, so errors are ignored.
