@@ -17,9 +17,8 @@ namespace {
     const std::string where = options.target.description;
     if (is_permanent_connect_failure(failure.message)) {
         throw FatalError(ExitCode::kUnreachable,
-                         "cannot connect to " + where + ": " + failure.message +
-                             " (check the user, password and database name in the "
-                             "database URL or Secret)");
+                         "cannot connect to " + where + ": " + failure.message + " (" +
+                             connect_failure_hint(failure.message) + ")");
     }
     throw RetryableError("cannot connect to " + where + ": " + failure.message);
 }

@@ -84,6 +84,25 @@ std::string with_detail(const DbFailure& failure) {
     return out;
 }
 
+std::string connect_failure_hint(const std::string& message) {
+    if (message.find("does not support SSL") != std::string::npos ||
+        message.find("sslmode") != std::string::npos) {
+        return "the client requires TLS (sslmode) and the server does not offer it: enable TLS "
+               "on the server, or lower sslmode in the database URL";
+    }
+    if (message.find("invalid port number") != std::string::npos ||
+        message.find("invalid integer value") != std::string::npos ||
+        message.find("invalid connection option") != std::string::npos ||
+        message.find("invalid value for parameter") != std::string::npos) {
+        return "check the database URL's port and parameters";
+    }
+    if (message.find("does not exist") != std::string::npos &&
+        message.find("database") != std::string::npos) {
+        return "check the database name in the database URL or Secret";
+    }
+    return "check the user, password and database name in the database URL or Secret";
+}
+
 bool is_permanent_connect_failure(const std::string& message) {
     for (const char* marker :
          {"password authentication failed", "no password supplied", "authentication failed",

@@ -73,12 +73,16 @@ std::string with_detail(const DbFailure& failure);
 // Connection attempts that can never succeed by waiting (bad password, unknown database or
 // role, pg_hba rejection) versus those that can (refused, starting up, too many clients).
 bool is_permanent_connect_failure(const std::string& message);
+// What to look at for such a failure: TLS settings, the URL's port or parameters, or the
+// credentials, as the message says.
+std::string connect_failure_hint(const std::string& message);
 
 // Well-known SQLSTATEs we act on.
 namespace sqlstate {
 inline constexpr const char* kLockNotAvailable = "55P03";
 inline constexpr const char* kQueryCanceled = "57014";
 inline constexpr const char* kUndefinedTable = "42P01";
+inline constexpr const char* kUndefinedColumn = "42703";
 inline constexpr const char* kInvalidSchemaName = "3F000";
 inline constexpr const char* kAdminShutdown = "57P01";
 inline constexpr const char* kCannotConnectNow = "57P03";

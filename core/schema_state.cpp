@@ -173,7 +173,9 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
                               "l.holder, l.token, " +
                               iso("l.acquired_at") + ", " + iso("l.expires_at") +
                               ", "
-                              "l.expires_at < clock_timestamp() "
+                              "l.expires_at < clock_timestamp(), "
+                              // Through jsonb: tables bootstrapped before 0.4 lack the column.
+                              "coalesce(to_jsonb(l) ->> 'lease_id', '') "
                               "FROM (SELECT 1) AS one "
                               "LEFT JOIN LATERAL (SELECT * FROM " +
                               history +
@@ -198,7 +200,7 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
     const bool with_batch = batch_progress_table_exists(connection, where);
     pqxx::row::size_type batch_column = 0;
     if (with_batch) {
-        batch_column = with_failure ? 19 : 11;
+        batch_column = with_failure ? 20 : 12;
         query.insert(query.find(" FROM (SELECT 1) AS one"), ", " + batch_progress_columns_sql("b"));
         query += " LEFT JOIN LATERAL (SELECT * FROM " +
                  qualified(connection, where, "batch_progress") +
@@ -225,13 +227,16 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
                                      row[5].as<std::string>()};
     }
     if (!row[7].is_null()) {
-        state.lease =
-            LeaseInfo{row[6].is_null() ? "" : row[6].as<std::string>(), row[7].as<std::int64_t>(),
-                      row[8].is_null() ? "" : row[8].as<std::string>(),
-                      row[9].is_null() ? "" : row[9].as<std::string>(),
-                      row[10].is_null() || row[10].as<bool>()};
+        LeaseInfo info;
+        info.holder = row[6].is_null() ? "" : row[6].as<std::string>();
+        info.token = row[7].as<std::int64_t>();
+        info.acquired_at = row[8].is_null() ? "" : row[8].as<std::string>();
+        info.expires_at = row[9].is_null() ? "" : row[9].as<std::string>();
+        info.expired = row[10].is_null() || row[10].as<bool>();
+        info.lease_id = row[11].as<std::string>();
+        state.lease = std::move(info);
     }
-    if (with_failure && !row[11].is_null()) state.failure = recorded_failure_from(row, 11);
+    if (with_failure && !row[12].is_null()) state.failure = recorded_failure_from(row, 12);
     if (with_batch && !row[batch_column].is_null()) {
         state.batch = batch_progress_from(row, batch_column);
     }

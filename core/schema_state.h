@@ -26,6 +26,7 @@ struct LeaseInfo {
     std::string acquired_at;  // ISO 8601 UTC, from the database clock
     std::string expires_at;
     bool expired = true;
+    std::string lease_id;  // the acquisition's random id (empty before schemagate 0.4)
 };
 
 struct DirtyMigration {

@@ -80,9 +80,11 @@ int run_status(const GateConfig& config) {
     }
     std::cout << (config.json ? report.dump(2) + "\n" : status_text(report));
     if (!config.status_exit_code) return 0;
-    // For scripts: 5 dirty, 1 a remembered failure, 2 behind the target (as `wait` past its
-    // deadline), 0 up to date.
-    if (!report["dirty"].is_null()) return to_int(ExitCode::kStateRefused);
+    // For scripts: 5 dirty or drifted (what `migrate` refuses), 1 a remembered failure, 2
+    // behind the target (as `wait` past its deadline), 0 up to date.
+    if (!report["dirty"].is_null() || !report["drift"].empty()) {
+        return to_int(ExitCode::kStateRefused);
+    }
     if (!report["failure"].is_null()) return to_int(ExitCode::kMigrationFailed);
     if (report["up_to_date"] == false) return to_int(ExitCode::kDeadline);
     return 0;

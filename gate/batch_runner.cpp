@@ -91,7 +91,7 @@ void log_progress(const Migration& migration, const BatchProgress& progress) {
 }  // namespace
 
 void MigrationRunner::apply_in_batches(pqxx::connection& connection, const Migration& migration,
-                                       std::int64_t token, bool durable) const {
+                                       const LeaseGrant& grant, bool durable) const {
     BatchProgress progress = start_batches(connection, migration);
     Backoff backoff(Millis{200}, Millis{5000});
     int lock_timeouts = 0;
@@ -106,7 +106,7 @@ void MigrationRunner::apply_in_batches(pqxx::connection& connection, const Migra
         }
         if (lease_lost_()) lease_lost_error(migration);
         try {
-            if (run_batch(connection, migration, token, progress, since, durable)) {
+            if (run_batch(connection, migration, grant, progress, since, durable)) {
                 log_event(spdlog::level::info, "batches_done",
                           {{"version", migration.version.text()},
                            {"batches", progress.batches},
@@ -219,7 +219,7 @@ std::optional<std::int64_t> MigrationRunner::count_batch_total(pqxx::connection&
 // a crash loses a suffix of batches together with their progress, and the next holder redoes
 // exactly those.
 bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& migration,
-                                std::int64_t token, BatchProgress& progress,
+                                const LeaseGrant& grant, BatchProgress& progress,
                                 SteadyClock::time_point& since, bool durable) const {
     const SqlStatement& statement = migration.statements.front();
     const std::string name = "schemagate_batch_" + std::to_string(++prepared_count);
@@ -229,7 +229,7 @@ bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& m
         translate_db_errors([&] {
             pqxx::nontransaction session(connection);
             session.exec("BEGIN; " + transaction_settings_sql(settings_, false) + "; " +
-                         lease_.fence_or_fail_sql(session, token) + "; " +
+                         lease_.fence_or_fail_sql(session, grant) + "; " +
                          prepare_sql(migration, name));
             const auto result = session.exec(execute_sql(session, migration, name, progress));
             auto rows = static_cast<std::int64_t>(result.affected_rows());
@@ -252,17 +252,17 @@ bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& m
             if (rows > 0) {
                 ++next.batches;
                 next.rows += rows;
-                session.exec(store_.batch_progress_sql(session, next, lease_.holder(), token) +
+                session.exec(store_.batch_progress_sql(session, next, lease_.holder(), grant) +
                              "; DEALLOCATE " + name + "; COMMIT");
                 return;
             }
             if (!migration.checks.empty()) run_checks(session, migration);
             session.exec(std::string(durable ? "SET LOCAL synchronous_commit = DEFAULT; " : "") +
                          store_.forget_batch_progress_sql(session, migration.version) + "; " +
-                         store_.record_sql(session, migration, lease_.holder(), token,
+                         store_.record_sql(session, migration, lease_.holder(), grant,
                                            next.elapsed_ms, true) +
                          "; " + compat(session, migration, std::to_string(next.elapsed_ms)) +
-                         lease_.fence_sql(session, token) + "; DEALLOCATE " + name + "; COMMIT");
+                         lease_.fence_sql(session, grant) + "; DEALLOCATE " + name + "; COMMIT");
             done = true;
         });
     } catch (const ConnectionLost& e) {

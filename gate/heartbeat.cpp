@@ -9,9 +9,9 @@
 
 namespace schemagate {
 
-Heartbeat::Heartbeat(ConnectOptions options, const Lease& lease, std::int64_t token,
+Heartbeat::Heartbeat(ConnectOptions options, const Lease& lease, LeaseGrant grant,
                      std::function<void()> on_lost)
-    : options_(std::move(options)), lease_(lease), token_(token), on_lost_(std::move(on_lost)) {
+    : options_(std::move(options)), lease_(lease), grant_(std::move(grant)), on_lost_(std::move(on_lost)) {
     options_.application_name += " (heartbeat)";
     // A reconnect must not outlast a beat by much, nor hold up the holder's exit.
     options_.connect_timeout_seconds = 2;
@@ -41,13 +41,13 @@ void Heartbeat::run() {
             // must be seen lost or kept by then.
             const Renewal renewal = [&] {
                 const SocketDeadline::Scope bounded(renew_deadline_, connection->sock(), interval);
-                return lease_.renew(*connection, token_);
+                return lease_.renew(*connection, grant_);
             }();
             if (renewal == Renewal::kLost) {
-                log_event(spdlog::level::err, "lease_lost", {{"token", token_}},
+                log_event(spdlog::level::err, "lease_lost", {{"token", grant_.token}},
                           fmt::format("lease lost: another holder took it (token {} is no longer "
                                       "ours)",
-                                      token_));
+                                      grant_.token));
                 lost_ = true;
                 on_lost_();
                 return;

@@ -20,7 +20,7 @@ namespace schemagate {
 // Owns one thread; the destructor stops and joins it.
 class Heartbeat {
   public:
-    Heartbeat(ConnectOptions options, const Lease& lease, std::int64_t token,
+    Heartbeat(ConnectOptions options, const Lease& lease, LeaseGrant grant,
               std::function<void()> on_lost);
     ~Heartbeat();
     Heartbeat(const Heartbeat&) = delete;
@@ -33,7 +33,7 @@ class Heartbeat {
 
     ConnectOptions options_;
     const Lease& lease_;
-    std::int64_t token_;
+    LeaseGrant grant_;
     std::function<void()> on_lost_;
     std::atomic<bool> lost_{false};
     std::mutex mutex_;

@@ -78,22 +78,22 @@ void refuse_if_failed_before(const Migration& migration,
 
 HolderSession::HolderSession(const GateConfig& config, GateConnection& db,
                              const StateStore& store, const Lease& lease, const MigrationSet& files,
-                             MigrationVersion target, std::int64_t token)
+                             MigrationVersion target, LeaseGrant grant)
     : config_(config),
       db_(db),
       store_(store),
       lease_(lease),
       files_(files),
       target_(std::move(target)),
-      token_(token) {}
+      grant_(std::move(grant)) {}
 
 void HolderSession::run(const Deadline& deadline) {
     log_event(spdlog::level::info, "lease_acquired",
-              {{"token", token_}, {"holder", config_.holder}},
-              fmt::format("lease acquired (token {}, ttl {})", token_,
+              {{"token", grant_.token}, {"holder", config_.holder}},
+              fmt::format("lease acquired (token {}, ttl {})", grant_.token,
                           format_duration(config_.lease_ttl)));
     const SignalHook cancel_on_signal([this](int) { canceller_.cancel(); });
-    Heartbeat heartbeat(db_.options(), lease_, token_, [this] { canceller_.cancel(); });
+    Heartbeat heartbeat(db_.options(), lease_, grant_, [this] { canceller_.cancel(); });
     try {
         apply_pending(heartbeat, deadline);
     } catch (const MigrationFailed& e) {
@@ -103,7 +103,7 @@ void HolderSession::run(const Deadline& deadline) {
                    {"file", failure.file},
                    {"line", failure.line},
                    {"sqlstate", failure.sqlstate},
-                   {"token", token_},
+                   {"token", grant_.token},
                    {"holder", config_.holder}},
                   e.what());
         if (e.remember()) remember(e.failure());
@@ -116,8 +116,8 @@ void HolderSession::run(const Deadline& deadline) {
         release_quietly();
         throw;
     }
-    lease_.release(db_.get(), token_);
-    log_event(spdlog::level::info, "lease_released", {{"token", token_}}, "lease released");
+    lease_.release(db_.get(), grant_);
+    log_event(spdlog::level::info, "lease_released", {{"token", grant_.token}}, "lease released");
     if (config_.notify_on_success && applied_ > 0) {
         const std::string summary = "schemagate " + config_.state.name + " on " + config_.holder +
                                     ": applied " + std::to_string(applied_) + " migration" +
@@ -144,7 +144,7 @@ void HolderSession::apply_pending(Heartbeat& heartbeat, const Deadline& deadline
                       {{"version", target_.text()},
                        {"applied", applied},
                        {"duration_ms", elapsed},
-                       {"token", token_}},
+                       {"token", grant_.token}},
                       fmt::format("schema is at {}: applied {} migration{} in {} ms",
                                   version_label(target_), applied, applied == 1 ? "" : "s",
                                   elapsed));
@@ -170,17 +170,17 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
     pqxx::connection& connection = db_.get();
     const StatementCanceller::Attached attached(canceller_, connection);
     if (Interrupt::triggered()) canceller_.cancel();
-    // After a reconnect (or a freeze) the lease may be gone: only go on if the token still
-    // holds it.
-    if (lease_.renew(connection, token_, migration_session_sql(connection)) == Renewal::kLost) {
-        lease_lost("(token " + std::to_string(token_) + ")");
+    // After a reconnect (or a freeze, or a failover) the lease may be gone: only go on if the
+    // row still carries this grant's id.
+    if (lease_.renew(connection, grant_, migration_session_sql(connection)) == Renewal::kLost) {
+        lease_lost("(token " + std::to_string(grant_.token) + ")");
     }
     // Under the lease the history is authoritative: plan again from it (after bringing the
     // state tables up to this version of schemagate).
     store_.bootstrap(connection);
     if (baseline_) {
         const Adoption baseline = plan_baseline(files_, *baseline_);
-        if (write_adoption(connection, store_, lease_, token_, baseline)) {
+        if (write_adoption(connection, store_, lease_, grant_, baseline)) {
             spdlog::info("baseline: {} files up to {} recorded as applied without running",
                          baseline.migrations.size(), version_label(*baseline_));
         }
@@ -202,7 +202,7 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
                    {"file", migration.file},
                    {"duration_ms", took.count()},
                    {"transaction", !migration.no_transaction},
-                   {"token", token_}},
+                   {"token", grant_.token}},
                   fmt::format("applying {}/{} {}{} ... {} ms", started, total, label(migration),
                               migration.no_transaction ? " (no transaction)" : "",
                               took.count()));
@@ -228,7 +228,7 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
             ++end;
         }
         const std::span<const Migration* const> chain(plan.pending.data() + next, end - next);
-        runner.apply(connection, chain, token_, deadline, end == total, log_applied);
+        runner.apply(connection, chain, grant_, deadline, end == total, log_applied);
         next = end;
     }
 }
@@ -236,7 +236,7 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
 void HolderSession::remember(const RecordedFailure& failure) {
     try {
         translate_db_errors(
-            [&] { store_.record_failure(db_.get_quickly(), failure, lease_.holder(), token_); });
+            [&] { store_.record_failure(db_.get_quickly(), failure, lease_.holder(), grant_); });
         log_event(spdlog::level::info, "failure_remembered",
                   {{"version", failure.version.text()}, {"sqlstate", failure.sqlstate}},
                   fmt::format("{} failed with {}, an error the same file would repeat: "
@@ -252,8 +252,8 @@ void HolderSession::remember(const RecordedFailure& failure) {
 
 void HolderSession::release_quietly() {
     try {
-        translate_db_errors([this] { lease_.release(db_.get_quickly(), token_); });
-        log_event(spdlog::level::info, "lease_released", {{"token", token_}}, "lease released");
+        translate_db_errors([this] { lease_.release(db_.get_quickly(), grant_); });
+        log_event(spdlog::level::info, "lease_released", {{"token", grant_.token}}, "lease released");
     } catch (const Error&) {
         // It expires by itself after the ttl; the failure that got us here matters more.
         spdlog::warn("could not release the lease; it expires in {}",

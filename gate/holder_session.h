@@ -17,12 +17,12 @@ namespace schemagate {
 // Everything done while holding the lease (DESIGN.md, lease protocol steps 2, 3 and 6): the
 // heartbeat, signals and a lost lease cancelling the running statement, the pending
 // migrations applied one transaction each (after a broken connection, going on under the same
-// token from what the history says), and the release. Used by one thread.
+// grant from what the history says), and the release. Used by one thread.
 class HolderSession {
   public:
     HolderSession(const GateConfig& config, GateConnection& db, const StateStore& store,
                   const Lease& lease, const MigrationSet& files, MigrationVersion target,
-                  std::int64_t token);
+                  LeaseGrant grant);
 
     // Returns once the schema is at the target and the lease released; throws FatalError
     // (the lease released first, unless it was lost) for everything else.
@@ -45,7 +45,7 @@ class HolderSession {
     const Lease& lease_;
     const MigrationSet& files_;
     MigrationVersion target_;
-    std::int64_t token_;
+    LeaseGrant grant_;
     StatementCanceller canceller_;
     std::optional<MigrationVersion> baseline_;
     std::size_t applied_ = 0;  // by this session, once done

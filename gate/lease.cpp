@@ -32,11 +32,13 @@ std::string Lease::ttl_interval() const {
 
 AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
     const std::string table = qualified(connection, where_, "lease");
+    LeaseGrant grant{0, new_lease_id()};
     pqxx::result acquired;
     try {
         acquired = translate_db_errors([&] {
         pqxx::nontransaction session(connection);
         const std::string name = session.quote(where_.name);
+        const std::string mine = session.quote(holder_) + ", " + session.quote(grant.id);
         // One query string, one round trip: the server runs it as one implicit transaction and
         // commits before answering, so a holder frozen or cut off right after sending it leaves
         // no transaction open on the lease row. A row locked by the holder's migration is
@@ -45,12 +47,12 @@ AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
         return session.exec(
             lock_timeout_sql(kAcquireLockTimeout) + "; WITH free AS (SELECT name FROM " + table +
             " WHERE name = " + name + " AND expires_at < clock_timestamp() FOR UPDATE SKIP "
-            "LOCKED), taken AS (UPDATE " + table + " AS l SET holder = " + session.quote(holder_) +
-            ", token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = "
+            "LOCKED), taken AS (UPDATE " + table + " AS l SET (holder, lease_id) = (" + mine +
+            "), token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = "
             "clock_timestamp(), expires_at = clock_timestamp() + " + ttl_interval() +
             " FROM free WHERE l.name = free.name RETURNING l.token), created AS (INSERT INTO " +
-            table + " (name, holder, token, acquired_at, renewed_at, expires_at) SELECT " + name +
-            ", " + session.quote(holder_) + ", 1, clock_timestamp(), clock_timestamp(), "
+            table + " (name, holder, lease_id, token, acquired_at, renewed_at, expires_at) "
+            "SELECT " + name + ", " + mine + ", 1, clock_timestamp(), clock_timestamp(), "
             "clock_timestamp() + " + ttl_interval() + " WHERE NOT EXISTS (SELECT 1 FROM " + table +
             " WHERE name = " + name + ") ON CONFLICT (name) DO NOTHING RETURNING token) "
             "SELECT token, false FROM taken UNION ALL SELECT token, false FROM created "
@@ -64,7 +66,8 @@ AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
         acquired = pqxx::result{};
     }
     if (!acquired.empty() && !acquired[0][0].is_null()) {
-        return LeaseAcquired{acquired[0][0].as<std::int64_t>()};
+        grant.token = acquired[0][0].as<std::int64_t>();
+        return grant;
     }
     LeaseHeld held;
     // Expired but locked: the holder's migration is committing (and renews it as it does).
@@ -73,14 +76,18 @@ AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
     return held;
 }
 
-std::string Lease::fence_sql(pqxx::transaction_base& work, std::int64_t token) const {
-    return "UPDATE " + qualified(work.conn(), where_, "lease") +
-           " SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + " +
-           ttl_interval() + " WHERE name = " + work.quote(where_.name) +
-           " AND token = " + std::to_string(token);
+std::string Lease::held_by(pqxx::transaction_base& work, const LeaseGrant& grant) const {
+    return "name = " + work.quote(where_.name) + " AND token = " + std::to_string(grant.token) +
+           " AND lease_id = " + work.quote(grant.id);
 }
 
-std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, std::int64_t token,
+std::string Lease::fence_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const {
+    return "UPDATE " + qualified(work.conn(), where_, "lease") +
+           " SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + " +
+           ttl_interval() + " WHERE " + held_by(work, grant);
+}
+
+std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, const LeaseGrant& grant,
                                      bool chained) const {
     std::string spent;
     if (chained) {
@@ -90,29 +97,31 @@ std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, std::int64_t 
                 "= '" +
                 kExchangeSpentState + "'; END IF; ";
     }
-    return "DO $schemagate_fence$ BEGIN " + spent + fence_sql(work, token) +
+    // The body quotes the set's name and schema, which are the user's: a dollar-quote tag
+    // made of the grant's random id is one no name can contain by accident or design.
+    const std::string tag = "$sg" + grant.id + "$";
+    return "DO " + tag + " BEGIN " + spent + fence_sql(work, grant) +
            "; IF NOT FOUND THEN RAISE EXCEPTION 'schemagate lease lost' USING ERRCODE = '" +
            kLeaseLostState + "'; END IF; PERFORM set_config('schemagate.fenced_token', '" +
-           std::to_string(token) + "', true); END $schemagate_fence$";
+           grant.id + "', true); END " + tag;
 }
 
-std::string Lease::still_in_fenced_transaction_sql(std::int64_t token) const {
+std::string Lease::still_in_fenced_transaction_sql(const LeaseGrant& grant) const {
     return "DO $schemagate_check$ BEGIN IF current_setting('schemagate.fenced_token', true) IS "
            "DISTINCT FROM '" +
-           std::to_string(token) +
+           grant.id +
            "' THEN RAISE EXCEPTION 'the statement ended the migration transaction' USING "
            "ERRCODE = '" +
            kTransactionEndedState + "'; END IF; END $schemagate_check$";
 }
 
-Renewal Lease::renew(pqxx::connection& connection, std::int64_t token,
+Renewal Lease::renew(pqxx::connection& connection, const LeaseGrant& grant,
                      const std::string& session_setup) const {
     try {
         return translate_db_errors([&] {
             pqxx::nontransaction session(connection);
             const std::string table = qualified(connection, where_, "lease");
-            const std::string mine = "name = " + session.quote(where_.name) +
-                                     " AND token = " + std::to_string(token);
+            const std::string mine = held_by(session, grant);
             // One round trip (see try_acquire): never a transaction left open between two.
             // Our own migration's transaction locks the row while it runs: skipped rather than
             // waited for (no lock-timeout ERROR in the server log); that migration renews the
@@ -133,12 +142,11 @@ Renewal Lease::renew(pqxx::connection& connection, std::int64_t token,
     }
 }
 
-void Lease::release(pqxx::connection& connection, std::int64_t token) const {
+void Lease::release(pqxx::connection& connection, const LeaseGrant& grant) const {
     pqxx::nontransaction session(connection);
     session.exec("UPDATE " + qualified(connection, where_, "lease") +
-                 " SET holder = NULL, expires_at = clock_timestamp() WHERE name = " +
-                 session.quote(where_.name) + " AND token = " + std::to_string(token) +
-                 "; SELECT pg_notify(" + session.quote(kNotifyChannel) + ", " +
+                 " SET holder = NULL, expires_at = clock_timestamp() WHERE " +
+                 held_by(session, grant) + "; SELECT pg_notify(" + session.quote(kNotifyChannel) + ", " +
                  session.quote(notify_payload(where_.name, "released")) + ")");
 }
 
@@ -177,7 +185,8 @@ BrokenLease Lease::force_break(pqxx::connection& connection, Millis lock_wait) c
     }
     const std::string update =
         "UPDATE " + qualified(connection, where_, "lease") +
-        " SET token = token + 1, holder = NULL, expires_at = clock_timestamp() WHERE name = " +
+        " SET token = token + 1, holder = NULL, lease_id = NULL, expires_at = clock_timestamp() "
+        "WHERE name = " +
         connection.quote(where_.name) + "; SELECT pg_notify(" + connection.quote(kNotifyChannel) +
         ", " + connection.quote(notify_payload(where_.name, "released")) + ")";
     try {

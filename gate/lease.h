@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "duration.h"
+#include "lease_grant.h"
 #include "schema_state.h"
 
 namespace schemagate {
@@ -22,14 +23,11 @@ inline constexpr const char* kExchangeSpentState = "SGXCH";
 // Raised by still_in_fenced_transaction_sql when a statement ended the migration's transaction.
 inline constexpr const char* kTransactionEndedState = "SGTXN";
 
-struct LeaseAcquired {
-    std::int64_t token = 0;
-};
 struct LeaseHeld {
     LeaseInfo by;       // the current holder, as far as we could read it
     bool busy = false;  // its row was locked: a migration is committing right now
 };
-using AcquireOutcome = std::variant<LeaseAcquired, LeaseHeld>;
+using AcquireOutcome = std::variant<LeaseGrant, LeaseHeld>;
 
 enum class Renewal { kRenewed, kLost, kBusy };
 
@@ -57,14 +55,16 @@ class Lease {
   public:
     Lease(StateLocation where, std::string holder, Millis ttl);
 
-    // One atomic INSERT ... ON CONFLICT DO UPDATE ... WHERE expired. A short lock_timeout
-    // turns "a migration is committing" into LeaseHeld{busy} instead of a wait.
+    // One statement that takes the row if it is expired (or creates it) under a fresh
+    // LeaseGrant id; a row locked by a committing migration is skipped, which turns "a
+    // migration is committing" into LeaseHeld{busy} instead of a wait. Throws a DbError with
+    // SQLSTATE 42703 on state tables bootstrapped by a schemagate without lease ids.
     AcquireOutcome try_acquire(pqxx::connection& connection) const;
 
     // The SQL that starts every migration transaction: extends the lease if `token` still
-    // holds it. Zero affected rows = lost. Its row lock lasts until COMMIT, so no takeover can
+    // holds it (its token and its id). Zero affected rows = lost. Its row lock lasts until COMMIT, so no takeover can
     // interleave with the migration.
-    std::string fence_sql(pqxx::transaction_base& work, std::int64_t token) const;
+    std::string fence_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const;
 
     // The same fence as one statement that fails with SQLSTATE kLeaseLostState when the lease
     // is gone, so it can travel in one round trip with the migration it guards.
@@ -75,26 +75,28 @@ class Lease {
     // fails with kExchangeSpentState, touching nothing, once half the ttl has passed since the
     // exchange arrived (statement_timestamp(), the same for every statement of a query string):
     // a live holder sends the rest again, a gone one lets the lease expire.
-    std::string fence_or_fail_sql(pqxx::transaction_base& work, std::int64_t token,
+    std::string fence_or_fail_sql(pqxx::transaction_base& work, const LeaseGrant& grant,
                                   bool chained = false) const;
 
     // A net under any mistake of the file checks: fails with kTransactionEndedState unless the
     // session is still inside the transaction that fence_or_fail_sql opened for `token` (a
     // transaction-local setting that a COMMIT or ROLLBACK inside the file would have reset).
-    std::string still_in_fenced_transaction_sql(std::int64_t token) const;
+    std::string still_in_fenced_transaction_sql(const LeaseGrant& grant) const;
 
     // Heartbeat: extend, on its own connection, without waiting behind a migration.
     // `session_setup` (statements ending with "; ") travels in the same round trip, first.
-    Renewal renew(pqxx::connection& connection, std::int64_t token,
+    // A holder that reconnected (to a new primary, say) renews only if the row still carries
+    // its grant's id: presenting the same token number is not enough.
+    Renewal renew(pqxx::connection& connection, const LeaseGrant& grant,
                   const std::string& session_setup = {}) const;
 
     // Gives the lease up at once (expiry = now) and wakes the waiters. No-op if not ours.
-    void release(pqxx::connection& connection, std::int64_t token) const;
+    void release(pqxx::connection& connection, const LeaseGrant& grant) const;
 
     // Sessions other than ours holding the lease row (see RowLocker). One round trip.
     std::vector<RowLocker> row_lockers(pqxx::connection& connection) const;
 
-    // unlock --force: bumps the token so the old holder is fenced. A session that holds the row
+    // unlock --force: bumps the token and clears the id so the old holder is fenced. A session that holds the row
     // while idle in its transaction (a frozen or cut-off holder) is terminated at once; one that
     // is active (a migration committing) gets `lock_wait` to finish, then is terminated too.
     BrokenLease force_break(pqxx::connection& connection, Millis lock_wait) const;
@@ -104,6 +106,8 @@ class Lease {
 
   private:
     std::string ttl_interval() const;
+    // "name = ... AND token = ... AND lease_id = ...": the row as `grant` left it.
+    std::string held_by(pqxx::transaction_base& work, const LeaseGrant& grant) const;
 
     StateLocation where_;
     std::string holder_;

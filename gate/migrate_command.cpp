@@ -69,6 +69,7 @@ class Gate {
     void start();
     std::optional<int> round();
     Look look_at(pqxx::connection& connection);
+    AcquireOutcome acquire(pqxx::connection& connection);
     std::optional<std::int64_t> live_token_if_unfinished(
         pqxx::connection& connection, const std::optional<std::vector<AppliedMigration>>& history);
     void wait_for_change(const std::string& reason);
@@ -175,11 +176,11 @@ std::optional<int> Gate::round() {
         store_.bootstrap(connection);
     }
     if (decision.action == WaitDecision::Action::kTakeLease) {
-        const AcquireOutcome outcome = lease_.try_acquire(connection);
-        if (const auto* acquired = std::get_if<LeaseAcquired>(&outcome)) {
+        const AcquireOutcome outcome = acquire(connection);
+        if (const auto* acquired = std::get_if<LeaseGrant>(&outcome)) {
             // Waiting is over: the listener's queue would only fill up while we migrate.
             listener_.reset();
-            HolderSession holder(config_, *db_, store_, lease_, files_, target_, acquired->token);
+            HolderSession holder(config_, *db_, store_, lease_, files_, target_, *acquired);
             if (baseline_first_) holder.baseline_first(*config_.baseline_version);
             holder.run(deadline_);
             return 0;
@@ -197,6 +198,17 @@ std::optional<int> Gate::round() {
     }
     wait_for_change(decision.reason);
     return std::nullopt;
+}
+
+AcquireOutcome Gate::acquire(pqxx::connection& connection) {
+    try {
+        return lease_.try_acquire(connection);
+    } catch (const DbError& e) {
+        // State tables bootstrapped by a schemagate before lease ids: upgrade them, once.
+        if (!e.is(sqlstate::kUndefinedColumn)) throw;
+    }
+    store_.bootstrap(connection);
+    return lease_.try_acquire(connection);
 }
 
 // migrate: the history and the plan; wait: the schema's version and whether it is dirty.

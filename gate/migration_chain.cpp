@@ -122,7 +122,7 @@ class ChainSender {
 // a newline: a trailing `-- comment` must not swallow the separator that follows.
 void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                                             std::span<const Migration* const> chain,
-                                            std::int64_t token, bool durable,
+                                            const LeaseGrant& grant, bool durable,
                                             const Applied& applied) const {
     const Migration* failing = chain.front();
     const SqlStatement* current = nullptr;
@@ -147,11 +147,11 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                     const bool last = taken + 1 == chain.size();
                     sender.add("BEGIN", Slot{taken});
                     sender.add(transaction_settings_sql(settings_, durable && last), Slot{taken});
-                    sender.add(lease_.fence_or_fail_sql(session, token, taken > 0), Slot{taken});
+                    sender.add(lease_.fence_or_fail_sql(session, grant, taken > 0), Slot{taken});
                     for (const auto& statement : migration.statements) {
                         sender.add(statement.text + "\n", Slot{taken, &statement});
                         if (!cannot_end_the_transaction(statement)) {
-                            sender.add(lease_.still_in_fenced_transaction_sql(token),
+                            sender.add(lease_.still_in_fenced_transaction_sql(grant),
                                        Slot{taken, &statement});
                         }
                         if (changes_how_sql_is_read(statement) || timeout_spans_exchange) {
@@ -165,7 +165,7 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                     }
                     // It returns the duration the server measured: the client only hears of
                     // the commit when the whole exchange is done.
-                    sender.add(record_applied(session, migration, token),
+                    sender.add(record_applied(session, migration, grant),
                                Slot{taken, nullptr, Slot::Role::kDuration});
                     const std::string compat_writes =
                         compat(session, migration, kTransactionAgeMsSql);
@@ -190,7 +190,7 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                 const auto started = SteadyClock::now();
                 current = nullptr;
                 run_checks(session, *failing);
-                session.exec(record_applied(session, *failing, token) + "; " +
+                session.exec(record_applied(session, *failing, grant) + "; " +
                              compat(session, *failing, kTransactionAgeMsSql) + "COMMIT");
                 applied(*failing, std::chrono::duration_cast<Millis>(SteadyClock::now() - started));
             }
@@ -216,9 +216,9 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
 }
 
 std::string MigrationRunner::record_applied(pqxx::transaction_base& session,
-                                            const Migration& migration, std::int64_t token) const {
-    return store_.record_applied_sql(session, migration, lease_.holder(), token,
-                                     lease_.fence_sql(session, token));
+                                            const Migration& migration, const LeaseGrant& grant) const {
+    return store_.record_applied_sql(session, migration, lease_.holder(), grant,
+                                     lease_.fence_sql(session, grant));
 }
 
 }  // namespace schemagate

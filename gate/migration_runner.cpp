@@ -25,7 +25,7 @@ bool chainable(const Migration& migration) {
 }
 
 void MigrationRunner::apply(pqxx::connection& connection,
-                            std::span<const Migration* const> migrations, std::int64_t token,
+                            std::span<const Migration* const> migrations, const LeaseGrant& grant,
                             const Deadline& deadline, bool durable,
                             const Applied& applied) const {
     Backoff backoff(Millis{200}, Millis{5000});
@@ -43,12 +43,12 @@ void MigrationRunner::apply(pqxx::connection& connection,
         const auto started = SteadyClock::now();
         try {
             if (migration.batch) {
-                apply_in_batches(connection, migration, token, durable && last);
+                apply_in_batches(connection, migration, grant, durable && last);
             } else if (migration.no_transaction) {
-                apply_without_transaction(connection, migration, token);
+                apply_without_transaction(connection, migration, grant);
             } else {
                 // Returns after the commits it reported (count_applied moved `next` on).
-                apply_in_transactions(connection, migrations.subspan(next), token, durable,
+                apply_in_transactions(connection, migrations.subspan(next), grant, durable,
                                       count_applied);
                 continue;
             }
@@ -81,14 +81,14 @@ void MigrationRunner::apply(pqxx::connection& connection,
 
 void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
                                                 const Migration& migration,
-                                                std::int64_t token) const {
+                                                const LeaseGrant& grant) const {
     const auto started = SteadyClock::now();
     try {
         translate_db_errors([&] {
             pqxx::work work(connection);
-            const auto fenced = work.exec(lease_.fence_sql(work, token));
+            const auto fenced = work.exec(lease_.fence_sql(work, grant));
             if (fenced.affected_rows() != 1) lease_lost_error(migration);
-            work.exec(store_.record_sql(work, migration, lease_.holder(), token, 0, false));
+            work.exec(store_.record_sql(work, migration, lease_.holder(), grant, 0, false));
             work.commit();
         });
     } catch (const ConnectionLost& e) {
@@ -116,7 +116,7 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
         }
         pqxx::work work(connection);
         work.exec("RESET lock_timeout; RESET statement_timeout");
-        const auto fenced = work.exec(lease_.fence_sql(work, token));
+        const auto fenced = work.exec(lease_.fence_sql(work, grant));
         if (fenced.affected_rows() != 1) lease_lost_error(migration);
         const auto duration =
             std::chrono::duration_cast<Millis>(SteadyClock::now() - started).count();

@@ -17,7 +17,7 @@
 
 namespace schemagate {
 
-// Applies one migration under a lease token: in one transaction that starts with the fence
+// Applies one migration under a lease grant: in one transaction that starts with the fence
 // and ends with the history row, the lease renewal and the NOTIFY; or, for
 // `-- schemagate:no-transaction` files, recorded as started, run statement by statement, then
 // marked done; or, batched, one fenced transaction per batch that also stores the progress,
@@ -45,23 +45,23 @@ class MigrationRunner {
     // it (WAL is flushed in order), so one flush serves the whole run. A server crash before
     // it can only lose a suffix of migrations, each with its own history row.
     void apply(pqxx::connection& connection, std::span<const Migration* const> migrations,
-               std::int64_t token, const Deadline& deadline, bool durable,
+               const LeaseGrant& grant, const Deadline& deadline, bool durable,
                const Applied& applied) const;
 
   private:
     // Applies the chain's migrations up to the first failure, calling `applied` for each
     // commit; throws as apply() does, or LockTimedOut for the one that could not get its locks.
     void apply_in_transactions(pqxx::connection& connection,
-                               std::span<const Migration* const> chain, std::int64_t token,
+                               std::span<const Migration* const> chain, const LeaseGrant& grant,
                                bool durable, const Applied& applied) const;
     void apply_without_transaction(pqxx::connection& connection, const Migration& migration,
-                                   std::int64_t token) const;
+                                   const LeaseGrant& grant) const;
     // batch_runner.cpp
     void apply_in_batches(pqxx::connection& connection, const Migration& migration,
-                          std::int64_t token, bool durable) const;
+                          const LeaseGrant& grant, bool durable) const;
     // Runs one batch in its own transaction, and updates `progress` when it committed.
     // Returns true when the batch processed no rows and recorded the migration as applied.
-    bool run_batch(pqxx::connection& connection, const Migration& migration, std::int64_t token,
+    bool run_batch(pqxx::connection& connection, const Migration& migration, const LeaseGrant& grant,
                    BatchProgress& progress, SteadyClock::time_point& since, bool durable) const;
     BatchProgress start_batches(pqxx::connection& connection, const Migration& migration) const;
     std::optional<std::int64_t> count_batch_total(pqxx::connection& connection,
@@ -69,7 +69,7 @@ class MigrationRunner {
     // The history row, the lease renewal and the NOTIFY that end a migration's transaction,
     // in one statement that returns the migration's duration (--compat's write apart).
     std::string record_applied(pqxx::transaction_base& session, const Migration& migration,
-                               std::int64_t token) const;
+                               const LeaseGrant& grant) const;
     [[noreturn]] void checks_failed(const Migration& migration, const CheckFailed& failed) const;
     // --compat's write for `migration`, with its trailing "; ", or nothing.
     std::string compat(pqxx::transaction_base& work, const Migration& migration,

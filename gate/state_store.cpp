@@ -17,6 +17,17 @@ constexpr const char* kBootstrapLockKey = "7367000001";
 
 }  // namespace
 
+std::string StateStore::add_column_if_missing(pqxx::transaction_base& work,
+                                              const std::string& table,
+                                              const std::string& column) const {
+    const std::string name = column.substr(0, column.find(' '));
+    const std::string qualified_table = qualified(work.conn(), where_, table.c_str());
+    return " IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = " +
+           work.quote(qualified_table) + "::regclass AND attname = " + work.quote(name) +
+           " AND NOT attisdropped) THEN ALTER TABLE " + qualified_table + " ADD COLUMN " + column +
+           "; END IF;";
+}
+
 void StateStore::bootstrap(pqxx::connection& connection) const {
     if (bootstrapped_) return;
     const std::string schema = connection.quote_name(where_.schema);
@@ -32,7 +43,7 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "lease") +
             " (name text PRIMARY KEY, holder text, token bigint NOT NULL,"
             " acquired_at timestamptz NOT NULL, renewed_at timestamptz NOT NULL,"
-            " expires_at timestamptz NOT NULL)"
+            " expires_at timestamptz NOT NULL, lease_id text)"
             // numeric[] orders versions part by part as whole numbers of any length, like
             // MigrationVersion: {1,2} < {1,10} < {2}; 20-digit timestamps fit.
             "; CREATE TABLE IF NOT EXISTS " + history +
@@ -40,7 +51,8 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " file text NOT NULL, checksum text NOT NULL,"
             " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
             " applied_by text NOT NULL, duration_ms bigint NOT NULL DEFAULT 0,"
-            " token bigint NOT NULL, success boolean NOT NULL, PRIMARY KEY (name, version))"
+            " token bigint NOT NULL, success boolean NOT NULL, lease_id text,"
+            " PRIMARY KEY (name, version))"
             // Flyway's R__ files: the checksum each was last applied with, by description.
             "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "repeatable") +
             " (name text NOT NULL, description text NOT NULL, file text NOT NULL,"
@@ -72,7 +84,11 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             "; DO $upgrade$ BEGIN IF (SELECT atttypid = 'bigint'::regtype FROM pg_attribute"
             " WHERE attrelid = " + session.quote(history) + "::regclass AND attname = 'version')"
             " THEN ALTER TABLE " + history +
-            " ALTER COLUMN version TYPE numeric[] USING ARRAY[version]::numeric[]; END IF;"
+            " ALTER COLUMN version TYPE numeric[] USING ARRAY[version]::numeric[]; END IF;" +
+            // Before 0.4 a lease was proven by its token alone (lease_grant.h). Altered only
+            // when missing: ALTER TABLE would otherwise queue behind a migration holding the row.
+            add_column_if_missing(session, "lease", "lease_id text") +
+            add_column_if_missing(session, "history", "lease_id text") +
             " END $upgrade$; COMMIT");
     });
     bootstrapped_ = true;
@@ -129,7 +145,7 @@ std::map<std::string, std::string> StateStore::read_repeatables(
 }
 
 std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migration& migration,
-                                       const std::string& holder, std::int64_t token,
+                                       const std::string& holder, const LeaseGrant& grant,
                                        const std::string& duration, bool success) const {
     auto& connection = work.conn();
     if (migration.repeatable) {
@@ -137,7 +153,7 @@ std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migra
                " AS r (name, description, file, checksum, applied_by, duration_ms, token) VALUES (" +
                work.quote(where_.name) + ", " + work.quote(migration.description) + ", " +
                work.quote(migration.file) + ", " + work.quote(migration.checksum) + ", " +
-               work.quote(holder) + ", " + duration + ", " + std::to_string(token) +
+               work.quote(holder) + ", " + duration + ", " + std::to_string(grant.token) +
                ") ON CONFLICT (name, description) DO UPDATE SET file = EXCLUDED.file, "
                "checksum = EXCLUDED.checksum, applied_at = clock_timestamp(), "
                "applied_by = EXCLUDED.applied_by, duration_ms = EXCLUDED.duration_ms, "
@@ -145,12 +161,12 @@ std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migra
     }
     return "INSERT INTO " + qualified(connection, where_, "history") +
            " (name, version, description, file, checksum, applied_by, duration_ms, token, "
-           "success) VALUES (" +
+           "lease_id, success) VALUES (" +
            work.quote(where_.name) + ", " + work.quote(migration.version.sql_array()) +
            "::numeric[], " + work.quote(migration.description) + ", " +
            work.quote(migration.file) + ", " + work.quote(migration.checksum) + ", " +
-           work.quote(holder) + ", " + duration + ", " + std::to_string(token) + ", " +
-           (success ? "true" : "false") + ")";
+           work.quote(holder) + ", " + duration + ", " + std::to_string(grant.token) + ", " +
+           work.quote(grant.id) + ", " + (success ? "true" : "false") + ")";
 }
 
 std::string StateStore::notify_call_sql(pqxx::transaction_base& work,
@@ -163,22 +179,22 @@ std::string StateStore::notify_call_sql(pqxx::transaction_base& work,
 }
 
 std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration& migration,
-                                   const std::string& holder, std::int64_t token,
+                                   const std::string& holder, const LeaseGrant& grant,
                                    std::optional<std::int64_t> duration_ms, bool success) const {
     const std::string duration =
         duration_ms ? std::to_string(*duration_ms) : std::string(kTransactionAgeMsSql);
     const bool clears_failure = success && !migration.repeatable;
-    return record_row_sql(work, migration, holder, token, duration, success) + "; " +
+    return record_row_sql(work, migration, holder, grant, duration, success) + "; " +
            (clears_failure ? clear_failure_sql(work, migration.version) + "; " : std::string()) +
            "SELECT " + notify_call_sql(work, migration);
 }
 
 std::string StateStore::record_applied_sql(pqxx::transaction_base& work,
                                            const Migration& migration, const std::string& holder,
-                                           std::int64_t token, const std::string& renewal) const {
+                                           const LeaseGrant& grant, const std::string& renewal) const {
     // Data-modifying WITH queries run exactly once whether or not they are read.
     std::string sql = "WITH recorded AS (" +
-                      record_row_sql(work, migration, holder, token, kTransactionAgeMsSql, true) +
+                      record_row_sql(work, migration, holder, grant, kTransactionAgeMsSql, true) +
                       " RETURNING duration_ms)";
     if (!migration.repeatable) {
         sql += ", cleared AS (" + clear_failure_sql(work, migration.version) + ")";
@@ -207,21 +223,21 @@ std::string StateStore::clear_failure_sql(pqxx::transaction_base& work,
 }
 
 void StateStore::record_failure(pqxx::connection& connection, const RecordedFailure& failure,
-                                const std::string& holder, std::int64_t token) const {
+                                const std::string& holder, const LeaseGrant& grant) const {
     pqxx::nontransaction work(connection);
-    // One statement: written only while `token` still holds the lease (a fenced-off holder's
+    // One statement: written only while `grant` still holds the lease (a fenced-off holder's
     // failure is not the set's), replacing an older record of the same version.
     work.exec_params(
         "INSERT INTO " + qualified(connection, where_, "failure") +
             " (name, version, file, checksum, line, sqlstate, message, holder, token) "
             "SELECT $1, $2::numeric[], $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM " +
             qualified(connection, where_, "lease") +
-            " WHERE name = $1 AND token = $9) ON CONFLICT (name, version) DO UPDATE SET "
+            " WHERE name = $1 AND token = $9 AND lease_id = $10) ON CONFLICT (name, version) DO UPDATE SET "
             "file = EXCLUDED.file, checksum = EXCLUDED.checksum, line = EXCLUDED.line, "
             "sqlstate = EXCLUDED.sqlstate, message = EXCLUDED.message, holder = EXCLUDED.holder, "
             "token = EXCLUDED.token, failed_at = clock_timestamp()",
         where_.name, failure.version.sql_array(), failure.file, failure.checksum, failure.line,
-        failure.sqlstate, failure.message, holder, token);
+        failure.sqlstate, failure.message, holder, grant.token, grant.id);
     work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
                      notify_payload(where_.name, "failed"));
 }
@@ -252,7 +268,7 @@ std::size_t StateStore::clear_failure(pqxx::connection& connection,
 }
 
 std::string StateStore::adopt_sql(pqxx::transaction_base& work, const Adoption& adoption,
-                                  const std::string& holder, std::int64_t token) const {
+                                  const std::string& holder, const LeaseGrant& grant) const {
     auto& connection = work.conn();
     std::string sql;
     for (const auto& adopted : adoption.migrations) {
@@ -265,16 +281,18 @@ std::string StateStore::adopt_sql(pqxx::transaction_base& work, const Adoption& 
                    " (name, description, file, checksum, applied_at, applied_by, token) VALUES (" +
                    work.quote(where_.name) + ", " + work.quote(file.description) + ", " +
                    work.quote(file.file) + ", " + work.quote(file.checksum) + ", " + applied_at +
-                   ", " + work.quote(adopted.applied_by) + ", " + std::to_string(token) + "); ";
+                   ", " + work.quote(adopted.applied_by) + ", " + std::to_string(grant.token) +
+                   "); ";
             continue;
         }
         sql += "INSERT INTO " + qualified(connection, where_, "history") +
                " (name, version, description, file, checksum, applied_at, applied_by, token, "
-               "success) VALUES (" +
+               "lease_id, success) VALUES (" +
                work.quote(where_.name) + ", " + work.quote(file.version.sql_array()) +
                "::numeric[], " + work.quote(file.description) + ", " + work.quote(file.file) +
                ", " + work.quote(file.checksum) + ", " + applied_at + ", " +
-               work.quote(adopted.applied_by) + ", " + std::to_string(token) + ", true); ";
+               work.quote(adopted.applied_by) + ", " + std::to_string(grant.token) + ", " +
+               work.quote(grant.id) + ", true); ";
     }
     return sql + "INSERT INTO " + qualified(connection, where_, "adoption") +
            " (name, source, up_to, adopted_by) VALUES (" + work.quote(where_.name) + ", " +
@@ -320,7 +338,7 @@ std::optional<BatchProgress> StateStore::read_batch_progress(
 
 std::string StateStore::batch_progress_sql(pqxx::transaction_base& work,
                                            const BatchProgress& progress,
-                                           const std::string& holder, std::int64_t token) const {
+                                           const std::string& holder, const LeaseGrant& grant) const {
     const auto optional_text = [&work](const std::optional<std::string>& value) {
         return value ? work.quote(*value) : std::string("NULL");
     };
@@ -333,7 +351,7 @@ std::string StateStore::batch_progress_sql(pqxx::transaction_base& work,
            ", " + std::to_string(progress.rows) + ", " + optional_text(progress.last_key) + ", " +
            (progress.total ? std::to_string(*progress.total) : std::string("NULL")) + ", " +
            std::to_string(progress.elapsed_ms) + ", " + work.quote(holder) + ", " +
-           std::to_string(token) +
+           std::to_string(grant.token) +
            ") ON CONFLICT (name, version) DO UPDATE SET file = EXCLUDED.file, "
            "statement_checksum = EXCLUDED.statement_checksum, batches = EXCLUDED.batches, "
            "rows = EXCLUDED.rows, last_key = EXCLUDED.last_key, total = EXCLUDED.total, "

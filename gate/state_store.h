@@ -11,6 +11,7 @@
 #include "adoption.h"
 #include "applied_migration.h"
 #include "migration_set.h"
+#include "lease_grant.h"
 #include "schema_state.h"
 
 namespace schemagate {
@@ -47,7 +48,7 @@ class StateStore {
     // values are quoted by the connection, so it can travel in one round trip.
     // `duration_ms` nullopt: measured by the server from the transaction's start.
     std::string record_sql(pqxx::transaction_base& work, const Migration& migration,
-                           const std::string& holder, std::int64_t token,
+                           const std::string& holder, const LeaseGrant& grant,
                            std::optional<std::int64_t> duration_ms, bool success) const;
     std::string finish_sql(pqxx::transaction_base& work, const Migration& migration,
                            std::int64_t duration_ms) const;
@@ -55,13 +56,13 @@ class StateStore {
     // lease) and returns the duration it recorded: a long chain of migrations pays for one
     // statement of bookkeeping each, not four.
     std::string record_applied_sql(pqxx::transaction_base& work, const Migration& migration,
-                                   const std::string& holder, std::int64_t token,
+                                   const std::string& holder, const LeaseGrant& grant,
                                    const std::string& renewal) const;
 
     // SQL that records what `adopt` or `baseline` decided, and where it came from, for the
     // caller's fenced transaction.
     std::string adopt_sql(pqxx::transaction_base& work, const Adoption& adoption,
-                          const std::string& holder, std::int64_t token) const;
+                          const std::string& holder, const LeaseGrant& grant) const;
     // Where this set's history came from, if schemagate took it over.
     std::optional<AdoptionRecord> read_adoption(pqxx::connection& connection) const;
 
@@ -69,9 +70,9 @@ class StateStore {
     // `version`: it succeeded.
     std::string clear_failure_sql(pqxx::transaction_base& work,
                                   const MigrationVersion& version) const;
-    // Remembers a failed attempt, if `token` still holds the lease. One round trip.
+    // Remembers a failed attempt, if `grant` still holds the lease. One round trip.
     void record_failure(pqxx::connection& connection, const RecordedFailure& failure,
-                        const std::string& holder, std::int64_t token) const;
+                        const std::string& holder, const LeaseGrant& grant) const;
     // This set's remembered failures, ascending by version (none before the table exists).
     std::vector<RecordedFailure> read_failures(pqxx::connection& connection) const;
     // retry: forget the failure of `version`. Returns rows removed.
@@ -87,7 +88,7 @@ class StateStore {
                                                      const MigrationVersion& version) const;
     // SQL (for a batch's own transaction) that stores where the backfill stands.
     std::string batch_progress_sql(pqxx::transaction_base& work, const BatchProgress& progress,
-                                   const std::string& holder, std::int64_t token) const;
+                                   const std::string& holder, const LeaseGrant& grant) const;
     // SQL (for the transaction that records the migration as applied) that drops its progress.
     std::string forget_batch_progress_sql(pqxx::transaction_base& work,
                                           const MigrationVersion& version) const;
@@ -97,10 +98,14 @@ class StateStore {
     std::map<std::string, std::string> read_repeatables(pqxx::connection& connection) const;
 
   private:
+    // A PL/pgSQL statement for the bootstrap's upgrade block.
+    std::string add_column_if_missing(pqxx::transaction_base& work, const std::string& table,
+                                      const std::string& column) const;
+
     StateLocation where_;
     // The INSERT of record_sql, and the pg_notify() call that announces it.
     std::string record_row_sql(pqxx::transaction_base& work, const Migration& migration,
-                               const std::string& holder, std::int64_t token,
+                               const std::string& holder, const LeaseGrant& grant,
                                const std::string& duration, bool success) const;
     std::string notify_call_sql(pqxx::transaction_base& work, const Migration& migration) const;
 

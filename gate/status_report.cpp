@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 
 #include "duration.h"
@@ -17,6 +18,13 @@ constexpr std::size_t kRecentHistory = 10;
 
 // "V7 (V7__backfill.sql): 120 batches, 120000 of 2000000 rows (6%), 8500 rows/s, about 3m43s
 // left; last key 120000, updated ... by ..."
+// ", id 1a2b3c4d": the first digits of the acquisition's id, enough to tell two grants with
+// one token apart; nothing for leases taken before ids existed.
+std::string lease_id_text(const nlohmann::json& lease) {
+    if (!lease.contains("lease_id") || lease["lease_id"].is_null()) return "";
+    return ", id " + lease["lease_id"].get<std::string>().substr(0, 8);
+}
+
 std::string batch_text(const nlohmann::json& batch) {
     std::string text = fmt::format("V{} ({}): {} batches, {} ", version_json_text(batch["version"]),
                                    batch["file"].get<std::string>(),
@@ -42,6 +50,25 @@ std::string batch_text(const nlohmann::json& batch) {
     }
     return text + fmt::format("; updated {} by {}", batch["updated_at"].get<std::string>(),
                               batch["updated_by"].get<std::string>());
+}
+
+// Applied migrations whose file here no longer has the checksum they were applied with: what
+// `migrate` refuses with exit 5 ("checksum drift").
+nlohmann::json drift_json(const MigrationSet& files, const std::vector<AppliedMigration>& history) {
+    std::map<MigrationVersion, const AppliedMigration*> applied;
+    for (const auto& record : history) applied[record.version] = &record;
+    nlohmann::json drift = nlohmann::json::array();
+    for (const auto& migration : files.migrations) {
+        const auto found = applied.find(migration.version);
+        if (found == applied.end() || migration.matches(found->second->checksum)) continue;
+        drift.push_back({{"version", version_json(migration.version)},
+                         {"file", migration.file},
+                         {"applied_checksum", found->second->checksum},
+                         {"file_checksum", migration.checksum},
+                         {"applied_at", found->second->applied_at},
+                         {"applied_by", found->second->applied_by}});
+    }
+    return drift;
 }
 
 }  // namespace
@@ -72,6 +99,7 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
         }
     }
     out["pending"] = pending;
+    out["drift"] = files != nullptr ? drift_json(*files, history) : json::array();
     out["up_to_date"] = target ? json(current >= *target && !state.dirty) : json(nullptr);
     if (state.dirty) {
         out["dirty"] = {{"version", version_json(state.dirty->version)},
@@ -97,6 +125,8 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
         out["lease"] = {
             {"holder", state.lease->holder.empty() ? json(nullptr) : json(state.lease->holder)},
             {"token", state.lease->token},
+            // The token alone can repeat after a failover that lost acquisitions; the id not.
+            {"lease_id", state.lease->lease_id.empty() ? json(nullptr) : json(state.lease->lease_id)},
             {"acquired_at", state.lease->acquired_at},
             {"expires_at", state.lease->expires_at},
             {"held", !state.lease->holder.empty() && !state.lease->expired}};
@@ -151,6 +181,13 @@ std::string status_text(const nlohmann::json& status) {
         if (item.value("batched", false)) pending += " (batched)";
     }
     line("pending", pending.empty() ? "none" : pending);
+    for (const auto& changed : status.value("drift", nlohmann::json::array())) {
+        line("drift", fmt::format("{} changed after it was applied (by {} at {}): migrate refuses "
+                                  "to run until the original file is restored",
+                                  changed["file"].get<std::string>(),
+                                  changed["applied_by"].get<std::string>(),
+                                  changed["applied_at"].get<std::string>()));
+    }
     const auto& dirty = status["dirty"];
     line("dirty", dirty.is_null()
                       ? "no"
@@ -174,8 +211,8 @@ std::string status_text(const nlohmann::json& status) {
         line("lease", "never taken");
     } else if (lease["held"].get<bool>()) {
         line("lease",
-             fmt::format("held by {} (token {}) until {}", lease["holder"].get<std::string>(),
-                         lease["token"].get<std::int64_t>(),
+             fmt::format("held by {} (token {}{}) until {}", lease["holder"].get<std::string>(),
+                         lease["token"].get<std::int64_t>(), lease_id_text(lease),
                          lease["expires_at"].get<std::string>()));
     } else {
         line("lease", fmt::format("free (last token {})", lease["token"].get<std::int64_t>()));

@@ -40,23 +40,23 @@ void take_over(const GateConfig& config, Decide&& decide) {
     Backoff backoff(Millis{100}, config.poll_interval);
     for (;;) {
         const AcquireOutcome outcome = lease.try_acquire(*connection);
-        if (const auto* acquired = std::get_if<LeaseAcquired>(&outcome)) {
+        if (const auto* acquired = std::get_if<LeaseGrant>(&outcome)) {
             try {
                 if (const auto adoption = decide(*connection, store, true)) {
-                    if (!write_adoption(*connection, store, lease, acquired->token, *adoption)) {
+                    if (!write_adoption(*connection, store, lease, *acquired, *adoption)) {
                         refuse("another process recorded history meanwhile");
                     }
                     print_adoption(*adoption);
                 }
             } catch (const Error&) {
                 try {
-                    translate_db_errors([&] { lease.release(*connection, acquired->token); });
+                    translate_db_errors([&] { lease.release(*connection, *acquired); });
                 } catch (const Error&) {
                     // It expires after the ttl; the failure matters more.
                 }
                 throw;
             }
-            lease.release(*connection, acquired->token);
+            lease.release(*connection, *acquired);
             return;
         }
         if (deadline.passed()) {
@@ -125,14 +125,14 @@ void print_adoption(const Adoption& adoption) {
 }  // namespace
 
 bool write_adoption(pqxx::connection& connection, const StateStore& store, const Lease& lease,
-                    std::int64_t token, const Adoption& adoption) {
+                    const LeaseGrant& grant, const Adoption& adoption) {
     return translate_db_errors([&] {
         const auto history = store.read_history(connection);
         if (history && !history->empty()) return false;
         pqxx::nontransaction session(connection);
-        session.exec("BEGIN; " + lease.fence_or_fail_sql(session, token) + "; " +
-                     store.adopt_sql(session, adoption, lease.holder(), token) + "; " +
-                     lease.fence_sql(session, token) + "; COMMIT");
+        session.exec("BEGIN; " + lease.fence_or_fail_sql(session, grant) + "; " +
+                     store.adopt_sql(session, adoption, lease.holder(), grant) + "; " +
+                     lease.fence_sql(session, grant) + "; COMMIT");
         return true;
     });
 }

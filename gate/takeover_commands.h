@@ -19,10 +19,10 @@ int run_adopt(const GateConfig& config);
 // as applied without running it. Refused once any history exists.
 int run_baseline(const GateConfig& config);
 
-// Writes `adoption` in one transaction fenced by `token`; false when this set has history
+// Writes `adoption` in one transaction fenced by `grant`; false when this set has history
 // already (someone else got there first), and then writes nothing.
 bool write_adoption(pqxx::connection& connection, const StateStore& store, const Lease& lease,
-                    std::int64_t token, const Adoption& adoption);
+                    const LeaseGrant& grant, const Adoption& adoption);
 
 // The refusal `migrate` gives on a database without schemagate history that another tool
 // manages, or whose schema holds tables: nullopt when it is fresh. `baseline_version` (the

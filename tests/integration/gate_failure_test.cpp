@@ -145,6 +145,8 @@ TEST_F(GateFailure, TlsDemandedOfAServerWithoutItAndABadPortFailAtOnce) {
         const auto result = gate({"migrate", "--timeout", "60s"}, {{"DATABASE_URL", url}});
         EXPECT_EQ(result.exit_code, 4) << result.err;
         EXPECT_NE(result.err.find(says), std::string::npos) << result.err;
+        // The hint points at the setting at fault, not at the credentials.
+        EXPECT_EQ(result.err.find("check the user, password"), std::string::npos) << result.err;
         EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
     }
 }

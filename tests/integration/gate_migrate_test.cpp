@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <pqxx/connection>
 #include <pqxx/transaction>
@@ -41,6 +42,23 @@ TEST_F(GateMigrate, EmptyDatabaseReachesTheTargetWithHistory) {
     // The lease was released, not left to expire.
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.lease WHERE holder IS NULL "
                         "AND expires_at <= clock_timestamp()"),
+              1);
+}
+
+// The set's name and schema are quoted inside the fence's dollar-quoted DO block: a name that
+// holds a dollar-quote tag (the fence's own, before its tag was drawn at random) must not end
+// the block early.
+TEST_F(GateMigrate, ANameHoldingDollarQuotesIsOnlyAName) {
+    use_examples();
+    const std::string name = "a$schemagate_fence$b$$c";
+    const auto result = gate({"migrate", "--name", name, "--schema", "s$$q"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(query_int("SELECT count(*) FROM \"s$$q\".history WHERE name = 'a$schemagate_fence$b$$c' "
+                        "AND success"),
+              5);
+    // Each acquisition carried its own 128-bit id, recorded with what it applied.
+    EXPECT_EQ(query_int("SELECT count(DISTINCT lease_id) FROM \"s$$q\".history "
+                        "WHERE length(lease_id) = 32"),
               1);
 }
 
@@ -106,6 +124,27 @@ TEST_F(GateMigrate, StatusExitCodeForScripts) {
     EXPECT_EQ(nowhere.exit_code, 3) << nowhere.err;
     EXPECT_NE(nowhere.err.find("no database given"), std::string::npos) << nowhere.err;
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+// Every runbook starts with `status`: a file changed after it was applied is what `migrate`
+// refuses (exit 5), so status shows it and --exit-code says 5 too.
+TEST_F(GateMigrate, StatusShowsChecksumDriftAndExitsFiveForIt) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    EXPECT_EQ(gate({"status", "--exit-code"}).exit_code, 0);
+    std::ofstream(migrations_ / "V2__create_orders.sql", std::ios::app) << "-- edited\n";
+    const auto text = gate({"status", "--exit-code"});
+    EXPECT_EQ(text.exit_code, 5) << text.out;
+    EXPECT_NE(text.out.find("drift      V2__create_orders.sql changed after it was applied"),
+              std::string::npos)
+        << text.out;
+    const auto json = gate({"status", "--json"});
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    const auto drift = nlohmann::json::parse(json.out)["drift"];
+    ASSERT_EQ(drift.size(), 1U) << json.out;
+    EXPECT_EQ(drift[0]["file"], "V2__create_orders.sql");
+    EXPECT_NE(drift[0]["applied_checksum"], drift[0]["file_checksum"]);
+    EXPECT_EQ(gate({"migrate"}).exit_code, 5);
 }
 
 TEST_F(GateMigrate, StatusJsonIsComplete) {

@@ -10,7 +10,8 @@ namespace schemagate::testing {
 
 // A TCP proxy on 127.0.0.1 in front of the test server that can be frozen: while frozen it
 // accepts and keeps every connection open but forwards nothing, in either direction -- what a
-// silent network cut (packets dropped, no RST) looks like to both ends. Thread-safe.
+// silent network cut (packets dropped, no RST) looks like to both ends. It can also be pointed
+// at another server, as a failover moves a service address. Thread-safe.
 class FreezableProxy {
   public:
     explicit FreezableProxy(int target_port);
@@ -21,12 +22,15 @@ class FreezableProxy {
     int port() const { return port_; }
     void freeze() { frozen_ = true; }
     void thaw() { frozen_ = false; }
+    // New connections go to `port` from now on (a service address moved to a new primary);
+    // connections already open stay where they are.
+    void retarget(int port) { target_port_ = port; }
 
   private:
     void accept_loop();
     void pump(int from, int to);
 
-    int target_port_;
+    std::atomic<int> target_port_;
     int listen_fd_ = -1;
     int port_ = 0;
     std::atomic<bool> frozen_{false};

@@ -100,7 +100,7 @@ TEST(Readiness, NeverReadIsNotReady) {
 TEST(Readiness, JsonCarriesEveryDocumentedField) {
     auto snapshot = at_version(5);
     snapshot.checked_at_unix = 1'700'000'000.25;
-    snapshot.state.lease = LeaseInfo{"pod-a/1", 3, "a", "2026-01-01T00:00:30.000Z", false};
+    snapshot.state.lease = LeaseInfo{"pod-a/1", 3, "a", "2026-01-01T00:00:30.000Z", false, ""};
     const ReadinessPolicy policy{5, 6, Millis{1000}};
     const auto body = readiness_json(snapshot, policy, evaluate(snapshot, policy, Clock::now()));
     for (const char* key : {"ready", "version", "expected", "max_version", "dirty", "stale", "reason",

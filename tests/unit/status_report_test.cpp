@@ -18,7 +18,7 @@ TEST(StatusReport, JsonHasTheDocumentedFields) {
     state.initialized = true;
     state.version = 1;
     state.lease =
-        LeaseInfo{"pod-a/1", 4, "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:30.000Z", false};
+        LeaseInfo{"pod-a/1", 4, "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:30.000Z", false, ""};
     AppliedMigration applied;
     applied.version = 1;
     applied.file = "V1__x.sql";
