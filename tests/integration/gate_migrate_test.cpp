@@ -62,6 +62,22 @@ TEST_F(GateMigrate, ANameHoldingDollarQuotesIsOnlyAName) {
               1);
 }
 
+// State tables bootstrapped by a schemagate from before lease ids: status still reads them,
+// and the first gate that takes the lease adds the columns and goes on.
+TEST_F(GateMigrate, StateTablesWithoutLeaseIdsAreUpgradedByTheNextHolder) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate", "--target", "3"}).exit_code, 0);
+    exec("ALTER TABLE schemagate.lease DROP COLUMN lease_id; "
+         "ALTER TABLE schemagate.history DROP COLUMN lease_id");
+    const auto before = gate({"status", "--json"});
+    ASSERT_EQ(before.exit_code, 0) << before.err;
+    EXPECT_TRUE(nlohmann::json::parse(before.out)["lease"]["lease_id"].is_null()) << before.out;
+    const auto result = gate({"migrate"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 5);
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE lease_id IS NOT NULL"), 2);
+}
+
 TEST_F(GateMigrate, SecondRunIsANoOpOnOneConnection) {
     use_examples();
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
