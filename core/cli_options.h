@@ -5,12 +5,14 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "duration.h"
 #include "exit_code.h"
 #include "logging.h"
 #include "migration_version.h"
 #include "schema_state.h"
+#include "secret_scrubber.h"
 
 namespace schemagate {
 
@@ -72,9 +74,21 @@ inline LogFormat log_format_named(const std::string& name) {
     return name == "json" ? LogFormat::kJson : LogFormat::kText;
 }
 
+// Where the database URL came from, for messages about it: the flag when it is on the command
+// line, else the variable.
+inline std::string database_url_source(int argc, const char* const* argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg(argv[i]);
+        if (arg == "--database-url" || arg.rfind("--database-url=", 0) == 0) {
+            return "--database-url";
+        }
+    }
+    return "DATABASE_URL";
+}
+
 // A flag value that parsed but makes no sense: one line naming the flag, and exit 3.
 inline int reject_flag(const std::string& program, const std::string& message) {
-    std::cerr << program << ": error: " << message << '\n';
+    std::cerr << program << ": error: " << scrub(message) << '\n';
     return to_int(ExitCode::kBadInput);
 }
 
@@ -90,19 +104,20 @@ inline std::optional<std::string> state_location_problem(const StateLocation& st
 inline int parse_error_exit_code(const CLI::App& app, const CLI::ParseError& error,
                                  const std::string& program) {
     if (dynamic_cast<const CLI::CallForVersion*>(&error) != nullptr) {
-        std::cout << app.version() << '\n';
+        std::cout << scrub(app.version()) << '\n';
         return 0;
     }
     if (dynamic_cast<const CLI::CallForAllHelp*>(&error) != nullptr) {
-        std::cout << app.help("", CLI::AppFormatMode::All);
+        std::cout << scrub(app.help("", CLI::AppFormatMode::All));
         return 0;
     }
     // Help asked of a subcommand arrives as that subcommand's CallForHelp.
     if (error.get_exit_code() == 0) {
-        std::cout << app.help();
+        std::cout << scrub(app.help());
         return 0;
     }
-    std::cerr << program << ": error: " << error.what() << " (see --help)\n";
+    // CLI11 quotes the arguments it could not place: scrubbed like every other output.
+    std::cerr << program << ": error: " << scrub(error.what()) << " (see --help)\n";
     return to_int(ExitCode::kBadInput);
 }
 

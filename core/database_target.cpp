@@ -3,12 +3,12 @@
 
 #include <libpq-fe.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
+#include <string_view>
 
 #include "errors.h"
 #include "secret_scrubber.h"
@@ -56,6 +56,39 @@ std::string quote_conninfo_value(const std::string& value) {
     return quoted + "'";
 }
 
+std::string read_url_file(const std::string& url_file) {
+    std::ifstream file(url_file, std::ios::binary);
+    if (!file) {
+        throw FatalError(ExitCode::kBadInput, "--database-url-file: cannot read " + url_file);
+    }
+    std::ostringstream content;
+    content << file.rdbuf();
+    std::string conninfo = content.str();
+    while (!conninfo.empty() &&
+           (conninfo.back() == '\n' || conninfo.back() == '\r' || conninfo.back() == ' ')) {
+        conninfo.pop_back();
+    }
+    if (conninfo.empty()) {
+        throw FatalError(ExitCode::kBadInput, "--database-url-file: " + url_file + " is empty");
+    }
+    return conninfo;
+}
+
+// libpq ends the user info at the first '@' (or finds none if a '/' comes first); RFC 3986
+// ends the authority at the first '/', '?' or '#'; a person who forgot to percent-encode
+// meant the last '@'. Where an unencoded '/', '?', '#' or '@' stands before the last '@',
+// these readings differ: libpq would take part of the password for the host or the database
+// name (shown in logs, not registered as a secret). Such a URL is refused.
+bool has_ambiguous_userinfo(std::string_view conninfo) {
+    std::string_view rest;
+    for (const std::string_view scheme : {"postgresql://", "postgres://"}) {
+        if (conninfo.substr(0, scheme.size()) == scheme) rest = conninfo.substr(scheme.size());
+    }
+    const auto last_at = rest.rfind('@');
+    return last_at != std::string_view::npos &&
+           rest.substr(0, last_at).find_first_of("/?#@") != std::string_view::npos;
+}
+
 }  // namespace
 
 bool database_target_given(const std::string& url, const std::string& url_file) {
@@ -63,39 +96,23 @@ bool database_target_given(const std::string& url, const std::string& url_file) 
            std::getenv("PGDATABASE") != nullptr || std::getenv("PGSERVICE") != nullptr;
 }
 
-DatabaseTarget resolve_database_target(const std::string& url, const std::string& url_file) {
+DatabaseTarget resolve_database_target(const std::string& url, const std::string& url_file,
+                                       const std::string& url_source) {
     if (const char* password = std::getenv("PGPASSWORD")) register_secret(password);
     std::string conninfo = url;
-    std::string source = "--database-url";
+    std::string source = url_source;
     if (conninfo.empty() && !url_file.empty()) {
         source = "--database-url-file " + url_file;
-        std::ifstream file(url_file, std::ios::binary);
-        if (!file) {
-            throw FatalError(ExitCode::kBadInput, "--database-url-file: cannot read " + url_file);
-        }
-        std::ostringstream content;
-        content << file.rdbuf();
-        conninfo = content.str();
-        while (!conninfo.empty() &&
-               (conninfo.back() == '\n' || conninfo.back() == '\r' || conninfo.back() == ' ')) {
-            conninfo.pop_back();
-        }
-        if (conninfo.empty()) {
-            throw FatalError(ExitCode::kBadInput, "--database-url-file: " + url_file + " is empty");
-        }
+        conninfo = read_url_file(url_file);
     }
-    // libpq ends the user info at the first '@': an unencoded '@' in the password would make
-    // the rest of the password part of the host name, shown in logs. Refuse, without the URL.
-    if (conninfo.rfind("postgres://", 0) == 0 || conninfo.rfind("postgresql://", 0) == 0) {
-        const std::size_t authority = conninfo.find("://") + 3;
-        const std::string_view rest = std::string_view(conninfo).substr(authority);
-        const std::string_view head = rest.substr(0, rest.find_first_of("/?"));
-        if (std::count(head.begin(), head.end(), '@') > 1) {
-            throw FatalError(ExitCode::kBadInput,
-                             source +
-                                 ": the URL holds more than one '@' before the host: "
-                                 "percent-encode '@' in the user name or password as %40");
-        }
+    // Before anything can quote it: whatever could be the password, by any reading.
+    register_secrets_in(conninfo);
+    if (has_ambiguous_userinfo(conninfo)) {
+        throw FatalError(ExitCode::kBadInput,
+                         source +
+                             ": the URL holds an unencoded '/', '?', '#' or '@' before its last "
+                             "'@', so where the password ends is ambiguous: percent-encode them "
+                             "in the user name, password and query (%2F, %3F, %23, %40)");
     }
     ParsedOptions options;
     if (!parse_conninfo(conninfo, options)) {

@@ -14,8 +14,11 @@ struct DatabaseTarget {
 };
 
 // Reads the file if needed, validates the syntax, registers the password with the secret
-// scrubber. Throws FatalError(kBadInput) naming the flag or the file.
-DatabaseTarget resolve_database_target(const std::string& url, const std::string& url_file);
+// scrubber. Throws FatalError(kBadInput) naming `url_source` (the flag or the variable `url`
+// came from) or the file, never the value. A URL whose user info is ambiguous (an unencoded
+// '/', '?', '#' or '@' before its last '@') is refused.
+DatabaseTarget resolve_database_target(const std::string& url, const std::string& url_file,
+                                       const std::string& url_source = "--database-url");
 
 // True when any of the sources above is set (validate uses it to decide whether a database
 // was given at all).

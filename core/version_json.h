@@ -24,7 +24,8 @@ inline std::string version_json_text(const nlohmann::json& value) {
     return value.is_string() ? value.get<std::string>() : std::to_string(value.get<std::uint64_t>());
 }
 
-// A remembered failure, as status --json and the sidecar's /readyz show it.
+// A remembered failure, as status --json shows it (the sidecar's anonymous /readyz shows only
+// where it failed: readiness.cpp).
 inline nlohmann::json failure_json(const RecordedFailure& failure) {
     return {{"version", version_json(failure.version)},
             {"file", failure.file},
@@ -35,8 +36,9 @@ inline nlohmann::json failure_json(const RecordedFailure& failure) {
             {"failed_at", failure.failed_at}};
 }
 
-// A batched migration under way, as status --json and the sidecar's /version show it. The
-// last key stays out: it is the application's data (status shows it to the operator).
+// A batched migration under way, as status --json shows it (the sidecar's /version without
+// updated_by). The last key stays out: it is the application's data (status shows it to the
+// operator).
 inline nlohmann::json batch_progress_json(const BatchProgress& progress) {
     using nlohmann::json;
     const auto rate = progress.rows_per_second();

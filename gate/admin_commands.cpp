@@ -40,7 +40,8 @@ Connection connect_for_admin(const GateConfig& config) {
                          "or libpq's PGHOST/PGDATABASE/PGSERVICE)");
     }
     ConnectOptions options;
-    options.target = resolve_database_target(config.database_url, config.database_url_file);
+    options.target = resolve_database_target(config.database_url, config.database_url_file,
+                                             config.database_url_source);
     options.application_name = "schemagate admin";
     return connect_until(options, Deadline(kAdminConnectBudget));
 }

@@ -13,6 +13,7 @@
 
 #include "cli_options.h"
 #include "exit_code.h"
+#include "secret_scrubber.h"
 #include "utf8.h"
 #include "version.h"
 
@@ -312,6 +313,8 @@ std::optional<std::string> read_notify_url(const std::string& url, const std::st
     std::string problem;
     config.notify = parse_notify_url(text, problem);
     if (!config.notify) return flag + ": " + problem;
+    // An incoming webhook's token is its path: never printed, wherever it might be quoted.
+    if (config.notify->path.size() > 1) register_secret(config.notify->path);
     return std::nullopt;
 }
 
@@ -339,10 +342,15 @@ std::optional<std::string> problem_with(const GateConfig& config) {
 }  // namespace
 
 std::variant<GateConfig, int> parse_gate_config(int argc, const char* const* argv) {
+    // Before any argument is looked at: every message about the command line passes through
+    // the scrubber (CLI11's quote arguments: a mistyped `--databse-url URL` is "not
+    // expected"), which must know the secrets by then.
+    register_secrets_in_process(argc, argv);
     GateConfig config;
     GateFlags flags(config);
     if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
     flags.apply_to(config);
+    config.database_url_source = database_url_source(argc, argv);
     if (const auto problem = problem_with(config)) return reject_flag("schemagate", *problem);
     if (const auto problem = flags.read_notify(config)) return reject_flag("schemagate", *problem);
     return config;

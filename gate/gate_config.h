@@ -26,6 +26,8 @@ struct GateConfig {
 
     // --database-url / DATABASE_URL; a secret: never logged.
     std::string database_url;
+    // Where database_url came from ("--database-url" or "DATABASE_URL"), for messages about it.
+    std::string database_url_source = "--database-url";
     // --database-url-file: a mounted Secret holding the URL (trailing newline ignored).
     std::string database_url_file;
     // --schema and --name: where the lease and history live, and which migration set.

@@ -109,7 +109,8 @@ int Gate::run() {
 // The files, the target and the first connection.
 void Gate::start() {
     ConnectOptions options;
-    options.target = resolve_database_target(config_.database_url, config_.database_url_file);
+    options.target = resolve_database_target(config_.database_url, config_.database_url_file,
+                                             config_.database_url_source);
     options.application_name = "schemagate " + config_.holder;
     db_ = std::make_unique<GateConnection>(options, deadline_);
     // The first connection attempt (a TCP and SCRAM round trip or three) overlaps with reading

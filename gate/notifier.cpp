@@ -16,6 +16,7 @@
 #include <memory>
 #include <thread>
 
+#include "secret_scrubber.h"
 #include "version.h"
 
 namespace schemagate {
@@ -236,9 +237,13 @@ std::optional<NotifyUrl> parse_notify_url(const std::string& url, std::string& p
 
 nlohmann::json notify_payload(const std::string& event, const std::string& summary,
                               const nlohmann::json& fields) {
-    nlohmann::json payload = fields;
+    // The payload leaves the process like a log line does: scrubbed the same way.
+    nlohmann::json payload = nlohmann::json::object();
+    for (const auto& [key, value] : fields.items()) {
+        payload[key] = value.is_string() ? nlohmann::json(scrub(value.get<std::string>())) : value;
+    }
     payload["event"] = event;
-    payload["text"] = summary;
+    payload["text"] = scrub(summary);
     return payload;
 }
 

@@ -29,7 +29,8 @@ void print_adoption(const Adoption& adoption);
 template <typename Decide>
 void take_over(const GateConfig& config, Decide&& decide) {
     ConnectOptions options;
-    options.target = resolve_database_target(config.database_url, config.database_url_file);
+    options.target = resolve_database_target(config.database_url, config.database_url_file,
+                                             config.database_url_source);
     options.application_name = "schemagate " + config.holder;
     const Deadline deadline(config.timeout);
     const Connection connection = connect_until(options, deadline);

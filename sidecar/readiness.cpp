@@ -19,6 +19,26 @@ std::string iso_utc_from_unix(double unix_seconds) {
             std::chrono::duration<double>(unix_seconds))));
 }
 
+// The probe endpoints answer anyone who can reach the pod: they carry what a kubelet and a
+// dashboard need and no application data. A remembered failure is where it failed and its
+// SQLSTATE; the server's message (its DETAIL quotes rows: "Key (email)=(alice@example.com)")
+// and the pod that failed stay in `status` (database credentials needed) and the logs.
+nlohmann::json probe_failure_json(const RecordedFailure& failure) {
+    return {{"version", version_json(failure.version)},
+            {"file", failure.file},
+            {"line", failure.line},
+            {"sqlstate", failure.sqlstate},
+            {"failed_at", failure.failed_at}};
+}
+
+// A batched migration's progress, without the pod that runs it (and, as in status, without
+// its last key, which is the application's data).
+nlohmann::json probe_batch_json(const BatchProgress& progress) {
+    nlohmann::json body = batch_progress_json(progress);
+    body.erase("updated_by");
+    return body;
+}
+
 // The verdict on the schema itself: is it one this app runs against?
 Readiness compatibility(const SchemaState& state, const ReadinessPolicy& policy) {
     const MigrationVersion version = state.version.value_or(MigrationVersion{});
@@ -51,9 +71,12 @@ Readiness compatibility(const SchemaState& state, const ReadinessPolicy& policy)
 Readiness evaluate(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy,
                    std::chrono::steady_clock::time_point now) {
     if (!snapshot.ever_read) {
+        // Not the error itself: libpq's text names the user, host, port and database, and the
+        // probe endpoints answer anyone. The sidecar's log has it.
         return {false,
-                snapshot.last_error.empty() ? "no schema version read yet"
-                                            : "database not reached yet: " + snapshot.last_error,
+                snapshot.last_error.empty()
+                    ? "no schema version read yet"
+                    : "database not reached yet (the sidecar's log says why)",
                 false};
     }
     auto outage_started = snapshot.database_up ? now : snapshot.first_failure;
@@ -91,10 +114,10 @@ nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPol
                              ? json(iso_utc_from_unix(snapshot.checked_at_unix))
                              : json(nullptr);
     // A remembered failure: the schema stops below that migration until someone acts.
-    body["failure"] = state.failure ? failure_json(*state.failure) : json(nullptr);
-    body["batch"] = state.batch ? batch_progress_json(*state.batch) : json(nullptr);
+    body["failure"] = state.failure ? probe_failure_json(*state.failure) : json(nullptr);
+    body["batch"] = state.batch ? probe_batch_json(*state.batch) : json(nullptr);
     if (state.lease && !state.lease->holder.empty() && !state.lease->expired) {
-        body["lease"] = {{"holder", state.lease->holder}, {"expires_at", state.lease->expires_at}};
+        body["lease"] = {{"expires_at", state.lease->expires_at}};
     } else {
         body["lease"] = nullptr;
     }

@@ -39,9 +39,10 @@ struct Readiness {
 Readiness evaluate(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy,
                    std::chrono::steady_clock::time_point now);
 
-// The JSON body of /readyz and /version:
+// The JSON body of /readyz and /version, which answer anyone:
 // {"ready","version","expected","max_version","dirty","stale","reason","checked_at",
-// "lease":{...}}.
+// "lease":{"expires_at"},"failure":{"version","file","line","sqlstate","failed_at"},"batch"}.
+// No application data: no server message, no database user/host/port/name, no pod name.
 nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy,
                               const Readiness& readiness);
 

@@ -183,6 +183,9 @@ std::optional<std::string> finish(const RawSidecarFlags& raw, SidecarConfig& con
 }  // namespace
 
 std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* const* argv) {
+    // Before any argument is looked at: CLI11's messages quote arguments (see
+    // parse_gate_config).
+    register_secrets_in_process(argc, argv);
     SidecarConfig config;
     RawSidecarFlags raw;
     raw.poll_interval = format_duration(config.poll_interval);
@@ -198,6 +201,7 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
         return parse_error_exit_code(app, e, "schemagate-sidecar");
     }
     if (const auto problem = finish(raw, config)) return reject(*problem);
+    config.database_url_source = database_url_source(argc, argv);
     return config;
 }
 

@@ -15,9 +15,10 @@ namespace schemagate {
 
 // The sidecar's settings, from flags and SCHEMAGATE_* environment variables.
 struct SidecarConfig {
-    std::string database_url;       // --database-url / DATABASE_URL; secret
-    std::string database_url_file;  // --database-url-file
-    StateLocation state;            // --schema, --name
+    std::string database_url;                            // --database-url / DATABASE_URL; secret
+    std::string database_url_source = "--database-url";  // or "DATABASE_URL", for messages
+    std::string database_url_file;                       // --database-url-file
+    StateLocation state;                                 // --schema, --name
 
     std::string listen_host = "0.0.0.0";  // --listen host:port, default 0.0.0.0:8733
     int listen_port = 8733;               // 0 picks a free port (logged), for tests

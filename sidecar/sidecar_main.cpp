@@ -25,7 +25,8 @@ int sidecar_main(int argc, const char* const* argv) {
     return run_main(
         [&config]() -> int {
             ConnectOptions connect;
-            connect.target = resolve_database_target(config.database_url, config.database_url_file);
+            connect.target = resolve_database_target(config.database_url, config.database_url_file,
+                                                     config.database_url_source);
             if (config.database_url.empty()) connect.url_file = config.database_url_file;
             connect.application_name = "schemagate-sidecar";
             // Bind first: a port in use is a configuration error to report before anything else.

@@ -15,7 +15,7 @@ cmake -S "$here" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Deb
 cmake --build "$build" -j "$(nproc)" >/dev/null
 
 corpus=$build/corpus
-mkdir -p "$corpus"/{sql,name,duration,url} "$build/crashes"
+mkdir -p "$corpus"/{sql,name,duration,url,argv} "$build/crashes"
 cp "$root"/examples/migrations/*.sql "$corpus/sql/"
 printf 'SELECT 1; -- c\rCOMMIT;' > "$corpus/sql/cr"
 printf 'SELECT 1 AS a$x$; SELECT $x$;$x$;' > "$corpus/sql/dollar"
@@ -24,9 +24,15 @@ for n in V1__a.sql V1.2__b.sql 0003_c.up.sql 20200601101000000000_x.up.sql V2__b
 for d in 30s 1m30s 500ms 0 1h2m3s4ms 99999999999h; do printf '%s' "$d" > "$corpus/duration/$d"; done
 printf 'postgresql://u:p@h:5432/d?sslmode=require' > "$corpus/url/1"
 printf 'host=h port=5432 user=u password=secret dbname=d' > "$corpus/url/2"
+# fuzz_argv: byte 0 picks the binary and where the password goes, byte 1 where it is inserted;
+# then NUL-separated arguments, the last one the fuzzed part of the password.
+printf '\x01\x01migrate\x00--timeout\x0030s\x00pw/x@y' > "$corpus/argv/1"
+printf '\x02\x00--expect\x007\x00p:w?d#e' > "$corpus/argv/2"
+printf '\x09\x01migrate\x00p w\x27\\' > "$corpus/argv/3"
+printf '\x0e\x00--listen\x00:1\x00@@' > "$corpus/argv/4"
 
 status=0
-for target in sql_splitter:sql migration_name:name duration:duration database_url:url; do
+for target in sql_splitter:sql migration_name:name duration:duration database_url:url argv:argv; do
   name=${target%%:*}
   dir=${target#*:}
   echo "fuzz_$name for ${seconds}s"

@@ -383,6 +383,43 @@ TEST_F(Sidecar, ARememberedFailureIsInTheBodyAndTheMetrics) {
               0);
 }
 
+// The probe endpoints answer anyone who can reach the pod. A remembered failure's message
+// carries the server's DETAIL, which quotes the application's rows: it stays in `status`
+// (database credentials needed) and the logs; the probes say where it failed and its SQLSTATE,
+// and name neither the database's user, host, port and name nor the pod that failed.
+TEST_F(Sidecar, ARememberedFailuresRowDataAndWhereaboutsStayOffTheProbes) {
+    write_migration("V1__users.sql",
+                    "CREATE TABLE users (id int PRIMARY KEY, email text UNIQUE);\n"
+                    "INSERT INTO users VALUES (1, 'alice@example.com');\n");
+    write_migration("V2__more.sql", "INSERT INTO users VALUES (2, 'alice@example.com');\n");
+    const auto failed = gate({"migrate", "--holder", "shop-pod-7f9c/1"});
+    ASSERT_EQ(failed.exit_code, 1) << failed.err;
+    ASSERT_NE(failed.err.find("alice@example.com"), std::string::npos)
+        << "the gate's own log keeps the detail: " << failed.err;
+    const auto status = gate({"status"});
+    EXPECT_NE(status.out.find("alice@example.com"), std::string::npos) << status.out;
+    start_sidecar({"--expect", "1", "--poll-interval", "100ms"});
+    ASSERT_TRUE(eventually([&] { return !get("/readyz").body["failure"].is_null(); }))
+        << sidecar_->err();
+    const auto readyz = get("/readyz");
+    EXPECT_EQ(readyz.status, 200);
+    EXPECT_EQ(readyz.body["failure"]["version"], 2);
+    EXPECT_EQ(readyz.body["failure"]["file"], "V2__more.sql");
+    EXPECT_EQ(readyz.body["failure"]["line"], 1);
+    EXPECT_EQ(readyz.body["failure"]["sqlstate"], "23505");
+    const std::string database = url_.substr(url_.rfind('/') + 1);
+    const std::string port = std::to_string(PostgresServer::instance().port());
+    for (const auto& path : {"/readyz", "/version", "/metrics"}) {
+        const std::string body = get(path).text;
+        for (const std::string& hidden :
+             {std::string("alice@example.com"), std::string("shop-pod-7f9c"), database,
+              std::string("127.0.0.1"), ":" + port, std::string("postgres")}) {
+            EXPECT_EQ(body.find(hidden), std::string::npos)
+                << hidden << " in " << path << ": " << body;
+        }
+    }
+}
+
 TEST_F(Sidecar, HeadWorksOtherMethodsAre405UnknownPaths404) {
     start_sidecar({"--expect", "1"});
     EXPECT_EQ(get("/livez").status, 200);
@@ -708,6 +745,7 @@ TEST_F(Sidecar, ShowsABatchedMigrationsProgressRateAndEta) {
     EXPECT_EQ(version.body["batch"]["rows"], rows);
     EXPECT_EQ(version.body["batch"]["version"], 2);
     EXPECT_FALSE(version.body["batch"].contains("last_key"));
+    EXPECT_FALSE(version.body["batch"].contains("updated_by")) << "the pod's name";
     // The next holder resumes; the sidecar follows it to the end, when the series go.
     const auto finish = gate({"migrate", "--lease-ttl", "3s"});
     ASSERT_EQ(finish.exit_code, 0) << finish.err;

@@ -50,6 +50,55 @@ TEST(DatabaseTarget, AnUnencodedAtInThePasswordIsRefusedWithoutEchoingIt) {
     EXPECT_NO_THROW(resolve_database_target("postgresql://app:se%40cret@db/shop", ""));
 }
 
+// libpq reads "alice:s3cr" of postgresql://alice:s3cr/et@db/app as host:port (and so
+// registers no password); RFC 3986 ends the user info at the first '/', '?' or '#'; a person
+// meant the last '@'. Wherever these readings differ the URL is refused, naming where it came
+// from and quoting nothing of it.
+TEST(DatabaseTarget, AUrlWhosePasswordsEndIsAmbiguousIsRefusedWithoutEchoingIt) {
+    for (const char* url :
+         {"postgresql://alice:s3cr/et-Slash1@db/app", "postgresql://alice:s3cr?et-Query1@db/app",
+          "postgres://alice:s3cr#et-Hash1@db:5432/app",
+          "postgresql://alice:s3cr@et-At1@db/app?sslmode=disable",
+          "postgresql://alice:1234/5678-Digits@db/app"}) {
+        try {
+            resolve_database_target(url, "", "DATABASE_URL");
+            FAIL() << "expected an error for " << url;
+        } catch (const FatalError& e) {
+            EXPECT_EQ(e.code(), ExitCode::kBadInput);
+            const std::string message = e.what();
+            EXPECT_EQ(message.rfind("DATABASE_URL: ", 0), 0U) << message;
+            EXPECT_NE(message.find("%2F"), std::string::npos) << message;
+            EXPECT_EQ(message.find("s3cr"), std::string::npos) << message;
+            EXPECT_EQ(message.find("1234"), std::string::npos) << message;
+            EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+        }
+    }
+    // Registered before the refusal: whatever prints the value later blanks it.
+    EXPECT_EQ(scrub("x s3cr/et-Slash1 y"), "x *** y");
+    // Encoded, the same passwords are fine; so are '@' and '/' after the host.
+    for (const char* url :
+         {"postgresql://alice:s3cr%2Fet@db/app", "postgresql://alice:s3cr%3Fet@db/app",
+          "postgresql://alice:s3cr%23et@db/app", "postgresql://alice:s3cr%40et@db/app",
+          "postgresql://alice@db/app", "postgresql:///app?host=/var/run/postgresql",
+          "postgresql://alice:pw@/app?host=/var/run/postgresql"}) {
+        EXPECT_NO_THROW(resolve_database_target(url, "")) << url;
+    }
+}
+
+TEST(DatabaseTarget, AnAmbiguousUrlInAFileNamesTheFile) {
+    const auto path = std::filesystem::temp_directory_path() / "sg-url-ambiguous";
+    std::ofstream(path) << "postgresql://u:File/Secret8@h:5/d\n";
+    try {
+        resolve_database_target("", path.string());
+        FAIL() << "expected an error";
+    } catch (const FatalError& e) {
+        EXPECT_EQ(e.code(), ExitCode::kBadInput);
+        EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+        EXPECT_EQ(std::string(e.what()).find("Secret8"), std::string::npos) << e.what();
+    }
+    std::filesystem::remove(path);
+}
+
 TEST(DatabaseTarget, BadInputNamesTheFlagOrFileAndNeverEchoesTheValue) {
     try {
         resolve_database_target("postgresql://u:Leak-Me-1@h:notaport/d?bogus=1", "");

@@ -116,5 +116,27 @@ TEST(GateConfig, HelpAndVersionExitZero) {
     }
 }
 
+// CLI11 quotes what it could not place: a mistyped flag's value, a stray argument.
+TEST(GateConfig, AParseErrorNeverEchoesAPassword) {
+    const auto parsed =
+        parse({"migrate", "--databse-url", "postgresql://app:Unit-Secret-3@db/app"});
+    ASSERT_TRUE(std::holds_alternative<int>(parsed.result));
+    EXPECT_EQ(std::get<int>(parsed.result), 3);
+    EXPECT_NE(parsed.err.find("--databse-url"), std::string::npos) << parsed.err;
+    EXPECT_NE(parsed.err.find("postgresql://app:***@db/app"), std::string::npos) << parsed.err;
+    EXPECT_EQ(parsed.err.find("Unit-Secret-3"), std::string::npos) << parsed.err;
+}
+
+TEST(GateConfig, TheDatabaseUrlsSourceIsTheFlagOrTheVariable) {
+    setenv("DATABASE_URL", "postgresql://app@db/app", 1);
+    const auto from_variable = parse({"migrate"});
+    const auto from_flag = parse({"migrate", "--database-url=postgresql://app@db/other"});
+    unsetenv("DATABASE_URL");
+    ASSERT_TRUE(std::holds_alternative<GateConfig>(from_variable.result)) << from_variable.err;
+    ASSERT_TRUE(std::holds_alternative<GateConfig>(from_flag.result)) << from_flag.err;
+    EXPECT_EQ(std::get<GateConfig>(from_variable.result).database_url_source, "DATABASE_URL");
+    EXPECT_EQ(std::get<GateConfig>(from_flag.result).database_url_source, "--database-url");
+}
+
 }  // namespace
 }  // namespace schemagate

@@ -94,7 +94,9 @@ TEST(Readiness, NeverReadIsNotReady) {
     snapshot.last_error = "cannot connect to x: refused";
     const auto r = evaluate(snapshot, ReadinessPolicy{}, Clock::now());
     EXPECT_FALSE(r.ready);
-    EXPECT_EQ(r.reason, "database not reached yet: cannot connect to x: refused");
+    // libpq's text names the user, host, port and database: the log has it, the anonymous
+    // probe does not.
+    EXPECT_EQ(r.reason, "database not reached yet (the sidecar's log says why)");
 }
 
 TEST(Readiness, JsonCarriesEveryDocumentedField) {
@@ -108,8 +110,39 @@ TEST(Readiness, JsonCarriesEveryDocumentedField) {
         EXPECT_TRUE(body.contains(key)) << key;
     }
     EXPECT_EQ(body["checked_at"], "2023-11-14T22:13:20.250Z");
-    EXPECT_EQ(body["lease"]["holder"], "pod-a/1");
+    EXPECT_EQ(body["lease"]["expires_at"], "2026-01-01T00:00:30.000Z");
     EXPECT_EQ(body["max_version"], 6);
+}
+
+// The probe endpoints answer anyone: a remembered failure is where it failed and its SQLSTATE,
+// never the server's message (its DETAIL quotes rows) nor the pod names.
+TEST(Readiness, JsonCarriesNoApplicationDataNorPodNames) {
+    auto snapshot = at_version(5);
+    snapshot.state.lease = LeaseInfo{"pod-a/1", 3, "a", "2026-01-01T00:00:30.000Z", false};
+    RecordedFailure failure;
+    failure.version = MigrationVersion(6);
+    failure.file = "V6__users.sql";
+    failure.line = 3;
+    failure.sqlstate = "23505";
+    failure.message =
+        "duplicate key value (DETAIL: Key (email)=(alice@example.com) already exists.)";
+    failure.holder = "pod-b/9";
+    snapshot.state.failure = failure;
+    BatchProgress batch;
+    batch.version = MigrationVersion(7);
+    batch.holder = "pod-c/2";
+    snapshot.state.batch = batch;
+    const ReadinessPolicy policy{5, std::nullopt, Millis{1000}};
+    const auto body = readiness_json(snapshot, policy, evaluate(snapshot, policy, Clock::now()));
+    EXPECT_EQ(body["failure"]["version"], 6);
+    EXPECT_EQ(body["failure"]["file"], "V6__users.sql");
+    EXPECT_EQ(body["failure"]["line"], 3);
+    EXPECT_EQ(body["failure"]["sqlstate"], "23505");
+    EXPECT_EQ(body["batch"]["version"], 7);
+    const std::string text = body.dump();
+    for (const char* hidden : {"alice@example.com", "duplicate key", "pod-a", "pod-b", "pod-c"}) {
+        EXPECT_EQ(text.find(hidden), std::string::npos) << hidden << " in " << text;
+    }
 }
 
 }  // namespace
