@@ -27,13 +27,13 @@ constexpr std::size_t kExchangeBytes = std::size_t{256} << 10;
 struct Slot {
     enum class Role { kStep, kDuration, kCommit };
     std::size_t migration = 0;
-    const SqlStatement* statement = nullptr;
+    const LexedStatement* statement = nullptr;
     Role role = Role::kStep;
 };
 
 // Statements that cannot end the transaction they run in (they call no procedure and run no
 // code block that could COMMIT): no check needs to follow them.
-bool cannot_end_the_transaction(const SqlStatement& statement) {
+bool cannot_end_the_transaction(const LexedStatement& statement) {
     static const std::set<std::string, std::less<>> safe_keywords = {
         "ALTER",  "ANALYZE", "COMMENT",  "CREATE",  "DELETE", "DROP",   "GRANT",
         "INSERT", "LOCK",    "MERGE",    "REFRESH", "RESET",  "REVOKE", "SELECT",
@@ -44,7 +44,7 @@ bool cannot_end_the_transaction(const SqlStatement& statement) {
 // The server reads a whole query string before running any of it, with the string settings
 // in force when it arrives: a statement that may change them ends the exchange, so that what
 // follows is read the way the file was checked (sql_splitter.h).
-bool changes_how_sql_is_read(const SqlStatement& statement) {
+bool changes_how_sql_is_read(const LexedStatement& statement) {
     const std::string keyword = first_keyword(statement);
     if (keyword == "SET" || keyword == "RESET") return true;
     std::string lower = statement.text;
@@ -187,7 +187,7 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                                             std::int64_t token, bool durable,
                                             const Applied& applied) const {
     const Migration* failing = chain.front();
-    const SqlStatement* current = nullptr;
+    const LexedStatement* current = nullptr;
     try {
         translate_db_errors([&] {
             pqxx::nontransaction session(connection);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 namespace schemagate {
 
@@ -65,7 +66,7 @@ Marker marker_of(std::string_view line) {
     return marker;
 }
 
-bool words_are(const SqlStatement& statement, std::initializer_list<const char*> words) {
+bool words_are(const LexedStatement& statement, std::initializer_list<const char*> words) {
     if (statement.leading_words.size() < words.size()) return false;
     std::size_t i = 0;
     for (const char* word : words) {
@@ -74,7 +75,7 @@ bool words_are(const SqlStatement& statement, std::initializer_list<const char*>
     return true;
 }
 
-bool has_word(const SqlStatement& statement, const char* word) {
+bool has_word(const LexedStatement& statement, const char* word) {
     return std::find(statement.leading_words.begin(), statement.leading_words.end(), word) !=
            statement.leading_words.end();
 }
@@ -185,7 +186,10 @@ void UpPartReader::end_block() {
         SqlStatement statement = lexed.front();
         statement.text = std::string(trim(block_));
         while (!statement.text.empty() && statement.text.back() == ';') statement.text.pop_back();
-        if (lexed.size() > 1) statement.parts = std::move(lexed);
+        if (lexed.size() > 1) {
+            statement.parts.assign(std::make_move_iterator(lexed.begin()),
+                                   std::make_move_iterator(lexed.end()));
+        }
         part_.blocks.push_back(std::move(statement));
     }
     block_start_ = 0;
@@ -289,7 +293,7 @@ void refuse_in_a_block(const SqlStatement& unit) {
 
 }  // namespace
 
-std::optional<std::string> needs_no_transaction(const SqlStatement& s) {
+std::optional<std::string> needs_no_transaction(const LexedStatement& s) {
     const bool concurrently = has_word(s, "CONCURRENTLY");
     if ((words_are(s, {"CREATE", "INDEX"}) || words_are(s, {"CREATE", "UNIQUE", "INDEX"})) &&
         concurrently) {

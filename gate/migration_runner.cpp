@@ -161,7 +161,7 @@ std::string MigrationRunner::compat(pqxx::transaction_base& work, const Migratio
     return sql.empty() ? "" : sql + "; ";
 }
 
-void MigrationRunner::fail(const Migration& migration, const SqlStatement* statement,
+void MigrationRunner::fail(const Migration& migration, const LexedStatement* statement,
                            bool left_dirty, const DbFailure& failure) const {
     const std::string dirty_note =
         left_dirty ? "; the migration ran without a transaction and is now marked dirty: "

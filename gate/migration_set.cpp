@@ -38,7 +38,7 @@ std::string read_file(const fs::path& path) {
 
 // schemagate wraps each migration in a transaction that starts with the lease fence; a COMMIT
 // inside the file would end that transaction early and let the rest run unfenced.
-void reject_transaction_control(const fs::path& path, const SqlStatement& statement) {
+void reject_transaction_control(const fs::path& path, const LexedStatement& statement) {
     const std::string keyword = first_keyword(statement);
     const bool prepares = keyword == "PREPARE" && statement.leading_words.size() > 1 &&
                           statement.leading_words[1] == "TRANSACTION";
@@ -54,7 +54,7 @@ void reject_transaction_control(const fs::path& path, const SqlStatement& statem
 
 // `COPY ... FROM STDIN` and `COPY ... TO STDOUT` stream data through the client, which psql
 // does and schemagate does not: the server would wait for data that never comes.
-void reject_client_copy(const fs::path& path, const SqlStatement& statement) {
+void reject_client_copy(const fs::path& path, const LexedStatement& statement) {
     if (first_keyword(statement) != "COPY") return;
     std::string word;
     const auto streams = [&word] {
