@@ -188,9 +188,9 @@ std::optional<std::int64_t> MigrationRunner::count_batch_total(pqxx::connection&
     try {
         return translate_db_errors([&]() -> std::optional<std::int64_t> {
             pqxx::nontransaction session(connection);
-            const auto result =
-                session.exec("BEGIN READ ONLY; " + transaction_settings_sql(settings_, true) +
-                             "; " + query.text + "\n");
+            const auto result = session.exec("BEGIN READ ONLY; " +
+                                             transaction_settings_sql(connection, settings_, true) +
+                                             "; " + query.text + "\n");
             session.exec("COMMIT");
             if (result.size() != 1 || result.columns() != 1 || result[0][0].is_null()) {
                 spdlog::warn("{} line {}: the batch-total query must return one number; no "
@@ -228,7 +228,7 @@ bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& m
     try {
         translate_db_errors([&] {
             pqxx::nontransaction session(connection);
-            session.exec("BEGIN; " + transaction_settings_sql(settings_, false) + "; " +
+            session.exec("BEGIN; " + transaction_settings_sql(connection, settings_, false) + "; " +
                          lease_.fence_or_fail_sql(session, grant) + "; " +
                          prepare_sql(migration, name));
             const auto result = session.exec(execute_sql(session, migration, name, progress));
@@ -249,15 +249,23 @@ bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& m
                 }
             }
             next.elapsed_ms += elapsed_ms(since, SteadyClock::now());
+            // The bookkeeping (and the checks) as the gate, whatever the statement called
+            // (migration_sql.h).
+            const std::string reset =
+                session_reset_sql() + transaction_settings_sql(connection, settings_, false) + "; ";
             if (rows > 0) {
                 ++next.batches;
                 next.rows += rows;
-                session.exec(store_.batch_progress_sql(session, next, lease_.holder(), grant) +
+                session.exec(reset +
+                             store_.batch_progress_sql(session, next, lease_.holder(), grant) +
                              "; DEALLOCATE " + name + "; COMMIT");
                 return;
             }
-            if (!migration.checks.empty()) run_checks(session, migration);
-            session.exec(std::string(durable ? "SET LOCAL synchronous_commit = DEFAULT; " : "") +
+            if (!migration.checks.empty()) {
+                session.exec(reset);
+                run_checks(session, migration);
+            }
+            session.exec(reset + (durable ? "SET LOCAL synchronous_commit = DEFAULT; " : "") +
                          store_.forget_batch_progress_sql(session, migration.version) + "; " +
                          store_.record_sql(session, migration, lease_.holder(), grant,
                                            next.elapsed_ms, true) +

@@ -11,6 +11,7 @@
 #include "logging.h"
 #include "migration_failure.h"
 #include "migration_name.h"
+#include "migration_sql.h"
 #include "plan.h"
 #include "takeover_commands.h"
 
@@ -36,14 +37,12 @@ void throw_if_lease_lost_or_interrupted(const Heartbeat& heartbeat) {
 }
 
 // Lets the server notice a vanished holder even in the middle of a long statement (DESIGN.md,
-// lease protocol step 5). The idle-in-transaction bound travels inside each migration
+// lease protocol step 5); each migration sets it again, in its transaction (a migration ends
+// by resetting the session). The idle-in-transaction bound travels inside each migration
 // transaction instead (MigrationSettings), where a transaction-pooling proxy cannot lose it.
 // PostgreSQL < 14 lacks the setting; the idle timeout still bounds a frozen holder there.
 std::string migration_session_sql(const pqxx::connection& connection) {
-    constexpr int kFirstWithConnectionChecks = 140000;
-    return connection.server_version() >= kFirstWithConnectionChecks
-               ? "SET client_connection_check_interval = 1000; "
-               : "";
+    return connection_checks_sql(connection);
 }
 
 // A migration that failed deterministically with this very file is not run again: a crash

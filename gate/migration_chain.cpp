@@ -27,13 +27,13 @@ constexpr std::size_t kExchangeBytes = std::size_t{256} << 10;
 struct Slot {
     enum class Role { kStep, kDuration, kCommit };
     std::size_t migration = 0;
-    const SqlStatement* statement = nullptr;
+    const LexedStatement* statement = nullptr;
     Role role = Role::kStep;
 };
 
 // Statements that cannot end the transaction they run in (they call no procedure and run no
 // code block that could COMMIT): no check needs to follow them.
-bool cannot_end_the_transaction(const SqlStatement& statement) {
+bool cannot_end_the_transaction(const LexedStatement& statement) {
     static const std::set<std::string, std::less<>> safe_keywords = {
         "ALTER",  "ANALYZE", "COMMENT",  "CREATE",  "DELETE", "DROP",   "GRANT",
         "INSERT", "LOCK",    "MERGE",    "REFRESH", "RESET",  "REVOKE", "SELECT",
@@ -44,7 +44,7 @@ bool cannot_end_the_transaction(const SqlStatement& statement) {
 // The server reads a whole query string before running any of it, with the string settings
 // in force when it arrives: a statement that may change them ends the exchange, so that what
 // follows is read the way the file was checked (sql_splitter.h).
-bool changes_how_sql_is_read(const SqlStatement& statement) {
+bool changes_how_sql_is_read(const LexedStatement& statement) {
     const std::string keyword = first_keyword(statement);
     if (keyword == "SET" || keyword == "RESET") return true;
     std::string lower = statement.text;
@@ -54,9 +54,10 @@ bool changes_how_sql_is_read(const SqlStatement& statement) {
 }
 
 // Sends a chain's queries in as few exchanges as their content allows and hands out their
-// results in order. pqxx::pipeline joins them into one query string; should the server
-// refuse to parse that string, it runs them one by one to find the one at fault, so every
-// query must be exactly one statement.
+// results in order. pqxx::pipeline joins them into one query string and expects one result per
+// query (the server answers each statement with one); should the server refuse to parse that
+// string, it runs them one by one to find the one at fault. So every query must be exactly one
+// statement: a unit of several (a goose block) goes as its statements (SqlStatement::parts).
 class ChainSender {
   public:
     explicit ChainSender(pqxx::transaction_base& session) : pipeline_(session) {
@@ -112,65 +113,102 @@ class ChainSender {
     std::size_t bytes_ = 0;
 };
 
+// The migration's statements, each statement of a unit on its own and named by its own line,
+// each that could end the transaction followed by the check that it did not; the exchange ends
+// after each that may change how the server reads what follows, and after every one when
+// `statement_per_exchange`. Returns true when one may change how SQL is read.
+bool add_statements(ChainSender& sender, const Migration& migration, Slot slot, const Lease& lease,
+                    const LeaseGrant& grant, bool statement_per_exchange) {
+    bool changes_reading = false;
+    for (const auto& unit : migration.statements) {
+        for (const auto& statement : statements_of(unit)) {
+            slot.statement = &statement;
+            sender.add(statement.text + "\n", slot);
+            if (!cannot_end_the_transaction(statement)) {
+                sender.add(lease.still_in_fenced_transaction_sql(grant), slot);
+            }
+            const bool changes = changes_how_sql_is_read(statement);
+            changes_reading = changes_reading || changes;
+            if (changes || statement_per_exchange) sender.end_exchange();
+        }
+    }
+    return changes_reading;
+}
+
+// Before PostgreSQL 13, statement_timeout bounded a whole query string, not each of its
+// statements: there, with a timeout, each statement goes in an exchange of its own.
+bool statement_per_exchange(const pqxx::connection& connection, const MigrationSettings& settings) {
+    constexpr int kFirstWithTimeoutPerStatement = 130000;
+    return settings.statement_timeout > Millis{0} &&
+           connection.server_version() < kFirstWithTimeoutPerStatement;
+}
+
+// What a migration's transaction sends besides its statements.
+struct Envelope {
+    std::string settings;     // transaction_settings_sql
+    std::string fence;        // Lease::fence_or_fail_sql
+    std::string bookkeeping;  // the history row, the renewal and NOTIFY; empty: checks first
+    std::string compat;       // --compat's writes, or nothing
+};
+
+// BEGIN, the settings, the fence, the statements; the session back to its own role and
+// settings (migration_sql.h), so that the checks, the bookkeeping and the next migration start
+// from there, and are read as they were checked; the bookkeeping and COMMIT, unless the
+// migration's checks must run first.
+void queue_migration(ChainSender& sender, const Migration& migration, std::size_t index,
+                     const Envelope& envelope, const Lease& lease, const LeaseGrant& grant,
+                     bool statement_per_exchange) {
+    sender.add("BEGIN", Slot{index});
+    sender.add(envelope.settings, Slot{index});
+    sender.add(envelope.fence, Slot{index});
+    const bool changes_reading =
+        add_statements(sender, migration, Slot{index}, lease, grant, statement_per_exchange);
+    for (const char* reset : kSessionReset) sender.add(reset, Slot{index});
+    sender.add(envelope.settings, Slot{index});
+    if (changes_reading) sender.end_exchange();
+    if (envelope.bookkeeping.empty()) return;
+    // It returns the duration the server measured: the client only hears of the commit when
+    // the whole exchange is done.
+    sender.add(envelope.bookkeeping, Slot{index, nullptr, Slot::Role::kDuration});
+    if (!envelope.compat.empty()) sender.add_statements(envelope.compat, Slot{index});
+    sender.add("COMMIT", Slot{index, nullptr, Slot::Role::kCommit});
+}
+
 }  // namespace
 
 // A chain of migrations in one exchange: for each, BEGIN, the timeouts and the fence; each
-// statement followed by the check that it left the fenced transaction open; the history row,
-// the lease renewal, the NOTIFY and COMMIT. The server stops at the first error, so what
-// follows a failed migration never runs, and what precedes it committed. A migration with
-// checks goes alone: they run between its last statement and its COMMIT. Statements end with
-// a newline: a trailing `-- comment` must not swallow the separator that follows.
+// statement followed by the check that it left the fenced transaction open; the session reset,
+// the history row, the lease renewal, the NOTIFY and COMMIT. The server stops at the first
+// error, so what follows a failed migration never runs, and what precedes it committed. A
+// migration with checks goes alone: they run between its reset and its COMMIT. Statements end
+// with a newline: a trailing `-- comment` must not swallow the separator that follows.
 void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                                             std::span<const Migration* const> chain,
                                             const LeaseGrant& grant, bool durable,
                                             const Applied& applied) const {
     const Migration* failing = chain.front();
-    const SqlStatement* current = nullptr;
+    const LexedStatement* current = nullptr;
     try {
         translate_db_errors([&] {
             pqxx::nontransaction session(connection);
-            // Before PostgreSQL 13, statement_timeout bounded a whole query string, not each
-            // of its statements: there, with a timeout, each statement goes on its own.
-            constexpr int kFirstWithTimeoutPerStatement = 130000;
-            const bool timeout_spans_exchange =
-                settings_.statement_timeout > Millis{0} &&
-                connection.server_version() < kFirstWithTimeoutPerStatement;
             bool checks_pending = false;
             {
                 ChainSender sender(session);
-                std::size_t taken = 0;
-                for (; taken < chain.size(); ++taken) {
+                for (std::size_t taken = 0; taken < chain.size(); ++taken) {
                     const Migration& migration = *chain[taken];
                     if (taken > 0 && (!chainable(migration) || sender.bytes() >= kExchangeBytes)) {
                         break;
                     }
+                    checks_pending = !migration.checks.empty();
                     const bool last = taken + 1 == chain.size();
-                    sender.add("BEGIN", Slot{taken});
-                    sender.add(transaction_settings_sql(settings_, durable && last), Slot{taken});
-                    sender.add(lease_.fence_or_fail_sql(session, grant, taken > 0), Slot{taken});
-                    for (const auto& statement : migration.statements) {
-                        sender.add(statement.text + "\n", Slot{taken, &statement});
-                        if (!cannot_end_the_transaction(statement)) {
-                            sender.add(lease_.still_in_fenced_transaction_sql(grant),
-                                       Slot{taken, &statement});
-                        }
-                        if (changes_how_sql_is_read(statement) || timeout_spans_exchange) {
-                            sender.end_exchange();
-                        }
-                    }
-                    if (!migration.checks.empty()) {
-                        checks_pending = true;
-                        ++taken;
-                        break;
-                    }
-                    // It returns the duration the server measured: the client only hears of
-                    // the commit when the whole exchange is done.
-                    sender.add(record_applied(session, migration, grant),
-                               Slot{taken, nullptr, Slot::Role::kDuration});
-                    const std::string compat_writes =
-                        compat(session, migration, kTransactionAgeMsSql);
-                    if (!compat_writes.empty()) sender.add_statements(compat_writes, Slot{taken});
-                    sender.add("COMMIT", Slot{taken, nullptr, Slot::Role::kCommit});
+                    const Envelope envelope{
+                        transaction_settings_sql(connection, settings_, durable && last),
+                        lease_.fence_or_fail_sql(session, grant, taken > 0),
+                        checks_pending ? "" : record_applied(session, migration, grant),
+                        checks_pending ? "" : compat(session, migration, kTransactionAgeMsSql)};
+                    queue_migration(sender, migration, taken, envelope, lease_, grant,
+                                    statement_per_exchange(connection, settings_));
+                    if (checks_pending) break;
                 }
                 Millis took{0};
                 sender.receive(

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 namespace schemagate {
 
@@ -65,7 +66,7 @@ Marker marker_of(std::string_view line) {
     return marker;
 }
 
-bool words_are(const SqlStatement& statement, std::initializer_list<const char*> words) {
+bool words_are(const LexedStatement& statement, std::initializer_list<const char*> words) {
     if (statement.leading_words.size() < words.size()) return false;
     std::size_t i = 0;
     for (const char* word : words) {
@@ -74,7 +75,7 @@ bool words_are(const SqlStatement& statement, std::initializer_list<const char*>
     return true;
 }
 
-bool has_word(const SqlStatement& statement, const char* word) {
+bool has_word(const LexedStatement& statement, const char* word) {
     return std::find(statement.leading_words.begin(), statement.leading_words.end(), word) !=
            statement.leading_words.end();
 }
@@ -178,12 +179,17 @@ void UpPartReader::end_block() {
     if (block_start_ == 0) {
         throw SqlSyntaxError(line_number_, "-- +goose StatementEnd without StatementBegin");
     }
-    // Lexed like any SQL (NUL, quotes, comments), then kept as one statement.
+    // Lexed like any SQL (NUL, quotes, comments), then kept as one unit, sent whole as goose
+    // sends it; the statements it holds are kept with it, each with its file line.
     std::string padded(static_cast<std::size_t>(block_start_ - 1), '\n');
     if (auto lexed = split_sql(padded + block_); !lexed.empty()) {
-        SqlStatement statement = std::move(lexed.front());
+        SqlStatement statement = lexed.front();
         statement.text = std::string(trim(block_));
         while (!statement.text.empty() && statement.text.back() == ';') statement.text.pop_back();
+        if (lexed.size() > 1) {
+            statement.parts.assign(std::make_move_iterator(lexed.begin()),
+                                   std::make_move_iterator(lexed.end()));
+        }
         part_.blocks.push_back(std::move(statement));
     }
     block_start_ = 0;
@@ -247,12 +253,16 @@ void read_batch_parts(std::string_view sql, MigrationFile& file) {
                                 "own, and this file cannot run in one (" +
                                     file.no_transaction_reason + ")");
     }
-    if (file.statements.size() != 1) {
+    std::vector<int> lines;  // of every statement, those in goose blocks included
+    for (const auto& unit : file.statements) {
+        for (const auto& statement : statements_of(unit)) lines.push_back(statement.line);
+    }
+    if (lines.size() != 1) {
         throw SqlSyntaxError(
-            file.statements.empty() ? 1 : file.statements[1].line,
+            lines.empty() ? 1 : lines[1],
             "a batched migration holds one statement, run again until it processes no rows "
             "(and, after -- schemagate:batch-total, one query counting them); found " +
-                std::to_string(file.statements.size()));
+                std::to_string(lines.size()));
     }
     // What PREPARE accepts: the statement is prepared once per batch, with its parameters.
     const SqlStatement& statement = file.statements.front();
@@ -263,12 +273,27 @@ void read_batch_parts(std::string_view sql, MigrationFile& file) {
     }
     throw SqlSyntaxError(statement.line,
                          "a batched migration's statement is an UPDATE, DELETE, INSERT, MERGE, "
-                         "WITH or SELECT, not " + keyword);
+                         "WITH or SELECT, not " +
+                             keyword);
+}
+
+// PostgreSQL runs a query of several statements as one transaction, even outside a
+// transaction block: a goose block holding several cannot hold one that refuses to run in one.
+void refuse_in_a_block(const SqlStatement& unit) {
+    for (const auto& part : unit.parts) {
+        if (const auto reason = needs_no_transaction(part)) {
+            throw SqlSyntaxError(part.line, *reason +
+                                                " in a -- +goose StatementBegin block of several "
+                                                "statements: the block goes to the server as one "
+                                                "query, which runs as one transaction, where it "
+                                                "cannot run; give it a block of its own");
+        }
+    }
 }
 
 }  // namespace
 
-std::optional<std::string> needs_no_transaction(const SqlStatement& s) {
+std::optional<std::string> needs_no_transaction(const LexedStatement& s) {
     const bool concurrently = has_word(s, "CONCURRENTLY");
     if ((words_are(s, {"CREATE", "INDEX"}) || words_are(s, {"CREATE", "UNIQUE", "INDEX"})) &&
         concurrently) {
@@ -317,6 +342,7 @@ MigrationFile read_migration_file(std::string_view sql) {
         file.no_transaction_reason = "directive";
     }
     for (const auto& statement : file.statements) {
+        refuse_in_a_block(statement);
         if (const auto reason = needs_no_transaction(statement); reason && !file.no_transaction) {
             file.no_transaction = true;
             file.no_transaction_reason = "line " + std::to_string(statement.line) + ": " + *reason;

@@ -49,6 +49,6 @@ MigrationFile read_migration_file(std::string_view sql);
 // SYSTEM, VACUUM, CLUSTER without a table, CREATE/DROP DATABASE, ALTER DATABASE ... SET
 // TABLESPACE, CREATE/DROP TABLESPACE, ALTER SYSTEM, CREATE/ALTER/DROP SUBSCRIPTION, DISCARD
 // ALL.
-std::optional<std::string> needs_no_transaction(const SqlStatement& statement);
+std::optional<std::string> needs_no_transaction(const LexedStatement& statement);
 
 }  // namespace schemagate

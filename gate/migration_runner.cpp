@@ -102,8 +102,9 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
         translate_db_errors([&] {
         {
             pqxx::nontransaction session(connection);
-            session.exec(session_timeouts_sql(settings_));
+            session.exec(session_timeouts_sql(connection, settings_));
         }
+        // A goose block goes whole, as goose sends it (the server runs it as one transaction).
         for (const auto& statement : migration.statements) {
             current = &statement;
             pqxx::nontransaction work(connection);
@@ -111,11 +112,14 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
         }
         current = nullptr;
         if (!migration.checks.empty()) {
+            // From the session's own role and settings, as in a transaction (migration_sql.h).
             pqxx::nontransaction checking(connection);
+            checking.exec(session_reset_sql() + session_timeouts_sql(connection, settings_));
             run_checks(checking, migration);
         }
         pqxx::work work(connection);
-        work.exec("RESET lock_timeout; RESET statement_timeout");
+        // The bookkeeping runs as the gate; the timeouts end with the migration.
+        work.exec(session_reset_sql());
         const auto fenced = work.exec(lease_.fence_sql(work, grant));
         if (fenced.affected_rows() != 1) lease_lost_error(migration);
         const auto duration =
@@ -127,6 +131,7 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
     } catch (const ConnectionLost& e) {
         fail(migration, current, true, e.failure());
     } catch (const CheckFailed& e) {
+        roll_back(connection);  // what follows (the lease's release) runs as the gate
         const std::string message =
             std::string(e.what()) + "; the migration ran without a transaction and is now marked dirty: "
                         "check the database, then `schemagate repair --version " +
@@ -136,6 +141,7 @@ void MigrationRunner::apply_without_transaction(pqxx::connection& connection,
                                               e.line(), kCheckFailedState, message, "", ""},
                               false);
     } catch (const DbError& e) {
+        roll_back(connection);  // likewise
         fail(migration, current, true, e.failure());
     }
 }
@@ -155,7 +161,7 @@ std::string MigrationRunner::compat(pqxx::transaction_base& work, const Migratio
     return sql.empty() ? "" : sql + "; ";
 }
 
-void MigrationRunner::fail(const Migration& migration, const SqlStatement* statement,
+void MigrationRunner::fail(const Migration& migration, const LexedStatement* statement,
                            bool left_dirty, const DbFailure& failure) const {
     const std::string dirty_note =
         left_dirty ? "; the migration ran without a transaction and is now marked dirty: "

@@ -74,7 +74,7 @@ class MigrationRunner {
     // --compat's write for `migration`, with its trailing "; ", or nothing.
     std::string compat(pqxx::transaction_base& work, const Migration& migration,
                        const std::string& duration_ms_sql) const;
-    [[noreturn]] void fail(const Migration& migration, const SqlStatement* statement,
+    [[noreturn]] void fail(const Migration& migration, const LexedStatement* statement,
                            bool left_dirty, const DbFailure& failure) const;
 
     const StateStore& store_;

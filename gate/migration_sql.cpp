@@ -8,7 +8,26 @@
 
 namespace schemagate {
 
-std::string session_timeouts_sql(const MigrationSettings& settings) {
+namespace {
+
+constexpr int kFirstWithConnectionChecks = 140000;
+constexpr Millis kConnectionCheckInterval{1000};
+
+bool has_connection_checks(const pqxx::connection& connection) {
+    return connection.server_version() >= kFirstWithConnectionChecks;
+}
+
+}  // namespace
+
+std::string connection_checks_sql(const pqxx::connection& connection) {
+    return has_connection_checks(connection)
+               ? "SET client_connection_check_interval = " +
+                     std::to_string(kConnectionCheckInterval.count()) + "; "
+               : "";
+}
+
+std::string session_timeouts_sql(const pqxx::connection& connection,
+                                 const MigrationSettings& settings) {
     std::string sql =
         "SET lock_timeout = " + std::to_string(settings.lock_timeout.count()) +
         "; SET statement_timeout = " + std::to_string(settings.statement_timeout.count()) + "; ";
@@ -16,10 +35,11 @@ std::string session_timeouts_sql(const MigrationSettings& settings) {
         sql += "SET idle_in_transaction_session_timeout = " +
                std::to_string(settings.idle_in_transaction_timeout.count()) + "; ";
     }
-    return sql;
+    return sql + connection_checks_sql(connection);
 }
 
-std::string transaction_settings_sql(const MigrationSettings& settings, bool durable) {
+std::string transaction_settings_sql(const pqxx::connection& connection,
+                                     const MigrationSettings& settings, bool durable) {
     const auto local = [](const char* name, const std::string& value) {
         return std::string("set_config('") + name + "', '" + value + "', true)";
     };
@@ -30,7 +50,18 @@ std::string transaction_settings_sql(const MigrationSettings& settings, bool dur
         sql += ", " + local("idle_in_transaction_session_timeout",
                             std::to_string(settings.idle_in_transaction_timeout.count()));
     }
+    // A session setting would not outlive the reset at the end of a migration.
+    if (has_connection_checks(connection)) {
+        sql += ", " + local("client_connection_check_interval",
+                            std::to_string(kConnectionCheckInterval.count()));
+    }
     if (!durable) sql += ", " + local("synchronous_commit", "off");
+    return sql;
+}
+
+std::string session_reset_sql() {
+    std::string sql;
+    for (const char* statement : kSessionReset) sql += std::string(statement) + "; ";
     return sql;
 }
 
@@ -38,7 +69,7 @@ void roll_back(pqxx::connection& connection) {
     try {
         translate_db_errors([&connection] {
             pqxx::nontransaction session(connection);
-            session.exec("ROLLBACK");
+            session.exec("ROLLBACK; " + session_reset_sql());
         });
     } catch (const Error&) {
         // A broken connection rolls back by itself.

@@ -248,7 +248,7 @@ class Splitter {
             while (!text.empty() && is_sql_space(text.back())) text.remove_suffix(1);
             follow_string_settings(text);
             statements_.push_back(
-                SqlStatement{std::string(text), content_line_, std::move(leading_words_)});
+                SqlStatement{{std::string(text), content_line_, std::move(leading_words_)}, {}});
         }
         content_line_ = 0;
         atomic_depth_ = 0;
@@ -283,6 +283,15 @@ std::vector<SqlStatement> split_sql(std::string_view sql) {
     return Splitter(sql).run();
 }
 
+std::span<const LexedStatement> statements_of(const SqlStatement& unit) {
+    if (unit.parts.empty()) return {static_cast<const LexedStatement*>(&unit), 1};
+    return unit.parts;
+}
+
+std::size_t count_statements(std::string_view sql) {
+    return split_sql(sql).size();
+}
+
 bool has_no_transaction_directive(std::string_view sql) {
     return has_first_line_directive(sql, "--schemagate:no-transaction");
 }
@@ -297,7 +306,7 @@ bool has_first_line_directive(std::string_view sql, std::string_view directive) 
     return compact == directive;
 }
 
-std::string first_keyword(const SqlStatement& statement) {
+std::string first_keyword(const LexedStatement& statement) {
     return statement.leading_words.empty() ? std::string() : statement.leading_words.front();
 }
 

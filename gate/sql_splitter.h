@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -8,13 +9,33 @@
 
 namespace schemagate {
 
-struct SqlStatement {
+// One statement as the lexer read it.
+struct LexedStatement {
     std::string text;  // without the terminating semicolon
     int line = 1;      // 1-based line in the file where the statement's first token is
     // The statement's first few words outside comments and literals, upper-cased
     // ("CREATE", "INDEX", "CONCURRENTLY"): what decides whether it may run in a transaction.
     std::vector<std::string> leading_words;
 };
+
+// What a migration sends as one query: one statement, or a unit its tool sends whole although
+// it holds several (goose's StatementBegin ... StatementEnd block), described by its first.
+struct SqlStatement : LexedStatement {
+    // A unit of several statements: each of them, with its own line (the first one's is the
+    // unit's). The server answers such a query with one result per statement, so whatever
+    // counts results, or names the statement that failed, looks at these. Empty for one
+    // statement.
+    std::vector<LexedStatement> parts;
+};
+
+// The statements `unit` holds: its parts, or the unit itself.
+std::span<const LexedStatement> statements_of(const SqlStatement& unit);
+
+// How many statements the server runs, and answers with a result each, for `sql` sent as one
+// query: top-level semicolons outside quotes, comments, dollar quotes, parentheses and BEGIN
+// ATOMIC bodies separate them, and empty ones count for nothing (as split_sql; it throws
+// what split_sql throws). 0 for whitespace and comments alone.
+std::size_t count_statements(std::string_view sql);
 
 // A file that PostgreSQL's lexer (or psql) would read differently from us: executing it would
 // run something other than what was checked, so it is refused before anything runs.
@@ -49,6 +70,6 @@ bool has_first_line_directive(std::string_view sql, std::string_view directive);
 bool has_no_transaction_directive(std::string_view sql);
 
 // The statement's first keyword, upper-cased, after leading comments ("COMMIT", "CREATE").
-std::string first_keyword(const SqlStatement& statement);
+std::string first_keyword(const LexedStatement& statement);
 
 }  // namespace schemagate

@@ -8,6 +8,8 @@
 #include <memory>
 #include <pqxx/transaction>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "gate_fixture.h"
 
@@ -62,7 +64,53 @@ class MigrationChain : public GateTest {
     long long history() const {
         return query_int("SELECT count(*) FROM schemagate.history WHERE success");
     }
+
+    // What a run must have done, to be compared with what it said.
+    struct Outcome {
+        int exit_code = 0;
+        std::string message;               // part of the gate's output, for a failure
+        std::string applied;               // versions the history holds as applied: "1,2"
+        std::vector<std::string> present;  // relations the schema must hold (to_regclass)
+        std::vector<std::string> absent;   // and must not
+    };
+
+    // A run's report agrees with the history and the schema: its exit code and message, one
+    // "applying" line per history row it added, "rolled back" only for a migration of which
+    // nothing is there, and never a failure where everything committed.
+    void expect_outcome(const RunResult& result, const Outcome& expected,
+                        long long applied_before = 0) const {
+        EXPECT_EQ(result.exit_code, expected.exit_code) << result.err;
+        if (expected.exit_code == 0) {
+            EXPECT_EQ(result.err.find("failed"), std::string::npos) << result.err;
+            EXPECT_EQ(result.err.find("rolled back"), std::string::npos) << result.err;
+        } else {
+            EXPECT_NE(result.err.find(expected.message), std::string::npos)
+                << "expected: " << expected.message << "\n"
+                << result.err;
+        }
+        EXPECT_EQ(query_text("SELECT coalesce(string_agg(array_to_string(version, '.'), ',' "
+                             "ORDER BY version), '') FROM schemagate.history WHERE success"),
+                  expected.applied);
+        long long reported = 0;
+        for (auto at = result.err.find("applying "); at != std::string::npos;
+             at = result.err.find("applying ", at + 1)) {
+            ++reported;
+        }
+        EXPECT_EQ(reported + applied_before, history()) << result.err;
+        for (const auto& relation : expected.present) {
+            EXPECT_EQ(query_int("SELECT (to_regclass('" + relation + "') IS NOT NULL)::int"), 1)
+                << relation << " missing";
+        }
+        for (const auto& relation : expected.absent) {
+            EXPECT_EQ(query_int("SELECT (to_regclass('" + relation + "') IS NULL)::int"), 1)
+                << relation << " exists";
+        }
+    }
 };
+
+constexpr const char* kGooseUp = "-- +goose Up\n";
+constexpr const char* kBegin = "-- +goose StatementBegin\n";
+constexpr const char* kEnd = "-- +goose StatementEnd\n";
 
 TEST_F(MigrationChain, ARunOfMigrationsAndAFilesStatementsCostOneExchange) {
     one_statement_migrations(1, 52);
@@ -179,6 +227,202 @@ TEST_F(MigrationChain, ALockTimeoutMidChainRetriesOnlyThatMigration) {
     keep_output(gate_process);
     EXPECT_EQ(gate_process.exit_code(), 0) << gate_process.err();
     EXPECT_EQ(history(), 6);
+}
+
+// Every way a file groups its statements, chained: what the gate reports is what the history
+// and the schema hold.
+
+TEST_F(MigrationChain, PlainStatementsInFlywayFilesReportWhatCommitted) {
+    write_migration("V1__a.sql", "CREATE TABLE a1 (id int);\nCREATE TABLE a2 (id int);\n");
+    write_migration("V2__b.sql", "CREATE TABLE b (id int);\n");
+    expect_outcome(gate({"migrate"}), {0, "", "1,2", {"a1", "a2", "b"}, {}});
+}
+
+TEST_F(MigrationChain, AGooseBlockOfSeveralStatementsIsNotReportedAsFailed) {
+    // The smallest case: two CREATE TABLE in one StatementBegin/End block.
+    write_migration("00001_a.sql", std::string(kGooseUp) + kBegin +
+                                       "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n" +
+                                       kEnd + "-- +goose Down\nDROP TABLE b;\nDROP TABLE a;\n");
+    write_migration("00002_c.sql", std::string(kGooseUp) + "CREATE TABLE c (id int);\n");
+    write_migration("00003_d.sql", std::string(kGooseUp) + kBegin +
+                                       "CREATE TABLE d (id int);\nINSERT INTO d VALUES (1);\n"
+                                       "INSERT INTO d VALUES (2)\n" +
+                                       kEnd);
+    expect_outcome(gate({"migrate"}), {0, "", "1,2,3", {"a", "b", "c", "d"}, {}});
+    EXPECT_EQ(query_int("SELECT count(*) FROM d"), 2);
+}
+
+TEST_F(MigrationChain, AGooseBlockOfOneFunctionWithADollarBody) {
+    write_migration("00001_f.sql", std::string(kGooseUp) + kBegin +
+                                       "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
+                                       "BEGIN\n  RETURN 1;\nEND;\n$$;\n" +
+                                       kEnd + "-- +goose Down\nDROP FUNCTION f();\n");
+    write_migration("00002_t.sql", std::string(kGooseUp) + "CREATE TABLE t (id int);\n");
+    expect_outcome(gate({"migrate"}), {0, "", "1,2", {"t"}, {}});
+    EXPECT_EQ(query_int("SELECT f()"), 1);
+}
+
+TEST_F(MigrationChain, FunctionBodiesAndDoBlocksInAGooseBlockAndInPlainFiles) {
+    write_migration("00001_fns.sql",
+                    std::string(kGooseUp) + kBegin +
+                        "CREATE FUNCTION one() RETURNS int LANGUAGE plpgsql AS $$\n"
+                        "BEGIN RETURN 1; END; $$;\n"
+                        "CREATE FUNCTION two() RETURNS int LANGUAGE sql\n"
+                        "BEGIN ATOMIC SELECT 1; SELECT 2; END;\n"
+                        "DO $do$ BEGIN EXECUTE 'CREATE TABLE from_do (id int)'; END $do$;\n" +
+                        kEnd);
+    write_migration("00002_do.sql", std::string(kGooseUp) +
+                                        "CREATE TABLE d (id int);\n"
+                                        "DO $$ BEGIN INSERT INTO d VALUES (1); "
+                                        "INSERT INTO d VALUES (2); END $$;\n");
+    expect_outcome(gate({"migrate"}), {0, "", "1,2", {"from_do", "d"}, {}});
+    EXPECT_EQ(query_int("SELECT one() + two()"), 3);
+    EXPECT_EQ(query_int("SELECT count(*) FROM d"), 2);
+}
+
+TEST_F(MigrationChain, DbmateFilesReportWhatCommitted) {
+    write_migration("20240101000001_a.sql",
+                    "-- migrate:up\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n\n"
+                    "-- migrate:down\nDROP TABLE b;\nDROP TABLE a;\n");
+    write_migration("20240101000002_c.sql",
+                    "-- migrate:up\nCREATE TABLE c (id int);\nSELECT 1 / 0;\n"
+                    "-- migrate:down\nDROP TABLE c;\n");
+    expect_outcome(gate({"migrate"}),
+                   {1,
+                    "V20240101000002 c failed at 20240101000002_c.sql line 3: SQLSTATE 22012",
+                    "20240101000001",
+                    {"a", "b"},
+                    {"c"}});
+}
+
+TEST_F(MigrationChain, GolangMigrateFilesReportWhatCommitted) {
+    write_migration("000001_a.up.sql", "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n");
+    write_migration("000001_a.down.sql", "DROP TABLE b;\nDROP TABLE a;\n");
+    write_migration("000002_c.up.sql", "CREATE TABLE c (id int);\n");
+    expect_outcome(gate({"migrate"}), {0, "", "1,2", {"a", "b", "c"}, {}});
+}
+
+TEST_F(MigrationChain, AFailureInTheMiddleOfABlockNamesItsLineAndRollsBackOnlyItsMigration) {
+    write_migration("00001_ok.sql", std::string(kGooseUp) + "CREATE TABLE ok (id int);\n");
+    write_migration("00002_block.sql", std::string(kGooseUp) + kBegin +
+                                           "CREATE TABLE half (id int);\n"
+                                           "SELECT 1 / 0;\n"
+                                           "CREATE TABLE never (id int);\n" +
+                                           kEnd);
+    write_migration("00003_after.sql", std::string(kGooseUp) + "CREATE TABLE after (id int);\n");
+    expect_outcome(gate({"migrate"}), {1,
+                                       "V2 block failed at 00002_block.sql line 4: SQLSTATE 22012",
+                                       "1",
+                                       {"ok"},
+                                       {"half", "never", "after"}});
+}
+
+// A statement the server cannot parse makes it refuse the whole exchange: sent again one
+// statement at a time, the block's statements included.
+TEST_F(MigrationChain, AParseErrorInABlockNamesItsLine) {
+    write_migration("00001_ok.sql", std::string(kGooseUp) + kBegin +
+                                        "CREATE TABLE ok1 (id int);\nCREATE TABLE ok2 (id int);\n" +
+                                        kEnd);
+    write_migration("00002_block.sql", std::string(kGooseUp) + kBegin +
+                                           "CREATE TABLE half (id int);\n"
+                                           "CREATE TABLEE nope (id int);\n" +
+                                           kEnd);
+    expect_outcome(gate({"migrate"}), {1,
+                                       "V2 block failed at 00002_block.sql line 4: SQLSTATE 42601",
+                                       "1",
+                                       {"ok1", "ok2"},
+                                       {"half", "nope"}});
+}
+
+TEST_F(MigrationChain, AFailureInALaterMigrationAfterABlockKeepsTheBlocksMigration) {
+    write_migration("00001_a.sql", std::string(kGooseUp) + kBegin +
+                                       "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n" +
+                                       kEnd);
+    write_migration("00002_c.sql", std::string(kGooseUp) + kBegin +
+                                       "CREATE TABLE c (id int);\n"
+                                       "INSERT INTO missing VALUES (1);\n" +
+                                       kEnd);
+    expect_outcome(
+        gate({"migrate"}),
+        {1, "V2 c failed at 00002_c.sql line 4: SQLSTATE 42P01", "1", {"a", "b"}, {"c"}});
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.lease WHERE holder IS NULL"), 1);
+}
+
+// A SET ends an exchange, and so does a file larger than an exchange carries: blocks before
+// and after those boundaries, and a failure in a block after them.
+TEST_F(MigrationChain, BlocksInAChainSplitAcrossExchanges) {
+    write_migration("00001_a.sql", std::string(kGooseUp) + kBegin +
+                                       "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n" +
+                                       kEnd);
+    write_migration("00002_set.sql", std::string(kGooseUp) + kBegin +
+                                         "SET LOCAL lock_timeout = '4s';\n"
+                                         "CREATE TABLE s (id int);\n" +
+                                         kEnd);
+    write_migration("00003_big.sql", std::string(kGooseUp) + kBegin +
+                                         "CREATE TABLE big (v text);\n"
+                                         "INSERT INTO big VALUES ('" +
+                                         std::string(300 << 10, 'x') + "');\n" + kEnd);
+    write_migration("00004_c.sql", std::string(kGooseUp) + kBegin +
+                                       "CREATE TABLE c (id int);\nCREATE TABLE d (id int);\n" +
+                                       kEnd);
+    write_migration("00005_fails.sql", std::string(kGooseUp) + kBegin +
+                                           "CREATE TABLE e (id int);\n"
+                                           "CREATE TABLE f (id int);\n"
+                                           "CREATE TABLE e (id int);\n" +
+                                           kEnd);
+    ExchangeCounter counter(PostgresServer::instance().port());
+    const long long before = counter.exchanges();
+    const auto result = gate({"migrate"}, {{"DATABASE_URL", url_through_port(counter.port())}});
+    expect_outcome(result, {1,
+                            "V5 fails failed at 00005_fails.sql line 5: SQLSTATE 42P07",
+                            "1,2,3,4",
+                            {"a", "b", "s", "big", "c", "d"},
+                            {"e", "f"}});
+    EXPECT_EQ(query_int("SELECT length(v) FROM big"), 300 << 10);
+    EXPECT_GE(counter.exchanges() - before, 3);
+}
+
+// Outside a transaction a block still travels as one query, as goose sends it: the server runs
+// it as one transaction of its own.
+TEST_F(MigrationChain, BlocksInAFileWithoutATransaction) {
+    write_migration("00001_a.sql", std::string(kGooseUp) + kBegin +
+                                       "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n" +
+                                       kEnd);
+    write_migration("00002_idx.sql", std::string(kGooseUp) + "-- +goose NO TRANSACTION\n" +
+                                         "CREATE INDEX CONCURRENTLY a_id ON a (id);\n" + kBegin +
+                                         "CREATE TABLE c (id int);\nCREATE TABLE d (id int);\n" +
+                                         kEnd);
+    write_migration("00003_e.sql", std::string(kGooseUp) + kBegin +
+                                       "CREATE TABLE e (id int);\nCREATE TABLE f (id int);\n" +
+                                       kEnd);
+    expect_outcome(gate({"migrate"}), {0, "", "1,2,3", {"a", "b", "a_id", "c", "d", "e", "f"}, {}});
+    write_migration("00004_g.sql", std::string(kGooseUp) + "-- +goose NO TRANSACTION\n" + kBegin +
+                                       "CREATE TABLE g (id int);\nSELECT 1 / 0;\n" + kEnd);
+    expect_outcome(gate({"migrate"}),
+                   {1,
+                    "V4 g failed at 00004_g.sql line 4: SQLSTATE 22012: division by zero; the "
+                    "migration ran without a transaction and is now marked dirty",
+                    "1,2,3",
+                    {},
+                    {"g"}},
+                   3);
+}
+
+TEST_F(MigrationChain, BlocksBesideABatchedMigration) {
+    write_migration("00001_a.sql", std::string(kGooseUp) + kBegin +
+                                       "CREATE TABLE a (id int, done bool);\n"
+                                       "INSERT INTO a SELECT g, false FROM "
+                                       "generate_series(1, 25) g;\n" +
+                                       kEnd);
+    write_migration("00002_fill.sql",
+                    "-- schemagate:batch size=10 pause=0\n" + std::string(kGooseUp) +
+                        "UPDATE a SET done = true WHERE id IN (SELECT id FROM a WHERE NOT done "
+                        "LIMIT $1);\n");
+    write_migration("00003_b.sql", std::string(kGooseUp) + kBegin +
+                                       "CREATE TABLE b (id int);\nCREATE TABLE c (id int);\n" +
+                                       kEnd);
+    expect_outcome(gate({"migrate"}), {0, "", "1,2,3", {"a", "b", "c"}, {}});
+    EXPECT_EQ(query_int("SELECT count(*) FROM a WHERE done"), 25);
 }
 
 }  // namespace

@@ -55,6 +55,74 @@ TEST(MigrationFile, GooseAnnotationsAreCaseInsensitiveAndBlocksStayWhole) {
         read_migration_file("-- +goose NO TRANSACTION\n-- +goose Up\nSELECT 1;\n").no_transaction);
 }
 
+// goose sends a block as one query whatever it holds; the server answers each of its
+// statements: the unit keeps them, each with its own line, so that each can be counted and
+// named.
+TEST(MigrationFile, AGooseBlockOfSeveralStatementsKeepsThemAsPartsWithTheirLines) {
+    const auto file = read_migration_file(
+        "-- +goose Up\n"
+        "-- +goose StatementBegin\n"
+        "-- two tables\n"
+        "CREATE TABLE a (x int);\n"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
+        "BEGIN RETURN 1; END; $$;\n"
+        "\n"
+        "CREATE TABLE b (x int);\n"
+        "-- +goose StatementEnd\n"
+        "-- +goose StatementBegin\n"
+        "CREATE TABLE c (x int);\n"
+        "-- +goose StatementEnd\n");
+    ASSERT_EQ(file.statements.size(), 2u);
+    const SqlStatement& block = file.statements[0];
+    EXPECT_EQ(block.line, 4);
+    EXPECT_EQ(count_statements(block.text), 3u);
+    ASSERT_EQ(block.parts.size(), 3u);
+    EXPECT_EQ(block.parts[0].text, "-- two tables\nCREATE TABLE a (x int)");
+    EXPECT_EQ(block.parts[0].line, 4);
+    EXPECT_EQ(block.parts[1].line, 5);
+    EXPECT_NE(block.parts[1].text.find("RETURN 1; END; $$"), std::string::npos);
+    EXPECT_EQ(block.parts[2].text, "CREATE TABLE b (x int)");
+    EXPECT_EQ(block.parts[2].line, 8);
+    // One statement: no parts, the unit is the statement.
+    EXPECT_TRUE(file.statements[1].parts.empty());
+    EXPECT_EQ(statements_of(file.statements[1]).size(), 1u);
+    EXPECT_EQ(statements_of(block).size(), 3u);
+}
+
+// PostgreSQL runs a query of several statements as one transaction, where these cannot run.
+TEST(MigrationFile, ABlockOfSeveralStatementsWithOneThatCannotRunInATransactionIsRefused) {
+    try {
+        read_migration_file(
+            "-- +goose NO TRANSACTION\n-- +goose Up\n-- +goose StatementBegin\n"
+            "CREATE TABLE t (x int);\nCREATE INDEX CONCURRENTLY t_x ON t (x);\n"
+            "-- +goose StatementEnd\n");
+        FAIL() << "accepted";
+    } catch (const SqlSyntaxError& e) {
+        EXPECT_EQ(e.line(), 5);
+        EXPECT_NE(std::string(e.what()).find("CREATE INDEX CONCURRENTLY"), std::string::npos)
+            << e.what();
+    }
+    // Alone in its block it runs outside a transaction, as goose runs it.
+    EXPECT_TRUE(read_migration_file("-- +goose Up\n-- +goose StatementBegin\n"
+                                    "CREATE INDEX CONCURRENTLY t_x ON t (x);\n"
+                                    "-- +goose StatementEnd\n")
+                    .no_transaction);
+}
+
+TEST(MigrationFile, ABatchedBlockOfSeveralStatementsIsRefused) {
+    try {
+        read_migration_file(
+            "-- schemagate:batch size=10\n-- +goose Up\n-- +goose StatementBegin\n"
+            "UPDATE t SET x = 1 WHERE x IN (SELECT x FROM t LIMIT $1);\n"
+            "UPDATE u SET x = 1 WHERE x IN (SELECT x FROM u LIMIT $1);\n"
+            "-- +goose StatementEnd\n");
+        FAIL() << "accepted";
+    } catch (const SqlSyntaxError& e) {
+        EXPECT_EQ(e.line(), 5);
+        EXPECT_NE(std::string(e.what()).find("found 2"), std::string::npos) << e.what();
+    }
+}
+
 TEST(MigrationFile, ADownPartWithoutAnUpPartIsRefused) {
     for (const char* sql : {"-- migrate:down\nDROP TABLE a;\n", "-- +goose Down\nDROP TABLE a;\n",
                             "SELECT 1;\n-- migrate:up\nSELECT 2;\n",

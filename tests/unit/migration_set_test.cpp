@@ -99,7 +99,9 @@ TEST_F(MigrationSetTest, RepeatablesAreKeptApartByDescription) {
 
 TEST_F(MigrationSetTest, ChecksumIgnoresLineEndingsAndALeadingBom) {
     write("V1__unix.sql", "CREATE TABLE t (id int);\nSELECT 1;\n");
-    write("V2__windows.sql", "\xEF\xBB\xBF" "CREATE TABLE t (id int);\r\nSELECT 1;\r\n");
+    write("V2__windows.sql",
+          "\xEF\xBB\xBF"
+          "CREATE TABLE t (id int);\r\nSELECT 1;\r\n");
     const MigrationSet set = load_migration_set(dir_.string());
     ASSERT_EQ(set.migrations.size(), 2u);
     EXPECT_EQ(set.migrations[0].checksum, set.migrations[1].checksum);
@@ -168,6 +170,24 @@ TEST_F(MigrationSetTest, TransactionControlInsideAFileIsRejected) {
     const auto [code, message] = load_error();
     EXPECT_EQ(code, ExitCode::kBadInput);
     EXPECT_NE(message.find("V1__tx.sql line 2: COMMIT"), std::string::npos) << message;
+}
+
+// A goose block's statements are checked one by one: the block is no place to hide a COMMIT
+// or a COPY FROM STDIN behind a first statement that is fine.
+TEST_F(MigrationSetTest, TransactionControlAndClientCopyInsideAGooseBlockAreRejected) {
+    write("00001_tx.sql",
+          "-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE a (x int);\nCOMMIT;\n"
+          "-- +goose StatementEnd\n");
+    auto [code, message] = load_error();
+    EXPECT_EQ(code, ExitCode::kBadInput);
+    EXPECT_NE(message.find("00001_tx.sql line 4: COMMIT"), std::string::npos) << message;
+    write("00001_tx.sql",
+          "-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE a (x int);\n"
+          "COPY a FROM stdin;\n-- +goose StatementEnd\n");
+    std::tie(code, message) = load_error();
+    EXPECT_EQ(code, ExitCode::kBadInput);
+    EXPECT_NE(message.find("00001_tx.sql line 4"), std::string::npos) << message;
+    EXPECT_NE(message.find("STDIN"), std::string::npos) << message;
 }
 
 TEST_F(MigrationSetTest, ANewlineInAFileNameCannotForgeALogLine) {

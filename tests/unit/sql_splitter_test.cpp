@@ -21,6 +21,27 @@ TEST(SqlSplitter, SplitsOnSemicolonsAndKeepsLines) {
     EXPECT_EQ(statements[1].line, 3);
 }
 
+// As many statements as the server runs, and answers with a result each, for the text sent as
+// one query: top-level semicolons outside quotes, comments, dollar quotes, parentheses and
+// BEGIN ATOMIC bodies; empty statements and comments alone count for nothing.
+TEST(SqlSplitter, CountsTheStatementsOfAQueryAsTheServerAnswersThem) {
+    EXPECT_EQ(count_statements("CREATE TABLE a (x int);\nCREATE TABLE b (x int)"), 2u);
+    EXPECT_EQ(count_statements("CREATE TABLE a (x int);\nCREATE TABLE b (x int);\n"), 2u);
+    EXPECT_EQ(count_statements("SELECT 1"), 1u);
+    EXPECT_EQ(count_statements(""), 0u);
+    EXPECT_EQ(count_statements(" ;; -- nothing; here\n/* nor; here */ ;"), 0u);
+    EXPECT_EQ(count_statements("SELECT 1;; ;SELECT 2; -- trailing; comment"), 2u);
+    EXPECT_EQ(count_statements("SELECT 'a;b', \"c;d\", E'\\';', U&'e;f' -- g;\n/* h; */"), 1u);
+    EXPECT_EQ(count_statements("DO $$ BEGIN PERFORM 1; PERFORM 2; END $$; "
+                               "DO $x$ BEGIN PERFORM ';'; END $x$"),
+              2u);
+    EXPECT_EQ(count_statements("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC "
+                               "SELECT CASE WHEN true THEN 1 END; SELECT 2; END; SELECT f()"),
+              2u);
+    EXPECT_EQ(count_statements("CREATE RULE r AS ON INSERT TO t DO ALSO (NOTIFY a; NOTIFY b)"), 1u);
+    EXPECT_EQ(count_statements("SET standard_conforming_strings = off; SELECT 'a\\';b'"), 2u);
+}
+
 TEST(SqlSplitter, IgnoresSemicolonsInsideQuotesAndComments) {
     EXPECT_EQ(texts("SELECT 'a;b', \"we;ird\" FROM t; -- c;d\nSELECT 2 /* x; /* nested; */ y; */;"),
               (std::vector<std::string>{"SELECT 'a;b', \"we;ird\" FROM t",
