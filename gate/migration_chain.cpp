@@ -31,28 +31,6 @@ struct Slot {
     Role role = Role::kStep;
 };
 
-// Statements that cannot end the transaction they run in (they call no procedure and run no
-// code block that could COMMIT): no check needs to follow them.
-bool cannot_end_the_transaction(const LexedStatement& statement) {
-    static const std::set<std::string, std::less<>> safe_keywords = {
-        "ALTER",  "ANALYZE", "COMMENT",  "CREATE",  "DELETE", "DROP",   "GRANT",
-        "INSERT", "LOCK",    "MERGE",    "REFRESH", "RESET",  "REVOKE", "SELECT",
-        "SET",    "TABLE",   "TRUNCATE", "UPDATE",  "VALUES", "WITH"};
-    return safe_keywords.contains(first_keyword(statement));
-}
-
-// The server reads a whole query string before running any of it, with the string settings
-// in force when it arrives: a statement that may change them ends the exchange, so that what
-// follows is read the way the file was checked (sql_splitter.h).
-bool changes_how_sql_is_read(const LexedStatement& statement) {
-    const std::string keyword = first_keyword(statement);
-    if (keyword == "SET" || keyword == "RESET") return true;
-    std::string lower = statement.text;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return lower.find("standard_conforming_strings") != std::string::npos ||
-           lower.find("backslash_quote") != std::string::npos;
-}
-
 // Sends a chain's queries in as few exchanges as their content allows and hands out their
 // results in order. pqxx::pipeline joins them into one query string and expects one result per
 // query (the server answers each statement with one); should the server refuse to parse that
@@ -124,10 +102,13 @@ bool add_statements(ChainSender& sender, const Migration& migration, Slot slot, 
         for (const auto& statement : statements_of(unit)) {
             slot.statement = &statement;
             sender.add(statement.text + "\n", slot);
-            if (!cannot_end_the_transaction(statement)) {
+            if (statement.traits.may_end_transaction) {
                 sender.add(lease.still_in_fenced_transaction_sql(grant), slot);
             }
-            const bool changes = changes_how_sql_is_read(statement);
+            // The server lexes a whole query string before running any of it, with the string
+            // settings in force when it arrives: a statement that changes them ends the
+            // exchange, so that what follows is read the way the file was checked.
+            const bool changes = statement.traits.string_reading != StringReading::kUnchanged;
             changes_reading = changes_reading || changes;
             if (changes || statement_per_exchange) sender.end_exchange();
         }

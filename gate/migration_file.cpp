@@ -66,20 +66,6 @@ Marker marker_of(std::string_view line) {
     return marker;
 }
 
-bool words_are(const LexedStatement& statement, std::initializer_list<const char*> words) {
-    if (statement.leading_words.size() < words.size()) return false;
-    std::size_t i = 0;
-    for (const char* word : words) {
-        if (statement.leading_words[i++] != word) return false;
-    }
-    return true;
-}
-
-bool has_word(const LexedStatement& statement, const char* word) {
-    return std::find(statement.leading_words.begin(), statement.leading_words.end(), word) !=
-           statement.leading_words.end();
-}
-
 // The file with every line that does not belong to the up part blanked (line numbers kept),
 // and goose's statement blocks taken out whole.
 struct UpPart {
@@ -281,7 +267,7 @@ void read_batch_parts(std::string_view sql, MigrationFile& file) {
 // transaction block: a goose block holding several cannot hold one that refuses to run in one.
 void refuse_in_a_block(const SqlStatement& unit) {
     for (const auto& part : unit.parts) {
-        if (const auto reason = needs_no_transaction(part)) {
+        if (const auto& reason = part.traits.outside_transaction) {
             throw SqlSyntaxError(part.line, *reason +
                                                 " in a -- +goose StatementBegin block of several "
                                                 "statements: the block goes to the server as one "
@@ -292,35 +278,6 @@ void refuse_in_a_block(const SqlStatement& unit) {
 }
 
 }  // namespace
-
-std::optional<std::string> needs_no_transaction(const LexedStatement& s) {
-    const bool concurrently = has_word(s, "CONCURRENTLY");
-    if ((words_are(s, {"CREATE", "INDEX"}) || words_are(s, {"CREATE", "UNIQUE", "INDEX"})) &&
-        concurrently) {
-        return "CREATE INDEX CONCURRENTLY";
-    }
-    if (words_are(s, {"DROP", "INDEX", "CONCURRENTLY"})) return "DROP INDEX CONCURRENTLY";
-    if (words_are(s, {"REINDEX"})) {
-        if (concurrently) return "REINDEX CONCURRENTLY";
-        if (has_word(s, "DATABASE") || has_word(s, "SYSTEM")) return "REINDEX DATABASE/SYSTEM";
-    }
-    if (words_are(s, {"VACUUM"})) return "VACUUM";
-    if (words_are(s, {"CLUSTER"}) && s.leading_words.size() == 1) return "CLUSTER (all tables)";
-    for (const char* object : {"DATABASE", "TABLESPACE", "SUBSCRIPTION"}) {
-        if (words_are(s, {"CREATE", object})) return std::string("CREATE ") + object;
-        if (words_are(s, {"DROP", object})) return std::string("DROP ") + object;
-    }
-    if (words_are(s, {"ALTER", "DATABASE"}) && has_word(s, "SET") && has_word(s, "TABLESPACE")) {
-        return "ALTER DATABASE SET TABLESPACE";
-    }
-    if (words_are(s, {"ALTER", "SUBSCRIPTION"}) &&
-        (has_word(s, "REFRESH") || has_word(s, "PUBLICATION"))) {
-        return "ALTER SUBSCRIPTION ... PUBLICATION";
-    }
-    if (words_are(s, {"ALTER", "SYSTEM"})) return "ALTER SYSTEM";
-    if (words_are(s, {"DISCARD", "ALL"})) return "DISCARD ALL";
-    return std::nullopt;
-}
 
 MigrationFile read_migration_file(std::string_view sql) {
     sql = without_bom(sql);
@@ -343,7 +300,8 @@ MigrationFile read_migration_file(std::string_view sql) {
     }
     for (const auto& statement : file.statements) {
         refuse_in_a_block(statement);
-        if (const auto reason = needs_no_transaction(statement); reason && !file.no_transaction) {
+        if (const auto& reason = statement.traits.outside_transaction;
+            reason && !file.no_transaction) {
             file.no_transaction = true;
             file.no_transaction_reason = "line " + std::to_string(statement.line) + ": " + *reason;
         }

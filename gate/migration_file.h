@@ -43,12 +43,5 @@ struct MigrationFile {
 // hold exactly one statement (besides its total query) or cannot run in a transaction.
 MigrationFile read_migration_file(std::string_view sql);
 
-// The statement's reason to run outside a transaction block ("CREATE INDEX CONCURRENTLY"), or
-// nullopt. PostgreSQL's own list (the commands that call PreventInTransactionBlock): CREATE
-// INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY, REINDEX DATABASE and
-// SYSTEM, VACUUM, CLUSTER without a table, CREATE/DROP DATABASE, ALTER DATABASE ... SET
-// TABLESPACE, CREATE/DROP TABLESPACE, ALTER SYSTEM, CREATE/ALTER/DROP SUBSCRIPTION, DISCARD
-// ALL.
-std::optional<std::string> needs_no_transaction(const LexedStatement& statement);
 
 }  // namespace schemagate

@@ -39,45 +39,23 @@ std::string read_file(const fs::path& path) {
 // schemagate wraps each migration in a transaction that starts with the lease fence; a COMMIT
 // inside the file would end that transaction early and let the rest run unfenced.
 void reject_transaction_control(const fs::path& path, const LexedStatement& statement) {
-    const std::string keyword = first_keyword(statement);
-    const bool prepares = keyword == "PREPARE" && statement.leading_words.size() > 1 &&
-                          statement.leading_words[1] == "TRANSACTION";
-    if (keyword == "BEGIN" || keyword == "START" || keyword == "COMMIT" || keyword == "END" ||
-        keyword == "ROLLBACK" || keyword == "ABORT" || prepares) {
-        bad_input("migration file " + path.string() + " line " + std::to_string(statement.line) +
-                  ": " + (prepares ? "PREPARE TRANSACTION" : keyword) +
-                  " is not allowed: each migration already runs in its own transaction "
-                  "(for statements that cannot, put `-- schemagate:no-transaction` on the "
-                  "first line)");
-    }
+    if (statement.traits.transaction == TransactionControl::kNone) return;
+    bad_input("migration file " + path.string() + " line " + std::to_string(statement.line) +
+              ": " + statement.traits.command +
+              " is not allowed: each migration already runs in its own transaction "
+              "(for statements that cannot, put `-- schemagate:no-transaction` on the "
+              "first line)");
 }
 
 // `COPY ... FROM STDIN` and `COPY ... TO STDOUT` stream data through the client, which psql
 // does and schemagate does not: the server would wait for data that never comes.
 void reject_client_copy(const fs::path& path, const LexedStatement& statement) {
-    if (first_keyword(statement) != "COPY") return;
-    std::string word;
-    const auto streams = [&word] {
-        for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return word == "stdin" || word == "stdout";
-    };
-    bool found = false;
-    for (const char c : statement.text + " ") {
-        if (std::isspace(static_cast<unsigned char>(c)) != 0 || c == '(' || c == ')' || c == ',' ||
-            c == ';') {
-            found = found || streams();
-            word.clear();
-        } else {
-            word += c;
-        }
-    }
-    if (found) {
-        bad_input("migration file " + path.string() + " line " + std::to_string(statement.line) +
-                  ": COPY FROM STDIN and COPY TO STDOUT are not supported: they stream data "
-                  "through the client, as psql does with the lines after them, and schemagate "
-                  "sends SQL only; load data with INSERT, or COPY from a file the server can "
-                  "read");
-    }
+    if (!statement.traits.client_copy) return;
+    bad_input("migration file " + path.string() + " line " + std::to_string(statement.line) +
+              ": COPY FROM STDIN and COPY TO STDOUT are not supported: they stream data "
+              "through the client, as psql does with the lines after them, and schemagate "
+              "sends SQL only; load data with INSERT, or COPY from a file the server can "
+              "read");
 }
 
 // Each statement of a goose block is looked at: its first one is no cover for the others.

@@ -11,7 +11,6 @@ namespace schemagate {
 namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
-constexpr std::size_t kLeadingWordsKept = 8;
 
 // PostgreSQL's scan.l: ident_start [A-Za-z\200-\377_], ident_cont adds [0-9\$]; dollar-quote
 // tags use ident_cont without the `$`. Non-ASCII bytes are identifier characters.
@@ -137,13 +136,17 @@ class Splitter {
     void skip_string(Escapes escapes) {
         const int started = line_;
         advance(1);
+        const std::size_t content = pos_;
         while (pos_ < sql_.size()) {
             const char c = sql_[pos_];
             if (escapes == Escapes::kBackslash && c == '\\') {
                 advance(2);
             } else if (c == '\'') {
                 advance(1);
-                if (at(0) != '\'') return;
+                if (at(0) != '\'') {
+                    traits_.literal(sql_.substr(content, pos_ - 1 - content));
+                    return;
+                }
                 advance(1);  // a doubled quote is a quote
             } else {
                 advance(1);
@@ -188,7 +191,9 @@ class Splitter {
     }
 
     void read_number() {
+        const std::size_t start = pos_;
         while (pos_ < sql_.size() && (is_tag_char(sql_[pos_]) || sql_[pos_] == '.')) advance(1);
+        traits_.number(sql_.substr(start, pos_ - start));
     }
 
     // Words also track SQL-standard function bodies (BEGIN ATOMIC ... END, which contain
@@ -213,32 +218,16 @@ class Splitter {
         } else if (atomic_depth_ > 0 && word == "END") {
             --atomic_depth_;
         }
-        if (leading_words_.size() < kLeadingWordsKept) leading_words_.push_back(word);
+        traits_.word(word);
         previous_word_ = word;
     }
 
-    // `SET standard_conforming_strings = off` makes backslashes escape in plain strings for
-    // the rest of the session, so the rest of the file must be read that way too.
-    void follow_string_settings(std::string_view text) {
-        std::string compact;
-        for (const char c : text) {
-            if (!is_sql_space(c) && c != '\'' && c != '"') {
-                compact += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            }
-        }
-        for (const char* prefix : {"set", "setsession", "setlocal"}) {
-            const std::string head = std::string(prefix) + "standard_conforming_strings";
-            if (compact.rfind(head, 0) != 0) continue;
-            std::string value = compact.substr(head.size());
-            if (value.rfind('=', 0) == 0) value.erase(0, 1);
-            if (value.rfind("to", 0) == 0) value.erase(0, 2);
-            if (value == "off" || value == "false" || value == "0" || value == "no") {
-                standard_strings_ = false;
-            } else if (value == "on" || value == "true" || value == "1" || value == "yes" ||
-                       value == "default") {
-                standard_strings_ = true;
-            }
-        }
+    // How plain strings are read from the next statement on, as the statement's traits say.
+    // A change that cannot be evaluated here (StringReading::kUnknown) leaves the reading as
+    // it was; such a statement also ends its exchange (migration_chain.cpp).
+    void follow_string_settings(const StatementTraits& traits) {
+        if (traits.string_reading == StringReading::kStandard) standard_strings_ = true;
+        if (traits.string_reading == StringReading::kBackslashes) standard_strings_ = false;
     }
 
     void finish_statement() {
@@ -246,15 +235,17 @@ class Splitter {
             std::string_view text = sql_.substr(statement_start_, pos_ - statement_start_);
             while (!text.empty() && is_sql_space(text.front())) text.remove_prefix(1);
             while (!text.empty() && is_sql_space(text.back())) text.remove_suffix(1);
-            follow_string_settings(text);
-            statements_.push_back(
-                SqlStatement{{std::string(text), content_line_, std::move(leading_words_)}, {}});
+            StatementTraits traits = traits_.build();
+            follow_string_settings(traits);
+            statements_.push_back(SqlStatement{
+                {std::string(text), content_line_, traits_.leading_words(), std::move(traits)},
+                {}});
         }
         content_line_ = 0;
         atomic_depth_ = 0;
         paren_depth_ = 0;
         previous_word_.clear();
-        leading_words_.clear();
+        traits_ = TraitsBuilder{};
     }
 
     std::string_view sql_;
@@ -266,7 +257,7 @@ class Splitter {
     int paren_depth_ = 0;
     bool standard_strings_ = true;  // the server default since PostgreSQL 9.1
     std::string previous_word_;
-    std::vector<std::string> leading_words_;
+    TraitsBuilder traits_;
     std::vector<SqlStatement> statements_;
 };
 

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "statement_traits.h"
+
 namespace schemagate {
 
 // One statement as the lexer read it.
@@ -14,8 +16,10 @@ struct LexedStatement {
     std::string text;  // without the terminating semicolon
     int line = 1;      // 1-based line in the file where the statement's first token is
     // The statement's first few words outside comments and literals, upper-cased
-    // ("CREATE", "INDEX", "CONCURRENTLY"): what decides whether it may run in a transaction.
+    // ("CREATE", "INDEX", "CONCURRENTLY").
     std::vector<std::string> leading_words;
+    // What it is and does, decided once by the lexer: what every consumer reads.
+    StatementTraits traits;
 };
 
 // What a migration sends as one query: one statement, or a unit its tool sends whole although

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace schemagate {
+
+// Whether a statement opens or ends a transaction block, by its command.
+enum class TransactionControl {
+    kNone,
+    kBegin,    // BEGIN, START TRANSACTION
+    kEnd,      // COMMIT, END, ROLLBACK, ABORT (not ROLLBACK TO SAVEPOINT)
+    kPrepare,  // PREPARE TRANSACTION, COMMIT PREPARED, ROLLBACK PREPARED
+};
+
+// How a statement changes the way the server's lexer reads what follows it in the session
+// (standard_conforming_strings decides whether a backslash escapes in a plain '...' string).
+enum class StringReading {
+    kUnchanged,
+    kStandard,     // SET/RESET to on (the default since PostgreSQL 9.1)
+    kBackslashes,  // SET to off
+    kUnknown,      // names the setting in a way that cannot be evaluated here (a DO block,
+                   // a function, set_config with a computed value)
+};
+
+// What one statement is and does, decided once by the lexer from its words (outside comments
+// and literals) and its string literals, and read by every consumer: transaction mode,
+// exchange boundaries, refusals, plan. Designed to grow: the relations a statement names and
+// the lock it takes are for the hazard analysis.
+struct StatementTraits {
+    // The command as PostgreSQL names it in its documentation: "CREATE INDEX", "ALTER TABLE",
+    // "DROP MATERIALIZED VIEW", "COPY", "SET", "BEGIN"; empty for an empty statement.
+    std::string command;
+    TransactionControl transaction = TransactionControl::kNone;
+    // Why PostgreSQL refuses it inside a transaction block (the commands that call
+    // PreventInTransactionBlock), e.g. "CREATE INDEX CONCURRENTLY"; nullopt when it may run in
+    // one.
+    std::optional<std::string> outside_transaction;
+    // It may end the transaction it runs in by running code (CALL, DO, a function): a check
+    // must follow it. Plain DDL and DML cannot.
+    bool may_end_transaction = false;
+    StringReading string_reading = StringReading::kUnchanged;
+    // COPY ... FROM STDIN or TO STDOUT: data streamed through the client, which only psql does.
+    bool client_copy = false;
+};
+
+// Builds a statement's traits from what the lexer sees, in order: each word outside comments
+// and literals (upper-cased), each number, and the content of each string literal. Bounded
+// memory whatever the statement's size.
+class TraitsBuilder {
+  public:
+    void word(std::string_view upper_word);
+    void number(std::string_view digits);
+    void literal(std::string_view content);
+    StatementTraits build() const;
+    // The first words seen (at most kLeadingWords): what the command is made of.
+    const std::vector<std::string>& leading_words() const { return leading_; }
+
+    static constexpr std::size_t kLeadingWords = 8;
+
+  private:
+    StringReading string_reading() const;
+    StringReading set_reading() const;
+
+    std::vector<std::string> leading_;
+    std::vector<std::string> literals_;  // the first few string literals, for set_config(...)
+    std::map<std::size_t, std::string> numbers_after_;  // a number seen after N leading words
+    bool streams_ = false;                              // STDIN or STDOUT seen
+    bool names_string_setting_ = false;
+    bool set_config_ = false;
+};
+
+// The traits of a statement given as words alone (tests, and units that are not lexed).
+StatementTraits traits_of_words(const std::vector<std::string>& upper_words,
+                                const std::vector<std::string>& literals = {});
+
+}  // namespace schemagate
