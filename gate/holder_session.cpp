@@ -11,6 +11,7 @@
 #include "logging.h"
 #include "migration_failure.h"
 #include "migration_name.h"
+#include "notifier.h"
 #include "plan.h"
 #include "takeover_commands.h"
 
