@@ -59,7 +59,11 @@ bool Notifier::deliver(const std::string& body, const std::optional<ProxyServer>
     for (;;) {
         const PostOutcome outcome = post_json(*url_, proxy, body, deadline);
         if (outcome.status >= 200 && outcome.status < 300) return true;
-        error = outcome.error.empty() ? "HTTP " + std::to_string(outcome.status) : outcome.error;
+        // A last attempt the deadline cut short says less than the failure before it.
+        if (!outcome.timed_out || error.empty()) {
+            error =
+                outcome.error.empty() ? "HTTP " + std::to_string(outcome.status) : outcome.error;
+        }
         const bool worth_retrying =
             outcome.status == 0 || outcome.status == 429 || outcome.status >= 500;
         if (!worth_retrying || deadline - Clock::now() <= pause) return false;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string_view>
@@ -26,8 +27,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Debian's bundle; the scratch image carries it at the same path, where OpenSSL's compiled-in
-// default directory does not exist.
+// Debian's bundle, where the scratch image carries it.
 constexpr const char* kCaBundle = "/etc/ssl/certs/ca-certificates.crt";
 // A status line or a proxy's answer to CONNECT is far shorter; more is not HTTP.
 constexpr std::size_t kHeadLimit = 16384;
@@ -73,8 +73,13 @@ bool Channel::start_tls(const std::string& host, std::string& error) {
         return false;
     }
     SSL_CTX_set_verify(context_.get(), SSL_VERIFY_PEER, nullptr);
-    SSL_CTX_load_verify_locations(context_.get(), kCaBundle, nullptr);
+    // OpenSSL's defaults honour SSL_CERT_FILE and SSL_CERT_DIR; its compiled-in file is
+    // Debian's bundle, which the scratch image carries at its own path only.
     SSL_CTX_set_default_verify_paths(context_.get());
+    if (std::getenv("SSL_CERT_FILE") == nullptr &&
+        access(X509_get_default_cert_file(), R_OK) != 0) {
+        SSL_CTX_load_verify_locations(context_.get(), kCaBundle, nullptr);
+    }
     ERR_clear_error();  // a location that does not exist is not a failure
     tls_.reset(SSL_new(context_.get()));
     SSL_set_fd(tls_.get(), fd_);
@@ -228,7 +233,7 @@ PostOutcome post_json(const NotifyUrl& url, const std::optional<ProxyServer>& pr
     SocketDeadline cut;
     const SocketDeadline::Scope until_deadline(cut, channel.fd(), left_until(deadline));
     auto outcome = exchange(channel, url, proxy, body);
-    if (outcome.status == 0 && Clock::now() >= deadline) outcome.error = "timed out";
+    if (outcome.status == 0 && Clock::now() >= deadline) outcome = {0, "timed out", true};
     return outcome;
 }
 

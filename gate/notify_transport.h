@@ -15,6 +15,7 @@ namespace schemagate {
 struct PostOutcome {
     int status = 0;
     std::string error;
+    bool timed_out = false;  // the deadline cut it short
 };
 
 // One POST of a JSON body to `url`, direct or through `proxy` (a CONNECT tunnel for https, an
