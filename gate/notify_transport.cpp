@@ -66,6 +66,17 @@ bool is_ip_literal(const std::string& host) {
            inet_pton(AF_INET6, host.c_str(), address) == 1;
 }
 
+// OpenSSL's defaults honour SSL_CERT_FILE and SSL_CERT_DIR; their compiled-in file is Debian's
+// bundle, which the scratch image carries only at the bundle's own path.
+void trust_system_certificates(SSL_CTX* context) {
+    SSL_CTX_set_default_verify_paths(context);
+    if (std::getenv("SSL_CERT_FILE") == nullptr &&
+        access(X509_get_default_cert_file(), R_OK) != 0) {
+        SSL_CTX_load_verify_locations(context, kCaBundle, nullptr);
+    }
+    ERR_clear_error();  // a location that does not exist is not a failure
+}
+
 bool Channel::start_tls(const std::string& host, std::string& error) {
     context_.reset(SSL_CTX_new(TLS_client_method()));
     if (!context_) {
@@ -73,14 +84,7 @@ bool Channel::start_tls(const std::string& host, std::string& error) {
         return false;
     }
     SSL_CTX_set_verify(context_.get(), SSL_VERIFY_PEER, nullptr);
-    // OpenSSL's defaults honour SSL_CERT_FILE and SSL_CERT_DIR; its compiled-in file is
-    // Debian's bundle, which the scratch image carries at its own path only.
-    SSL_CTX_set_default_verify_paths(context_.get());
-    if (std::getenv("SSL_CERT_FILE") == nullptr &&
-        access(X509_get_default_cert_file(), R_OK) != 0) {
-        SSL_CTX_load_verify_locations(context_.get(), kCaBundle, nullptr);
-    }
-    ERR_clear_error();  // a location that does not exist is not a failure
+    trust_system_certificates(context_.get());
     tls_.reset(SSL_new(context_.get()));
     SSL_set_fd(tls_.get(), fd_);
     if (!is_ip_literal(host)) {  // SNI carries names only (RFC 6066)
