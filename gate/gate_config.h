@@ -10,7 +10,7 @@
 #include "logging.h"
 #include "migration_settings.h"
 #include "migration_version.h"
-#include "notifier.h"
+#include "notify_url.h"
 #include "schema_state.h"
 
 namespace schemagate {

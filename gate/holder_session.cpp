@@ -12,6 +12,7 @@
 #include "migration_failure.h"
 #include "migration_name.h"
 #include "migration_sql.h"
+#include "notifier.h"
 #include "plan.h"
 #include "takeover_commands.h"
 

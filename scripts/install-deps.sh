@@ -10,6 +10,7 @@ packages=(
   libcli11-dev libgtest-dev libgmock-dev libssl-dev
   postgresql-15 postgresql-client-15 pgbouncer
   curl procps util-linux yamllint
+  tinyproxy openssl  # notify_test: a real HTTP proxy, and a test certificate for its TLS receiver
   podman buildah runc catatonit fuse-overlayfs slirp4netns uidmap debootstrap
   wrk time sqitch libdbd-pg-perl iproute2 iptables tar coreutils
   clang libclang-rt-14-dev clang-tidy
@@ -46,6 +47,7 @@ required_programs=(
   fuse-overlayfs:fuse-overlayfs slirp4netns:slirp4netns newuidmap:uidmap debootstrap:debootstrap
   wrk:wrk /usr/bin/time:time sqitch:sqitch tar:tar ip:iproute2 iptables:iptables
   clang++:clang clang-tidy:clang-tidy node:nodejs npm:npm promtool:prometheus unzip:unzip
+  tinyproxy:tinyproxy openssl:openssl
 )
 missing_programs=()
 for entry in "${required_programs[@]}"; do
@@ -70,3 +72,5 @@ echo "install-deps: every required program is present"
 
 # The Debian package starts a cluster of its own on port 5432; the tests and the demo never
 # use it (they start throwaway servers), so it is left as the package set it up.
+# tinyproxy's package likewise starts a proxy on port 8888 where systemd runs; notify_test starts
+# its own, on a free port, and never uses that one.

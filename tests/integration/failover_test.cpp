@@ -5,8 +5,6 @@
 // (pg_basebackup -R), made to lag by stopping its WAL receiver, promoted with pg_ctl, behind a
 // proxy the test points at the new primary.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -34,18 +32,6 @@ std::vector<std::string> as_server_user(std::vector<std::string> command) {
     if (geteuid() == 0)
         command.insert(command.begin(), {"/usr/sbin/runuser", "-u", "postgres", "--"});
     return command;
-}
-
-int free_port() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    socklen_t length = sizeof address;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    close(fd);
-    return ntohs(address.sin_port);
 }
 
 // A hot standby of the test server on a port of its own, removed with the object.

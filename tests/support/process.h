@@ -60,6 +60,9 @@ RunResult run(std::vector<std::string> arguments,
 // event we cannot be notified of (a row appearing, a process starting to wait).
 bool eventually(const std::function<bool()>& condition, Millis timeout = Millis{30'000});
 
+// A TCP port on 127.0.0.1 that nothing listens on right now, for a server a test starts.
+int free_port();
+
 // Removes the files that captured children's output (at the end of a test binary).
 void remove_captured_output();
 
