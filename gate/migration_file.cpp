@@ -129,6 +129,13 @@ void UpPartReader::on_marker(const Marker& marker) {
     switch (marker.kind) {
         case Marker::Kind::kUp:
             if (saw_up_) throw SqlSyntaxError(line_number_, "a second up marker");
+            // dbmate refuses it (ErrParseWrongOrder), goose too: what is above would be the
+            // down part to them, and the up part below it to a reader that only looks for up.
+            if (down_line_) {
+                throw SqlSyntaxError(*down_line_,
+                                     "the down marker comes before the up marker: its tool "
+                                     "refuses that order; put the up part first");
+            }
             saw_up_ = true;
             where_ = Where::kUp;
             if (lower(marker.options).find("transaction:false") != std::string::npos) {

@@ -55,7 +55,18 @@ class Splitter {
     explicit Splitter(std::string_view sql) : sql_(sql) {}
 
     std::vector<SqlStatement> run() {
-        while (pos_ < sql_.size()) step();
+        try {
+            while (pos_ < sql_.size()) step();
+        } catch (const SqlSyntaxError& e) {
+            // pg_dump writes a COPY's rows after it (`\N`, `\.`): the first thing wrong is the
+            // COPY, not a line of its data.
+            if (client_copy_line_ == 0 || e.line() <= client_copy_line_) throw;
+            throw SqlSyntaxError(client_copy_line_,
+                                 "COPY FROM STDIN followed by its data (as pg_dump writes it) is "
+                                 "not supported: the data streams through psql, and schemagate "
+                                 "sends SQL only; load it with INSERT, or COPY from a file the "
+                                 "server can read");
+        }
         finish_statement();
         return std::move(statements_);
     }
@@ -237,6 +248,7 @@ class Splitter {
             while (!text.empty() && is_sql_space(text.back())) text.remove_suffix(1);
             StatementTraits traits = traits_.build();
             follow_string_settings(traits);
+            if (traits.client_copy && client_copy_line_ == 0) client_copy_line_ = content_line_;
             statements_.push_back(SqlStatement{
                 {std::string(text), content_line_, traits_.leading_words(), std::move(traits)},
                 {}});
@@ -258,6 +270,7 @@ class Splitter {
     bool standard_strings_ = true;  // the server default since PostgreSQL 9.1
     std::string previous_word_;
     TraitsBuilder traits_;
+    int client_copy_line_ = 0;  // the first COPY FROM STDIN / TO STDOUT, if any
     std::vector<SqlStatement> statements_;
 };
 

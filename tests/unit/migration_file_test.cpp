@@ -131,6 +131,25 @@ TEST(MigrationFile, ADownPartWithoutAnUpPartIsRefused) {
     }
 }
 
+// What dbmate and goose refuse: the down part first (its SQL sits above the up marker).
+TEST(MigrationFile, ADownMarkerAboveTheUpMarkerIsRefusedAtTheDownMarker) {
+    for (const char* sql : {"-- migrate:down\nDROP TABLE a;\n-- migrate:up\nCREATE TABLE a (x int);\n",
+                            "-- +goose Down\nDROP TABLE a;\n-- +goose Up\nCREATE TABLE a (x int);\n"}) {
+        try {
+            read_migration_file(sql);
+            ADD_FAILURE() << "accepted: " << sql;
+        } catch (const SqlSyntaxError& e) {
+            EXPECT_EQ(e.line(), 1) << sql;
+            EXPECT_NE(std::string(e.what()).find("down marker comes before the up marker"),
+                      std::string::npos);
+        }
+    }
+    // Several down markers, or none, are fine: the down part is never read.
+    EXPECT_NO_THROW(read_migration_file("-- migrate:up\nSELECT 1;\n"));
+    EXPECT_NO_THROW(
+        read_migration_file("-- migrate:up\nSELECT 1;\n-- migrate:down\n-- migrate:down\n"));
+}
+
 TEST(MigrationFile, StatementsThatCannotRunInATransactionAreDetected) {
     const auto file = read_migration_file(
         "CREATE TABLE t (x int);\n/* CONCURRENTLY */ -- CONCURRENTLY\n"

@@ -161,5 +161,18 @@ TEST(StatementTraits, TheSplitterReadsLaterStringsAsTheTraitsSay) {
     EXPECT_EQ(unchanged.size(), 2U);
 }
 
+// A COPY with its data after it (pg_dump's format): the error names the COPY, not a data line.
+TEST(StatementTraits, ACopyFollowedByItsDataIsNamedAtTheCopy) {
+    try {
+        split_sql("CREATE TABLE t (a int, b text);\nCOPY t (a, b) FROM stdin;\n1\t\\N\n\\.\n");
+        ADD_FAILURE() << "accepted";
+    } catch (const SqlSyntaxError& e) {
+        EXPECT_EQ(e.line(), 2);
+        EXPECT_NE(std::string(e.what()).find("COPY FROM STDIN followed by its data"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace schemagate
