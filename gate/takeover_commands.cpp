@@ -9,6 +9,8 @@
 #include "connection.h"
 #include "db_failure.h"
 #include "errors.h"
+#include "gate_connection.h"
+#include "heartbeat.h"
 #include "interrupt.h"
 #include "migration_name.h"
 #include "other_tools.h"
@@ -23,6 +25,34 @@ namespace {
 
 void print_adoption(const Adoption& adoption);
 
+// Under the lease, as a holder keeps it: a heartbeat renews it while `decide` reads the other
+// tool's history (however long that takes), the write is fenced, and the lease is released
+// whatever happens.
+template <typename Decide>
+void write_under_lease(GateConnection& db, const StateStore& store, const Lease& lease,
+                       const LeaseGrant& grant, Decide& decide) {
+    try {
+        const Heartbeat heartbeat(db.options(), lease, grant, [] {});
+        if (const auto adoption = decide(db.get(), store, true)) {
+            if (heartbeat.lost()) {
+                throw FatalError(ExitCode::kLeaseLost, "lease lost while reading the history");
+            }
+            if (!write_adoption(db.get(), store, lease, grant, *adoption)) {
+                refuse("another process recorded history meanwhile");
+            }
+            print_adoption(*adoption);
+        }
+    } catch (const Error&) {
+        try {
+            translate_db_errors([&] { lease.release(db.get_quickly(), grant); });
+        } catch (const Error&) {
+            // It expires after the ttl; the failure matters more.
+        }
+        throw;
+    }
+    lease.release(db.get(), grant);
+}
+
 // Decides with `decide` (read-only: it refuses, or returns nullopt when there is nothing to
 // do) before anything is written, then takes the lease (waiting for it until --timeout),
 // decides again under it, and writes.
@@ -33,31 +63,17 @@ void take_over(const GateConfig& config, Decide&& decide) {
                                              config.database_url_source);
     options.application_name = "schemagate " + config.holder;
     const Deadline deadline(config.timeout);
-    const Connection connection = connect_until(options, deadline);
+    // The holder's own session: no query outlives --timeout, whatever the network does.
+    GateConnection db(options, deadline);
     const StateStore store(config.state);
-    if (!decide(*connection, store, false)) return;
-    store.bootstrap(*connection);
+    if (!decide(db.get(), store, false)) return;
+    store.bootstrap(db.get());
     const Lease lease(config.state, config.holder, config.lease_ttl);
     Backoff backoff(Millis{100}, config.poll_interval);
     for (;;) {
-        const AcquireOutcome outcome = lease.try_acquire(*connection);
+        const AcquireOutcome outcome = lease.try_acquire(db.get());
         if (const auto* acquired = std::get_if<LeaseGrant>(&outcome)) {
-            try {
-                if (const auto adoption = decide(*connection, store, true)) {
-                    if (!write_adoption(*connection, store, lease, *acquired, *adoption)) {
-                        refuse("another process recorded history meanwhile");
-                    }
-                    print_adoption(*adoption);
-                }
-            } catch (const Error&) {
-                try {
-                    translate_db_errors([&] { lease.release(*connection, *acquired); });
-                } catch (const Error&) {
-                    // It expires after the ttl; the failure matters more.
-                }
-                throw;
-            }
-            lease.release(*connection, *acquired);
+            write_under_lease(db, store, lease, *acquired, decide);
             return;
         }
         if (deadline.passed()) {
