@@ -12,7 +12,7 @@
 
 #include "errors.h"
 #include "migration_name.h"
-#include "other_tools.h"
+#include "flyway_checksum.h"
 #include "sha256.h"
 #include "sql_splitter.h"
 #include "utf8.h"

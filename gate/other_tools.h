@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "migration_version.h"
+#include "flyway_checksum.h"
 #include "other_tool.h"
 
 namespace schemagate {
@@ -50,9 +51,5 @@ std::vector<ForeignHistory> read_other_histories(pqxx::connection& connection);
 std::vector<std::string> user_tables(pqxx::connection& connection,
                                      const std::string& state_schema, std::size_t limit);
 
-// The checksum Flyway stores for an SQL script: CRC-32 over the UTF-8 bytes of each line
-// without its line terminator (\n, \r\n or \r), a leading BOM dropped, as a signed 32-bit
-// integer (Flyway's ChecksumCalculator reads the script with BufferedReader.readLine()).
-std::int32_t flyway_checksum(std::string_view script);
 
 }  // namespace schemagate
