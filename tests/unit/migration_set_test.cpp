@@ -99,7 +99,9 @@ TEST_F(MigrationSetTest, RepeatablesAreKeptApartByDescription) {
 
 TEST_F(MigrationSetTest, ChecksumIgnoresLineEndingsAndALeadingBom) {
     write("V1__unix.sql", "CREATE TABLE t (id int);\nSELECT 1;\n");
-    write("V2__windows.sql", "\xEF\xBB\xBF" "CREATE TABLE t (id int);\r\nSELECT 1;\r\n");
+    write("V2__windows.sql",
+          "\xEF\xBB\xBF"
+          "CREATE TABLE t (id int);\r\nSELECT 1;\r\n");
     const MigrationSet set = load_migration_set(dir_.string());
     ASSERT_EQ(set.migrations.size(), 2u);
     EXPECT_EQ(set.migrations[0].checksum, set.migrations[1].checksum);
@@ -161,6 +163,44 @@ TEST_F(MigrationSetTest, DanglingSymlinkIsAnError) {
     const auto [code, message] = load_error();
     EXPECT_EQ(code, ExitCode::kBadInput);
     EXPECT_NE(message.find("V1__dangling.sql"), std::string::npos) << message;
+}
+
+TEST_F(MigrationSetTest, ADeeplyNestedDirectoryIsRefusedNamingIt) {
+    fs::path deep = dir_;
+    for (int level = 1; level <= 17; ++level) deep /= "d" + std::to_string(level);
+    fs::create_directories(deep);
+    const auto [code, message] = load_error();
+    EXPECT_EQ(code, ExitCode::kBadInput);
+    EXPECT_NE(message.find(deep.string() + " is more than 16 directories below"), std::string::npos)
+        << message;
+}
+
+TEST_F(MigrationSetTest, SixteenLevelsAreRead) {
+    fs::path deep = dir_;
+    for (int level = 1; level <= 16; ++level) deep /= "d" + std::to_string(level);
+    fs::create_directories(deep);
+    std::ofstream(deep / "V1__deep.sql") << "SELECT 1;";
+    EXPECT_EQ(load_migration_set(dir_.string()).migrations.size(), 1U);
+}
+
+TEST_F(MigrationSetTest, TooManyEntriesAreRefusedBeforeAnyIsRead) {
+    // Files that are not migrations and a directory: each counts, whatever it holds.
+    for (int i = 0; i < 9; ++i) std::ofstream(dir_ / ("f" + std::to_string(i)));
+    fs::create_directory(dir_ / "sub");
+    write("sub/V1__a.sql", "SELECT 1;");
+    WalkLimits limits;
+    limits.max_entries = 11;
+    EXPECT_EQ(load_migration_set(dir_.string(), limits).migrations.size(), 1U);
+    limits.max_entries = 10;
+    try {
+        load_migration_set(dir_.string(), limits);
+        FAIL() << "expected an error";
+    } catch (const FatalError& e) {
+        EXPECT_EQ(e.code(), ExitCode::kBadInput);
+        EXPECT_NE(std::string(e.what()).find("more than 10 entries below " + dir_.string()),
+                  std::string::npos)
+            << e.what();
+    }
 }
 
 TEST_F(MigrationSetTest, TransactionControlInsideAFileIsRejected) {
