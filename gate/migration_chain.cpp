@@ -2,6 +2,9 @@
 // Transactional migrations, sent as chains: MigrationRunner::apply_in_transactions.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
+#include <functional>
 #include <limits>
 #include <pqxx/nontransaction>
 #include <pqxx/pipeline>
@@ -47,19 +50,31 @@ bool cannot_end_the_transaction(const SqlStatement& statement) {
 bool changes_how_sql_is_read(const SqlStatement& statement) {
     const std::string keyword = first_keyword(statement);
     if (keyword == "SET" || keyword == "RESET") return true;
-    std::string lower = statement.text;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return lower.find("standard_conforming_strings") != std::string::npos ||
-           lower.find("backslash_quote") != std::string::npos;
+    // Searched in place: a lower-case copy would double a large statement in memory.
+    const auto mentions = [&statement](std::string_view name) {
+        const auto found = std::search(
+            statement.text.begin(), statement.text.end(), name.begin(), name.end(),
+            [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+        return found != statement.text.end();
+    };
+    return mentions("standard_conforming_strings") || mentions("backslash_quote");
 }
 
 // Sends a chain's queries in as few exchanges as their content allows and hands out their
-// results in order. pqxx::pipeline joins them into one query string; should the server
-// refuse to parse that string, it runs them one by one to find the one at fault, so every
-// query must be exactly one statement.
+// results in order, exchange by exchange: what pqxx keeps of a query (its text, its result)
+// is let go once the exchange returned, so a file of many statements costs the memory of one
+// exchange at a time, not of all its statements at once. pqxx::pipeline joins an exchange's
+// queries into one query string; should the server refuse to parse that string, it runs them
+// one by one to find the one at fault, so every query must be exactly one statement.
 class ChainSender {
   public:
-    explicit ChainSender(pqxx::transaction_base& session) : pipeline_(session) {
+    // `each` sees a query's slot before its result is read, `done` the slot and the result
+    // after it succeeded. The first failure is thrown by the end_exchange() that reads it.
+    using Each = std::function<void(const Slot&)>;
+    using Done = std::function<void(const Slot&, const pqxx::result&)>;
+
+    ChainSender(pqxx::transaction_base& session, Each each, Done done)
+        : pipeline_(session), each_(std::move(each)), done_(std::move(done)) {
         pipeline_.retain(std::numeric_limits<int>::max());
     }
 
@@ -79,6 +94,7 @@ class ChainSender {
 
     void add(const std::string& query, Slot slot) {
         bytes_ += query.size();
+        exchange_bytes_ += query.size();
         queries_.emplace_back(pipeline_.insert(query), slot);
     }
 
@@ -87,30 +103,49 @@ class ChainSender {
         for (const auto& statement : split_sql(sql)) add(statement.text, slot);
     }
 
-    // Sends what was added so far and waits for it to run: what is added after goes in a
-    // later exchange, read by the server once this one ran. Results (and a failure) are kept
-    // for receive().
-    void end_exchange() { pipeline_.complete(); }
+    // Sends what was added so far, waits for it to run and reads its results: what is added
+    // after goes in a later exchange, read by the server once this one ran.
+    void end_exchange() {
+        pipeline_.complete();
+        for (const auto& [id, slot] : queries_) {
+            each_(slot);
+            done_(slot, pipeline_.retrieve(id));
+        }
+        queries_.clear();
+        exchange_bytes_ = 0;
+    }
 
     std::size_t bytes() const { return bytes_; }
-
-    // Waits for each result in turn; `each` sees a query's slot before its result is read,
-    // `done` the slot and the result after it succeeded. Throws the first failure.
-    template <typename Before, typename After>
-    void receive(Before each, After done) {
-        pipeline_.resume();
-        for (const auto& [id, slot] : queries_) {
-            each(slot);
-            done(slot, pipeline_.retrieve(id));
-        }
-        pipeline_.complete();
-    }
+    std::size_t exchange_bytes() const { return exchange_bytes_; }
 
   private:
     pqxx::pipeline pipeline_;
+    Each each_;
+    Done done_;
     std::vector<std::pair<pqxx::pipeline::query_id, Slot>> queries_;
     std::size_t bytes_ = 0;
+    std::size_t exchange_bytes_ = 0;
 };
+
+// A migration's statements, each followed by the check that it left the fenced transaction
+// open where it could have ended it. An exchange ends after a statement that may change how
+// the server reads SQL, at every statement where the timeout would span the exchange, and
+// once it carries kExchangeBytes; a statement that large goes in an exchange of its own (the
+// query string pqxx sends is then the statement itself, not a copy joined to others).
+void add_statements(ChainSender& sender, const Migration& migration, std::size_t taken,
+                    const std::string& still_fenced_sql, bool timeout_spans_exchange) {
+    for (const auto& statement : migration.statements) {
+        if (statement.text.size() >= kExchangeBytes) sender.end_exchange();
+        sender.add(statement.text + "\n", Slot{taken, &statement});
+        if (!cannot_end_the_transaction(statement)) {
+            sender.add(still_fenced_sql, Slot{taken, &statement});
+        }
+        if (changes_how_sql_is_read(statement) || timeout_spans_exchange ||
+            sender.exchange_bytes() >= kExchangeBytes) {
+            sender.end_exchange();
+        }
+    }
+}
 
 }  // namespace
 
@@ -137,7 +172,20 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                 connection.server_version() < kFirstWithTimeoutPerStatement;
             bool checks_pending = false;
             {
-                ChainSender sender(session);
+                Millis took{0};
+                ChainSender sender(
+                    session,
+                    [&](const Slot& slot) {
+                        failing = chain[slot.migration];
+                        current = slot.statement;
+                    },
+                    [&](const Slot& slot, const pqxx::result& result) {
+                        if (slot.role == Slot::Role::kDuration) {
+                            took = Millis{result.at(0).at(0).as<std::int64_t>()};
+                        } else if (slot.role == Slot::Role::kCommit) {
+                            applied(*chain[slot.migration], took);
+                        }
+                    });
                 std::size_t taken = 0;
                 for (; taken < chain.size(); ++taken) {
                     const Migration& migration = *chain[taken];
@@ -148,16 +196,9 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                     sender.add("BEGIN", Slot{taken});
                     sender.add(transaction_settings_sql(settings_, durable && last), Slot{taken});
                     sender.add(lease_.fence_or_fail_sql(session, token, taken > 0), Slot{taken});
-                    for (const auto& statement : migration.statements) {
-                        sender.add(statement.text + "\n", Slot{taken, &statement});
-                        if (!cannot_end_the_transaction(statement)) {
-                            sender.add(lease_.still_in_fenced_transaction_sql(token),
-                                       Slot{taken, &statement});
-                        }
-                        if (changes_how_sql_is_read(statement) || timeout_spans_exchange) {
-                            sender.end_exchange();
-                        }
-                    }
+                    add_statements(sender, migration, taken,
+                                   lease_.still_in_fenced_transaction_sql(token),
+                                   timeout_spans_exchange);
                     if (!migration.checks.empty()) {
                         checks_pending = true;
                         ++taken;
@@ -172,19 +213,7 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                     if (!compat_writes.empty()) sender.add_statements(compat_writes, Slot{taken});
                     sender.add("COMMIT", Slot{taken, nullptr, Slot::Role::kCommit});
                 }
-                Millis took{0};
-                sender.receive(
-                    [&](const Slot& slot) {
-                        failing = chain[slot.migration];
-                        current = slot.statement;
-                    },
-                    [&](const Slot& slot, const pqxx::result& result) {
-                        if (slot.role == Slot::Role::kDuration) {
-                            took = Millis{result.at(0).at(0).as<std::int64_t>()};
-                        } else if (slot.role == Slot::Role::kCommit) {
-                            applied(*chain[slot.migration], took);
-                        }
-                    });
+                sender.end_exchange();
             }
             if (checks_pending) {
                 const auto started = SteadyClock::now();

@@ -66,17 +66,18 @@ Marker marker_of(std::string_view line) {
 }
 
 bool words_are(const SqlStatement& statement, std::initializer_list<const char*> words) {
-    if (statement.leading_words.size() < words.size()) return false;
+    const auto leading = leading_words_of(statement);
+    if (leading.size() < words.size()) return false;
     std::size_t i = 0;
     for (const char* word : words) {
-        if (statement.leading_words[i++] != word) return false;
+        if (leading[i++] != word) return false;
     }
     return true;
 }
 
 bool has_word(const SqlStatement& statement, const char* word) {
-    return std::find(statement.leading_words.begin(), statement.leading_words.end(), word) !=
-           statement.leading_words.end();
+    const auto leading = leading_words_of(statement);
+    return std::find(leading.begin(), leading.end(), word) != leading.end();
 }
 
 // The file with every line that does not belong to the up part blanked (line numbers kept),
@@ -97,6 +98,9 @@ class UpPartReader {
     enum class Where { kBeforeUp, kUp, kDown };
 
     void on_marker(const Marker& marker);
+    void leave_before_up() {
+        if (where_ == Where::kBeforeUp) before_up_ = before_up_.substr(0, line_start_);
+    }
     void end_block();
     void on_sql_line(std::string_view line);
     void check_complete() const;
@@ -108,13 +112,18 @@ class UpPartReader {
     std::string block_;
     std::optional<int> down_line_;
     bool saw_up_ = false;
-    std::string before_up_;  // what precedes the up marker, checked to be comments only
+    // What precedes the first up or down marker, checked to be comments only: a view into
+    // the file, not a copy (a plain file is all "before up").
+    std::string_view before_up_;
+    std::size_t line_start_ = 0;
 };
 
 UpPart UpPartReader::read(std::string_view sql) {
     std::size_t pos = 0;
+    before_up_ = sql;
     while (pos < sql.size()) {
         ++line_number_;
+        line_start_ = pos;
         std::size_t end = sql.find('\n', pos);
         end = end == std::string_view::npos ? sql.size() : end + 1;
         const std::string_view line = sql.substr(pos, end - pos);
@@ -143,6 +152,7 @@ void UpPartReader::on_marker(const Marker& marker) {
         case Marker::Kind::kUp:
             if (saw_up_) throw SqlSyntaxError(line_number_, "a second up marker");
             saw_up_ = true;
+            leave_before_up();
             where_ = Where::kUp;
             if (lower(marker.options).find("transaction:false") != std::string::npos) {
                 part_.no_transaction = true;
@@ -153,6 +163,7 @@ void UpPartReader::on_marker(const Marker& marker) {
                 throw SqlSyntaxError(block_start_, "-- +goose StatementBegin without StatementEnd");
             }
             if (!down_line_) down_line_ = line_number_;
+            leave_before_up();
             where_ = Where::kDown;
             return;
         case Marker::Kind::kNoTransaction:
@@ -196,7 +207,6 @@ void UpPartReader::on_sql_line(std::string_view line) {
     } else if (where_ == Where::kUp) {
         part_.text += line;
     } else {
-        if (where_ == Where::kBeforeUp) before_up_ += line;
         part_.text += std::string(
             static_cast<std::size_t>(std::count(line.begin(), line.end(), '\n')), '\n');
     }
@@ -280,7 +290,7 @@ std::optional<std::string> needs_no_transaction(const SqlStatement& s) {
         if (has_word(s, "DATABASE") || has_word(s, "SYSTEM")) return "REINDEX DATABASE/SYSTEM";
     }
     if (words_are(s, {"VACUUM"})) return "VACUUM";
-    if (words_are(s, {"CLUSTER"}) && s.leading_words.size() == 1) return "CLUSTER (all tables)";
+    if (words_are(s, {"CLUSTER"}) && leading_words_of(s).size() == 1) return "CLUSTER (all tables)";
     for (const char* object : {"DATABASE", "TABLESPACE", "SUBSCRIPTION"}) {
         if (words_are(s, {"CREATE", object})) return std::string("CREATE ") + object;
         if (words_are(s, {"DROP", object})) return std::string("DROP ") + object;
@@ -305,11 +315,18 @@ MigrationFile read_migration_file(std::string_view sql) {
     UpPart part = up_part(sql);
     MigrationFile file;
     file.layout = part.layout;
-    file.statements =
-        part.layout == MigrationFile::Layout::kPlain ? std::move(whole) : split_sql(part.text);
-    for (auto& block : part.blocks) file.statements.push_back(std::move(block));
-    std::stable_sort(file.statements.begin(), file.statements.end(),
-                     [](const SqlStatement& a, const SqlStatement& b) { return a.line < b.line; });
+    if (part.layout == MigrationFile::Layout::kPlain) {
+        file.statements = std::move(whole);
+    } else {
+        std::vector<SqlStatement>().swap(whole);  // one copy of the statements at a time
+        file.statements = split_sql(part.text);
+    }
+    if (!part.blocks.empty()) {
+        for (auto& block : part.blocks) file.statements.push_back(std::move(block));
+        std::stable_sort(
+            file.statements.begin(), file.statements.end(),
+            [](const SqlStatement& a, const SqlStatement& b) { return a.line < b.line; });
+    }
     const bool forced_on = has_first_line_directive(sql, "--schemagate:no-transaction");
     const bool forced_off = has_first_line_directive(sql, "--schemagate:transaction");
     if (forced_on || part.no_transaction) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <sstream>
 #include <utility>
 
+#include "byte_size.h"
 #include "errors.h"
 #include "migration_name.h"
 #include "other_tools.h"
@@ -31,14 +33,37 @@ namespace {
     throw FatalError(ExitCode::kBadInput, message);
 }
 
-std::string read_file(const fs::path& path) {
+// Refused before it is read when larger than the limit: the gate would hold it in memory
+// several times over while it runs (LoadLimits). Read into a string of the file's size: one
+// copy of it, not a growing buffer and then its copy.
+std::string read_file(const fs::path& path, std::uint64_t max_bytes) {
     std::ifstream stream(path, std::ios::binary);
-    if (!stream)
+    if (!stream) {
         bad_input("cannot read migration file " + path.string() + ": " + std::strerror(errno));
-    std::ostringstream content;
-    content << stream.rdbuf();
+    }
+    std::error_code error;
+    const std::uint64_t size = fs::file_size(path, error);
+    const auto too_large = [&](std::uint64_t bytes) {
+        bad_input("migration file " + path.string() + " is " + format_byte_size(bytes) +
+                  ", above the limit of " + format_byte_size(max_bytes) +
+                  " (--max-file-size, SCHEMAGATE_MAX_FILE_SIZE): the gate holds a file in "
+                  "memory about four times over while it runs; split the file, or raise the "
+                  "limit together with the gate's memory limit");
+    };
+    if (!error && size > max_bytes) too_large(size);
+    std::string content(error ? 0 : size, '\0');
+    stream.read(content.data(), static_cast<std::streamsize>(content.size()));
+    content.resize(static_cast<std::size_t>(stream.gcount()));
+    // A file still being written may have grown since its size was taken.
+    std::array<char, 65536> chunk{};
+    while (!stream.bad() && !stream.eof()) {
+        stream.clear();
+        stream.read(chunk.data(), chunk.size());
+        content.append(chunk.data(), static_cast<std::size_t>(stream.gcount()));
+        if (content.size() > max_bytes) too_large(content.size());
+    }
     if (stream.bad()) bad_input("cannot read migration file " + path.string());
-    return content.str();
+    return content;
 }
 
 // schemagate wraps each migration in a transaction that starts with the lease fence; a COMMIT
@@ -46,8 +71,8 @@ std::string read_file(const fs::path& path) {
 void reject_transaction_control(const fs::path& path, const std::vector<SqlStatement>& statements) {
     for (const auto& statement : statements) {
         const std::string keyword = first_keyword(statement);
-        const bool prepares = keyword == "PREPARE" && statement.leading_words.size() > 1 &&
-                              statement.leading_words[1] == "TRANSACTION";
+        const auto words = leading_words_of(statement);
+        const bool prepares = keyword == "PREPARE" && words.size() > 1 && words[1] == "TRANSACTION";
         if (keyword == "BEGIN" || keyword == "START" || keyword == "COMMIT" || keyword == "END" ||
             keyword == "ROLLBACK" || keyword == "ABORT" || prepares) {
             bad_input("migration file " + path.string() + " line " +
@@ -71,7 +96,9 @@ void reject_client_copy(const fs::path& path, const std::vector<SqlStatement>& s
             return word == "stdin" || word == "stdout";
         };
         bool found = false;
-        for (const char c : statement.text + " ") {
+        // Each character, then one space that ends the last word (no copy of the text).
+        for (std::size_t i = 0; i <= statement.text.size(); ++i) {
+            const char c = i < statement.text.size() ? statement.text[i] : ' ';
             if (std::isspace(static_cast<unsigned char>(c)) != 0 || c == '(' || c == ')' ||
                 c == ',' || c == ';') {
                 found = found || streams();
@@ -144,7 +171,7 @@ namespace {
 // that cannot be read is an error, never a silent gap in the history.
 class DirectoryWalk {
   public:
-    DirectoryWalk(std::string root, const WalkLimits& limits)
+    DirectoryWalk(std::string root, const LoadLimits& limits)
         : root_(std::move(root)), limits_(limits) {}
 
     std::vector<std::pair<fs::path, std::string>> files() {
@@ -239,7 +266,7 @@ class DirectoryWalk {
     }
 
     fs::path root_;
-    WalkLimits limits_;
+    LoadLimits limits_;
     std::vector<std::pair<fs::path, std::string>> files_;
     std::map<DirectoryId, fs::path> seen_;
     std::vector<Frame> stack_;
@@ -247,7 +274,7 @@ class DirectoryWalk {
 };
 
 Migration read_migration(const fs::path& path, const std::string& relative,
-                         const MigrationName& name) {
+                         const MigrationName& name, std::uint64_t max_file_bytes) {
     std::error_code error;
     // ConfigMap files are symlinks into ..data; is_regular_file follows them.
     if (!fs::is_regular_file(path, error)) {
@@ -258,7 +285,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     migration.repeatable = name.repeatable;
     migration.description = name.description;
     migration.file = relative;
-    const std::string sql = read_file(path);
+    const std::string sql = read_file(path, max_file_bytes);
     migration.checksum = content_checksum(sql);
     migration.flyway_checksum = flyway_checksum(sql);
     if (normalizes(sql)) migration.raw_checksum = sha256_hex(sql);
@@ -284,7 +311,8 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     if (migration.repeatable && migration.no_transaction) {
         bad_input("migration file " + path.string() +
                   ": a repeatable migration must run in a transaction (" +
-                  migration.no_transaction_reason + "); make it a versioned migration instead");
+                  migration.no_transaction_reason +
+                  "); make it a versioned migration instead");
     }
     if (migration.repeatable && migration.batch) {
         bad_input("migration file " + path.string() +
@@ -314,18 +342,21 @@ void check_one_layout(const std::string& directory, const std::string& file, Nam
 }
 
 void add_unique(std::map<MigrationVersion, Migration>& by_version,
-                std::map<std::string, Migration>& repeatables, Migration migration,
+                std::map<std::string, Migration>& repeatables, Migration&& migration,
                 const std::string& directory) {
-    const bool inserted = migration.repeatable
-                              ? repeatables.try_emplace(migration.description, migration).second
-                              : by_version.try_emplace(migration.version, migration).second;
+    const std::string description = migration.description;
+    const std::string file = migration.file;
+    const MigrationVersion version = migration.version;
+    const bool repeatable = migration.repeatable;
+    // Moved in (its statements are the file's whole text), and only when it is inserted.
+    const bool inserted = repeatable
+                              ? repeatables.try_emplace(description, std::move(migration)).second
+                              : by_version.try_emplace(version, std::move(migration)).second;
     if (inserted) return;
-    const Migration& existing = migration.repeatable ? repeatables.at(migration.description)
-                                                     : by_version.at(migration.version);
-    bad_input("migration files " + existing.file + " and " + migration.file + " in " + directory +
-              (migration.repeatable
-                   ? " are both the repeatable migration '" + migration.description + "'"
-                   : " both have version " + migration.version.text()));
+    const Migration& existing = repeatable ? repeatables.at(description) : by_version.at(version);
+    bad_input("migration files " + existing.file + " and " + file + " in " + directory +
+              (repeatable ? " are both the repeatable migration '" + description + "'"
+                          : " both have version " + version.text()));
 }
 
 constexpr std::string_view kVerifySuffix = ".verify.sql";
@@ -339,12 +370,12 @@ std::string verify_stem_of(const std::string& relative) {
     return relative;
 }
 
-std::vector<SqlStatement> read_checks(const fs::path& path) {
+std::vector<SqlStatement> read_checks(const fs::path& path, std::uint64_t max_file_bytes) {
     std::error_code error;
     if (!fs::is_regular_file(path, error))
         bad_input("checks file " + path.string() + " is not a regular file");
     try {
-        MigrationFile file = read_migration_file(read_file(path));
+        MigrationFile file = read_migration_file(read_file(path, max_file_bytes));
         reject_transaction_control(path, file.statements);
         reject_client_copy(path, file.statements);
         if (file.statements.empty()) bad_input("checks file " + path.string() + " holds no query");
@@ -359,12 +390,12 @@ std::vector<SqlStatement> read_checks(const fs::path& path) {
 // typo in its name would silently check nothing).
 void attach_checks(std::map<MigrationVersion, Migration>& by_version,
                    std::map<std::string, std::pair<fs::path, std::string>>& checks,
-                   const std::string& directory) {
+                   const std::string& directory, std::uint64_t max_file_bytes) {
     for (auto& [version, migration] : by_version) {
         const auto found = checks.find(verify_stem_of(migration.file));
         if (found == checks.end()) continue;
         migration.verify_file = found->second.second;
-        migration.checks = read_checks(found->second.first);
+        migration.checks = read_checks(found->second.first, max_file_bytes);
         checks.erase(found);
     }
     if (!checks.empty()) {
@@ -377,7 +408,7 @@ void attach_checks(std::map<MigrationVersion, Migration>& by_version,
 
 }  // namespace
 
-MigrationSet load_migration_set(const std::string& directory, const WalkLimits& limits) {
+MigrationSet load_migration_set(const std::string& directory, const LoadLimits& limits) {
     std::map<MigrationVersion, Migration> by_version;
     std::map<std::string, Migration> repeatables;
     std::optional<std::pair<NameLayout, std::string>> first_layout;
@@ -398,8 +429,7 @@ MigrationSet load_migration_set(const std::string& directory, const WalkLimits& 
                       "); rename it");
         }
         if (const auto* ignored = std::get_if<IgnoredFile>(&parsed)) {
-            if (!ignored->reason.empty())
-                spdlog::debug("skipping {}: {}", relative, ignored->reason);
+            if (!ignored->reason.empty()) spdlog::debug("skipping {}: {}", relative, ignored->reason);
             continue;
         }
         if (const auto* bad = std::get_if<BadMigrationName>(&parsed)) {
@@ -408,9 +438,10 @@ MigrationSet load_migration_set(const std::string& directory, const WalkLimits& 
         }
         const auto& name_parts = std::get<MigrationName>(parsed);
         check_one_layout(directory, relative, name_parts.layout, first_layout);
-        add_unique(by_version, repeatables, read_migration(path, relative, name_parts), directory);
+        add_unique(by_version, repeatables,
+                   read_migration(path, relative, name_parts, limits.max_file_bytes), directory);
     }
-    attach_checks(by_version, checks, directory);
+    attach_checks(by_version, checks, directory, limits.max_file_bytes);
     MigrationSet set;
     set.directory = directory;
     for (auto& [version, migration] : by_version) set.migrations.push_back(std::move(migration));
@@ -431,8 +462,8 @@ MigrationVersion choose_target(const MigrationSet& set,
         return *requested;
     }
     if (set.migrations.empty()) {
-        bad_input("--migrations: no versioned migration files in " + set.directory + " (expected " +
-                  kAcceptedNamePatterns + ")");
+        bad_input("--migrations: no versioned migration files in " + set.directory +
+                  " (expected " + kAcceptedNamePatterns + ")");
     }
     return set.highest_version();
 }

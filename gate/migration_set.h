@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "load_limits.h"
 #include "migration_file.h"
 #include "migration_version.h"
 
@@ -37,8 +37,7 @@ struct Migration {
     std::vector<SqlStatement> checks;
 
     bool matches(const std::string& applied_checksum) const {
-        return applied_checksum == checksum ||
-               (!raw_checksum.empty() && applied_checksum == raw_checksum);
+        return applied_checksum == checksum || (!raw_checksum.empty() && applied_checksum == raw_checksum);
     }
 };
 
@@ -51,20 +50,12 @@ struct MigrationSet {
     MigrationVersion highest_version() const;
 };
 
-// Bounds of the directory walk: far beyond any real layout (a few levels, a few thousand
-// files), small enough that a directory mounted by mistake (a whole volume, a node_modules) is
-// refused with a message before it costs memory.
-struct WalkLimits {
-    int max_depth = 16;                 // directories below the migrations directory
-    std::size_t max_entries = 100'000;  // visible entries, files and directories
-};
-
 // Reads the directory and its subdirectories (hidden ones skipped), following symlinks but
 // reading each directory once. Throws FatalError(kBadInput) naming the file or directory for:
 // a missing or unreadable directory, a symlink loop or a second link to one directory, a walk
-// beyond `limits`, an unparsable .sql name, a duplicate version, Flyway names mixed with
-// numbered ones, an unreadable file or one that does not lex.
-MigrationSet load_migration_set(const std::string& directory, const WalkLimits& limits = {});
+// or a file beyond `limits`, an unparsable .sql name, a duplicate version, Flyway names mixed
+// with numbered ones, an unreadable file or one that does not lex.
+MigrationSet load_migration_set(const std::string& directory, const LoadLimits& limits = {});
 
 // --target if given (must not exceed the highest file), else the highest file's version.
 // Throws FatalError(kBadInput) when there is nothing to target.

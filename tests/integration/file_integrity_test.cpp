@@ -173,6 +173,48 @@ TEST_F(FileIntegrity, ConfigMapSymlinkLayoutIsRead) {
     EXPECT_EQ(query_int("SELECT count(*) FROM b"), 0);
 }
 
+TEST_F(FileIntegrity, AFileAboveTheSizeLimitIsRefusedBeforeTheLease) {
+    // One statement of 2 MiB and a bit: under a limit of 1MiB it is refused before anything
+    // is read or the database touched; raised, it runs.
+    write_migration("V1__a.sql", "CREATE TABLE a (id int);\n");
+    const std::string payload(std::size_t{2} << 20, 'x');
+    const std::string big = "CREATE TABLE big AS SELECT '" + payload + "'::text AS v;\n";
+    write_migration("V2__big.sql", big);
+    const std::string before = database_fingerprint();
+    const std::string expected = (migrations_ / "V2__big.sql").string() + " is " +
+                                 std::to_string(big.size()) +
+                                 " bytes (2.0 MiB), above the limit of 1MiB (--max-file-size, "
+                                 "SCHEMAGATE_MAX_FILE_SIZE)";
+    for (const auto& args : kReaders) {
+        SCOPED_TRACE(args[0]);
+        const auto result = gate(args, {{"SCHEMAGATE_MAX_FILE_SIZE", "1MiB"}});
+        EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
+        EXPECT_NE(result.err.find(expected), std::string::npos) << result.err;
+        EXPECT_TRUE(one_line(result.err)) << result.err;
+    }
+    EXPECT_EQ(database_fingerprint(), before);
+    EXPECT_EQ(query_int("SELECT (to_regnamespace('schemagate') IS NULL)::int"), 1)
+        << "no lease may be taken for a refused set";
+
+    const auto raised = gate({"migrate", "--max-file-size", "4MiB"});
+    ASSERT_EQ(raised.exit_code, 0) << raised.err;
+    EXPECT_EQ(query_int("SELECT length(v) FROM big"), static_cast<long long>(payload.size()));
+}
+
+TEST_F(FileIntegrity, TheDefaultLimitIs16MiB) {
+    write_migration("V1__big.sql",
+                    "SELECT '" + std::string((std::size_t{16} << 20) - 11, 'x') + "';\n");
+    const auto fits = gate({"validate"});
+    EXPECT_EQ(fits.exit_code, 0) << fits.err;
+    write_migration("V1__big.sql",
+                    "SELECT '" + std::string((std::size_t{16} << 20) - 10, 'x') + "';\n");
+    const auto refused = gate({"validate"});
+    EXPECT_EQ(refused.exit_code, 3) << refused.err;
+    EXPECT_NE(refused.err.find("is 16777217 bytes (16.0 MiB), above the limit of 16MiB"),
+              std::string::npos)
+        << refused.err;
+}
+
 class UnreadableEntries : public FileIntegrity {
   protected:
     // Root reads a mode-000 directory anyway; the gate then runs as root without the

@@ -99,9 +99,7 @@ TEST_F(MigrationSetTest, RepeatablesAreKeptApartByDescription) {
 
 TEST_F(MigrationSetTest, ChecksumIgnoresLineEndingsAndALeadingBom) {
     write("V1__unix.sql", "CREATE TABLE t (id int);\nSELECT 1;\n");
-    write("V2__windows.sql",
-          "\xEF\xBB\xBF"
-          "CREATE TABLE t (id int);\r\nSELECT 1;\r\n");
+    write("V2__windows.sql", "\xEF\xBB\xBF" "CREATE TABLE t (id int);\r\nSELECT 1;\r\n");
     const MigrationSet set = load_migration_set(dir_.string());
     ASSERT_EQ(set.migrations.size(), 2u);
     EXPECT_EQ(set.migrations[0].checksum, set.migrations[1].checksum);
@@ -188,7 +186,7 @@ TEST_F(MigrationSetTest, TooManyEntriesAreRefusedBeforeAnyIsRead) {
     for (int i = 0; i < 9; ++i) std::ofstream(dir_ / ("f" + std::to_string(i)));
     fs::create_directory(dir_ / "sub");
     write("sub/V1__a.sql", "SELECT 1;");
-    WalkLimits limits;
+    LoadLimits limits;
     limits.max_entries = 11;
     EXPECT_EQ(load_migration_set(dir_.string(), limits).migrations.size(), 1U);
     limits.max_entries = 10;
