@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "byte_size.h"
 #include "duration.h"
 #include "exit_code.h"
 #include "logging.h"
@@ -33,6 +34,20 @@ inline CLI::Validator duration_in(Millis min, Millis max) {
                 return {};
             },
             "DURATION"};
+}
+
+// CLI11 check for byte-size flags (--max-file-size), like duration_in.
+inline CLI::Validator byte_size_in(std::uint64_t min, std::uint64_t max) {
+    return {[min, max](std::string& value) -> std::string {
+                const auto parsed = parse_byte_size(value);
+                if (!parsed) return "'" + value + "' is not a size (use e.g. 512KiB, 16MiB, 1GiB)";
+                if (*parsed < min || *parsed > max) {
+                    return "'" + value + "' is out of range: between " + format_byte_size(min) +
+                           " and " + format_byte_size(max);
+                }
+                return {};
+            },
+            "SIZE"};
 }
 
 // CLI11 check for version flags (--target, --expect, --max-version, repair --version).

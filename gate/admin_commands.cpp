@@ -51,7 +51,7 @@ int run_status(const GateConfig& config) {
     std::optional<MigrationSet> files;
     std::optional<MigrationVersion> target = config.target;
     if (std::filesystem::is_directory(config.migrations_dir)) {
-        files = load_migration_set(config.migrations_dir);
+        files = load_migration_set(config.migrations_dir, config.limits);
         if (!files->migrations.empty() || target) target = choose_target(*files, config.target);
     }
     const Connection connection = connect_for_admin(config);
@@ -92,7 +92,7 @@ int run_status(const GateConfig& config) {
 }
 
 int run_validate(const GateConfig& config) {
-    const MigrationSet files = load_migration_set(config.migrations_dir);
+    const MigrationSet files = load_migration_set(config.migrations_dir, config.limits);
     const MigrationVersion target = choose_target(files, config.target);
     std::cout << "ok: " << files.migrations.size() << " migration files in " << files.directory
               << ", highest " << version_label(files.highest_version());

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "byte_size.h"
 #include "cli_options.h"
 #include "exit_code.h"
 #include "secret_scrubber.h"
@@ -20,6 +21,11 @@
 namespace schemagate {
 
 namespace {
+
+// --max-file-size's range: the smallest real migration fits in 1KiB; beyond 4GiB the gate's
+// memory (several times the file) is no longer something a pod is given.
+constexpr std::uint64_t kMinFileSizeLimit = std::uint64_t{1} << 10;
+constexpr std::uint64_t kMaxFileSizeLimit = std::uint64_t{4} << 30;
 
 struct RawDurations {
     std::string lease_ttl, timeout, poll_interval, lock_timeout, statement_timeout;
@@ -65,6 +71,7 @@ class GateFlags {
     std::string adopt_from_;
     std::string compat_;
     std::string log_format_ = "text";
+    std::string max_file_size_ = format_byte_size(LoadLimits{}.max_file_bytes);
     std::string notify_url_;
     std::string notify_url_file_;
     bool remove_ = false;
@@ -145,6 +152,12 @@ void GateFlags::add_common(CLI::App* sub, GateConfig& config) {
     sub->add_option("--target", target_, "Version to reach (default: highest migration file)")
         ->envname("SCHEMAGATE_TARGET")
         ->check(is_version());
+    sub->add_option("--max-file-size", max_file_size_,
+                    "Largest migration file read (it is held in memory about four times over "
+                    "while it runs); raise it with the gate's memory limit")
+        ->envname("SCHEMAGATE_MAX_FILE_SIZE")
+        ->check(byte_size_in(kMinFileSizeLimit, kMaxFileSizeLimit))
+        ->capture_default_str();
 }
 
 void GateFlags::add_waiting(CLI::App* sub, GateConfig& config) {
@@ -279,6 +292,7 @@ void GateFlags::apply_to(GateConfig& config) const {
     config.migration.lock_timeout = *parse_duration(raw_.lock_timeout);
     config.migration.statement_timeout = *parse_duration(raw_.statement_timeout);
     config.log_format = log_format_named(log_format_);
+    config.limits.max_file_bytes = *parse_byte_size(max_file_size_);
     if (!target_.empty()) config.target = MigrationVersion::parse(target_);
     if (!repair_version_.empty()) config.repair_version = *MigrationVersion::parse(repair_version_);
     if (!baseline_version_.empty()) {

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "duration.h"
+#include "load_limits.h"
 #include "logging.h"
 #include "migration_settings.h"
 #include "migration_version.h"
@@ -34,6 +35,8 @@ struct GateConfig {
     StateLocation state;
     // --migrations: the directory of .sql files (a ConfigMap or an emptyDir in Kubernetes).
     std::string migrations_dir = "/migrations";
+    // --max-file-size (in `limits`), and the directory walk's fixed bounds.
+    LoadLimits limits;
     // --target: the version to reach; default the highest file in --migrations.
     std::optional<MigrationVersion> target;
     // --holder: who we are in the lease and in pg_stat_activity. Default "$HOSTNAME/pid":

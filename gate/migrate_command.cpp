@@ -125,7 +125,7 @@ void Gate::start() {
         }
     });
     if (mode_ == WaitMode::kMigrate || !config_.target) {
-        files_ = load_migration_set(config_.migrations_dir);
+        files_ = load_migration_set(config_.migrations_dir, config_.limits);
         target_ = choose_target(files_, config_.target);
         if (config_.migration.compat) {
             if (const auto problem = compat_problem(*config_.migration.compat, files_)) {

@@ -2,6 +2,9 @@
 // Transactional migrations, sent as chains: MigrationRunner::apply_in_transactions.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
+#include <functional>
 #include <limits>
 #include <pqxx/nontransaction>
 #include <pqxx/pipeline>
@@ -32,13 +35,20 @@ struct Slot {
 };
 
 // Sends a chain's queries in as few exchanges as their content allows and hands out their
-// results in order. pqxx::pipeline joins them into one query string and expects one result per
-// query (the server answers each statement with one); should the server refuse to parse that
-// string, it runs them one by one to find the one at fault. So every query must be exactly one
-// statement: a unit of several (a goose block) goes as its statements (SqlStatement::parts).
+// results in order, exchange by exchange: what pqxx keeps of a query (its text, its result)
+// is let go once the exchange returned, so a file of many statements costs the memory of one
+// exchange at a time, not of all its statements at once. pqxx::pipeline joins an exchange's
+// queries into one query string; should the server refuse to parse that string, it runs them
+// one by one to find the one at fault, so every query must be exactly one statement.
 class ChainSender {
   public:
-    explicit ChainSender(pqxx::transaction_base& session) : pipeline_(session) {
+    // `each` sees a query's slot before its result is read, `done` the slot and the result
+    // after it succeeded. The first failure is thrown by the end_exchange() that reads it.
+    using Each = std::function<void(const Slot&)>;
+    using Done = std::function<void(const Slot&, const pqxx::result&)>;
+
+    ChainSender(pqxx::transaction_base& session, Each each, Done done)
+        : pipeline_(session), each_(std::move(each)), done_(std::move(done)) {
         pipeline_.retain(std::numeric_limits<int>::max());
     }
 
@@ -58,6 +68,7 @@ class ChainSender {
 
     void add(const std::string& query, Slot slot) {
         bytes_ += query.size();
+        exchange_bytes_ += query.size();
         queries_.emplace_back(pipeline_.insert(query), slot);
     }
 
@@ -66,40 +77,43 @@ class ChainSender {
         for (const auto& statement : split_sql(sql)) add(statement.text, slot);
     }
 
-    // Sends what was added so far and waits for it to run: what is added after goes in a
-    // later exchange, read by the server once this one ran. Results (and a failure) are kept
-    // for receive().
-    void end_exchange() { pipeline_.complete(); }
+    // Sends what was added so far, waits for it to run and reads its results: what is added
+    // after goes in a later exchange, read by the server once this one ran.
+    void end_exchange() {
+        pipeline_.complete();
+        for (const auto& [id, slot] : queries_) {
+            each_(slot);
+            done_(slot, pipeline_.retrieve(id));
+        }
+        queries_.clear();
+        exchange_bytes_ = 0;
+    }
 
     std::size_t bytes() const { return bytes_; }
-
-    // Waits for each result in turn; `each` sees a query's slot before its result is read,
-    // `done` the slot and the result after it succeeded. Throws the first failure.
-    template <typename Before, typename After>
-    void receive(Before each, After done) {
-        pipeline_.resume();
-        for (const auto& [id, slot] : queries_) {
-            each(slot);
-            done(slot, pipeline_.retrieve(id));
-        }
-        pipeline_.complete();
-    }
+    std::size_t exchange_bytes() const { return exchange_bytes_; }
 
   private:
     pqxx::pipeline pipeline_;
+    Each each_;
+    Done done_;
     std::vector<std::pair<pqxx::pipeline::query_id, Slot>> queries_;
     std::size_t bytes_ = 0;
+    std::size_t exchange_bytes_ = 0;
 };
 
 // The migration's statements, each statement of a unit on its own and named by its own line,
 // each that could end the transaction followed by the check that it did not; the exchange ends
-// after each that may change how the server reads what follows, and after every one when
-// `statement_per_exchange`. Returns true when one may change how SQL is read.
+// after each that may change how the server reads what follows, after every one when
+// `statement_per_exchange`, and once it carries kExchangeBytes. Returns true when one may
+// change how SQL is read.
 bool add_statements(ChainSender& sender, const Migration& migration, Slot slot, const Lease& lease,
                     const LeaseGrant& grant, bool statement_per_exchange) {
     bool changes_reading = false;
     for (const auto& unit : migration.statements) {
         for (const auto& statement : statements_of(unit)) {
+            // A statement that large goes in an exchange of its own: the query string pqxx
+            // sends is then the statement itself, not a copy joined to others.
+            if (statement.text.size() >= kExchangeBytes) sender.end_exchange();
             slot.statement = &statement;
             sender.add(statement.text + "\n", slot);
             if (statement.traits.may_end_transaction) {
@@ -110,7 +124,9 @@ bool add_statements(ChainSender& sender, const Migration& migration, Slot slot, 
             // exchange, so that what follows is read the way the file was checked.
             const bool changes = statement.traits.string_reading != StringReading::kUnchanged;
             changes_reading = changes_reading || changes;
-            if (changes || statement_per_exchange) sender.end_exchange();
+            if (changes || statement_per_exchange || sender.exchange_bytes() >= kExchangeBytes) {
+                sender.end_exchange();
+            }
         }
     }
     return changes_reading;
@@ -174,8 +190,22 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
             pqxx::nontransaction session(connection);
             bool checks_pending = false;
             {
-                ChainSender sender(session);
-                for (std::size_t taken = 0; taken < chain.size(); ++taken) {
+                Millis took{0};
+                ChainSender sender(
+                    session,
+                    [&](const Slot& slot) {
+                        failing = chain[slot.migration];
+                        current = slot.statement;
+                    },
+                    [&](const Slot& slot, const pqxx::result& result) {
+                        if (slot.role == Slot::Role::kDuration) {
+                            took = Millis{result.at(0).at(0).as<std::int64_t>()};
+                        } else if (slot.role == Slot::Role::kCommit) {
+                            applied(*chain[slot.migration], took);
+                        }
+                    });
+                std::size_t taken = 0;
+                for (; taken < chain.size(); ++taken) {
                     const Migration& migration = *chain[taken];
                     if (taken > 0 && (!chainable(migration) || sender.bytes() >= kExchangeBytes)) {
                         break;
@@ -191,19 +221,7 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                                     statement_per_exchange(connection, settings_));
                     if (checks_pending) break;
                 }
-                Millis took{0};
-                sender.receive(
-                    [&](const Slot& slot) {
-                        failing = chain[slot.migration];
-                        current = slot.statement;
-                    },
-                    [&](const Slot& slot, const pqxx::result& result) {
-                        if (slot.role == Slot::Role::kDuration) {
-                            took = Millis{result.at(0).at(0).as<std::int64_t>()};
-                        } else if (slot.role == Slot::Role::kCommit) {
-                            applied(*chain[slot.migration], took);
-                        }
-                    });
+                sender.end_exchange();
             }
             if (checks_pending) {
                 const auto started = SteadyClock::now();

@@ -84,6 +84,9 @@ class UpPartReader {
     enum class Where { kBeforeUp, kUp, kDown };
 
     void on_marker(const Marker& marker);
+    void leave_before_up() {
+        if (where_ == Where::kBeforeUp) before_up_ = before_up_.substr(0, line_start_);
+    }
     void end_block();
     void on_sql_line(std::string_view line);
     void check_complete() const;
@@ -95,13 +98,18 @@ class UpPartReader {
     std::string block_;
     std::optional<int> down_line_;
     bool saw_up_ = false;
-    std::string before_up_;  // what precedes the up marker, checked to be comments only
+    // What precedes the first up or down marker, checked to be comments only: a view into
+    // the file, not a copy (a plain file is all "before up").
+    std::string_view before_up_;
+    std::size_t line_start_ = 0;
 };
 
 UpPart UpPartReader::read(std::string_view sql) {
     std::size_t pos = 0;
+    before_up_ = sql;
     while (pos < sql.size()) {
         ++line_number_;
+        line_start_ = pos;
         std::size_t end = sql.find('\n', pos);
         end = end == std::string_view::npos ? sql.size() : end + 1;
         const std::string_view line = sql.substr(pos, end - pos);
@@ -137,6 +145,7 @@ void UpPartReader::on_marker(const Marker& marker) {
                                      "refuses that order; put the up part first");
             }
             saw_up_ = true;
+            leave_before_up();
             where_ = Where::kUp;
             if (lower(marker.options).find("transaction:false") != std::string::npos) {
                 part_.no_transaction = true;
@@ -147,6 +156,7 @@ void UpPartReader::on_marker(const Marker& marker) {
                 throw SqlSyntaxError(block_start_, "-- +goose StatementBegin without StatementEnd");
             }
             if (!down_line_) down_line_ = line_number_;
+            leave_before_up();
             where_ = Where::kDown;
             return;
         case Marker::Kind::kNoTransaction:
@@ -195,7 +205,6 @@ void UpPartReader::on_sql_line(std::string_view line) {
     } else if (where_ == Where::kUp) {
         part_.text += line;
     } else {
-        if (where_ == Where::kBeforeUp) before_up_ += line;
         part_.text += std::string(
             static_cast<std::size_t>(std::count(line.begin(), line.end(), '\n')), '\n');
     }
@@ -294,11 +303,18 @@ MigrationFile read_migration_file(std::string_view sql) {
     UpPart part = up_part(sql);
     MigrationFile file;
     file.layout = part.layout;
-    file.statements =
-        part.layout == MigrationFile::Layout::kPlain ? std::move(whole) : split_sql(part.text);
-    for (auto& block : part.blocks) file.statements.push_back(std::move(block));
-    std::stable_sort(file.statements.begin(), file.statements.end(),
-                     [](const SqlStatement& a, const SqlStatement& b) { return a.line < b.line; });
+    if (part.layout == MigrationFile::Layout::kPlain) {
+        file.statements = std::move(whole);
+    } else {
+        std::vector<SqlStatement>().swap(whole);  // one copy of the statements at a time
+        file.statements = split_sql(part.text);
+    }
+    if (!part.blocks.empty()) {
+        for (auto& block : part.blocks) file.statements.push_back(std::move(block));
+        std::stable_sort(
+            file.statements.begin(), file.statements.end(),
+            [](const SqlStatement& a, const SqlStatement& b) { return a.line < b.line; });
+    }
     const bool forced_on = has_first_line_directive(sql, "--schemagate:no-transaction");
     const bool forced_off = has_first_line_directive(sql, "--schemagate:transaction");
     if (forced_on || part.no_transaction) {

@@ -2,14 +2,20 @@
 #include "migration_set.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <utility>
 
+#include "byte_size.h"
 #include "errors.h"
 #include "migration_name.h"
 #include "flyway_checksum.h"
@@ -27,13 +33,37 @@ namespace {
     throw FatalError(ExitCode::kBadInput, message);
 }
 
-std::string read_file(const fs::path& path) {
+// Refused before it is read when larger than the limit: the gate would hold it in memory
+// several times over while it runs (LoadLimits). Read into a string of the file's size: one
+// copy of it, not a growing buffer and then its copy.
+std::string read_file(const fs::path& path, std::uint64_t max_bytes) {
     std::ifstream stream(path, std::ios::binary);
-    if (!stream) bad_input("cannot read migration file " + path.string());
-    std::ostringstream content;
-    content << stream.rdbuf();
+    if (!stream) {
+        bad_input("cannot read migration file " + path.string() + ": " + std::strerror(errno));
+    }
+    std::error_code error;
+    const std::uint64_t size = fs::file_size(path, error);
+    const auto too_large = [&](std::uint64_t bytes) {
+        bad_input("migration file " + path.string() + " is " + format_byte_size(bytes) +
+                  ", above the limit of " + format_byte_size(max_bytes) +
+                  " (--max-file-size, SCHEMAGATE_MAX_FILE_SIZE): the gate holds a file in "
+                  "memory about four times over while it runs; split the file, or raise the "
+                  "limit together with the gate's memory limit");
+    };
+    if (!error && size > max_bytes) too_large(size);
+    std::string content(error ? 0 : size, '\0');
+    stream.read(content.data(), static_cast<std::streamsize>(content.size()));
+    content.resize(static_cast<std::size_t>(stream.gcount()));
+    // A file still being written may have grown since its size was taken.
+    std::array<char, 65536> chunk{};
+    while (!stream.bad() && !stream.eof()) {
+        stream.clear();
+        stream.read(chunk.data(), chunk.size());
+        content.append(chunk.data(), static_cast<std::size_t>(stream.gcount()));
+        if (content.size() > max_bytes) too_large(content.size());
+    }
     if (stream.bad()) bad_input("cannot read migration file " + path.string());
-    return content.str();
+    return content;
 }
 
 // schemagate wraps each migration in a transaction that starts with the lease fence; a COMMIT
@@ -117,37 +147,118 @@ std::string content_checksum(std::string_view bytes) {
 
 namespace {
 
-// Every .sql candidate below the directory, as (path, name relative to the directory),
-// in a stable order. Hidden entries (ConfigMap's ..data, .git) are skipped.
-std::vector<std::pair<fs::path, std::string>> list_files(const std::string& directory) {
-    std::error_code error;
-    if (!fs::is_directory(directory, error)) {
-        bad_input("--migrations: " + directory + " is not a readable directory");
-    }
-    std::vector<std::pair<fs::path, std::string>> files;
-    fs::recursive_directory_iterator entries(
-        directory, fs::directory_options::follow_directory_symlink, error);
-    if (error) bad_input("--migrations: cannot list " + directory + ": " + error.message());
-    for (auto it = fs::begin(entries); it != fs::end(entries); it.increment(error)) {
-        if (error) bad_input("--migrations: cannot list " + directory + ": " + error.message());
-        const std::string name = it->path().filename().string();
-        if (!name.empty() && name.front() == '.') {
-            if (it->is_directory(error)) it.disable_recursion_pending();
-            continue;
+// Every .sql candidate below the directory, as (path, name relative to the directory).
+// Symlinks are followed (a ConfigMap mount is made of them), but each directory, known by
+// device and inode, is read once: a link back up would otherwise make the walk endless, and
+// two links to one directory would read its files twice (and double the walk at every level
+// of a chain of such pairs). Hidden entries (ConfigMap's ..data, .git) are skipped. An entry
+// that cannot be read is an error, never a silent gap in the history.
+class DirectoryWalk {
+  public:
+    DirectoryWalk(std::string root, const LoadLimits& limits)
+        : root_(std::move(root)), limits_(limits) {}
+
+    std::vector<std::pair<fs::path, std::string>> files() {
+        std::error_code error;
+        if (!fs::is_directory(root_, error)) {
+            bad_input("--migrations: " + root_.string() + " is not a readable directory");
         }
-        // A directory named like a file (V1__x.sql/) is a mistake worth naming, not a folder.
-        const bool looks_like_a_file = name.size() > 4 && name.ends_with(".sql");
-        if (it->is_directory(error) && !looks_like_a_file) continue;
-        if (looks_like_a_file) it.disable_recursion_pending();
-        files.emplace_back(it->path(), it->path().lexically_relative(directory).generic_string());
+        // Depth first, with the directories being read on a stack (their ancestors' chain).
+        enter(root_);
+        while (!stack_.empty()) {
+            Frame& top = stack_.back();
+            if (top.next == top.entries.size()) {
+                stack_.pop_back();
+                continue;
+            }
+            const fs::path entry = top.entries[top.next++];
+            const std::string name = entry.filename().string();
+            // Follows symlinks; a dangling one is no directory and is judged as a file.
+            const bool is_directory = fs::is_directory(entry, error);
+            // A directory named like a file (V1__x.sql/) is a mistake worth naming, not a folder.
+            const bool looks_like_a_file = name.size() > 4 && name.ends_with(".sql");
+            if (is_directory && !looks_like_a_file) {
+                enter(entry);
+            } else {
+                files_.emplace_back(entry, entry.lexically_relative(root_).generic_string());
+            }
+        }
+        std::sort(files_.begin(), files_.end(),
+                  [](const auto& a, const auto& b) { return a.second < b.second; });
+        return std::move(files_);
     }
-    std::sort(files.begin(), files.end(),
-              [](const auto& a, const auto& b) { return a.second < b.second; });
-    return files;
-}
+
+  private:
+    using DirectoryId = std::pair<dev_t, ino_t>;
+    struct Frame {
+        DirectoryId id;
+        std::vector<fs::path> entries;
+        std::size_t next = 0;
+    };
+
+    void enter(const fs::path& directory) {
+        struct stat info {};
+        if (::stat(directory.c_str(), &info) != 0) {
+            bad_input("--migrations: cannot read directory " + directory.string() + ": " +
+                      std::strerror(errno));
+        }
+        const DirectoryId id{info.st_dev, info.st_ino};
+        if (seen_.contains(id)) refuse_revisit(directory, id);
+        seen_.emplace(id, directory);
+        if (std::cmp_greater(stack_.size(), limits_.max_depth)) {
+            bad_input("--migrations: " + directory.string() + " is more than " +
+                      std::to_string(limits_.max_depth) + " directories below " + root_.string() +
+                      ": too deep for a migrations directory");
+        }
+        stack_.push_back(Frame{id, entries_of(directory)});
+    }
+
+    // The directory's visible entries, by name (so that errors are the same on every run).
+    std::vector<fs::path> entries_of(const fs::path& directory) {
+        std::vector<fs::path> entries;
+        std::error_code error;
+        fs::directory_iterator it(directory, error);
+        for (; !error && it != fs::directory_iterator(); it.increment(error)) {
+            const std::string name = it->path().filename().string();
+            if (!name.empty() && name.front() == '.') continue;
+            if (++entry_count_ > limits_.max_entries) {
+                bad_input("--migrations: more than " + std::to_string(limits_.max_entries) +
+                          " entries below " + root_.string() +
+                          ": too many for a migrations directory");
+            }
+            entries.push_back(it->path());
+        }
+        if (error) {
+            bad_input("--migrations: cannot read directory " + directory.string() + ": " +
+                      error.message());
+        }
+        std::sort(entries.begin(), entries.end());
+        return entries;
+    }
+
+    [[noreturn]] void refuse_revisit(const fs::path& directory, const DirectoryId& id) const {
+        const fs::path& first = seen_.at(id);
+        const bool loop = std::any_of(stack_.begin(), stack_.end(),
+                                      [&id](const Frame& frame) { return frame.id == id; });
+        if (loop) {
+            bad_input("--migrations: " + directory.string() + " leads back to " + first.string() +
+                      ", which contains it (a symlink loop); remove the link");
+        }
+        bad_input("--migrations: " + directory.string() +
+                  " leads to the directory already read as " + first.string() +
+                  " (through a symlink): its files would be read twice; remove one of the links");
+    }
+
+    fs::path root_;
+    LoadLimits limits_;
+    std::vector<std::pair<fs::path, std::string>> files_;
+    std::map<DirectoryId, fs::path> seen_;
+    std::vector<Frame> stack_;
+    std::size_t entry_count_ = 0;
+};
 
 Migration read_migration(const fs::path& path, const std::string& relative,
-                         const MigrationName& name) {
+                         const MigrationName& name, std::uint64_t max_file_bytes) {
     std::error_code error;
     // ConfigMap files are symlinks into ..data; is_regular_file follows them.
     if (!fs::is_regular_file(path, error)) {
@@ -158,7 +269,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     migration.repeatable = name.repeatable;
     migration.description = name.description;
     migration.file = relative;
-    const std::string sql = read_file(path);
+    const std::string sql = read_file(path, max_file_bytes);
     migration.checksum = content_checksum(sql);
     migration.flyway_checksum = flyway_checksum(sql);
     if (normalizes(sql)) migration.raw_checksum = sha256_hex(sql);
@@ -215,19 +326,21 @@ void check_one_layout(const std::string& directory, const std::string& file, Nam
 }
 
 void add_unique(std::map<MigrationVersion, Migration>& by_version,
-                std::map<std::string, Migration>& repeatables, Migration migration,
+                std::map<std::string, Migration>& repeatables, Migration&& migration,
                 const std::string& directory) {
-    const bool inserted =
-        migration.repeatable
-            ? repeatables.try_emplace(migration.description, migration).second
-            : by_version.try_emplace(migration.version, migration).second;
+    const std::string description = migration.description;
+    const std::string file = migration.file;
+    const MigrationVersion version = migration.version;
+    const bool repeatable = migration.repeatable;
+    // Moved in (its statements are the file's whole text), and only when it is inserted.
+    const bool inserted = repeatable
+                              ? repeatables.try_emplace(description, std::move(migration)).second
+                              : by_version.try_emplace(version, std::move(migration)).second;
     if (inserted) return;
-    const Migration& existing = migration.repeatable ? repeatables.at(migration.description)
-                                                     : by_version.at(migration.version);
-    bad_input("migration files " + existing.file + " and " + migration.file + " in " + directory +
-              (migration.repeatable ? " are both the repeatable migration '" +
-                                          migration.description + "'"
-                                    : " both have version " + migration.version.text()));
+    const Migration& existing = repeatable ? repeatables.at(description) : by_version.at(version);
+    bad_input("migration files " + existing.file + " and " + file + " in " + directory +
+              (repeatable ? " are both the repeatable migration '" + description + "'"
+                          : " both have version " + version.text()));
 }
 
 constexpr std::string_view kVerifySuffix = ".verify.sql";
@@ -241,11 +354,12 @@ std::string verify_stem_of(const std::string& relative) {
     return relative;
 }
 
-std::vector<SqlStatement> read_checks(const fs::path& path) {
+std::vector<SqlStatement> read_checks(const fs::path& path, std::uint64_t max_file_bytes) {
     std::error_code error;
-    if (!fs::is_regular_file(path, error)) bad_input("checks file " + path.string() + " is not a regular file");
+    if (!fs::is_regular_file(path, error))
+        bad_input("checks file " + path.string() + " is not a regular file");
     try {
-        MigrationFile file = read_migration_file(read_file(path));
+        MigrationFile file = read_migration_file(read_file(path, max_file_bytes));
         reject_transaction_control(path, file.statements);
         reject_client_copy(path, file.statements);
         if (file.statements.empty()) bad_input("checks file " + path.string() + " holds no query");
@@ -260,12 +374,12 @@ std::vector<SqlStatement> read_checks(const fs::path& path) {
 // typo in its name would silently check nothing).
 void attach_checks(std::map<MigrationVersion, Migration>& by_version,
                    std::map<std::string, std::pair<fs::path, std::string>>& checks,
-                   const std::string& directory) {
+                   const std::string& directory, std::uint64_t max_file_bytes) {
     for (auto& [version, migration] : by_version) {
         const auto found = checks.find(verify_stem_of(migration.file));
         if (found == checks.end()) continue;
         migration.verify_file = found->second.second;
-        migration.checks = read_checks(found->second.first);
+        migration.checks = read_checks(found->second.first, max_file_bytes);
         checks.erase(found);
     }
     if (!checks.empty()) {
@@ -278,12 +392,12 @@ void attach_checks(std::map<MigrationVersion, Migration>& by_version,
 
 }  // namespace
 
-MigrationSet load_migration_set(const std::string& directory) {
+MigrationSet load_migration_set(const std::string& directory, const LoadLimits& limits) {
     std::map<MigrationVersion, Migration> by_version;
     std::map<std::string, Migration> repeatables;
     std::optional<std::pair<NameLayout, std::string>> first_layout;
     std::map<std::string, std::pair<fs::path, std::string>> checks;  // by stem
-    for (const auto& [path, relative] : list_files(directory)) {
+    for (const auto& [path, relative] : DirectoryWalk(directory, limits).files()) {
         const std::string name = path.filename().string();
         if (name.size() > kVerifySuffix.size() && name.ends_with(kVerifySuffix) &&
             is_printable_utf8(relative)) {
@@ -308,10 +422,10 @@ MigrationSet load_migration_set(const std::string& directory) {
         }
         const auto& name_parts = std::get<MigrationName>(parsed);
         check_one_layout(directory, relative, name_parts.layout, first_layout);
-        add_unique(by_version, repeatables, read_migration(path, relative, name_parts),
-                   directory);
+        add_unique(by_version, repeatables,
+                   read_migration(path, relative, name_parts, limits.max_file_bytes), directory);
     }
-    attach_checks(by_version, checks, directory);
+    attach_checks(by_version, checks, directory, limits.max_file_bytes);
     MigrationSet set;
     set.directory = directory;
     for (auto& [version, migration] : by_version) set.migrations.push_back(std::move(migration));

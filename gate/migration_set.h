@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "load_limits.h"
 #include "migration_file.h"
 #include "migration_version.h"
 
@@ -49,11 +50,12 @@ struct MigrationSet {
     MigrationVersion highest_version() const;
 };
 
-// Reads the directory and its subdirectories (hidden ones skipped). Throws
-// FatalError(kBadInput) naming the file for: a missing or unreadable directory, an unparsable
-// .sql name, a duplicate version, Flyway names mixed with numbered ones, an unreadable file
-// or one that does not lex.
-MigrationSet load_migration_set(const std::string& directory);
+// Reads the directory and its subdirectories (hidden ones skipped), following symlinks but
+// reading each directory once. Throws FatalError(kBadInput) naming the file or directory for:
+// a missing or unreadable directory, a symlink loop or a second link to one directory, a walk
+// or a file beyond `limits`, an unparsable .sql name, a duplicate version, Flyway names mixed
+// with numbered ones, an unreadable file or one that does not lex.
+MigrationSet load_migration_set(const std::string& directory, const LoadLimits& limits = {});
 
 // --target if given (must not exceed the highest file), else the highest file's version.
 // Throws FatalError(kBadInput) when there is nothing to target.

@@ -110,7 +110,7 @@ std::string plan_text(const PlanReport& report) {
 }
 
 int run_plan(const GateConfig& config) {
-    const MigrationSet files = load_migration_set(config.migrations_dir);
+    const MigrationSet files = load_migration_set(config.migrations_dir, config.limits);
     PlanReport report;
     report.target = choose_target(files, config.target);
     const Connection connection = connect_for_admin(config);

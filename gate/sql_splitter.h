@@ -15,9 +15,10 @@ namespace schemagate {
 struct LexedStatement {
     std::string text;  // without the terminating semicolon
     int line = 1;      // 1-based line in the file where the statement's first token is
-    // The statement's first few words outside comments and literals, upper-cased
-    // ("CREATE", "INDEX", "CONCURRENTLY").
-    std::vector<std::string> leading_words;
+    // The statement's first few words outside comments and literals, upper-cased and
+    // separated by one space ("CREATE INDEX CONCURRENTLY"). One string, not one per word: a
+    // file may hold a million statements.
+    std::string leading_words;
     // What it is and does, decided once by the lexer: what every consumer reads.
     StatementTraits traits;
 };
@@ -75,5 +76,8 @@ bool has_no_transaction_directive(std::string_view sql);
 
 // The statement's first keyword, upper-cased, after leading comments ("COMMIT", "CREATE").
 std::string first_keyword(const LexedStatement& statement);
+
+// The statement's leading words, one by one ({"CREATE", "INDEX", "CONCURRENTLY"}).
+std::vector<std::string_view> leading_words_of(const LexedStatement& statement);
 
 }  // namespace schemagate

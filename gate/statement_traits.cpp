@@ -186,6 +186,10 @@ void TraitsBuilder::number(std::string_view digits) {
     if (leading_.size() < kLeadingWords) numbers_after_.emplace(leading_.size(), digits);
 }
 
+std::string TraitsBuilder::leading_words() const {
+    return joined(leading_, 0, leading_.size());
+}
+
 StatementTraits TraitsBuilder::build() const {
     StatementTraits traits;
     traits.command = command_of(leading_);

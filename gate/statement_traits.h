@@ -57,8 +57,8 @@ class TraitsBuilder {
     void number(std::string_view digits);
     void literal(std::string_view content);
     StatementTraits build() const;
-    // The first words seen (at most kLeadingWords): what the command is made of.
-    const std::vector<std::string>& leading_words() const { return leading_; }
+    // The first words seen (at most kLeadingWords), separated by one space.
+    std::string leading_words() const;
 
     static constexpr std::size_t kLeadingWords = 8;
 

@@ -155,7 +155,7 @@ bool write_adoption(pqxx::connection& connection, const StateStore& store, const
 }
 
 int run_adopt(const GateConfig& config) {
-    const MigrationSet files = load_migration_set(config.migrations_dir);
+    const MigrationSet files = load_migration_set(config.migrations_dir, config.limits);
     take_over(config, [&](pqxx::connection& connection, const StateStore& store,
                           bool second_look) -> std::optional<Adoption> {
         const auto found = read_other_histories(connection);
@@ -174,7 +174,7 @@ int run_adopt(const GateConfig& config) {
 }
 
 int run_baseline(const GateConfig& config) {
-    const MigrationSet files = load_migration_set(config.migrations_dir);
+    const MigrationSet files = load_migration_set(config.migrations_dir, config.limits);
     const MigrationVersion version = config.baseline_version.value_or(MigrationVersion{});
     take_over(config, [&](pqxx::connection& connection, const StateStore& store,
                           bool second_look) -> std::optional<Adoption> {

@@ -13,7 +13,7 @@
 namespace schemagate {
 
 int run_verify(const GateConfig& config) {
-    const MigrationSet files = load_migration_set(config.migrations_dir);
+    const MigrationSet files = load_migration_set(config.migrations_dir, config.limits);
     const Connection connection = connect_for_admin(config);
     const auto history = StateStore(config.state).read_history(*connection);
     std::set<MigrationVersion> applied;

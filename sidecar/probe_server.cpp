@@ -13,8 +13,10 @@
 #include <condition_variable>
 #include <cstdarg>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "connection_guard.h"
 #include "errors.h"
 #include "metrics.h"
 
@@ -33,8 +35,11 @@ namespace {
 // bounds memory: connections x this.
 constexpr std::size_t kConnectionMemory = std::size_t{8} * 1024;
 // With kConnectionMemory, at most ~32 MiB of pools even when every slot is taken by an idle
-// or hostile client; a fresh probe still gets a slot until then.
+// or hostile client; ConnectionGuard keeps a place for a fresh probe until then.
 constexpr unsigned kMaxConnections = 4096;
+// One client address (the kubelet probes from the node's; an in-cluster client has its pod's)
+// holds at most this many: a Prometheus scrape or a load test needs a few.
+constexpr std::size_t kPerAddressConnections = 64;
 constexpr int kListenBacklog = 1024;
 // SIGTERM to exit, at most: requests in flight finish within it, idle connections do not
 // hold the pod's shutdown.
@@ -42,14 +47,37 @@ constexpr std::chrono::milliseconds kDrainLimit{800};
 
 constexpr std::array<std::string_view, 4> kPaths = {"/readyz", "/livez", "/version", "/metrics"};
 
+// Containers commonly start with a soft limit of 1024 open files under a hard limit far above
+// it; every connection takes one. Raised once, at startup; kept where it cannot be.
+void raise_open_files_limit() {
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur >= files.rlim_max) return;
+    const rlim_t before = files.rlim_cur;
+    files.rlim_cur = files.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &files) == 0) {
+        spdlog::debug("open files limit raised from {} to {}", before, files.rlim_cur);
+    }
+}
+
+// Connections the library may hold: the descriptors there are, less those kept for the
+// database connection, logs and the library's own, and at most kMaxConnections.
 unsigned connection_limit() {
     rlimit files{};
     if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY) {
         return kMaxConnections;
     }
-    // Keep descriptors for the database connection, logs and the daemon's own.
     const auto usable = files.rlim_cur > 64 ? files.rlim_cur - 64 : 16;
     return static_cast<unsigned>(std::min<rlim_t>(kMaxConnections, usable));
+}
+
+// The guard admits a little below the library's limit: a connection it closes to make room
+// holds its place until the library has seen it close, and the library must still accept
+// the newcomer meanwhile.
+ConnectionGuard::Limits guard_limits(unsigned library_limit, Millis request_time) {
+    const std::size_t headroom = std::max<std::size_t>(4, library_limit / 16);
+    const std::size_t total =
+        library_limit > 2 * headroom ? library_limit - headroom : std::max(1U, library_limit / 2);
+    return {total, std::min(kPerAddressConnections, total), request_time};
 }
 
 void log_from_library(void* /*cls*/, const char* format, va_list arguments) {
@@ -70,13 +98,85 @@ class ProbeServer::Http {
     std::condition_variable stopped_changed;
     bool stopped = false;
 
+    // Who holds connections and for how long (ConnectionGuard); a connection is closed with
+    // shutdown() on its socket, which the library sees as the client leaving. Done under
+    // guard_mutex, which the library's close notification also takes before it closes the
+    // socket: a descriptor shut down is never one already reused for another connection.
+    std::mutex guard_mutex;
+    std::condition_variable guard_changed;
+    std::optional<ConnectionGuard> guard;
+    bool reaper_stopping = false;
+    std::thread reaper;
+
     ~Http() {
         // Quiesced first, the daemon hands the listening socket back, so it is closed once.
         if (daemon != nullptr) {
             MHD_quiesce_daemon(daemon);
             MHD_stop_daemon(daemon);
         }
+        if (reaper.joinable()) {
+            {
+                const std::lock_guard lock(guard_mutex);
+                reaper_stopping = true;
+            }
+            guard_changed.notify_all();
+            reaper.join();
+        }
         if (listen_fd >= 0) close(listen_fd);
+    }
+
+    // Closes each connection whose request outlived its bound, when it does.
+    void reap() {
+        std::unique_lock lock(guard_mutex);
+        while (!reaper_stopping) {
+            for (const int fd : guard->expired(ConnectionGuard::Clock::now())) {
+                shutdown(fd, SHUT_RDWR);
+            }
+            if (const auto next = guard->next_deadline()) {
+                guard_changed.wait_until(lock, *next);
+            } else {
+                guard_changed.wait(lock);
+            }
+        }
+    }
+
+    static MHD_Result admit(void* cls, const sockaddr* address, socklen_t /*length*/) {
+        auto& http = *static_cast<Http*>(cls);
+        const std::lock_guard lock(http.guard_mutex);
+        const auto admission = http.guard->admit(address_text(address));
+        if (admission.evict) shutdown(*admission.evict, SHUT_RDWR);
+        return admission.admit ? MHD_YES : MHD_NO;
+    }
+
+    static void on_connection(void* cls, MHD_Connection* connection, void** /*socket_context*/,
+                              MHD_ConnectionNotificationCode code) {
+        auto& http = *static_cast<Http*>(cls);
+        if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+            const std::lock_guard lock(http.guard_mutex);
+            http.guard->closed(connection);
+            return;
+        }
+        const auto* fd = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const auto* address =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (fd == nullptr || address == nullptr) return;
+        bool first = false;
+        {
+            const std::lock_guard lock(http.guard_mutex);
+            http.guard->opened(connection, fd->connect_fd, address_text(address->client_addr),
+                               ConnectionGuard::Clock::now());
+            first = http.guard->open_connections() == 1;
+        }
+        // The reaper waits for the earliest bound; only a first connection comes earlier.
+        if (first) http.guard_changed.notify_all();
+    }
+
+    static void on_completed(void* cls, MHD_Connection* connection, void** /*request_state*/,
+                             MHD_RequestTerminationCode code) {
+        if (code != MHD_REQUEST_TERMINATED_COMPLETED_OK) return;
+        auto& http = *static_cast<Http*>(cls);
+        const std::lock_guard lock(http.guard_mutex);
+        http.guard->answered(connection, ConnectionGuard::Clock::now());
     }
 };
 
@@ -171,17 +271,23 @@ void ProbeServer::start() {
     };
     const unsigned idle_seconds =
         static_cast<unsigned>(std::max<long long>(1, config_.request_timeout.count() / 1000));
+    raise_open_files_limit();
+    const unsigned limit = connection_limit();
+    http_->guard.emplace(guard_limits(limit, config_.request_timeout));
     const unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    Http* http = http_.get();
     http_->daemon = MHD_start_daemon(
-        flags, 0, nullptr, nullptr, handler, const_cast<ProbeServer*>(this),
+        flags, 0, &Http::admit, http, handler, const_cast<ProbeServer*>(this),
         MHD_OPTION_EXTERNAL_LOGGER, &log_from_library, nullptr, MHD_OPTION_LISTEN_SOCKET,
-        http_->listen_fd, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
-        MHD_OPTION_CONNECTION_TIMEOUT, idle_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        kConnectionMemory, MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(config_.workers),
-        MHD_OPTION_END);
+        http_->listen_fd, MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        idle_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,
+        MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(config_.workers),
+        MHD_OPTION_NOTIFY_CONNECTION, &Http::on_connection, http, MHD_OPTION_NOTIFY_COMPLETED,
+        &Http::on_completed, http, MHD_OPTION_END);
     if (http_->daemon == nullptr) {
         throw FatalError(ExitCode::kBadInput, "--listen: the HTTP server could not start");
     }
+    http_->reaper = std::thread([http] { http->reap(); });
 }
 
 void ProbeServer::serve() {

@@ -13,9 +13,11 @@ namespace schemagate {
 
 // The HTTP side: /readyz, /livez, /version, /metrics, answered from the watcher's snapshot
 // without touching the database. Event-driven (libmicrohttpd on epoll): idle and slow clients
-// hold no thread; each connection has a fixed memory budget for its request, an idle timeout,
-// and the number of connections is capped, so a flood or a stuck client cannot starve the
-// kubelet's probe. bind(), start() and serve() are called from one thread; stop() from any.
+// hold no thread; each connection has a fixed memory budget for its request and a bound on
+// each request's whole duration, one client address holds a bounded share of the connections
+// and a newcomer from a smaller holder takes a place from the biggest (ConnectionGuard), so a
+// flood or stuck, trickling or idle clients cannot starve the kubelet's probe. bind(), start()
+// and serve() are called from one thread; stop() from any.
 class ProbeServer {
   public:
     using SnapshotSource = std::function<SchemaSnapshot()>;

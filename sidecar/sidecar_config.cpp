@@ -109,7 +109,9 @@ void add_flags(CLI::App& app, SidecarConfig& config, RawSidecarFlags& raw) {
         ->envname("SCHEMAGATE_WORKERS")
         ->check(CLI::Range(1, 16))
         ->capture_default_str();
-    app.add_option("--request-timeout", raw.request_timeout, "Read/write timeout per connection")
+    app.add_option("--request-timeout", raw.request_timeout,
+                   "Longest a request may take, idle or not: from the connection's start or the "
+                   "previous answer to its own answer")
         ->envname("SCHEMAGATE_REQUEST_TIMEOUT")
         ->check(duration_in(Millis{100}, std::chrono::minutes{10}))
         ->capture_default_str();

@@ -44,8 +44,9 @@ struct SidecarConfig {
     // connections (epoll), so idle or slow clients never hold a thread; probes are answered
     // from memory in microseconds.
     int workers = 2;
-    // --request-timeout, default 5s: a connection idle this long is closed, so slow or silent
-    // clients cannot pile up.
+    // --request-timeout, default 5s: a request must be answered within this long of the
+    // connection's start or of the previous answer on it, or the connection is closed: slow
+    // (slowloris), stuck or idle clients cannot pile up.
     Millis request_timeout{5000};
 
     LogFormat log_format = LogFormat::kText;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The real sidecar process, a real HTTP client, a real PostgreSQL, and the real gate.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,6 +26,7 @@ namespace schemagate::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr const char* kKubeletAddress = "127.0.0.2";
 
 class Sidecar : public GateTest {
   protected:
@@ -37,8 +40,10 @@ class Sidecar : public GateTest {
     }
 
     // Starts the sidecar on a free port and waits until it serves.
-    void start_sidecar(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+    void start_sidecar(std::vector<std::string> args, std::map<std::string, std::string> env = {},
+                       const std::vector<std::string>& prefix = {}) {
         args.insert(args.begin(), sidecar_binary());
+        args.insert(args.begin(), prefix.begin(), prefix.end());
         args.insert(args.end(), {"--listen", "127.0.0.1:0"});
         sidecar_.emplace(std::move(args), gate_env(std::move(env)));
         ASSERT_TRUE(eventually([&] {
@@ -70,8 +75,19 @@ class Sidecar : public GateTest {
     }
 
     // A bare TCP connection to the sidecar, for requests no HTTP client would send.
-    int connect_raw() const {
+    // `from`: the client's own loopback address (all of 127/8 reaches the sidecar), to act as
+    // another client than the others.
+    int connect_raw(const char* from = nullptr) const {
         const int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (from != nullptr) {
+            sockaddr_in source{};
+            source.sin_family = AF_INET;
+            inet_pton(AF_INET, from, &source.sin_addr);
+            if (::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+                close(fd);
+                return -1;
+            }
+        }
         sockaddr_in address{};
         address.sin_family = AF_INET;
         address.sin_port = htons(static_cast<std::uint16_t>(port_));
@@ -91,9 +107,11 @@ class Sidecar : public GateTest {
             "WHERE d.datname = current_database() AND s.query LIKE '%LEFT JOIN LATERAL%'");
     }
 
-    // A fresh client's probe, as the kubelet makes it: one new connection, a 1 s budget.
+    // A fresh client's probe, as the kubelet makes it: one new connection, a 1 s budget, from
+    // an address of its own (the node's; the clients under test use others).
     bool fresh_probe_answers_within_a_second() const {
         httplib::Client fresh("127.0.0.1", port_);
+        fresh.set_interface(kKubeletAddress);
         fresh.set_connection_timeout(1, 0);
         fresh.set_read_timeout(1, 0);
         fresh.set_write_timeout(1, 0);
@@ -664,6 +682,120 @@ TEST_F(Sidecar, PipelinedRequestsAreAnsweredInOrder) {
     EXPECT_EQ(ok, 99);
     // The last answer is the 404, after every 200: in order.
     EXPECT_GT(answers.rfind("HTTP/1.1 404"), answers.rfind("HTTP/1.1 200"));
+}
+
+// Waits for the server to close the connection (EOF or reset), reading and dropping what it
+// sends. The cap only keeps a regression from hanging the suite.
+bool closed_by_server(int fd, Millis cap = Millis{60'000}) {
+    const auto until = Clock::now() + cap;
+    char buffer[512];
+    while (Clock::now() < until) {
+        pollfd event{fd, POLLIN | POLLRDHUP, 0};
+        const auto left = std::chrono::duration_cast<Millis>(until - Clock::now()).count();
+        if (poll(&event, 1, static_cast<int>(std::max<long long>(left, 1))) <= 0) continue;
+        if (recv(fd, buffer, sizeof buffer, MSG_DONTWAIT) <= 0) return true;
+    }
+    return false;
+}
+
+// Sends a header line on each connection every `pace` (below the idle timeout), so that
+// none is ever idle and none ever ends its request: slowloris.
+class Trickle {
+  public:
+    Trickle(const std::vector<int>& fds, Millis pace)
+        : thread_([this, fds, pace] {
+              while (!stop_) {
+                  for (const int fd : fds) {
+                      [[maybe_unused]] auto n = send(fd, "X-Slow: 1\r\n", 11, MSG_NOSIGNAL);
+                  }
+                  std::this_thread::sleep_for(pace);
+              }
+          }) {}
+    ~Trickle() {
+        stop_ = true;
+        thread_.join();
+    }
+    Trickle(const Trickle&) = delete;
+    Trickle& operator=(const Trickle&) = delete;
+
+  private:
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+int slowloris_connection(int fd) {
+    const std::string head = "GET /livez HTTP/1.1\r\nHost: x\r\n";
+    if (fd >= 0) [[maybe_unused]]
+        auto n = send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+    return fd;
+}
+
+TEST_F(Sidecar, ASlowlorisConnectionIsClosedAfterTheRequestTimeout) {
+    start_sidecar({"--expect", "1", "--request-timeout", "2s"});
+    signal(SIGPIPE, SIG_IGN);
+    const int fd = slowloris_connection(connect_raw());
+    ASSERT_GE(fd, 0);
+    {
+        // A header line a second: never idle for the 2 s timeout, never a whole request (and
+        // its 8 KiB budget lasts for minutes).
+        const Trickle trickle({fd}, Millis{1000});
+        EXPECT_TRUE(closed_by_server(fd)) << "the server kept a request open without end";
+    }
+    close(fd);
+}
+
+void raise_own_file_limit(rlim_t wanted) {
+    rlimit files{};
+    getrlimit(RLIMIT_NOFILE, &files);
+    files.rlim_cur = std::min<rlim_t>(files.rlim_max, wanted);
+    setrlimit(RLIMIT_NOFILE, &files);
+}
+
+TEST_F(Sidecar, ProbesGetThroughWhenClientsTakeEveryDescriptorItHas) {
+    raise_own_file_limit(8192);
+    // The sidecar with 256 descriptors (a container's soft limit is commonly 1024): cheap to
+    // exhaust, as the campaign exhausted 1024 with 2,000 idle connections.
+    start_sidecar({"--expect", "1", "--request-timeout", "30s"}, {},
+                  {"/usr/bin/prlimit", "--nofile=256:256", "--"});
+    signal(SIGPIPE, SIG_IGN);
+    std::vector<int> held;
+    // One client holding as many idle connections as it is given...
+    for (int i = 0; i < 1000; ++i) {
+        if (const int fd = connect_raw(); fd >= 0) held.push_back(fd);
+    }
+    // ... and ten more, from addresses of their own, trickling headers (slowloris).
+    std::vector<int> slow;
+    for (int client = 3; client < 13; ++client) {
+        const std::string from = "127.0.0." + std::to_string(client);
+        for (int i = 0; i < 40; ++i) {
+            if (const int fd = slowloris_connection(connect_raw(from.c_str())); fd >= 0) {
+                slow.push_back(fd);
+            }
+        }
+    }
+    {
+        const Trickle trickle(slow, Millis{300});
+        int answered = 0;
+        for (int i = 0; i < 20; ++i) answered += fresh_probe_answers_within_a_second() ? 1 : 0;
+        EXPECT_EQ(answered, 20);
+        EXPECT_LT(resident_kib(), kMemoryLimitKib);
+    }
+    for (const int fd : held) close(fd);
+    for (const int fd : slow) close(fd);
+}
+
+TEST_F(Sidecar, TheSoftOpenFilesLimitIsRaisedToTheHardOne) {
+    start_sidecar({"--expect", "1"}, {}, {"/usr/bin/prlimit", "--nofile=100:2048", "--"});
+    std::ifstream limits("/proc/" + std::to_string(sidecar_->pid()) + "/limits");
+    std::string line;
+    while (std::getline(limits, line) && line.rfind("Max open files", 0) != 0) {
+    }
+    std::istringstream fields(line.substr(std::string("Max open files").size()));
+    std::string soft;
+    std::string hard;
+    fields >> soft >> hard;
+    EXPECT_EQ(soft, "2048") << line;
+    EXPECT_EQ(hard, "2048") << line;
 }
 
 }  // namespace

@@ -36,6 +36,18 @@ TEST(GateConfig, DefaultsAreTheDocumentedOnes) {
     EXPECT_EQ(config.state.name, "default");
     EXPECT_FALSE(config.target.has_value());
     EXPECT_NE(config.holder.find('/'), std::string::npos);
+    EXPECT_EQ(config.limits.max_file_bytes, 16U << 20);
+}
+
+TEST(GateConfig, MaxFileSizeFromTheFlagOrTheEnvironment) {
+    auto parsed = parse({"validate", "--max-file-size", "64MiB"});
+    ASSERT_TRUE(std::holds_alternative<GateConfig>(parsed.result)) << parsed.err;
+    EXPECT_EQ(std::get<GateConfig>(parsed.result).limits.max_file_bytes, 64U << 20);
+    setenv("SCHEMAGATE_MAX_FILE_SIZE", "512Ki", 1);
+    parsed = parse({"migrate"});
+    unsetenv("SCHEMAGATE_MAX_FILE_SIZE");
+    ASSERT_TRUE(std::holds_alternative<GateConfig>(parsed.result)) << parsed.err;
+    EXPECT_EQ(std::get<GateConfig>(parsed.result).limits.max_file_bytes, 512U << 10);
 }
 
 TEST(GateConfig, FlagsAfterTheSubcommandAndEnvironmentBothWork) {
@@ -81,6 +93,9 @@ TEST(GateConfig, EveryFlagRejectsGarbageWithExit3NamingIt) {
         {{"migrate", "--timeout", "2562047h"}, "--timeout"},
         {{"migrate", "--holder", "\xff\xfe"}, "--holder"},
         {{"migrate", "--holder", "pod\nforged line"}, "--holder"},
+        {{"migrate", "--max-file-size", "16MB"}, "--max-file-size"},
+        {{"validate", "--max-file-size", "100"}, "--max-file-size"},
+        {{"plan", "--max-file-size", "5GiB"}, "--max-file-size"},
     };
     for (const auto& [args, flag] : cases) {
         const auto parsed = parse(args);

@@ -165,6 +165,44 @@ TEST_F(MigrationSetTest, DanglingSymlinkIsAnError) {
     EXPECT_NE(message.find("V1__dangling.sql"), std::string::npos) << message;
 }
 
+TEST_F(MigrationSetTest, ADeeplyNestedDirectoryIsRefusedNamingIt) {
+    fs::path deep = dir_;
+    for (int level = 1; level <= 17; ++level) deep /= "d" + std::to_string(level);
+    fs::create_directories(deep);
+    const auto [code, message] = load_error();
+    EXPECT_EQ(code, ExitCode::kBadInput);
+    EXPECT_NE(message.find(deep.string() + " is more than 16 directories below"), std::string::npos)
+        << message;
+}
+
+TEST_F(MigrationSetTest, SixteenLevelsAreRead) {
+    fs::path deep = dir_;
+    for (int level = 1; level <= 16; ++level) deep /= "d" + std::to_string(level);
+    fs::create_directories(deep);
+    std::ofstream(deep / "V1__deep.sql") << "SELECT 1;";
+    EXPECT_EQ(load_migration_set(dir_.string()).migrations.size(), 1U);
+}
+
+TEST_F(MigrationSetTest, TooManyEntriesAreRefusedBeforeAnyIsRead) {
+    // Files that are not migrations and a directory: each counts, whatever it holds.
+    for (int i = 0; i < 9; ++i) std::ofstream(dir_ / ("f" + std::to_string(i)));
+    fs::create_directory(dir_ / "sub");
+    write("sub/V1__a.sql", "SELECT 1;");
+    LoadLimits limits;
+    limits.max_entries = 11;
+    EXPECT_EQ(load_migration_set(dir_.string(), limits).migrations.size(), 1U);
+    limits.max_entries = 10;
+    try {
+        load_migration_set(dir_.string(), limits);
+        FAIL() << "expected an error";
+    } catch (const FatalError& e) {
+        EXPECT_EQ(e.code(), ExitCode::kBadInput);
+        EXPECT_NE(std::string(e.what()).find("more than 10 entries below " + dir_.string()),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 TEST_F(MigrationSetTest, TransactionControlInsideAFileIsRejected) {
     write("V1__tx.sql", "CREATE TABLE a (x int);\nCOMMIT;\n");
     const auto [code, message] = load_error();
