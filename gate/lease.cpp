@@ -200,8 +200,9 @@ BrokenLease Lease::force_break(pqxx::connection& connection, Millis lock_wait) c
     }
     const std::string update =
         "UPDATE " + qualified(connection, where_, "lease") +
-        " SET token = token + 1, holder = NULL, lease_id = NULL, expires_at = clock_timestamp() "
-        "WHERE name = " +
+        // The new token alone fences the holder (fences match token and id), and leaves state
+        // tables from before lease ids (no such column) breakable too.
+        " SET token = token + 1, holder = NULL, expires_at = clock_timestamp() WHERE name = " +
         connection.quote(where_.name) + "; SELECT pg_notify(" + connection.quote(kNotifyChannel) +
         ", " + connection.quote(notify_payload(where_.name, "released")) + ")";
     try {

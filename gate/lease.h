@@ -96,7 +96,7 @@ class Lease {
     // Sessions other than ours holding the lease row (see RowLocker). One round trip.
     std::vector<RowLocker> row_lockers(pqxx::connection& connection) const;
 
-    // unlock --force: bumps the token and clears the id so the old holder is fenced. A session that holds the row
+    // unlock --force: bumps the token so the old holder is fenced. A session that holds the row
     // while idle in its transaction (a frozen or cut-off holder) is terminated at once; one that
     // is active (a migration committing) gets `lock_wait` to finish, then is terminated too.
     BrokenLease force_break(pqxx::connection& connection, Millis lock_wait) const;

@@ -208,7 +208,13 @@ AcquireOutcome Gate::acquire(pqxx::connection& connection) {
         // State tables bootstrapped by a schemagate before lease ids: upgrade them, once.
         if (!e.is(sqlstate::kUndefinedColumn)) throw;
     }
-    store_.bootstrap(connection);
+    try {
+        store_.bootstrap(connection);
+    } catch (const DbError& e) {
+        // An older gate's migration holds the tables: wait for it like for any holder.
+        if (!e.is(sqlstate::kLockNotAvailable)) throw;
+        return LeaseHeld{{}, true};
+    }
     return lease_.try_acquire(connection);
 }
 

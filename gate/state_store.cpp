@@ -22,18 +22,22 @@ std::string StateStore::add_column_if_missing(pqxx::transaction_base& work,
                                               const std::string& column) const {
     const std::string name = column.substr(0, column.find(' '));
     const std::string qualified_table = qualified(work.conn(), where_, table.c_str());
+    // A table in use by an older gate's migration is not waited for (every reader of it would
+    // queue behind the ALTER): the bootstrap fails with 55P03 and is tried again later.
     return " IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = " +
            work.quote(qualified_table) + "::regclass AND attname = " + work.quote(name) +
-           " AND NOT attisdropped) THEN ALTER TABLE " + qualified_table + " ADD COLUMN " + column +
-           "; END IF;";
+           " AND NOT attisdropped) THEN PERFORM set_config('lock_timeout', '200ms', true); "
+           "ALTER TABLE " + qualified_table + " ADD COLUMN " + column + "; END IF;";
 }
 
 void StateStore::bootstrap(pqxx::connection& connection) const {
     if (bootstrapped_) return;
     const std::string schema = connection.quote_name(where_.schema);
     const std::string history = qualified(connection, where_, "history");
+    // The upgrade block quotes the user's --schema: a dollar-quote tag no name can contain.
+    const std::string tag = "$sgup" + new_lease_id() + "$";
     // One query string, one round trip, one transaction.
-    translate_db_errors([&] {
+    const auto run = [&] {
         pqxx::nontransaction session(connection);
         session.exec(
             // "already exists, skipping" NOTICEs would go raw to stderr, outside our log
@@ -81,7 +85,7 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
             " holder text NOT NULL, token bigint NOT NULL, PRIMARY KEY (name, version))"
             // schemagate 0.1 stored versions as bigint: convert them in place, once.
-            "; DO $upgrade$ BEGIN IF (SELECT atttypid = 'bigint'::regtype FROM pg_attribute"
+            "; DO " + tag + " BEGIN IF (SELECT atttypid = 'bigint'::regtype FROM pg_attribute"
             " WHERE attrelid = " + session.quote(history) + "::regclass AND attname = 'version')"
             " THEN ALTER TABLE " + history +
             " ALTER COLUMN version TYPE numeric[] USING ARRAY[version]::numeric[]; END IF;" +
@@ -89,8 +93,17 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             // when missing: ALTER TABLE would otherwise queue behind a migration holding the row.
             add_column_if_missing(session, "lease", "lease_id text") +
             add_column_if_missing(session, "history", "lease_id text") +
-            " END $upgrade$; COMMIT");
-    });
+            " END " + tag + "; COMMIT");
+    };
+    try {
+        translate_db_errors(run);
+    } catch (const DbError&) {
+        // The failed statement left the BEGIN's transaction open and aborted: end it, so the
+        // session can be used again (a lock timeout of the upgrade is tried again later).
+        pqxx::nontransaction session(connection);
+        session.exec("ROLLBACK");
+        throw;
+    }
     bootstrapped_ = true;
 }
 

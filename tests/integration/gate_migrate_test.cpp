@@ -72,8 +72,28 @@ TEST_F(GateMigrate, StateTablesWithoutLeaseIdsAreUpgradedByTheNextHolder) {
     const auto before = gate({"status", "--json"});
     ASSERT_EQ(before.exit_code, 0) << before.err;
     EXPECT_TRUE(nlohmann::json::parse(before.out)["lease"]["lease_id"].is_null()) << before.out;
-    const auto result = gate({"migrate"});
-    ASSERT_EQ(result.exit_code, 0) << result.err;
+    // An older gate holds the lease: unlock --force breaks it on the old tables too.
+    exec("UPDATE schemagate.lease SET holder = 'old-pod/1', "
+         "expires_at = clock_timestamp() + interval '1 hour'");
+    const auto broken = gate({"unlock", "--force"});
+    ASSERT_EQ(broken.exit_code, 0) << broken.err;
+    EXPECT_EQ(query_int("SELECT token FROM schemagate.lease"), 2);
+    // An older gate's migration holds the lease row: the upgrade does not queue behind it
+    // (every reader of the table would queue behind the ALTER); the new gate waits instead.
+    pqxx::connection old_gate(url_);
+    pqxx::work old_migration(old_gate);
+    old_migration.exec("UPDATE schemagate.lease SET renewed_at = clock_timestamp()");
+    Process upgrading = start_gate({"migrate", "--timeout", "120s"});
+    ASSERT_TRUE(eventually([&] { return upgrading.err().find("waiting") != std::string::npos; }))
+        << upgrading.err();
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND query LIKE '%ADD COLUMN lease_id%'"),
+              0);
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.lease"), 1);  // not queued
+    old_migration.commit();
+    ASSERT_TRUE(upgrading.wait_for_exit(Millis{120'000}));
+    keep_output(upgrading);
+    ASSERT_EQ(upgrading.exit_code(), 0) << upgrading.err();
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 5);
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE lease_id IS NOT NULL"), 2);
 }
