@@ -293,6 +293,22 @@ void refuse_in_a_block(const SqlStatement& unit) {
     }
 }
 
+// A StatementBegin block is lexed apart from the rest of the file, with the server's default
+// reading of strings: in a file that changes that reading, the block could be read otherwise
+// by the server (and its statements counted otherwise) than it was checked.
+void refuse_string_changes_beside_blocks(const std::vector<SqlStatement>& units) {
+    for (const auto& unit : units) {
+        for (const auto& statement : statements_of(unit)) {
+            if (statement.traits.string_reading == StringReading::kUnchanged) continue;
+            throw SqlSyntaxError(statement.line,
+                                 "this statement changes how strings are read "
+                                 "(standard_conforming_strings) in a file with -- +goose "
+                                 "StatementBegin blocks, which are read apart from it; move it "
+                                 "to a migration of its own");
+        }
+    }
+}
+
 }  // namespace
 
 MigrationFile read_migration_file(std::string_view sql) {
@@ -314,6 +330,7 @@ MigrationFile read_migration_file(std::string_view sql) {
         std::stable_sort(
             file.statements.begin(), file.statements.end(),
             [](const SqlStatement& a, const SqlStatement& b) { return a.line < b.line; });
+        refuse_string_changes_beside_blocks(file.statements);
     }
     const bool forced_on = has_first_line_directive(sql, "--schemagate:no-transaction");
     const bool forced_off = has_first_line_directive(sql, "--schemagate:transaction");

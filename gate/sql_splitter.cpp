@@ -179,10 +179,14 @@ class Splitter {
     void skip_quoted_identifier() {
         const int started = line_;
         advance(1);
+        const std::size_t content = pos_;
         while (pos_ < sql_.size()) {
             if (sql_[pos_] == '"') {
                 advance(1);
-                if (at(0) != '"') return;
+                if (at(0) != '"') {
+                    traits_.quoted_identifier(sql_.substr(content, pos_ - 1 - content));
+                    return;
+                }
             }
             advance(1);
         }
@@ -208,6 +212,7 @@ class Splitter {
         if (close == std::string_view::npos) {
             throw SqlSyntaxError(started, "unterminated dollar-quoted string " + std::string(tag));
         }
+        traits_.body(sql_.substr(pos_, close - pos_));
         advance(close - pos_ + tag.size());
     }
 

@@ -108,9 +108,14 @@ TransactionControl transaction_of(const Words& words) {
     return TransactionControl::kNone;
 }
 
-// PostgreSQL's commands that call PreventInTransactionBlock.
-std::optional<std::string> outside_transaction_of(const Words& s) {
+// PostgreSQL's commands that call PreventInTransactionBlock. `anywhere`: CONCURRENTLY and
+// DETACH seen at any position (ALTER TABLE's name may take many words).
+std::optional<std::string> outside_transaction_of(const Words& s, bool concurrently_anywhere,
+                                                  bool detach_anywhere) {
     const bool concurrently = has(s, "CONCURRENTLY");
+    if (starts_with(s, {"ALTER", "TABLE"}) && detach_anywhere && concurrently_anywhere) {
+        return "ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY";
+    }
     if ((starts_with(s, {"CREATE", "INDEX"}) || starts_with(s, {"CREATE", "UNIQUE", "INDEX"})) &&
         concurrently) {
         return "CREATE INDEX CONCURRENTLY";
@@ -118,10 +123,15 @@ std::optional<std::string> outside_transaction_of(const Words& s) {
     if (starts_with(s, {"DROP", "INDEX", "CONCURRENTLY"})) return "DROP INDEX CONCURRENTLY";
     if (starts_with(s, {"REINDEX"})) {
         if (concurrently) return "REINDEX CONCURRENTLY";
-        if (has(s, "DATABASE") || has(s, "SYSTEM")) return "REINDEX DATABASE/SYSTEM";
+        if (has(s, "DATABASE") || has(s, "SYSTEM") || has(s, "SCHEMA")) {
+            return "REINDEX SCHEMA/DATABASE/SYSTEM";
+        }
     }
     if (starts_with(s, {"VACUUM"})) return "VACUUM";
-    if (starts_with(s, {"CLUSTER"}) && s.size() == 1) return "CLUSTER (all tables)";
+    if (starts_with(s, {"CLUSTER"}) &&
+        std::all_of(s.begin() + 1, s.end(), [](const std::string& w) { return w == "VERBOSE"; })) {
+        return "CLUSTER (all tables)";
+    }
     for (const char* object : {"DATABASE", "TABLESPACE", "SUBSCRIPTION"}) {
         if (starts_with(s, {"CREATE", object})) return std::string("CREATE ") + object;
         if (starts_with(s, {"DROP", object})) return std::string("DROP ") + object;
@@ -172,6 +182,29 @@ void TraitsBuilder::word(std::string_view upper_word) {
         names_string_setting_ = true;
     }
     if (upper_word == "SET_CONFIG") set_config_ = true;
+    if (upper_word == "CONCURRENTLY") concurrently_ = true;
+    if (upper_word == "DETACH") detach_ = true;
+}
+
+void TraitsBuilder::quoted_identifier(std::string_view content) {
+    const std::string name = lower(content);
+    if (name == "standard_conforming_strings" || name == "backslash_quote") {
+        names_string_setting_ = true;
+        if (name == "standard_conforming_strings") quoted_setting_at_ = leading_.size();
+    }
+}
+
+void TraitsBuilder::body(std::string_view content) {
+    const auto names = [content](std::string_view setting) {
+        return std::search(content.begin(), content.end(), setting.begin(), setting.end(),
+                           [](char a, char b) {
+                               return std::tolower(static_cast<unsigned char>(a)) == b;
+                           }) != content.end();
+    };
+    if (names("standard_conforming_strings") || names("backslash_quote")) {
+        names_string_setting_ = true;
+        body_names_setting_ = true;
+    }
 }
 
 void TraitsBuilder::literal(std::string_view content) {
@@ -194,7 +227,7 @@ StatementTraits TraitsBuilder::build() const {
     StatementTraits traits;
     traits.command = command_of(leading_);
     traits.transaction = transaction_of(leading_);
-    traits.outside_transaction = outside_transaction_of(leading_);
+    traits.outside_transaction = outside_transaction_of(leading_, concurrently_, detach_);
     traits.may_end_transaction = may_end_transaction_of(leading_);
     traits.client_copy = !leading_.empty() && leading_[0] == "COPY" && streams_;
     traits.string_reading = string_reading();
@@ -219,7 +252,8 @@ StringReading TraitsBuilder::string_reading() const {
         !names_string_setting_) {
         return StringReading::kUnchanged;
     }
-    if (set_config_ && literals_.size() >= 2 && literals_[0] == "standard_conforming_strings") {
+    if (set_config_ && !body_names_setting_ && literals_.size() >= 2 &&
+        literals_[0] == "standard_conforming_strings") {
         return reading_of(setting_value(literals_[1]));
     }
     return StringReading::kUnknown;
@@ -228,10 +262,15 @@ StringReading TraitsBuilder::string_reading() const {
 StringReading TraitsBuilder::set_reading() const {
     std::size_t at = 1;
     if (at < leading_.size() && (leading_[at] == "SESSION" || leading_[at] == "LOCAL")) ++at;
-    if (at >= leading_.size()) return StringReading::kUnchanged;
-    if (leading_[at] == "BACKSLASH_QUOTE") return StringReading::kUnknown;
-    if (leading_[at] != "STANDARD_CONFORMING_STRINGS") return StringReading::kUnchanged;
-    ++at;
+    if (quoted_setting_at_ != at) {
+        if (at >= leading_.size())
+            return names_string_setting_ ? StringReading::kUnknown : StringReading::kUnchanged;
+        if (leading_[at] == "BACKSLASH_QUOTE") return StringReading::kUnknown;
+        if (leading_[at] != "STANDARD_CONFORMING_STRINGS") {
+            return names_string_setting_ ? StringReading::kUnknown : StringReading::kUnchanged;
+        }
+        ++at;  // the name was a word; quoted, it is not among them
+    }
     if (at < leading_.size() && leading_[at] == "TO") ++at;
     // The value: a word (on, off, true, default ...), a string literal, or a number.
     if (at < leading_.size()) return reading_of(setting_value(leading_[at]));
@@ -240,14 +279,6 @@ StringReading TraitsBuilder::set_reading() const {
         return reading_of(setting_value(number->second));
     }
     return StringReading::kUnknown;
-}
-
-StatementTraits traits_of_words(const std::vector<std::string>& upper_words,
-                                const std::vector<std::string>& literals) {
-    TraitsBuilder builder;
-    for (const auto& word : upper_words) builder.word(word);
-    for (const auto& literal : literals) builder.literal(literal);
-    return builder.build();
 }
 
 }  // namespace schemagate

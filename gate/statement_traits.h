@@ -56,6 +56,10 @@ class TraitsBuilder {
     void word(std::string_view upper_word);
     void number(std::string_view digits);
     void literal(std::string_view content);
+    // A "quoted identifier"'s content, and a dollar-quoted body (code a DO block or function
+    // runs): only looked at for the settings they name.
+    void quoted_identifier(std::string_view content);
+    void body(std::string_view content);
     StatementTraits build() const;
     // The first words seen (at most kLeadingWords), separated by one space.
     std::string leading_words() const;
@@ -69,13 +73,13 @@ class TraitsBuilder {
     std::vector<std::string> leading_;
     std::vector<std::string> literals_;  // the first few string literals, for set_config(...)
     std::map<std::size_t, std::string> numbers_after_;  // a number seen after N leading words
+    std::optional<std::size_t> quoted_setting_at_;      // SET "standard_conforming_strings" ...
     bool streams_ = false;                              // STDIN or STDOUT seen
+    bool concurrently_ = false;                         // anywhere: ALTER TABLE ... CONCURRENTLY
+    bool detach_ = false;
     bool names_string_setting_ = false;
     bool set_config_ = false;
+    bool body_names_setting_ = false;
 };
-
-// The traits of a statement given as words alone (tests, and units that are not lexed).
-StatementTraits traits_of_words(const std::vector<std::string>& upper_words,
-                                const std::vector<std::string>& literals = {});
 
 }  // namespace schemagate

@@ -16,8 +16,6 @@ namespace {
 // How many recent migrations status shows: enough to see the last rollout.
 constexpr std::size_t kRecentHistory = 10;
 
-// "V7 (V7__backfill.sql): 120 batches, 120000 of 2000000 rows (6%), 8500 rows/s, about 3m43s
-// left; last key 120000, updated ... by ..."
 // ", id 1a2b3c4d": the first digits of the acquisition's id, enough to tell two grants with
 // one token apart; nothing for leases taken before ids existed.
 std::string lease_id_text(const nlohmann::json& lease) {
@@ -25,6 +23,8 @@ std::string lease_id_text(const nlohmann::json& lease) {
     return ", id " + lease["lease_id"].get<std::string>().substr(0, 8);
 }
 
+// "V7 (V7__backfill.sql): 120 batches, 120000 of 2000000 rows (6%), 8500 rows/s, about 3m43s
+// left; last key 120000, updated ... by ..."
 std::string batch_text(const nlohmann::json& batch) {
     std::string text = fmt::format("V{} ({}): {} batches, {} ", version_json_text(batch["version"]),
                                    batch["file"].get<std::string>(),

@@ -132,6 +132,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::fprintf(stderr, "the password came back:\n%s\n", printed.c_str());
     }
     FUZZ_ASSERT_TRUE(printed.find(password) == std::string::npos);
+    // Nor any part of it: the password's ends are markers no other argument holds.
+    FUZZ_ASSERT_TRUE(printed.find(kOpen) == std::string::npos);
+    FUZZ_ASSERT_TRUE(printed.find(kClose) == std::string::npos);
     FUZZ_ASSERT_TRUE(exit_code == 0 || exit_code == 3);
     return 0;
 }

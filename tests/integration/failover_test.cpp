@@ -129,7 +129,22 @@ bool holds_the_lease(const std::string& url, const std::string& holder) {
                                    "' AND expires_at > clock_timestamp()") == "1";
 }
 
-class Failover : public GateTest {};
+// The shared test server is crashed mid-test: it is started again however the test ends, so a
+// failed assertion does not take the rest of the binary down with it.
+class Failover : public GateTest {
+  protected:
+    void TearDown() override {
+        if (crashed_) PostgresServer::instance().start_server();
+        GateTest::TearDown();
+    }
+    void crash_primary() {
+        crashed_ = true;
+        PostgresServer::instance().crash_server();
+    }
+
+  private:
+    bool crashed_ = false;
+};
 
 TEST_F(Failover, TheHolderOfALostAcquisitionIsFencedOnTheNewPrimary) {
     write_migration("V1__t.sql", "CREATE TABLE t (id int);\n");
@@ -153,7 +168,7 @@ TEST_F(Failover, TheHolderOfALostAcquisitionIsFencedOnTheNewPrimary) {
     ASSERT_TRUE(eventually([&] { return waits_for_a_lock(url_, "gate-a"); })) << a.err();
     ASSERT_EQ(Standby::query(url_, "SELECT token FROM schemagate.lease"), "2");
     a.signal(SIGSTOP);
-    PostgresServer::instance().crash_server();
+    crash_primary();
     try {
         old_lock.reset();
     } catch (const std::exception&) {
@@ -199,7 +214,6 @@ TEST_F(Failover, TheHolderOfALostAcquisitionIsFencedOnTheNewPrimary) {
     ASSERT_EQ(status.exit_code, 0) << status.err;
     EXPECT_EQ(nlohmann::json::parse(status.out)["lease"]["lease_id"].get<std::string>().size(), 32U)
         << status.out;
-    PostgresServer::instance().start_server();
 }
 
 }  // namespace

@@ -348,8 +348,9 @@ TEST_F(MigrationChain, AFailureInALaterMigrationAfterABlockKeepsTheBlocksMigrati
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.lease WHERE holder IS NULL"), 1);
 }
 
-// A SET ends an exchange, and so does a file larger than an exchange carries: blocks before
-// and after those boundaries, and a failure in a block after them.
+// A file larger than an exchange carries ends an exchange (a SET of another setting than
+// standard_conforming_strings no longer does): blocks before and after those boundaries, and a
+// failure in a block after them.
 TEST_F(MigrationChain, BlocksInAChainSplitAcrossExchanges) {
     write_migration("00001_a.sql", std::string(kGooseUp) + kBegin +
                                        "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n" +

@@ -150,6 +150,20 @@ TEST(MigrationFile, ADownMarkerAboveTheUpMarkerIsRefusedAtTheDownMarker) {
         read_migration_file("-- migrate:up\nSELECT 1;\n-- migrate:down\n-- migrate:down\n"));
 }
 
+TEST(MigrationFile, AStringSettingChangeBesideGooseBlocksIsRefused) {
+    const char* sql =
+        "-- +goose Up\nSET standard_conforming_strings = off;\n-- +goose StatementBegin\n"
+        "SELECT 'a\\'; SELECT 2; --';\n-- +goose StatementEnd\n";
+    try {
+        read_migration_file(sql);
+        ADD_FAILURE() << "accepted";
+    } catch (const SqlSyntaxError& e) {
+        EXPECT_EQ(e.line(), 2);
+    }
+    EXPECT_NO_THROW(read_migration_file("-- +goose Up\nSET standard_conforming_strings = off;\n"
+                                        "SELECT 1;\n"));
+}
+
 TEST(MigrationFile, StatementsThatCannotRunInATransactionAreDetected) {
     const auto file = read_migration_file(
         "CREATE TABLE t (x int);\n/* CONCURRENTLY */ -- CONCURRENTLY\n"
