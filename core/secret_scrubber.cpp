@@ -144,6 +144,9 @@ void register_keyword_passwords(std::string_view value) {
         if (span->quoted) register_secret(unescaped(raw));
         // In a URL's query the value ends at the next parameter.
         if (!span->quoted) register_with_decoded(raw.substr(0, raw.find('&')));
+        // An unquoted password typed with a space or tab in it is not libpq's (it stops at
+        // the space), but it is the user's: the rest of the value counts as secret too.
+        if (!span->quoted) register_secret(value.substr(span->begin));
     }
 }
 
@@ -156,6 +159,9 @@ void register_http_paths(std::string_view value) {
             if (path == kNone) break;
             const auto end = token_end(value, path);
             if (end - path > 1) register_secret(value.substr(path, end - path));
+            // A path with a space or tab in it is no URL's, but may be the user's token: the
+            // rest of the value counts as secret too.
+            if (end < value.size()) register_secret(value.substr(path));
         }
     }
 }
