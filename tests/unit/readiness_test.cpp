@@ -118,7 +118,7 @@ TEST(Readiness, JsonCarriesEveryDocumentedField) {
 // never the server's message (its DETAIL quotes rows) nor the pod names.
 TEST(Readiness, JsonCarriesNoApplicationDataNorPodNames) {
     auto snapshot = at_version(5);
-    snapshot.state.lease = LeaseInfo{"pod-a/1", 3, "a", "2026-01-01T00:00:30.000Z", false};
+    snapshot.state.lease = LeaseInfo{"pod-a/1", 3, "a", "2026-01-01T00:00:30.000Z", false, "l-1"};
     RecordedFailure failure;
     failure.version = MigrationVersion(6);
     failure.file = "V6__users.sql";
