@@ -509,6 +509,20 @@ TEST_F(Sidecar, PortInUseExits3) {
         << result.err;
 }
 
+// In a pod the address comes from SCHEMAGATE_LISTEN: the refusal names that variable.
+TEST_F(Sidecar, APortInUseFromTheEnvironmentIsNamedByItsVariable) {
+    start_sidecar({"--expect", "1"});
+    const std::string address = "127.0.0.1:" + std::to_string(port_);
+    auto env = gate_env();
+    env["SCHEMAGATE_LISTEN"] = address;
+    const auto result = run({sidecar_binary(), "--expect", "1"}, env);
+    captured_ += result.out + result.err;
+    EXPECT_EQ(result.exit_code, 3) << result.err;
+    EXPECT_NE(result.err.find("SCHEMAGATE_LISTEN: cannot listen on " + address), std::string::npos)
+        << result.err;
+    EXPECT_EQ(result.err.find("--listen"), std::string::npos) << result.err;
+}
+
 TEST_F(Sidecar, UnreachableAtStartIsNotReadyAndSaysWhy) {
     start_sidecar(
         {"--expect", "1", "--database-url",
