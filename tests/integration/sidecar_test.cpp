@@ -9,10 +9,13 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/nontransaction>
 #include <sstream>
 #include <thread>
 
@@ -521,6 +524,76 @@ TEST_F(Sidecar, APortInUseFromTheEnvironmentIsNamedByItsVariable) {
     EXPECT_NE(result.err.find("SCHEMAGATE_LISTEN: cannot listen on " + address), std::string::npos)
         << result.err;
     EXPECT_EQ(result.err.find("--listen"), std::string::npos) << result.err;
+}
+
+// The kernel's keepalive timer on the server's end of a session (/proc/net/tcp: timer kind 2,
+// its expiry in clock ticks), or nothing while another timer runs. It counts down from
+// tcp_keepalives_idle while the session is idle: PostgreSQL always enables keepalives, with the
+// kernel's two-hour idle unless the session asked for its own.
+std::optional<Millis> server_keepalive_timer(int client_port) {
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    std::getline(table, line);  // the header
+    while (std::getline(table, line)) {
+        unsigned local_port = 0, remote_port = 0, state = 0, kind = 0;
+        unsigned long ticks = 0;
+        if (std::sscanf(line.c_str(), " %*u: %*8X:%X %*8X:%X %X %*X:%*X %X:%lX", &local_port,
+                        &remote_port, &state, &kind, &ticks) != 5) {
+            continue;
+        }
+        if (local_port != static_cast<unsigned>(PostgresServer::instance().port()) ||
+            remote_port != static_cast<unsigned>(client_port)) {
+            continue;
+        }
+        if (kind != 2) return std::nullopt;
+        const auto ticks_per_second = static_cast<unsigned long>(sysconf(_SC_CLK_TCK));
+        return Millis{static_cast<long long>(ticks * 1000 / ticks_per_second)};
+    }
+    return std::nullopt;
+}
+
+// A cut-off client of an idle session (the gate's heartbeat between beats, the sidecar between
+// polls) must be noticed by the server as fast as the client notices a dead server: the
+// server's end of every schemagate session probes after 5 s idle, where a plain client's
+// waits two hours.
+TEST_F(Sidecar, TheServersEndOfOurSessionsProbesAfterFiveIdleSeconds) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    write_migration("V6__slow.sql", "SELECT pg_sleep(60);");
+    start_sidecar({"--expect", "5"});
+    auto holder = start_gate({"migrate", "--holder", "pod-k", "--lease-ttl", "30s"});
+    const auto client_port = [this](const std::string& application) {
+        long long port = -1;
+        eventually([&] {
+            port = query_int(
+                "SELECT coalesce(max(client_port), -1) FROM pg_stat_activity "
+                "WHERE application_name = '" +
+                application + "'");
+            return port > 0;
+        });
+        return static_cast<int>(port);
+    };
+    pqxx::connection plain(url_);
+    const int plain_port =
+        pqxx::nontransaction(plain).exec("SELECT inet_client_port()")[0][0].as<int>();
+    const std::map<std::string, int> sessions = {
+        {"the gate's heartbeat", client_port("schemagate pod-k (heartbeat)")},
+        {"the sidecar", client_port("schemagate-sidecar")}};
+    for (const auto& [session, port] : sessions) {
+        ASSERT_GT(port, 0) << session << " not found; gate: " << holder.err();
+        std::optional<Millis> timer;
+        ASSERT_TRUE(eventually([&] { return (timer = server_keepalive_timer(port)).has_value(); }))
+            << session;
+        EXPECT_LE(*timer, Millis{5000}) << session;
+    }
+    // The control: the same observable on a plain session shows the kernel's default.
+    std::optional<Millis> plain_timer;
+    ASSERT_TRUE(
+        eventually([&] { return (plain_timer = server_keepalive_timer(plain_port)).has_value(); }));
+    EXPECT_GT(*plain_timer, Millis{60'000});
+    holder.signal(SIGKILL);
+    holder.wait_for_exit(Millis{5000});
+    keep_output(holder);
 }
 
 TEST_F(Sidecar, UnreachableAtStartIsNotReadyAndSaysWhy) {
