@@ -790,6 +790,30 @@ TEST_F(Sidecar, ASilentNetworkCutIsNoticedWithinBoundsAndSigtermStillExitsAtOnce
     EXPECT_EQ(sidecar_->exit_code(), 0) << sidecar_->err();
 }
 
+// SIGTERM while the watcher's reconnect is stuck in a cut: libpq cannot interrupt a connection
+// attempt, and this one's connect_timeout is a minute. The sidecar leaves it behind and exits 0
+// with the proxy still frozen, where it used to wait for it (up to a second, then leave it).
+TEST_F(Sidecar, SigtermLeavesAConnectionAttemptStuckInACutBehind) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    FreezableProxy proxy(PostgresServer::instance().port());
+    const std::string through = url_through_port(proxy.port()) + "?connect_timeout=60";
+    start_sidecar({"--expect", "5", "--poll-interval", "200ms", "--check-timeout", "1s"},
+                  {{"DATABASE_URL", through}});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
+    const int connections = proxy.accepted();
+    proxy.freeze();
+    // The check in flight is cut after --check-timeout; the reconnect then reaches the proxy
+    // and waits for an answer that cannot come.
+    ASSERT_TRUE(eventually([&] { return proxy.accepted() > connections; })) << sidecar_->err();
+    sidecar_->signal(SIGTERM);
+    ASSERT_TRUE(sidecar_->wait_for_exit(Millis{30'000})) << "waited for the connection attempt";
+    EXPECT_EQ(sidecar_->exit_code(), 0) << sidecar_->err();
+    EXPECT_NE(sidecar_->err().find("a connection attempt in flight is left behind"),
+              std::string::npos)
+        << sidecar_->err();
+}
+
 // A backfill under way (its holder was killed): /metrics and /version show where it stands,
 // and follow it as the next holder goes on.
 TEST_F(Sidecar, ShowsABatchedMigrationsProgressRateAndEta) {

@@ -50,6 +50,7 @@ void FreezableProxy::accept_loop() {
         if (poll(&watched, 1, 100) <= 0) continue;
         const int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (client < 0) continue;
+        ++accepted_;
         const int server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in target = loopback(target_port_);
         if (connect(server, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0) {

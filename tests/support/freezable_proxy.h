@@ -20,6 +20,8 @@ class FreezableProxy {
     FreezableProxy& operator=(const FreezableProxy&) = delete;
 
     int port() const { return port_; }
+    // Connections accepted so far (also while frozen: a client's connect still succeeds).
+    int accepted() const { return accepted_; }
     void freeze() { frozen_ = true; }
     void thaw() { frozen_ = false; }
     // New connections go to `port` from now on (a service address moved to a new primary);
@@ -34,6 +36,7 @@ class FreezableProxy {
     int listen_fd_ = -1;
     int port_ = 0;
     std::atomic<bool> frozen_{false};
+    std::atomic<int> accepted_{0};
     std::atomic<bool> stopping_{false};
     std::vector<std::thread> threads_;
     std::thread acceptor_;
