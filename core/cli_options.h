@@ -14,14 +14,15 @@
 #include "migration_version.h"
 #include "schema_state.h"
 #include "secret_scrubber.h"
+#include "value_sources.h"
 
 namespace schemagate {
 
 // CLI11 pieces both binaries' flag tables use.
 
 // CLI11 check for duration flags, so that `--lease-ttl 30x` or `--lease-ttl 2000h` fails at
-// parse time naming the flag (whether the value came from the command line or the
-// environment), never later as an SQL error or an overflowed deadline.
+// parse time naming the flag, or the variable when the value came from the environment
+// (value_sources.h), never later as an SQL error or an overflowed deadline.
 inline CLI::Validator duration_in(Millis min, Millis max) {
     return {[min, max](std::string& value) -> std::string {
                 const auto parsed = parse_duration(value);
@@ -101,9 +102,10 @@ inline std::string database_url_source(int argc, const char* const* argv) {
     return "DATABASE_URL";
 }
 
-// A flag value that parsed but makes no sense: one line naming the flag, and exit 3.
+// A flag value that parsed but makes no sense: one line naming the flag (or the variable that
+// gave the value), and exit 3.
 inline int reject_flag(const std::string& program, const std::string& message) {
-    std::cerr << program << ": error: " << scrub(message) << '\n';
+    std::cerr << program << ": error: " << scrub(name_value_source(message)) << '\n';
     return to_int(ExitCode::kBadInput);
 }
 
@@ -131,8 +133,10 @@ inline int parse_error_exit_code(const CLI::App& app, const CLI::ParseError& err
         std::cout << scrub(app.help());
         return 0;
     }
-    // CLI11 quotes the arguments it could not place: scrubbed like every other output.
-    std::cerr << program << ": error: " << scrub(error.what()) << " (see --help)\n";
+    // CLI11 quotes the arguments it could not place: scrubbed like every other output. It
+    // names an option by its flag even when the value came from its variable.
+    std::cerr << program << ": error: " << scrub(name_value_source(error.what()))
+              << " (see --help)\n";
     return to_int(ExitCode::kBadInput);
 }
 

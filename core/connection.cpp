@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 
 #include "db_failure.h"
 #include "errors.h"
@@ -16,29 +17,62 @@ namespace {
 [[noreturn]] void refuse_or_retry(const ConnectOptions& options, const DbFailure& failure) {
     const std::string where = options.target.description;
     if (is_permanent_connect_failure(failure.message)) {
-        throw FatalError(ExitCode::kUnreachable,
-                         "cannot connect to " + where + ": " + failure.message + " (" +
-                             connect_failure_hint(failure.message) + ")");
+        throw FatalError(ExitCode::kUnreachable, "cannot connect to " + where + ": " +
+                                                     failure.message + " (" +
+                                                     connect_failure_hint(failure.message) + ")");
     }
     throw RetryableError("cannot connect to " + where + ": " + failure.message);
+}
+
+// Set once a server refused the startup packet's `options` (where the server-side keepalives
+// travel): PgBouncer does, unless told to ignore it. Then every later connection of the process
+// goes without them: behind a pooler nothing is set on a server connection another client will
+// get (the pooler's own server connections are its business).
+std::atomic<bool> options_refused{false};
+
+bool refuses_startup_options(const DbFailure& failure) {
+    return failure.message.find("unsupported startup parameter: options") != std::string::npos;
+}
+
+Connection open_connection(const ConnectOptions& options, bool server_keepalives) {
+    const std::string conninfo = conninfo_with(options.target.conninfo, options.application_name,
+                                               options.connect_timeout_seconds, server_keepalives);
+    return translate_db_errors([&conninfo] {
+        auto connection = std::make_unique<pqxx::connection>(conninfo);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+        // libpqxx 6 would otherwise reconnect silently after a break, losing session
+        // settings and, worse, hiding from us that a transaction holding the lease died.
+        connection->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
+        return connection;
+    });
+}
+
+// With the server-side keepalives unless a server refused them; on that refusal, at once
+// again without them.
+Connection open_with_keepalives_if_accepted(const ConnectOptions& options) {
+    if (!options_refused.load()) {
+        try {
+            return open_connection(options, true);
+        } catch (const ConnectionLost& e) {
+            if (!refuses_startup_options(e.failure())) throw;
+        }
+        if (!options_refused.exchange(true)) {
+            spdlog::info(
+                "{} refuses the startup parameter `options` (a pooler?): connecting "
+                "without server-side TCP keepalives",
+                options.target.description);
+        }
+    }
+    return open_connection(options, false);
 }
 
 }  // namespace
 
 Connection connect_once(const ConnectOptions& options) {
-    const std::string conninfo = conninfo_with(options.target.conninfo, options.application_name,
-                                               options.connect_timeout_seconds);
     try {
-        return translate_db_errors([&conninfo] {
-            auto connection = std::make_unique<pqxx::connection>(conninfo);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-            // libpqxx 6 would otherwise reconnect silently after a break, losing session
-            // settings and, worse, hiding from us that a transaction holding the lease died.
-            connection->inhibit_reactivation(true);
-#pragma GCC diagnostic pop
-            return connection;
-        });
+        return open_with_keepalives_if_accepted(options);
     } catch (const ConnectionLost& e) {
         refuse_or_retry(options, e.failure());
     } catch (const DbError& e) {

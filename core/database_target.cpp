@@ -89,6 +89,39 @@ bool has_ambiguous_userinfo(std::string_view conninfo) {
            rest.substr(0, last_at).find_first_of("/?#@") != std::string_view::npos;
 }
 
+// The client's keepalives (see conninfo_with), for the server's end of our sessions: without
+// them a server never notices a client cut off while its session is idle (a heartbeat between
+// beats) until the kernel's two-hour default, and a session with unacknowledged data lingers
+// for the retransmission timeout (minutes).
+constexpr std::pair<const char*, const char*> kServerKeepalives[] = {
+    {"tcp_keepalives_idle", "5"},
+    {"tcp_keepalives_interval", "2"},
+    {"tcp_keepalives_count", "3"},
+    {"tcp_user_timeout", "10000"},
+};
+
+// Whether the user's options already set `name` (as -c name=, --name= or with dashes).
+bool names_setting(const std::string& user_options, std::string name) {
+    if (user_options.find(name + "=") != std::string::npos) return true;
+    for (char& c : name) {
+        if (c == '_') c = '-';
+    }
+    return user_options.find(name + "=") != std::string::npos;
+}
+
+// The user's options (the URL's, else PGOPTIONS: libpq reads it only when the conninfo has
+// none) followed by our keepalives for the settings they leave alone.
+std::string with_server_keepalives(const ParsedOptions& options) {
+    const auto own = options.find("options");
+    std::string merged = own != options.end() ? own->second : env_or("PGOPTIONS", "");
+    for (const auto& [name, value] : kServerKeepalives) {
+        if (names_setting(merged, name)) continue;
+        if (!merged.empty()) merged += ' ';
+        merged += std::string("-c ") + name + "=" + value;
+    }
+    return merged;
+}
+
 }  // namespace
 
 bool database_target_given(const std::string& url, const std::string& url_file) {
@@ -128,7 +161,7 @@ DatabaseTarget resolve_database_target(const std::string& url, const std::string
 }
 
 std::string conninfo_with(const std::string& conninfo, const std::string& application_name,
-                          int connect_timeout_seconds) {
+                          int connect_timeout_seconds, bool server_keepalives) {
     ParsedOptions options;
     parse_conninfo(conninfo, options);
     options["application_name"] = application_name;
@@ -144,6 +177,10 @@ std::string conninfo_with(const std::string& conninfo, const std::string& applic
     options.try_emplace("keepalives_interval", "2");
     options.try_emplace("keepalives_count", "3");
     options.try_emplace("tcp_user_timeout", "10000");
+    // The same for the server's end, in the startup packet: applied before the session's first
+    // query and gone with the session. Never a SET: behind a transaction-pooling PgBouncer a
+    // session setting stays on a server connection that the pooler hands to another client.
+    if (server_keepalives) options["options"] = with_server_keepalives(options);
     std::string out;
     for (const auto& [key, value] : options) {
         if (!out.empty()) out += ' ';

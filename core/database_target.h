@@ -24,8 +24,11 @@ DatabaseTarget resolve_database_target(const std::string& url, const std::string
 // was given at all).
 bool database_target_given(const std::string& url, const std::string& url_file);
 
-// The conninfo with application_name and a connect_timeout default added, in key=value form.
+// The conninfo with application_name, a connect_timeout default and TCP keepalives added, in
+// key=value form. With `server_keepalives`, the startup packet's `options` also asks the server
+// for the same keepalives on its end of the session (the user's own options kept, and a setting
+// they name left to them); without, `options` is left as the user gave it.
 std::string conninfo_with(const std::string& conninfo, const std::string& application_name,
-                          int connect_timeout_seconds);
+                          int connect_timeout_seconds, bool server_keepalives);
 
 }  // namespace schemagate

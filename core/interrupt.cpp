@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -16,8 +17,9 @@ namespace schemagate {
 namespace {
 
 std::atomic<int> g_signal{0};
-std::mutex g_callback_mutex;
-std::function<void(int)> g_callback;
+std::mutex g_hooks_mutex;
+std::map<int, std::function<void(int)>> g_hooks;  // by id, in the order added
+int g_next_hook = 0;
 
 int event_fd() {
     static const int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -42,9 +44,15 @@ void Interrupt::install() {
     }).detach();
 }
 
-void Interrupt::on_signal(std::function<void(int)> callback) {
-    const std::lock_guard lock(g_callback_mutex);
-    g_callback = std::move(callback);
+int Interrupt::add_hook(std::function<void(int)> callback) {
+    const std::lock_guard lock(g_hooks_mutex);
+    g_hooks.emplace(++g_next_hook, std::move(callback));
+    return g_next_hook;
+}
+
+void Interrupt::remove_hook(int id) {
+    const std::lock_guard lock(g_hooks_mutex);
+    g_hooks.erase(id);
 }
 
 void Interrupt::trigger(int signal_number) {
@@ -52,8 +60,8 @@ void Interrupt::trigger(int signal_number) {
     if (!g_signal.compare_exchange_strong(expected, signal_number)) return;
     const std::uint64_t one = 1;
     [[maybe_unused]] const auto written = write(event_fd(), &one, sizeof one);
-    const std::lock_guard lock(g_callback_mutex);
-    if (g_callback) g_callback(signal_number);
+    const std::lock_guard lock(g_hooks_mutex);
+    for (const auto& [id, hook] : g_hooks) hook(signal_number);
 }
 
 bool Interrupt::triggered() {

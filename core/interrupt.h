@@ -16,8 +16,11 @@ namespace schemagate {
 class Interrupt {
   public:
     static void install();
-    // Runs in the signal thread right after a signal: e.g. cancel a running statement.
-    static void on_signal(std::function<void(int)> callback);
+    // Run in the signal thread right after a signal, in the order added: e.g. cancel a running
+    // statement. They must not block (the signal thread runs them under a lock that removing a
+    // hook takes). add_hook returns what remove_hook takes.
+    static int add_hook(std::function<void(int)> callback);
+    static void remove_hook(int id);
     static bool triggered();
     static int signal_number();  // 0 until a signal arrived
     // 130 after SIGINT, 143 after SIGTERM.
@@ -29,15 +32,17 @@ class Interrupt {
     static void trigger(int signal_number);
 };
 
-// Routes signals to `callback` (see Interrupt::on_signal) for as long as it lives.
+// Routes signals to `callback` (see Interrupt::add_hook) for as long as it lives.
 class SignalHook {
   public:
-    explicit SignalHook(std::function<void(int)> callback) {
-        Interrupt::on_signal(std::move(callback));
-    }
-    ~SignalHook() { Interrupt::on_signal(nullptr); }
+    explicit SignalHook(std::function<void(int)> callback)
+        : id_(Interrupt::add_hook(std::move(callback))) {}
+    ~SignalHook() { Interrupt::remove_hook(id_); }
     SignalHook(const SignalHook&) = delete;
     SignalHook& operator=(const SignalHook&) = delete;
+
+  private:
+    int id_;
 };
 
 }  // namespace schemagate

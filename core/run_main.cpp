@@ -3,6 +3,7 @@
 
 #include "db_failure.h"
 #include "errors.h"
+#include "value_sources.h"
 
 namespace schemagate {
 
@@ -15,7 +16,8 @@ int run_main(const std::function<int()>& body,
     try {
         return translate_db_errors(body);
     } catch (const FatalError& e) {
-        return fail(e.code(), e.what());
+        // "--migrations: cannot list ..." names SCHEMAGATE_MIGRATIONS when that gave the value.
+        return fail(e.code(), name_value_source(e.what()));
     } catch (const ConnectionLost& e) {
         return fail(ExitCode::kUnreachable, "database connection lost: " + e.failure().message);
     } catch (const RetryableError& e) {

@@ -3,6 +3,8 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+
 namespace schemagate {
 
 SocketDeadline::SocketDeadline() : thread_([this] { run(); }) {}
@@ -36,6 +38,14 @@ void SocketDeadline::cut_now() {
         const std::lock_guard lock(mutex_);
         cut_all_ = true;
         if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+    }
+    changed_.notify_all();
+}
+
+void SocketDeadline::bring_forward(Millis timeout) {
+    {
+        const std::lock_guard lock(mutex_);
+        until_ = std::min(until_, std::chrono::steady_clock::now() + timeout);
     }
     changed_.notify_all();
 }

@@ -25,6 +25,9 @@ class SocketDeadline {
     void disarm();
     // Shuts an armed socket down now (shutdown of the component); later arms cut at once.
     void cut_now();
+    // Brings an armed deadline forward to `timeout` from now, never later than it was (a stop
+    // that gives what is in flight a moment, then cuts whatever the network does).
+    void bring_forward(Millis timeout);
 
     // Arms for one scope.
     class Scope {

@@ -58,6 +58,7 @@ class GateFlags {
     void add_migrate(GateConfig& config);
     void add_repair(GateConfig& config);
     void add_takeover(GateConfig& config);
+    void give_the_command_its_own_values();
     bool is_command(const std::string& word) const;
 
     CLI::App app_{
@@ -260,6 +261,18 @@ void GateFlags::add_takeover(GateConfig& config) {
     commands_.emplace_back(baseline, GateCommand::kBaseline);
 }
 
+// Several subcommands bind a setting to one variable (--target, --migrations, --timeout, ...),
+// and CLI11 fills every subcommand's options from the environment, parsed or not, in the
+// order they were added: `migrate --target 8` with SCHEMAGATE_TARGET=9 ended at 9. The parsed
+// subcommand's own values (the command line, else the same variable) are stored last.
+void GateFlags::give_the_command_its_own_values() {
+    for (CLI::App* sub : app_.get_subcommands()) {
+        for (CLI::Option* option : sub->get_options()) {
+            if (option->count() > 0) option->run_callback();
+        }
+    }
+}
+
 bool GateFlags::is_command(const std::string& word) const {
     return std::any_of(commands_.begin(), commands_.end(),
                        [&word](const auto& command) { return command.first->get_name() == word; });
@@ -272,7 +285,9 @@ std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
                                        "' (commands: migrate, wait, status, plan, verify, validate, unlock, "
                                        "repair, retry, adopt, baseline, check-manifests)");
         }
+        record_value_sources(app_, argc, argv);
         app_.parse(argc, argv);
+        give_the_command_its_own_values();
         if (repair_->parsed() && repair_->count("--mark-applied") == 0 && !remove_) {
             throw CLI::ValidationError("repair: say --mark-applied or --remove");
         }

@@ -6,12 +6,15 @@
 
 #include "backoff.h"
 #include "connection.h"
+#include "interrupt.h"
 #include "socket_deadline.h"
 
 namespace schemagate {
 
 // The gate's one database session: made on demand, made again after a break, and never
-// allowed to hold a query past --timeout, whatever the network does. Used by one thread.
+// allowed to hold a query past --timeout, whatever the network does; after SIGTERM or SIGINT,
+// not past a second more (what is in flight gets that long to be cancelled and answer; in a
+// network cut nothing answers). Used by one thread (the signal's hook aside).
 class GateConnection {
   public:
     GateConnection(ConnectOptions options, const Deadline& deadline);
@@ -30,6 +33,9 @@ class GateConnection {
     // For the way out after a failure: one quick attempt, no retries, nothing past the
     // deadline; throws RetryableError when it cannot be had.
     pqxx::connection& get_quickly();
+    // Gives up the session if it is `connection` (null otherwise): a cancel request still in
+    // flight needs it alive after its user is done with it (StatementCanceller).
+    Connection hand_over(const pqxx::connection& connection);
 
   private:
     void arm();
@@ -39,6 +45,8 @@ class GateConnection {
     Connection connection_;
     // Declared last, so it stops before the connection's socket closes.
     SocketDeadline query_deadline_;
+    // Brings the query deadline forward on a signal; removed before the deadline stops.
+    SignalHook on_signal_;
 };
 
 }  // namespace schemagate

@@ -18,12 +18,18 @@ Heartbeat::Heartbeat(ConnectOptions options, const Lease& lease, LeaseGrant gran
     thread_ = std::thread([this] { run(); });
 }
 
-Heartbeat::~Heartbeat() {
+void Heartbeat::stop() {
     {
         const std::lock_guard lock(mutex_);
         stopping_ = true;
     }
     wake_.notify_all();
+    // A renewal stuck in a network cut would otherwise hold the holder's exit for a beat.
+    renew_deadline_.cut_now();
+}
+
+Heartbeat::~Heartbeat() {
+    stop();
     thread_.join();
 }
 

@@ -27,6 +27,9 @@ class Heartbeat {
     Heartbeat& operator=(const Heartbeat&) = delete;
 
     bool lost() const { return lost_.load(); }
+    // Stops renewing without waiting for the thread (a signal's hook: the holder is on its way
+    // out, and a reconnect attempt in a network cut then ends while the holder winds down).
+    void stop();
 
   private:
     void run();

@@ -92,8 +92,12 @@ void HolderSession::run(const Deadline& deadline) {
               {{"token", grant_.token}, {"holder", config_.holder}},
               fmt::format("lease acquired (token {}, ttl {})", grant_.token,
                           format_duration(config_.lease_ttl)));
-    const SignalHook cancel_on_signal([this](int) { canceller_.cancel(); });
     Heartbeat heartbeat(db_.options(), lease_, grant_, [this] { canceller_.cancel(); });
+    // Neither waits for the network (the signal thread must not hang in a cut).
+    const SignalHook on_signal([this, &heartbeat](int) {
+        canceller_.cancel();
+        heartbeat.stop();
+    });
     try {
         apply_pending(heartbeat, deadline);
     } catch (const MigrationFailed& e) {
@@ -167,8 +171,8 @@ void HolderSession::apply_pending(Heartbeat& heartbeat, const Deadline& deadline
 // each applied migration in `applied`.
 void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat& heartbeat,
                                   const Deadline& deadline, std::size_t& applied) {
-    pqxx::connection& connection = db_.get();
-    const StatementCanceller::Attached attached(canceller_, connection);
+    const StatementCanceller::Attached attached(canceller_, db_);
+    pqxx::connection& connection = attached.connection();
     if (Interrupt::triggered()) canceller_.cancel();
     // After a reconnect (or a freeze, or a failover) the lease may be gone: only go on if the
     // row still carries this grant's id.

@@ -197,6 +197,7 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
     CLI::App app{"schemagate-sidecar: the readiness endpoint that reports the schema version.",
                  "schemagate-sidecar"};
     add_flags(app, config, raw);
+    record_value_sources(app, argc, argv);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

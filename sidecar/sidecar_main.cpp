@@ -46,6 +46,9 @@ int sidecar_main(int argc, const char* const* argv) {
             while (!Interrupt::wait_for(Millis{60'000})) {
             }
             spdlog::info("signal {}: draining and stopping", Interrupt::signal_number());
+            // The watcher stops while the server drains (at most 0.8 s); its destructor then
+            // waits for nothing the network can hold up: exit within a second.
+            watcher->stop();
             server.stop();
             http.join();
             return 0;

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 
 #include "change_listener.h"
 #include "db_failure.h"
@@ -17,6 +18,9 @@
 namespace schemagate {
 
 namespace {
+
+// How long the shutdown waits for the thread at most (see ~VersionWatcher).
+constexpr Millis kStopWait{100};
 
 double unix_now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
@@ -39,11 +43,14 @@ struct VersionWatcher::Shared {
     std::mutex done_mutex;
     std::condition_variable done_changed;
     bool done = false;
+    bool connecting = false;  // inside connect_once, which nothing can interrupt
 
     void run();
     void watch(Backoff& reconnect);
     void check(pqxx::connection& connection);
     void record_failure(const std::string& error);
+    Connection connect_attempt();
+    void set_connecting(bool value);
 };
 
 VersionWatcher::VersionWatcher(ConnectOptions connect, StateLocation where, Millis poll_interval,
@@ -61,17 +68,27 @@ VersionWatcher::VersionWatcher(ConnectOptions connect, StateLocation where, Mill
     });
 }
 
-VersionWatcher::~VersionWatcher() {
+void VersionWatcher::stop() {
     shared_->stop.stop();
     shared_->deadline.cut_now();
+}
+
+VersionWatcher::~VersionWatcher() {
+    stop();
     std::unique_lock lock(shared_->done_mutex);
-    if (shared_->done_changed.wait_for(lock, std::chrono::seconds(1),
-                                       [this] { return shared_->done; })) {
+    // The bound only guards against the unforeseen: a thread that is not connecting ends
+    // within milliseconds.
+    shared_->done_changed.wait_for(lock, kStopWait,
+                                   [this] { return shared_->done || shared_->connecting; });
+    if (shared_->done) {
         lock.unlock();
         thread_.join();
-    } else {
-        thread_.detach();
+        return;
     }
+    if (shared_->connecting) {
+        spdlog::info("a connection attempt in flight is left behind (libpq cannot interrupt it)");
+    }
+    thread_.detach();
 }
 
 SchemaSnapshot VersionWatcher::snapshot() const {
@@ -126,20 +143,42 @@ void VersionWatcher::Shared::record_failure(const std::string& error) {
     ++snapshot.checks_error;
 }
 
+void VersionWatcher::Shared::set_connecting(bool value) {
+    const std::lock_guard lock(done_mutex);
+    connecting = value;
+    done_changed.notify_all();
+}
+
+// connect_once, marked so that the shutdown does not wait for it (see ~VersionWatcher).
+Connection VersionWatcher::Shared::connect_attempt() {
+    set_connecting(true);
+    struct Unmark {
+        Shared& shared;
+        ~Unmark() { shared.set_connecting(false); }
+    } const unmark{*this};
+    return connect_once(connect);
+}
+
 // Returns once stopped; throws whatever ends the session.
 void VersionWatcher::Shared::watch(Backoff& reconnect) {
     translate_db_errors([this, &reconnect] {
         if (!connect.url_file.empty()) {
             connect.target = resolve_database_target("", connect.url_file);
         }
-        Connection connection = connect_once(connect);
-        ChangeListener listener(*connection, [this](const std::string& payload) {
-            return notify_event(where.name, payload).has_value();
-        });
+        if (stop.stopped()) return;
+        Connection connection = connect_attempt();
+        std::optional<ChangeListener> listener;
+        {
+            // LISTEN is a round trip too: bounded like a check, and cut by stop().
+            const SocketDeadline::Scope bounded(deadline, connection->sock(), check_timeout);
+            listener.emplace(*connection, [this](const std::string& payload) {
+                return notify_event(where.name, payload).has_value();
+            });
+        }
         reconnect.reset();
         for (;;) {
             check(*connection);
-            if (listener.wait(poll_interval, stop.fd()) == ChangeListener::Woke::kInterrupted) {
+            if (listener->wait(poll_interval, stop.fd()) == ChangeListener::Woke::kInterrupted) {
                 return;
             }
         }

@@ -19,13 +19,18 @@ class VersionWatcher {
   public:
     VersionWatcher(ConnectOptions connect, StateLocation where, Millis poll_interval,
                    Millis check_timeout);
-    // Stops the thread and waits for it at most a second: a connection attempt stuck in a
-    // network cut must not hold up the pod's shutdown (the thread then ends on its own).
+    // Stops the thread and waits for it, but never for a connection attempt: libpq's connect
+    // cannot be interrupted and, in a network cut, lasts its whole timeout (the thread is then
+    // left to end on its own). Everything else the thread does ends within milliseconds of
+    // stop(): a wait wakes, a check in flight has its socket cut.
     ~VersionWatcher();
     VersionWatcher(const VersionWatcher&) = delete;
     VersionWatcher& operator=(const VersionWatcher&) = delete;
 
     SchemaSnapshot snapshot() const;
+    // Asks the thread to stop without waiting for it (the sidecar's shutdown starts it first,
+    // so that it ends while the HTTP server drains). Idempotent.
+    void stop();
 
   private:
     struct Shared;

@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     schemagate::forget_secrets();  // one input's secrets are not the next one's
     try {
         const auto target = schemagate::resolve_database_target(url, "");
-        (void)schemagate::conninfo_with(target.conninfo, "fuzz", 5);
+        (void)schemagate::conninfo_with(target.conninfo, "fuzz", 5, true);
     } catch (const schemagate::FatalError& e) {
         FUZZ_ASSERT_TRUE(e.code() == schemagate::ExitCode::kBadInput);
         // The message's own fixed wording may contain a short input by chance: look only at

@@ -340,6 +340,52 @@ TEST_F(GateConcurrency, SigtermWhileWaitingExitsAtOnce) {
     EXPECT_EQ(waiter.exit_code(), 130) << waiter.err();
 }
 
+// SIGTERM while the holder's statement, and the cancel request the signal sends, are stuck in a
+// network cut (the proxy accepts and acknowledges, forwards nothing): the holder cannot cancel
+// nor release, but it must not wait for the network, nor until its --timeout (ten minutes
+// here): it gives the cancel a second, exits 143 with the proxy still frozen, and the lease
+// expires for the next gate, which applies each migration exactly once.
+TEST_F(GateConcurrency, SigtermDuringANetworkCutStopsTheHolderWithoutTheNetwork) {
+    counted_migrations(0);
+    forty_short_sleeps_for("pod-a");
+    FreezableProxy proxy(PostgresServer::instance().port());
+    Process holder =
+        start_gate({"migrate", "--holder", "pod-a", "--lease-ttl", "3s", "--timeout", "10m"},
+                   {{"DATABASE_URL", url_through_port(proxy.port())}});
+    ASSERT_TRUE(eventually([&] { return sleeping_in_migration("pod-a"); })) << holder.err();
+    proxy.freeze();
+    holder.signal(SIGTERM);
+    ASSERT_TRUE(holder.wait_for_exit(Millis{60'000})) << "waited for the network: " << holder.err();
+    keep_output(holder);
+    EXPECT_EQ(holder.exit_code(), 143) << holder.err();
+    const auto taker =
+        gate({"migrate", "--holder", "pod-b", "--lease-ttl", "3s", "--timeout", "60s"});
+    EXPECT_EQ(taker.exit_code, 0) << taker.err;
+    EXPECT_EQ(query_int("SELECT count(*) FROM applied_count WHERE n <> 1"), 0);
+    EXPECT_EQ(query_int("SELECT count(*) FROM applied_count"), 40);
+}
+
+// The same for a waiter whose poll is stuck in the cut: it exits 143, not at its --timeout.
+TEST_F(GateConcurrency, SigtermDuringANetworkCutStopsAWaiterWithoutTheNetwork) {
+    counted_migrations(1);
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    write_migration("V2__next.sql", "SELECT 1;");
+    exec(
+        "UPDATE schemagate.lease SET holder = 'other/1', expires_at = clock_timestamp() + interval "
+        "'1 hour'");
+    FreezableProxy proxy(PostgresServer::instance().port());
+    Process waiter = start_gate({"migrate", "--poll-interval", "100ms", "--timeout", "10m"},
+                                {{"DATABASE_URL", url_through_port(proxy.port())}});
+    ASSERT_TRUE(eventually([&] { return waiter.err().find("waiting:") != std::string::npos; }));
+    proxy.freeze();
+    // The next poll reaches the proxy and waits there for an answer that cannot come.
+    ASSERT_TRUE(eventually([&] { return proxy.holds_unforwarded_data(); })) << waiter.err();
+    waiter.signal(SIGTERM);
+    ASSERT_TRUE(waiter.wait_for_exit(Millis{60'000})) << "waited for the network: " << waiter.err();
+    keep_output(waiter);
+    EXPECT_EQ(waiter.exit_code(), 143) << waiter.err();
+}
+
 TEST_F(GateConcurrency, CreateIndexConcurrentlyWithTenWaitersDoesNotDeadlock) {
     write_migration("V1__table.sql",
                     "CREATE TABLE big (id int, v int);\n"

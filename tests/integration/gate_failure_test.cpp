@@ -212,6 +212,43 @@ TEST_F(GateFailure, BadInputExits3AndTouchesNothing) {
     EXPECT_EQ(query_int("SELECT count(*) FROM pg_namespace WHERE nspname = 'schemagate'"), 0);
 }
 
+// A pod's settings come from a ConfigMap: a bad one is named by the variable to fix, whether
+// the flag table refuses it or the run does later, in stderr and the termination message alike.
+TEST_F(GateFailure, ABadValueFromTheEnvironmentIsNamedByItsVariable) {
+    two_migrations();
+    const std::string before = database_fingerprint();
+    const auto termination = migrations_.parent_path() / "termination-log";
+    const std::map<std::string, std::string> log = {
+        {"SCHEMAGATE_TERMINATION_LOG", termination.string()}};
+    auto with = [&log](std::string variable, std::string value) {
+        auto env = log;
+        env[std::move(variable)] = std::move(value);
+        return env;
+    };
+    const auto ttl = gate({"migrate"}, with("SCHEMAGATE_LEASE_TTL", "thirty"));
+    EXPECT_EQ(ttl.exit_code, 3) << ttl.err;
+    EXPECT_NE(ttl.err.find("SCHEMAGATE_LEASE_TTL: 'thirty' is not a duration"), std::string::npos)
+        << ttl.err;
+    EXPECT_EQ(ttl.err.find("--lease-ttl"), std::string::npos) << ttl.err;
+    const auto target = gate({"migrate"}, with("SCHEMAGATE_TARGET", "9"));
+    EXPECT_EQ(target.exit_code, 3) << target.err;
+    EXPECT_NE(target.err.find("SCHEMAGATE_TARGET: 9 is above the highest migration file"),
+              std::string::npos)
+        << target.err;
+    EXPECT_NE(read_file(termination).find("SCHEMAGATE_TARGET: 9 is above"), std::string::npos)
+        << read_file(termination);
+    const auto directory = gate({"migrate"}, with("SCHEMAGATE_MIGRATIONS", "/nonexistent/dir"));
+    EXPECT_EQ(directory.exit_code, 3) << directory.err;
+    EXPECT_NE(directory.err.find("SCHEMAGATE_MIGRATIONS: /nonexistent/dir"), std::string::npos)
+        << directory.err;
+    EXPECT_EQ(directory.err.find("--migrations"), std::string::npos) << directory.err;
+    // The command line wins over the variable, and is what the message then names.
+    const auto flag = gate({"migrate", "--target", "8"}, with("SCHEMAGATE_TARGET", "9"));
+    EXPECT_EQ(flag.exit_code, 3) << flag.err;
+    EXPECT_NE(flag.err.find("--target: 8 is above"), std::string::npos) << flag.err;
+    EXPECT_EQ(database_fingerprint(), before);
+}
+
 TEST_F(GateFailure, UrlFromAMountedSecretFileNeverLeaks) {
     two_migrations();
     const auto secret = migrations_ / "url-secret";

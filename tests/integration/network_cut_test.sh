@@ -85,6 +85,18 @@ for trial in $(seq 1 "$trials"); do
   took_over=$(awk -v a="$(now)" -v b="$cut_at" 'BEGIN { printf "%.1f", a - b }')
   check "trial $trial: a waiter took over and finished (exit $code) ${took_over}s after the cut" \
     bash -c "[ $code = 0 ] && awk -v t=$took_over 'BEGIN { exit !(t < 12) }'"
+  # The server must notice the dead client too, or its sessions linger: the heartbeat's, idle,
+  # for the kernel's two-hour keepalive; one with unacknowledged data for the retransmission
+  # timeout (minutes). They must end while the cut lasts (the next trial's iptables -F would
+  # let a RST through); the holder's reconnect attempts never reach the server.
+  gone=0
+  for _ in $(seq 1 600); do
+    [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE client_addr = '$ns_ip'")" = 0 ] && { gone=1; break; }
+    sleep 0.1
+  done
+  ended=$(awk -v a="$(now)" -v b="$cut_at" 'BEGIN { printf "%.1f", a - b }')
+  check "trial $trial: the server ended the cut-off holder's sessions during the cut (${ended}s after it)" \
+    [ "$gone" = 1 ]
   holder_code=0
   wait "$holder_pid" || holder_code=$?
   holder_pid=""

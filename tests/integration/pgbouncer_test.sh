@@ -28,6 +28,7 @@ port=$(free_port)
 printf '"postgres" "%s"\n' "$PGTEST_PASSWORD" > "$work/userlist.txt"
 cat > "$work/pgbouncer.ini" <<INI
 [databases]
+single = host=127.0.0.1 port=$PGTEST_PORT dbname=pooled pool_size=1
 * = host=127.0.0.1 port=$PGTEST_PORT
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -81,5 +82,28 @@ check "every migration applied exactly once" \
   [ "$(psql "$direct" -tAc 'SELECT count(*) FROM applied_count WHERE n = 1')" = 20 ]
 check "history complete, concurrent index valid" \
   [ "$(psql "$direct" -tAc "SELECT (SELECT count(*) FROM schemagate.history WHERE success) || ':' || (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 't1_id' AND i.indisvalid)")" = "21:1" ]
-if [ "$failed" != 0 ]; then tail -n 5 "$work"/gate-*.log "$work/waiter.log" "$work/pgbouncer.log" >&2 || true; fi
+
+# Our sessions ask the server for TCP keepalives in the startup packet's `options`, which
+# PgBouncer refuses: the gate connects again without them (never with a SET, which would stay
+# on the server connection). Through a pool of one server connection, the plain client after
+# it must see the server's defaults.
+single="postgresql://postgres:$PGTEST_PASSWORD@127.0.0.1:$port/single"
+keepalives="SELECT string_agg(name || '=' || source, ',' ORDER BY name) FROM pg_settings
+  WHERE name IN ('tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_keepalives_count', 'tcp_user_timeout')"
+before_pid=$(psql "$single" -tAc 'SELECT pg_backend_pid()')
+mkdir -p "$work/single"
+printf 'CREATE TABLE single_t (id int);\nSELECT pg_sleep(1);\n' > "$work/single/V1__single.sql"
+code=0
+DATABASE_URL=$single "$gate" migrate --name single --migrations "$work/single" --lease-ttl 3s \
+  --timeout 60s >"$work/single.log" 2>&1 || code=$?
+check "a gate through a pool of one server connection exits 0 (exit $code)" [ "$code" = 0 ]
+check "PgBouncer refused the gate's startup options (and the gate went on without them)" \
+  grep -q "unsupported startup parameter: options" "$work/pgbouncer.log"
+check "the plain client after the gate has the same server connection" \
+  [ "$(psql "$single" -tAc 'SELECT pg_backend_pid()')" = "$before_pid" ]
+defaults="tcp_keepalives_count=default,tcp_keepalives_idle=default,tcp_keepalives_interval=default,tcp_user_timeout=default"
+seen=$(psql "$single" -tAc "$keepalives")
+check "the plain client after the gate sees the server's default keepalives ($seen)" [ "$seen" = "$defaults" ]
+
+if [ "$failed" != 0 ]; then tail -n 5 "$work"/gate-*.log "$work"/single.log "$work/waiter.log" "$work/pgbouncer.log" >&2 || true; fi
 finish

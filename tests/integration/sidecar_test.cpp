@@ -11,10 +11,13 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/nontransaction>
 #include <sstream>
 #include <thread>
 
@@ -527,6 +530,90 @@ TEST_F(Sidecar, PortInUseExits3) {
         << result.err;
 }
 
+// In a pod the address comes from SCHEMAGATE_LISTEN: the refusal names that variable.
+TEST_F(Sidecar, APortInUseFromTheEnvironmentIsNamedByItsVariable) {
+    start_sidecar({"--expect", "1"});
+    const std::string address = "127.0.0.1:" + std::to_string(port_);
+    auto env = gate_env();
+    env["SCHEMAGATE_LISTEN"] = address;
+    const auto result = run({sidecar_binary(), "--expect", "1"}, env);
+    captured_ += result.out + result.err;
+    EXPECT_EQ(result.exit_code, 3) << result.err;
+    EXPECT_NE(result.err.find("SCHEMAGATE_LISTEN: cannot listen on " + address), std::string::npos)
+        << result.err;
+    EXPECT_EQ(result.err.find("--listen"), std::string::npos) << result.err;
+}
+
+// The kernel's keepalive timer on the server's end of a session (/proc/net/tcp: timer kind 2,
+// its expiry in clock ticks), or nothing while another timer runs. It counts down from
+// tcp_keepalives_idle while the session is idle: PostgreSQL always enables keepalives, with the
+// kernel's two-hour idle unless the session asked for its own.
+std::optional<Millis> server_keepalive_timer(int client_port) {
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    std::getline(table, line);  // the header
+    while (std::getline(table, line)) {
+        unsigned local_port = 0, remote_port = 0, state = 0, kind = 0;
+        unsigned long ticks = 0;
+        if (std::sscanf(line.c_str(), " %*u: %*8X:%X %*8X:%X %X %*X:%*X %X:%lX", &local_port,
+                        &remote_port, &state, &kind, &ticks) != 5) {
+            continue;
+        }
+        if (local_port != static_cast<unsigned>(PostgresServer::instance().port()) ||
+            remote_port != static_cast<unsigned>(client_port)) {
+            continue;
+        }
+        if (kind != 2) return std::nullopt;
+        const auto ticks_per_second = static_cast<unsigned long>(sysconf(_SC_CLK_TCK));
+        return Millis{static_cast<long long>(ticks * 1000 / ticks_per_second)};
+    }
+    return std::nullopt;
+}
+
+// A cut-off client of an idle session (the gate's heartbeat between beats, the sidecar between
+// polls) must be noticed by the server as fast as the client notices a dead server: the
+// server's end of every schemagate session probes after 5 s idle, where a plain client's
+// waits two hours.
+TEST_F(Sidecar, TheServersEndOfOurSessionsProbesAfterFiveIdleSeconds) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    write_migration("V6__slow.sql", "SELECT pg_sleep(60);");
+    start_sidecar({"--expect", "5"});
+    auto holder = start_gate({"migrate", "--holder", "pod-k", "--lease-ttl", "30s"});
+    const auto client_port = [this](const std::string& application) {
+        long long port = -1;
+        eventually([&] {
+            port = query_int(
+                "SELECT coalesce(max(client_port), -1) FROM pg_stat_activity "
+                "WHERE application_name = '" +
+                application + "'");
+            return port > 0;
+        });
+        return static_cast<int>(port);
+    };
+    pqxx::connection plain(url_);
+    const int plain_port =
+        pqxx::nontransaction(plain).exec("SELECT inet_client_port()")[0][0].as<int>();
+    const std::map<std::string, int> sessions = {
+        {"the gate's heartbeat", client_port("schemagate pod-k (heartbeat)")},
+        {"the sidecar", client_port("schemagate-sidecar")}};
+    for (const auto& [session, port] : sessions) {
+        ASSERT_GT(port, 0) << session << " not found; gate: " << holder.err();
+        std::optional<Millis> timer;
+        ASSERT_TRUE(eventually([&] { return (timer = server_keepalive_timer(port)).has_value(); }))
+            << session;
+        EXPECT_LE(*timer, Millis{5000}) << session;
+    }
+    // The control: the same observable on a plain session shows the kernel's default.
+    std::optional<Millis> plain_timer;
+    ASSERT_TRUE(
+        eventually([&] { return (plain_timer = server_keepalive_timer(plain_port)).has_value(); }));
+    EXPECT_GT(*plain_timer, Millis{60'000});
+    holder.signal(SIGKILL);
+    holder.wait_for_exit(Millis{5000});
+    keep_output(holder);
+}
+
 TEST_F(Sidecar, UnreachableAtStartIsNotReadyAndSaysWhy) {
     start_sidecar(
         {"--expect", "1", "--database-url",
@@ -833,6 +920,30 @@ TEST_F(Sidecar, ASilentNetworkCutIsNoticedWithinBoundsAndSigtermStillExitsAtOnce
     ASSERT_TRUE(sidecar_->wait_for_exit(Millis{5000}));
     EXPECT_LT(Clock::now() - signalled, std::chrono::milliseconds(1500));
     EXPECT_EQ(sidecar_->exit_code(), 0) << sidecar_->err();
+}
+
+// SIGTERM while the watcher's reconnect is stuck in a cut: libpq cannot interrupt a connection
+// attempt, and this one's connect_timeout is a minute. The sidecar leaves it behind and exits 0
+// with the proxy still frozen, where it used to wait for it (up to a second, then leave it).
+TEST_F(Sidecar, SigtermLeavesAConnectionAttemptStuckInACutBehind) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    FreezableProxy proxy(PostgresServer::instance().port());
+    const std::string through = url_through_port(proxy.port()) + "?connect_timeout=60";
+    start_sidecar({"--expect", "5", "--poll-interval", "200ms", "--check-timeout", "1s"},
+                  {{"DATABASE_URL", through}});
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
+    const int connections = proxy.accepted();
+    proxy.freeze();
+    // The check in flight is cut after --check-timeout; the reconnect then reaches the proxy
+    // and waits for an answer that cannot come.
+    ASSERT_TRUE(eventually([&] { return proxy.accepted() > connections; })) << sidecar_->err();
+    sidecar_->signal(SIGTERM);
+    ASSERT_TRUE(sidecar_->wait_for_exit(Millis{30'000})) << "waited for the connection attempt";
+    EXPECT_EQ(sidecar_->exit_code(), 0) << sidecar_->err();
+    EXPECT_NE(sidecar_->err().find("a connection attempt in flight is left behind"),
+              std::string::npos)
+        << sidecar_->err();
 }
 
 // A backfill under way (its holder was killed): /metrics and /version show where it stands,

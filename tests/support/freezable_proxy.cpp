@@ -3,9 +3,11 @@
 
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -50,6 +52,7 @@ void FreezableProxy::accept_loop() {
         if (poll(&watched, 1, 100) <= 0) continue;
         const int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (client < 0) continue;
+        ++accepted_;
         const int server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in target = loopback(target_port_);
         if (connect(server, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0) {
@@ -57,14 +60,30 @@ void FreezableProxy::accept_loop() {
             close(server);
             continue;
         }
+        {
+            const std::lock_guard lock(clients_mutex_);
+            clients_.push_back(client);
+        }
         threads_.emplace_back([this, client, server] {
             std::thread back([this, client, server] { pump(server, client); });
             pump(client, server);
             back.join();
+            {
+                const std::lock_guard lock(clients_mutex_);
+                clients_.erase(std::find(clients_.begin(), clients_.end(), client));
+            }
             close(client);
             close(server);
         });
     }
+}
+
+bool FreezableProxy::holds_unforwarded_data() const {
+    const std::lock_guard lock(clients_mutex_);
+    return std::any_of(clients_.begin(), clients_.end(), [](int client) {
+        int pending = 0;
+        return ioctl(client, FIONREAD, &pending) == 0 && pending > 0;
+    });
 }
 
 void FreezableProxy::pump(int from, int to) {

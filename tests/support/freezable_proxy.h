@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -20,6 +21,10 @@ class FreezableProxy {
     FreezableProxy& operator=(const FreezableProxy&) = delete;
 
     int port() const { return port_; }
+    // Connections accepted so far (also while frozen: a client's connect still succeeds).
+    int accepted() const { return accepted_; }
+    // Whether a client sent something the frozen proxy has not forwarded (a query in flight).
+    bool holds_unforwarded_data() const;
     void freeze() { frozen_ = true; }
     void thaw() { frozen_ = false; }
     // New connections go to `port` from now on (a service address moved to a new primary);
@@ -34,8 +39,11 @@ class FreezableProxy {
     int listen_fd_ = -1;
     int port_ = 0;
     std::atomic<bool> frozen_{false};
+    std::atomic<int> accepted_{0};
     std::atomic<bool> stopping_{false};
     std::vector<std::thread> threads_;
+    mutable std::mutex clients_mutex_;
+    std::vector<int> clients_;  // open client sockets
     std::thread acceptor_;
 };
 

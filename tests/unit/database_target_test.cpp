@@ -118,11 +118,56 @@ TEST(DatabaseTarget, BadInputNamesTheFlagOrFileAndNeverEchoesTheValue) {
 }
 
 TEST(DatabaseTarget, ConninfoGetsApplicationNameAndAConnectTimeout) {
-    const std::string conninfo = conninfo_with("postgresql://u@h/d", "schemagate pod-1/7", 5);
+    const std::string conninfo = conninfo_with("postgresql://u@h/d", "schemagate pod-1/7", 5, true);
     EXPECT_NE(conninfo.find("application_name='schemagate pod-1/7'"), std::string::npos)
         << conninfo;
     EXPECT_NE(conninfo.find("connect_timeout='5'"), std::string::npos) << conninfo;
     EXPECT_NE(conninfo.find("host='h'"), std::string::npos) << conninfo;
+}
+
+// The server must notice a dead client as fast as the client notices a dead server: the
+// same keepalives go to the server for our sessions only, in the startup packet (a SET would
+// stay on a pooled server connection).
+TEST(DatabaseTarget, ConninfoAsksTheServerForTheClientsKeepalives) {
+    unsetenv("PGOPTIONS");
+    const std::string conninfo = conninfo_with("postgresql://u@h/d", "schemagate", 5, true);
+    EXPECT_NE(conninfo.find("options='-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 "
+                            "-c tcp_keepalives_count=3 -c tcp_user_timeout=10000'"),
+              std::string::npos)
+        << conninfo;
+    EXPECT_NE(conninfo.find("keepalives_idle='5'"), std::string::npos) << conninfo;
+    EXPECT_NE(conninfo.find("tcp_user_timeout='10000'"), std::string::npos) << conninfo;
+    const std::string omitted = conninfo_with("postgresql://u@h/d", "schemagate", 5, false);
+    EXPECT_EQ(omitted.find("options="), std::string::npos) << omitted;
+}
+
+// The user's own options stay, and a setting they chose wins over ours; PGOPTIONS, which a
+// conninfo `options` would hide from libpq, is kept the same way.
+TEST(DatabaseTarget, TheUsersOwnServerOptionsStayAndWin) {
+    unsetenv("PGOPTIONS");
+    const std::string url =
+        "postgresql://u@h/d?options=-c%20search_path%3Dapp%20-c%20tcp_keepalives_idle%3D60";
+    const std::string merged = conninfo_with(url, "schemagate", 5, true);
+    EXPECT_NE(merged.find("options='-c search_path=app -c tcp_keepalives_idle=60 "
+                          "-c tcp_keepalives_interval=2 -c tcp_keepalives_count=3 "
+                          "-c tcp_user_timeout=10000'"),
+              std::string::npos)
+        << merged;
+    const std::string without = conninfo_with(url, "schemagate", 5, false);
+    EXPECT_NE(without.find("options='-c search_path=app -c tcp_keepalives_idle=60'"),
+              std::string::npos)
+        << without;
+    setenv("PGOPTIONS", "--search_path=app --tcp-user-timeout=3000", 1);
+    const std::string from_env = conninfo_with("postgresql://u@h/d", "schemagate", 5, true);
+    const std::string env_only = conninfo_with("postgresql://u@h/d", "schemagate", 5, false);
+    unsetenv("PGOPTIONS");
+    EXPECT_NE(from_env.find("options='--search_path=app --tcp-user-timeout=3000 "
+                            "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 "
+                            "-c tcp_keepalives_count=3'"),
+              std::string::npos)
+        << from_env;
+    // Left to libpq as it was.
+    EXPECT_EQ(env_only.find("options="), std::string::npos) << env_only;
 }
 
 }  // namespace

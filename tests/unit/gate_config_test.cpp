@@ -114,13 +114,97 @@ TEST(GateConfig, AHugeHolderIsRefused) {
     EXPECT_LT(parsed.err.size(), 300u);
 }
 
-TEST(GateConfig, EnvironmentGarbageIsRejectedToo) {
+// A ConfigMap sets SCHEMAGATE_*: the operator must be told the variable to fix, not a flag
+// nobody typed, whichever check refuses the value (CLI11's, a conversion, ours after parsing).
+TEST(GateConfig, AValueFromTheEnvironmentIsNamedByItsVariable) {
+    struct Case {
+        const char* variable;
+        const char* value;
+        const char* flag;
+        std::vector<const char*> args;
+    };
+    const std::vector<Case> cases = {
+        {"SCHEMAGATE_LEASE_TTL", "thirty", "--lease-ttl", {"migrate"}},
+        {"SCHEMAGATE_LEASE_TTL", "1s", "--lease-ttl", {"migrate"}},
+        {"SCHEMAGATE_TIMEOUT", "0", "--timeout", {"wait"}},
+        {"SCHEMAGATE_POLL_INTERVAL", "fast", "--poll-interval", {"migrate"}},
+        {"SCHEMAGATE_LOCK_TIMEOUT", "0", "--lock-timeout", {"migrate"}},
+        {"SCHEMAGATE_STATEMENT_TIMEOUT", "abc", "--statement-timeout", {"migrate"}},
+        {"SCHEMAGATE_LOCK_RETRIES", "many", "--lock-retries", {"migrate"}},
+        {"SCHEMAGATE_LOCK_RETRIES", "-1", "--lock-retries", {"migrate"}},
+        {"SCHEMAGATE_TARGET", "5x", "--target", {"status"}},
+        {"SCHEMAGATE_LOG_FORMAT", "xml", "--log-format", {"migrate"}},
+        {"SCHEMAGATE_HOLDER", "pod\nforged", "--holder", {"migrate"}},
+        {"SCHEMAGATE_COMPAT", "liquibase", "--compat", {"migrate"}},
+        {"SCHEMAGATE_BASELINE_VERSION", "x", "--baseline-version", {"migrate"}},
+        {"SCHEMAGATE_NOTIFY_URL", "ftp://hooks.example/x", "--notify-url", {"migrate"}},
+        {"SCHEMAGATE_NOTIFY_URL_FILE", "/nonexistent/hook", "--notify-url-file", {"migrate"}},
+        {"SCHEMAGATE_VERBOSE", "maybe", "--verbose", {"migrate"}},
+        {"SCHEMAGATE_NOTIFY_ON_SUCCESS", "maybe", "--notify-on-success", {"migrate"}},
+    };
+    for (const auto& c : cases) {
+        setenv(c.variable, c.value, 1);
+        const auto parsed = parse(c.args);
+        unsetenv(c.variable);
+        ASSERT_TRUE(std::holds_alternative<int>(parsed.result)) << c.variable << "=" << c.value;
+        EXPECT_EQ(std::get<int>(parsed.result), 3) << c.variable;
+        EXPECT_EQ(parsed.err.rfind("schemagate: error: ", 0), 0u) << parsed.err;
+        EXPECT_NE(parsed.err.find(c.variable), std::string::npos) << parsed.err;
+        EXPECT_EQ(parsed.err.find(c.flag), std::string::npos) << parsed.err;
+        EXPECT_EQ(std::count(parsed.err.begin(), parsed.err.end(), '\n'), 1) << parsed.err;
+    }
+}
+
+// The command line wins over the environment (CLI11 reads a variable only for a flag not
+// given), so a bad value on the command line is named by its flag even when the variable is set.
+TEST(GateConfig, AValueFromTheCommandLineIsNamedByItsFlagWhateverTheEnvironmentSays) {
     setenv("SCHEMAGATE_LEASE_TTL", "thirty", 1);
-    const auto parsed = parse({"migrate"});
+    setenv("SCHEMAGATE_LOCK_RETRIES", "3", 1);
+    setenv("SCHEMAGATE_VERBOSE", "1", 1);
+    const auto bad_flag = parse({"migrate", "--lease-ttl=2s"});
+    const auto bad_retries = parse({"migrate", "--lease-ttl", "30s", "--lock-retries", "x"});
+    const auto bad_verbose = parse({"migrate", "--lease-ttl", "30s", "--verbose=maybe"});
+    const auto good_flag = parse({"migrate", "--lease-ttl", "45s"});
     unsetenv("SCHEMAGATE_LEASE_TTL");
-    ASSERT_TRUE(std::holds_alternative<int>(parsed.result));
-    EXPECT_EQ(std::get<int>(parsed.result), 3);
-    EXPECT_NE(parsed.err.find("--lease-ttl"), std::string::npos) << parsed.err;
+    unsetenv("SCHEMAGATE_LOCK_RETRIES");
+    unsetenv("SCHEMAGATE_VERBOSE");
+    for (const auto* parsed : {&bad_flag, &bad_retries, &bad_verbose}) {
+        ASSERT_TRUE(std::holds_alternative<int>(parsed->result)) << parsed->err;
+        EXPECT_EQ(std::get<int>(parsed->result), 3);
+        EXPECT_EQ(parsed->err.find("SCHEMAGATE_"), std::string::npos) << parsed->err;
+    }
+    EXPECT_NE(bad_flag.err.find("--lease-ttl"), std::string::npos) << bad_flag.err;
+    EXPECT_NE(bad_retries.err.find("--lock-retries"), std::string::npos) << bad_retries.err;
+    EXPECT_NE(bad_verbose.err.find("--verbose"), std::string::npos) << bad_verbose.err;
+    ASSERT_TRUE(std::holds_alternative<GateConfig>(good_flag.result)) << good_flag.err;
+    EXPECT_EQ(std::get<GateConfig>(good_flag.result).lease_ttl, Millis{45'000});
+}
+
+// Several subcommands share one variable per setting (--target, --migrations, --timeout), and
+// CLI11 fills every subcommand's options from the environment, parsed or not: the flag given
+// to `migrate` must still win over the variable.
+TEST(GateConfig, TheCommandLineWinsOverTheEnvironmentInEverySubcommand) {
+    setenv("SCHEMAGATE_TARGET", "9", 1);
+    setenv("SCHEMAGATE_MIGRATIONS", "/from/variable", 1);
+    setenv("SCHEMAGATE_TIMEOUT", "2m", 1);
+    setenv("SCHEMAGATE_POLL_INTERVAL", "3s", 1);
+    const auto migrate = parse({"migrate", "--target", "8", "--migrations", "/from/flag",
+                                "--timeout", "1m", "--poll-interval", "2s"});
+    const auto wait = parse({"wait", "--target", "7"});
+    unsetenv("SCHEMAGATE_TARGET");
+    unsetenv("SCHEMAGATE_MIGRATIONS");
+    unsetenv("SCHEMAGATE_TIMEOUT");
+    unsetenv("SCHEMAGATE_POLL_INTERVAL");
+    ASSERT_TRUE(std::holds_alternative<GateConfig>(migrate.result)) << migrate.err;
+    const auto& config = std::get<GateConfig>(migrate.result);
+    EXPECT_EQ(config.target, 8);
+    EXPECT_EQ(config.migrations_dir, "/from/flag");
+    EXPECT_EQ(config.timeout, Millis{60'000});
+    EXPECT_EQ(config.poll_interval, Millis{2000});
+    ASSERT_TRUE(std::holds_alternative<GateConfig>(wait.result)) << wait.err;
+    EXPECT_EQ(std::get<GateConfig>(wait.result).target, 7);
+    EXPECT_EQ(std::get<GateConfig>(wait.result).migrations_dir, "/from/variable");
+    EXPECT_EQ(std::get<GateConfig>(wait.result).timeout, Millis{120'000});
 }
 
 TEST(GateConfig, HelpAndVersionExitZero) {

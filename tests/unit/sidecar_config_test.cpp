@@ -50,5 +50,53 @@ TEST(SidecarConfig, BadInputExits3NamingTheFlag) {
     }
 }
 
+// A ConfigMap sets SCHEMAGATE_*: the message names the variable to fix, not a flag nobody typed.
+TEST(SidecarConfig, AValueFromTheEnvironmentIsNamedByItsVariable) {
+    struct Case {
+        const char* variable;
+        const char* value;
+        const char* flag;
+        std::vector<const char*> args;
+    };
+    const std::vector<Case> cases = {
+        {"SCHEMAGATE_LISTEN", "8080", "--listen", {"--expect", "1"}},
+        {"SCHEMAGATE_EXPECT", "x", "--expect", {}},
+        {"SCHEMAGATE_MAX_VERSION", "1", "--max-version", {"--expect", "5"}},
+        {"SCHEMAGATE_MAX_VERSION", "1.x", "--max-version", {"--expect", "5"}},
+        {"SCHEMAGATE_MIGRATIONS", "/nonexistent", "--migrations", {}},
+        {"SCHEMAGATE_POLL_INTERVAL", "5x", "--poll-interval", {"--expect", "1"}},
+        {"SCHEMAGATE_GRACE", "soon", "--grace", {"--expect", "1"}},
+        {"SCHEMAGATE_CHECK_TIMEOUT", "1ms", "--check-timeout", {"--expect", "1"}},
+        {"SCHEMAGATE_WORKERS", "0", "--workers", {"--expect", "1"}},
+        {"SCHEMAGATE_WORKERS", "four", "--workers", {"--expect", "1"}},
+        {"SCHEMAGATE_REQUEST_TIMEOUT", "1ms", "--request-timeout", {"--expect", "1"}},
+        {"SCHEMAGATE_ON_OUTAGE", "panic", "--on-outage", {"--expect", "1"}},
+        {"SCHEMAGATE_LOG_FORMAT", "xml", "--log-format", {"--expect", "1"}},
+        {"SCHEMAGATE_VERBOSE", "maybe", "--verbose", {"--expect", "1"}},
+    };
+    for (const auto& c : cases) {
+        setenv(c.variable, c.value, 1);
+        auto [result, err] = parse(c.args);
+        unsetenv(c.variable);
+        ASSERT_TRUE(std::holds_alternative<int>(result)) << c.variable << "=" << c.value;
+        EXPECT_EQ(std::get<int>(result), 3) << c.variable;
+        EXPECT_EQ(err.rfind("schemagate-sidecar: error: ", 0), 0u) << err;
+        EXPECT_NE(err.find(c.variable), std::string::npos) << err;
+        EXPECT_EQ(err.find(c.flag), std::string::npos) << err;
+        EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    }
+}
+
+TEST(SidecarConfig, AValueFromTheCommandLineIsNamedByItsFlagWhateverTheEnvironmentSays) {
+    setenv("SCHEMAGATE_GRACE", "soon", 1);
+    setenv("SCHEMAGATE_LISTEN", "0.0.0.0:8080", 1);
+    auto [result, err] = parse({"--expect", "1", "--grace", "1m", "--listen", "8080"});
+    unsetenv("SCHEMAGATE_GRACE");
+    unsetenv("SCHEMAGATE_LISTEN");
+    ASSERT_TRUE(std::holds_alternative<int>(result)) << err;
+    EXPECT_EQ(err.rfind("schemagate-sidecar: error: --listen", 0), 0u) << err;
+    EXPECT_EQ(err.find("SCHEMAGATE_"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace schemagate
