@@ -62,9 +62,15 @@ class Lease {
     AcquireOutcome try_acquire(pqxx::connection& connection) const;
 
     // The SQL that starts every migration transaction: extends the lease if `token` still
-    // holds it (its token and its id). Zero affected rows = lost. Its row lock lasts until COMMIT, so no takeover can
-    // interleave with the migration.
+    // holds it (its token and its id). Zero affected rows = lost. Its row lock lasts until COMMIT,
+    // so no takeover can interleave with the migration.
     std::string fence_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const;
+
+    // SQL for the time the fence of the current migration transaction stamped on the lease
+    // row (renewed_at): the migration's own start. The fence's row lock keeps any other
+    // renewal off the row until COMMIT, and a statement that renews it again still reads the
+    // fence's value (every part of a statement sees the rows as they were before it).
+    std::string fenced_at_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const;
 
     // The same fence as one statement that fails with SQLSTATE kLeaseLostState when the lease
     // is gone, so it can travel in one round trip with the migration it guards.
@@ -96,9 +102,10 @@ class Lease {
     // Sessions other than ours holding the lease row (see RowLocker). One round trip.
     std::vector<RowLocker> row_lockers(pqxx::connection& connection) const;
 
-    // unlock --force: bumps the token and clears the id so the old holder is fenced. A session that holds the row
-    // while idle in its transaction (a frozen or cut-off holder) is terminated at once; one that
-    // is active (a migration committing) gets `lock_wait` to finish, then is terminated too.
+    // unlock --force: bumps the token and clears the id so the old holder is fenced. A session that
+    // holds the row while idle in its transaction (a frozen or cut-off holder) is terminated at
+    // once; one that is active (a migration committing) gets `lock_wait` to finish, then is
+    // terminated too.
     BrokenLease force_break(pqxx::connection& connection, Millis lock_wait) const;
 
     Millis ttl() const { return ttl_; }

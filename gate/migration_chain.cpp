@@ -188,6 +188,8 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                                             const Applied& applied) const {
     const Migration* failing = chain.front();
     const LexedStatement* current = nullptr;
+    // A migration with checks goes alone: it starts with the exchange.
+    const auto started = SteadyClock::now();
     try {
         translate_db_errors([&] {
             pqxx::nontransaction session(connection);
@@ -205,7 +207,7 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                         transaction_settings_sql(connection, settings_, durable && last),
                         lease_.fence_or_fail_sql(session, grant, taken > 0),
                         checks_pending ? "" : record_applied(session, migration, grant),
-                        checks_pending ? "" : compat(session, migration, kTransactionAgeMsSql)};
+                        checks_pending ? "" : compat(session, migration, kRecordedDurationMsSql)};
                     queue_migration(sender, migration, taken, envelope, lease_, grant,
                                     statement_per_exchange(connection, settings_));
                     if (checks_pending) break;
@@ -225,11 +227,10 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                     });
             }
             if (checks_pending) {
-                const auto started = SteadyClock::now();
                 current = nullptr;
                 run_checks(session, *failing);
                 session.exec(record_applied(session, *failing, grant) + "; " +
-                             compat(session, *failing, kTransactionAgeMsSql) + "COMMIT");
+                             compat(session, *failing, kRecordedDurationMsSql) + "COMMIT");
                 applied(*failing, std::chrono::duration_cast<Millis>(SteadyClock::now() - started));
             }
         });
@@ -254,9 +255,11 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
 }
 
 std::string MigrationRunner::record_applied(pqxx::transaction_base& session,
-                                            const Migration& migration, const LeaseGrant& grant) const {
+                                            const Migration& migration,
+                                            const LeaseGrant& grant) const {
     return store_.record_applied_sql(session, migration, lease_.holder(), grant,
-                                     lease_.fence_sql(session, grant));
+                                     lease_.fence_sql(session, grant),
+                                     lease_.fenced_at_sql(session, grant));
 }
 
 }  // namespace schemagate
