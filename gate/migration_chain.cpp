@@ -182,10 +182,9 @@ void queue_migration(ChainSender& sender, const Migration& migration, std::size_
 // error, so what follows a failed migration never runs, and what precedes it committed. A
 // migration with checks goes alone: they run between its reset and its COMMIT. Statements end
 // with a newline: a trailing `-- comment` must not swallow the separator that follows.
-void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
-                                            std::span<const Migration* const> chain,
-                                            const LeaseGrant& grant, bool durable,
-                                            const Applied& applied) const {
+MigrationRunner::Attempt MigrationRunner::apply_in_transactions(
+    pqxx::connection& connection, std::span<const Migration* const> chain, const LeaseGrant& grant,
+    bool durable, const Applied& applied) const {
     const Migration* failing = chain.front();
     const LexedStatement* current = nullptr;
     // A migration with checks goes alone: it starts with the exchange.
@@ -247,11 +246,13 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                 "{} waited in an exchange that ran past half the lease ttl: sending it "
                 "and the rest again (the server logs this as an error '{}')",
                 label(*failing), "schemagate exchange spent");
-            return;
+            return Attempt::kGoOn;
         }
         if (e.is(kLeaseLostState)) lease_lost_error(*failing);
+        if (e.is(sqlstate::kLockNotAvailable)) return Attempt::kLockTimedOut;
         fail(*failing, current, false, e.failure());
     }
+    return Attempt::kGoOn;
 }
 
 std::string MigrationRunner::record_applied(pqxx::transaction_base& session,

@@ -52,8 +52,4 @@ void roll_back(pqxx::connection& connection);
 // Thrown when the fence finds the lease taken over (exit 6): nothing of `migration` committed.
 [[noreturn]] void lease_lost_error(const Migration& migration);
 
-// Thrown by MigrationRunner::fail for a lock timeout, to leave the transaction's scope before
-// the attempt is retried.
-struct LockTimedOut {};
-
 }  // namespace schemagate
