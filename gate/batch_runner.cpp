@@ -103,7 +103,10 @@ void MigrationRunner::apply_in_batches(pqxx::connection& connection, const Migra
                                                          std::to_string(progress.batches) +
                                                          " batches; the next holder resumes there");
         }
-        if (lease_lost_()) lease_lost_error(migration);
+        if (watch_.lease_lost()) lease_lost_error(migration);
+        stop_if_deadline_reached("between batches of " + label(migration) + " after " +
+                                 std::to_string(progress.batches) +
+                                 " batches; the next holder resumes there");
         const BatchOutcome outcome =
             run_batch(connection, migration, grant, progress, since, durable);
         if (outcome == BatchOutcome::kDone) {
@@ -189,11 +192,11 @@ std::optional<std::int64_t> MigrationRunner::count_batch_total(pqxx::connection&
     } catch (const ConnectionLost&) {
         throw;
     } catch (const DbError& e) {
-        roll_back(connection);
+        recover(connection);
         spdlog::warn("{} line {}: the batch-total query failed ({}); no ETA for this backfill",
                      migration.file, query.line, with_detail(e.failure()));
     } catch (const pqxx::conversion_error&) {
-        roll_back(connection);
+        recover(connection);
         spdlog::warn(
             "{} line {}: the batch-total query must return one number; no ETA for "
             "this backfill",
@@ -264,10 +267,10 @@ MigrationRunner::BatchOutcome MigrationRunner::run_batch(
     } catch (const ConnectionLost& e) {
         fail(migration, &statement, false, e.failure());
     } catch (const CheckFailed& e) {
-        roll_back(connection);
+        recover(connection);
         checks_failed(migration, e);
     } catch (const BatchStalled& e) {
-        roll_back(connection);
+        recover(connection);
         const std::string message =
             label(migration) + " (" + migration.file + " line " + std::to_string(statement.line) +
             ") batch " + std::to_string(progress.batches + 1) + " " + e.what() + "; rolled back";
@@ -276,7 +279,7 @@ MigrationRunner::BatchOutcome MigrationRunner::run_batch(
                                               statement.line, kBatchStalledState, message, "", ""},
                               true);
     } catch (const DbError& e) {
-        roll_back(connection);
+        recover(connection);
         if (e.is(kLeaseLostState)) lease_lost_error(migration);
         if (e.is(sqlstate::kLockNotAvailable)) return BatchOutcome::kLockTimedOut;
         fail(migration, &statement, false, e.failure(),

@@ -236,10 +236,10 @@ MigrationRunner::Attempt MigrationRunner::apply_in_transactions(
     } catch (const ConnectionLost& e) {
         fail(*failing, current, false, e.failure());
     } catch (const CheckFailed& e) {
-        roll_back(connection);
+        recover(connection);
         checks_failed(*failing, e);
     } catch (const DbError& e) {
-        roll_back(connection);
+        recover(connection);
         // Not a failure: the rest of the chain goes in a new exchange.
         if (e.is(kExchangeSpentState)) {
             spdlog::info(

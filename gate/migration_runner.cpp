@@ -16,8 +16,8 @@
 namespace schemagate {
 
 MigrationRunner::MigrationRunner(const StateStore& store, const Lease& lease,
-                                 MigrationSettings settings, std::function<bool()> lease_lost)
-    : store_(store), lease_(lease), settings_(settings), lease_lost_(std::move(lease_lost)) {}
+                                 MigrationSettings settings, Watch watch)
+    : store_(store), lease_(lease), settings_(settings), watch_(std::move(watch)) {}
 
 bool chainable(const Migration& migration) {
     return !migration.no_transaction && !migration.batch && migration.checks.empty();
@@ -35,6 +35,8 @@ void MigrationRunner::apply(pqxx::connection& connection,
     };
     while (next < migrations.size()) {
         const Migration& migration = *migrations[next];
+        stop_if_deadline_reached("before " + label(migration) + " (" + migration.file +
+                                 ") could start");
         const bool last = next + 1 == migrations.size();
         const auto started = SteadyClock::now();
         Attempt attempt = Attempt::kGoOn;
@@ -67,6 +69,14 @@ void MigrationRunner::wait_to_retry(LockRetryPolicy& retry, const Migration& mig
     const std::string attempts = std::to_string(decision.failed_attempts) + " attempts";
     const std::string stays =
         batch ? "; the batches before it stay committed and the next holder resumes there" : "";
+    // The deadline ends the retries whether the next wait would pass it or the deadline watch
+    // fired during a wait: one message either way.
+    const auto out_of_time = [&] {
+        return FatalError(ExitCode::kDeadline, "deadline (--timeout " +
+                                                   format_duration(watch_.timeout) +
+                                                   ") reached while " + subject + locks + " (" +
+                                                   attempts + "); rolled back" + stays);
+    };
     switch (decision.verdict) {
         case LockRetry::Verdict::kOutOfAttempts:
             throw FatalError(
@@ -74,10 +84,7 @@ void MigrationRunner::wait_to_retry(LockRetryPolicy& retry, const Migration& mig
                 subject + locks + " after " + attempts +
                     (batch ? stays : ": something holds a conflicting lock on the table"));
         case LockRetry::Verdict::kOutOfTime:
-            throw FatalError(ExitCode::kDeadline,
-                             "deadline (--timeout " + format_duration(retry.deadline().budget()) +
-                                 ") too close for another attempt: " + subject + locks + " (" +
-                                 attempts + "); rolled back" + stays);
+            throw out_of_time();
         case LockRetry::Verdict::kRetry:
             break;
     }
@@ -89,6 +96,7 @@ void MigrationRunner::wait_to_retry(LockRetryPolicy& retry, const Migration& mig
         throw FatalError(Interrupt::exit_code(),
                          "interrupted while waiting to retry " + subject + stays);
     }
+    if (watch_.deadline_reached()) throw out_of_time();
 }
 
 MigrationRunner::Attempt MigrationRunner::apply_without_transaction(pqxx::connection& connection,
@@ -144,7 +152,7 @@ MigrationRunner::Attempt MigrationRunner::apply_without_transaction(pqxx::connec
     } catch (const ConnectionLost& e) {
         fail(migration, current, true, e.failure());
     } catch (const CheckFailed& e) {
-        roll_back(connection);  // what follows (the lease's release) runs as the gate
+        recover(connection);  // what follows (the lease's release) runs as the gate
         const std::string message =
             std::string(e.what()) +
             "; the migration ran without a transaction and is now marked dirty: "
@@ -155,10 +163,21 @@ MigrationRunner::Attempt MigrationRunner::apply_without_transaction(pqxx::connec
                                               e.line(), kCheckFailedState, message, "", ""},
                               false);
     } catch (const DbError& e) {
-        roll_back(connection);  // likewise
+        recover(connection);  // likewise
         fail(migration, current, true, e.failure());
     }
     return Attempt::kGoOn;
+}
+
+void MigrationRunner::stop_if_deadline_reached(const std::string& when) const {
+    if (!watch_.deadline_reached()) return;
+    throw FatalError(ExitCode::kDeadline, "deadline (--timeout " + format_duration(watch_.timeout) +
+                                              ") reached " + when);
+}
+
+void MigrationRunner::recover(pqxx::connection& connection) const {
+    watch_.deadline_reached();
+    roll_back(connection);
 }
 
 void MigrationRunner::checks_failed(const Migration& migration, const CheckFailed& failed) const {
@@ -185,7 +204,7 @@ void MigrationRunner::fail(const Migration& migration, const LexedStatement* sta
                          migration.version.text() + "`"
                    : "; rolled back";
     if (failure.kind == DbFailure::Kind::kConnection) {
-        if (lease_lost_()) lease_lost_error(migration);
+        if (watch_.lease_lost()) lease_lost_error(migration);
         throw RetryableError("connection lost while applying " + label(migration) + ": " +
                              failure.message);
     }
@@ -194,7 +213,16 @@ void MigrationRunner::fail(const Migration& migration, const LexedStatement* sta
             throw FatalError(Interrupt::exit_code(), "interrupted by signal while applying " +
                                                          label(migration) + dirty_note);
         }
-        if (lease_lost_()) lease_lost_error(migration);
+        if (watch_.lease_lost()) lease_lost_error(migration);
+        if (const auto doing = watch_.deadline_reached()) {
+            std::string where = migration.file;
+            if (statement != nullptr) where += " line " + std::to_string(statement->line);
+            throw FatalError(ExitCode::kDeadline,
+                             "deadline (--timeout " + format_duration(watch_.timeout) +
+                                 ") reached while " + label(migration) + " (" + where + ") " +
+                                 (doing->empty() ? "was running" : *doing) + dirty_note +
+                                 what_stays);
+        }
     }
     RecordedFailure record{migration.version,
                            migration.file,

@@ -26,14 +26,24 @@ namespace schemagate {
 //
 // A migration (or a batch) that hits its lock timeout is rolled back and tried again as one
 // LockRetryPolicy decides. Throws FatalError with kLeaseLost (fenced), kMigrationFailed (file,
-// line, SQLSTATE, message; or out of lock retries), kDeadline (out of lock retries before
-// --timeout), kTerminated/kInterrupted (signal; rolled back); ConnectionLost (a RetryableError)
+// line, SQLSTATE, message; or out of lock retries), kDeadline (--timeout reached: the watch
+// cancelled the statement; or too close for another lock retry), kTerminated/kInterrupted
+// (signal; rolled back); ConnectionLost (a RetryableError)
 // when the connection broke at any point, the bookkeeping before a no-transaction
 // migration's statements included (the caller reconnects and re-plans from history).
 class MigrationRunner {
   public:
+    // What the holder's watch (its Heartbeat) tells the runner while it runs.
+    struct Watch {
+        std::function<bool()> lease_lost;
+        // Once --timeout came near and the running statement was cancelled for it: what the
+        // migration session was doing (session_at_deadline.h), else nullopt.
+        std::function<std::optional<std::string>()> deadline_reached;
+        Millis timeout{0};  // --timeout, for messages
+    };
+
     MigrationRunner(const StateStore& store, const Lease& lease, MigrationSettings settings,
-                    std::function<bool()> lease_lost);
+                    Watch watch);
 
     using Applied = std::function<void(const Migration& migration, Millis took)>;
 
@@ -85,6 +95,11 @@ class MigrationRunner {
     // in one statement that returns the migration's duration (--compat's write apart).
     std::string record_applied(pqxx::transaction_base& session, const Migration& migration,
                                const LeaseGrant& grant) const;
+    // Throws the deadline's error (exit 2), saying `when`, if the watch fired.
+    void stop_if_deadline_reached(const std::string& when) const;
+    // roll_back() after a failed statement; a deadline's cancels stop first, so that none can
+    // hit the rollback.
+    void recover(pqxx::connection& connection) const;
     [[noreturn]] void checks_failed(const Migration& migration, const CheckFailed& failed) const;
     // --compat's write for `migration`, with its trailing "; ", or nothing.
     std::string compat(pqxx::transaction_base& work, const Migration& migration,
@@ -98,7 +113,7 @@ class MigrationRunner {
     const StateStore& store_;
     const Lease& lease_;
     MigrationSettings settings_;
-    std::function<bool()> lease_lost_;
+    Watch watch_;
 };
 
 // True for a migration that may share an exchange with its neighbours: it runs in one
