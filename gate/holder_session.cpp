@@ -31,15 +31,6 @@ namespace {
                                                "committed by this process");
 }
 
-// Lets the server notice a vanished holder even in the middle of a long statement (DESIGN.md,
-// lease protocol step 5); each migration sets it again, in its transaction (a migration ends
-// by resetting the session). The idle-in-transaction bound travels inside each migration
-// transaction instead (MigrationSettings), where a transaction-pooling proxy cannot lose it.
-// PostgreSQL < 14 lacks the setting; the idle timeout still bounds a frozen holder there.
-std::string migration_session_sql(const pqxx::connection& connection) {
-    return connection_checks_sql(connection);
-}
-
 // A migration that failed deterministically with this very file is not run again: a crash
 // looping pod would repeat its expensive statements forever. A changed file is tried again.
 const RecordedFailure* failed_before(const Migration& migration,
@@ -151,6 +142,7 @@ void HolderSession::throw_if_stopped(Heartbeat& heartbeat) const {
 void HolderSession::apply_pending(Heartbeat& heartbeat, const Deadline& deadline) {
     MigrationSettings settings = config_.migration;
     settings.idle_in_transaction_timeout = config_.lease_ttl / 2;
+    settings.application_name = db_.options().application_name;
     const MigrationRunner runner(
         store_, lease_, settings,
         {[&heartbeat] { return heartbeat.lost(); },
@@ -195,7 +187,7 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
     if (Interrupt::triggered()) canceller_.cancel();
     // After a reconnect (or a freeze, or a failover) the lease may be gone: only go on if the
     // row still carries this grant's id.
-    if (lease_.renew(connection, grant_, migration_session_sql(connection)) == Renewal::kLost) {
+    if (lease_.renew(connection, grant_) == Renewal::kLost) {
         lease_lost("(token " + std::to_string(grant_.token) + ")");
     }
     // Under the lease the history is authoritative: plan again from it (after bringing the

@@ -145,8 +145,7 @@ std::string Lease::still_in_fenced_transaction_sql(const LeaseGrant& grant) cons
            kTransactionEndedState + "'; END IF; END $schemagate_check$";
 }
 
-Renewal Lease::renew(pqxx::connection& connection, const LeaseGrant& grant,
-                     const std::string& session_setup) const {
+Renewal Lease::renew(pqxx::connection& connection, const LeaseGrant& grant) const {
     try {
         return translate_db_errors([&] {
             pqxx::nontransaction session(connection);
@@ -157,9 +156,8 @@ Renewal Lease::renew(pqxx::connection& connection, const LeaseGrant& grant,
             // waited for (no lock-timeout ERROR in the server log); that migration renews the
             // lease itself when it commits.
             const auto row = session.exec1(
-                session_setup + lock_timeout_sql(kRenewLockTimeout) +
-                "; WITH locked AS (SELECT name FROM " + table + " WHERE " + mine +
-                " FOR UPDATE SKIP LOCKED), renewed AS (UPDATE " + table +
+                lock_timeout_sql(kRenewLockTimeout) + "; WITH locked AS (SELECT name FROM " +
+                table + " WHERE " + mine + " FOR UPDATE SKIP LOCKED), renewed AS (UPDATE " + table +
                 " AS l SET renewed_at = clock_timestamp(), expires_at = "
                 "clock_timestamp() + " +
                 ttl_interval() +

@@ -90,11 +90,9 @@ class Lease {
     std::string still_in_fenced_transaction_sql(const LeaseGrant& grant) const;
 
     // Heartbeat: extend, on its own connection, without waiting behind a migration.
-    // `session_setup` (statements ending with "; ") travels in the same round trip, first.
     // A holder that reconnected (to a new primary, say) renews only if the row still carries
     // its grant's id: presenting the same token number is not enough.
-    Renewal renew(pqxx::connection& connection, const LeaseGrant& grant,
-                  const std::string& session_setup = {}) const;
+    Renewal renew(pqxx::connection& connection, const LeaseGrant& grant) const;
 
     // Gives the lease up at once (expiry = now) and wakes the waiters. No-op if not ours.
     void release(pqxx::connection& connection, const LeaseGrant& grant) const;

@@ -17,7 +17,7 @@ namespace schemagate {
 
 MigrationRunner::MigrationRunner(const StateStore& store, const Lease& lease,
                                  MigrationSettings settings, Watch watch)
-    : store_(store), lease_(lease), settings_(settings), watch_(std::move(watch)) {}
+    : store_(store), lease_(lease), settings_(std::move(settings)), watch_(std::move(watch)) {}
 
 bool chainable(const Migration& migration) {
     return !migration.no_transaction && !migration.batch && migration.checks.empty();
@@ -99,31 +99,55 @@ void MigrationRunner::wait_to_retry(LockRetryPolicy& retry, const Migration& mig
     if (watch_.deadline_reached()) throw out_of_time();
 }
 
-MigrationRunner::Attempt MigrationRunner::apply_without_transaction(pqxx::connection& connection,
-                                                                    const Migration& migration,
-                                                                    const LeaseGrant& grant) const {
-    const auto started = SteadyClock::now();
+std::optional<MigrationRunner::Session> MigrationRunner::mark_started(
+    pqxx::connection& connection, const Migration& migration, const LeaseGrant& grant) const {
     try {
-        translate_db_errors([&] {
+        return translate_db_errors([&] {
             pqxx::work work(connection);
             const auto fenced = work.exec(lease_.fence_sql(work, grant));
             if (fenced.affected_rows() != 1) lease_lost_error(migration);
-            work.exec(store_.record_sql(work, migration, lease_.holder(), grant, 0, false));
+            const auto server_pid =
+                work.exec(store_.record_sql(work, migration, lease_.holder(), grant, 0, false) +
+                          "; SELECT pg_backend_pid()");
             work.commit();
+            // A pooler answers the connection's startup with a backend pid of its own.
+            return server_pid.at(0).at(0).as<int>() == connection.backendpid() ? Session::kOwn
+                                                                               : Session::kPooled;
         });
     } catch (const ConnectionLost& e) {
         // Nothing of the migration ran yet: not dirty, whatever happened.
         fail(migration, nullptr, false, e.failure());
     } catch (const DbError& e) {
-        if (e.is(sqlstate::kLockNotAvailable)) return Attempt::kLockTimedOut;
+        if (e.is(sqlstate::kLockNotAvailable)) return std::nullopt;
         fail(migration, nullptr, false, e.failure());
+    }
+}
+
+// Behind a pooler the session is not ours: a session setting would stay on the server
+// connection for its next, unrelated client (PgBouncer's transaction pooling hands it over
+// between two statements), and the statements may not even run where it was set. There the
+// statements run with the server's settings; --timeout still bounds them.
+MigrationRunner::Attempt MigrationRunner::apply_without_transaction(pqxx::connection& connection,
+                                                                    const Migration& migration,
+                                                                    const LeaseGrant& grant) const {
+    const auto started = SteadyClock::now();
+    const std::optional<Session> whose = mark_started(connection, migration, grant);
+    if (!whose) return Attempt::kLockTimedOut;
+    std::string timeouts;
+    if (*whose == Session::kOwn) {
+        timeouts = session_timeouts_sql(connection, settings_);
+    } else {
+        spdlog::info(
+            "{} runs through a connection pooler: without schemagate's session settings "
+            "(--lock-timeout, --statement-timeout), which would reach other clients",
+            label(migration));
     }
     const SqlStatement* current = nullptr;
     try {
         translate_db_errors([&] {
-            {
-                pqxx::nontransaction session(connection);
-                session.exec(session_timeouts_sql(connection, settings_));
+            if (!timeouts.empty()) {
+                pqxx::nontransaction setting(connection);
+                setting.exec(timeouts);
             }
             // A goose block goes whole, as goose sends it (the server runs it as one transaction).
             for (const auto& statement : migration.statements) {
@@ -135,7 +159,7 @@ MigrationRunner::Attempt MigrationRunner::apply_without_transaction(pqxx::connec
             if (!migration.checks.empty()) {
                 // From the session's own role and settings, as in a transaction (migration_sql.h).
                 pqxx::nontransaction checking(connection);
-                checking.exec(session_reset_sql() + session_timeouts_sql(connection, settings_));
+                checking.exec(session_reset_sql() + timeouts);
                 run_checks(checking, migration);
             }
             pqxx::work work(connection);

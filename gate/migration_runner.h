@@ -76,6 +76,12 @@ class MigrationRunner {
                                   bool durable, const Applied& applied) const;
     Attempt apply_without_transaction(pqxx::connection& connection, const Migration& migration,
                                       const LeaseGrant& grant) const;
+    // Whose session runs a migration without a transaction: ours, or a pooler's.
+    enum class Session { kOwn, kPooled };
+    // Records `migration` as started (dirty until it is finished), in a fenced transaction that
+    // also tells whose session this is; nullopt when it hit the lock timeout.
+    std::optional<Session> mark_started(pqxx::connection& connection, const Migration& migration,
+                                        const LeaseGrant& grant) const;
     // batch_runner.cpp
     void apply_in_batches(pqxx::connection& connection, const Migration& migration,
                           const LeaseGrant& grant, bool durable, LockRetryPolicy& retry) const;

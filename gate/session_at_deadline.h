@@ -29,7 +29,9 @@ struct SessionAtDeadline {
 // Reads, on `observer` (another connection), what the migration session waits for and who
 // holds it, then cancels that session's statement: one statement, so the description is taken
 // before the cancel ends the wait. The session is `pid`, or behind a pooler (whose pids are its
-// own) the active session named `application_name`. Throws as libpqxx does.
+// own) the active session named `application_name` (which each migration transaction sets:
+// a statement that runs without a transaction behind a pooler is not found). Throws as
+// libpqxx does.
 SessionAtDeadline describe_and_cancel(pqxx::connection& observer, int pid,
                                       const std::string& application_name);
 

@@ -119,6 +119,18 @@ TEST_F(BlockedAtTheDeadline, ANoTransactionMigrationNamesTheRelationAndIsLeftDir
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE NOT success"), 1);
 }
 
+// On its own session (no pooler in between), a migration without a transaction runs with
+// --lock-timeout: it fails at once rather than wait for the deadline.
+TEST_F(BlockedAtTheDeadline, ANoTransactionMigrationOnItsOwnSessionHasTheLockTimeout) {
+    no_transaction_v2();
+    const auto result = gate({"migrate", "--timeout", "60s", "--lock-timeout", "200ms"});
+    EXPECT_EQ(result.exit_code, 1) << result.err;
+    EXPECT_NE(result.err.find("V2 index failed at V2__index.sql line 2: SQLSTATE 55P03"),
+              std::string::npos)
+        << result.err;
+    EXPECT_EQ(result.err.find("connection pooler"), std::string::npos) << result.err;
+}
+
 // A row lock: the wait is on the holder's transaction; the message names the row's table.
 TEST_F(LockWait, ABatchWaitingForARowNamesItsTable) {
     batched_v2();
