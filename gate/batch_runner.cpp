@@ -70,8 +70,8 @@ void log_progress(const Migration& migration, const BatchProgress& progress) {
                           {"batches", progress.batches},
                           {"rows", progress.rows},
                           {"duration_ms", progress.elapsed_ms}};
-    std::string message = fmt::format("{}: {} batches, {} rows", label(migration),
-                                      progress.batches, progress.rows);
+    std::string message =
+        fmt::format("{}: {} batches, {} rows", label(migration), progress.batches, progress.rows);
     if (progress.total) {
         fields["total"] = *progress.total;
         message += fmt::format(" of {}", *progress.total);
@@ -82,8 +82,8 @@ void log_progress(const Migration& migration, const BatchProgress& progress) {
     }
     if (const auto eta = progress.eta_seconds()) {
         fields["eta_seconds"] = static_cast<std::int64_t>(*eta);
-        message += ", about " +
-                   format_duration(Millis{static_cast<std::int64_t>(*eta) * 1000}) + " left";
+        message +=
+            ", about " + format_duration(Millis{static_cast<std::int64_t>(*eta) * 1000}) + " left";
     }
     log_event(spdlog::level::info, "batch_progress", fields, message);
 }
@@ -91,54 +91,41 @@ void log_progress(const Migration& migration, const BatchProgress& progress) {
 }  // namespace
 
 void MigrationRunner::apply_in_batches(pqxx::connection& connection, const Migration& migration,
-                                       const LeaseGrant& grant, bool durable) const {
+                                       const LeaseGrant& grant, bool durable,
+                                       LockRetryPolicy& retry) const {
     BatchProgress progress = start_batches(connection, migration);
-    Backoff backoff(Millis{200}, Millis{5000});
-    int lock_timeouts = 0;
     auto since = SteadyClock::now();  // counted into the next batch's elapsed time
     auto logged = since;
     for (;;) {
         if (Interrupt::triggered()) {
-            throw FatalError(Interrupt::exit_code(),
-                             "interrupted between batches of " + label(migration) + " after " +
+            throw FatalError(Interrupt::exit_code(), "interrupted between batches of " +
+                                                         label(migration) + " after " +
+                                                         std::to_string(progress.batches) +
+                                                         " batches; the next holder resumes there");
+        }
+        if (watch_.lease_lost()) lease_lost_error(migration);
+        stop_if_deadline_reached("between batches of " + label(migration) + " after " +
                                  std::to_string(progress.batches) +
                                  " batches; the next holder resumes there");
+        const BatchOutcome outcome =
+            run_batch(connection, migration, grant, progress, since, durable);
+        if (outcome == BatchOutcome::kDone) {
+            log_event(spdlog::level::info, "batches_done",
+                      {{"version", migration.version.text()},
+                       {"batches", progress.batches},
+                       {"rows", progress.rows},
+                       {"duration_ms", progress.elapsed_ms}},
+                      fmt::format("{}: done, {} rows in {} batches", label(migration),
+                                  progress.rows, progress.batches));
+            return;
         }
-        if (lease_lost_()) lease_lost_error(migration);
-        try {
-            if (run_batch(connection, migration, grant, progress, since, durable)) {
-                log_event(spdlog::level::info, "batches_done",
-                          {{"version", migration.version.text()},
-                           {"batches", progress.batches},
-                           {"rows", progress.rows},
-                           {"duration_ms", progress.elapsed_ms}},
-                          fmt::format("{}: done, {} rows in {} batches", label(migration),
-                                      progress.rows, progress.batches));
-                return;
-            }
-        } catch (const LockTimedOut&) {
-            if (++lock_timeouts > settings_.lock_retries) {
-                throw FatalError(ExitCode::kMigrationFailed,
-                                 label(migration) + " (" + migration.file + ") batch " +
-                                     std::to_string(progress.batches + 1) +
-                                     " could not get its locks within --lock-timeout " +
-                                     format_duration(settings_.lock_timeout) + " after " +
-                                     std::to_string(lock_timeouts) +
-                                     " attempts; the batches before it stay committed and the "
-                                     "next holder resumes there");
-            }
-            const Millis wait = backoff.next();
-            spdlog::warn("{}: batch {} hit the lock timeout; rolled back, retrying it in {} "
-                         "({}/{})",
-                         label(migration), progress.batches + 1, format_duration(wait),
-                         lock_timeouts, settings_.lock_retries);
-            Interrupt::wait_for(wait);  // an interrupt is named at the top of the loop
+        if (outcome == BatchOutcome::kLockTimedOut) {
+            wait_to_retry(retry, migration, progress.batches + 1);
             continue;
         }
-        lock_timeouts = 0;
-        backoff.reset();
-        spdlog::debug("{}: batch {} committed, {} rows so far", label(migration),
-                      progress.batches, progress.rows);
+        retry.succeeded();
+        spdlog::debug("{}: batch {} committed, {} rows so far", label(migration), progress.batches,
+                      progress.rows);
         if (SteadyClock::now() - logged >= kProgressLogInterval) {
             log_progress(migration, progress);
             logged = SteadyClock::now();
@@ -155,9 +142,10 @@ BatchProgress MigrationRunner::start_batches(pqxx::connection& connection,
     if (stored) {
         progress = std::move(*stored);
         if (progress.statement_checksum != checksum) {
-            spdlog::warn("{}: its batch statement changed since the backfill started; going on "
-                         "from batch {} with the new one",
-                         label(migration), progress.batches + 1);
+            spdlog::warn(
+                "{}: its batch statement changed since the backfill started; going on "
+                "from batch {} with the new one",
+                label(migration), progress.batches + 1);
         }
         log_event(spdlog::level::info, "batch_resumed",
                   {{"version", migration.version.text()},
@@ -193,9 +181,10 @@ std::optional<std::int64_t> MigrationRunner::count_batch_total(pqxx::connection&
                                              "; " + query.text + "\n");
             session.exec("COMMIT");
             if (result.size() != 1 || result.columns() != 1 || result[0][0].is_null()) {
-                spdlog::warn("{} line {}: the batch-total query must return one number; no "
-                             "ETA for this backfill",
-                             migration.file, query.line);
+                spdlog::warn(
+                    "{} line {}: the batch-total query must return one number; no "
+                    "ETA for this backfill",
+                    migration.file, query.line);
                 return std::nullopt;
             }
             return result[0][0].as<std::int64_t>();
@@ -203,14 +192,15 @@ std::optional<std::int64_t> MigrationRunner::count_batch_total(pqxx::connection&
     } catch (const ConnectionLost&) {
         throw;
     } catch (const DbError& e) {
-        roll_back(connection);
+        recover(connection);
         spdlog::warn("{} line {}: the batch-total query failed ({}); no ETA for this backfill",
                      migration.file, query.line, with_detail(e.failure()));
     } catch (const pqxx::conversion_error&) {
-        roll_back(connection);
-        spdlog::warn("{} line {}: the batch-total query must return one number; no ETA for "
-                     "this backfill",
-                     migration.file, query.line);
+        recover(connection);
+        spdlog::warn(
+            "{} line {}: the batch-total query must return one number; no ETA for "
+            "this backfill",
+            migration.file, query.line);
     }
     return std::nullopt;
 }
@@ -218,9 +208,9 @@ std::optional<std::int64_t> MigrationRunner::count_batch_total(pqxx::connection&
 // Every batch but the one that records the migration commits without waiting for its flush:
 // a crash loses a suffix of batches together with their progress, and the next holder redoes
 // exactly those.
-bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& migration,
-                                const LeaseGrant& grant, BatchProgress& progress,
-                                SteadyClock::time_point& since, bool durable) const {
+MigrationRunner::BatchOutcome MigrationRunner::run_batch(
+    pqxx::connection& connection, const Migration& migration, const LeaseGrant& grant,
+    BatchProgress& progress, SteadyClock::time_point& since, bool durable) const {
     const SqlStatement& statement = migration.statements.front();
     const std::string name = "schemagate_batch_" + std::to_string(++prepared_count);
     BatchProgress next = progress;
@@ -243,8 +233,9 @@ bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& m
                     }
                     next.last_key = result[0][1].as<std::string>();
                     if (progress.last_key == next.last_key) {
-                        throw BatchStalled("returned the key of the batch before it again: the "
-                                           "statement must only process keys greater than $2");
+                        throw BatchStalled(
+                            "returned the key of the batch before it again: the "
+                            "statement must only process keys greater than $2");
                     }
                 }
             }
@@ -276,34 +267,28 @@ bool MigrationRunner::run_batch(pqxx::connection& connection, const Migration& m
     } catch (const ConnectionLost& e) {
         fail(migration, &statement, false, e.failure());
     } catch (const CheckFailed& e) {
-        roll_back(connection);
+        recover(connection);
         checks_failed(migration, e);
     } catch (const BatchStalled& e) {
-        roll_back(connection);
-        const std::string message = label(migration) + " (" + migration.file + " line " +
-                                    std::to_string(statement.line) + ") batch " +
-                                    std::to_string(progress.batches + 1) + " " + e.what() +
-                                    "; rolled back";
+        recover(connection);
+        const std::string message =
+            label(migration) + " (" + migration.file + " line " + std::to_string(statement.line) +
+            ") batch " + std::to_string(progress.batches + 1) + " " + e.what() + "; rolled back";
         throw MigrationFailed(message,
                               RecordedFailure{migration.version, migration.file, migration.checksum,
                                               statement.line, kBatchStalledState, message, "", ""},
                               true);
     } catch (const DbError& e) {
-        roll_back(connection);
+        recover(connection);
         if (e.is(kLeaseLostState)) lease_lost_error(migration);
-        try {
-            fail(migration, &statement, false, e.failure());
-        } catch (const MigrationFailed& failed) {
-            // Say what stays: the batches before this one are committed.
-            RecordedFailure record = failed.failure();
-            record.message += "; the " + std::to_string(progress.batches) +
-                              " batches before it stay committed and it resumes there";
-            throw MigrationFailed(record.message, record, failed.remember());
-        }
+        if (e.is(sqlstate::kLockNotAvailable)) return BatchOutcome::kLockTimedOut;
+        fail(migration, &statement, false, e.failure(),
+             "; the " + std::to_string(progress.batches) +
+                 " batches before it stay committed and it resumes there");
     }
     progress = std::move(next);
     since = SteadyClock::now();
-    return done;
+    return done ? BatchOutcome::kDone : BatchOutcome::kCommitted;
 }
 
 }  // namespace schemagate

@@ -27,23 +27,9 @@ namespace {
 }
 
 [[noreturn]] void lease_lost(const std::string& when) {
-    throw FatalError(ExitCode::kLeaseLost,
-                     "lease lost " + when + ": another holder took over; nothing more was " +
-                         "committed by this process");
-}
-
-void throw_if_lease_lost_or_interrupted(const Heartbeat& heartbeat) {
-    if (heartbeat.lost()) lease_lost("while migrating");
-    if (Interrupt::triggered()) interrupted("while migrating; the lease is released");
-}
-
-// Lets the server notice a vanished holder even in the middle of a long statement (DESIGN.md,
-// lease protocol step 5); each migration sets it again, in its transaction (a migration ends
-// by resetting the session). The idle-in-transaction bound travels inside each migration
-// transaction instead (MigrationSettings), where a transaction-pooling proxy cannot lose it.
-// PostgreSQL < 14 lacks the setting; the idle timeout still bounds a frozen holder there.
-std::string migration_session_sql(const pqxx::connection& connection) {
-    return connection_checks_sql(connection);
+    throw FatalError(ExitCode::kLeaseLost, "lease lost " + when +
+                                               ": another holder took over; nothing more was " +
+                                               "committed by this process");
 }
 
 // A migration that failed deterministically with this very file is not run again: a crash
@@ -76,9 +62,9 @@ void refuse_if_failed_before(const Migration& migration,
 
 }  // namespace
 
-HolderSession::HolderSession(const GateConfig& config, GateConnection& db,
-                             const StateStore& store, const Lease& lease, const MigrationSet& files,
-                             MigrationVersion target, LeaseGrant grant)
+HolderSession::HolderSession(const GateConfig& config, GateConnection& db, const StateStore& store,
+                             const Lease& lease, const MigrationSet& files, MigrationVersion target,
+                             LeaseGrant grant)
     : config_(config),
       db_(db),
       store_(store),
@@ -92,7 +78,10 @@ void HolderSession::run(const Deadline& deadline) {
               {{"token", grant_.token}, {"holder", config_.holder}},
               fmt::format("lease acquired (token {}, ttl {})", grant_.token,
                           format_duration(config_.lease_ttl)));
-    Heartbeat heartbeat(db_.options(), lease_, grant_, [this] { canceller_.cancel(); });
+    Heartbeat heartbeat(
+        db_.options(), lease_, grant_, [this] { canceller_.cancel(); },
+        DeadlineWatch{deadline_watch_at(deadline), [this] { return session_pid_.load(); },
+                      db_.options().application_name});
     // Neither waits for the network (the signal thread must not hang in a cut).
     const SignalHook on_signal([this, &heartbeat](int) {
         canceller_.cancel();
@@ -100,7 +89,9 @@ void HolderSession::run(const Deadline& deadline) {
     });
     try {
         apply_pending(heartbeat, deadline);
+        heartbeat.stand_down();
     } catch (const MigrationFailed& e) {
+        heartbeat.stand_down();
         const RecordedFailure& failure = e.failure();
         log_event(spdlog::level::err, "migration_failed",
                   {{"version", failure.version.text()},
@@ -114,9 +105,11 @@ void HolderSession::run(const Deadline& deadline) {
         release_quietly();
         throw;
     } catch (const FatalError& e) {
+        heartbeat.stand_down();
         if (e.code() != ExitCode::kLeaseLost) release_quietly();
         throw;
     } catch (const DbError&) {
+        heartbeat.stand_down();
         release_quietly();
         throw;
     }
@@ -132,11 +125,33 @@ void HolderSession::run(const Deadline& deadline) {
     }
 }
 
+// Far enough ahead of --timeout for the holder to roll back and release the lease after the
+// watch cancelled its statement (the socket deadline cuts the connection at --timeout).
+TimePoint HolderSession::deadline_watch_at(const Deadline& deadline) const {
+    constexpr Millis kLongestMargin{1000};
+    const Millis margin = std::min(kLongestMargin, config_.timeout / 10);
+    return SteadyClock::now() + std::max(deadline.remaining() - margin, Millis{0});
+}
+
+void HolderSession::throw_if_stopped(Heartbeat& heartbeat) const {
+    if (heartbeat.lost()) lease_lost("while migrating");
+    if (Interrupt::triggered()) interrupted("while migrating; the lease is released");
+    if (const auto doing = heartbeat.deadline_reached()) {
+        throw FatalError(ExitCode::kDeadline,
+                         "deadline (--timeout " + format_duration(config_.timeout) +
+                             ") reached while migrating" +
+                             (doing->empty() ? "" : ": the session " + *doing));
+    }
+}
+
 void HolderSession::apply_pending(Heartbeat& heartbeat, const Deadline& deadline) {
     MigrationSettings settings = config_.migration;
     settings.idle_in_transaction_timeout = config_.lease_ttl / 2;
-    const MigrationRunner runner(store_, lease_, settings,
-                                 [&heartbeat] { return heartbeat.lost(); });
+    settings.application_name = db_.options().application_name;
+    const MigrationRunner runner(
+        store_, lease_, settings,
+        {[&heartbeat] { return heartbeat.lost(); },
+         [&heartbeat] { return heartbeat.deadline_reached(); }, config_.timeout});
     const auto started = SteadyClock::now();
     std::size_t applied = 0;
     for (;;) {
@@ -144,23 +159,23 @@ void HolderSession::apply_pending(Heartbeat& heartbeat, const Deadline& deadline
             translate_db_errors([&] { apply_planned(runner, heartbeat, deadline, applied); });
             const auto elapsed =
                 std::chrono::duration_cast<Millis>(SteadyClock::now() - started).count();
-            log_event(spdlog::level::info, "migrations_done",
-                      {{"version", target_.text()},
-                       {"applied", applied},
-                       {"duration_ms", elapsed},
-                       {"token", grant_.token}},
-                      fmt::format("schema is at {}: applied {} migration{} in {} ms",
-                                  version_label(target_), applied, applied == 1 ? "" : "s",
-                                  elapsed));
+            log_event(
+                spdlog::level::info, "migrations_done",
+                {{"version", target_.text()},
+                 {"applied", applied},
+                 {"duration_ms", elapsed},
+                 {"token", grant_.token}},
+                fmt::format("schema is at {}: applied {} migration{} in {} ms",
+                            version_label(target_), applied, applied == 1 ? "" : "s", elapsed));
             applied_ = applied;
             return;
         } catch (const RetryableError& e) {
             // The heartbeat or a signal may have cancelled whatever statement was running,
             // including the bookkeeping between migrations.
-            throw_if_lease_lost_or_interrupted(heartbeat);
+            throw_if_stopped(heartbeat);
             spdlog::warn("{}; reconnecting to go on under the same lease", e.what());
         } catch (const DbError&) {
-            throw_if_lease_lost_or_interrupted(heartbeat);
+            throw_if_stopped(heartbeat);
             throw;
         }
         db_.drop();
@@ -173,10 +188,11 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
                                   const Deadline& deadline, std::size_t& applied) {
     const StatementCanceller::Attached attached(canceller_, db_);
     pqxx::connection& connection = attached.connection();
+    session_pid_ = connection.backendpid();
     if (Interrupt::triggered()) canceller_.cancel();
     // After a reconnect (or a freeze, or a failover) the lease may be gone: only go on if the
     // row still carries this grant's id.
-    if (lease_.renew(connection, grant_, migration_session_sql(connection)) == Renewal::kLost) {
+    if (lease_.renew(connection, grant_) == Renewal::kLost) {
         lease_lost("(token " + std::to_string(grant_.token) + ")");
     }
     // Under the lease the history is authoritative: plan again from it (after bringing the
@@ -190,12 +206,11 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
         }
         baseline_.reset();
     }
-    Applied recorded{store_.read_history(connection).value_or(std::vector<AppliedMigration>{}),
-                     {}};
+    Applied recorded{store_.read_history(connection).value_or(std::vector<AppliedMigration>{}), {}};
     if (!files_.repeatables.empty()) recorded.repeatables = store_.read_repeatables(connection);
     const Plan plan = make_plan(files_, recorded, target_);
-    const auto failures = plan.pending.empty() ? std::vector<RecordedFailure>{}
-                                               : store_.read_failures(connection);
+    const auto failures =
+        plan.pending.empty() ? std::vector<RecordedFailure>{} : store_.read_failures(connection);
     const std::size_t total = plan.pending.size();
     std::size_t started = 0;
     const MigrationRunner::Applied log_applied = [&](const Migration& migration, Millis took) {
@@ -208,8 +223,7 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
                    {"transaction", !migration.no_transaction},
                    {"token", grant_.token}},
                   fmt::format("applying {}/{} {}{} ... {} ms", started, total, label(migration),
-                              migration.no_transaction ? " (no transaction)" : "",
-                              took.count()));
+                              migration.no_transaction ? " (no transaction)" : "", took.count()));
     };
     std::size_t next = 0;
     while (next < total) {
@@ -257,7 +271,8 @@ void HolderSession::remember(const RecordedFailure& failure) {
 void HolderSession::release_quietly() {
     try {
         translate_db_errors([this] { lease_.release(db_.get_quickly(), grant_); });
-        log_event(spdlog::level::info, "lease_released", {{"token", grant_.token}}, "lease released");
+        log_event(spdlog::level::info, "lease_released", {{"token", grant_.token}},
+                  "lease released");
     } catch (const Error&) {
         // It expires by itself after the ttl; the failure that got us here matters more.
         spdlog::warn("could not release the lease; it expires in {}",

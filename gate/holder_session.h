@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "gate_config.h"
@@ -33,6 +34,10 @@ class HolderSession {
     void baseline_first(MigrationVersion version) { baseline_ = std::move(version); }
 
   private:
+    TimePoint deadline_watch_at(const Deadline& deadline) const;
+    // After an error while migrating: the lease lost, a signal or the deadline, if one of them
+    // caused it, is what the run ends with.
+    void throw_if_stopped(Heartbeat& heartbeat) const;
     void apply_pending(Heartbeat& heartbeat, const Deadline& deadline);
     void apply_planned(const MigrationRunner& runner, const Heartbeat& heartbeat,
                        const Deadline& deadline, std::size_t& applied);
@@ -49,6 +54,8 @@ class HolderSession {
     StatementCanceller canceller_;
     std::optional<MigrationVersion> baseline_;
     std::size_t applied_ = 0;  // by this session, once done
+    // The migration connection's backend pid (as libpq reports it), for the DeadlineWatch.
+    std::atomic<int> session_pid_{0};
 };
 
 }  // namespace schemagate

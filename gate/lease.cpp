@@ -29,7 +29,8 @@ std::string terminate_and_wait_sql(const pqxx::connection& connection, int pid) 
     return "DO $terminate$ BEGIN PERFORM pg_terminate_backend(" + id +
            "); FOR i IN 1..500 LOOP PERFORM pg_stat_clear_snapshot(); EXIT WHEN NOT EXISTS "
            "(SELECT 1 FROM pg_stat_activity "
-           "WHERE pid = " + id + "); PERFORM pg_sleep(0.01); END LOOP; END $terminate$";
+           "WHERE pid = " +
+           id + "); PERFORM pg_sleep(0.01); END LOOP; END $terminate$";
 }
 
 std::string lock_timeout_sql(Millis timeout) {
@@ -51,29 +52,38 @@ AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
     pqxx::result acquired;
     try {
         acquired = translate_db_errors([&] {
-        pqxx::nontransaction session(connection);
-        const std::string name = session.quote(where_.name);
-        const std::string mine = session.quote(holder_) + ", " + session.quote(grant.id);
-        // One query string, one round trip: the server runs it as one implicit transaction and
-        // commits before answering, so a holder frozen or cut off right after sending it leaves
-        // no transaction open on the lease row. A row locked by the holder's migration is
-        // skipped, not waited for (SKIP LOCKED): waiting would end in a lock timeout, an ERROR
-        // in the server's log for every waiter at every look.
-        return session.exec(
-            lock_timeout_sql(kAcquireLockTimeout) + "; WITH free AS (SELECT name FROM " + table +
-            " WHERE name = " + name + " AND expires_at < clock_timestamp() FOR UPDATE SKIP "
-            "LOCKED), taken AS (UPDATE " + table + " AS l SET (holder, lease_id) = (" + mine +
-            "), token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = "
-            "clock_timestamp(), expires_at = clock_timestamp() + " + ttl_interval() +
-            " FROM free WHERE l.name = free.name RETURNING l.token), created AS (INSERT INTO " +
-            table + " (name, holder, lease_id, token, acquired_at, renewed_at, expires_at) "
-            "SELECT " + name + ", " + mine + ", 1, clock_timestamp(), clock_timestamp(), "
-            "clock_timestamp() + " + ttl_interval() + " WHERE NOT EXISTS (SELECT 1 FROM " + table +
-            " WHERE name = " + name + ") ON CONFLICT (name) DO NOTHING RETURNING token) "
-            "SELECT token, false FROM taken UNION ALL SELECT token, false FROM created "
-            "UNION ALL SELECT NULL, EXISTS (SELECT 1 FROM " + table + " WHERE name = " + name +
-            " AND expires_at < clock_timestamp()) WHERE NOT EXISTS (SELECT 1 FROM taken) "
-            "AND NOT EXISTS (SELECT 1 FROM created)");
+            pqxx::nontransaction session(connection);
+            const std::string name = session.quote(where_.name);
+            const std::string mine = session.quote(holder_) + ", " + session.quote(grant.id);
+            // One query string, one round trip: the server runs it as one implicit transaction and
+            // commits before answering, so a holder frozen or cut off right after sending it leaves
+            // no transaction open on the lease row. A row locked by the holder's migration is
+            // skipped, not waited for (SKIP LOCKED): waiting would end in a lock timeout, an ERROR
+            // in the server's log for every waiter at every look.
+            return session.exec(
+                lock_timeout_sql(kAcquireLockTimeout) + "; WITH free AS (SELECT name FROM " +
+                table + " WHERE name = " + name +
+                " AND expires_at < clock_timestamp() FOR UPDATE SKIP "
+                "LOCKED), taken AS (UPDATE " +
+                table + " AS l SET (holder, lease_id) = (" + mine +
+                "), token = l.token + 1, acquired_at = clock_timestamp(), renewed_at = "
+                "clock_timestamp(), expires_at = clock_timestamp() + " +
+                ttl_interval() +
+                " FROM free WHERE l.name = free.name RETURNING l.token), created AS (INSERT INTO " +
+                table +
+                " (name, holder, lease_id, token, acquired_at, renewed_at, expires_at) "
+                "SELECT " +
+                name + ", " + mine +
+                ", 1, clock_timestamp(), clock_timestamp(), "
+                "clock_timestamp() + " +
+                ttl_interval() + " WHERE NOT EXISTS (SELECT 1 FROM " + table +
+                " WHERE name = " + name +
+                ") ON CONFLICT (name) DO NOTHING RETURNING token) "
+                "SELECT token, false FROM taken UNION ALL SELECT token, false FROM created "
+                "UNION ALL SELECT NULL, EXISTS (SELECT 1 FROM " +
+                table + " WHERE name = " + name +
+                " AND expires_at < clock_timestamp()) WHERE NOT EXISTS (SELECT 1 FROM taken) "
+                "AND NOT EXISTS (SELECT 1 FROM created)");
         });
     } catch (const DbError& e) {
         // A concurrent first insert still being committed: someone else is taking it.
@@ -100,6 +110,11 @@ std::string Lease::fence_sql(pqxx::transaction_base& work, const LeaseGrant& gra
     return "UPDATE " + qualified(work.conn(), where_, "lease") +
            " SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + " +
            ttl_interval() + " WHERE " + held_by(work, grant);
+}
+
+std::string Lease::fenced_at_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const {
+    return "(SELECT renewed_at FROM " + qualified(work.conn(), where_, "lease") + " WHERE " +
+           held_by(work, grant) + ")";
 }
 
 std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, const LeaseGrant& grant,
@@ -130,8 +145,7 @@ std::string Lease::still_in_fenced_transaction_sql(const LeaseGrant& grant) cons
            kTransactionEndedState + "'; END IF; END $schemagate_check$";
 }
 
-Renewal Lease::renew(pqxx::connection& connection, const LeaseGrant& grant,
-                     const std::string& session_setup) const {
+Renewal Lease::renew(pqxx::connection& connection, const LeaseGrant& grant) const {
     try {
         return translate_db_errors([&] {
             pqxx::nontransaction session(connection);
@@ -142,12 +156,15 @@ Renewal Lease::renew(pqxx::connection& connection, const LeaseGrant& grant,
             // waited for (no lock-timeout ERROR in the server log); that migration renews the
             // lease itself when it commits.
             const auto row = session.exec1(
-                session_setup + lock_timeout_sql(kRenewLockTimeout) + "; WITH locked AS (SELECT name FROM " +
-                table + " WHERE " + mine + " FOR UPDATE SKIP LOCKED), renewed AS (UPDATE " +
-                table + " AS l SET renewed_at = clock_timestamp(), expires_at = "
-                "clock_timestamp() + " + ttl_interval() + " FROM locked WHERE l.name = "
+                lock_timeout_sql(kRenewLockTimeout) + "; WITH locked AS (SELECT name FROM " +
+                table + " WHERE " + mine + " FOR UPDATE SKIP LOCKED), renewed AS (UPDATE " + table +
+                " AS l SET renewed_at = clock_timestamp(), expires_at = "
+                "clock_timestamp() + " +
+                ttl_interval() +
+                " FROM locked WHERE l.name = "
                 "locked.name RETURNING 1) SELECT EXISTS (SELECT 1 FROM renewed), EXISTS "
-                "(SELECT 1 FROM " + table + " WHERE " + mine + ")");
+                "(SELECT 1 FROM " +
+                table + " WHERE " + mine + ")");
             if (row[0].as<bool>()) return Renewal::kRenewed;
             return row[1].as<bool>() ? Renewal::kBusy : Renewal::kLost;
         });
@@ -161,8 +178,8 @@ void Lease::release(pqxx::connection& connection, const LeaseGrant& grant) const
     pqxx::nontransaction session(connection);
     session.exec("UPDATE " + qualified(connection, where_, "lease") +
                  " SET holder = NULL, expires_at = clock_timestamp() WHERE " +
-                 held_by(session, grant) + "; SELECT pg_notify(" + session.quote(kNotifyChannel) + ", " +
-                 session.quote(notify_payload(where_.name, "released")) + ")");
+                 held_by(session, grant) + "; SELECT pg_notify(" + session.quote(kNotifyChannel) +
+                 ", " + session.quote(notify_payload(where_.name, "released")) + ")");
 }
 
 std::vector<RowLocker> Lease::row_lockers(pqxx::connection& connection) const {

@@ -62,9 +62,15 @@ class Lease {
     AcquireOutcome try_acquire(pqxx::connection& connection) const;
 
     // The SQL that starts every migration transaction: extends the lease if `token` still
-    // holds it (its token and its id). Zero affected rows = lost. Its row lock lasts until COMMIT, so no takeover can
-    // interleave with the migration.
+    // holds it (its token and its id). Zero affected rows = lost. Its row lock lasts until COMMIT,
+    // so no takeover can interleave with the migration.
     std::string fence_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const;
+
+    // SQL for the time the fence of the current migration transaction stamped on the lease
+    // row (renewed_at): the migration's own start. The fence's row lock keeps any other
+    // renewal off the row until COMMIT, and a statement that renews it again still reads the
+    // fence's value (every part of a statement sees the rows as they were before it).
+    std::string fenced_at_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const;
 
     // The same fence as one statement that fails with SQLSTATE kLeaseLostState when the lease
     // is gone, so it can travel in one round trip with the migration it guards.
@@ -84,11 +90,9 @@ class Lease {
     std::string still_in_fenced_transaction_sql(const LeaseGrant& grant) const;
 
     // Heartbeat: extend, on its own connection, without waiting behind a migration.
-    // `session_setup` (statements ending with "; ") travels in the same round trip, first.
     // A holder that reconnected (to a new primary, say) renews only if the row still carries
     // its grant's id: presenting the same token number is not enough.
-    Renewal renew(pqxx::connection& connection, const LeaseGrant& grant,
-                  const std::string& session_setup = {}) const;
+    Renewal renew(pqxx::connection& connection, const LeaseGrant& grant) const;
 
     // Gives the lease up at once (expiry = now) and wakes the waiters. No-op if not ours.
     void release(pqxx::connection& connection, const LeaseGrant& grant) const;

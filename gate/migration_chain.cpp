@@ -179,12 +179,13 @@ void queue_migration(ChainSender& sender, const Migration& migration, std::size_
 // error, so what follows a failed migration never runs, and what precedes it committed. A
 // migration with checks goes alone: they run between its reset and its COMMIT. Statements end
 // with a newline: a trailing `-- comment` must not swallow the separator that follows.
-void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
-                                            std::span<const Migration* const> chain,
-                                            const LeaseGrant& grant, bool durable,
-                                            const Applied& applied) const {
+MigrationRunner::Attempt MigrationRunner::apply_in_transactions(
+    pqxx::connection& connection, std::span<const Migration* const> chain, const LeaseGrant& grant,
+    bool durable, const Applied& applied) const {
     const Migration* failing = chain.front();
     const LexedStatement* current = nullptr;
+    // A migration with checks goes alone: it starts with the exchange.
+    const auto started = SteadyClock::now();
     try {
         translate_db_errors([&] {
             pqxx::nontransaction session(connection);
@@ -216,7 +217,7 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                         transaction_settings_sql(connection, settings_, durable && last),
                         lease_.fence_or_fail_sql(session, grant, taken > 0),
                         checks_pending ? "" : record_applied(session, migration, grant),
-                        checks_pending ? "" : compat(session, migration, kTransactionAgeMsSql)};
+                        checks_pending ? "" : compat(session, migration, kRecordedDurationMsSql)};
                     queue_migration(sender, migration, taken, envelope, lease_, grant,
                                     statement_per_exchange(connection, settings_));
                     if (checks_pending) break;
@@ -224,38 +225,41 @@ void MigrationRunner::apply_in_transactions(pqxx::connection& connection,
                 sender.end_exchange();
             }
             if (checks_pending) {
-                const auto started = SteadyClock::now();
                 current = nullptr;
                 run_checks(session, *failing);
                 session.exec(record_applied(session, *failing, grant) + "; " +
-                             compat(session, *failing, kTransactionAgeMsSql) + "COMMIT");
+                             compat(session, *failing, kRecordedDurationMsSql) + "COMMIT");
                 applied(*failing, std::chrono::duration_cast<Millis>(SteadyClock::now() - started));
             }
         });
     } catch (const ConnectionLost& e) {
         fail(*failing, current, false, e.failure());
     } catch (const CheckFailed& e) {
-        roll_back(connection);
+        recover(connection);
         checks_failed(*failing, e);
     } catch (const DbError& e) {
-        roll_back(connection);
+        recover(connection);
         // Not a failure: the rest of the chain goes in a new exchange.
         if (e.is(kExchangeSpentState)) {
             spdlog::info(
                 "{} waited in an exchange that ran past half the lease ttl: sending it "
                 "and the rest again (the server logs this as an error '{}')",
                 label(*failing), "schemagate exchange spent");
-            return;
+            return Attempt::kGoOn;
         }
         if (e.is(kLeaseLostState)) lease_lost_error(*failing);
+        if (e.is(sqlstate::kLockNotAvailable)) return Attempt::kLockTimedOut;
         fail(*failing, current, false, e.failure());
     }
+    return Attempt::kGoOn;
 }
 
 std::string MigrationRunner::record_applied(pqxx::transaction_base& session,
-                                            const Migration& migration, const LeaseGrant& grant) const {
+                                            const Migration& migration,
+                                            const LeaseGrant& grant) const {
     return store_.record_applied_sql(session, migration, lease_.holder(), grant,
-                                     lease_.fence_sql(session, grant));
+                                     lease_.fence_sql(session, grant),
+                                     lease_.fenced_at_sql(session, grant));
 }
 
 }  // namespace schemagate

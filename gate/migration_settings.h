@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "duration.h"
 #include "other_tool.h"
@@ -23,6 +24,9 @@ struct MigrationSettings {
     // holds behind a transaction-pooling PgBouncer too); 0 = leave the server's. The gate sets
     // ttl/2: a frozen holder's transaction, and its row lock, end before its lease expires.
     Millis idle_in_transaction_timeout{0};
+    // The migration session's application_name, also set in each migration transaction:
+    // behind a pooler the server session may not carry it. Empty: not set.
+    std::string application_name;
     // --compat: also record each migration in this tool's table, in the same transaction.
     std::optional<OtherTool> compat;
 };

@@ -38,7 +38,7 @@ std::string session_timeouts_sql(const pqxx::connection& connection,
     return sql + connection_checks_sql(connection);
 }
 
-std::string transaction_settings_sql(const pqxx::connection& connection,
+std::string transaction_settings_sql(pqxx::connection& connection,
                                      const MigrationSettings& settings, bool durable) {
     const auto local = [](const char* name, const std::string& value) {
         return std::string("set_config('") + name + "', '" + value + "', true)";
@@ -54,6 +54,10 @@ std::string transaction_settings_sql(const pqxx::connection& connection,
     if (has_connection_checks(connection)) {
         sql += ", " + local("client_connection_check_interval",
                             std::to_string(kConnectionCheckInterval.count()));
+    }
+    if (!settings.application_name.empty()) {
+        sql += ", set_config('application_name', " + connection.quote(settings.application_name) +
+               ", true)";
     }
     if (!durable) sql += ", " + local("synchronous_commit", "off");
     return sql;

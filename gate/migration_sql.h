@@ -20,9 +20,10 @@ std::string session_timeouts_sql(const pqxx::connection& connection,
 
 // A migration transaction's settings as one statement, without a trailing semicolon
 // (set_config with is_local is SET LOCAL): the timeouts, the connection checks where the server
-// has them, and, unless the commit must wait for its WAL flush (`durable`), synchronous_commit
-// off.
-std::string transaction_settings_sql(const pqxx::connection& connection,
+// has them, the session's application_name (a pooler may not pass it on; the deadline watch
+// finds the migration's session by it), and, unless the commit must wait for its WAL flush
+// (`durable`), synchronous_commit off.
+std::string transaction_settings_sql(pqxx::connection& connection,
                                      const MigrationSettings& settings, bool durable);
 
 // PostgreSQL 14+: `SET client_connection_check_interval = 1000; `, which lets the server notice
@@ -51,9 +52,5 @@ void roll_back(pqxx::connection& connection);
 
 // Thrown when the fence finds the lease taken over (exit 6): nothing of `migration` committed.
 [[noreturn]] void lease_lost_error(const Migration& migration);
-
-// Thrown by MigrationRunner::fail for a lock timeout, to leave the transaction's scope before
-// the attempt is retried.
-struct LockTimedOut {};
 
 }  // namespace schemagate

@@ -50,7 +50,8 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " expires_at timestamptz NOT NULL, lease_id text)"
             // numeric[] orders versions part by part as whole numbers of any length, like
             // MigrationVersion: {1,2} < {1,10} < {2}; 20-digit timestamps fit.
-            "; CREATE TABLE IF NOT EXISTS " + history +
+            "; CREATE TABLE IF NOT EXISTS " +
+            history +
             " (name text NOT NULL, version numeric[] NOT NULL, description text NOT NULL,"
             " file text NOT NULL, checksum text NOT NULL,"
             " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
@@ -58,18 +59,21 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " token bigint NOT NULL, success boolean NOT NULL, lease_id text,"
             " PRIMARY KEY (name, version))"
             // Flyway's R__ files: the checksum each was last applied with, by description.
-            "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "repeatable") +
+            "; CREATE TABLE IF NOT EXISTS " +
+            qualified(connection, where_, "repeatable") +
             " (name text NOT NULL, description text NOT NULL, file text NOT NULL,"
             " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
             " applied_by text NOT NULL, duration_ms bigint NOT NULL DEFAULT 0,"
             " token bigint NOT NULL, PRIMARY KEY (name, description))"
             // Where the history came from when schemagate took over (adopt, baseline).
-            "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "adoption") +
+            "; CREATE TABLE IF NOT EXISTS " +
+            qualified(connection, where_, "adoption") +
             " (name text PRIMARY KEY, source text NOT NULL, up_to text NOT NULL,"
             " adopted_at timestamptz NOT NULL DEFAULT clock_timestamp(), adopted_by text NOT NULL)"
             // Remembered failures: a migration that failed deterministically is not run again
             // with the same checksum (see migration_failure.h); its row goes when it succeeds.
-            "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "failure") +
+            "; CREATE TABLE IF NOT EXISTS " +
+            qualified(connection, where_, "failure") +
             " (name text NOT NULL, version numeric[] NOT NULL, file text NOT NULL,"
             " checksum text NOT NULL, line integer NOT NULL, sqlstate text NOT NULL,"
             " message text NOT NULL, holder text NOT NULL, token bigint NOT NULL,"
@@ -77,7 +81,8 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " PRIMARY KEY (name, version))"
             // Where a batched migration stands: written with each batch, dropped when the
             // migration is recorded in history.
-            "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "batch_progress") +
+            "; CREATE TABLE IF NOT EXISTS " +
+            qualified(connection, where_, "batch_progress") +
             " (name text NOT NULL, version numeric[] NOT NULL, file text NOT NULL,"
             " statement_checksum text NOT NULL, batches bigint NOT NULL, rows bigint NOT NULL,"
             " last_key text, total bigint, elapsed_ms bigint NOT NULL,"
@@ -129,11 +134,11 @@ std::optional<std::vector<AppliedMigration>> StateStore::read_history(
     std::vector<AppliedMigration> history;
     history.reserve(rows.size());
     for (const auto& row : rows) {
-        history.push_back(AppliedMigration{
-            version_from_sql(row[0].as<std::string>()), row[1].as<std::string>(),
-            row[2].as<std::string>(),
-            row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>(),
-            row[6].as<std::int64_t>(), row[7].as<std::int64_t>(), row[8].as<bool>()});
+        history.push_back(AppliedMigration{version_from_sql(row[0].as<std::string>()),
+                                           row[1].as<std::string>(), row[2].as<std::string>(),
+                                           row[3].as<std::string>(), row[4].as<std::string>(),
+                                           row[5].as<std::string>(), row[6].as<std::int64_t>(),
+                                           row[7].as<std::int64_t>(), row[8].as<bool>()});
     }
     return history;
 }
@@ -163,7 +168,8 @@ std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migra
     auto& connection = work.conn();
     if (migration.repeatable) {
         return "INSERT INTO " + qualified(connection, where_, "repeatable") +
-               " AS r (name, description, file, checksum, applied_by, duration_ms, token) VALUES (" +
+               " AS r (name, description, file, checksum, applied_by, duration_ms, token) VALUES "
+               "(" +
                work.quote(where_.name) + ", " + work.quote(migration.description) + ", " +
                work.quote(migration.file) + ", " + work.quote(migration.checksum) + ", " +
                work.quote(holder) + ", " + duration + ", " + std::to_string(grant.token) +
@@ -176,10 +182,10 @@ std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migra
            " (name, version, description, file, checksum, applied_by, duration_ms, token, "
            "lease_id, success) VALUES (" +
            work.quote(where_.name) + ", " + work.quote(migration.version.sql_array()) +
-           "::numeric[], " + work.quote(migration.description) + ", " +
-           work.quote(migration.file) + ", " + work.quote(migration.checksum) + ", " +
-           work.quote(holder) + ", " + duration + ", " + std::to_string(grant.token) + ", " +
-           work.quote(grant.id) + ", " + (success ? "true" : "false") + ")";
+           "::numeric[], " + work.quote(migration.description) + ", " + work.quote(migration.file) +
+           ", " + work.quote(migration.checksum) + ", " + work.quote(holder) + ", " + duration +
+           ", " + std::to_string(grant.token) + ", " + work.quote(grant.id) + ", " +
+           (success ? "true" : "false") + ")";
 }
 
 std::string StateStore::notify_call_sql(pqxx::transaction_base& work,
@@ -193,27 +199,30 @@ std::string StateStore::notify_call_sql(pqxx::transaction_base& work,
 
 std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration& migration,
                                    const std::string& holder, const LeaseGrant& grant,
-                                   std::optional<std::int64_t> duration_ms, bool success) const {
-    const std::string duration =
-        duration_ms ? std::to_string(*duration_ms) : std::string(kTransactionAgeMsSql);
+                                   std::int64_t duration_ms, bool success) const {
+    const std::string duration = std::to_string(duration_ms);
     const bool clears_failure = success && !migration.repeatable;
     return record_row_sql(work, migration, holder, grant, duration, success) + "; " +
            (clears_failure ? clear_failure_sql(work, migration.version) + "; " : std::string()) +
            "SELECT " + notify_call_sql(work, migration);
 }
 
-std::string StateStore::record_applied_sql(pqxx::transaction_base& work,
-                                           const Migration& migration, const std::string& holder,
-                                           const LeaseGrant& grant, const std::string& renewal) const {
+std::string StateStore::record_applied_sql(pqxx::transaction_base& work, const Migration& migration,
+                                           const std::string& holder, const LeaseGrant& grant,
+                                           const std::string& renewal,
+                                           const std::string& started_at) const {
+    const std::string duration =
+        "(extract(epoch FROM clock_timestamp() - " + started_at + ") * 1000)::bigint";
     // Data-modifying WITH queries run exactly once whether or not they are read.
     std::string sql = "WITH recorded AS (" +
-                      record_row_sql(work, migration, holder, grant, kTransactionAgeMsSql, true) +
+                      record_row_sql(work, migration, holder, grant, duration, true) +
                       " RETURNING duration_ms)";
     if (!migration.repeatable) {
         sql += ", cleared AS (" + clear_failure_sql(work, migration.version) + ")";
     }
     return sql + ", renewed AS (" + renewal + ") SELECT duration_ms, " +
-           notify_call_sql(work, migration) + " FROM recorded";
+           notify_call_sql(work, migration) +
+           ", set_config('schemagate.duration_ms', duration_ms::text, true) FROM recorded";
 }
 
 std::string StateStore::finish_sql(pqxx::transaction_base& work, const Migration& migration,
@@ -245,7 +254,8 @@ void StateStore::record_failure(pqxx::connection& connection, const RecordedFail
             " (name, version, file, checksum, line, sqlstate, message, holder, token) "
             "SELECT $1, $2::numeric[], $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM " +
             qualified(connection, where_, "lease") +
-            " WHERE name = $1 AND token = $9 AND lease_id = $10) ON CONFLICT (name, version) DO UPDATE SET "
+            " WHERE name = $1 AND token = $9 AND lease_id = $10) ON CONFLICT (name, version) DO "
+            "UPDATE SET "
             "file = EXCLUDED.file, checksum = EXCLUDED.checksum, line = EXCLUDED.line, "
             "sqlstate = EXCLUDED.sqlstate, message = EXCLUDED.message, holder = EXCLUDED.holder, "
             "token = EXCLUDED.token, failed_at = clock_timestamp()",
@@ -286,9 +296,9 @@ std::string StateStore::adopt_sql(pqxx::transaction_base& work, const Adoption& 
     std::string sql;
     for (const auto& adopted : adoption.migrations) {
         const Migration& file = *adopted.file;
-        const std::string applied_at =
-            adopted.applied_at.empty() ? "clock_timestamp()"
-                                       : work.quote(adopted.applied_at) + "::timestamptz";
+        const std::string applied_at = adopted.applied_at.empty()
+                                           ? "clock_timestamp()"
+                                           : work.quote(adopted.applied_at) + "::timestamptz";
         if (file.repeatable) {
             sql += "INSERT INTO " + qualified(connection, where_, "repeatable") +
                    " (name, description, file, checksum, applied_at, applied_by, token) VALUES (" +
@@ -319,11 +329,10 @@ std::optional<AdoptionRecord> StateStore::read_adoption(pqxx::connection& connec
     try {
         const auto rows = translate_db_errors([&] {
             pqxx::nontransaction work(connection);
-            return work.exec_params("SELECT source, up_to, " + iso_utc_sql("adopted_at") +
-                                        ", adopted_by FROM " +
-                                        qualified(connection, where_, "adoption") +
-                                        " WHERE name = $1",
-                                    where_.name);
+            return work.exec_params(
+                "SELECT source, up_to, " + iso_utc_sql("adopted_at") + ", adopted_by FROM " +
+                    qualified(connection, where_, "adoption") + " WHERE name = $1",
+                where_.name);
         });
         if (rows.empty()) return std::nullopt;
         return AdoptionRecord{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
@@ -350,8 +359,8 @@ std::optional<BatchProgress> StateStore::read_batch_progress(
 }
 
 std::string StateStore::batch_progress_sql(pqxx::transaction_base& work,
-                                           const BatchProgress& progress,
-                                           const std::string& holder, const LeaseGrant& grant) const {
+                                           const BatchProgress& progress, const std::string& holder,
+                                           const LeaseGrant& grant) const {
     const auto optional_text = [&work](const std::optional<std::string>& value) {
         return value ? work.quote(*value) : std::string("NULL");
     };
@@ -385,14 +394,14 @@ std::size_t StateStore::repair(pqxx::connection& connection, const MigrationVers
     pqxx::work work(connection);
     const auto result =
         mark_applied
-            ? work.exec_params("UPDATE " + history +
-                                   " SET success = true WHERE name = $1 AND version = $2::numeric[] "
-                                   "AND NOT success",
-                               where_.name, version.sql_array())
-            : work.exec_params(
-                  "DELETE FROM " + history +
-                      " WHERE name = $1 AND version = $2::numeric[] AND NOT success",
-                  where_.name, version.sql_array());
+            ? work.exec_params(
+                  "UPDATE " + history +
+                      " SET success = true WHERE name = $1 AND version = $2::numeric[] "
+                      "AND NOT success",
+                  where_.name, version.sql_array())
+            : work.exec_params("DELETE FROM " + history +
+                                   " WHERE name = $1 AND version = $2::numeric[] AND NOT success",
+                               where_.name, version.sql_array());
     work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
                      notify_payload(where_.name, "repaired"));
     work.commit();

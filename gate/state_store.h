@@ -3,15 +3,15 @@
 
 #include <map>
 #include <optional>
-#include <string>
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
+#include <string>
 #include <vector>
 
 #include "adoption.h"
 #include "applied_migration.h"
-#include "migration_set.h"
 #include "lease_grant.h"
+#include "migration_set.h"
 #include "schema_state.h"
 
 namespace schemagate {
@@ -23,10 +23,10 @@ struct AdoptionRecord {
     std::string adopted_by;
 };
 
-// SQL for how long the current transaction has run, in ms: what a migration's history row
-// records as its duration when the server measures it.
-inline constexpr const char* kTransactionAgeMsSql =
-    "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint";
+// SQL, for the statements of a migration's transaction that follow record_applied_sql, of the
+// duration that it recorded, in ms.
+inline constexpr const char* kRecordedDurationMsSql =
+    "current_setting('schemagate.duration_ms')::bigint";
 
 // The history table and the bootstrap of the state schema. Not thread-safe: one per
 // connection.
@@ -46,18 +46,19 @@ class StateStore {
     // SQL that records `migration` as applied (success) or started (not success) and notifies
     // waiters (the caller renews the lease in the same transaction). Literal
     // values are quoted by the connection, so it can travel in one round trip.
-    // `duration_ms` nullopt: measured by the server from the transaction's start.
     std::string record_sql(pqxx::transaction_base& work, const Migration& migration,
                            const std::string& holder, const LeaseGrant& grant,
-                           std::optional<std::int64_t> duration_ms, bool success) const;
+                           std::int64_t duration_ms, bool success) const;
     std::string finish_sql(pqxx::transaction_base& work, const Migration& migration,
                            std::int64_t duration_ms) const;
     // record_sql's applied case as one statement, which also runs `renewal` (an UPDATE of the
     // lease) and returns the duration it recorded: a long chain of migrations pays for one
-    // statement of bookkeeping each, not four.
+    // statement of bookkeeping each, not four. The server measures the duration from
+    // `started_at` (SQL for the migration's start: not now(), which is when the exchange
+    // carrying a chain arrived) and keeps it for kRecordedDurationMsSql.
     std::string record_applied_sql(pqxx::transaction_base& work, const Migration& migration,
                                    const std::string& holder, const LeaseGrant& grant,
-                                   const std::string& renewal) const;
+                                   const std::string& renewal, const std::string& started_at) const;
 
     // SQL that records what `adopt` or `baseline` decided, and where it came from, for the
     // caller's fenced transaction.

@@ -6,49 +6,26 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 gate="${SCHEMAGATE_GATE_BIN:-$root/build/bin/schemagate}"
-bouncer=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
-[ -x "$bouncer" ] || { echo "FAIL: pgbouncer not found: apt-get install pgbouncer" >&2; exit 1; }
 [ -x "$gate" ] || { echo "FAIL: $gate missing: build first" >&2; exit 1; }
 
 # shellcheck source=../harness/lib.sh
 source "$root/tests/harness/lib.sh"
+# shellcheck source=../harness/pgbouncer.sh
+source "$root/tests/harness/pgbouncer.sh"
 
 eval "$("$root/tests/harness/pg-test-server" start --watch-pid $$)"
 work=$(mktemp -d)
 chmod 755 "$work"
-bouncer_pid=""
 cleanup() {
-  if [ -n "$bouncer_pid" ]; then kill "$bouncer_pid" 2>/dev/null; wait "$bouncer_pid" 2>/dev/null || true; fi
+  stop_pgbouncer
   "$root/tests/harness/pg-test-server" destroy "$PGTEST_DIR"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-port=$(free_port)
-printf '"postgres" "%s"\n' "$PGTEST_PASSWORD" > "$work/userlist.txt"
-cat > "$work/pgbouncer.ini" <<INI
-[databases]
-single = host=127.0.0.1 port=$PGTEST_PORT dbname=pooled pool_size=1
-* = host=127.0.0.1 port=$PGTEST_PORT
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $port
-unix_socket_dir =
-auth_type = scram-sha-256
-auth_file = $work/userlist.txt
-pool_mode = transaction
-max_client_conn = 400
-default_pool_size = 10
-logfile = $work/pgbouncer.log
-INI
-if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$work"; fi
-if [ "$(id -u)" -eq 0 ]; then
-  runuser -u postgres -- "$bouncer" "$work/pgbouncer.ini" >/dev/null 2>&1 &
-else
-  "$bouncer" "$work/pgbouncer.ini" >/dev/null 2>&1 &
-fi
-bouncer_pid=$!
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+# "single": one server connection, so the next client gets the gate's own backend.
+start_pgbouncer "$work" 10 "single = host=127.0.0.1 port=$PGTEST_PORT dbname=pooled pool_size=1"
+port=$bouncer_port
 
 psql "$PGTEST_URL" -qc "CREATE DATABASE pooled"
 direct="${PGTEST_URL%/*}/pooled"
