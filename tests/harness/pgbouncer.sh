@@ -37,7 +37,8 @@ INI
     "$bouncer" "$work/pgbouncer.ini" >/dev/null 2>&1 &
   fi
   bouncer_pid=$!
-  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$bouncer_port") 2>/dev/null && return 0; sleep 0.05; done
+  # Its start is awaited by connecting (up to 30 s on a loaded machine), not by a fixed sleep.
+  for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$bouncer_port") 2>/dev/null && return 0; sleep 0.05; done
   echo "FAIL: pgbouncer did not start: $(tail -n 3 "$work/pgbouncer.log" 2>/dev/null)" >&2
   return 1
 }
