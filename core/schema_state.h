@@ -10,15 +10,10 @@
 
 #include "batch_progress.h"
 #include "migration_version.h"
+#include "state_tables.h"
 
 namespace schemagate {
 
-// Which state tables and which migration set: `--schema` (default "schemagate") and
-// `--name` (default "default"). Several apps can share a database with different names.
-struct StateLocation {
-    std::string schema = "schemagate";
-    std::string name = "default";
-};
 
 struct LeaseInfo {
     std::string holder;  // empty when released
@@ -94,16 +89,13 @@ std::string iso_utc_sql(const std::string& column);
 
 // `"schema"."table"`, quoted by the server's rules.
 std::string qualified(pqxx::connection_base& connection, const StateLocation& where,
-                      const char* table);
+                      StateTable table);
 
-// The NOTIFY channel: one per database, payload "<name>:<event>" so listeners filter.
-// Events: a version number (that migration committed), "released" (the lease was given up
-// or broken), "repaired" (an operator resolved a dirty migration).
-inline constexpr const char* kNotifyChannel = "schemagate";
-
-std::string notify_payload(const std::string& name, const std::string& event);
-
-// The event of a payload about migration set `name`, or nullopt for another set's.
-std::optional<std::string> notify_event(const std::string& name, const std::string& payload);
+// `pg_notify(channel, payload)` announcing `change`, for a query string. Our notifications
+// are written inline, quoted by the connection, and not as parameters, because each travels
+// in the same query string as the statement it announces: one round trip, and delivered only
+// if that statement's transaction commits.
+std::string notify_call_sql(pqxx::connection_base& connection, const StateLocation& where,
+                            const StateChange& change);
 
 }  // namespace schemagate

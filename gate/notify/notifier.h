@@ -7,7 +7,7 @@
 
 #include "duration.h"
 #include "notify_url.h"
-#include "schema_state.h"
+#include "state_tables.h"
 
 namespace schemagate {
 

@@ -100,7 +100,7 @@ class StateStore {
 
   private:
     // A PL/pgSQL statement for the bootstrap's upgrade block.
-    std::string add_column_if_missing(pqxx::transaction_base& work, const std::string& table,
+    std::string add_column_if_missing(pqxx::transaction_base& work, StateTable table,
                                       const std::string& column) const;
 
     StateLocation where_;
@@ -108,7 +108,7 @@ class StateStore {
     std::string record_row_sql(pqxx::transaction_base& work, const Migration& migration,
                                const std::string& holder, const LeaseGrant& grant,
                                const std::string& duration, bool success) const;
-    std::string notify_call_sql(pqxx::transaction_base& work, const Migration& migration) const;
+    std::string announce_sql(pqxx::transaction_base& work, const Migration& migration) const;
 
     mutable bool bootstrapped_ = false;
 };

@@ -17,11 +17,10 @@ constexpr const char* kBootstrapLockKey = "7367000001";
 
 }  // namespace
 
-std::string StateStore::add_column_if_missing(pqxx::transaction_base& work,
-                                              const std::string& table,
+std::string StateStore::add_column_if_missing(pqxx::transaction_base& work, StateTable table,
                                               const std::string& column) const {
     const std::string name = column.substr(0, column.find(' '));
-    const std::string qualified_table = qualified(work.conn(), where_, table.c_str());
+    const std::string qualified_table = qualified(work.conn(), where_, table);
     // A table in use by an older gate's migration is not waited for (every reader of it would
     // queue behind the ALTER): the bootstrap fails with 55P03 and is tried again later.
     return " IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = " +
@@ -33,7 +32,7 @@ std::string StateStore::add_column_if_missing(pqxx::transaction_base& work,
 void StateStore::bootstrap(pqxx::connection& connection) const {
     if (bootstrapped_) return;
     const std::string schema = connection.quote_name(where_.schema);
-    const std::string history = qualified(connection, where_, "history");
+    const std::string history = qualified(connection, where_, StateTable::kHistory);
     // The upgrade block quotes the user's --schema: a dollar-quote tag no name can contain.
     const std::string tag = "$sgup" + new_lease_id() + "$";
     // One query string, one round trip, one transaction.
@@ -44,7 +43,7 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             // format. (Not a connection option: PgBouncer refuses an `options` parameter.)
             "BEGIN; SET LOCAL client_min_messages = warning; SELECT pg_advisory_xact_lock(" +
             std::string(kBootstrapLockKey) + "); CREATE SCHEMA IF NOT EXISTS " + schema +
-            "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, "lease") +
+            "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, StateTable::kLease) +
             " (name text PRIMARY KEY, holder text, token bigint NOT NULL,"
             " acquired_at timestamptz NOT NULL, renewed_at timestamptz NOT NULL,"
             " expires_at timestamptz NOT NULL, lease_id text)"
@@ -60,20 +59,20 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " PRIMARY KEY (name, version))"
             // Flyway's R__ files: the checksum each was last applied with, by description.
             "; CREATE TABLE IF NOT EXISTS " +
-            qualified(connection, where_, "repeatable") +
+            qualified(connection, where_, StateTable::kRepeatable) +
             " (name text NOT NULL, description text NOT NULL, file text NOT NULL,"
             " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
             " applied_by text NOT NULL, duration_ms bigint NOT NULL DEFAULT 0,"
             " token bigint NOT NULL, PRIMARY KEY (name, description))"
             // Where the history came from when schemagate took over (adopt, baseline).
             "; CREATE TABLE IF NOT EXISTS " +
-            qualified(connection, where_, "adoption") +
+            qualified(connection, where_, StateTable::kAdoption) +
             " (name text PRIMARY KEY, source text NOT NULL, up_to text NOT NULL,"
             " adopted_at timestamptz NOT NULL DEFAULT clock_timestamp(), adopted_by text NOT NULL)"
             // Remembered failures: a migration that failed deterministically is not run again
             // with the same checksum (see migration_failure.h); its row goes when it succeeds.
             "; CREATE TABLE IF NOT EXISTS " +
-            qualified(connection, where_, "failure") +
+            qualified(connection, where_, StateTable::kFailure) +
             " (name text NOT NULL, version numeric[] NOT NULL, file text NOT NULL,"
             " checksum text NOT NULL, line integer NOT NULL, sqlstate text NOT NULL,"
             " message text NOT NULL, holder text NOT NULL, token bigint NOT NULL,"
@@ -82,7 +81,7 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             // Where a batched migration stands: written with each batch, dropped when the
             // migration is recorded in history.
             "; CREATE TABLE IF NOT EXISTS " +
-            qualified(connection, where_, "batch_progress") +
+            qualified(connection, where_, StateTable::kBatchProgress) +
             " (name text NOT NULL, version numeric[] NOT NULL, file text NOT NULL,"
             " statement_checksum text NOT NULL, batches bigint NOT NULL, rows bigint NOT NULL,"
             " last_key text, total bigint, elapsed_ms bigint NOT NULL,"
@@ -96,8 +95,8 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " ALTER COLUMN version TYPE numeric[] USING ARRAY[version]::numeric[]; END IF;" +
             // Before 0.4 a lease was proven by its token alone (lease_grant.h). Altered only
             // when missing: ALTER TABLE would otherwise queue behind a migration holding the row.
-            add_column_if_missing(session, "lease", "lease_id text") +
-            add_column_if_missing(session, "history", "lease_id text") +
+            add_column_if_missing(session, StateTable::kLease, "lease_id text") +
+            add_column_if_missing(session, StateTable::kHistory, "lease_id text") +
             " END " + tag + "; COMMIT");
     };
     try {
@@ -117,7 +116,7 @@ std::optional<std::vector<AppliedMigration>> StateStore::read_history(
     const std::string query =
         "SELECT version::text, description, file, checksum, " + iso_utc_sql("applied_at") +
         ", applied_by, duration_ms, token, success FROM " +
-        qualified(connection, where_, "history") + " WHERE name = $1 ORDER BY version";
+        qualified(connection, where_, StateTable::kHistory) + " WHERE name = $1 ORDER BY version";
     if (!state_tables_exist(connection, where_)) return std::nullopt;
     pqxx::result rows;
     try {
@@ -151,7 +150,7 @@ std::map<std::string, std::string> StateStore::read_repeatables(
         const auto rows = translate_db_errors([&] {
             pqxx::nontransaction work(connection);
             return work.exec_params("SELECT description, checksum FROM " +
-                                        qualified(connection, where_, "repeatable") +
+                                        qualified(connection, where_, StateTable::kRepeatable) +
                                         " WHERE name = $1",
                                     where_.name);
         });
@@ -167,7 +166,7 @@ std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migra
                                        const std::string& duration, bool success) const {
     auto& connection = work.conn();
     if (migration.repeatable) {
-        return "INSERT INTO " + qualified(connection, where_, "repeatable") +
+        return "INSERT INTO " + qualified(connection, where_, StateTable::kRepeatable) +
                " AS r (name, description, file, checksum, applied_by, duration_ms, token) VALUES "
                "(" +
                work.quote(where_.name) + ", " + work.quote(migration.description) + ", " +
@@ -178,7 +177,7 @@ std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migra
                "applied_by = EXCLUDED.applied_by, duration_ms = EXCLUDED.duration_ms, "
                "token = EXCLUDED.token";
     }
-    return "INSERT INTO " + qualified(connection, where_, "history") +
+    return "INSERT INTO " + qualified(connection, where_, StateTable::kHistory) +
            " (name, version, description, file, checksum, applied_by, duration_ms, token, "
            "lease_id, success) VALUES (" +
            work.quote(where_.name) + ", " + work.quote(migration.version.sql_array()) +
@@ -188,13 +187,12 @@ std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migra
            (success ? "true" : "false") + ")";
 }
 
-std::string StateStore::notify_call_sql(pqxx::transaction_base& work,
+std::string StateStore::announce_sql(pqxx::transaction_base& work,
                                         const Migration& migration) const {
-    return "pg_notify(" + work.quote(std::string(kNotifyChannel)) + ", " +
-           work.quote(notify_payload(where_.name, migration.repeatable
-                                                      ? std::string("repeatable")
-                                                      : migration.version.text())) +
-           ")";
+    return notify_call_sql(work.conn(), where_,
+                           migration.repeatable ? StateChange{StateEvent::kRepeatable, {}}
+                                                : StateChange{StateEvent::kApplied,
+                                                              migration.version});
 }
 
 std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration& migration,
@@ -204,7 +202,7 @@ std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration
     const bool clears_failure = success && !migration.repeatable;
     return record_row_sql(work, migration, holder, grant, duration, success) + "; " +
            (clears_failure ? clear_failure_sql(work, migration.version) + "; " : std::string()) +
-           "SELECT " + notify_call_sql(work, migration);
+           "SELECT " + announce_sql(work, migration);
 }
 
 std::string StateStore::record_applied_sql(pqxx::transaction_base& work, const Migration& migration,
@@ -221,25 +219,24 @@ std::string StateStore::record_applied_sql(pqxx::transaction_base& work, const M
         sql += ", cleared AS (" + clear_failure_sql(work, migration.version) + ")";
     }
     return sql + ", renewed AS (" + renewal + ") SELECT duration_ms, " +
-           notify_call_sql(work, migration) +
+           announce_sql(work, migration) +
            ", set_config('schemagate.duration_ms', duration_ms::text, true) FROM recorded";
 }
 
 std::string StateStore::finish_sql(pqxx::transaction_base& work, const Migration& migration,
                                    std::int64_t duration_ms) const {
     auto& connection = work.conn();
-    return "UPDATE " + qualified(connection, where_, "history") +
+    return "UPDATE " + qualified(connection, where_, StateTable::kHistory) +
            " SET success = true, duration_ms = " + std::to_string(duration_ms) +
            " WHERE name = " + work.quote(where_.name) +
            " AND version = " + work.quote(migration.version.sql_array()) + "::numeric[]; " +
-           clear_failure_sql(work, migration.version) + "; SELECT pg_notify(" +
-           work.quote(std::string(kNotifyChannel)) + ", " +
-           work.quote(notify_payload(where_.name, migration.version.text())) + ")";
+           clear_failure_sql(work, migration.version) + "; SELECT " +
+           notify_call_sql(connection, where_, {StateEvent::kApplied, migration.version});
 }
 
 std::string StateStore::clear_failure_sql(pqxx::transaction_base& work,
                                           const MigrationVersion& version) const {
-    return "DELETE FROM " + qualified(work.conn(), where_, "failure") +
+    return "DELETE FROM " + qualified(work.conn(), where_, StateTable::kFailure) +
            " WHERE name = " + work.quote(where_.name) +
            " AND version = " + work.quote(version.sql_array()) + "::numeric[]";
 }
@@ -250,10 +247,10 @@ void StateStore::record_failure(pqxx::connection& connection, const RecordedFail
     // One statement: written only while `grant` still holds the lease (a fenced-off holder's
     // failure is not the set's), replacing an older record of the same version.
     work.exec_params(
-        "INSERT INTO " + qualified(connection, where_, "failure") +
+        "INSERT INTO " + qualified(connection, where_, StateTable::kFailure) +
             " (name, version, file, checksum, line, sqlstate, message, holder, token) "
             "SELECT $1, $2::numeric[], $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM " +
-            qualified(connection, where_, "lease") +
+            qualified(connection, where_, StateTable::kLease) +
             " WHERE name = $1 AND token = $9 AND lease_id = $10) ON CONFLICT (name, version) DO "
             "UPDATE SET "
             "file = EXCLUDED.file, checksum = EXCLUDED.checksum, line = EXCLUDED.line, "
@@ -262,7 +259,7 @@ void StateStore::record_failure(pqxx::connection& connection, const RecordedFail
         where_.name, failure.version.sql_array(), failure.file, failure.checksum, failure.line,
         failure.sqlstate, failure.message, holder, grant.token, grant.id);
     work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
-                     notify_payload(where_.name, "failed"));
+                     change_payload(where_.name, {StateEvent::kFailed, {}}));
 }
 
 std::vector<RecordedFailure> StateStore::read_failures(pqxx::connection& connection) const {
@@ -271,7 +268,7 @@ std::vector<RecordedFailure> StateStore::read_failures(pqxx::connection& connect
     const auto rows = translate_db_errors([&] {
         pqxx::nontransaction work(connection);
         return work.exec_params("SELECT " + recorded_failure_columns_sql("f") + " FROM " +
-                                    qualified(connection, where_, "failure") +
+                                    qualified(connection, where_, StateTable::kFailure) +
                                     " AS f WHERE name = $1 ORDER BY version",
                                 where_.name);
     });
@@ -285,7 +282,7 @@ std::size_t StateStore::clear_failure(pqxx::connection& connection,
     pqxx::work work(connection);
     const auto result = work.exec(clear_failure_sql(work, version));
     work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
-                     notify_payload(where_.name, "retry"));
+                     change_payload(where_.name, {StateEvent::kRetry, {}}));
     work.commit();
     return result.affected_rows();
 }
@@ -300,7 +297,7 @@ std::string StateStore::adopt_sql(pqxx::transaction_base& work, const Adoption& 
                                            ? "clock_timestamp()"
                                            : work.quote(adopted.applied_at) + "::timestamptz";
         if (file.repeatable) {
-            sql += "INSERT INTO " + qualified(connection, where_, "repeatable") +
+            sql += "INSERT INTO " + qualified(connection, where_, StateTable::kRepeatable) +
                    " (name, description, file, checksum, applied_at, applied_by, token) VALUES (" +
                    work.quote(where_.name) + ", " + work.quote(file.description) + ", " +
                    work.quote(file.file) + ", " + work.quote(file.checksum) + ", " + applied_at +
@@ -308,7 +305,7 @@ std::string StateStore::adopt_sql(pqxx::transaction_base& work, const Adoption& 
                    "); ";
             continue;
         }
-        sql += "INSERT INTO " + qualified(connection, where_, "history") +
+        sql += "INSERT INTO " + qualified(connection, where_, StateTable::kHistory) +
                " (name, version, description, file, checksum, applied_at, applied_by, token, "
                "lease_id, success) VALUES (" +
                work.quote(where_.name) + ", " + work.quote(file.version.sql_array()) +
@@ -317,11 +314,11 @@ std::string StateStore::adopt_sql(pqxx::transaction_base& work, const Adoption& 
                work.quote(adopted.applied_by) + ", " + std::to_string(grant.token) + ", " +
                work.quote(grant.id) + ", true); ";
     }
-    return sql + "INSERT INTO " + qualified(connection, where_, "adoption") +
+    return sql + "INSERT INTO " + qualified(connection, where_, StateTable::kAdoption) +
            " (name, source, up_to, adopted_by) VALUES (" + work.quote(where_.name) + ", " +
            work.quote(adoption.source) + ", " + work.quote(adoption.up_to.text()) + ", " +
-           work.quote(holder) + "); SELECT pg_notify(" + work.quote(std::string(kNotifyChannel)) +
-           ", " + work.quote(notify_payload(where_.name, adoption.up_to.text())) + ")";
+           work.quote(holder) + "); SELECT " +
+           notify_call_sql(connection, where_, {StateEvent::kApplied, adoption.up_to});
 }
 
 std::optional<AdoptionRecord> StateStore::read_adoption(pqxx::connection& connection) const {
@@ -331,7 +328,7 @@ std::optional<AdoptionRecord> StateStore::read_adoption(pqxx::connection& connec
             pqxx::nontransaction work(connection);
             return work.exec_params(
                 "SELECT source, up_to, " + iso_utc_sql("adopted_at") + ", adopted_by FROM " +
-                    qualified(connection, where_, "adoption") + " WHERE name = $1",
+                    qualified(connection, where_, StateTable::kAdoption) + " WHERE name = $1",
                 where_.name);
         });
         if (rows.empty()) return std::nullopt;
@@ -350,7 +347,7 @@ std::optional<BatchProgress> StateStore::read_batch_progress(
     const auto rows = translate_db_errors([&] {
         pqxx::nontransaction work(connection);
         return work.exec_params("SELECT " + batch_progress_columns_sql("b") + " FROM " +
-                                    qualified(connection, where_, "batch_progress") +
+                                    qualified(connection, where_, StateTable::kBatchProgress) +
                                     " AS b WHERE name = $1 AND version = $2::numeric[]",
                                 where_.name, version.sql_array());
     });
@@ -364,7 +361,7 @@ std::string StateStore::batch_progress_sql(pqxx::transaction_base& work,
     const auto optional_text = [&work](const std::optional<std::string>& value) {
         return value ? work.quote(*value) : std::string("NULL");
     };
-    return "INSERT INTO " + qualified(work.conn(), where_, "batch_progress") +
+    return "INSERT INTO " + qualified(work.conn(), where_, StateTable::kBatchProgress) +
            " AS p (name, version, file, statement_checksum, batches, rows, last_key, total, "
            "elapsed_ms, holder, token) VALUES (" +
            work.quote(where_.name) + ", " + work.quote(progress.version.sql_array()) +
@@ -383,14 +380,14 @@ std::string StateStore::batch_progress_sql(pqxx::transaction_base& work,
 
 std::string StateStore::forget_batch_progress_sql(pqxx::transaction_base& work,
                                                   const MigrationVersion& version) const {
-    return "DELETE FROM " + qualified(work.conn(), where_, "batch_progress") +
+    return "DELETE FROM " + qualified(work.conn(), where_, StateTable::kBatchProgress) +
            " WHERE name = " + work.quote(where_.name) +
            " AND version = " + work.quote(version.sql_array()) + "::numeric[]";
 }
 
 std::size_t StateStore::repair(pqxx::connection& connection, const MigrationVersion& version,
                                bool mark_applied) const {
-    const std::string history = qualified(connection, where_, "history");
+    const std::string history = qualified(connection, where_, StateTable::kHistory);
     pqxx::work work(connection);
     const auto result =
         mark_applied
@@ -403,7 +400,7 @@ std::size_t StateStore::repair(pqxx::connection& connection, const MigrationVers
                                    " WHERE name = $1 AND version = $2::numeric[] AND NOT success",
                                where_.name, version.sql_array());
     work.exec_params("SELECT pg_notify($1, $2)", std::string(kNotifyChannel),
-                     notify_payload(where_.name, "repaired"));
+                     change_payload(where_.name, {StateEvent::kRepaired, {}}));
     work.commit();
     return result.affected_rows();
 }

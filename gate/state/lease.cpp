@@ -47,7 +47,7 @@ std::string Lease::ttl_interval() const {
 }
 
 AcquireOutcome Lease::try_acquire(pqxx::connection& connection) const {
-    const std::string table = qualified(connection, where_, "lease");
+    const std::string table = qualified(connection, where_, StateTable::kLease);
     LeaseGrant grant{0, new_lease_id()};
     pqxx::result acquired;
     try {
@@ -107,13 +107,13 @@ std::string Lease::held_by(pqxx::transaction_base& work, const LeaseGrant& grant
 }
 
 std::string Lease::fence_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const {
-    return "UPDATE " + qualified(work.conn(), where_, "lease") +
+    return "UPDATE " + qualified(work.conn(), where_, StateTable::kLease) +
            " SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + " +
            ttl_interval() + " WHERE " + held_by(work, grant);
 }
 
 std::string Lease::fenced_at_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const {
-    return "(SELECT renewed_at FROM " + qualified(work.conn(), where_, "lease") + " WHERE " +
+    return "(SELECT renewed_at FROM " + qualified(work.conn(), where_, StateTable::kLease) + " WHERE " +
            held_by(work, grant) + ")";
 }
 
@@ -149,7 +149,7 @@ Renewal Lease::renew(pqxx::connection& connection, const LeaseGrant& grant) cons
     try {
         return translate_db_errors([&] {
             pqxx::nontransaction session(connection);
-            const std::string table = qualified(connection, where_, "lease");
+            const std::string table = qualified(connection, where_, StateTable::kLease);
             const std::string mine = held_by(session, grant);
             // One round trip (see try_acquire): never a transaction left open between two.
             // Our own migration's transaction locks the row while it runs: skipped rather than
@@ -176,10 +176,10 @@ Renewal Lease::renew(pqxx::connection& connection, const LeaseGrant& grant) cons
 
 void Lease::release(pqxx::connection& connection, const LeaseGrant& grant) const {
     pqxx::nontransaction session(connection);
-    session.exec("UPDATE " + qualified(connection, where_, "lease") +
+    session.exec("UPDATE " + qualified(connection, where_, StateTable::kLease) +
                  " SET holder = NULL, expires_at = clock_timestamp() WHERE " +
-                 held_by(session, grant) + "; SELECT pg_notify(" + session.quote(kNotifyChannel) +
-                 ", " + session.quote(notify_payload(where_.name, "released")) + ")");
+                 held_by(session, grant) + "; SELECT " +
+                 notify_call_sql(connection, where_, {StateEvent::kReleased, {}}));
 }
 
 std::vector<RowLocker> Lease::row_lockers(pqxx::connection& connection) const {
@@ -194,7 +194,7 @@ std::vector<RowLocker> Lease::row_lockers(pqxx::connection& connection) const {
             "WHERE l.locktype = 'relation' AND l.relation = to_regclass($1) "
             "AND l.mode = 'RowExclusiveLock' AND l.granted AND a.pid <> pg_backend_pid() "
             "AND a.backend_xid IS NOT NULL ORDER BY a.xact_start",
-        qualified(connection, where_, "lease"));
+        qualified(connection, where_, StateTable::kLease));
     std::vector<RowLocker> lockers;
     for (const auto& row : rows) {
         lockers.push_back(RowLocker{row[0].as<int>(), row[1].as<std::string>(),
@@ -216,12 +216,12 @@ BrokenLease Lease::force_break(pqxx::connection& connection, Millis lock_wait) c
         if (locker.state != "active") terminate(locker);
     }
     const std::string update =
-        "UPDATE " + qualified(connection, where_, "lease") +
+        "UPDATE " + qualified(connection, where_, StateTable::kLease) +
         // The new token alone fences the holder (fences match token and id), and leaves state
         // tables from before lease ids (no such column) breakable too.
         " SET token = token + 1, holder = NULL, expires_at = clock_timestamp() WHERE name = " +
-        connection.quote(where_.name) + "; SELECT pg_notify(" + connection.quote(kNotifyChannel) +
-        ", " + connection.quote(notify_payload(where_.name, "released")) + ")";
+        connection.quote(where_.name) + "; SELECT " +
+        notify_call_sql(connection, where_, {StateEvent::kReleased, {}});
     try {
         translate_db_errors([&] {
             pqxx::nontransaction session(connection);

@@ -16,6 +16,7 @@
 #include "holder_session.h"
 #include "interrupt.h"
 #include "lease.h"
+#include "notifier.h"
 #include "logging.h"
 #include "migration_name.h"
 #include "other_tools.h"
@@ -27,6 +28,21 @@
 namespace schemagate {
 
 namespace {
+
+HolderOptions holder_options(const GateConfig& config) {
+    return {config.holder, config.lease_ttl, config.timeout, config.migration};
+}
+
+// --notify-on-success: one webhook once the lease is released, when this gate applied any.
+void notify_applied(const GateConfig& config, std::size_t applied,
+                    const MigrationVersion& target) {
+    if (!config.notify_on_success || applied == 0) return;
+    const std::string summary = "schemagate " + config.state.name + " on " + config.holder +
+                                ": applied " + std::to_string(applied) + " migration" +
+                                (applied == 1 ? "" : "s") + ", schema at " + version_label(target);
+    notify_run_event(config.notify, config.state, config.holder, "applied", summary,
+                     {{"applied", applied}, {"version", target.text()}});
+}
 
 // First pause of a waiter; doubles up to --poll-interval. Short, because most waits end with
 // a NOTIFY anyway and a dead holder is only noticed by polling.
@@ -42,11 +58,12 @@ constexpr Millis kFirstPoll{50};
 std::function<bool(const std::string&)> wakes_for(const std::string& name,
                                                   const MigrationVersion& target) {
     return [name, target](const std::string& payload) {
-        const auto event = notify_event(name, payload);
-        if (!event) return false;
-        if (*event == "released" || *event == "repaired") return true;
-        const auto version = MigrationVersion::parse(*event);
-        return version && *version >= target;
+        const auto change = parse_change(name, payload);
+        if (!change) return false;
+        if (change->event == StateEvent::kReleased || change->event == StateEvent::kRepaired) {
+            return true;
+        }
+        return change->event == StateEvent::kApplied && change->version >= target;
     };
 }
 
@@ -181,9 +198,10 @@ std::optional<int> Gate::round() {
         if (const auto* acquired = std::get_if<LeaseGrant>(&outcome)) {
             // Waiting is over: the listener's queue would only fill up while we migrate.
             listener_.reset();
-            HolderSession holder(config_, *db_, store_, lease_, files_, target_, *acquired);
+            HolderSession holder(holder_options(config_), *db_, store_, lease_, files_, target_,
+                                 *acquired);
             if (baseline_first_) holder.baseline_first(*config_.baseline_version);
-            holder.run(deadline_);
+            notify_applied(config_, holder.run(deadline_), target_);
             return 0;
         }
         look.lease_held = std::get<LeaseHeld>(outcome);

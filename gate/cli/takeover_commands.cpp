@@ -141,19 +141,6 @@ void print_adoption(const Adoption& adoption) {
 
 }  // namespace
 
-bool write_adoption(pqxx::connection& connection, const StateStore& store, const Lease& lease,
-                    const LeaseGrant& grant, const Adoption& adoption) {
-    return translate_db_errors([&] {
-        const auto history = store.read_history(connection);
-        if (history && !history->empty()) return false;
-        pqxx::nontransaction session(connection);
-        session.exec("BEGIN; " + lease.fence_or_fail_sql(session, grant) + "; " +
-                     store.adopt_sql(session, adoption, lease.holder(), grant) + "; " +
-                     lease.fence_sql(session, grant) + "; COMMIT");
-        return true;
-    });
-}
-
 int run_adopt(const GateConfig& config) {
     const MigrationSet files = load_migration_set(config.migrations_dir, config.limits);
     take_over(config, [&](pqxx::connection& connection, const StateStore& store,

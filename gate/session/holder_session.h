@@ -3,8 +3,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
-#include "gate_config.h"
 #include "gate_connection.h"
 #include "heartbeat.h"
 #include "lease.h"
@@ -15,19 +15,28 @@
 
 namespace schemagate {
 
+// What the holder needs of the command line, and nothing more.
+struct HolderOptions {
+    std::string holder;           // who holds the lease, for logs (--holder)
+    Millis lease_ttl{0};          // --lease-ttl
+    Millis timeout{0};            // --timeout: the whole run's deadline
+    MigrationSettings migration;  // timeouts and retries of each migration
+};
+
 // Everything done while holding the lease (DESIGN.md, lease protocol steps 2, 3 and 6): the
 // heartbeat, signals and a lost lease cancelling the running statement, the pending
 // migrations applied one transaction each (after a broken connection, going on under the same
 // grant from what the history says), and the release. Used by one thread.
 class HolderSession {
   public:
-    HolderSession(const GateConfig& config, GateConnection& db, const StateStore& store,
+    HolderSession(HolderOptions options, GateConnection& db, const StateStore& store,
                   const Lease& lease, const MigrationSet& files, MigrationVersion target,
                   LeaseGrant grant);
 
-    // Returns once the schema is at the target and the lease released; throws FatalError
-    // (the lease released first, unless it was lost) for everything else.
-    void run(const Deadline& deadline);
+    // Returns, with how many migrations this session applied, once the schema is at the target
+    // and the lease released; throws FatalError (the lease released first, unless it was
+    // lost) for everything else.
+    std::size_t run(const Deadline& deadline);
 
     // Before planning, record files up to `version` as applied if the set has no history yet
     // (migrate --baseline-version on a schema that holds tables).
@@ -38,13 +47,13 @@ class HolderSession {
     // After an error while migrating: the lease lost, a signal or the deadline, if one of them
     // caused it, is what the run ends with.
     void throw_if_stopped(Heartbeat& heartbeat) const;
-    void apply_pending(Heartbeat& heartbeat, const Deadline& deadline);
+    std::size_t apply_pending(Heartbeat& heartbeat, const Deadline& deadline);
     void apply_planned(const MigrationRunner& runner, const Heartbeat& heartbeat,
                        const Deadline& deadline, std::size_t& applied);
     void remember(const RecordedFailure& failure);
     void release_quietly();
 
-    const GateConfig& config_;
+    HolderOptions options_;
     GateConnection& db_;
     const StateStore& store_;
     const Lease& lease_;
@@ -53,7 +62,6 @@ class HolderSession {
     LeaseGrant grant_;
     StatementCanceller canceller_;
     std::optional<MigrationVersion> baseline_;
-    std::size_t applied_ = 0;  // by this session, once done
     // The migration connection's backend pid (as libpq reports it), for the DeadlineWatch.
     std::atomic<int> session_pid_{0};
 };

@@ -12,9 +12,8 @@
 #include "migration_failure.h"
 #include "migration_name.h"
 #include "migration_sql.h"
-#include "notifier.h"
+#include "adoption_writer.h"
 #include "plan.h"
-#include "takeover_commands.h"
 
 namespace schemagate {
 
@@ -62,10 +61,10 @@ void refuse_if_failed_before(const Migration& migration,
 
 }  // namespace
 
-HolderSession::HolderSession(const GateConfig& config, GateConnection& db, const StateStore& store,
+HolderSession::HolderSession(HolderOptions options, GateConnection& db, const StateStore& store,
                              const Lease& lease, const MigrationSet& files, MigrationVersion target,
                              LeaseGrant grant)
-    : config_(config),
+    : options_(std::move(options)),
       db_(db),
       store_(store),
       lease_(lease),
@@ -73,11 +72,11 @@ HolderSession::HolderSession(const GateConfig& config, GateConnection& db, const
       target_(std::move(target)),
       grant_(std::move(grant)) {}
 
-void HolderSession::run(const Deadline& deadline) {
+std::size_t HolderSession::run(const Deadline& deadline) {
     log_event(spdlog::level::info, "lease_acquired",
-              {{"token", grant_.token}, {"holder", config_.holder}},
+              {{"token", grant_.token}, {"holder", options_.holder}},
               fmt::format("lease acquired (token {}, ttl {})", grant_.token,
-                          format_duration(config_.lease_ttl)));
+                          format_duration(options_.lease_ttl)));
     Heartbeat heartbeat(
         db_.options(), lease_, grant_, [this] { canceller_.cancel(); },
         DeadlineWatch{deadline_watch_at(deadline), [this] { return session_pid_.load(); },
@@ -87,8 +86,9 @@ void HolderSession::run(const Deadline& deadline) {
         canceller_.cancel();
         heartbeat.stop();
     });
+    std::size_t applied = 0;
     try {
-        apply_pending(heartbeat, deadline);
+        applied = apply_pending(heartbeat, deadline);
         heartbeat.stand_down();
     } catch (const MigrationFailed& e) {
         heartbeat.stand_down();
@@ -99,7 +99,7 @@ void HolderSession::run(const Deadline& deadline) {
                    {"line", failure.line},
                    {"sqlstate", failure.sqlstate},
                    {"token", grant_.token},
-                   {"holder", config_.holder}},
+                   {"holder", options_.holder}},
                   e.what());
         if (e.remember()) remember(e.failure());
         release_quietly();
@@ -115,21 +115,14 @@ void HolderSession::run(const Deadline& deadline) {
     }
     lease_.release(db_.get(), grant_);
     log_event(spdlog::level::info, "lease_released", {{"token", grant_.token}}, "lease released");
-    if (config_.notify_on_success && applied_ > 0) {
-        const std::string summary = "schemagate " + config_.state.name + " on " + config_.holder +
-                                    ": applied " + std::to_string(applied_) + " migration" +
-                                    (applied_ == 1 ? "" : "s") + ", schema at " +
-                                    version_label(target_);
-        notify_run_event(config_.notify, config_.state, config_.holder, "applied", summary,
-                         {{"applied", applied_}, {"version", target_.text()}});
-    }
+    return applied;
 }
 
 // Far enough ahead of --timeout for the holder to roll back and release the lease after the
 // watch cancelled its statement (the socket deadline cuts the connection at --timeout).
 TimePoint HolderSession::deadline_watch_at(const Deadline& deadline) const {
     constexpr Millis kLongestMargin{1000};
-    const Millis margin = std::min(kLongestMargin, config_.timeout / 10);
+    const Millis margin = std::min(kLongestMargin, options_.timeout / 10);
     return SteadyClock::now() + std::max(deadline.remaining() - margin, Millis{0});
 }
 
@@ -138,20 +131,20 @@ void HolderSession::throw_if_stopped(Heartbeat& heartbeat) const {
     if (Interrupt::triggered()) interrupted("while migrating; the lease is released");
     if (const auto doing = heartbeat.deadline_reached()) {
         throw FatalError(ExitCode::kDeadline,
-                         "deadline (--timeout " + format_duration(config_.timeout) +
+                         "deadline (--timeout " + format_duration(options_.timeout) +
                              ") reached while migrating" +
                              (doing->empty() ? "" : ": the session " + *doing));
     }
 }
 
-void HolderSession::apply_pending(Heartbeat& heartbeat, const Deadline& deadline) {
-    MigrationSettings settings = config_.migration;
-    settings.idle_in_transaction_timeout = config_.lease_ttl / 2;
+std::size_t HolderSession::apply_pending(Heartbeat& heartbeat, const Deadline& deadline) {
+    MigrationSettings settings = options_.migration;
+    settings.idle_in_transaction_timeout = options_.lease_ttl / 2;
     settings.application_name = db_.options().application_name;
     const MigrationRunner runner(
         store_, lease_, settings,
         {[&heartbeat] { return heartbeat.lost(); },
-         [&heartbeat] { return heartbeat.deadline_reached(); }, config_.timeout});
+         [&heartbeat] { return heartbeat.deadline_reached(); }, options_.timeout});
     const auto started = SteadyClock::now();
     std::size_t applied = 0;
     for (;;) {
@@ -167,8 +160,7 @@ void HolderSession::apply_pending(Heartbeat& heartbeat, const Deadline& deadline
                  {"token", grant_.token}},
                 fmt::format("schema is at {}: applied {} migration{} in {} ms",
                             version_label(target_), applied, applied == 1 ? "" : "s", elapsed));
-            applied_ = applied;
-            return;
+            return applied;
         } catch (const RetryableError& e) {
             // The heartbeat or a signal may have cancelled whatever statement was running,
             // including the bookkeeping between migrations.
@@ -276,7 +268,7 @@ void HolderSession::release_quietly() {
     } catch (const Error&) {
         // It expires by itself after the ttl; the failure that got us here matters more.
         spdlog::warn("could not release the lease; it expires in {}",
-                     format_duration(config_.lease_ttl));
+                     format_duration(options_.lease_ttl));
     }
 }
 
