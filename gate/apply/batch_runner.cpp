@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Batched migrations: MigrationRunner's loop of short transactions (see migration_file.h and
+// Batched migrations: BatchRunner, a loop of short transactions (see migration_file.h and
 // the README's "Batched migrations").
 #include <spdlog/spdlog.h>
 
@@ -11,7 +11,7 @@
 #include "interrupt.h"
 #include "logging.h"
 #include "migration_failure.h"
-#include "migration_runner.h"
+#include "batch_runner.h"
 #include "migration_sql.h"
 #include "sha256.h"
 
@@ -90,7 +90,7 @@ void log_progress(const Migration& migration, const BatchProgress& progress) {
 
 }  // namespace
 
-void MigrationRunner::apply_in_batches(pqxx::connection& connection, const Migration& migration,
+void BatchRunner::apply(pqxx::connection& connection, const Migration& migration,
                                        const LeaseGrant& grant, bool durable,
                                        LockRetryPolicy& retry) const {
     BatchProgress progress = start_batches(connection, migration);
@@ -134,7 +134,7 @@ void MigrationRunner::apply_in_batches(pqxx::connection& connection, const Migra
     }
 }
 
-BatchProgress MigrationRunner::start_batches(pqxx::connection& connection,
+BatchProgress BatchRunner::start_batches(pqxx::connection& connection,
                                              const Migration& migration) const {
     const std::string checksum = statement_checksum(migration);
     auto stored = store_.read_batch_progress(connection, migration.version);
@@ -170,7 +170,7 @@ BatchProgress MigrationRunner::start_batches(pqxx::connection& connection,
 
 // The total is for the ETA only: a query that fails or returns something else is a warning,
 // never the migration's failure.
-std::optional<std::int64_t> MigrationRunner::count_batch_total(pqxx::connection& connection,
+std::optional<std::int64_t> BatchRunner::count_batch_total(pqxx::connection& connection,
                                                                const Migration& migration) const {
     const SqlStatement& query = *migration.batch_total;
     try {
@@ -208,7 +208,7 @@ std::optional<std::int64_t> MigrationRunner::count_batch_total(pqxx::connection&
 // Every batch but the one that records the migration commits without waiting for its flush:
 // a crash loses a suffix of batches together with their progress, and the next holder redoes
 // exactly those.
-MigrationRunner::BatchOutcome MigrationRunner::run_batch(
+BatchRunner::BatchOutcome BatchRunner::run_batch(
     pqxx::connection& connection, const Migration& migration, const LeaseGrant& grant,
     BatchProgress& progress, SteadyClock::time_point& since, bool durable) const {
     const SqlStatement& statement = migration.statements.front();

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Transactional migrations, sent as chains: MigrationRunner::apply_in_transactions.
+// Transactional migrations, sent as chains (ChainRunner).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,7 +13,7 @@
 #include "db_failure.h"
 #include "errors.h"
 #include "migration_failure.h"
-#include "migration_runner.h"
+#include "migration_chain.h"
 #include "migration_sql.h"
 #include "sql_splitter.h"
 
@@ -179,9 +179,9 @@ void queue_migration(ChainSender& sender, const Migration& migration, std::size_
 // error, so what follows a failed migration never runs, and what precedes it committed. A
 // migration with checks goes alone: they run between its reset and its COMMIT. Statements end
 // with a newline: a trailing `-- comment` must not swallow the separator that follows.
-MigrationRunner::Attempt MigrationRunner::apply_in_transactions(
-    pqxx::connection& connection, std::span<const Migration* const> chain, const LeaseGrant& grant,
-    bool durable, const Applied& applied) const {
+Attempt ChainRunner::apply(pqxx::connection& connection, std::span<const Migration* const> chain,
+                           const LeaseGrant& grant, bool durable,
+                           const AppliedCallback& applied) const {
     const Migration* failing = chain.front();
     const LexedStatement* current = nullptr;
     // A migration with checks goes alone: it starts with the exchange.
@@ -254,12 +254,16 @@ MigrationRunner::Attempt MigrationRunner::apply_in_transactions(
     return Attempt::kGoOn;
 }
 
-std::string MigrationRunner::record_applied(pqxx::transaction_base& session,
+std::string ChainRunner::record_applied(pqxx::transaction_base& session,
                                             const Migration& migration,
                                             const LeaseGrant& grant) const {
     return store_.record_applied_sql(session, migration, lease_.holder(), grant,
                                      lease_.fence_sql(session, grant),
                                      lease_.fenced_at_sql(session, grant));
+}
+
+bool chainable(const Migration& migration) {
+    return !migration.no_transaction && !migration.batch && migration.checks.empty();
 }
 
 }  // namespace schemagate

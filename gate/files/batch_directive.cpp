@@ -5,6 +5,7 @@
 #include <charconv>
 #include <set>
 
+#include "directive.h"
 #include "sql_splitter.h"
 
 namespace schemagate {
@@ -22,17 +23,6 @@ std::string_view trimmed(std::string_view text) {
     while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
     while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
     return text;
-}
-
-// "--schemagate:batch" after `--` and spaces, or the empty view.
-std::string_view after_prefix(std::string_view line, std::string_view word) {
-    line = trimmed(line);
-    if (line.substr(0, 2) != "--") return {};
-    line = trimmed(line.substr(2));
-    if (line.substr(0, word.size()) != word) return {};
-    const std::string_view rest = line.substr(word.size());
-    if (!rest.empty() && !is_space(rest.front())) return {};
-    return rest.empty() ? std::string_view(" ") : rest;
 }
 
 bool is_identifier(std::string_view text) {
@@ -83,10 +73,9 @@ void apply_option(BatchOptions& options, std::string_view key, std::string_view 
 }  // namespace
 
 std::optional<BatchOptions> read_batch_directive(std::string_view sql) {
-    sql = without_bom(sql);
-    const std::string_view first_line = sql.substr(0, sql.find_first_of("\r\n"));
-    std::string_view rest = after_prefix(first_line, "schemagate:batch");
-    if (rest.empty()) return std::nullopt;
+    const auto directive = first_line_directive(sql);
+    if (!directive || directive->name != "batch") return std::nullopt;
+    std::string_view rest = directive->arguments;
     BatchOptions options;
     std::set<std::string, std::less<>> seen;
     for (;;) {
@@ -115,9 +104,9 @@ std::optional<int> batch_total_marker_line(std::string_view sql) {
         ++line_number;
         std::size_t end = sql.find('\n', pos);
         if (end == std::string_view::npos) end = sql.size();
-        if (std::string_view rest = after_prefix(sql.substr(pos, end - pos), "schemagate:batch-total");
-            !rest.empty()) {
-            if (!trimmed(rest).empty()) {
+        if (const auto directive = read_directive(sql.substr(pos, end - pos));
+            directive && directive->name == "batch-total") {
+            if (!directive->arguments.empty()) {
                 throw SqlSyntaxError(line_number, "-- schemagate:batch-total takes no options: "
                                                   "put its query on the lines below it");
             }

@@ -5,15 +5,12 @@
 #include <cctype>
 #include <iterator>
 
+#include "ascii.h"
+#include "directive.h"
+
 namespace schemagate {
 
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 std::string_view trim(std::string_view text) {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
@@ -52,9 +49,9 @@ Marker marker_of(std::string_view line) {
         }
         return {};
     }
-    if (lower(rest.substr(0, 6)) != "+goose") return {};
+    if (ascii_lower(rest.substr(0, 6)) != "+goose") return {};
     std::string annotation;
-    for (const char c : lower(trim(rest.substr(6)))) {
+    for (const char c : ascii_lower(trim(rest.substr(6)))) {
         if (!std::isspace(static_cast<unsigned char>(c))) annotation += c;
     }
     Marker marker{Marker::Kind::kOther, MigrationFile::Layout::kGoose, {}};
@@ -147,7 +144,7 @@ void UpPartReader::on_marker(const Marker& marker) {
             saw_up_ = true;
             leave_before_up();
             where_ = Where::kUp;
-            if (lower(marker.options).find("transaction:false") != std::string::npos) {
+            if (ascii_lower(marker.options).find("transaction:false") != std::string::npos) {
                 part_.no_transaction = true;
             }
             return;
@@ -332,8 +329,8 @@ MigrationFile read_migration_file(std::string_view sql) {
             [](const SqlStatement& a, const SqlStatement& b) { return a.line < b.line; });
         refuse_string_changes_beside_blocks(file.statements);
     }
-    const bool forced_on = has_first_line_directive(sql, "--schemagate:no-transaction");
-    const bool forced_off = has_first_line_directive(sql, "--schemagate:transaction");
+    const bool forced_on = has_first_line_flag(sql, "no-transaction");
+    const bool forced_off = has_first_line_flag(sql, "transaction");
     if (forced_on || part.no_transaction) {
         file.no_transaction = true;
         file.no_transaction_reason = "directive";

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "ascii.h"
+#include "directive.h"
+
 #include "utf8.h"
 
 namespace schemagate {
@@ -27,12 +30,6 @@ bool is_ident_char(char c) {
 // scan.l's `space`: [ \t\n\r\f\v].
 bool is_sql_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-std::string upper(std::string_view word) {
-    std::string out(word);
-    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
 }
 
 // NUL bytes truncate the query libpq sends (what runs would not be what was checked), and the
@@ -228,7 +225,7 @@ class Splitter {
     void read_word() {
         const std::size_t start = pos_;
         while (pos_ < sql_.size() && is_ident_char(sql_[pos_])) advance(1);
-        const std::string word = upper(sql_.substr(start, pos_ - start));
+        const std::string word = ascii_upper(sql_.substr(start, pos_ - start));
         if (word == "E" && at(0) == '\'') return skip_string(Escapes::kBackslash);
         if (word == "U" && at(0) == '&' && at(1) == '\'') {
             advance(1);
@@ -312,17 +309,7 @@ std::size_t count_statements(std::string_view sql) {
 }
 
 bool has_no_transaction_directive(std::string_view sql) {
-    return has_first_line_directive(sql, "--schemagate:no-transaction");
-}
-
-bool has_first_line_directive(std::string_view sql, std::string_view directive) {
-    sql = without_bom(sql);
-    const auto first_line = sql.substr(0, sql.find_first_of("\r\n"));
-    std::string compact;
-    for (const char c : first_line) {
-        if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
-    }
-    return compact == directive;
+    return has_first_line_flag(sql, "no-transaction");
 }
 
 std::string first_keyword(const LexedStatement& statement) {

@@ -67,10 +67,6 @@ std::vector<SqlStatement> split_sql(std::string_view sql);
 // The file without a leading UTF-8 byte order mark.
 std::string_view without_bom(std::string_view sql);
 
-// True when the file's first line (after a BOM), spaces ignored, is `directive`
-// ("--schemagate:no-transaction").
-bool has_first_line_directive(std::string_view sql, std::string_view directive);
-
 // True when the file's first line (after a BOM) is `-- schemagate:no-transaction`.
 bool has_no_transaction_directive(std::string_view sql);
 

@@ -5,6 +5,8 @@
 #include <array>
 #include <cctype>
 
+#include "ascii.h"
+
 namespace schemagate {
 
 namespace {
@@ -20,12 +22,6 @@ bool starts_with(const Words& words, std::initializer_list<std::string_view> pre
 
 bool has(const Words& words, std::string_view word) {
     return std::find(words.begin(), words.end(), word) != words.end();
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
 }
 
 // CREATE's modifiers before the object's name: CREATE OR REPLACE UNIQUE INDEX -> INDEX.
@@ -158,7 +154,7 @@ bool may_end_transaction_of(const Words& words) {
 
 // on/off as a boolean setting accepts them (PostgreSQL's parse_bool, and DEFAULT).
 std::optional<bool> setting_value(std::string_view value) {
-    const std::string v = lower(value);
+    const std::string v = ascii_lower(value);
     for (const char* on : {"on", "true", "yes", "1", "default"}) {
         if (v == on) return true;
     }
@@ -187,7 +183,7 @@ void TraitsBuilder::word(std::string_view upper_word) {
 }
 
 void TraitsBuilder::quoted_identifier(std::string_view content) {
-    const std::string name = lower(content);
+    const std::string name = ascii_lower(content);
     if (name == "standard_conforming_strings" || name == "backslash_quote") {
         names_string_setting_ = true;
         if (name == "standard_conforming_strings") quoted_setting_at_ = leading_.size();
@@ -208,7 +204,7 @@ void TraitsBuilder::body(std::string_view content) {
 }
 
 void TraitsBuilder::literal(std::string_view content) {
-    const std::string value = lower(content);
+    const std::string value = ascii_lower(content);
     if (value == "standard_conforming_strings" || value == "backslash_quote") {
         names_string_setting_ = true;
     }

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <utility>
 
+#include "ascii.h"
+
 namespace schemagate {
 
 namespace {
@@ -29,12 +31,6 @@ bool valid_port(const std::string& port) {
 bool holds_space_or_control(std::string_view text) {
     return std::any_of(text.begin(), text.end(),
                        [](char c) { return static_cast<unsigned char>(c) < 0x21 || c == 0x7f; });
-}
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
 }
 
 std::string trim(const std::string& text) {
@@ -105,7 +101,7 @@ ProxyChoice parse_proxy(std::string value, const std::string& variable) {
     }
     if (const auto scheme_end = value.find("://"); scheme_end != kNpos) {
         // An https:// proxy would need TLS to the proxy itself, socks:// another protocol.
-        if (lower(value.substr(0, scheme_end)) != "http") {
+        if (ascii_lower(value.substr(0, scheme_end)) != "http") {
             choice.problem = variable + ": only http:// proxies are supported";
             return choice;
         }
@@ -186,8 +182,8 @@ std::string without_trailing_dot(std::string name) {
 // A host name matches itself and its subdomains; an IP literal host only addresses.
 bool entry_matches(const std::string& host, const std::string& pattern) {
     if (const auto address = parse_ip(host)) return address_matches(*address, pattern);
-    const std::string name = lower(without_trailing_dot(host));
-    std::string suffix = lower(without_trailing_dot(pattern));
+    const std::string name = ascii_lower(without_trailing_dot(host));
+    std::string suffix = ascii_lower(without_trailing_dot(pattern));
     if (!suffix.empty() && suffix.front() == '.') suffix.erase(0, 1);
     if (suffix.empty()) return false;
     return name == suffix || (name.size() > suffix.size() && name.ends_with("." + suffix));
