@@ -205,6 +205,37 @@ std::optional<std::int64_t> BatchRunner::count_batch_total(pqxx::connection& con
     return std::nullopt;
 }
 
+// The rows a batch processed (with key=, what the statement returned: the count and the last
+// key, stored in `next`); throws BatchStalled when keyset batches stop advancing.
+std::int64_t BatchRunner::batch_rows(const pqxx::result& result, const Migration& migration,
+                                     const BatchProgress& progress, BatchProgress& next) {
+    if (!migration.batch->key_type) return static_cast<std::int64_t>(result.affected_rows());
+    const auto rows = result.at(0)[0].as<std::int64_t>();
+    if (rows == 0) return rows;
+    if (result[0][1].is_null()) {
+        throw BatchStalled("processed " + std::to_string(rows) +
+                           " rows but returned no key: with key=, the statement returns the keys "
+                           "it processed as its first column");
+    }
+    next.last_key = result[0][1].as<std::string>();
+    if (progress.last_key == next.last_key) {
+        throw BatchStalled("returned the key of the batch before it again: the statement must "
+                           "only process keys greater than $2");
+    }
+    return rows;
+}
+
+// What the last batch (the one that processed no rows) ends with: the progress forgotten, the
+// migration recorded, --compat's write, the fence.
+std::string BatchRunner::record_done_sql(pqxx::transaction_base& session,
+                                         const Migration& migration, const LeaseGrant& grant,
+                                         std::int64_t elapsed_ms) const {
+    return store_.forget_batch_progress_sql(session, migration.version) + "; " +
+           store_.record_sql(session, migration, lease_.holder(), grant, elapsed_ms, true) + "; " +
+           compat(session, migration, std::to_string(elapsed_ms)) +
+           lease_.fence_sql(session, grant);
+}
+
 // Every batch but the one that records the migration commits without waiting for its flush:
 // a crash loses a suffix of batches together with their progress, and the next holder redoes
 // exactly those.
@@ -222,23 +253,7 @@ BatchRunner::BatchOutcome BatchRunner::run_batch(
                          lease_.fence_or_fail_sql(session, grant) + "; " +
                          prepare_sql(migration, name));
             const auto result = session.exec(execute_sql(session, migration, name, progress));
-            auto rows = static_cast<std::int64_t>(result.affected_rows());
-            if (migration.batch->key_type) {
-                rows = result.at(0)[0].as<std::int64_t>();
-                if (rows > 0) {
-                    if (result[0][1].is_null()) {
-                        throw BatchStalled("processed " + std::to_string(rows) +
-                                           " rows but returned no key: with key=, the statement "
-                                           "returns the keys it processed as its first column");
-                    }
-                    next.last_key = result[0][1].as<std::string>();
-                    if (progress.last_key == next.last_key) {
-                        throw BatchStalled(
-                            "returned the key of the batch before it again: the "
-                            "statement must only process keys greater than $2");
-                    }
-                }
-            }
+            const std::int64_t rows = batch_rows(result, migration, progress, next);
             next.elapsed_ms += elapsed_ms(since, SteadyClock::now());
             // The bookkeeping (and the checks) as the gate, whatever the statement called
             // (migration_sql.h).
@@ -257,11 +272,8 @@ BatchRunner::BatchOutcome BatchRunner::run_batch(
                 run_checks(session, migration);
             }
             session.exec(reset + (durable ? "SET LOCAL synchronous_commit = DEFAULT; " : "") +
-                         store_.forget_batch_progress_sql(session, migration.version) + "; " +
-                         store_.record_sql(session, migration, lease_.holder(), grant,
-                                           next.elapsed_ms, true) +
-                         "; " + compat(session, migration, std::to_string(next.elapsed_ms)) +
-                         lease_.fence_sql(session, grant) + "; DEALLOCATE " + name + "; COMMIT");
+                         record_done_sql(session, migration, grant, next.elapsed_ms) +
+                         "; DEALLOCATE " + name + "; COMMIT");
             done = true;
         });
     } catch (const ConnectionLost& e) {

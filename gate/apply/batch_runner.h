@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <pqxx/result>
+
 #include "apply_context.h"
 #include "batch_progress.h"
 
@@ -26,6 +28,10 @@ class BatchRunner : private ApplyContext {
     BatchOutcome run_batch(pqxx::connection& connection, const Migration& migration,
                            const LeaseGrant& grant, BatchProgress& progress,
                            SteadyClock::time_point& since, bool durable) const;
+    static std::int64_t batch_rows(const pqxx::result& result, const Migration& migration,
+                                   const BatchProgress& progress, BatchProgress& next);
+    std::string record_done_sql(pqxx::transaction_base& session, const Migration& migration,
+                                const LeaseGrant& grant, std::int64_t elapsed_ms) const;
     BatchProgress start_batches(pqxx::connection& connection, const Migration& migration) const;
     std::optional<std::int64_t> count_batch_total(pqxx::connection& connection,
                                                   const Migration& migration) const;

@@ -171,6 +171,21 @@ void queue_migration(ChainSender& sender, const Migration& migration, std::size_
     sender.add("COMMIT", Slot{index, nullptr, Slot::Role::kCommit});
 }
 
+// Queues the chain's migrations in one exchange, up to one that is not chainable() or the
+// exchange's size; a migration with checks goes last, without its COMMIT: true then.
+bool queue_chain(ChainSender& sender, std::span<const Migration* const> chain,
+                 const std::function<Envelope(const Migration&, std::size_t)>& envelope_of,
+                 const Lease& lease, const LeaseGrant& grant, bool statement_per_exchange) {
+    for (std::size_t taken = 0; taken < chain.size(); ++taken) {
+        const Migration& migration = *chain[taken];
+        if (taken > 0 && (!chainable(migration) || sender.bytes() >= kExchangeBytes)) break;
+        queue_migration(sender, migration, taken, envelope_of(migration, taken), lease, grant,
+                        statement_per_exchange);
+        if (!migration.checks.empty()) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 // A chain of migrations in one exchange: for each, BEGIN, the timeouts and the fence; each
@@ -205,23 +220,16 @@ Attempt ChainRunner::apply(pqxx::connection& connection, std::span<const Migrati
                             applied(*chain[slot.migration], took);
                         }
                     });
-                std::size_t taken = 0;
-                for (; taken < chain.size(); ++taken) {
-                    const Migration& migration = *chain[taken];
-                    if (taken > 0 && (!chainable(migration) || sender.bytes() >= kExchangeBytes)) {
-                        break;
-                    }
-                    checks_pending = !migration.checks.empty();
-                    const bool last = taken + 1 == chain.size();
-                    const Envelope envelope{
-                        transaction_settings_sql(connection, settings_, durable && last),
-                        lease_.fence_or_fail_sql(session, grant, taken > 0),
-                        checks_pending ? "" : record_applied(session, migration, grant),
-                        checks_pending ? "" : compat(session, migration, kRecordedDurationMsSql)};
-                    queue_migration(sender, migration, taken, envelope, lease_, grant,
-                                    statement_per_exchange(connection, settings_));
-                    if (checks_pending) break;
-                }
+                checks_pending = queue_chain(
+                    sender, chain, [&](const Migration& migration, std::size_t taken) {
+                        const bool checks = !migration.checks.empty();
+                        const bool last = taken + 1 == chain.size();
+                        return Envelope{
+                            transaction_settings_sql(connection, settings_, durable && last),
+                            lease_.fence_or_fail_sql(session, grant, taken > 0),
+                            checks ? "" : record_applied(session, migration, grant),
+                            checks ? "" : compat(session, migration, kRecordedDurationMsSql)};
+                    }, lease_, grant, statement_per_exchange(connection, settings_));
                 sender.end_exchange();
             }
             if (checks_pending) {
@@ -239,19 +247,24 @@ Attempt ChainRunner::apply(pqxx::connection& connection, std::span<const Migrati
         checks_failed(*failing, e);
     } catch (const DbError& e) {
         recover(connection);
-        // Not a failure: the rest of the chain goes in a new exchange.
-        if (e.is(kExchangeSpentState)) {
-            spdlog::info(
-                "{} waited in an exchange that ran past half the lease ttl: sending it "
-                "and the rest again (the server logs this as an error '{}')",
-                label(*failing), "schemagate exchange spent");
-            return Attempt::kGoOn;
-        }
-        if (e.is(kLeaseLostState)) lease_lost_error(*failing);
-        if (e.is(sqlstate::kLockNotAvailable)) return Attempt::kLockTimedOut;
-        fail(*failing, current, false, e.failure());
+        return after_error(e, *failing, current);
     }
     return Attempt::kGoOn;
+}
+
+// What an error of `failing` (at `current`) in an exchange means, after the rollback.
+Attempt ChainRunner::after_error(const DbError& error, const Migration& failing,
+                                 const LexedStatement* current) const {
+    // Not a failure: the rest of the chain goes in a new exchange.
+    if (error.is(kExchangeSpentState)) {
+        spdlog::info("{} waited in an exchange that ran past half the lease ttl: sending it and "
+                     "the rest again (the server logs this as an error '{}')",
+                     label(failing), "schemagate exchange spent");
+        return Attempt::kGoOn;
+    }
+    if (error.is(kLeaseLostState)) lease_lost_error(failing);
+    if (error.is(sqlstate::kLockNotAvailable)) return Attempt::kLockTimedOut;
+    fail(failing, current, false, error.failure());
 }
 
 std::string ChainRunner::record_applied(pqxx::transaction_base& session,
@@ -260,10 +273,6 @@ std::string ChainRunner::record_applied(pqxx::transaction_base& session,
     return store_.record_applied_sql(session, migration, lease_.holder(), grant,
                                      lease_.fence_sql(session, grant),
                                      lease_.fenced_at_sql(session, grant));
-}
-
-bool chainable(const Migration& migration) {
-    return !migration.no_transaction && !migration.batch && migration.checks.empty();
 }
 
 }  // namespace schemagate

@@ -4,6 +4,7 @@
 #include <span>
 
 #include "apply_context.h"
+#include "migration_groups.h"
 
 namespace schemagate {
 
@@ -22,15 +23,12 @@ class ChainRunner : private ApplyContext {
                   const LeaseGrant& grant, bool durable, const AppliedCallback& applied) const;
 
   private:
+    Attempt after_error(const DbError& error, const Migration& failing,
+                        const LexedStatement* current) const;
     // The history row, the lease renewal and the NOTIFY that end a migration's transaction,
     // in one statement that returns the migration's duration (--compat's write apart).
     std::string record_applied(pqxx::transaction_base& session, const Migration& migration,
                                const LeaseGrant& grant) const;
 };
-
-// True for a migration that may share an exchange with its neighbours: it runs in one
-// transaction of its own (not without one, not in batches) and has no checks to evaluate
-// before its COMMIT.
-bool chainable(const Migration& migration);
 
 }  // namespace schemagate

@@ -190,17 +190,29 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
     // Under the lease the history is authoritative: plan again from it (after bringing the
     // state tables up to this version of schemagate).
     store_.bootstrap(connection);
-    if (baseline_) {
-        const Adoption baseline = plan_baseline(files_, *baseline_);
-        if (write_adoption(connection, store_, lease_, grant_, baseline)) {
-            spdlog::info("baseline: {} files up to {} recorded as applied without running",
-                         baseline.migrations.size(), version_label(*baseline_));
-        }
-        baseline_.reset();
-    }
+    record_baseline(connection);
     Applied recorded{store_.read_history(connection).value_or(std::vector<AppliedMigration>{}), {}};
     if (!files_.repeatables.empty()) recorded.repeatables = store_.read_repeatables(connection);
     const Plan plan = make_plan(files_, recorded, target_);
+    run_plan(connection, runner, heartbeat, deadline, plan, applied);
+}
+
+// Before planning, once: --baseline-version's adoption, when the set had no history.
+void HolderSession::record_baseline(pqxx::connection& connection) {
+    if (!baseline_) return;
+    const Adoption baseline = plan_baseline(files_, *baseline_);
+    if (write_adoption(connection, store_, lease_, grant_, baseline)) {
+        spdlog::info("baseline: {} files up to {} recorded as applied without running",
+                     baseline.migrations.size(), version_label(*baseline_));
+    }
+    baseline_.reset();
+}
+
+// Applies `plan`'s pending migrations group by group (migration_groups.h), refusing one that
+// failed before with the same file, counting each applied one in `applied`.
+void HolderSession::run_plan(pqxx::connection& connection, const MigrationRunner& runner,
+                             const Heartbeat& heartbeat, const Deadline& deadline,
+                             const Plan& plan, std::size_t& applied) {
     const auto failures =
         plan.pending.empty() ? std::vector<RecordedFailure>{} : store_.read_failures(connection);
     const std::size_t total = plan.pending.size();
@@ -230,13 +242,10 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
                                        "leaves it partly applied and dirty"
                                      : "");
         }
-        // Consecutive migrations that can share an exchange go together, up to one that
-        // failed before (refused above once it comes first, after the ones before it ran).
-        std::size_t end = next + 1;
-        while (end < total && chainable(first) && chainable(*plan.pending[end]) &&
-               failed_before(*plan.pending[end], failures) == nullptr) {
-            ++end;
-        }
+        const std::size_t end =
+            group_end(plan.pending, next, [&failures](const Migration& migration) {
+                return failed_before(migration, failures) != nullptr;
+            });
         const std::span<const Migration* const> chain(plan.pending.data() + next, end - next);
         runner.apply(connection, chain, grant_, deadline, end == total, log_applied);
         next = end;

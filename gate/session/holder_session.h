@@ -10,6 +10,7 @@
 #include "lease.h"
 #include "migration_runner.h"
 #include "migration_set.h"
+#include "plan.h"
 #include "state_store.h"
 #include "statement_canceller.h"
 
@@ -50,6 +51,10 @@ class HolderSession {
     std::size_t apply_pending(Heartbeat& heartbeat, const Deadline& deadline);
     void apply_planned(const MigrationRunner& runner, const Heartbeat& heartbeat,
                        const Deadline& deadline, std::size_t& applied);
+    void record_baseline(pqxx::connection& connection);
+    void run_plan(pqxx::connection& connection, const MigrationRunner& runner,
+                  const Heartbeat& heartbeat, const Deadline& deadline, const Plan& plan,
+                  std::size_t& applied);
     void remember(const RecordedFailure& failure);
     void release_quietly();
 
