@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app_tool_tables.h"
 
+#include <fmt/format.h>
+
 #include <pqxx/result_iterator.hxx>
 
 #include "folder_layouts.h"
@@ -39,9 +41,10 @@ ForeignHistory read_prisma(pqxx::nontransaction& session, const std::string& tab
         const auto name = row[0].as<std::string>();
         if (row[3].as<bool>()) continue;  // rolled back: not applied
         if (!row[2].as<bool>()) {
-            history.problem = "a failed Prisma migration " + name +
-                              " (fix the database, then `prisma migrate resolve --rolled-back " +
-                              name + "` or `--applied " + name + "`)";
+            history.problem = fmt::format(
+                "a failed Prisma migration {0} (fix the database, then `prisma migrate resolve "
+                "--rolled-back {0}` or `--applied {0}`)",
+                name);
             continue;
         }
         const auto version = prisma_version_of(name);
@@ -93,10 +96,10 @@ ForeignHistory read_sqlx(pqxx::nontransaction& session, const std::string& table
         const auto version = MigrationVersion::parse(text);
         if (!row[2].as<bool>()) {
             history.dirty = true;
-            history.problem = "sqlx migration " + text + " (" + row[1].as<std::string>() +
-                              ") failed partway (success = false): fix the database, then "
-                              "delete its row from " +
-                              table;
+            history.problem = fmt::format(
+                "sqlx migration {} ({}) failed partway (success = false): fix the database, "
+                "then delete its row from {}",
+                text, row[1].as<std::string>(), table);
             continue;
         }
         if (!version || version->none()) {

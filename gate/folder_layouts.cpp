@@ -25,7 +25,7 @@ bool all_digits(std::string_view text) {
 // Digits to a version; all zeros (Prisma's `0_init`, diesel's setup) to 0.1: see the header.
 std::optional<MigrationVersion> digits_version(std::string_view digits) {
     if (!all_digits(digits) || digits.size() > kMaxVersionLength) return std::nullopt;
-    const auto version = MigrationVersion::parse(digits);
+    auto version = MigrationVersion::parse(digits);
     if (version && version->none()) return MigrationVersion::parse("0.1");
     return version;
 }

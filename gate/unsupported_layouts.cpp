@@ -36,7 +36,7 @@ struct Signature {
 };
 
 // Each tool as its documentation lays its migrations out.
-const Signature kSignatures[] = {
+constexpr Signature kSignatures[] = {
     {"a Sqitch project, whose order is its plan, not file names",
      [](std::string_view, std::string_view name) {
          return name == "sqitch.plan" || name == "sqitch.conf";
