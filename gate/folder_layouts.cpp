@@ -116,6 +116,23 @@ void check_folder_order(const std::vector<Migration>& migrations, NameLayout lay
     }
 }
 
+void check_folders_complete(const std::filesystem::path& directory, NameLayout layout) {
+    if (layout != NameLayout::kPrisma && layout != NameLayout::kDiesel) return;
+    const char* const file = layout == NameLayout::kPrisma ? "migration.sql" : "up.sql";
+    std::error_code error;
+    for (std::filesystem::directory_iterator it(directory, error), end; !error && it != end;
+         it.increment(error)) {
+        const std::string name = it->path().filename().string();
+        std::error_code ignored;
+        if (name.empty() || name.front() == '.' || !it->is_directory(ignored)) continue;
+        if (std::filesystem::exists(it->path() / file, ignored)) continue;
+        throw FatalError(ExitCode::kBadInput,
+                         "migration folder " + it->path().string() + " has no " + file + " (" +
+                             (layout == NameLayout::kPrisma ? "Prisma" : "diesel") +
+                             " stops at such a folder; schemagate would skip it)");
+    }
+}
+
 std::vector<std::string> tool_checksums(NameLayout layout, std::string_view bytes) {
     std::vector<std::string> sums;
     if (layout == NameLayout::kNumbered) {

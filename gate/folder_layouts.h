@@ -51,6 +51,11 @@ void apply_diesel_metadata(const std::filesystem::path& folder, Migration& migra
 // in another order than their versions (`9_x` after `10_y`: text order).
 void check_folder_order(const std::vector<Migration>& migrations, NameLayout layout);
 
+// Throws FatalError(kBadInput) naming a folder directly below `directory` that lacks the
+// layout's migration file (Prisma's migration.sql, diesel's up.sql): both tools stop there,
+// and skipping it would leave a gap in the history.
+void check_folders_complete(const std::filesystem::path& directory, NameLayout layout);
+
 // What the migration's own tool may have recorded as its checksum (lower-case hex): Prisma's
 // SHA-256 of migration.sql as it is, with its line ends as LF and as CRLF (Prisma accepts all
 // three); sqlx's SHA-384 of the file's bytes (numbered layout). Empty for other layouts.

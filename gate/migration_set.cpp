@@ -455,7 +455,10 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
     MigrationSet set;
     set.directory = directory;
     for (auto& [version, migration] : by_version) set.migrations.push_back(std::move(migration));
-    if (first_layout) check_folder_order(set.migrations, first_layout->first);
+    if (first_layout) {
+        check_folder_order(set.migrations, first_layout->first);
+        check_folders_complete(directory, first_layout->first);
+    }
     for (auto& [description, migration] : repeatables) {
         set.repeatables.push_back(std::move(migration));
     }

@@ -354,6 +354,25 @@ TEST_F(AppToolLayouts, DieselSetRunsSetupFirstAndNeverItsDownFiles) {
         << captured_;
 }
 
+TEST_F(AppToolLayouts, AFolderWithoutItsFileIsRefusedNotSkipped) {
+    prisma_set();
+    fs::create_directories(migrations_ / "20240102150000_forgotten");
+    write_file("20240102150000_forgotten/README.md", "the SQL was not committed\n");
+    const auto prisma = gate({"migrate"});
+    EXPECT_EQ(prisma.exit_code, 3) << prisma.err;
+    EXPECT_NE(prisma.err.find("20240102150000_forgotten has no migration.sql"), std::string::npos)
+        << prisma.err;
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_namespace WHERE nspname = 'schemagate'"), 0);
+    fs::remove_all(migrations_);
+    fs::create_directories(migrations_);
+    diesel_set();
+    fs::remove(migrations_ / "2024-01-31-120000_create_posts/up.sql");
+    const auto diesel = gate({"validate"});
+    EXPECT_EQ(diesel.exit_code, 3) << diesel.err;
+    EXPECT_NE(diesel.err.find("2024-01-31-120000_create_posts has no up.sql"), std::string::npos)
+        << diesel.err;
+}
+
 TEST_F(AppToolLayouts, DieselMetadataWithoutTheKeyMeansNoTransactionAsInDiesel) {
     write_file("2024-01-31-120000_create_posts/up.sql", "CREATE TABLE t (id int);\n");
     write_file("2024-01-31-120000_create_posts/metadata.toml", "# nothing\n");
