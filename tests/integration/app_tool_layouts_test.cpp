@@ -441,6 +441,38 @@ TEST_F(AppToolLayouts, CompatKeepsTheToolsTableInStep) {
                    pqxx::connection(url_).quote(std::string(kPrismaInit)) + ", 'UTF8')), 'hex')"));
 }
 
+TEST_F(AppToolLayouts, CompatForDieselAndSqlxWritesTheirRows) {
+    diesel_set();
+    const auto diesel = gate({"migrate", "--compat", "diesel"});
+    ASSERT_EQ(diesel.exit_code, 0) << diesel.err;
+    EXPECT_EQ(query_text("SELECT string_agg(version, ',' ORDER BY version) FROM "
+                         "__diesel_schema_migrations"),
+              "00000000000000,20240131120000,20240201090000");
+    // sqlx's names are not diesel's folders: refused before anything runs.
+    fs::remove_all(migrations_);
+    fs::create_directories(migrations_);
+    sqlx_set();
+    const auto mismatch = gate({"migrate", "--compat", "diesel"});
+    EXPECT_EQ(mismatch.exit_code, 3) << mismatch.err;
+    EXPECT_NE(mismatch.err.find("is not in diesel's own folder layout"), std::string::npos)
+        << mismatch.err;
+    const std::string url = PostgresServer::instance().fresh_database("sqlx_compat");
+    const auto sqlx = gate({"migrate", "--compat", "sqlx"}, {{"DATABASE_URL", url}});
+    ASSERT_EQ(sqlx.exit_code, 0) << sqlx.err;
+    pqxx::connection connection(url);
+    pqxx::nontransaction session(connection);
+    EXPECT_EQ(session
+                  .exec("SELECT count(*) FROM _sqlx_migrations WHERE success AND checksum = "
+                        "sha384(convert_to(" +
+                        session.quote(std::string(kSqlxFiles[1][1])) +
+                        ", 'UTF8')) AND description = 'add email'")
+                  .at(0)
+                  .at(0)
+                  .as<int>(),
+              1);
+    EXPECT_EQ(session.exec("SELECT count(*) FROM _sqlx_migrations").at(0).at(0).as<int>(), 3);
+}
+
 TEST_F(AppToolLayouts, UnsupportedToolsAreNamed) {
     write_file("db/migrate/20240101000000_create_users.rb",
                "class CreateUsers < ActiveRecord::Migration[7.1]\nend\n");
