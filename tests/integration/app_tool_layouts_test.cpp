@@ -164,10 +164,11 @@ class AppToolLayouts : public GateTest {
     // pg_dump --schema-only of the public schema, without the tools' own tables and the lines
     // that differ between any two dumps.
     static std::string schema_of(const std::string& url) {
-        // The server's own pg_dump (the harness's PG_BIN), found without a PATH search.
+        // The server's own pg_dump (the harness's PG_BIN), else Debian's 15, which dumps the
+        // older majors of the version matrix too (embedded-postgres ships no pg_dump).
         const char* bin = std::getenv("PG_BIN");
-        const std::string pg_dump =
-            std::string(bin != nullptr ? bin : "/usr/lib/postgresql/15/bin") + "/pg_dump";
+        std::string pg_dump = std::string(bin != nullptr ? bin : "") + "/pg_dump";
+        if (bin == nullptr || !fs::exists(pg_dump)) pg_dump = "/usr/lib/postgresql/15/bin/pg_dump";
         const auto dump =
             run({pg_dump, "--schema-only", "--no-owner", "--no-privileges", "-n", "public", "-T",
                  "public._prisma_migrations", "-T", "public.__diesel_schema_migrations", "-T",
