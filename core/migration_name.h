@@ -14,6 +14,8 @@ namespace schemagate {
 enum class NameLayout {
     kFlyway,    // V<version>__<description>.sql, R__<description>.sql
     kNumbered,  // <digits>_<description>[.up].sql: golang-migrate, dbmate, goose
+    kPrisma,    // <timestamp>_<name>/migration.sql (gate/folder_layouts.h)
+    kDiesel,    // <version>_<name>/up.sql (gate/folder_layouts.h)
 };
 
 // What a file name in the migrations directory says.
@@ -41,7 +43,8 @@ using ParsedName = std::variant<MigrationName, IgnoredFile, BadMigrationName>;
 ParsedName parse_migration_name(std::string_view file_name);
 
 inline constexpr const char* kAcceptedNamePatterns =
-    "V<version>__<description>.sql, R__<description>.sql, or "
-    "<version>_<description>[.up].sql";
+    "V<version>__<description>.sql, R__<description>.sql, "
+    "<version>_<description>[.up].sql, or folders <version>_<name>/migration.sql (Prisma) "
+    "and <version>_<name>/up.sql (diesel)";
 
 }  // namespace schemagate

@@ -203,7 +203,8 @@ void GateFlags::add_migrate(GateConfig& config) {
                      "Also record each migration in this tool's table (to switch back, or for "
                      "apps that read it)")
         ->envname("SCHEMAGATE_COMPAT")
-        ->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "goose"}));
+        ->check(CLI::IsMember(
+            {"flyway", "golang-migrate", "dbmate", "goose", "prisma", "diesel", "sqlx"}));
     migrate
         ->add_option("--baseline-version", baseline_version_,
                      "On a schema with tables and no history: files up to this version count "
@@ -242,13 +243,16 @@ void GateFlags::add_repair(GateConfig& config) {
 
 void GateFlags::add_takeover(GateConfig& config) {
     auto* adopt = app_.add_subcommand(
-        "adopt", "Take over the history of flyway, golang-migrate, dbmate or goose");
+        "adopt",
+        "Take over the history of flyway, golang-migrate, dbmate, goose, prisma, diesel or sqlx");
     add_common(adopt, config);
     add_waiting(adopt, config);
     adopt->add_option("--from", adopt_from_, "The tool (default: the one whose table is found)")
-        ->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "goose"}));
+        ->check(CLI::IsMember(
+            {"flyway", "golang-migrate", "dbmate", "goose", "prisma", "diesel", "sqlx"}));
     adopt->add_flag("--accept-checksums", config.accept_checksums,
-                    "Take over Flyway migrations whose files changed since they ran");
+                    "Take over migrations whose files changed since they ran (Flyway, Prisma, "
+                    "sqlx checksums)");
     commands_.emplace_back(adopt, GateCommand::kAdopt);
 
     auto* baseline = app_.add_subcommand(

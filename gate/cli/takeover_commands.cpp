@@ -116,9 +116,11 @@ const ForeignHistory& choose_tool(const std::vector<ForeignHistory>& found,
                " history table on the search_path (its default table, in the first schema)");
     }
     if (found.empty()) {
-        refuse("no other tool's history table on the search_path (flyway_schema_history, "
-               "schema_migrations, goose_db_version): for a database no tool manages, use "
-               "`schemagate baseline --version V`");
+        refuse(
+            "no other tool's history table on the search_path (flyway_schema_history, "
+            "schema_migrations, goose_db_version, _prisma_migrations, "
+            "__diesel_schema_migrations, _sqlx_migrations): for a database no tool manages, use "
+            "`schemagate baseline --version V`");
     }
     if (found.size() > 1) {
         std::string names;

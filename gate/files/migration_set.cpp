@@ -19,8 +19,10 @@
 #include "errors.h"
 #include "migration_name.h"
 #include "flyway_checksum.h"
+#include "folder_layouts.h"
 #include "sha256.h"
 #include "sql_splitter.h"
+#include "unsupported_layouts.h"
 #include "utf8.h"
 
 namespace schemagate {
@@ -272,6 +274,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     const std::string sql = read_file(path, max_file_bytes);
     migration.checksum = content_checksum(sql);
     migration.flyway_checksum = flyway_checksum(sql);
+    migration.tool_checksums = tool_checksums(name.layout, sql);
     if (normalizes(sql)) migration.raw_checksum = sha256_hex(sql);
     try {
         MigrationFile file = read_migration_file(sql);
@@ -285,6 +288,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
         bad_input("migration file " + path.string() + " line " + std::to_string(e.line()) + ": " +
                   e.what());
     }
+    if (name.layout == NameLayout::kDiesel) apply_diesel_metadata(path.parent_path(), migration);
     if (migration.statements.empty()) {
         // Flyway and golang-migrate accept them; some projects keep a placeholder version.
         spdlog::warn(
@@ -318,11 +322,23 @@ void check_one_layout(const std::string& directory, const std::string& file, Nam
         return;
     }
     if (first->first == layout) return;
-    const std::string& flyway = layout == NameLayout::kFlyway ? file : first->second;
-    const std::string& numbered = layout == NameLayout::kFlyway ? first->second : file;
-    bad_input("--migrations: " + directory + " mixes Flyway names (" + flyway +
-              ") with numbered ones (" + numbered +
+    static constexpr const char* kKinds[] = {"Flyway", "numbered", "Prisma", "diesel"};
+    // Named in a fixed order (Flyway first), whichever came first in the walk.
+    const bool this_first = layout < first->first;
+    const NameLayout one = this_first ? layout : first->first;
+    const NameLayout other = this_first ? first->first : layout;
+    bad_input("--migrations: " + directory + " mixes " + kKinds[static_cast<int>(one)] +
+              " names (" + (this_first ? file : first->second) + ") with " +
+              kKinds[static_cast<int>(other)] + " ones (" + (this_first ? first->second : file) +
               "): one directory holds one tool's layout; rename the files to one of them");
+}
+
+// The names of every file below the directory, for recognise_unsupported_layout.
+std::vector<std::string> relatives_of(const std::vector<std::pair<fs::path, std::string>>& files) {
+    std::vector<std::string> names;
+    names.reserve(files.size());
+    for (const auto& file : files) names.push_back(file.second);
+    return names;
 }
 
 void add_unique(std::map<MigrationVersion, Migration>& by_version,
@@ -397,7 +413,9 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
     std::map<std::string, Migration> repeatables;
     std::optional<std::pair<NameLayout, std::string>> first_layout;
     std::map<std::string, std::pair<fs::path, std::string>> checks;  // by stem
-    for (const auto& [path, relative] : DirectoryWalk(directory, limits).files()) {
+    const auto files = DirectoryWalk(directory, limits).files();
+    check_prisma_lock(directory);
+    for (const auto& [path, relative] : files) {
         const std::string name = path.filename().string();
         if (name.size() > kVerifySuffix.size() && name.ends_with(kVerifySuffix) &&
             is_printable_utf8(relative)) {
@@ -405,7 +423,7 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
                                relative);
             continue;
         }
-        const ParsedName parsed = parse_migration_name(name);
+        const ParsedName parsed = parse_folder_file(relative).value_or(parse_migration_name(name));
         // A newline in a name could forge a log line; invalid UTF-8 cannot be stored in history.
         if (!std::holds_alternative<IgnoredFile>(parsed) && !is_printable_utf8(relative)) {
             bad_input("--migrations: a file name in " + directory +
@@ -417,6 +435,9 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
             continue;
         }
         if (const auto* bad = std::get_if<BadMigrationName>(&parsed)) {
+            if (const auto tool = recognise_unsupported_layout(relatives_of(files))) {
+                bad_input("--migrations: " + directory + " " + *tool);
+            }
             bad_input("migration file " + path.string() + ": " + bad->reason +
                       "; accepted names: " + kAcceptedNamePatterns);
         }
@@ -426,9 +447,18 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
                    read_migration(path, relative, name_parts, limits.max_file_bytes), directory);
     }
     attach_checks(by_version, checks, directory, limits.max_file_bytes);
+    if (by_version.empty() && repeatables.empty()) {
+        if (const auto tool = recognise_unsupported_layout(relatives_of(files))) {
+            bad_input("--migrations: " + directory + " " + *tool);
+        }
+    }
     MigrationSet set;
     set.directory = directory;
     for (auto& [version, migration] : by_version) set.migrations.push_back(std::move(migration));
+    if (first_layout) {
+        check_folder_order(set.migrations, first_layout->first);
+        check_folders_complete(directory, first_layout->first);
+    }
     for (auto& [description, migration] : repeatables) {
         set.repeatables.push_back(std::move(migration));
     }

@@ -23,6 +23,8 @@ struct Migration {
     std::string checksum;
     std::string raw_checksum;
     std::int32_t flyway_checksum = 0;  // what Flyway would store (adopt compares it)
+    // What Prisma or sqlx would store (adopt compares it): see tool_checksums, folder_layouts.h.
+    std::vector<std::string> tool_checksums;
     bool no_transaction = false;
     std::string no_transaction_reason;     // "directive" or "line 3: CREATE INDEX CONCURRENTLY"
     bool mixed = false;                    // no transaction, and more than one statement

@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include "app_tool_compat.h"
+
 namespace schemagate {
 
 namespace {
@@ -68,11 +70,18 @@ std::string compat_sql(pqxx::transaction_base& work, OtherTool tool, const Migra
                    version + ", true)";
         case OtherTool::kFlyway:
             return flyway_sql(work, migration, duration_ms_sql);
+        case OtherTool::kPrisma:
+        case OtherTool::kDiesel:
+        case OtherTool::kSqlx:
+            return app_tool_compat_sql(work, tool, migration, duration_ms_sql);
     }
     return "";
 }
 
 std::optional<std::string> compat_problem(OtherTool tool, const MigrationSet& files) {
+    if (tool == OtherTool::kPrisma || tool == OtherTool::kDiesel || tool == OtherTool::kSqlx) {
+        return app_tool_compat_problem(tool, files);
+    }
     if (tool != OtherTool::kGolangMigrate && tool != OtherTool::kGoose) return std::nullopt;
     for (const auto& migration : files.migrations) {
         if (!fits_bigint(migration.version)) {

@@ -10,10 +10,11 @@ namespace schemagate {
 
 // The migration tools whose history tables schemagate recognises, takes over from (adopt) and
 // keeps in step (--compat).
-enum class OtherTool { kFlyway, kGolangMigrate, kDbmate, kGoose };
+enum class OtherTool { kFlyway, kGolangMigrate, kDbmate, kGoose, kPrisma, kDiesel, kSqlx };
 
-inline constexpr std::array<OtherTool, 4> kOtherTools = {
-    OtherTool::kFlyway, OtherTool::kGolangMigrate, OtherTool::kDbmate, OtherTool::kGoose};
+inline constexpr std::array<OtherTool, 7> kOtherTools = {
+    OtherTool::kFlyway, OtherTool::kGolangMigrate, OtherTool::kDbmate, OtherTool::kGoose,
+    OtherTool::kPrisma, OtherTool::kDiesel,        OtherTool::kSqlx};
 
 // "flyway", "golang-migrate", "dbmate", "goose": the names the flags take.
 inline std::string tool_name(OtherTool tool) {
@@ -26,6 +27,12 @@ inline std::string tool_name(OtherTool tool) {
             return "dbmate";
         case OtherTool::kGoose:
             return "goose";
+        case OtherTool::kPrisma:
+            return "prisma";
+        case OtherTool::kDiesel:
+            return "diesel";
+        case OtherTool::kSqlx:
+            return "sqlx";
     }
     return "unknown";
 }

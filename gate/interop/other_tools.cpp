@@ -5,6 +5,7 @@
 #include <pqxx/nontransaction>
 #include <pqxx/result_iterator.hxx>
 
+#include "app_tool_tables.h"
 #include "db_failure.h"
 #include "schema_state.h"
 
@@ -149,6 +150,7 @@ std::vector<ForeignHistory> read_other_histories(pqxx::connection& connection) {
                 histories.push_back(read_dbmate(session, table));
             }
         }
+        read_app_tool_histories(session, histories);
         return histories;
     });
 }

@@ -21,8 +21,9 @@ struct ForeignMigration {
     std::string description;
     std::string script;                     // Flyway: the file name it ran
     std::optional<std::int32_t> checksum;   // Flyway: CRC32 of the script (see flyway_checksum)
+    std::string tool_checksum;              // Prisma, sqlx: hex, see tool_checksums
     std::string installed_by;               // Flyway
-    std::string installed_on;               // Flyway, goose: ISO 8601 UTC
+    std::string installed_on;               // Flyway, goose, Prisma, diesel, sqlx: ISO 8601 UTC
     bool success = true;                    // Flyway: false for a failed run
     bool baseline = false;                  // Flyway: a BASELINE row
 };

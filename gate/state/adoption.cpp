@@ -5,6 +5,7 @@
 #include <set>
 
 #include "errors.h"
+#include "folder_layouts.h"
 #include "migration_name.h"
 
 namespace schemagate {
@@ -17,6 +18,15 @@ std::string first_few(const std::vector<std::string>& items) {
     for (std::size_t i = 0; i < items.size() && i < 5; ++i) out += (i ? ", " : "") + items[i];
     if (items.size() > 5) out += " and " + std::to_string(items.size() - 5) + " more";
     return out;
+}
+
+// Whether the file is what the tool recorded: Flyway's CRC32, Prisma's or sqlx's digest.
+bool same_checksum(const ForeignMigration& row, const Migration& file) {
+    if (row.checksum) return *row.checksum == file.flyway_checksum;
+    if (!row.tool_checksum.empty()) {
+        return tool_checksum_matches(file.tool_checksums, row.tool_checksum);
+    }
+    return true;  // golang-migrate, dbmate, goose and diesel keep no checksum
 }
 
 struct Checked {
@@ -71,8 +81,7 @@ Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
         const auto file = by_version.find(version);
         if (file == by_version.end()) {
             missing.push_back(version_label(version));
-        } else if (row != nullptr && row->checksum && !accept_checksums &&
-                   *row->checksum != file->second->flyway_checksum) {
+        } else if (row != nullptr && !accept_checksums && !same_checksum(*row, *file->second)) {
             changed.push_back(file->second->file);
         }
     }
@@ -94,8 +103,12 @@ Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
                            ")");
     }
     if (!changed.empty()) {
-        refusals.push_back("changed since Flyway applied them (CRC32 differs): " +
-                           first_few(changed) + " (restore them, or pass --accept-checksums)");
+        const std::string why = history.tool == OtherTool::kFlyway
+                                    ? "changed since Flyway applied them (CRC32 differs): "
+                                    : "changed since " + tool_name(history.tool) +
+                                          " applied them (its checksum differs): ";
+        refusals.push_back(why + first_few(changed) +
+                           " (restore them, or pass --accept-checksums)");
     }
     if (!refusals.empty()) {
         std::string message = "cannot take over from " + history.summary() + ": ";

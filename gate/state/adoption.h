@@ -26,8 +26,8 @@ struct Adoption {
 // Pure: which files count as applied according to `history`. Throws FatalError
 // (kStateRefused) listing every reason a takeover would be a guess: the tool's own unresolved
 // failure (dirty, failed row), an applied version with no file, a file the tool skipped below
-// its latest version, and (Flyway, unless `accept_checksums`) a file whose CRC32 differs from
-// the one Flyway recorded.
+// its latest version, and (unless `accept_checksums`) a file whose checksum differs from the one
+// the tool recorded (Flyway's CRC32, Prisma's SHA-256, sqlx's SHA-384).
 Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
                        bool accept_checksums);
 
