@@ -9,6 +9,7 @@
 #include <pqxx/nontransaction>
 #include <pqxx/result_iterator.hxx>
 
+#include "connect_options.h"
 #include "connection.h"
 #include "database_target.h"
 #include "db_failure.h"
@@ -39,11 +40,8 @@ Connection connect_for_admin(const GateConfig& config) {
                          "--database-url: no database given (DATABASE_URL, --database-url-file, "
                          "or libpq's PGHOST/PGDATABASE/PGSERVICE)");
     }
-    ConnectOptions options;
-    options.target = resolve_database_target(config.database_url, config.database_url_file,
-                                             config.database_url_source);
-    options.application_name = "schemagate admin";
-    return connect_until(options, Deadline(kAdminConnectBudget));
+    return connect_until(connect_options(config, "schemagate admin"),
+                         Deadline(kAdminConnectBudget));
 }
 
 

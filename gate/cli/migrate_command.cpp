@@ -10,6 +10,7 @@
 
 #include "change_listener.h"
 #include "compat_writer.h"
+#include "connect_options.h"
 #include "db_failure.h"
 #include "errors.h"
 #include "gate_connection.h"
@@ -125,10 +126,7 @@ int Gate::run() {
 
 // The files, the target and the first connection.
 void Gate::start() {
-    ConnectOptions options;
-    options.target = resolve_database_target(config_.database_url, config_.database_url_file,
-                                             config_.database_url_source);
-    options.application_name = "schemagate " + config_.holder;
+    const ConnectOptions options = connect_options(config_, "schemagate " + config_.holder);
     db_ = std::make_unique<GateConnection>(options, deadline_);
     // The first connection attempt (a TCP and SCRAM round trip or three) overlaps with reading
     // and hashing the migration files; a failed attempt is simply made again, with retries and

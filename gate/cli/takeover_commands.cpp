@@ -6,6 +6,7 @@
 #include <iostream>
 #include <pqxx/nontransaction>
 
+#include "connect_options.h"
 #include "connection.h"
 #include "db_failure.h"
 #include "errors.h"
@@ -58,13 +59,9 @@ void write_under_lease(GateConnection& db, const StateStore& store, const Lease&
 // decides again under it, and writes.
 template <typename Decide>
 void take_over(const GateConfig& config, Decide&& decide) {
-    ConnectOptions options;
-    options.target = resolve_database_target(config.database_url, config.database_url_file,
-                                             config.database_url_source);
-    options.application_name = "schemagate " + config.holder;
     const Deadline deadline(config.timeout);
     // The holder's own session: no query outlives --timeout, whatever the network does.
-    GateConnection db(options, deadline);
+    GateConnection db(connect_options(config, "schemagate " + config.holder), deadline);
     const StateStore store(config.state);
     if (!decide(db.get(), store, false)) return;
     store.bootstrap(db.get());
