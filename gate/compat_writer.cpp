@@ -68,6 +68,9 @@ std::string compat_sql(pqxx::transaction_base& work, OtherTool tool, const Migra
                    version + ", true)";
         case OtherTool::kFlyway:
             return flyway_sql(work, migration, duration_ms_sql);
+        case OtherTool::kAtlas:
+        case OtherTool::kLiquibase:
+            return "";  // taken over, not kept in step (--compat does not offer them)
     }
     return "";
 }

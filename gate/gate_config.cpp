@@ -242,13 +242,16 @@ void GateFlags::add_repair(GateConfig& config) {
 
 void GateFlags::add_takeover(GateConfig& config) {
     auto* adopt = app_.add_subcommand(
-        "adopt", "Take over the history of flyway, golang-migrate, dbmate or goose");
+        "adopt",
+        "Take over the history of flyway, golang-migrate, dbmate, goose, atlas or liquibase");
     add_common(adopt, config);
     add_waiting(adopt, config);
     adopt->add_option("--from", adopt_from_, "The tool (default: the one whose table is found)")
-        ->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "goose"}));
+        ->check(CLI::IsMember(
+            {"flyway", "golang-migrate", "dbmate", "goose", "atlas", "liquibase"}));
     adopt->add_flag("--accept-checksums", config.accept_checksums,
-                    "Take over Flyway migrations whose files changed since they ran");
+                    "Take over Flyway migrations or Liquibase changesets whose files changed "
+                    "since they ran");
     commands_.emplace_back(adopt, GateCommand::kAdopt);
 
     auto* baseline = app_.add_subcommand(

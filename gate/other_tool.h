@@ -10,10 +10,12 @@ namespace schemagate {
 
 // The migration tools whose history tables schemagate recognises, takes over from (adopt) and
 // keeps in step (--compat).
-enum class OtherTool { kFlyway, kGolangMigrate, kDbmate, kGoose };
+// Atlas and Liquibase are taken over (adopt), not kept in step.
+enum class OtherTool { kFlyway, kGolangMigrate, kDbmate, kGoose, kAtlas, kLiquibase };
 
-inline constexpr std::array<OtherTool, 4> kOtherTools = {
-    OtherTool::kFlyway, OtherTool::kGolangMigrate, OtherTool::kDbmate, OtherTool::kGoose};
+inline constexpr std::array<OtherTool, 6> kOtherTools = {
+    OtherTool::kFlyway, OtherTool::kGolangMigrate, OtherTool::kDbmate,
+    OtherTool::kGoose,  OtherTool::kAtlas,         OtherTool::kLiquibase};
 
 // "flyway", "golang-migrate", "dbmate", "goose": the names the flags take.
 inline std::string tool_name(OtherTool tool) {
@@ -26,6 +28,10 @@ inline std::string tool_name(OtherTool tool) {
             return "dbmate";
         case OtherTool::kGoose:
             return "goose";
+        case OtherTool::kAtlas:
+            return "atlas";
+        case OtherTool::kLiquibase:
+            return "liquibase";
     }
     return "unknown";
 }

@@ -10,6 +10,7 @@
 #include "db_failure.h"
 #include "errors.h"
 #include "gate_connection.h"
+#include "atlas_liquibase_history.h"
 #include "heartbeat.h"
 #include "interrupt.h"
 #include "migration_name.h"
@@ -168,7 +169,8 @@ int run_adopt(const GateConfig& config) {
             spdlog::info("taking over migration set '{}' from {}", config.state.name,
                          history.summary());
         }
-        return plan_adoption(files, history, config.accept_checksums);
+        return plan_adoption(files, matched_to_files(history, files, config.accept_checksums),
+                             config.accept_checksums);
     });
     return 0;
 }
