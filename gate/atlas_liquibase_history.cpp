@@ -46,9 +46,9 @@ std::string partial_revision(const pqxx::row& row) {
 
 ForeignHistory read_atlas(pqxx::nontransaction& session, const std::string& table) {
     ForeignHistory history{OtherTool::kAtlas, table, {}, std::nullopt, false, ""};
-    const auto rows = session.exec(
-        "SELECT version, description, type, applied, total, coalesce(error, ''), " +
-        iso("executed_at") + ", operator_version FROM " + table + " ORDER BY version");
+    const auto rows =
+        session.exec("SELECT version, description, type, applied, total, coalesce(error, ''), " +
+                     iso("executed_at") + ", operator_version FROM " + table + " ORDER BY version");
     for (const auto& row : rows) {
         const auto version_text = row[0].as<std::string>();
         if (version_text.starts_with(".")) continue;  // Atlas's own bookkeeping row
@@ -66,7 +66,8 @@ ForeignHistory read_atlas(pqxx::nontransaction& session, const std::string& tabl
         migration.baseline = (row[2].as<unsigned>() & 1U) != 0;
         migration.installed_on = row[6].as<std::string>();
         migration.installed_by = row[7].as<std::string>();
-        if (!history.latest || migration.version > *history.latest) history.latest = migration.version;
+        if (!history.latest || migration.version > *history.latest)
+            history.latest = migration.version;
         history.applied.push_back(std::move(migration));
     }
     return history;
@@ -76,7 +77,8 @@ ForeignHistory read_liquibase(pqxx::nontransaction& session, const std::string& 
     ForeignHistory history{OtherTool::kLiquibase, table, {}, std::nullopt, false, ""};
     const auto rows = session.exec("SELECT id, author, filename, " + iso("dateexecuted") +
                                    ", exectype, coalesce(md5sum, ''), coalesce(description, '') "
-                                   "FROM " + table + " ORDER BY dateexecuted, orderexecuted");
+                                   "FROM " +
+                                   table + " ORDER BY dateexecuted, orderexecuted");
     for (const auto& row : rows) {
         ForeignMigration migration;
         migration.changeset_id = row[0].as<std::string>();
@@ -121,7 +123,8 @@ struct ChangesetIndex {
         for (const auto& file : files.migrations) {
             if (!file.changeset) continue;
             const auto& changeset = *file.changeset;
-            const std::string path = changeset.logical_path.empty() ? file.file : changeset.logical_path;
+            const std::string path =
+                changeset.logical_path.empty() ? file.file : changeset.logical_path;
             by_file[{changeset.author, changeset.id, base_name(path)}] = &file;
             by_id[{changeset.author, changeset.id}].push_back(&file);
         }
@@ -129,7 +132,8 @@ struct ChangesetIndex {
 
     // By author, id and file name; by author and id alone when that names one changeset.
     const Migration* find(const ForeignMigration& row) const {
-        const auto exact = by_file.find({row.changeset_author, row.changeset_id, base_name(row.script)});
+        const auto exact =
+            by_file.find({row.changeset_author, row.changeset_id, base_name(row.script)});
         if (exact != by_file.end()) return exact->second;
         const auto any = by_id.find({row.changeset_author, row.changeset_id});
         return any != by_id.end() && any->second.size() == 1 ? any->second.front() : nullptr;
@@ -169,14 +173,14 @@ ForeignHistory matched_to_files(const ForeignHistory& history, const MigrationSe
         matched.applied.push_back(std::move(applied));
     }
     if (!unmatched.empty()) {
-        add_problem(matched.problem, "applied by liquibase but no changeset here: " +
-                                         first_few(unmatched) +
-                                         " (point --migrations at the full set)");
+        add_problem(matched.problem,
+                    "applied by liquibase but no changeset here: " + first_few(unmatched) +
+                        " (point --migrations at the full set)");
     }
     if (!changed.empty()) {
-        add_problem(matched.problem, "changed since Liquibase applied them (MD5SUM differs): " +
-                                         first_few(changed) +
-                                         " (restore them, or pass --accept-checksums)");
+        add_problem(matched.problem,
+                    "changed since Liquibase applied them (MD5SUM differs): " + first_few(changed) +
+                        " (restore them, or pass --accept-checksums)");
     }
     if (!unverifiable.empty()) {
         add_problem(matched.problem,

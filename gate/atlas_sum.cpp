@@ -96,7 +96,8 @@ std::optional<std::string> atlas_directive(std::string_view text, std::string_vi
     const auto printable_end = std::find_if(text.begin(), text.end(), [](char c) {
         return static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7E;
     });
-    const std::string_view line = text.substr(0, static_cast<std::size_t>(printable_end - text.begin()));
+    const std::string_view line =
+        text.substr(0, static_cast<std::size_t>(printable_end - text.begin()));
     // The pattern's leading part is greedy: the last "atlas:<word>" on the line is the one.
     for (std::size_t at = line.rfind("atlas:"); at != std::string_view::npos;
          at = at == 0 ? std::string_view::npos : line.rfind("atlas:", at - 1)) {
@@ -155,8 +156,8 @@ std::optional<std::string> atlas_sum_mismatch(
         if (at == std::string_view::npos) {
             return "atlas.sum line " + std::to_string(i + 1) + " is not `<file> h1:<hash>`";
         }
-        recorded.push_back({std::string(trim(lines[i].substr(0, at))),
-                            std::string(lines[i].substr(at + 3))});
+        recorded.push_back(
+            {std::string(trim(lines[i].substr(0, at))), std::string(lines[i].substr(at + 3))});
     }
     if (atlas_sum_of(recorded) != recorded_sum) {
         return "atlas.sum was edited by hand: its first line is not the sum of its entries";
@@ -219,15 +220,15 @@ void verify_atlas_directory(const std::string& directory, std::uint64_t max_file
         files.emplace_back(name, read_whole(it->path(), max_file_bytes));
     }
     if (error) {
-        throw FatalError(ExitCode::kBadInput,
-                         "--migrations: cannot read directory " + directory + ": " + error.message());
+        throw FatalError(ExitCode::kBadInput, "--migrations: cannot read directory " + directory +
+                                                  ": " + error.message());
     }
     std::sort(files.begin(), files.end());
     const std::string sum = read_whole(fs::path(directory) / "atlas.sum", max_file_bytes);
     if (const auto mismatch = atlas_sum_mismatch(sum, files)) {
         throw FatalError(ExitCode::kBadInput,
-                         "--migrations: " + directory + " does not match its atlas.sum: " +
-                             *mismatch +
+                         "--migrations: " + directory +
+                             " does not match its atlas.sum: " + *mismatch +
                              "; Atlas refuses such a directory too (if the change is intended, "
                              "run `atlas migrate hash`)");
     }

@@ -70,7 +70,8 @@ std::vector<Piece> pieces_of(std::string_view body, std::string_view delimiter, 
         const auto first = raw.find_first_not_of(" \t\r\n");
         if (first == std::string_view::npos) return;
         const auto before = body.begin() + static_cast<std::ptrdiff_t>(start + first);
-        pieces.push_back({trim(raw), first_line + static_cast<int>(std::count(body.begin(), before, '\n'))});
+        pieces.push_back(
+            {trim(raw), first_line + static_cast<int>(std::count(body.begin(), before, '\n'))});
     };
     for (std::size_t i = 0; i < body.size();) {
         // A delimiter is looked for before a comment, as Atlas does (`-- end` may be one).

@@ -247,8 +247,8 @@ void GateFlags::add_takeover(GateConfig& config) {
     add_common(adopt, config);
     add_waiting(adopt, config);
     adopt->add_option("--from", adopt_from_, "The tool (default: the one whose table is found)")
-        ->check(CLI::IsMember(
-            {"flyway", "golang-migrate", "dbmate", "goose", "atlas", "liquibase"}));
+        ->check(
+            CLI::IsMember({"flyway", "golang-migrate", "dbmate", "goose", "atlas", "liquibase"}));
     adopt->add_flag("--accept-checksums", config.accept_checksums,
                     "Take over Flyway migrations or Liquibase changesets whose files changed "
                     "since they ran");

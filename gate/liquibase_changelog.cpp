@@ -116,16 +116,19 @@ LiquibaseChangeset changeset_from(const std::string& line, const std::smatch& ma
     changeset.line = at;
     if (boolean_attribute(line, "runOnChange", false, at) ||
         boolean_attribute(line, "runAlways", false, at)) {
-        refuse(at, "runOnChange/runAlways changesets are not supported: schemagate runs each "
-                   "changeset once, in order; make the change a new changeset");
+        refuse(at,
+               "runOnChange/runAlways changesets are not supported: schemagate runs each "
+               "changeset once, in order; make the change a new changeset");
     }
     if (!boolean_attribute(line, "failOnError", true, at)) {
-        refuse(at, "failOnError:false is not supported: schemagate stops at the first error "
-                   "(a failed statement rolls its migration back)");
+        refuse(at,
+               "failOnError:false is not supported: schemagate stops at the first error "
+               "(a failed statement rolls its migration back)");
     }
     if (attribute(line, "runWith", R"(([\w\$\{\}]+))")) {
-        refuse(at, "runWith: is not supported: schemagate runs SQL on its own connection, not "
-                   "through psql or another client");
+        refuse(at,
+               "runWith: is not supported: schemagate runs SQL on its own connection, not "
+               "through psql or another client");
     }
     changeset.run_in_transaction = boolean_attribute(line, "runInTransaction", true, at);
     changeset.split_statements = boolean_attribute(line, "splitStatements", true, at);
@@ -163,8 +166,8 @@ class ChangelogReader {
     std::string before_first_;  // lines before the first changeset, others blanked
     std::string file_logical_path_;
     int number_ = 0;
-    int skip_ = 0;               // --ignoreLines:N lines still to skip
-    bool ignoring_ = false;      // inside --ignoreLines:start ... end
+    int skip_ = 0;           // --ignoreLines:N lines still to skip
+    bool ignoring_ = false;  // inside --ignoreLines:start ... end
     bool in_rollback_block_ = false;
 };
 
@@ -184,15 +187,19 @@ std::vector<LiquibaseChangeset> ChangelogReader::read(std::string_view sql) {
     }
     close_changeset();
     if (!split_sql(before_first_).empty()) {
-        refuse(1, "SQL outside any --changeset never runs under Liquibase; move it into a "
-                  "changeset");
+        refuse(1,
+               "SQL outside any --changeset never runs under Liquibase; move it into a "
+               "changeset");
     }
     return std::move(changesets_);
 }
 
 void ChangelogReader::on_line(const std::string& line, std::string_view raw) {
     const auto blank = [&] {
-        if (current_) blank_line(); else before_first_ += '\n';
+        if (current_)
+            blank_line();
+        else
+            before_first_ += '\n';
     };
     std::smatch match;
     if (skip_ > 0 || ignoring_ || in_rollback_block_) {
@@ -207,19 +214,23 @@ void ChangelogReader::on_line(const std::string& line, std::string_view raw) {
         return blank();
     }
     if (std::regex_match(line, pattern(kProperty))) {
-        refuse(number_, "--property is not supported: schemagate runs the SQL as written, "
-                        "without substituting ${...} values");
+        refuse(number_,
+               "--property is not supported: schemagate runs the SQL as written, "
+               "without substituting ${...} values");
     }
     if (std::regex_match(line, pattern(kFirstLine))) {
-        if (const auto path = attribute(line, "logicalFilePath", R"((\S*))")) file_logical_path_ = *path;
+        if (const auto path = attribute(line, "logicalFilePath", R"((\S*))"))
+            file_logical_path_ = *path;
         if (!current_) return blank();
     }
     if (std::regex_match(line, match, pattern(kIgnoreLines))) {
         const std::string value = lower(match[1].str());
         if (value == "start") {
             ignoring_ = true;
-        } else if (std::all_of(value.begin(), value.end(),
-                               [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }) && !value.empty()) {
+        } else if (std::all_of(
+                       value.begin(), value.end(),
+                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }) &&
+                   !value.empty()) {
             skip_ = std::stoi(value);
         } else {
             refuse(number_, "unknown --ignoreLines:" + value);
@@ -232,9 +243,10 @@ void ChangelogReader::on_line(const std::string& line, std::string_view raw) {
     }
     if (!current_) {
         if (std::regex_match(line, pattern(kInclude))) {
-            refuse(number_, "--include/--includeAll are not read: schemagate reads every file of "
-                            "the migrations directory itself, ordered by the number its name "
-                            "starts with");
+            refuse(number_,
+                   "--include/--includeAll are not read: schemagate reads every file of "
+                   "the migrations directory itself, ordered by the number its name "
+                   "starts with");
         }
         before_first_.append(raw);
         before_first_ += '\n';
@@ -252,9 +264,10 @@ void ChangelogReader::on_line(const std::string& line, std::string_view raw) {
         return blank_line();
     }
     if (std::regex_match(line, pattern(kPreconditions))) {
-        refuse(number_, "Liquibase preconditions are not evaluated by schemagate, which runs "
-                        "each changeset exactly once, in order; remove them, or write the "
-                        "condition in SQL (IF NOT EXISTS, a DO block)");
+        refuse(number_,
+               "Liquibase preconditions are not evaluated by schemagate, which runs "
+               "each changeset exactly once, in order; remove them, or write the "
+               "condition in SQL (IF NOT EXISTS, a DO block)");
     }
     body_line(raw);
 }

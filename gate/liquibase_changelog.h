@@ -17,9 +17,9 @@ namespace schemagate {
 struct LiquibaseChangeset {
     std::string author;
     std::string id;
-    int line = 0;              // of its --changeset line
-    std::string sql;           // the SQL lines, others blanked: line numbers are the file's
-    std::string text;          // its lines in the file as they are (our checksum's input)
+    int line = 0;      // of its --changeset line
+    std::string sql;   // the SQL lines, others blanked: line numbers are the file's
+    std::string text;  // its lines in the file as they are (our checksum's input)
     bool run_in_transaction = true;
     bool split_statements = true;
     std::optional<std::string> end_delimiter;

@@ -4,8 +4,8 @@
 #include <cctype>
 #include <filesystem>
 
-#include "errors.h"
 #include "delimited_sql.h"
+#include "errors.h"
 #include "liquibase_changelog.h"
 
 namespace schemagate {
@@ -46,9 +46,9 @@ Migration migration_of(const LiquibaseChangeset& changeset, const std::string& n
         migration.no_transaction_reason = std::move(reason);
     }
     migration.mixed = migration.no_transaction && migration.statements.size() > 1;
-    migration.changeset = ChangesetIdentity{changeset.author, changeset.id,
-                                            changeset.logical_file_path, changeset.md5sum(),
-                                            changeset.valid_checksums};
+    migration.changeset =
+        ChangesetIdentity{changeset.author, changeset.id, changeset.logical_file_path,
+                          changeset.md5sum(), changeset.valid_checksums};
     return migration;
 }
 

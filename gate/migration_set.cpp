@@ -450,8 +450,8 @@ void check_atlas_order(const std::map<MigrationVersion, Migration>& by_version,
     const Migration* previous = nullptr;
     for (const auto& [version, migration] : by_version) {
         if (previous != nullptr && migration.file < previous->file) {
-            bad_input("--migrations: " + directory + ": Atlas runs " + migration.file +
-                      " before " + previous->file +
+            bad_input("--migrations: " + directory + ": Atlas runs " + migration.file + " before " +
+                      previous->file +
                       " (it orders files by name), their versions say the opposite; give the "
                       "versions the same number of digits");
         }

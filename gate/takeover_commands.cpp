@@ -6,11 +6,11 @@
 #include <iostream>
 #include <pqxx/nontransaction>
 
+#include "atlas_liquibase_history.h"
 #include "connection.h"
 #include "db_failure.h"
 #include "errors.h"
 #include "gate_connection.h"
-#include "atlas_liquibase_history.h"
 #include "heartbeat.h"
 #include "interrupt.h"
 #include "migration_name.h"

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Atlas's atlas.sum, computed as Atlas defines it (sql/migrate/dir.go), and Atlas's file
 // directives.
+#include "atlas_sum.h"
+
 #include <gtest/gtest.h>
 
 #include "atlas_file.h"
-#include "atlas_sum.h"
 
 namespace schemagate {
 namespace {
@@ -63,7 +64,8 @@ TEST(AtlasSum, AnEditedSumFileIsRefused) {
 
 TEST(AtlasSum, CrLfSumFileReadsAsGoReadsIt) {
     std::string crlf;
-    for (const char c : std::string(kAtlasTestdataSum)) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    for (const char c : std::string(kAtlasTestdataSum))
+        crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
     EXPECT_EQ(atlas_sum_mismatch(crlf, atlas_testdata()), std::nullopt);
 }
 
@@ -85,14 +87,17 @@ TEST(AtlasDirective, ReadsTheFirstLineOnly) {
 }
 
 TEST(AtlasFile, TxmodeNoneIsAFileDirective) {
-    const auto file = read_atlas_file("-- atlas:txmode none\n\nCREATE TABLE a (id int);\n"
-                                      "CREATE TABLE b (id int);\n");
+    const auto file = read_atlas_file(
+        "-- atlas:txmode none\n\nCREATE TABLE a (id int);\n"
+        "CREATE TABLE b (id int);\n");
     EXPECT_TRUE(file.no_transaction);
     EXPECT_EQ(file.no_transaction_reason, "directive (-- atlas:txmode none)");
     EXPECT_TRUE(file.mixed);
     // Without the empty line after it, Atlas reads the comment as the statement's own.
-    EXPECT_FALSE(read_atlas_file("-- atlas:txmode none\nCREATE TABLE a (id int);\n").no_transaction);
-    EXPECT_FALSE(read_atlas_file("-- atlas:txmode file\n\nCREATE TABLE a (id int);\n").no_transaction);
+    EXPECT_FALSE(
+        read_atlas_file("-- atlas:txmode none\nCREATE TABLE a (id int);\n").no_transaction);
+    EXPECT_FALSE(
+        read_atlas_file("-- atlas:txmode file\n\nCREATE TABLE a (id int);\n").no_transaction);
 }
 
 TEST(AtlasFile, RefusesWhatAtlasWouldReadOtherwise) {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Liquibase formatted SQL, read as Liquibase's FormattedSqlChangeLogParser reads it, and its
 // checksum version 9 (CheckSum.compute, AbstractSQLChange.NormalizingStream).
+#include "liquibase_changelog.h"
+
 #include <gtest/gtest.h>
 
 #include "errors.h"
-#include "liquibase_changelog.h"
 #include "liquibase_migrations.h"
 
 namespace schemagate {
@@ -13,9 +14,9 @@ namespace {
 TEST(LiquibaseChecksum, IgnoresWhitespaceAsVersion9Does) {
     // Liquibase's own normalisation vector (AbstractSQLChangeTest.normalizeSql_latest).
     const std::string expected = liquibase_change_checksum_v9("alinewithdoublenewlines");
-    EXPECT_EQ(liquibase_change_checksum_v9(
-                  "\n\na\nline \n with \r\n \r\n double \n \n \n \n newlines"),
-              expected);
+    EXPECT_EQ(
+        liquibase_change_checksum_v9("\n\na\nline \n with \r\n \r\n double \n \n \n \n newlines"),
+        expected);
     // md5("alinewithdoublenewlines"), and the changeset's md5 of "<change checksum>:".
     EXPECT_EQ(expected, "9:f24332401a03720a98940f69cf200cf8");
     EXPECT_EQ(liquibase_changeset_checksum_v9("alinewithdoublenewlines"),
