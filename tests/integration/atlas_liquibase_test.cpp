@@ -205,6 +205,23 @@ TEST_F(AtlasLayout, AdoptOfEverythingLeavesNothingToApply) {
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history"), 3);
 }
 
+TEST_F(AtlasLayout, ABaselineRevisionCountsTheFilesUpToIt) {
+    write_atlas_files();
+    create_atlas_revisions();
+    // `atlas migrate apply --baseline 20240102120000`: one row, type 1, the files up to it
+    // never run by Atlas.
+    exec("INSERT INTO atlas_schema_revisions.atlas_schema_revisions VALUES ('20240102120000', "
+         "'add_email', 1, 0, 0, now(), 0, NULL, NULL, '', NULL, 'Atlas CLI v0.30.0')");
+    exec(kAtlasFiles[0].second + kAtlasFiles[1].second);
+    const auto adopted = gate({"adopt"});
+    ASSERT_EQ(adopted.exit_code, 0) << adopted.err;
+    EXPECT_NE(adopted.out.find("took over 2 migrations from atlas"), std::string::npos)
+        << adopted.out;
+    const auto migrated = gate({"migrate"});
+    ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+    EXPECT_NE(migrated.err.find("applied 1 migration"), std::string::npos) << migrated.err;
+}
+
 TEST_F(AtlasLayout, APartlyAppliedRevisionIsRefused) {
     write_atlas_files();
     create_atlas_revisions();
