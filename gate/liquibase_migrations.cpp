@@ -71,4 +71,21 @@ std::vector<Migration> liquibase_migrations(std::string_view sql, const std::str
     return migrations;
 }
 
+std::optional<std::string> liquibase_non_sql_changelog(const std::string& directory) {
+    namespace fs = std::filesystem;
+    std::error_code error;
+    std::size_t seen = 0;
+    for (fs::recursive_directory_iterator it(directory, error), end;
+         !error && it != end && seen < 10000; it.increment(error), ++seen) {
+        std::string name = it->path().filename().string();
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const bool other_format = name.ends_with(".xml") || name.ends_with(".yaml") ||
+                                  name.ends_with(".yml") || name.ends_with(".json");
+        if (other_format && name.find("changelog") != std::string::npos) {
+            return it->path().lexically_relative(directory).generic_string();
+        }
+    }
+    return std::nullopt;
+}
+
 }  // namespace schemagate

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,5 +21,9 @@ namespace schemagate {
 // refuses, and for a file name that does not start with a number.
 std::vector<Migration> liquibase_migrations(std::string_view sql, const std::string& path,
                                             const std::string& relative);
+
+// The first Liquibase changelog in XML, YAML or JSON below `directory` (a name holding
+// "changelog"), which schemagate cannot read; nullopt when there is none.
+std::optional<std::string> liquibase_non_sql_changelog(const std::string& directory);
 
 }  // namespace schemagate

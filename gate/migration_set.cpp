@@ -526,6 +526,12 @@ MigrationVersion choose_target(const MigrationSet& set,
         return *requested;
     }
     if (set.migrations.empty()) {
+        if (const auto changelog = liquibase_non_sql_changelog(set.directory)) {
+            bad_input("--migrations: " + set.directory +
+                      " holds a Liquibase changelog in XML, YAML or JSON (" + *changelog +
+                      "), which schemagate does not read: it runs Liquibase formatted SQL (.sql "
+                      "files whose first line is --liquibase formatted sql)");
+        }
         bad_input("--migrations: no versioned migration files in " + set.directory +
                   " (expected " + kAcceptedNamePatterns + ")");
     }

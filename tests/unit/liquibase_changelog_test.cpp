@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "errors.h"
 #include "liquibase_migrations.h"
 
@@ -122,6 +125,33 @@ TEST(LiquibaseMigrations, OneMigrationPerChangesetNumberedByFileAndPosition) {
         EXPECT_EQ(e.code(), ExitCode::kBadInput);
         EXPECT_NE(std::string(e.what()).find("XML or YAML"), std::string::npos) << e.what();
     }
+}
+
+}  // namespace
+}  // namespace schemagate
+
+namespace schemagate {
+namespace {
+
+TEST(LiquibaseMigrations, AnXmlOrYamlChangelogIsNamedNotGuessedAt) {
+    std::string pattern = "/tmp/sglb.XXXXXX";
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    const std::filesystem::path directory = pattern;
+    std::filesystem::create_directories(directory / "db");
+    std::ofstream(directory / "db" / "db.changelog-master.yaml")
+        << "databaseChangeLog:\n  - includeAll:\n      path: db/changelog/\n";
+    const MigrationSet set = load_migration_set(directory.string());
+    try {
+        choose_target(set, std::nullopt);
+        ADD_FAILURE() << "an empty set was targeted";
+    } catch (const FatalError& e) {
+        EXPECT_EQ(e.code(), ExitCode::kBadInput);
+        EXPECT_NE(std::string(e.what()).find("Liquibase changelog in XML, YAML or JSON "
+                                             "(db/db.changelog-master.yaml)"),
+                  std::string::npos)
+            << e.what();
+    }
+    std::filesystem::remove_all(directory);
 }
 
 }  // namespace
