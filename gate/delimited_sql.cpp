@@ -111,8 +111,8 @@ std::vector<SqlStatement> split_at_delimiter(std::string_view body, std::string_
                                              int first_line) {
     std::vector<SqlStatement> units;
     for (const Piece& piece : pieces_of(body, delimiter, first_line)) {
-        auto lexed = split_sql(std::string(static_cast<std::size_t>(piece.line - 1), '\n') +
-                               std::string(piece.text));
+        auto lexed = split_sql(piece.text);
+        shift_lines(lexed, piece.line - 1);
         if (lexed.empty()) continue;
         SqlStatement unit = lexed.front();
         if (lexed.size() > 1) {
@@ -124,6 +124,13 @@ std::vector<SqlStatement> split_at_delimiter(std::string_view body, std::string_
         units.push_back(std::move(unit));
     }
     return units;
+}
+
+void shift_lines(std::vector<SqlStatement>& units, int by) {
+    for (auto& unit : units) {
+        unit.line += by;
+        for (auto& part : unit.parts) part.line += by;
+    }
 }
 
 std::string outside_transaction_reason(const std::vector<SqlStatement>& units) {

@@ -17,6 +17,10 @@ namespace schemagate {
 std::vector<SqlStatement> split_at_delimiter(std::string_view body, std::string_view delimiter,
                                              int first_line);
 
+// Statements lexed from text that starts on line `by` + 1 of their file: their lines made the
+// file's (padding the text with empty lines instead would cost a file's length per piece).
+void shift_lines(std::vector<SqlStatement>& units, int by);
+
 // Whether the statements need to run outside a transaction, and why ("line 3: CREATE INDEX
 // CONCURRENTLY"); empty when they can run in one.
 std::string outside_transaction_reason(const std::vector<SqlStatement>& units);

@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <iterator>
+#include <map>
 #include <regex>
 #include <stdexcept>
 
@@ -43,9 +44,15 @@ constexpr const char* kInclude = R"(\s*--\s*include.*)";
 
 std::optional<std::string> attribute(const std::string& line, const std::string& name,
                                      const char* value_pattern = R"((\w+))") {
+    // Compiled once per attribute: a changelog may hold thousands of changesets.
+    static thread_local std::map<std::string, std::regex> compiled;
+    const std::string text = ".*\\b" + name + ":" + value_pattern + ".*";
+    auto found = compiled.find(text);
+    if (found == compiled.end()) {
+        found = compiled.emplace(text, std::regex(text, std::regex::icase)).first;
+    }
     std::smatch match;
-    const std::regex re(".*\\b" + name + ":" + value_pattern + ".*", std::regex::icase);
-    if (!std::regex_match(line, match, re)) return std::nullopt;
+    if (!std::regex_match(line, match, found->second)) return std::nullopt;
     return match[1].str();
 }
 
@@ -213,6 +220,17 @@ void ChangelogReader::on_line(const std::string& line, std::string_view raw) {
         }
         return blank();
     }
+    // Every pattern of Liquibase's starts with `--` or `/*` after spaces: any other line is
+    // SQL, without a regex run over it.
+    const auto first = line.find_first_not_of(" \t\f\v");
+    if (first == std::string::npos || (line[first] != '-' && line[first] != '/')) {
+        if (!current_) {
+            before_first_.append(raw);
+            before_first_ += '\n';
+            return;
+        }
+        return body_line(raw);
+    }
     if (std::regex_match(line, pattern(kProperty))) {
         refuse(number_,
                "--property is not supported: schemagate runs the SQL as written, "
@@ -330,9 +348,10 @@ std::string LiquibaseChangeset::md5sum() const {
 }
 
 std::vector<SqlStatement> LiquibaseChangeset::statements() const {
-    const std::string padded = std::string(static_cast<std::size_t>(line - 1), '\n') + sql;
-    if (end_delimiter) return split_at_delimiter(padded, *end_delimiter, 1);
-    auto lexed = split_sql(padded);
+    // `sql` starts on the --changeset line.
+    if (end_delimiter) return split_at_delimiter(sql, *end_delimiter, line);
+    auto lexed = split_sql(sql);
+    shift_lines(lexed, line - 1);
     if (split_statements || lexed.size() <= 1) return lexed;
     // splitStatements:false: the whole SQL goes as one query, as Liquibase sends it.
     for (const auto& part : lexed) {
