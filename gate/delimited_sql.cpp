@@ -65,13 +65,18 @@ std::vector<Piece> pieces_of(std::string_view body, std::string_view delimiter, 
     std::vector<Piece> pieces;
     std::size_t start = 0;
     int depth = 0;
+    // Lines are counted as the pieces go, once over the body.
+    std::size_t counted_to = 0;
+    int line = first_line;
     const auto emit = [&](std::size_t end) {
         const std::string_view raw = body.substr(start, end - start);
         const auto first = raw.find_first_not_of(" \t\r\n");
         if (first == std::string_view::npos) return;
-        const auto before = body.begin() + static_cast<std::ptrdiff_t>(start + first);
-        pieces.push_back(
-            {trim(raw), first_line + static_cast<int>(std::count(body.begin(), before, '\n'))});
+        const auto from = body.begin() + static_cast<std::ptrdiff_t>(counted_to);
+        counted_to = start + first;
+        line += static_cast<int>(
+            std::count(from, body.begin() + static_cast<std::ptrdiff_t>(counted_to), '\n'));
+        pieces.push_back({trim(raw), line});
     };
     for (std::size_t i = 0; i < body.size();) {
         // A delimiter is looked for before a comment, as Atlas does (`-- end` may be one).
