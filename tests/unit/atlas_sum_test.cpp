@@ -38,6 +38,22 @@ TEST(AtlasSum, ReproducesAtlasOwnTestVector) {
     EXPECT_EQ(atlas_sum_mismatch(kAtlasTestdataSum, atlas_testdata()), std::nullopt);
 }
 
+// The directory and atlas.sum of Atlas's blog post announcing its execution engine
+// (atlasgo.io/blog/2022/09/05/announcing-migration-execution).
+TEST(AtlasSum, ReproducesTheSumInAtlasDocumentation) {
+    const Files files = {
+        {"1_initial.sql",
+         "-- add new schema named \"my_schema\"\nCREATE DATABASE `my_schema`;\n-- create \"tbl\" "
+         "table\nCREATE TABLE `my_schema`.`tbl` (`col` int NOT NULL);"},
+        {"2_second.sql", "ALTER TABLE `my_schema`.`tbl` ADD `col_2` TEXT;"},
+        {"3_third.sql", "CREATE TABLE `tbl_2` (`col` int NOT NULL);"}};
+    EXPECT_EQ(atlas_sum_text(atlas_hash_entries(files)),
+              "h1:cD9kOv5VDRLrKVZ0pM4CxAlhH6mgE8PQLpUeuIMKDcs=\n"
+              "1_initial.sql h1:SrFyOe0eg5WnE96GH3TtAt6046sfrOK4YKZYBlYr1SA=\n"
+              "2_second.sql h1:FPzwV+MzwyCss7SASZtyafXiYc9Un5bzlcc3u7MxLJU=\n"
+              "3_third.sql h1:uD+xDcA3Q+gHqwca2ZBDAHWYvC2eiUcwr1IgMsN0Q6c=\n");
+}
+
 TEST(AtlasSum, NamesTheChangedAddedOrMissingFile) {
     Files files = atlas_testdata();
     files[1].second += "\n-- a comment added later";
