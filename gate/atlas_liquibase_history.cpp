@@ -107,6 +107,8 @@ std::string base_name(std::string path) {
 
 bool checksum_matches(const ForeignMigration& row, const ChangesetIdentity& changeset) {
     if (row.md5sum == changeset.md5sum) return true;
+    const auto& older = changeset.older_md5sums;
+    if (std::find(older.begin(), older.end(), row.md5sum) != older.end()) return true;
     return std::any_of(changeset.valid_checksums.begin(), changeset.valid_checksums.end(),
                        [&](const std::string& valid) {
                            std::string lowered = valid;
@@ -184,8 +186,8 @@ ForeignHistory matched_to_files(const ForeignHistory& history, const MigrationSe
     }
     if (!unverifiable.empty()) {
         add_problem(matched.problem,
-                    "recorded with a checksum older than Liquibase 4.22's (version 9), which "
-                    "schemagate does not compute: " +
+                    "recorded with a checksum older than Liquibase 4.22's (version 9) that "
+                    "matches none schemagate computes for that version: " +
                         first_few(unverifiable) +
                         " (run `liquibase update` or `validate` with Liquibase 4.22 or later "
                         "once, or pass --accept-checksums)");

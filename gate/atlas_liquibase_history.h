@@ -28,7 +28,7 @@ void read_atlas_and_liquibase(pqxx::nontransaction& session,
 // match (author, id, and the file's name, from logicalFilePath when given), with every reason a
 // takeover would be a guess in `problem`: a row no changeset here matches, an MD5SUM that
 // differs from the one Liquibase computes now (unless `accept_checksums`, or the changeset's
-// --validCheckSum lists it), one of an older checksum version than 9 that cannot be checked
+// --validCheckSum lists it), one of an older checksum version matching none computed for it
 // (unless `accept_checksums`). Any other tool's history is returned as it is.
 ForeignHistory matched_to_files(const ForeignHistory& history, const MigrationSet& files,
                                 bool accept_checksums);

@@ -343,6 +343,36 @@ std::string liquibase_changeset_checksum_v9(std::string_view sql) {
     return "9:" + md5_hex(liquibase_change_checksum_v9(sql) + ":");
 }
 
+std::string liquibase_normalized_v8(std::string_view end_delimiter, bool split_statements,
+                                    bool strip_comments, std::string_view sql) {
+    std::string out = std::string(end_delimiter) + ":" + (split_statements ? "true" : "false") +
+                      ":" + (strip_comments ? "true" : "false") + ":";
+    bool pending_space = false;
+    bool seen = false;
+    for (const char c : sql) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            pending_space = seen;
+            continue;
+        }
+        if (pending_space) out += ' ';
+        pending_space = false;
+        seen = true;
+        out += c;
+    }
+    return out;
+}
+
+std::vector<std::string> LiquibaseChangeset::md5sums_v8() const {
+    std::vector<std::string> sums;
+    for (const bool strip : {true, false}) {
+        const std::string change =
+            "8:" + md5_hex(liquibase_normalized_v8(end_delimiter.value_or("null"), split_statements,
+                                                   strip, sql));
+        sums.push_back("8:" + md5_hex(change + ":"));
+    }
+    return sums;
+}
+
 std::string LiquibaseChangeset::md5sum() const {
     return liquibase_changeset_checksum_v9(sql);
 }

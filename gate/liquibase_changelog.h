@@ -30,6 +30,11 @@ struct LiquibaseChangeset {
 
     // The MD5SUM Liquibase 4.22+ records for it (checksum version 9: "9:<md5 hex>").
     std::string md5sum() const;
+    // What Liquibase before 4.22 may have recorded (checksum version 8, "8:<md5 hex>"): its
+    // normalisation folds the end delimiter and the split and strip flags into the hash, and
+    // formatted SQL's defaults for them changed across releases, so each plausible setting is
+    // given; a recorded value equal to one of them is the changeset's.
+    std::vector<std::string> md5sums_v8() const;
     // The statements to run: split at `;` (or at endDelimiter), or, with splitStatements:false,
     // one unit sent whole. Throws SqlSyntaxError.
     std::vector<SqlStatement> statements() const;
@@ -50,5 +55,11 @@ std::vector<LiquibaseChangeset> read_liquibase_changelog(std::string_view sql);
 // followed by ':'.
 std::string liquibase_change_checksum_v9(std::string_view sql);
 std::string liquibase_changeset_checksum_v9(std::string_view sql);
+
+// Liquibase's checksum version 8 input for a raw SQL change (NormalizingStreamV8):
+// "<endDelimiter>:<splitStatements>:<stripComments>:" then the SQL with leading and trailing
+// whitespace dropped and every run of spaces, tabs, CRs and LFs made one space.
+std::string liquibase_normalized_v8(std::string_view end_delimiter, bool split_statements,
+                                    bool strip_comments, std::string_view sql);
 
 }  // namespace schemagate

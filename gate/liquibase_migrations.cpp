@@ -47,8 +47,8 @@ Migration migration_of(const LiquibaseChangeset& changeset, const std::string& n
     }
     migration.mixed = migration.no_transaction && migration.statements.size() > 1;
     migration.changeset =
-        ChangesetIdentity{changeset.author, changeset.id, changeset.logical_file_path,
-                          changeset.md5sum(), changeset.valid_checksums};
+        ChangesetIdentity{changeset.author,   changeset.id,           changeset.logical_file_path,
+                          changeset.md5sum(), changeset.md5sums_v8(), changeset.valid_checksums};
     return migration;
 }
 

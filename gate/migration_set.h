@@ -18,6 +18,7 @@ struct ChangesetIdentity {
     std::string id;
     std::string logical_path;  // logicalFilePath, when the file gives one
     std::string md5sum;        // what Liquibase records for it ("9:...")
+    std::vector<std::string> older_md5sums;  // what Liquibase before 4.22 may have ("8:...")
     std::vector<std::string> valid_checksums;
 };
 

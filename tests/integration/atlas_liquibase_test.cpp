@@ -210,8 +210,9 @@ TEST_F(AtlasLayout, ABaselineRevisionCountsTheFilesUpToIt) {
     create_atlas_revisions();
     // `atlas migrate apply --baseline 20240102120000`: one row, type 1, the files up to it
     // never run by Atlas.
-    exec("INSERT INTO atlas_schema_revisions.atlas_schema_revisions VALUES ('20240102120000', "
-         "'add_email', 1, 0, 0, now(), 0, NULL, NULL, '', NULL, 'Atlas CLI v0.30.0')");
+    exec(
+        "INSERT INTO atlas_schema_revisions.atlas_schema_revisions VALUES ('20240102120000', "
+        "'add_email', 1, 0, 0, now(), 0, NULL, NULL, '', NULL, 'Atlas CLI v0.30.0')");
     exec(kAtlasFiles[0].second + kAtlasFiles[1].second);
     const auto adopted = gate({"adopt"});
     ASSERT_EQ(adopted.exit_code, 0) << adopted.err;
@@ -311,6 +312,23 @@ class LiquibaseLayout : public ToolLayouts {
         if (exectype == "EXECUTED") exec(kLiquibaseChangesets[changeset]);
     }
 
+    // The same, as Liquibase before 4.22 wrote it (checksum version 8): the header of its
+    // defaults for formatted SQL, then the SQL with whitespace runs made one space.
+    void liquibase_applied_v8(int order, const std::string& author, const std::string& id,
+                              const std::string& file, std::size_t changeset) {
+        const std::string sql = "$sg$" + kLiquibaseChangesets[changeset] + "$sg$";
+        exec(
+            "INSERT INTO databasechangelog (id, author, filename, dateexecuted, orderexecuted, "
+            "exectype, md5sum, description, liquibase, deployment_id) VALUES ('" +
+            id + "', '" + author + "', 'db/changelog/" + file + "', now(), " +
+            std::to_string(order) +
+            ", 'EXECUTED', '8:' || md5('8:' || md5('null:true:true:' || regexp_replace(btrim(" +
+            sql +
+            ", E' \\t\\r\\n'), '[ \t\r\n]+', ' ', 'g')) || ':'), 'sql', '4.9.1', "
+            "'1234567890')");
+        exec(kLiquibaseChangesets[changeset]);
+    }
+
     void three_changesets_applied() {
         create_databasechangelog();
         liquibase_applied(1, "alice", "1", "001-create-tables.sql", 0);
@@ -372,6 +390,26 @@ TEST_F(LiquibaseLayout, AChangedChangesetIsRefusedUnlessAccepted) {
     EXPECT_NE(changed.err.find("MD5SUM differs): alice:2"), std::string::npos) << changed.err;
     EXPECT_EQ(database_fingerprint(), after_reset);
     EXPECT_EQ(gate({"adopt", "--accept-checksums"}).exit_code, 0);
+}
+
+TEST_F(LiquibaseLayout, ChecksumsOfOlderLiquibaseAreCheckedToo) {
+    write_liquibase_files();
+    create_databasechangelog();
+    liquibase_applied_v8(1, "alice", "1", "001-create-tables.sql", 0);
+    liquibase_applied_v8(2, "alice", "2", "001-create-tables.sql", 1);
+    exec(
+        "UPDATE databasechangelog SET md5sum = '8:00000000000000000000000000000000' WHERE id = "
+        "'2'");
+    const auto refused = gate({"adopt"});
+    EXPECT_EQ(refused.exit_code, 5);
+    EXPECT_NE(refused.err.find("older than Liquibase 4.22's (version 9)"), std::string::npos)
+        << refused.err;
+    exec("DELETE FROM databasechangelog WHERE id = '2'");
+    exec("DROP TABLE orders");
+    liquibase_applied_v8(2, "alice", "2", "001-create-tables.sql", 1);
+    const auto adopted = gate({"adopt"});
+    ASSERT_EQ(adopted.exit_code, 0) << adopted.err;
+    EXPECT_NE(adopted.out.find("took over 2 migrations"), std::string::npos) << adopted.out;
 }
 
 TEST_F(LiquibaseLayout, AFailedRowIsRefused) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -24,6 +25,24 @@ TEST(LiquibaseChecksum, IgnoresWhitespaceAsVersion9Does) {
     EXPECT_EQ(expected, "9:f24332401a03720a98940f69cf200cf8");
     EXPECT_EQ(liquibase_changeset_checksum_v9("alinewithdoublenewlines"),
               "9:cc2d8881d283f06a8ac87f29601af6f7");
+}
+
+TEST(LiquibaseChecksum, Version8NormalisesAsLiquibaseDid) {
+    // Liquibase's own vectors (AbstractSQLChangeTest.normalizeSql_V8).
+    EXPECT_EQ(liquibase_normalized_v8("x", true, false,
+                                      "\n\na\nline \n with \r\n \r\n double \n \n \n \n newlines"),
+              "x:true:false:a line with double newlines");
+    EXPECT_EQ(liquibase_normalized_v8("x", true, false, "single line string with      whitespace"),
+              "x:true:false:single line string with whitespace");
+    EXPECT_EQ(liquibase_normalized_v8("x", true, false, " \n \n \n   \n  "), "x:true:false:");
+    const auto changesets = read_liquibase_changelog(
+        "--liquibase formatted sql\n--changeset a:1\nCREATE TABLE users (\n  id int PRIMARY KEY,"
+        "\n  name text NOT NULL);\n--rollback DROP TABLE users;\n");
+    ASSERT_EQ(changesets.size(), 1U);
+    // "8:" + md5("8:" + md5("null:true:true:<SQL, whitespace runs as one space>") + ":").
+    const auto sums = changesets[0].md5sums_v8();
+    EXPECT_NE(std::find(sums.begin(), sums.end(), "8:3811e8ccb18ec9b2b413583d5b7bef0e"),
+              sums.end());
 }
 
 TEST(LiquibaseChangelog, RecognisesItsFirstLine) {
