@@ -16,8 +16,8 @@ namespace schemagate {
 struct ChangesetIdentity {
     std::string author;
     std::string id;
-    std::string logical_path;  // logicalFilePath, when the file gives one
-    std::string md5sum;        // what Liquibase records for it ("9:...")
+    std::string logical_path;                // logicalFilePath, when the file gives one
+    std::string md5sum;                      // what Liquibase records for it ("9:...")
     std::vector<std::string> older_md5sums;  // what Liquibase before 4.22 may have ("8:...")
     std::vector<std::string> valid_checksums;
 };
