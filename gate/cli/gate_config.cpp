@@ -244,15 +244,16 @@ void GateFlags::add_repair(GateConfig& config) {
 void GateFlags::add_takeover(GateConfig& config) {
     auto* adopt = app_.add_subcommand(
         "adopt",
-        "Take over the history of flyway, golang-migrate, dbmate, goose, prisma, diesel or sqlx");
+        "Take over the history of flyway, golang-migrate, dbmate, goose, prisma, diesel, sqlx, "
+        "atlas or liquibase");
     add_common(adopt, config);
     add_waiting(adopt, config);
     adopt->add_option("--from", adopt_from_, "The tool (default: the one whose table is found)")
-        ->check(CLI::IsMember(
-            {"flyway", "golang-migrate", "dbmate", "goose", "prisma", "diesel", "sqlx"}));
+        ->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "goose", "prisma", "diesel",
+                               "sqlx", "atlas", "liquibase"}));
     adopt->add_flag("--accept-checksums", config.accept_checksums,
                     "Take over migrations whose files changed since they ran (Flyway, Prisma, "
-                    "sqlx checksums)");
+                    "sqlx checksums; Liquibase changesets)");
     commands_.emplace_back(adopt, GateCommand::kAdopt);
 
     auto* baseline = app_.add_subcommand(

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <pqxx/nontransaction>
 
+#include "atlas_liquibase_history.h"
 #include "connect_options.h"
 #include "connection.h"
 #include "db_failure.h"
@@ -154,7 +155,8 @@ int run_adopt(const GateConfig& config) {
             spdlog::info("taking over migration set '{}' from {}", config.state.name,
                          history.summary());
         }
-        return plan_adoption(files, history, config.accept_checksums);
+        return plan_adoption(files, matched_to_files(history, files, config.accept_checksums),
+                             config.accept_checksums);
     });
     return 0;
 }

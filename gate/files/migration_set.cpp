@@ -15,8 +15,12 @@
 #include <sstream>
 #include <utility>
 
+#include "atlas_file.h"
+#include "atlas_sum.h"
 #include "byte_size.h"
 #include "errors.h"
+#include "liquibase_changelog.h"
+#include "liquibase_migrations.h"
 #include "migration_name.h"
 #include "flyway_checksum.h"
 #include "folder_layouts.h"
@@ -260,7 +264,7 @@ class DirectoryWalk {
 };
 
 Migration read_migration(const fs::path& path, const std::string& relative,
-                         const MigrationName& name, std::uint64_t max_file_bytes) {
+                         const MigrationName& name, std::uint64_t max_file_bytes, bool atlas) {
     std::error_code error;
     // ConfigMap files are symlinks into ..data; is_regular_file follows them.
     if (!fs::is_regular_file(path, error)) {
@@ -277,7 +281,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     migration.tool_checksums = tool_checksums(name.layout, sql);
     if (normalizes(sql)) migration.raw_checksum = sha256_hex(sql);
     try {
-        MigrationFile file = read_migration_file(sql);
+        MigrationFile file = atlas ? read_atlas_file(sql) : read_migration_file(sql);
         migration.statements = std::move(file.statements);
         migration.no_transaction = file.no_transaction;
         migration.no_transaction_reason = std::move(file.no_transaction_reason);
@@ -406,9 +410,78 @@ void attach_checks(std::map<MigrationVersion, Migration>& by_version,
     }
 }
 
+// Atlas's and Liquibase's layouts, each alone in its directory.
+struct OtherToolFiles {
+    std::string liquibase;  // the first Liquibase formatted SQL file
+    std::string plain;      // the first other migration file
+
+    void check(const std::string& directory, const std::string& relative, bool is_liquibase,
+               bool atlas) {
+        if (atlas && relative.find('/') != std::string::npos) {
+            bad_input("migration file " + relative + " in " + directory +
+                      ": Atlas reads only its directory's own files (the ones atlas.sum "
+                      "covers); move it up, or out");
+        }
+        std::string& first = is_liquibase ? liquibase : plain;
+        if (first.empty()) first = relative;
+        if (!liquibase.empty() && !plain.empty()) {
+            bad_input("--migrations: " + directory + " mixes Liquibase formatted SQL (" +
+                      liquibase + ") with other migration files (" + plain +
+                      "): one directory holds one tool's layout");
+        }
+    }
+};
+
+// A Liquibase formatted SQL file adds one migration per changeset; false for any other file.
+bool read_liquibase_file(const fs::path& path, const std::string& relative,
+                         const LoadLimits& limits, OtherToolFiles& tool_files,
+                         std::map<MigrationVersion, Migration>& by_version,
+                         std::map<std::string, Migration>& repeatables,
+                         const std::string& directory) {
+    const std::string name = path.filename().string();
+    std::error_code error;
+    if (name.size() <= 4 || !name.ends_with(".sql") || !fs::is_regular_file(path, error)) {
+        return false;
+    }
+    // Its first line says so: only the start of each file is read to know.
+    std::ifstream head_stream(path, std::ios::binary);
+    std::string head(4096, '\0');
+    head_stream.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(head_stream.gcount()));
+    if (!is_liquibase_formatted(head)) return false;
+    const std::string sql = read_file(path, limits.max_file_bytes);
+    tool_files.check(directory, relative, true, false);
+    for (auto& migration : liquibase_migrations(sql, path.string(), relative)) {
+        if (!migration.no_transaction) reject_transaction_control(path, migration.statements);
+        reject_client_copy(path, migration.statements);
+        add_unique(by_version, repeatables, std::move(migration), directory);
+    }
+    return true;
+}
+
+// Atlas runs files in the order of their names: refused when that is not the order of their
+// versions (`9_x.sql` after `10_y.sql`), which would make the two tools disagree.
+void check_atlas_order(const std::map<MigrationVersion, Migration>& by_version,
+                       const std::string& directory) {
+    const Migration* previous = nullptr;
+    for (const auto& [version, migration] : by_version) {
+        if (previous != nullptr && migration.file < previous->file) {
+            bad_input("--migrations: " + directory + ": Atlas runs " + migration.file + " before " +
+                      previous->file +
+                      " (it orders files by name), their versions say the opposite; give the "
+                      "versions the same number of digits");
+        }
+        previous = &migration;
+    }
+}
+
 }  // namespace
 
 MigrationSet load_migration_set(const std::string& directory, const LoadLimits& limits) {
+    // Atlas's directory (atlas.sum beside the files) is checked whole before any file is read.
+    const bool atlas = has_atlas_sum(directory);
+    if (atlas) verify_atlas_directory(directory, limits.max_file_bytes);
+    OtherToolFiles tool_files;
     std::map<MigrationVersion, Migration> by_version;
     std::map<std::string, Migration> repeatables;
     std::optional<std::pair<NameLayout, std::string>> first_layout;
@@ -421,6 +494,10 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
             is_printable_utf8(relative)) {
             checks.try_emplace(relative.substr(0, relative.size() - kVerifySuffix.size()), path,
                                relative);
+            continue;
+        }
+        if (read_liquibase_file(path, relative, limits, tool_files, by_version, repeatables,
+                                directory)) {
             continue;
         }
         const ParsedName parsed = parse_folder_file(relative).value_or(parse_migration_name(name));
@@ -443,8 +520,10 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
         }
         const auto& name_parts = std::get<MigrationName>(parsed);
         check_one_layout(directory, relative, name_parts.layout, first_layout);
+        tool_files.check(directory, relative, false, atlas);
         add_unique(by_version, repeatables,
-                   read_migration(path, relative, name_parts, limits.max_file_bytes), directory);
+                   read_migration(path, relative, name_parts, limits.max_file_bytes, atlas),
+                   directory);
     }
     attach_checks(by_version, checks, directory, limits.max_file_bytes);
     if (by_version.empty() && repeatables.empty()) {
@@ -452,6 +531,7 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
             bad_input("--migrations: " + directory + " " + *tool);
         }
     }
+    if (atlas) check_atlas_order(by_version, directory);
     MigrationSet set;
     set.directory = directory;
     for (auto& [version, migration] : by_version) set.migrations.push_back(std::move(migration));
@@ -476,6 +556,12 @@ MigrationVersion choose_target(const MigrationSet& set,
         return *requested;
     }
     if (set.migrations.empty()) {
+        if (const auto changelog = liquibase_non_sql_changelog(set.directory)) {
+            bad_input("--migrations: " + set.directory +
+                      " holds a Liquibase changelog in XML, YAML or JSON (" + *changelog +
+                      "), which schemagate does not read: it runs Liquibase formatted SQL (.sql "
+                      "files whose first line is --liquibase formatted sql)");
+        }
         bad_input("--migrations: no versioned migration files in " + set.directory +
                   " (expected " + kAcceptedNamePatterns + ")");
     }

@@ -12,6 +12,16 @@
 
 namespace schemagate {
 
+// How Liquibase's databasechangelog names a changeset (liquibase_migrations.h).
+struct ChangesetIdentity {
+    std::string author;
+    std::string id;
+    std::string logical_path;                // logicalFilePath, when the file gives one
+    std::string md5sum;                      // what Liquibase records for it ("9:...")
+    std::vector<std::string> older_md5sums;  // what Liquibase before 4.22 may have ("8:...")
+    std::vector<std::string> valid_checksums;
+};
+
 struct Migration {
     MigrationVersion version;  // none for a repeatable migration
     bool repeatable = false;   // Flyway's R__: applied after the versioned ones when changed
@@ -37,6 +47,8 @@ struct Migration {
     // be sharpened after a migration ran.
     std::string verify_file;  // path below the migrations directory; empty without checks
     std::vector<SqlStatement> checks;
+    // A Liquibase changeset: each is a migration of its own (see liquibase_migrations.h).
+    std::optional<ChangesetIdentity> changeset;
 
     bool matches(const std::string& applied_checksum) const {
         return applied_checksum == checksum || (!raw_checksum.empty() && applied_checksum == raw_checksum);

@@ -5,16 +5,11 @@
 #include <cctype>
 #include <string_view>
 
+#include "ascii.h"
+
 namespace schemagate {
 
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 std::string_view file_name(std::string_view path) {
     const auto slash = path.rfind('/');
@@ -53,13 +48,6 @@ constexpr Signature kSignatures[] = {
     {"Django migrations, which are Python",
      [](std::string_view, std::string_view name) {
          return starts_with_digits(name) && name.ends_with(".py");
-     }},
-    {"Liquibase XML/YAML/JSON changelogs (schemagate reads Liquibase's formatted SQL only)",
-     [](std::string_view, std::string_view name) {
-         const std::string low = lower(name);
-         return low.find("changelog") != std::string::npos &&
-                (low.ends_with(".xml") || low.ends_with(".yaml") || low.ends_with(".yml") ||
-                 low.ends_with(".json"));
      }},
     {"JavaScript/TypeScript migrations (Knex, TypeORM, Sequelize, node-pg-migrate)",
      [](std::string_view, std::string_view name) {

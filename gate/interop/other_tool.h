@@ -10,11 +10,23 @@ namespace schemagate {
 
 // The migration tools whose history tables schemagate recognises, takes over from (adopt) and
 // keeps in step (--compat).
-enum class OtherTool { kFlyway, kGolangMigrate, kDbmate, kGoose, kPrisma, kDiesel, kSqlx };
+// Atlas and Liquibase are taken over (adopt), not kept in step.
+enum class OtherTool {
+    kFlyway,
+    kGolangMigrate,
+    kDbmate,
+    kGoose,
+    kPrisma,
+    kDiesel,
+    kSqlx,
+    kAtlas,
+    kLiquibase
+};
 
-inline constexpr std::array<OtherTool, 7> kOtherTools = {
-    OtherTool::kFlyway, OtherTool::kGolangMigrate, OtherTool::kDbmate, OtherTool::kGoose,
-    OtherTool::kPrisma, OtherTool::kDiesel,        OtherTool::kSqlx};
+inline constexpr std::array<OtherTool, 9> kOtherTools = {
+    OtherTool::kFlyway, OtherTool::kGolangMigrate, OtherTool::kDbmate,
+    OtherTool::kGoose,  OtherTool::kPrisma,        OtherTool::kDiesel,
+    OtherTool::kSqlx,   OtherTool::kAtlas,         OtherTool::kLiquibase};
 
 // "flyway", "golang-migrate", "dbmate", "goose": the names the flags take.
 inline std::string tool_name(OtherTool tool) {
@@ -33,6 +45,10 @@ inline std::string tool_name(OtherTool tool) {
             return "diesel";
         case OtherTool::kSqlx:
             return "sqlx";
+        case OtherTool::kAtlas:
+            return "atlas";
+        case OtherTool::kLiquibase:
+            return "liquibase";
     }
     return "unknown";
 }

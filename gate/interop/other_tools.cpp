@@ -6,6 +6,7 @@
 #include <pqxx/result_iterator.hxx>
 
 #include "app_tool_tables.h"
+#include "atlas_liquibase_history.h"
 #include "db_failure.h"
 #include "schema_state.h"
 
@@ -121,6 +122,9 @@ ForeignHistory read_goose(pqxx::nontransaction& session, const std::string& tabl
 std::string ForeignHistory::summary() const {
     std::string out = table + " (" + tool_name(tool) + ") at " +
                       (latest ? version_label(*latest) : std::string("no migration"));
+    if (tool == OtherTool::kLiquibase) {
+        out = table + " (liquibase), " + std::to_string(applied.size()) + " changesets";
+    }
     if (dirty) out += ", dirty";
     if (!problem.empty() && !dirty) out += ", " + problem;
     return out;
@@ -151,6 +155,7 @@ std::vector<ForeignHistory> read_other_histories(pqxx::connection& connection) {
             }
         }
         read_app_tool_histories(session, histories);
+        read_atlas_and_liquibase(session, histories);
         return histories;
     });
 }

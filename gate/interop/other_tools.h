@@ -25,7 +25,13 @@ struct ForeignMigration {
     std::string installed_by;               // Flyway
     std::string installed_on;               // Flyway, goose, Prisma, diesel, sqlx: ISO 8601 UTC
     bool success = true;                    // Flyway: false for a failed run
-    bool baseline = false;                  // Flyway: a BASELINE row
+    bool baseline = false;                  // Flyway: a BASELINE row; Atlas: a baseline revision
+    // Liquibase: the changeset (databasechangelog's author, id; `script` holds its filename),
+    // its MD5SUM ("9:...", empty when cleared) and EXECTYPE.
+    std::string changeset_author;
+    std::string changeset_id;
+    std::string md5sum;
+    std::string exec_type;
 };
 
 // What one tool's table says.

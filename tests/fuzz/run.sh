@@ -32,7 +32,9 @@ printf '\x09\x01migrate\x00p w\x27\\' > "$corpus/argv/3"
 printf '\x0e\x00--listen\x00:1\x00@@' > "$corpus/argv/4"
 
 status=0
-for target in sql_splitter:sql migration_name:name duration:duration database_url:url argv:argv; do
+printf -- '--liquibase formatted sql\n--changeset a:1 endDelimiter:/\nSELECT 1;\n/\n--rollback x\n' > "$corpus/sql/liquibase"
+printf -- '-- atlas:delimiter -- end\nSELECT 1;\n-- end\n' > "$corpus/sql/atlas"
+for target in sql_splitter:sql migration_name:name duration:duration database_url:url argv:argv tool_files:sql; do
   name=${target%%:*}
   dir=${target#*:}
   echo "fuzz_$name for ${seconds}s"
