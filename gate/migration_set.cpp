@@ -17,8 +17,9 @@
 
 #include "byte_size.h"
 #include "errors.h"
-#include "migration_name.h"
 #include "flyway_checksum.h"
+#include "migration_name.h"
+#include "own_transaction.h"
 #include "sha256.h"
 #include "sql_splitter.h"
 #include "utf8.h"
@@ -275,6 +276,9 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     if (normalizes(sql)) migration.raw_checksum = sha256_hex(sql);
     try {
         MigrationFile file = read_migration_file(sql);
+        // golang-migrate sends a file as one query, so its files may bring their own BEGIN.
+        if (name.layout == NameLayout::kNumbered) read_own_transaction(file);
+        migration.opening = std::move(file.opening);
         migration.statements = std::move(file.statements);
         migration.no_transaction = file.no_transaction;
         migration.no_transaction_reason = std::move(file.no_transaction_reason);

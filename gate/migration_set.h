@@ -27,6 +27,9 @@ struct Migration {
     std::string no_transaction_reason;     // "directive" or "line 3: CREATE INDEX CONCURRENTLY"
     bool mixed = false;                    // no transaction, and more than one statement
     std::vector<SqlStatement> statements;  // only the up part of dbmate and goose files
+    // The file's own BEGIN [modes] and SET TRANSACTION, sent in place of schemagate's BEGIN
+    // (own_transaction.h); empty: a plain BEGIN.
+    std::vector<LexedStatement> opening;
     // Batched (see migration_file.h): `statements` holds its one statement.
     std::optional<BatchOptions> batch;
     std::optional<SqlStatement> batch_total;
