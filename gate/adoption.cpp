@@ -59,10 +59,35 @@ Checked applied_versions(const MigrationSet& files, const ForeignHistory& histor
     return checked;
 }
 
+// Whether --accept-missing names `version` ("*": every version).
+bool accepted(const std::vector<std::string>& accept_missing, const MigrationVersion& version) {
+    for (const auto& item : accept_missing) {
+        if (item == "*") return true;
+        if (const auto listed = MigrationVersion::parse(item); listed && *listed == version) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// A version the tool applied with no file here, accepted as such.
+AdoptedWithoutFile without_file(const MigrationVersion& version, const ForeignMigration* row,
+                                OtherTool tool) {
+    AdoptedWithoutFile adopted{version, "", "", "", tool_name(tool)};
+    if (row != nullptr) {
+        adopted.applied_at = row->installed_on;
+        if (!row->installed_by.empty()) adopted.applied_by += " (" + row->installed_by + ")";
+        adopted.description = row->description;
+        adopted.script = row->script;
+    }
+    adopted.applied_by += ", no file here (--accept-missing)";
+    return adopted;
+}
+
 }  // namespace
 
 Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
-                       bool accept_checksums) {
+                       bool accept_checksums, const std::vector<std::string>& accept_missing) {
     Checked checked = applied_versions(files, history);
     std::map<MigrationVersion, const Migration*> by_version;
     for (const auto& file : files.migrations) by_version[file.version] = &file;
@@ -70,7 +95,7 @@ Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
     for (const auto& [version, row] : checked.applied) {
         const auto file = by_version.find(version);
         if (file == by_version.end()) {
-            missing.push_back(version_label(version));
+            if (!accepted(accept_missing, version)) missing.push_back(version_label(version));
         } else if (row != nullptr && row->checksum && !accept_checksums &&
                    *row->checksum != file->second->flyway_checksum) {
             changed.push_back(file->second->file);
@@ -84,8 +109,10 @@ Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
     }
     auto& refusals = checked.refusals;
     if (!missing.empty()) {
-        refusals.push_back("applied by " + tool_name(history.tool) + " but no file here: " +
-                           first_few(missing) + " (point --migrations at the full set)");
+        refusals.push_back("applied by " + tool_name(history.tool) +
+                           " but no file here: " + first_few(missing) +
+                           " (point --migrations at the full set; for versions applied from "
+                           "no SQL file, such as Flyway's Java migrations, --accept-missing)");
     }
     if (!skipped.empty()) {
         refusals.push_back("never applied by " + tool_name(history.tool) + " yet below its " +
@@ -107,6 +134,11 @@ Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
     Adoption adoption;
     adoption.source = tool_name(history.tool);
     for (const auto& [version, row] : checked.applied) {
+        adoption.up_to = version;
+        if (!by_version.contains(version)) {
+            adoption.without_file.push_back(without_file(version, row, history.tool));
+            continue;
+        }
         AdoptedMigration adopted{by_version.at(version), "", tool_name(history.tool)};
         if (row != nullptr) {
             adopted.applied_at = row->installed_on;

@@ -45,6 +45,15 @@ struct ForeignHistory {
 // creates it by default. One round trip to detect, one more per table found.
 std::vector<ForeignHistory> read_other_histories(pqxx::connection& connection);
 
+// The history tables of other tools in every schema the role can read (find_tool_tables with
+// each tool's default names: Flyway's flyway_schema_history and, from Flyway before 5,
+// schema_version), only `tool`'s when given; or only the table `table` names
+// ([schema.]name), which must be `tool`'s. Throws FatalError(kBadInput) naming --table when
+// that table does not exist or is not the tool's (its columns say).
+std::vector<ForeignHistory> find_other_histories(pqxx::connection& connection,
+                                                 std::optional<OtherTool> tool,
+                                                 const std::optional<std::string>& table);
+
 // Up to `limit` tables in the schema migrations create their objects in by default (the first
 // of the search_path, as Flyway's "non-empty schema" check), schemagate's own `state_schema`
 // excepted: a schema with these and no history is managed by someone.
