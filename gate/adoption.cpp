@@ -22,7 +22,18 @@ std::string first_few(const std::vector<std::string>& items) {
 struct Checked {
     std::map<MigrationVersion, const ForeignMigration*> applied;  // by version
     std::vector<std::string> refusals;
+    // Flyway ran this B file (a SQL_BASELINE row): it is adopted, and covers the versioned
+    // files up to its version, which get no rows of their own (as after schemagate ran it).
+    const Migration* baseline_file = nullptr;
+    const ForeignMigration* baseline_row = nullptr;
 };
+
+const Migration* baseline_file_of(const MigrationSet& files, const MigrationVersion& version) {
+    for (const auto& file : files.baselines) {
+        if (file.version == version) return &file;
+    }
+    return nullptr;
+}
 
 // Which versions the tool applied, and what in its rows cannot be taken over as it is.
 Checked applied_versions(const MigrationSet& files, const ForeignHistory& history) {
@@ -45,12 +56,15 @@ Checked applied_versions(const MigrationSet& files, const ForeignHistory& histor
     std::optional<MigrationVersion> baseline;
     for (const auto& row : history.applied) {
         if (row.version.none()) continue;  // a Flyway repeatable, matched by description later
-        if (row.baseline) {
+        if (row.baseline || (row.sql_baseline && row.success)) {
             baseline = row.version;
+            if (row.sql_baseline) checked.baseline_file = baseline_file_of(files, row.version);
+            if (checked.baseline_file != nullptr) checked.baseline_row = &row;
             continue;
         }
         if (row.success) checked.applied[row.version] = &row;
     }
+    if (checked.baseline_file != nullptr) return checked;
     if (baseline) {
         for (const auto& file : files.migrations) {
             if (file.version <= *baseline) checked.applied.try_emplace(file.version, nullptr);
@@ -102,8 +116,16 @@ Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
         }
     }
     const MigrationVersion latest = history.latest.value_or(MigrationVersion{});
+    const MigrationVersion covered =
+        checked.baseline_file ? checked.baseline_file->version : MigrationVersion{};
+    if (const ForeignMigration* row = checked.baseline_row;
+        row != nullptr && row->checksum && !accept_checksums &&
+        *row->checksum != checked.baseline_file->flyway_checksum) {
+        changed.push_back(checked.baseline_file->file);
+    }
     for (const auto& file : files.migrations) {
-        if (file.version < latest && !checked.applied.contains(file.version)) {
+        if (file.version < latest && file.version > covered &&
+            !checked.applied.contains(file.version)) {
             skipped.push_back(file.file);
         }
     }
@@ -133,6 +155,11 @@ Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
     }
     Adoption adoption;
     adoption.source = tool_name(history.tool);
+    if (const ForeignMigration* row = checked.baseline_row) {
+        adoption.migrations.push_back(
+            {checked.baseline_file, row->installed_on, "flyway (" + row->installed_by + ")"});
+        adoption.up_to = row->version;
+    }
     for (const auto& [version, row] : checked.applied) {
         adoption.up_to = version;
         if (!by_version.contains(version)) {

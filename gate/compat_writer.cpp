@@ -44,7 +44,8 @@ std::string flyway_sql(pqxx::transaction_base& work, const Migration& migration,
            "version, description, type, script, checksum, installed_by, execution_time, "
            "success) SELECT coalesce(max(installed_rank), 0) + 1, " +
            (migration.repeatable ? std::string("NULL") : work.quote(migration.version.text())) +
-           ", " + work.quote(migration.description) + ", 'SQL', " +
+           ", " + work.quote(migration.description) +
+           (migration.baseline ? ", 'SQL_BASELINE', " : ", 'SQL', ") +
            work.quote(std::filesystem::path(migration.file).filename().string()) + ", " +
            std::to_string(migration.flyway_checksum) + ", current_user, (" + duration_ms_sql +
            ")::int, true FROM " + table;

@@ -122,7 +122,10 @@ std::string escaped(const std::string& name) {
 }  // namespace
 
 MigrationVersion MigrationSet::highest_version() const {
-    return migrations.empty() ? MigrationVersion{} : migrations.back().version;
+    const MigrationVersion versioned =
+        migrations.empty() ? MigrationVersion{} : migrations.back().version;
+    // A baseline file above every versioned one is where a new database ends up.
+    return baselines.empty() ? versioned : std::max(versioned, baselines.back().version);
 }
 
 namespace {
@@ -268,6 +271,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     Migration migration;
     migration.version = name.version;
     migration.repeatable = name.repeatable;
+    migration.baseline = name.baseline;
     migration.description = name.description;
     migration.file = relative;
     const std::string sql = read_file(path, max_file_bytes);
@@ -347,6 +351,15 @@ void add_unique(std::map<MigrationVersion, Migration>& by_version,
                           : " both have version " + version.text()));
 }
 
+void add_baseline(std::map<MigrationVersion, Migration>& baselines, Migration&& migration,
+                  const std::string& directory) {
+    const MigrationVersion version = migration.version;
+    const std::string file = migration.file;
+    if (baselines.try_emplace(version, std::move(migration)).second) return;
+    bad_input("baseline migration files " + baselines.at(version).file + " and " + file + " in " +
+              directory + " both have version " + version.text());
+}
+
 constexpr std::string_view kVerifySuffix = ".verify.sql";
 
 // The stem a migration's checks file is named after: "dir/V5__x" for "dir/V5__x.sql" and
@@ -399,6 +412,7 @@ void attach_checks(std::map<MigrationVersion, Migration>& by_version,
 MigrationSet load_migration_set(const std::string& directory, const LoadLimits& limits) {
     std::map<MigrationVersion, Migration> by_version;
     std::map<std::string, Migration> repeatables;
+    std::map<MigrationVersion, Migration> baselines;
     std::optional<std::pair<NameLayout, std::string>> first_layout;
     std::map<std::string, std::pair<fs::path, std::string>> checks;  // by stem
     for (const auto& [path, relative] : DirectoryWalk(directory, limits).files()) {
@@ -426,8 +440,12 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
         }
         const auto& name_parts = std::get<MigrationName>(parsed);
         check_one_layout(directory, relative, name_parts.layout, first_layout);
-        add_unique(by_version, repeatables,
-                   read_migration(path, relative, name_parts, limits.max_file_bytes), directory);
+        Migration migration = read_migration(path, relative, name_parts, limits.max_file_bytes);
+        if (name_parts.baseline) {
+            add_baseline(baselines, std::move(migration), directory);
+        } else {
+            add_unique(by_version, repeatables, std::move(migration), directory);
+        }
     }
     attach_checks(by_version, checks, directory, limits.max_file_bytes);
     MigrationSet set;
@@ -436,6 +454,7 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
     for (auto& [description, migration] : repeatables) {
         set.repeatables.push_back(std::move(migration));
     }
+    for (auto& [version, migration] : baselines) set.baselines.push_back(std::move(migration));
     return set;
 }
 
@@ -449,7 +468,7 @@ MigrationVersion choose_target(const MigrationSet& set,
         }
         return *requested;
     }
-    if (set.migrations.empty()) {
+    if (set.migrations.empty() && set.baselines.empty()) {
         bad_input("--migrations: no versioned migration files in " + set.directory +
                   " (expected " + kAcceptedNamePatterns + ")");
     }

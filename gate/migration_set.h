@@ -15,6 +15,7 @@ namespace schemagate {
 struct Migration {
     MigrationVersion version;  // none for a repeatable migration
     bool repeatable = false;   // Flyway's R__: applied after the versioned ones when changed
+    bool baseline = false;     // Flyway's B<version>__ (see MigrationSet::baselines)
     std::string description;
     std::string file;  // path below the migrations directory, as shown and stored in history
     // SHA-256 of the file with a leading UTF-8 BOM dropped and CRLF line ends read as LF, so
@@ -49,6 +50,9 @@ struct MigrationSet {
     std::string directory;
     std::vector<Migration> migrations;   // versioned: ascending version, no duplicates
     std::vector<Migration> repeatables;  // R__ files: by description, no duplicates
+    // Flyway's baseline files (B<version>__), ascending: on a database with no history the
+    // highest at or below the target replaces the versioned files up to its version.
+    std::vector<Migration> baselines;
 
     MigrationVersion highest_version() const;
 };

@@ -61,6 +61,7 @@ ForeignHistory read_flyway(pqxx::nontransaction& session, const std::string& tab
         migration.installed_on = row[6].as<std::string>();
         migration.success = row[7].as<bool>();
         migration.baseline = type == "BASELINE";
+        migration.sql_baseline = type == "SQL_BASELINE";
         if (!migration.success) {
             history.problem = "a failed Flyway migration " + migration.script +
                               " (fix the database, then `flyway repair`)";

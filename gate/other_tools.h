@@ -25,6 +25,7 @@ struct ForeignMigration {
     std::string installed_on;               // Flyway, goose: ISO 8601 UTC
     bool success = true;                    // Flyway: false for a failed run
     bool baseline = false;                  // Flyway: a BASELINE row
+    bool sql_baseline = false;              // Flyway: a SQL_BASELINE row (a B file it ran)
 };
 
 // What one tool's table says.
