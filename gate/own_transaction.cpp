@@ -122,7 +122,8 @@ void as_one_query(MigrationFile& file, const std::vector<int>& begins) {
     whole.traits = whole.parts.front().traits;
     std::string lines;
     for (const int line : begins) lines += (lines.empty() ? "" : ", ") + std::to_string(line);
-    file.statements.assign(1, std::move(whole));
+    file.statements.clear();
+    file.statements.push_back(std::move(whole));
     file.no_transaction = true;
     file.mixed = true;
     file.no_transaction_reason =
