@@ -207,7 +207,10 @@ int run_baseline(const GateConfig& config) {
         if (already_managed(connection, store, config.state.name, adoption.source, second_look)) {
             return std::nullopt;
         }
-        if (const auto found = read_other_histories(connection); !found.empty()) {
+        // Anywhere the role can read: a tool keeping its table in a schema of its own still
+        // manages this database.
+        if (const auto found = find_other_histories(connection, std::nullopt, std::nullopt);
+            !found.empty()) {
             refuse("the database is managed by " + found.front().summary() +
                    ": take it over with `schemagate adopt --from " +
                    tool_name(found.front().tool) + "` instead");

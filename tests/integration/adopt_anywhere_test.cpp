@@ -132,5 +132,19 @@ TEST_F(AdoptAnywhere, CompatWritesTheToolsTableWhereItIs) {
     EXPECT_EQ(alone.exit_code, 3) << alone.err;
 }
 
+TEST_F(AdoptAnywhere, BaselineRefusesADatabaseAToolManagesFromAnotherSchema) {
+    write_migration("20240101000001_a.sql", "-- migrate:up\nCREATE TABLE a (id int);\n");
+    exec(
+        "CREATE SCHEMA dbmate; CREATE TABLE dbmate.schema_migrations (version varchar(128) "
+        "primary key); INSERT INTO dbmate.schema_migrations VALUES ('20240101000001'); "
+        "CREATE TABLE a (id int)");
+    const std::string before = database_fingerprint();
+    const auto result = gate({"baseline", "--version", "20240101000001"});
+    EXPECT_EQ(result.exit_code, 5) << result.err;
+    EXPECT_NE(result.err.find("dbmate.schema_migrations (dbmate)"), std::string::npos)
+        << result.err;
+    EXPECT_EQ(database_fingerprint(), before);
+}
+
 }  // namespace
 }  // namespace schemagate::testing
