@@ -109,6 +109,11 @@ ParsedName parse_migration_name(std::string_view name) {
     }
     const char prefix = stem.empty() ? '\0' : stem.front();
     if (prefix == 'V' || prefix == 'v') return flyway_versioned(stem.substr(1));
+    if (prefix == 'B' && stem.size() > 1 && is_digit(stem[1])) {
+        ParsedName parsed = flyway_versioned(stem.substr(1));
+        if (auto* baseline = std::get_if<MigrationName>(&parsed)) baseline->baseline = true;
+        return parsed;
+    }
     if (prefix == 'U' && stem.size() > 1 && is_digit(stem[1])) {
         return IgnoredFile{"a Flyway undo migration; schemagate only migrates forward"};
     }

@@ -77,7 +77,8 @@ void ApplyContext::checks_failed(const Migration& migration, const CheckFailed& 
 std::string ApplyContext::compat(pqxx::transaction_base& work, const Migration& migration,
                                     const std::string& duration_ms_sql) const {
     if (!settings_.compat) return "";
-    const std::string sql = compat_sql(work, *settings_.compat, migration, duration_ms_sql);
+    const std::string sql =
+        compat_sql(work, *settings_.compat, migration, duration_ms_sql, settings_.compat_table);
     return sql.empty() ? "" : sql + "; ";
 }
 

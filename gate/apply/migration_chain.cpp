@@ -155,7 +155,16 @@ struct Envelope {
 void queue_migration(ChainSender& sender, const Migration& migration, std::size_t index,
                      const Envelope& envelope, const Lease& lease, const LeaseGrant& grant,
                      bool statement_per_exchange) {
-    sender.add("BEGIN", Slot{index});
+    // The file's own BEGIN [modes] and SET TRANSACTION, when it brings them (own_transaction.h):
+    // the fence, the file and the bookkeeping run in the transaction it asked for. Each goes
+    // alone: pqxx::pipeline starts an exchange of several queries with a SELECT, whose
+    // snapshot would come before them, and PostgreSQL sets an isolation level only before any.
+    if (migration.opening.empty()) sender.add("BEGIN", Slot{index});
+    for (const auto& statement : migration.opening) {
+        sender.end_exchange();
+        sender.add(statement.text + "\n", Slot{index, &statement});
+        sender.end_exchange();
+    }
     sender.add(envelope.settings, Slot{index});
     sender.add(envelope.fence, Slot{index});
     const bool changes_reading =

@@ -29,6 +29,9 @@ struct MigrationSettings {
     std::string application_name;
     // --compat: also record each migration in this tool's table, in the same transaction.
     std::optional<OtherTool> compat;
+    // --compat-table [schema.]name: that tool's table under another name or schema; empty:
+    // its default name, on the search_path.
+    std::string compat_table;
 };
 
 }  // namespace schemagate

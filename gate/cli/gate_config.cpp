@@ -15,12 +15,20 @@
 #include "cli_options.h"
 #include "exit_code.h"
 #include "secret_scrubber.h"
+#include "table_spec.h"
 #include "utf8.h"
 #include "version.h"
 
 namespace schemagate {
 
 namespace {
+
+// --table, --compat-table: [schema.]name.
+CLI::Validator table_spec() {
+    return {
+        [](std::string& value) -> std::string { return table_spec_problem(value).value_or(""); },
+        "[SCHEMA.]NAME"};
+}
 
 // --max-file-size's range: the smallest real migration fits in 1KiB; beyond 4GiB the gate's
 // memory (several times the file) is no longer something a pod is given.
@@ -70,6 +78,7 @@ class GateFlags {
     std::string repair_version_;
     std::string baseline_version_;
     std::string adopt_from_;
+    std::string adopt_table_;
     std::string compat_;
     std::string log_format_ = "text";
     std::string max_file_size_ = format_byte_size(LoadLimits{}.max_file_bytes);
@@ -206,6 +215,12 @@ void GateFlags::add_migrate(GateConfig& config) {
         ->check(CLI::IsMember(
             {"flyway", "golang-migrate", "dbmate", "goose", "prisma", "diesel", "sqlx"}));
     migrate
+        ->add_option("--compat-table", config.migration.compat_table,
+                     "--compat's table as [schema.]name, when not the tool's default")
+        ->envname("SCHEMAGATE_COMPAT_TABLE")
+        ->check(table_spec())
+        ->needs("--compat");
+    migrate
         ->add_option("--baseline-version", baseline_version_,
                      "On a schema with tables and no history: files up to this version count "
                      "as applied")
@@ -254,6 +269,23 @@ void GateFlags::add_takeover(GateConfig& config) {
     adopt->add_flag("--accept-checksums", config.accept_checksums,
                     "Take over migrations whose files changed since they ran (Flyway, Prisma, "
                     "sqlx checksums; Liquibase changesets)");
+    adopt
+        ->add_option("--table", adopt_table_,
+                     "The tool's table as [schema.]name (default: its default name, in any "
+                     "schema)")
+        ->check(table_spec())
+        ->needs("--from");
+    adopt
+        ->add_option("--accept-missing", config.accept_missing,
+                     "Versions (comma-separated, or *) the tool applied from no file here, such "
+                     "as Flyway's Java migrations: recorded as adopted without a file")
+        ->delimiter(',')
+        ->check(CLI::Validator(
+            [](std::string& value) -> std::string {
+                if (value == "*" || MigrationVersion::parse(value)) return "";
+                return "'" + value + "' is not a version or *";
+            },
+            "VERSION|*"));
     commands_.emplace_back(adopt, GateCommand::kAdopt);
 
     auto* baseline = app_.add_subcommand(
@@ -319,6 +351,7 @@ void GateFlags::apply_to(GateConfig& config) const {
         config.baseline_version = MigrationVersion::parse(baseline_version_);
     }
     if (!adopt_from_.empty()) config.adopt_from = adopt_from_;
+    if (!adopt_table_.empty()) config.adopt_table = adopt_table_;
     if (!compat_.empty()) config.migration.compat = tool_named(compat_);
     config.termination_log_explicit =
         std::any_of(commands_.begin(), commands_.end(),

@@ -70,6 +70,10 @@ struct GateConfig {
     bool repair_mark_applied = false;  // repair --mark-applied (else --remove)
     // adopt --from: flyway, golang-migrate, dbmate or goose; nullopt: the one found.
     std::optional<std::string> adopt_from;
+    // adopt --table [schema.]name: the tool's table under another name or in another schema.
+    std::optional<std::string> adopt_table;
+    // adopt --accept-missing: versions (or "*") the tool applied from no file here.
+    std::vector<std::string> accept_missing;
     bool accept_checksums = false;  // adopt --accept-checksums
     bool notify_on_success = false;  // --notify-on-success
     // baseline --version, and migrate --baseline-version: on a schema with tables and no

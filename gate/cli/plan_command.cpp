@@ -19,6 +19,8 @@ namespace schemagate {
 
 namespace {
 
+std::string first_code_line(const std::string& text);
+
 std::string transaction_mode(const Migration& migration) {
     if (migration.batch) {
         const BatchOptions& batch = *migration.batch;
@@ -26,6 +28,10 @@ std::string transaction_mode(const Migration& migration) {
                format_duration(batch.pause) + " apart" +
                (batch.key_type ? ", keyset on " + *batch.key_type : "") +
                ", until a batch processes no rows";
+    }
+    if (!migration.no_transaction && !migration.opening.empty()) {
+        return "in one transaction, opened by the file's own " +
+               first_code_line(migration.opening.front().text);
     }
     if (!migration.no_transaction) return "in one transaction";
     return "without a transaction (" + migration.no_transaction_reason + ")" +

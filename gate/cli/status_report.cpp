@@ -7,6 +7,7 @@
 #include <set>
 
 #include "duration.h"
+#include "plan.h"
 #include "version_json.h"
 
 namespace schemagate {
@@ -56,7 +57,9 @@ std::string batch_text(const nlohmann::json& batch) {
 // `migrate` refuses with exit 5 ("checksum drift").
 nlohmann::json drift_json(const MigrationSet& files, const std::vector<AppliedMigration>& history) {
     std::map<MigrationVersion, const AppliedMigration*> applied;
-    for (const auto& record : history) applied[record.version] = &record;
+    for (const auto& record : history) {
+        if (!is_baseline_row(record)) applied[record.version] = &record;  // not a V file's row
+    }
     nlohmann::json drift = nlohmann::json::array();
     for (const auto& migration : files.migrations) {
         const auto found = applied.find(migration.version);
@@ -88,8 +91,10 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
     if (files != nullptr && target) {
         std::set<MigrationVersion> applied;
         for (const auto& record : history) applied.insert(record.version);
+        const MigrationVersion covered = covered_by_baseline(history);
         for (const auto& migration : files->migrations) {
-            if (migration.version <= *target && !applied.contains(migration.version)) {
+            if (migration.version <= *target && migration.version > covered &&
+                !applied.contains(migration.version)) {
                 pending.push_back({{"version", version_json(migration.version)},
                                    {"description", migration.description},
                                    {"file", migration.file},

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
 #include <pqxx/nontransaction>
 
@@ -104,26 +105,42 @@ bool already_managed(pqxx::connection& connection, const StateStore& store,
            ": adopt and baseline are for a database schemagate does not manage yet");
 }
 
+std::string summaries(const std::vector<ForeignHistory>& found) {
+    std::string names;
+    for (const auto& history : found) names += (names.empty() ? "" : ", ") + history.summary();
+    return names;
+}
+
+// `found` is every candidate in every schema the role can read (find_other_histories), only
+// the --from tool's when given.
 const ForeignHistory& choose_tool(const std::vector<ForeignHistory>& found,
                                   const std::optional<std::string>& from) {
+    const bool one_tool =
+        !found.empty() && std::all_of(found.begin(), found.end(), [&](const ForeignHistory& h) {
+            return h.tool == found.front().tool;
+        });
+    if (found.size() > 1 && one_tool) {
+        refuse("several " + tool_name(found.front().tool) + " history tables found (" +
+               summaries(found) + "): say which with --from " + tool_name(found.front().tool) +
+               " --table [schema.]name");
+    }
     if (from) {
-        for (const auto& history : found) {
-            if (tool_name(history.tool) == *from) return history;
-        }
+        if (!found.empty()) return found.front();
         refuse("--from " + *from + ": no " + *from +
-               " history table on the search_path (its default table, in the first schema)");
+               " history table in any schema this role can read (its default names; another "
+               "name: --table [schema.]name)");
     }
     if (found.empty()) {
         refuse(
-            "no other tool's history table on the search_path (flyway_schema_history, "
-            "schema_migrations, goose_db_version, _prisma_migrations, "
-            "__diesel_schema_migrations, _sqlx_migrations): for a database no tool manages, use "
+            "no other tool's history table found (flyway_schema_history, schema_version, "
+            "schema_migrations, goose_db_version in any schema this role can read; "
+            "_prisma_migrations, __diesel_schema_migrations, _sqlx_migrations, "
+            "atlas_schema_revisions, databasechangelog on the search_path; another name: --from "
+            "TOOL --table [schema.]name): for a database no tool manages, use "
             "`schemagate baseline --version V`");
     }
     if (found.size() > 1) {
-        std::string names;
-        for (const auto& history : found) names += (names.empty() ? "" : ", ") + history.summary();
-        refuse("several tools' tables found (" + names + "): say which with --from");
+        refuse("several tools' tables found (" + summaries(found) + "): say which with --from");
     }
     return found.front();
 }
@@ -137,27 +154,35 @@ void print_adoption(const Adoption& adoption) {
                   << (adopted.applied_at.empty() ? "" : " applied " + adopted.applied_at) << " by "
                   << adopted.applied_by << '\n';
     }
+    for (const auto& adopted : adoption.without_file) {
+        std::cout << "  " << version_label(adopted.version) << " (" << adopted.script
+                  << ") without a file, as --accept-missing says, by " << adopted.applied_by
+                  << '\n';
+    }
 }
 
 }  // namespace
 
 int run_adopt(const GateConfig& config) {
     const MigrationSet files = load_migration_set(config.migrations_dir, config.limits);
-    take_over(config, [&](pqxx::connection& connection, const StateStore& store,
-                          bool second_look) -> std::optional<Adoption> {
-        const auto found = read_other_histories(connection);
-        const ForeignHistory& history = choose_tool(found, config.adopt_from);
-        if (already_managed(connection, store, config.state.name, tool_name(history.tool),
-                            second_look)) {
-            return std::nullopt;
-        }
-        if (second_look) {
-            spdlog::info("taking over migration set '{}' from {}", config.state.name,
-                         history.summary());
-        }
-        return plan_adoption(files, matched_to_files(history, files, config.accept_checksums),
-                             config.accept_checksums);
-    });
+    take_over(
+        config,
+        [&](pqxx::connection& connection, const StateStore& store,
+            bool second_look) -> std::optional<Adoption> {
+            const auto tool = config.adopt_from ? tool_named(*config.adopt_from) : std::nullopt;
+            const auto found = find_other_histories(connection, tool, config.adopt_table);
+            const ForeignHistory& history = choose_tool(found, config.adopt_from);
+            if (already_managed(connection, store, config.state.name, tool_name(history.tool),
+                                second_look)) {
+                return std::nullopt;
+            }
+            if (second_look) {
+                spdlog::info("taking over migration set '{}' from {}", config.state.name,
+                             history.summary());
+            }
+            return plan_adoption(files, matched_to_files(history, files, config.accept_checksums),
+                                 config.accept_checksums, config.accept_missing);
+        });
     return 0;
 }
 
@@ -170,7 +195,10 @@ int run_baseline(const GateConfig& config) {
         if (already_managed(connection, store, config.state.name, adoption.source, second_look)) {
             return std::nullopt;
         }
-        if (const auto found = read_other_histories(connection); !found.empty()) {
+        // Anywhere the role can read: a tool keeping its table in a schema of its own still
+        // manages this database.
+        if (const auto found = find_other_histories(connection, std::nullopt, std::nullopt);
+            !found.empty()) {
             refuse("the database is managed by " + found.front().summary() +
                    ": take it over with `schemagate adopt --from " +
                    tool_name(found.front().tool) + "` instead");

@@ -35,6 +35,9 @@ struct MigrationFile {
     std::optional<BatchOptions> batch;
     // The query after `-- schemagate:batch-total`, taken out of `statements`.
     std::optional<SqlStatement> batch_total;
+    // The file's own BEGIN (and SET TRANSACTION right after it) that opens the migration's
+    // transaction in place of schemagate's plain BEGIN (own_transaction.h); empty for none.
+    std::vector<LexedStatement> opening;
 };
 
 // Throws SqlSyntaxError (with the file's line) for anything split_sql refuses, for a down

@@ -19,11 +19,12 @@
 #include "atlas_sum.h"
 #include "byte_size.h"
 #include "errors.h"
+#include "flyway_checksum.h"
+#include "folder_layouts.h"
 #include "liquibase_changelog.h"
 #include "liquibase_migrations.h"
 #include "migration_name.h"
-#include "flyway_checksum.h"
-#include "folder_layouts.h"
+#include "own_transaction.h"
 #include "sha256.h"
 #include "sql_splitter.h"
 #include "unsupported_layouts.h"
@@ -127,7 +128,10 @@ std::string escaped(const std::string& name) {
 }  // namespace
 
 MigrationVersion MigrationSet::highest_version() const {
-    return migrations.empty() ? MigrationVersion{} : migrations.back().version;
+    const MigrationVersion versioned =
+        migrations.empty() ? MigrationVersion{} : migrations.back().version;
+    // A baseline file above every versioned one is where a new database ends up.
+    return baselines.empty() ? versioned : std::max(versioned, baselines.back().version);
 }
 
 namespace {
@@ -273,6 +277,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     Migration migration;
     migration.version = name.version;
     migration.repeatable = name.repeatable;
+    migration.baseline = name.baseline;
     migration.description = name.description;
     migration.file = relative;
     const std::string sql = read_file(path, max_file_bytes);
@@ -282,6 +287,9 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     if (normalizes(sql)) migration.raw_checksum = sha256_hex(sql);
     try {
         MigrationFile file = atlas ? read_atlas_file(sql) : read_migration_file(sql);
+        // golang-migrate sends a file as one query, so its files may bring their own BEGIN.
+        if (name.layout == NameLayout::kNumbered && !atlas) read_own_transaction(file);
+        migration.opening = std::move(file.opening);
         migration.statements = std::move(file.statements);
         migration.no_transaction = file.no_transaction;
         migration.no_transaction_reason = std::move(file.no_transaction_reason);
@@ -361,6 +369,15 @@ void add_unique(std::map<MigrationVersion, Migration>& by_version,
     bad_input("migration files " + existing.file + " and " + file + " in " + directory +
               (repeatable ? " are both the repeatable migration '" + description + "'"
                           : " both have version " + version.text()));
+}
+
+void add_baseline(std::map<MigrationVersion, Migration>& baselines, Migration&& migration,
+                  const std::string& directory) {
+    const MigrationVersion version = migration.version;
+    const std::string file = migration.file;
+    if (baselines.try_emplace(version, std::move(migration)).second) return;
+    bad_input("baseline migration files " + baselines.at(version).file + " and " + file + " in " +
+              directory + " both have version " + version.text());
 }
 
 constexpr std::string_view kVerifySuffix = ".verify.sql";
@@ -484,6 +501,7 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
     OtherToolFiles tool_files;
     std::map<MigrationVersion, Migration> by_version;
     std::map<std::string, Migration> repeatables;
+    std::map<MigrationVersion, Migration> baselines;
     std::optional<std::pair<NameLayout, std::string>> first_layout;
     std::map<std::string, std::pair<fs::path, std::string>> checks;  // by stem
     const auto files = DirectoryWalk(directory, limits).files();
@@ -521,9 +539,13 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
         const auto& name_parts = std::get<MigrationName>(parsed);
         check_one_layout(directory, relative, name_parts.layout, first_layout);
         tool_files.check(directory, relative, false, atlas);
-        add_unique(by_version, repeatables,
-                   read_migration(path, relative, name_parts, limits.max_file_bytes, atlas),
-                   directory);
+        Migration migration =
+            read_migration(path, relative, name_parts, limits.max_file_bytes, atlas);
+        if (name_parts.baseline) {
+            add_baseline(baselines, std::move(migration), directory);
+        } else {
+            add_unique(by_version, repeatables, std::move(migration), directory);
+        }
     }
     attach_checks(by_version, checks, directory, limits.max_file_bytes);
     if (by_version.empty() && repeatables.empty()) {
@@ -542,6 +564,7 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
     for (auto& [description, migration] : repeatables) {
         set.repeatables.push_back(std::move(migration));
     }
+    for (auto& [version, migration] : baselines) set.baselines.push_back(std::move(migration));
     return set;
 }
 
@@ -555,7 +578,7 @@ MigrationVersion choose_target(const MigrationSet& set,
         }
         return *requested;
     }
-    if (set.migrations.empty()) {
+    if (set.migrations.empty() && set.baselines.empty()) {
         if (const auto changelog = liquibase_non_sql_changelog(set.directory)) {
             bad_input("--migrations: " + set.directory +
                       " holds a Liquibase changelog in XML, YAML or JSON (" + *changelog +

@@ -25,6 +25,7 @@ struct ChangesetIdentity {
 struct Migration {
     MigrationVersion version;  // none for a repeatable migration
     bool repeatable = false;   // Flyway's R__: applied after the versioned ones when changed
+    bool baseline = false;     // Flyway's B<version>__ (see MigrationSet::baselines)
     std::string description;
     std::string file;  // path below the migrations directory, as shown and stored in history
     // SHA-256 of the file with a leading UTF-8 BOM dropped and CRLF line ends read as LF, so
@@ -39,6 +40,9 @@ struct Migration {
     std::string no_transaction_reason;     // "directive" or "line 3: CREATE INDEX CONCURRENTLY"
     bool mixed = false;                    // no transaction, and more than one statement
     std::vector<SqlStatement> statements;  // only the up part of dbmate and goose files
+    // The file's own BEGIN [modes] and SET TRANSACTION, sent in place of schemagate's BEGIN
+    // (own_transaction.h); empty: a plain BEGIN.
+    std::vector<LexedStatement> opening;
     // Batched (see migration_file.h): `statements` holds its one statement.
     std::optional<BatchOptions> batch;
     std::optional<SqlStatement> batch_total;
@@ -60,6 +64,9 @@ struct MigrationSet {
     std::string directory;
     std::vector<Migration> migrations;   // versioned: ascending version, no duplicates
     std::vector<Migration> repeatables;  // R__ files: by description, no duplicates
+    // Flyway's baseline files (B<version>__), ascending: on a database with no history the
+    // highest at or below the target replaces the versioned files up to its version.
+    std::vector<Migration> baselines;
 
     MigrationVersion highest_version() const;
 };

@@ -30,6 +30,13 @@ struct Applied {
     std::map<std::string, std::string> repeatables;  // description -> checksum
 };
 
+// Whether a history row records one of Flyway's baseline files (B<version>__, its file name
+// says): the versioned files up to its version are covered by it and have no rows of their own.
+bool is_baseline_row(const AppliedMigration& record);
+
+// The highest version a baseline file in `history` covers; none without one.
+MigrationVersion covered_by_baseline(const std::vector<AppliedMigration>& history);
+
 // Throws FatalError(kStateRefused) naming the file when the database and the files disagree
 // in a way no migration can fix: a dirty (unfinished non-transactional) migration, an
 // applied file whose content changed, or an unapplied version below the current one.

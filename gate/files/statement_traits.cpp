@@ -77,6 +77,7 @@ std::string command_of(const Words& words) {
           {"ROLLBACK", "PREPARED"},
           {"REFRESH", "MATERIALIZED"},
           {"SET", "ROLE"},
+          {"SET", "TRANSACTION"},
           {"SET", "SESSION"},
           {"ROLLBACK", "TO"}}) {
         if (starts_with(words, two)) return joined(words, 0, 2);
@@ -180,6 +181,9 @@ void TraitsBuilder::word(std::string_view upper_word) {
     if (upper_word == "SET_CONFIG") set_config_ = true;
     if (upper_word == "CONCURRENTLY") concurrently_ = true;
     if (upper_word == "DETACH") detach_ = true;
+    if (previous_word_ == "READ" && upper_word == "ONLY") read_only_ = true;
+    if (previous_word_ == "AND" && upper_word == "CHAIN") chain_ = true;
+    previous_word_ = upper_word;
 }
 
 void TraitsBuilder::quoted_identifier(std::string_view content) {
@@ -227,6 +231,9 @@ StatementTraits TraitsBuilder::build() const {
     traits.may_end_transaction = may_end_transaction_of(leading_);
     traits.client_copy = !leading_.empty() && leading_[0] == "COPY" && streams_;
     traits.string_reading = string_reading();
+    traits.read_only = read_only_ && (traits.transaction == TransactionControl::kBegin ||
+                                      traits.command == "SET TRANSACTION");
+    traits.chains = chain_ && traits.transaction == TransactionControl::kEnd;
     return traits;
 }
 

@@ -46,6 +46,10 @@ struct StatementTraits {
     StringReading string_reading = StringReading::kUnchanged;
     // COPY ... FROM STDIN or TO STDOUT: data streamed through the client, which only psql does.
     bool client_copy = false;
+    // BEGIN, START TRANSACTION or SET TRANSACTION with READ ONLY among its modes.
+    bool read_only = false;
+    // COMMIT, END or ROLLBACK AND CHAIN: a new transaction starts as this one ends.
+    bool chains = false;
 };
 
 // Builds a statement's traits from what the lexer sees, in order: each word outside comments
@@ -77,6 +81,9 @@ class TraitsBuilder {
     bool streams_ = false;                              // STDIN or STDOUT seen
     bool concurrently_ = false;                         // anywhere: ALTER TABLE ... CONCURRENTLY
     bool detach_ = false;
+    std::string previous_word_;  // for the two-word modes READ ONLY, AND CHAIN
+    bool read_only_ = false;     // READ ONLY seen
+    bool chain_ = false;         // AND CHAIN seen
     bool names_string_setting_ = false;
     bool set_config_ = false;
     bool body_names_setting_ = false;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "other_tools.h"
 
+#include <algorithm>
 #include <array>
 #include <pqxx/nontransaction>
 #include <pqxx/result_iterator.hxx>
@@ -8,7 +9,9 @@
 #include "app_tool_tables.h"
 #include "atlas_liquibase_history.h"
 #include "db_failure.h"
+#include "errors.h"
 #include "schema_state.h"
+#include "tool_tables.h"
 
 namespace schemagate {
 
@@ -60,6 +63,7 @@ ForeignHistory read_flyway(pqxx::nontransaction& session, const std::string& tab
         migration.installed_on = row[6].as<std::string>();
         migration.success = row[7].as<bool>();
         migration.baseline = type == "BASELINE";
+        migration.sql_baseline = type == "SQL_BASELINE";
         if (!migration.success) {
             history.problem = "a failed Flyway migration " + migration.script +
                               " (fix the database, then `flyway repair`)";
@@ -117,7 +121,120 @@ ForeignHistory read_goose(pqxx::nontransaction& session, const std::string& tabl
     return history;
 }
 
+// Which tool's table this is, by its columns (golang-migrate's and dbmate's share a name).
+std::optional<OtherTool> tool_of(const ToolTable& table) {
+    const std::string columns = "," + table.columns + ",";
+    const auto has = [&columns](const std::string& column) {
+        return columns.find("," + column) != std::string::npos;
+    };
+    if (has("installed_rank ") && has("script ") && has("success ")) return OtherTool::kFlyway;
+    if (has("version_id ") && has("is_applied ")) return OtherTool::kGoose;
+    if (has("version bigint,") && has("dirty boolean,")) return OtherTool::kGolangMigrate;
+    if ((has("version character varying") || has("version text,")) && !has("dirty ")) {
+        return OtherTool::kDbmate;
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> default_tables(OtherTool tool) {
+    switch (tool) {
+        case OtherTool::kFlyway:
+            return {"flyway_schema_history", "schema_version"};
+        case OtherTool::kGolangMigrate:
+        case OtherTool::kDbmate:
+            return {"schema_migrations"};
+        case OtherTool::kGoose:
+            return {"goose_db_version"};
+        case OtherTool::kPrisma:
+        case OtherTool::kDiesel:
+        case OtherTool::kSqlx:
+        case OtherTool::kAtlas:
+        case OtherTool::kLiquibase:
+            // Found by their own readers, on the search_path (app_tool_tables.h,
+            // atlas_liquibase_history.h).
+            return {};
+    }
+    return {};
+}
+
+ForeignHistory read_table(pqxx::nontransaction& session, OtherTool tool, const std::string& table) {
+    switch (tool) {
+        case OtherTool::kFlyway:
+            return read_flyway(session, table);
+        case OtherTool::kGolangMigrate:
+            return read_golang_migrate(session, table);
+        case OtherTool::kDbmate:
+            return read_dbmate(session, table);
+        case OtherTool::kGoose:
+            return read_goose(session, table);
+        case OtherTool::kPrisma:
+        case OtherTool::kDiesel:
+        case OtherTool::kSqlx:
+        case OtherTool::kAtlas:
+        case OtherTool::kLiquibase:
+            break;  // tool_of() names none of these: they have readers of their own
+    }
+    return {};
+}
+
+// The table --table names, which must be `tool`'s.
+ToolTable named_table(pqxx::connection& connection, std::optional<OtherTool> tool,
+                      const std::string& spec) {
+    const auto found = locate_tool_table(connection, spec);
+    if (!found) {
+        throw FatalError(ExitCode::kBadInput,
+                         "--table " + spec +
+                             ": no such table (a name without a schema is looked up on the "
+                             "search_path, as PostgreSQL does)");
+    }
+    if (tool && tool_of(*found) != tool) {
+        throw FatalError(ExitCode::kBadInput,
+                         "--table " + spec + ": " + found->qualified + " is not " +
+                             tool_name(*tool) + "'s history table (its columns: " + found->columns +
+                             ")");
+    }
+    return *found;
+}
+
 }  // namespace
+
+std::vector<ForeignHistory> find_other_histories(pqxx::connection& connection,
+                                                 std::optional<OtherTool> tool,
+                                                 const std::optional<std::string>& table) {
+    std::vector<ToolTable> tables;
+    if (table) {
+        tables.push_back(named_table(connection, tool, *table));
+    } else {
+        std::vector<std::string> names;
+        for (const OtherTool each : kOtherTools) {
+            if (tool && each != *tool) continue;
+            for (auto& name : default_tables(each)) {
+                if (std::find(names.begin(), names.end(), name) == names.end()) {
+                    names.push_back(std::move(name));
+                }
+            }
+        }
+        tables = find_tool_tables(connection, names);
+    }
+    return translate_db_errors([&] {
+        pqxx::nontransaction session(connection);
+        std::vector<ForeignHistory> histories;
+        for (const auto& found : tables) {
+            const auto found_tool = tool_of(found);
+            if (!found_tool || (tool && *found_tool != *tool)) continue;
+            histories.push_back(read_table(session, *found_tool, found.qualified));
+        }
+        if (!table) {
+            std::vector<ForeignHistory> others;
+            read_app_tool_histories(session, others);
+            read_atlas_and_liquibase(session, others);
+            for (auto& other : others) {
+                if (!tool || other.tool == *tool) histories.push_back(std::move(other));
+            }
+        }
+        return histories;
+    });
+}
 
 std::string ForeignHistory::summary() const {
     std::string out = table + " (" + tool_name(tool) + ") at " +

@@ -26,6 +26,7 @@ struct ForeignMigration {
     std::string installed_on;               // Flyway, goose, Prisma, diesel, sqlx: ISO 8601 UTC
     bool success = true;                    // Flyway: false for a failed run
     bool baseline = false;                  // Flyway: a BASELINE row; Atlas: a baseline revision
+    bool sql_baseline = false;              // Flyway: a SQL_BASELINE row (a B file it ran)
     // Liquibase: the changeset (databasechangelog's author, id; `script` holds its filename),
     // its MD5SUM ("9:...", empty when cleared) and EXECTYPE.
     std::string changeset_author;
@@ -51,6 +52,15 @@ struct ForeignHistory {
 // Every other tool's history table visible on the session's search_path, where each tool
 // creates it by default. One round trip to detect, one more per table found.
 std::vector<ForeignHistory> read_other_histories(pqxx::connection& connection);
+
+// The history tables of other tools in every schema the role can read (find_tool_tables with
+// each tool's default names: Flyway's flyway_schema_history and, from Flyway before 5,
+// schema_version), only `tool`'s when given; or only the table `table` names
+// ([schema.]name), which must be `tool`'s. Throws FatalError(kBadInput) naming --table when
+// that table does not exist or is not the tool's (its columns say).
+std::vector<ForeignHistory> find_other_histories(pqxx::connection& connection,
+                                                 std::optional<OtherTool> tool,
+                                                 const std::optional<std::string>& table);
 
 // Up to `limit` tables in the schema migrations create their objects in by default (the first
 // of the search_path, as Flyway's "non-empty schema" check), schemagate's own `state_schema`

@@ -287,15 +287,32 @@ std::size_t StateStore::clear_failure(pqxx::connection& connection,
     return result.affected_rows();
 }
 
+// A version the other tool applied from no file here (adopt --accept-missing): its script's
+// name as the file, no checksum (no file here can match it).
+std::string StateStore::adopted_without_file_sql(pqxx::transaction_base& work,
+                                                 const AdoptedWithoutFile& adopted,
+                                                 const LeaseGrant& grant) const {
+    const std::string applied_at = adopted.applied_at.empty()
+                                       ? "clock_timestamp()"
+                                       : work.quote(adopted.applied_at) + "::timestamptz";
+    return "INSERT INTO " + qualified(work.conn(), where_, StateTable::kHistory) +
+           " (name, version, description, file, checksum, applied_at, applied_by, token, "
+           "lease_id, success) VALUES (" +
+           work.quote(where_.name) + ", " + work.quote(adopted.version.sql_array()) +
+           "::numeric[], " + work.quote(adopted.description) + ", " + work.quote(adopted.script) +
+           ", '', " + applied_at + ", " + work.quote(adopted.applied_by) + ", " +
+           std::to_string(grant.token) + ", " + work.quote(grant.id) + ", true); ";
+}
+
 std::string StateStore::adopt_sql(pqxx::transaction_base& work, const Adoption& adoption,
                                   const std::string& holder, const LeaseGrant& grant) const {
     auto& connection = work.conn();
     std::string sql;
     for (const auto& adopted : adoption.migrations) {
-        const Migration& file = *adopted.file;
         const std::string applied_at = adopted.applied_at.empty()
                                            ? "clock_timestamp()"
                                            : work.quote(adopted.applied_at) + "::timestamptz";
+        const Migration& file = *adopted.file;
         if (file.repeatable) {
             sql += "INSERT INTO " + qualified(connection, where_, StateTable::kRepeatable) +
                    " (name, description, file, checksum, applied_at, applied_by, token) VALUES (" +
@@ -313,6 +330,9 @@ std::string StateStore::adopt_sql(pqxx::transaction_base& work, const Adoption& 
                ", " + work.quote(file.checksum) + ", " + applied_at + ", " +
                work.quote(adopted.applied_by) + ", " + std::to_string(grant.token) + ", " +
                work.quote(grant.id) + ", true); ";
+    }
+    for (const auto& adopted : adoption.without_file) {
+        sql += adopted_without_file_sql(work, adopted, grant);
     }
     return sql + "INSERT INTO " + qualified(connection, where_, StateTable::kAdoption) +
            " (name, source, up_to, adopted_by) VALUES (" + work.quote(where_.name) + ", " +

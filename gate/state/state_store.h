@@ -99,6 +99,9 @@ class StateStore {
     std::map<std::string, std::string> read_repeatables(pqxx::connection& connection) const;
 
   private:
+    std::string adopted_without_file_sql(pqxx::transaction_base& work,
+                                         const AdoptedWithoutFile& adopted,
+                                         const LeaseGrant& grant) const;
     // A PL/pgSQL statement for the bootstrap's upgrade block.
     std::string add_column_if_missing(pqxx::transaction_base& work, StateTable table,
                                       const std::string& column) const;
