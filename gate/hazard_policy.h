@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+
+namespace schemagate {
+
+// What `migrate` does about a migration that would hold a lock while it rewrites, scans or
+// indexes a relation of real size (--hazards, SCHEMAGATE_HAZARDS).
+enum class HazardMode {
+    kRefuse,  // exit 5 before anything runs, naming the statement and the safe alternative
+    kDefer,   // apply nothing; wait (like `wait`) for the migration Job to apply it
+    kWarn,    // log a `hazard` event and run it
+    kOff,     // do not look
+};
+
+struct HazardPolicy {
+    // refuse: a gate runs at pod start with nobody watching; a stalled rollout (the old pods
+    // keep serving) costs an `allow` line, a table locked for minutes costs an outage.
+    HazardMode mode = HazardMode::kRefuse;
+    // --hazard-threshold, default 10MB: relations below it are rewritten or scanned in well
+    // under a second even on a throttled cloud volume (~100 MB/s with index rebuilds), short
+    // enough for the lock queue behind it to drain inside ordinary client timeouts.
+    std::uint64_t threshold_bytes = std::uint64_t{10} << 20;
+};
+
+}  // namespace schemagate
