@@ -59,12 +59,16 @@ std::string with_table(const char* statement, const std::string& table) {
 class Hazards : public GateTest {
   protected:
     // ~600k rows: about 30 MB with its index, well over the 10MB default threshold.
-    void make_tables() const {
-        exec("CREATE TABLE other (id int PRIMARY KEY); INSERT INTO other VALUES (1);"
+    // Applied as V1 by migrate (a schema with tables and no history would be refused).
+    void make_tables() {
+        write_migration("V1__tables.sql", "CREATE TABLE other (id int PRIMARY KEY); INSERT INTO other VALUES (1);"
              "CREATE TABLE big (id int, v varchar(20), n int);"
              "INSERT INTO big SELECT i, 'value ' || i, 1 FROM generate_series(1, 600000) i;"
-             "CREATE INDEX big_v ON big (v); ANALYZE big;"
+             "CREATE INDEX big_v ON big (v);"
              "CREATE TABLE empty (id int, v varchar(20), n int); CREATE INDEX empty_v ON empty (v)");
+        const auto result = gate({"migrate", "--timeout", "120s"});
+        ASSERT_EQ(result.exit_code, 0) << result.err;
+        exec("ANALYZE big");
     }
 
     // The hazards `plan --json` reports, by file.
@@ -74,7 +78,8 @@ class Hazards : public GateTest {
         const auto result = gate(args);
         EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
         std::map<std::string, nlohmann::json> by_file;
-        for (const auto& pending : nlohmann::json::parse(result.out)["pending"]) {
+        const auto plan = nlohmann::json::parse(result.out);
+        for (const auto& pending : plan["pending"]) {
             by_file[pending["file"].get<std::string>()] = pending["hazards"];
         }
         return by_file;
@@ -85,7 +90,7 @@ TEST_F(Hazards, EveryRuleReportsTheBigTableWithItsSizeAndNotTheEmptyOrNewOne) {
     make_tables();
     const long long big_bytes = query_int("SELECT pg_total_relation_size('big')");
     ASSERT_GT(big_bytes, 20LL << 20);
-    int version = 1;
+    int version = 2;
     std::vector<std::string> files;
     for (const RuleFile& rule : kRuleFiles) {
         const std::string file = "V" + std::to_string(version) + "__" + rule.rule + ".sql";
@@ -100,6 +105,7 @@ TEST_F(Hazards, EveryRuleReportsTheBigTableWithItsSizeAndNotTheEmptyOrNewOne) {
     }
     const auto by_file = planned();
     for (std::size_t i = 0; i < files.size(); ++i) {
+        ASSERT_EQ(by_file.count(files[i]), 1U) << files[i] << " not pending";
         const auto& hazards = by_file.at(files[i]);
         bool found = false;
         for (const auto& hazard : hazards) {
@@ -120,12 +126,12 @@ TEST_F(Hazards, EveryRuleReportsTheBigTableWithItsSizeAndNotTheEmptyOrNewOne) {
 
 TEST_F(Hazards, RefuseChangesNothingAndExits5AllowLetsItThroughAndHistoryShowsIt) {
     make_tables();
-    write_migration("V1__ok.sql", "CREATE TABLE t1 (id int);\n");
-    write_migration("V2__index.sql", "-- a comment\nCREATE INDEX big_n ON big (n);\n");
+    write_migration("V2__ok.sql", "CREATE TABLE t1 (id int);\n");
+    write_migration("V3__index.sql", "-- a comment\nCREATE INDEX big_n ON big (n);\n");
     const std::string before = database_fingerprint();
     const auto refused = gate({"migrate", "--timeout", "60s"});
     EXPECT_EQ(refused.exit_code, 5) << refused.err;
-    EXPECT_NE(refused.err.find("V2__index.sql line 2: create-index"), std::string::npos)
+    EXPECT_NE(refused.err.find("V3__index.sql line 2: create-index"), std::string::npos)
         << refused.err;
     EXPECT_NE(refused.err.find("big ("), std::string::npos) << refused.err;
     EXPECT_NE(refused.err.find("CONCURRENTLY"), std::string::npos) << refused.err;
@@ -134,10 +140,10 @@ TEST_F(Hazards, RefuseChangesNothingAndExits5AllowLetsItThroughAndHistoryShowsIt
 
     const auto plan = gate({"plan"});
     EXPECT_EQ(plan.exit_code, 5) << plan.out;
-    EXPECT_NE(plan.out.find("hazard V2__index.sql line 2: create-index"), std::string::npos)
+    EXPECT_NE(plan.out.find("hazard V3__index.sql line 2: create-index"), std::string::npos)
         << plan.out;
 
-    write_migration("V2__index.sql",
+    write_migration("V3__index.sql",
                     "-- a comment\n-- schemagate:allow create-index nightly window, 30 MB\n"
                     "CREATE INDEX big_n ON big (n);\n");
     const auto allowed = gate({"migrate", "--timeout", "60s"});
@@ -145,25 +151,25 @@ TEST_F(Hazards, RefuseChangesNothingAndExits5AllowLetsItThroughAndHistoryShowsIt
     EXPECT_NE(allowed.err.find("hazard"), std::string::npos) << allowed.err;
     EXPECT_EQ(query_int("SELECT (to_regclass('big_n') IS NOT NULL)::int"), 1);
     EXPECT_EQ(query_text("SELECT allowed_hazards->0->>'reason' FROM schemagate.history "
-                         "WHERE version = '{2}'"),
+                         "WHERE version = '{3}'"),
               "nightly window, 30 MB");
     const auto status = gate({"status"});
-    EXPECT_NE(status.out.find("allowed    V2__index.sql line 3: create-index on big: nightly "
+    EXPECT_NE(status.out.find("allowed    V3__index.sql line 3: create-index on big: nightly "
                               "window, 30 MB"),
               std::string::npos)
         << status.out;
     const auto json = nlohmann::json::parse(gate({"status", "--json"}).out);
     EXPECT_EQ(json["allowed_hazards"][0]["rule"], "create-index");
 
-    write_migration("V3__bad.sql", "-- schemagate:allow create-idx because\nSELECT 1;\n");
+    write_migration("V4__bad.sql", "-- schemagate:allow create-idx because\nSELECT 1;\n");
     const auto typo = gate({"migrate", "--timeout", "60s"});
     EXPECT_EQ(typo.exit_code, 3) << typo.err;
-    EXPECT_NE(typo.err.find("V3__bad.sql line 1"), std::string::npos) << typo.err;
+    EXPECT_NE(typo.err.find("V4__bad.sql line 1"), std::string::npos) << typo.err;
 }
 
 TEST_F(Hazards, DeferWaitsForTheJobThatRunsWithWarn) {
     make_tables();
-    write_migration("V1__index.sql", "CREATE INDEX big_n ON big (n);\n");
+    write_migration("V2__index.sql", "CREATE INDEX big_n ON big (n);\n");
     Process pod = start_gate({"migrate", "--hazards=defer", "--timeout", "120s"});
     ASSERT_TRUE(eventually([&] {
         return pod.err().find("deferred to the migration Job") != std::string::npos;
@@ -189,7 +195,7 @@ TEST_F(Hazards, EveryLockOrRewriteHazardSquawkReportsOnTheBigTableIsReported) {
         "disallowed-unique-constraint",  "require-concurrent-index-creation",
         "require-concurrent-index-deletion", "ban-drop-column", "ban-drop-table",
         "renaming-column",               "renaming-table"};
-    int version = 1;
+    int version = 2;
     std::vector<std::string> files;
     for (const RuleFile& rule : kRuleFiles) {
         const std::string file = "V" + std::to_string(version++) + "__" + rule.rule + ".sql";
@@ -211,6 +217,7 @@ TEST_F(Hazards, EveryLockOrRewriteHazardSquawkReportsOnTheBigTableIsReported) {
                 theirs.insert(finding["rule_name"].get<std::string>());
             }
         }
+        ASSERT_EQ(ours.count(file), 1U) << file << " not pending";
         const bool we_report = !ours.at(file).empty();
         if (file == coercible) {
             EXPECT_TRUE(theirs.count("changing-column-type") > 0) << result.out;
