@@ -41,9 +41,9 @@ HazardVerdict check_hazards(pqxx::connection& connection, const GateConfig& conf
         case HazardMode::kRefuse:
             throw FatalError(ExitCode::kStateRefused, reason);
         case HazardMode::kDefer:
-            log_event(spdlog::level::warn, "hazard_deferred", {{"file", first->migration->file}},
-                      "deferred to the migration Job (--hazards=defer), applying nothing: " +
-                          reason);
+            log_event(
+                spdlog::level::warn, "hazard_deferred", {{"file", first->migration->file}},
+                "deferred to the migration Job (--hazards=defer), applying nothing: " + reason);
             return HazardVerdict::kDefer;
         case HazardMode::kWarn:
         case HazardMode::kOff:

@@ -37,8 +37,7 @@ constexpr std::array<HazardRule, 19> kRules = {{
      "ADD CONSTRAINT ... UNIQUE/PRIMARY KEY USING INDEX"},
     {EffectKind::kCreateIndex, "create-index", true, false, "require-concurrent-index-creation",
      "CREATE INDEX CONCURRENTLY (schemagate runs it outside a transaction)"},
-    {EffectKind::kReindex, "reindex", true, false, "",
-     "REINDEX ... CONCURRENTLY (PostgreSQL 12+)"},
+    {EffectKind::kReindex, "reindex", true, false, "", "REINDEX ... CONCURRENTLY (PostgreSQL 12+)"},
     {EffectKind::kCluster, "cluster", true, false, "",
      "pg_repack, outside the deployment; or leave the table unclustered"},
     {EffectKind::kVacuumFull, "vacuum-full", true, false, "",
@@ -97,9 +96,10 @@ std::optional<Allowance> parse_allow(std::string_view comment, int line, const s
     const auto where = file + " line " + std::to_string(line) + ": -- schemagate:allow";
     if (allowance.rule.empty() || rule_named(allowance.rule) == nullptr) {
         std::string names;
-        for (const HazardRule& rule : kRules) names += (names.empty() ? "" : ", ") + std::string(rule.name);
-        throw FatalError(ExitCode::kBadInput, where + ": unknown rule '" + allowance.rule +
-                                                  "' (rules: " + names + ")");
+        for (const HazardRule& rule : kRules)
+            names += (names.empty() ? "" : ", ") + std::string(rule.name);
+        throw FatalError(ExitCode::kBadInput,
+                         where + ": unknown rule '" + allowance.rule + "' (rules: " + names + ")");
     }
     if (allowance.reason.empty()) {
         throw FatalError(ExitCode::kBadInput,
@@ -124,17 +124,24 @@ bool applies(const Effect& effect, const Migration& migration, std::optional<int
 
 std::string normal_type_name(std::string name) {
     if (name.rfind("pg_catalog.", 0) == 0) name = name.substr(11);
-    static constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kAliases = {{
-        {"character varying", "varchar"}, {"decimal", "numeric"},
-        {"bit varying", "varbit"},        {"integer", "int4"},
-        {"int", "int4"},                  {"bigint", "int8"},
-        {"smallint", "int2"},             {"character", "bpchar"},
-        {"char", "bpchar"},               {"timestamp with time zone", "timestamptz"},
-        {"timestamp without time zone", "timestamp"},
-        {"time without time zone", "time"},
-        {"double precision", "float8"},   {"real", "float4"},
-        {"boolean", "bool"},              {"int8", "int8"},
-        {"int4", "int4"}}};
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kAliases = {
+        {{"character varying", "varchar"},
+         {"decimal", "numeric"},
+         {"bit varying", "varbit"},
+         {"integer", "int4"},
+         {"int", "int4"},
+         {"bigint", "int8"},
+         {"smallint", "int2"},
+         {"character", "bpchar"},
+         {"char", "bpchar"},
+         {"timestamp with time zone", "timestamptz"},
+         {"timestamp without time zone", "timestamp"},
+         {"time without time zone", "time"},
+         {"double precision", "float8"},
+         {"real", "float4"},
+         {"boolean", "bool"},
+         {"int8", "int8"},
+         {"int4", "int4"}}};
     for (const auto& [alias, name_of] : kAliases) {
         if (name == alias) return std::string(name_of);
     }
@@ -148,15 +155,16 @@ struct TypeName {
 
 TypeName type_name(std::string_view spelled) {
     std::string text;
-    for (const char c : spelled) text += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char c : spelled)
+        text += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     text = trimmed(text);
     TypeName type;
     const auto open = text.find('(');
     type.base = normal_type_name(trimmed(text.substr(0, open)));
     if (open == std::string::npos) return type;
     const auto close = text.find(')', open);
-    std::string args = text.substr(open + 1, close == std::string::npos ? std::string::npos
-                                                                         : close - open - 1);
+    std::string args =
+        text.substr(open + 1, close == std::string::npos ? std::string::npos : close - open - 1);
     std::size_t at = 0;
     while (at < args.size()) {
         const auto comma = std::min(args.find(',', at), args.size());
@@ -185,10 +193,12 @@ bool widens(const TypeName& from, const TypeName& to) {
 }
 
 std::string pretty_bytes(std::int64_t bytes) {
-    const double value = static_cast<double>(bytes);
-    if (bytes < 10 * 1024) return fmt::format("{} bytes", bytes);
-    if (bytes < 10 * 1024 * 1024) return fmt::format("{:.0f} kB", value / 1024);
-    if (bytes < std::int64_t{10} * 1024 * 1024 * 1024) {
+    // pg_size_pretty's steps: a unit is used from ten of it on.
+    constexpr std::int64_t kKilo = 1024;
+    const auto value = static_cast<double>(bytes);
+    if (bytes < 10 * kKilo) return fmt::format("{} bytes", bytes);
+    if (bytes < 10 * kKilo * kKilo) return fmt::format("{:.0f} kB", value / 1024);
+    if (bytes < 10 * kKilo * kKilo * kKilo) {
         return fmt::format("{:.0f} MB", value / (1024.0 * 1024));
     }
     return fmt::format("{:.0f} GB", value / (1024.0 * 1024 * 1024));
@@ -196,10 +206,14 @@ std::string pretty_bytes(std::int64_t bytes) {
 
 std::string_view work_text(Work work) {
     switch (work) {
-        case Work::kRewrite: return "rewrites";
-        case Work::kScan: return "scans";
-        case Work::kIndexBuild: return "builds an index on";
-        case Work::kNone: break;
+        case Work::kRewrite:
+            return "rewrites";
+        case Work::kScan:
+            return "scans";
+        case Work::kIndexBuild:
+            return "builds an index on";
+        case Work::kNone:
+            break;
     }
     return "locks";
 }
@@ -227,8 +241,7 @@ const HazardRule* rule_named(std::string_view name) {
     return found == kRules.end() ? nullptr : found;
 }
 
-std::vector<Allowance> allowances_before(const LexedStatement& statement,
-                                         const std::string& file) {
+std::vector<Allowance> allowances_before(const LexedStatement& statement, const std::string& file) {
     // The statement's text starts after the previous statement's semicolon: its leading
     // comment lines are the ones just before it.
     const std::vector<std::string_view> lines = lines_of(statement.text);
@@ -305,8 +318,8 @@ bool binary_coercible(std::string_view from, std::string_view to) {
     // text and varchar share a representation: text, or a varchar without a limit, takes any
     // varchar or text as it is.
     const bool stringy = old_type.base == "varchar" || old_type.base == "text";
-    if (stringy && (new_type.base == "text" ||
-                    (new_type.base == "varchar" && new_type.modifiers.empty()))) {
+    if (stringy &&
+        (new_type.base == "text" || (new_type.base == "varchar" && new_type.modifiers.empty()))) {
         return true;
     }
     return old_type.base == "cidr" && new_type.base == "inet";
@@ -357,21 +370,22 @@ nlohmann::json hazard_json(const Hazard& hazard) {
     const auto optional = [](const std::optional<std::int64_t>& value) {
         return value ? json(*value) : json(nullptr);
     };
-    return {{"file", hazard.file},
-            {"line", hazard.line},
-            {"rule", hazard.rule->name},
-            {"lock", std::string(lock_name(hazard.effect.lock))},
-            {"relation", hazard.effect.relation.empty() ? json(nullptr) : json(hazard.effect.relation)},
-            {"column", hazard.effect.column.empty() ? json(nullptr) : json(hazard.effect.column)},
-            {"relation_bytes", optional(hazard.relation_bytes)},
-            {"estimated_rows", optional(hazard.estimated_rows)},
-            {"rewrites", hazard.blocking && hazard.effect.work == Work::kRewrite},
-            {"scans", hazard.blocking && hazard.effect.work == Work::kScan},
-            {"builds_index", hazard.blocking && hazard.effect.work == Work::kIndexBuild},
-            {"blocking", hazard.blocking},
-            {"breaks_readers", hazard.rule->breaks_readers},
-            {"alternative", hazard.rule->alternative},
-            {"allowed", hazard.allowed ? json(*hazard.allowed) : json(nullptr)}};
+    return {
+        {"file", hazard.file},
+        {"line", hazard.line},
+        {"rule", hazard.rule->name},
+        {"lock", std::string(lock_name(hazard.effect.lock))},
+        {"relation", hazard.effect.relation.empty() ? json(nullptr) : json(hazard.effect.relation)},
+        {"column", hazard.effect.column.empty() ? json(nullptr) : json(hazard.effect.column)},
+        {"relation_bytes", optional(hazard.relation_bytes)},
+        {"estimated_rows", optional(hazard.estimated_rows)},
+        {"rewrites", hazard.blocking && hazard.effect.work == Work::kRewrite},
+        {"scans", hazard.blocking && hazard.effect.work == Work::kScan},
+        {"builds_index", hazard.blocking && hazard.effect.work == Work::kIndexBuild},
+        {"blocking", hazard.blocking},
+        {"breaks_readers", hazard.rule->breaks_readers},
+        {"alternative", hazard.rule->alternative},
+        {"allowed", hazard.allowed ? json(*hazard.allowed) : json(nullptr)}};
 }
 
 std::string allowed_hazards_json(const Migration& migration) {

@@ -61,8 +61,8 @@ struct Hazard {
 
 // The statement's hazards by rule, without sizes. `server_version` (server_version_num) decides
 // the version-bound rule (ALTER TYPE ... ADD VALUE in a transaction before 12; schemagate
-// supports 12+, where a non-volatile DEFAULT never rewrites); nullopt offline. Breaking-reader hazards are left out of a contract migration
-// (first line `-- schemagate:contract`).
+// supports 12+, where a non-volatile DEFAULT never rewrites); nullopt offline. Breaking-reader
+// hazards are left out of a contract migration (first line `-- schemagate:contract`).
 std::vector<Hazard> statement_hazards(const Migration& migration, const LexedStatement& statement,
                                       std::optional<int> server_version);
 std::vector<Hazard> migration_hazards(const Migration& migration,

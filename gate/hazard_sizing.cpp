@@ -210,7 +210,8 @@ std::optional<std::uint64_t> parse_hazard_threshold(const std::string& text) {
     static constexpr std::array<std::pair<std::string_view, int>, 4> kUnits = {
         {{"kB", 10}, {"MB", 20}, {"GB", 30}, {"TB", 40}}};
     for (const auto& [unit, shift] : kUnits) {
-        if (text.size() <= unit.size() || text.compare(text.size() - unit.size(), unit.size(), unit) != 0) {
+        if (text.size() <= unit.size() ||
+            text.compare(text.size() - unit.size(), unit.size(), unit) != 0) {
             continue;
         }
         const std::string digits = text.substr(0, text.size() - unit.size());

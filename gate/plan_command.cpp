@@ -50,10 +50,14 @@ std::string first_code_line(const std::string& text) {
 
 const char* hazard_mode_text(HazardMode mode) {
     switch (mode) {
-        case HazardMode::kRefuse: return "refuse";
-        case HazardMode::kDefer: return "defer";
-        case HazardMode::kWarn: return "warn";
-        case HazardMode::kOff: break;
+        case HazardMode::kRefuse:
+            return "refuse";
+        case HazardMode::kDefer:
+            return "defer";
+        case HazardMode::kWarn:
+            return "warn";
+        case HazardMode::kOff:
+            break;
     }
     return "off";
 }
@@ -115,8 +119,9 @@ nlohmann::json plan_json(const PlanReport& report) {
             {"target_version", version_json(report.target)},
             {"pending", pending},
             {"refusals", report.refusals},
-            {"hazard_policy", {{"mode", hazard_mode_text(report.policy.mode)},
-                               {"threshold_bytes", report.policy.threshold_bytes}}},
+            {"hazard_policy",
+             {{"mode", hazard_mode_text(report.policy.mode)},
+              {"threshold_bytes", report.policy.threshold_bytes}}},
             {"would", !report.refusals.empty() ? "refuse"
                       : report.pending.empty() ? "nothing"
                                                : "apply"}};

@@ -116,8 +116,8 @@ bool has_top_level_words(Tokens tokens, std::string_view first, std::string_view
 // Column constraint keywords that end a column's type or a DEFAULT expression.
 bool starts_column_constraint(const Token& token) {
     static constexpr std::array<std::string_view, 11> kWords = {
-        "CONSTRAINT", "NOT",        "NULL",    "CHECK",    "DEFAULT", "GENERATED",
-        "UNIQUE",     "PRIMARY",    "REFERENCES", "COLLATE", "DEFERRABLE"};
+        "CONSTRAINT", "NOT",     "NULL",       "CHECK",   "DEFAULT",   "GENERATED",
+        "UNIQUE",     "PRIMARY", "REFERENCES", "COLLATE", "DEFERRABLE"};
     return token.kind == Token::Kind::kWord &&
            std::find(kWords.begin(), kWords.end(), token.text) != kWords.end();
 }
@@ -140,8 +140,8 @@ Tokens take_until_constraint(Cursor& cursor) {
 std::string spelled(Tokens tokens) {
     std::string out;
     for (const Token& token : tokens) {
-        const bool tight = token.kind == Token::Kind::kSymbol || out.empty() ||
-                           out.back() == '(' || out.back() == ',' || out.back() == '.';
+        const bool tight = token.kind == Token::Kind::kSymbol || out.empty() || out.back() == '(' ||
+                           out.back() == ',' || out.back() == '.';
         if (!tight) out += ' ';
         out += token.kind == Token::Kind::kWord ? lower(token.text) : token.text;
     }
@@ -151,15 +151,42 @@ std::string spelled(Tokens tokens) {
 // Functions and type names that may appear in a DEFAULT without making it volatile (STABLE or
 // IMMUTABLE): PostgreSQL 11+ stores such a default once instead of rewriting the table.
 bool is_non_volatile_call(std::string_view name) {
-    static constexpr std::array<std::string_view, 36> kKnown = {
-        "NOW",        "STATEMENT_TIMESTAMP", "TRANSACTION_TIMESTAMP", "LOWER",   "UPPER",
-        "COALESCE",   "NULLIF",              "ARRAY",                 "ROW",     "JSONB_BUILD_OBJECT",
-        "JSON_BUILD_OBJECT", "JSONB_BUILD_ARRAY", "TO_JSONB",         "MAKE_INTERVAL", "MAKE_DATE",
-        "CONCAT",     "LENGTH",              "ABS",                   "GREATEST", "LEAST",
-        "NUMERIC",    "DECIMAL",             "VARCHAR",               "CHAR",    "CHARACTER",
-        "TIMESTAMP",  "TIMESTAMPTZ",         "TIME",                  "INTERVAL", "BIT",
-        "VARBIT",     "FLOAT",               "CAST",                  "CURRENT_SETTING", "TRIM",
-        "REPLACE"};
+    static constexpr std::array<std::string_view, 36> kKnown = {"NOW",
+                                                                "STATEMENT_TIMESTAMP",
+                                                                "TRANSACTION_TIMESTAMP",
+                                                                "LOWER",
+                                                                "UPPER",
+                                                                "COALESCE",
+                                                                "NULLIF",
+                                                                "ARRAY",
+                                                                "ROW",
+                                                                "JSONB_BUILD_OBJECT",
+                                                                "JSON_BUILD_OBJECT",
+                                                                "JSONB_BUILD_ARRAY",
+                                                                "TO_JSONB",
+                                                                "MAKE_INTERVAL",
+                                                                "MAKE_DATE",
+                                                                "CONCAT",
+                                                                "LENGTH",
+                                                                "ABS",
+                                                                "GREATEST",
+                                                                "LEAST",
+                                                                "NUMERIC",
+                                                                "DECIMAL",
+                                                                "VARCHAR",
+                                                                "CHAR",
+                                                                "CHARACTER",
+                                                                "TIMESTAMP",
+                                                                "TIMESTAMPTZ",
+                                                                "TIME",
+                                                                "INTERVAL",
+                                                                "BIT",
+                                                                "VARBIT",
+                                                                "FLOAT",
+                                                                "CAST",
+                                                                "CURRENT_SETTING",
+                                                                "TRIM",
+                                                                "REPLACE"};
     return std::find(kKnown.begin(), kKnown.end(), name) != kKnown.end();
 }
 
@@ -307,7 +334,8 @@ class AlterTable {
                    !is_word(rest[end], "COLLATE")) {
                 ++end;
             }
-            Effect effect{EffectKind::kColumnType, relation_, column, spelled(rest.subspan(0, end))};
+            Effect effect{EffectKind::kColumnType, relation_, column,
+                          spelled(rest.subspan(0, end))};
             effect.using_expression = has_top_level_words(rest, "USING", "");
             effect.work = Work::kRewrite;
             out_.effects.push_back(std::move(effect));

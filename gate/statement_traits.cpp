@@ -177,8 +177,8 @@ StringReading reading_of(std::optional<bool> standard) {
 
 void TraitsBuilder::keep(Token::Kind kind, std::string_view text) {
     if (tokens_.size() >= kEffectTokens) return;
-    if (tokens_.empty() && (kind != Token::Kind::kWord || !leading_.empty() ||
-                            !may_have_effect(text))) {
+    if (tokens_.empty() &&
+        (kind != Token::Kind::kWord || !leading_.empty() || !may_have_effect(text))) {
         return;
     }
     tokens_.push_back({kind, std::string(text)});
@@ -250,7 +250,8 @@ StatementTraits TraitsBuilder::build() const {
     traits.string_reading = string_reading();
     if (!tokens_.empty()) {
         StatementEffect effect = effect_of(tokens_);
-        if (!effect.empty()) traits.effect = std::make_shared<const StatementEffect>(std::move(effect));
+        if (!effect.empty())
+            traits.effect = std::make_shared<const StatementEffect>(std::move(effect));
     }
     return traits;
 }

@@ -61,11 +61,13 @@ class Hazards : public GateTest {
     // ~600k rows: about 30 MB with its index, well over the 10MB default threshold.
     // Applied as V1 by migrate (a schema with tables and no history would be refused).
     void make_tables() {
-        write_migration("V1__tables.sql", "CREATE TABLE other (id int PRIMARY KEY); INSERT INTO other VALUES (1);"
-             "CREATE TABLE big (id int, v varchar(20), n int);"
-             "INSERT INTO big SELECT i, 'value ' || i, 1 FROM generate_series(1, 600000) i;"
-             "CREATE INDEX big_v ON big (v);"
-             "CREATE TABLE empty (id int, v varchar(20), n int); CREATE INDEX empty_v ON empty (v)");
+        write_migration(
+            "V1__tables.sql",
+            "CREATE TABLE other (id int PRIMARY KEY); INSERT INTO other VALUES (1);"
+            "CREATE TABLE big (id int, v varchar(20), n int);"
+            "INSERT INTO big SELECT i, 'value ' || i, 1 FROM generate_series(1, 600000) i;"
+            "CREATE INDEX big_v ON big (v);"
+            "CREATE TABLE empty (id int, v varchar(20), n int); CREATE INDEX empty_v ON empty (v)");
         const auto result = gate({"migrate", "--timeout", "120s"});
         ASSERT_EQ(result.exit_code, 0) << result.err;
         exec("ANALYZE big");
@@ -96,9 +98,9 @@ TEST_F(Hazards, EveryRuleReportsTheBigTableWithItsSizeAndNotTheEmptyOrNewOne) {
         const std::string file = "V" + std::to_string(version) + "__" + rule.rule + ".sql";
         const std::string fresh = "fresh" + std::to_string(version);
         write_migration(file, with_table(rule.statement, "big") + ";\n" +
-                                  with_table(rule.statement, "empty") + ";\n" +
-                                  "CREATE TABLE " + fresh + " (id int, v varchar(20), n int); " +
-                                  "CREATE INDEX " + fresh + "_v ON " + fresh + " (v); " +
+                                  with_table(rule.statement, "empty") + ";\n" + "CREATE TABLE " +
+                                  fresh + " (id int, v varchar(20), n int); " + "CREATE INDEX " +
+                                  fresh + "_v ON " + fresh + " (v); " +
                                   with_table(rule.statement, fresh) + ";\n");
         files.push_back(file);
         ++version;
@@ -188,13 +190,19 @@ TEST_F(Hazards, EveryLockOrRewriteHazardSquawkReportsOnTheBigTableIsReported) {
         << squawk << " missing: run npm ci --prefix tests/hazards (scripts/test.sh does)";
     make_tables();
     // squawk's rules about locks, rewrites, scans and breaking readers (not style).
-    const std::set<std::string> lock_rules = {
-        "adding-field-with-default",     "adding-foreign-key-constraint",
-        "adding-not-nullable-field",     "adding-serial-primary-key-field",
-        "changing-column-type",          "constraint-missing-not-valid",
-        "disallowed-unique-constraint",  "require-concurrent-index-creation",
-        "require-concurrent-index-deletion", "ban-drop-column", "ban-drop-table",
-        "renaming-column",               "renaming-table"};
+    const std::set<std::string> lock_rules = {"adding-field-with-default",
+                                              "adding-foreign-key-constraint",
+                                              "adding-not-nullable-field",
+                                              "adding-serial-primary-key-field",
+                                              "changing-column-type",
+                                              "constraint-missing-not-valid",
+                                              "disallowed-unique-constraint",
+                                              "require-concurrent-index-creation",
+                                              "require-concurrent-index-deletion",
+                                              "ban-drop-column",
+                                              "ban-drop-table",
+                                              "renaming-column",
+                                              "renaming-table"};
     int version = 2;
     std::vector<std::string> files;
     for (const RuleFile& rule : kRuleFiles) {

@@ -38,7 +38,8 @@ struct RuleCase {
 TEST(StatementEffect, EveryRuleOnItsStatementAndNotOnTheSafeSpelling) {
     for (const RuleCase& c : std::initializer_list<RuleCase>{
              // column-type; the type is judged against the live column (binary_coercible)
-             {"ALTER TABLE orders ALTER COLUMN id TYPE bigint", "column-type orders.id ACCESS EXCLUSIVE"},
+             {"ALTER TABLE orders ALTER COLUMN id TYPE bigint",
+              "column-type orders.id ACCESS EXCLUSIVE"},
              {"alter table public.orders alter id set data type bigint using id::bigint",
               "column-type public.orders.id ACCESS EXCLUSIVE"},
              // add-column-rewrite: volatile defaults, serial, identity, stored generated
@@ -60,12 +61,14 @@ TEST(StatementEffect, EveryRuleOnItsStatementAndNotOnTheSafeSpelling) {
              {"ALTER TABLE t ALTER COLUMN c SET NOT NULL", "set-not-null t.c ACCESS EXCLUSIVE"},
              {"ALTER TABLE t ALTER c DROP NOT NULL", ""},
              // check-constraint / foreign-key
-             {"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", "check-constraint t ACCESS EXCLUSIVE"},
+             {"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)",
+              "check-constraint t ACCESS EXCLUSIVE"},
              {"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID", ""},
              {"ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES o (id)",
               "foreign-key t SHARE ROW EXCLUSIVE"},
              {"ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES o (id) NOT VALID", ""},
-             {"ALTER TABLE t ADD COLUMN o int REFERENCES o (id)", "foreign-key t SHARE ROW EXCLUSIVE"},
+             {"ALTER TABLE t ADD COLUMN o int REFERENCES o (id)",
+              "foreign-key t SHARE ROW EXCLUSIVE"},
              {"ALTER TABLE t VALIDATE CONSTRAINT f", ""},
              // unique-constraint
              {"ALTER TABLE t ADD CONSTRAINT u UNIQUE (a)", "unique-constraint t ACCESS EXCLUSIVE"},
@@ -158,9 +161,10 @@ TEST(StatementEffect, AllowDirectivesOnTheLinesBefore) {
     EXPECT_EQ(allowances[1].reason, "checked by hand");
     EXPECT_NE(allowed_hazards_json(migration).find("\"reason\":\"small in practice\""),
               std::string::npos);
-    EXPECT_THROW(allowances_before(
-                     migration_of("-- schemagate:allow nosuch-rule x\nSELECT 1").statements[0], "f"),
-                 FatalError);
+    EXPECT_THROW(
+        allowances_before(migration_of("-- schemagate:allow nosuch-rule x\nSELECT 1").statements[0],
+                          "f"),
+        FatalError);
     EXPECT_THROW(allowances_before(
                      migration_of("-- schemagate:allow create-index\nSELECT 1").statements[0], "f"),
                  FatalError);
