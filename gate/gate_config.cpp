@@ -14,7 +14,7 @@
 #include "byte_size.h"
 #include "cli_options.h"
 #include "exit_code.h"
-#include "hazard_sizing.h"
+#include "hazard_policy.h"
 #include "secret_scrubber.h"
 #include "utf8.h"
 #include "version.h"

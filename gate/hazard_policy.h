@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace schemagate {
 
@@ -23,5 +25,11 @@ struct HazardPolicy {
     // enough for the lock queue behind it to drain inside ordinary client timeouts.
     std::uint64_t threshold_bytes = std::uint64_t{10} << 20;
 };
+
+// Reads --hazards / SCHEMAGATE_HAZARDS values; nullopt for anything else.
+std::optional<HazardMode> hazard_mode_named(const std::string& name);
+// --hazard-threshold: "50MB", "1GB", "512kB" (PostgreSQL's units: 1024-based, as
+// pg_size_pretty prints them), also "64MiB", "64Mi" or bytes.
+std::optional<std::uint64_t> parse_hazard_threshold(const std::string& text);
 
 }  // namespace schemagate

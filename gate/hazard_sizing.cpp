@@ -3,12 +3,10 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <map>
 #include <pqxx/nontransaction>
 #include <set>
 
-#include "byte_size.h"
 #include "db_failure.h"
 #include "migration_name.h"
 
@@ -196,32 +194,6 @@ std::string hazard_refusal(const MigrationHazards& migration, const Hazard& haza
         "the statement, or let the migration Job apply it (--hazards=warn there, "
         "--hazards=defer in the pods)",
         label(*migration.migration), hazard_line(hazard), hazard.rule->name);
-}
-
-std::optional<HazardMode> hazard_mode_named(const std::string& name) {
-    if (name == "refuse") return HazardMode::kRefuse;
-    if (name == "defer") return HazardMode::kDefer;
-    if (name == "warn") return HazardMode::kWarn;
-    if (name == "off") return HazardMode::kOff;
-    return std::nullopt;
-}
-
-std::optional<std::uint64_t> parse_hazard_threshold(const std::string& text) {
-    static constexpr std::array<std::pair<std::string_view, int>, 4> kUnits = {
-        {{"kB", 10}, {"MB", 20}, {"GB", 30}, {"TB", 40}}};
-    for (const auto& [unit, shift] : kUnits) {
-        if (text.size() <= unit.size() ||
-            text.compare(text.size() - unit.size(), unit.size(), unit) != 0) {
-            continue;
-        }
-        const std::string digits = text.substr(0, text.size() - unit.size());
-        if (digits.empty() || digits.size() > 6 ||
-            digits.find_first_not_of("0123456789") != std::string::npos) {
-            return std::nullopt;
-        }
-        return std::stoull(digits) << shift;
-    }
-    return parse_byte_size(text);
 }
 
 }  // namespace schemagate

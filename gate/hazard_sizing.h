@@ -36,10 +36,4 @@ std::vector<MigrationHazards> size_hazards(pqxx::connection& connection,
 // alternative, and how to let it through.
 std::string hazard_refusal(const MigrationHazards& migration, const Hazard& hazard);
 
-// Reads --hazards / SCHEMAGATE_HAZARDS values; nullopt for anything else.
-std::optional<HazardMode> hazard_mode_named(const std::string& name);
-// --hazard-threshold: "50MB", "1GB", "512kB" (PostgreSQL's units: 1024-based, as
-// pg_size_pretty prints them), also "64MiB", "64Mi" or bytes.
-std::optional<std::uint64_t> parse_hazard_threshold(const std::string& text);
-
 }  // namespace schemagate

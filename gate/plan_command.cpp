@@ -83,10 +83,14 @@ void add_hazards(pqxx::connection& connection, const GateConfig& config, PlanRep
     report.policy = config.hazards;
     if (config.hazards.mode == HazardMode::kOff) return;
     report.hazards = size_hazards(connection, report.pending, config.hazards.threshold_bytes);
-    if (config.hazards.mode != HazardMode::kRefuse) return;
+    if (config.hazards.mode == HazardMode::kWarn) return;
     for (const MigrationHazards& judged : report.hazards) {
         if (const Hazard* hazard = judged.first_unallowed_blocking()) {
-            report.refusals.push_back(hazard_refusal(judged, *hazard));
+            if (config.hazards.mode == HazardMode::kDefer) {
+                report.deferred = hazard_refusal(judged, *hazard);
+            } else {
+                report.refusals.push_back(hazard_refusal(judged, *hazard));
+            }
             return;
         }
     }
@@ -122,9 +126,10 @@ nlohmann::json plan_json(const PlanReport& report) {
             {"hazard_policy",
              {{"mode", hazard_mode_text(report.policy.mode)},
               {"threshold_bytes", report.policy.threshold_bytes}}},
-            {"would", !report.refusals.empty() ? "refuse"
-                      : report.pending.empty() ? "nothing"
-                                               : "apply"}};
+            {"would", !report.refusals.empty()  ? "refuse"
+                      : report.pending.empty()  ? "nothing"
+                      : !report.deferred.empty() ? "defer"
+                                                 : "apply"}};
 }
 
 std::string plan_text(const PlanReport& report) {
@@ -138,6 +143,10 @@ std::string plan_text(const PlanReport& report) {
     } else if (report.pending.empty()) {
         return out + "nothing to do\n";
     } else {
+        if (!report.deferred.empty()) {
+            out += "migrate would apply nothing and wait for the migration Job (--hazards=defer): " +
+                   report.deferred + "\n";
+        }
         out += fmt::format("{} migration{} to apply, in this order:\n", report.pending.size(),
                            report.pending.size() == 1 ? "" : "s");
     }

@@ -28,6 +28,8 @@ struct PlanReport {
     // that judges them.
     std::vector<MigrationHazards> hazards;
     HazardPolicy policy;
+    // --hazards=defer and a hazard found: why migrate would wait for the migration Job.
+    std::string deferred;
 };
 nlohmann::json plan_json(const PlanReport& report);
 std::string plan_text(const PlanReport& report);

@@ -140,6 +140,15 @@ TEST_F(Hazards, RefuseChangesNothingAndExits5AllowLetsItThroughAndHistoryShowsIt
     EXPECT_EQ(database_fingerprint(), before) << "a refusal changed the database";
     EXPECT_EQ(query_int("SELECT (to_regclass('t1') IS NULL)::int"), 1);
 
+    const auto offline = gate({"validate"}, {{"DATABASE_URL", ""}});
+    EXPECT_EQ(offline.exit_code, 0) << offline.err;
+    EXPECT_NE(offline.out.find("hazard V3__index.sql line 2: create-index: builds an index on "
+                               "big [big_n] under SHARE (blocks writes); instead"),
+              std::string::npos)
+        << offline.out;
+    const auto deferred = gate({"plan", "--json", "--hazards=defer"});
+    EXPECT_EQ(deferred.exit_code, 0) << deferred.err;
+    EXPECT_EQ(nlohmann::json::parse(deferred.out)["would"], "defer");
     const auto plan = gate({"plan"});
     EXPECT_EQ(plan.exit_code, 5) << plan.out;
     EXPECT_NE(plan.out.find("hazard V3__index.sql line 2: create-index"), std::string::npos)
