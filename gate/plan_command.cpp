@@ -126,8 +126,8 @@ nlohmann::json plan_json(const PlanReport& report) {
             {"hazard_policy",
              {{"mode", hazard_mode_text(report.policy.mode)},
               {"threshold_bytes", report.policy.threshold_bytes}}},
-            {"would", !report.refusals.empty()  ? "refuse"
-                      : report.pending.empty()  ? "nothing"
+            {"would", !report.refusals.empty()   ? "refuse"
+                      : report.pending.empty()   ? "nothing"
                       : !report.deferred.empty() ? "defer"
                                                  : "apply"}};
 }
@@ -144,8 +144,9 @@ std::string plan_text(const PlanReport& report) {
         return out + "nothing to do\n";
     } else {
         if (!report.deferred.empty()) {
-            out += "migrate would apply nothing and wait for the migration Job (--hazards=defer): " +
-                   report.deferred + "\n";
+            out +=
+                "migrate would apply nothing and wait for the migration Job (--hazards=defer): " +
+                report.deferred + "\n";
         }
         out += fmt::format("{} migration{} to apply, in this order:\n", report.pending.size(),
                            report.pending.size() == 1 ? "" : "s");
