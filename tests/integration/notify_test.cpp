@@ -241,9 +241,9 @@ TEST_F(Notify, AHazardRefusedOrRunUnderWarnIsAnEvent) {
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
     write_migration("V2__i.sql", "CREATE INDEX t_id ON t (id);\n");
     // A 1kB threshold makes the 40 kB table count.
-    EXPECT_EQ(gate({"migrate", "--hazard-threshold", "1kB", "--notify-url", receiver.url()})
-                  .exit_code,
-              5);
+    EXPECT_EQ(
+        gate({"migrate", "--hazard-threshold", "1kB", "--notify-url", receiver.url()}).exit_code,
+        5);
     EXPECT_EQ(gate({"migrate", "--hazard-threshold", "1kB", "--hazards", "warn", "--notify-url",
                     receiver.url()})
                   .exit_code,
