@@ -14,6 +14,8 @@
 #include "database_target.h"
 #include "db_failure.h"
 #include "errors.h"
+#include "hazard_check.h"
+#include "hazard_rules.h"
 #include "lease.h"
 #include "notifier.h"
 #include "plan.h"
@@ -58,6 +60,7 @@ int run_status(const GateConfig& config) {
     auto report =
         status_json(config.state, state, history.value_or(std::vector<AppliedMigration>{}),
                     files ? &*files : nullptr, target);
+    report["allowed_hazards"] = read_allowed_hazards(*connection, config.state);
     report["adopted"] = nullptr;
     if (const auto adopted = StateStore(config.state).read_adoption(*connection)) {
         report["adopted"] = {{"source", adopted->source},
@@ -103,6 +106,15 @@ int run_validate(const GateConfig& config) {
                   << (migration.mixed ? "; a failure midway leaves it partly applied and dirty"
                                       : "")
                   << '\n';
+    }
+    check_allowances(files);
+    // Offline: the rules alone (no sizes; plan and migrate judge them on the live database).
+    for (const auto* set : {&files.migrations, &files.repeatables}) {
+        for (const Migration& migration : *set) {
+            for (const Hazard& hazard : migration_hazards(migration, std::nullopt)) {
+                std::cout << "hazard " << hazard_line(hazard) << '\n';
+            }
+        }
     }
     if (!database_target_given(config.database_url, config.database_url_file)) {
         std::cout << "no database given: checksums of applied migrations not checked\n";

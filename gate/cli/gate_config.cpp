@@ -14,6 +14,7 @@
 #include "byte_size.h"
 #include "cli_options.h"
 #include "exit_code.h"
+#include "hazard_policy.h"
 #include "secret_scrubber.h"
 #include "table_spec.h"
 #include "utf8.h"
@@ -84,6 +85,8 @@ class GateFlags {
     std::string max_file_size_ = format_byte_size(LoadLimits{}.max_file_bytes);
     std::string notify_url_;
     std::string notify_url_file_;
+    std::string hazards_ = "refuse";
+    std::string hazard_threshold_ = "10MB";
     bool remove_ = false;
     std::vector<std::pair<CLI::App*, GateCommand>> commands_;
     CLI::App* repair_ = nullptr;
@@ -167,6 +170,21 @@ void GateFlags::add_common(CLI::App* sub, GateConfig& config) {
                     "while it runs); raise it with the gate's memory limit")
         ->envname("SCHEMAGATE_MAX_FILE_SIZE")
         ->check(byte_size_in(kMinFileSizeLimit, kMaxFileSizeLimit))
+        ->capture_default_str();
+    sub->add_option("--hazards", hazards_,
+                    "A migration that locks a relation over --hazard-threshold while it "
+                    "rewrites, scans or indexes it: refuse (exit 5), defer (wait for the "
+                    "migration Job), warn, or off")
+        ->envname("SCHEMAGATE_HAZARDS")
+        ->check(CLI::IsMember({"refuse", "defer", "warn", "off"}))
+        ->capture_default_str();
+    sub->add_option("--hazard-threshold", hazard_threshold_,
+                    "Smallest relation a hazard counts for (10MB, 1GB: PostgreSQL's units)")
+        ->envname("SCHEMAGATE_HAZARD_THRESHOLD")
+        ->check([](const std::string& text) {
+            return parse_hazard_threshold(text) ? std::string()
+                                                : "not a size like 10MB, 1GB or 512kB";
+        })
         ->capture_default_str();
 }
 
@@ -345,6 +363,8 @@ void GateFlags::apply_to(GateConfig& config) const {
     config.migration.statement_timeout = *parse_duration(raw_.statement_timeout);
     config.log_format = log_format_named(log_format_);
     config.limits.max_file_bytes = *parse_byte_size(max_file_size_);
+    config.hazards.mode = *hazard_mode_named(hazards_);
+    config.hazards.threshold_bytes = *parse_hazard_threshold(hazard_threshold_);
     if (!target_.empty()) config.target = MigrationVersion::parse(target_);
     if (!repair_version_.empty()) config.repair_version = *MigrationVersion::parse(repair_version_);
     if (!baseline_version_.empty()) {

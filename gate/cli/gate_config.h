@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "duration.h"
+#include "hazard_policy.h"
 #include "load_limits.h"
 #include "logging.h"
 #include "migration_settings.h"
@@ -82,6 +83,9 @@ struct GateConfig {
     // --notify-url / --notify-url-file: where events are posted (failures, refusals, a dirty
     // set, a broken lease; successes with --notify-on-success). A secret: never logged.
     std::optional<NotifyUrl> notify;
+    // --hazards, --hazard-threshold: what migrate does about a migration that would lock a
+    // relation of real size while it rewrites, scans or indexes it (see hazard_policy.h).
+    HazardPolicy hazards;
     // check-manifests FILE: a JSON rendering of the manifests; "-" is standard input.
     std::string manifests_file = "-";
 };

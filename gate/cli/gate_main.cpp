@@ -59,6 +59,7 @@ std::optional<std::string> failure_event(ExitCode code, const std::string& messa
         case ExitCode::kBadInput: return "bad_input";
         case ExitCode::kUnreachable: return "unreachable";
         case ExitCode::kStateRefused:
+            if (message.rfind("hazard:", 0) == 0) return "hazard_refused";
             return message.find("dirty") != std::string::npos ? "dirty" : "refused";
         case ExitCode::kLeaseLost: return "lease_lost";
         default: return std::nullopt;

@@ -14,6 +14,7 @@
 #include "db_failure.h"
 #include "errors.h"
 #include "gate_connection.h"
+#include "hazard_check.h"
 #include "holder_session.h"
 #include "interrupt.h"
 #include "lease.h"
@@ -103,6 +104,8 @@ class Gate {
     MigrationVersion target_;
     bool history_missing_ = false;
     bool baseline_first_ = false;  // --baseline-version applies: the schema had tables
+    std::vector<const Migration*> pending_;  // as the last look planned it
+    bool hazards_checked_ = false;
     std::unique_ptr<GateConnection> db_;
     std::unique_ptr<ChangeListener> listener_;
     std::string last_wait_reason_;
@@ -141,6 +144,7 @@ void Gate::start() {
     });
     if (mode_ == WaitMode::kMigrate || !config_.target) {
         files_ = load_migration_set(config_.migrations_dir, config_.limits);
+        check_allowances(files_);
         target_ = choose_target(files_, config_.target);
         if (config_.migration.compat) {
             if (const auto problem = compat_problem(*config_.migration.compat, files_)) {
@@ -180,6 +184,14 @@ std::optional<int> Gate::round() {
         case WaitDecision::Action::kTakeLease:
         case WaitDecision::Action::kWait:
             break;
+    }
+    if (decision.action == WaitDecision::Action::kTakeLease && !hazards_checked_) {
+        // Before anything is written (our own tables included): a refusal changes nothing.
+        hazards_checked_ = true;
+        if (check_hazards(connection, config_, pending_) == HazardVerdict::kDefer) {
+            mode_ = WaitMode::kWait;
+            return std::nullopt;
+        }
     }
     if (history_missing_) {
         // A database schemagate has never seen: take nothing for granted (another tool's
@@ -252,6 +264,7 @@ Look Gate::look_at(pqxx::connection& connection) {
     const Plan plan = make_plan(files_, applied, target_,
                                 live_token_if_unfinished(connection, history));
     history_missing_ = !history;
+    pending_ = plan.pending;
     look.current = plan.current;
     look.pending = plan.pending.size();
     return look;

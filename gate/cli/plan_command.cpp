@@ -54,6 +54,54 @@ std::string first_code_line(const std::string& text) {
     return text;
 }
 
+const char* hazard_mode_text(HazardMode mode) {
+    switch (mode) {
+        case HazardMode::kRefuse:
+            return "refuse";
+        case HazardMode::kDefer:
+            return "defer";
+        case HazardMode::kWarn:
+            return "warn";
+        case HazardMode::kOff:
+            break;
+    }
+    return "off";
+}
+
+const MigrationHazards* hazards_of(const PlanReport& report, const Migration* migration) {
+    for (const MigrationHazards& judged : report.hazards) {
+        if (judged.migration == migration) return &judged;
+    }
+    return nullptr;
+}
+
+nlohmann::json hazards_json(const PlanReport& report, const Migration* migration) {
+    nlohmann::json out = nlohmann::json::array();
+    if (const MigrationHazards* judged = hazards_of(report, migration)) {
+        for (const Hazard& hazard : judged->hazards) out.push_back(hazard_json(hazard));
+    }
+    return out;
+}
+
+// plan, with --hazards not off: the pending migrations' hazards on this database, and the
+// refusal migrate would give.
+void add_hazards(pqxx::connection& connection, const GateConfig& config, PlanReport& report) {
+    report.policy = config.hazards;
+    if (config.hazards.mode == HazardMode::kOff) return;
+    report.hazards = size_hazards(connection, report.pending, config.hazards.threshold_bytes);
+    if (config.hazards.mode == HazardMode::kWarn) return;
+    for (const MigrationHazards& judged : report.hazards) {
+        if (const Hazard* hazard = judged.first_unallowed_blocking()) {
+            if (config.hazards.mode == HazardMode::kDefer) {
+                report.deferred = hazard_refusal(judged, *hazard);
+            } else {
+                report.refusals.push_back(hazard_refusal(judged, *hazard));
+            }
+            return;
+        }
+    }
+}
+
 }  // namespace
 
 nlohmann::json plan_json(const PlanReport& report) {
@@ -71,6 +119,7 @@ nlohmann::json plan_json(const PlanReport& report) {
                            {"transaction", !migration->no_transaction},
                            {"mode", transaction_mode(*migration)},
                            {"statements", statements},
+                           {"hazards", hazards_json(report, migration)},
                            {"checks", migration->checks.size()},
                            {"checks_file", migration->verify_file.empty()
                                                ? json(nullptr)
@@ -80,9 +129,13 @@ nlohmann::json plan_json(const PlanReport& report) {
             {"target_version", version_json(report.target)},
             {"pending", pending},
             {"refusals", report.refusals},
-            {"would", !report.refusals.empty() ? "refuse"
-                      : report.pending.empty() ? "nothing"
-                                               : "apply"}};
+            {"hazard_policy",
+             {{"mode", hazard_mode_text(report.policy.mode)},
+              {"threshold_bytes", report.policy.threshold_bytes}}},
+            {"would", !report.refusals.empty()   ? "refuse"
+                      : report.pending.empty()   ? "nothing"
+                      : !report.deferred.empty() ? "defer"
+                                                 : "apply"}};
 }
 
 std::string plan_text(const PlanReport& report) {
@@ -96,6 +149,11 @@ std::string plan_text(const PlanReport& report) {
     } else if (report.pending.empty()) {
         return out + "nothing to do\n";
     } else {
+        if (!report.deferred.empty()) {
+            out +=
+                "migrate would apply nothing and wait for the migration Job (--hazards=defer): " +
+                report.deferred + "\n";
+        }
         out += fmt::format("{} migration{} to apply, in this order:\n", report.pending.size(),
                            report.pending.size() == 1 ? "" : "s");
     }
@@ -104,6 +162,11 @@ std::string plan_text(const PlanReport& report) {
                            transaction_mode(*migration));
         for (const auto& statement : migration->statements) {
             out += fmt::format("  line {:>4}: {}\n", statement.line, first_code_line(statement.text));
+        }
+        if (const MigrationHazards* judged = hazards_of(report, migration)) {
+            for (const Hazard& hazard : judged->hazards) {
+                out += "  hazard " + hazard_line(hazard) + "\n";
+            }
         }
         if (!migration->checks.empty()) {
             out += fmt::format("  then {} check{} from {}, {}\n", migration->checks.size(),
@@ -117,6 +180,7 @@ std::string plan_text(const PlanReport& report) {
 
 int run_plan(const GateConfig& config) {
     const MigrationSet files = load_migration_set(config.migrations_dir, config.limits);
+    check_allowances(files);
     PlanReport report;
     report.target = choose_target(files, config.target);
     const Connection connection = connect_for_admin(config);
@@ -140,6 +204,7 @@ int run_plan(const GateConfig& config) {
         report.current = state.version.value_or(MigrationVersion{});
         report.refusals.emplace_back(e.what());
     }
+    add_hazards(*connection, config, report);
     for (const auto& failure : store.read_failures(*connection)) {
         for (const Migration* migration : report.pending) {
             if (migration->repeatable || migration->version != failure.version) continue;

@@ -5,6 +5,7 @@
 
 #include "applied_migration.h"
 #include "gate_config.h"
+#include "hazard_sizing.h"
 #include "migration_set.h"
 #include "schema_state.h"
 
@@ -23,6 +24,12 @@ struct PlanReport {
     std::vector<const Migration*> pending;
     std::vector<std::string> refusals;
     bool stopped_by_failure = false;
+    // The pending migrations' hazards on the live database (those with any), and the policy
+    // that judges them.
+    std::vector<MigrationHazards> hazards;
+    HazardPolicy policy;
+    // --hazards=defer and a hazard found: why migrate would wait for the migration Job.
+    std::string deferred;
 };
 nlohmann::json plan_json(const PlanReport& report);
 std::string plan_text(const PlanReport& report);

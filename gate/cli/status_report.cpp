@@ -232,6 +232,12 @@ std::string status_text(const nlohmann::json& status) {
                      locker["state"].get<std::string>(), locker["since"].get<std::string>()));
         }
     }
+    for (const auto& allowed : status.value("allowed_hazards", nlohmann::json::array())) {
+        line("allowed", fmt::format("{} line {}: {} on {}: {}", allowed["file"].get<std::string>(),
+                                    allowed["line"].get<int>(), allowed["rule"].get<std::string>(),
+                                    allowed["relation"].get<std::string>(),
+                                    allowed["reason"].get<std::string>()));
+    }
     if (!status["recent"].empty()) out += "recent:\n";
     for (const auto& record : status["recent"]) {
         out += fmt::format(

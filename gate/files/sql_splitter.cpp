@@ -113,6 +113,7 @@ class Splitter {
         }
         if (is_ident_start(c)) return read_word();
         if (std::isdigit(static_cast<unsigned char>(c)) != 0) return read_number();
+        traits_.symbol(c);
         advance(1);
     }
 

@@ -172,7 +172,21 @@ StringReading reading_of(std::optional<bool> standard) {
 
 }  // namespace
 
+void TraitsBuilder::keep(Token::Kind kind, std::string_view text) {
+    if (tokens_.size() >= kEffectTokens) return;
+    if (tokens_.empty() &&
+        (kind != Token::Kind::kWord || !leading_.empty() || !may_have_effect(text))) {
+        return;
+    }
+    tokens_.push_back({kind, std::string(text)});
+}
+
+void TraitsBuilder::symbol(char c) {
+    if (!tokens_.empty()) keep(Token::Kind::kSymbol, std::string_view(&c, 1));
+}
+
 void TraitsBuilder::word(std::string_view upper_word) {
+    keep(Token::Kind::kWord, upper_word);
     if (leading_.size() < kLeadingWords) leading_.emplace_back(upper_word);
     if (upper_word == "STDIN" || upper_word == "STDOUT") streams_ = true;
     if (upper_word == "STANDARD_CONFORMING_STRINGS" || upper_word == "BACKSLASH_QUOTE") {
@@ -187,6 +201,7 @@ void TraitsBuilder::word(std::string_view upper_word) {
 }
 
 void TraitsBuilder::quoted_identifier(std::string_view content) {
+    if (!tokens_.empty()) keep(Token::Kind::kQuoted, content);
     const std::string name = ascii_lower(content);
     if (name == "standard_conforming_strings" || name == "backslash_quote") {
         names_string_setting_ = true;
@@ -208,6 +223,7 @@ void TraitsBuilder::body(std::string_view content) {
 }
 
 void TraitsBuilder::literal(std::string_view content) {
+    if (!tokens_.empty()) keep(Token::Kind::kLiteral, content);
     const std::string value = ascii_lower(content);
     if (value == "standard_conforming_strings" || value == "backslash_quote") {
         names_string_setting_ = true;
@@ -216,6 +232,7 @@ void TraitsBuilder::literal(std::string_view content) {
 }
 
 void TraitsBuilder::number(std::string_view digits) {
+    if (!tokens_.empty()) keep(Token::Kind::kNumber, digits);
     if (leading_.size() < kLeadingWords) numbers_after_.emplace(leading_.size(), digits);
 }
 
@@ -234,6 +251,11 @@ StatementTraits TraitsBuilder::build() const {
     traits.read_only = read_only_ && (traits.transaction == TransactionControl::kBegin ||
                                       traits.command == "SET TRANSACTION");
     traits.chains = chain_ && traits.transaction == TransactionControl::kEnd;
+    if (!tokens_.empty()) {
+        StatementEffect effect = effect_of(tokens_);
+        if (!effect.empty())
+            traits.effect = std::make_shared<const StatementEffect>(std::move(effect));
+    }
     return traits;
 }
 

@@ -7,6 +7,7 @@
 
 #include "db_failure.h"
 #include "errors.h"
+#include "hazard_rules.h"
 
 namespace schemagate {
 
@@ -97,6 +98,8 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             // when missing: ALTER TABLE would otherwise queue behind a migration holding the row.
             add_column_if_missing(session, StateTable::kLease, "lease_id text") +
             add_column_if_missing(session, StateTable::kHistory, "lease_id text") +
+            // The hazards a `-- schemagate:allow` let through, with their reasons (status).
+            add_column_if_missing(session, StateTable::kHistory, "allowed_hazards jsonb") +
             " END " + tag + "; COMMIT");
     };
     try {
@@ -177,13 +180,15 @@ std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migra
                "applied_by = EXCLUDED.applied_by, duration_ms = EXCLUDED.duration_ms, "
                "token = EXCLUDED.token";
     }
+    const std::string allowed = allowed_hazards_json(migration);
     return "INSERT INTO " + qualified(connection, where_, StateTable::kHistory) +
            " (name, version, description, file, checksum, applied_by, duration_ms, token, "
-           "lease_id, success) VALUES (" +
+           "lease_id, allowed_hazards, success) VALUES (" +
            work.quote(where_.name) + ", " + work.quote(migration.version.sql_array()) +
            "::numeric[], " + work.quote(migration.description) + ", " + work.quote(migration.file) +
            ", " + work.quote(migration.checksum) + ", " + work.quote(holder) + ", " + duration +
            ", " + std::to_string(grant.token) + ", " + work.quote(grant.id) + ", " +
+           (allowed.empty() ? std::string("NULL") : work.quote(allowed) + "::jsonb") + ", " +
            (success ? "true" : "false") + ")";
 }
 
