@@ -34,9 +34,17 @@ bool refuses_startup_options(const DbFailure& failure) {
     return failure.message.find("unsupported startup parameter: options") != std::string::npos;
 }
 
+// Set once a server refused one of the extra server settings as unknown (an older server).
+std::atomic<bool> settings_refused{false};
+
+bool refuses_a_setting(const DbFailure& failure) {
+    return failure.message.find("unrecognized configuration parameter") != std::string::npos;
+}
+
 Connection open_connection(const ConnectOptions& options, bool server_keepalives) {
-    const std::string conninfo = conninfo_with(options.target.conninfo, options.application_name,
-                                               options.connect_timeout_seconds, server_keepalives);
+    const std::string conninfo = conninfo_with(
+        options.target.conninfo, options.application_name, options.connect_timeout_seconds,
+        server_keepalives, settings_refused.load() ? ServerSettings{} : options.server_settings);
     return translate_db_errors([&conninfo] {
         auto connection = std::make_unique<pqxx::connection>(conninfo);
 #pragma GCC diagnostic push
@@ -52,10 +60,19 @@ Connection open_connection(const ConnectOptions& options, bool server_keepalives
 // With the server-side keepalives unless a server refused them; on that refusal, at once
 // again without them.
 Connection open_with_keepalives_if_accepted(const ConnectOptions& options) {
-    if (!options_refused.load()) {
+    // A second attempt only after the server refused an unknown setting (dropped then).
+    for (int attempt = 0; attempt < 2 && !options_refused.load(); ++attempt) {
         try {
             return open_connection(options, true);
         } catch (const ConnectionLost& e) {
+            if (!options.server_settings.empty() && !settings_refused.load() &&
+                refuses_a_setting(e.failure())) {
+                settings_refused = true;
+                spdlog::info("{} does not know a server setting asked for ({}): connecting "
+                             "without it",
+                             options.target.description, e.failure().message);
+                continue;
+            }
             if (!refuses_startup_options(e.failure())) throw;
         }
         if (!options_refused.exchange(true)) {

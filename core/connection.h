@@ -20,6 +20,10 @@ struct ConnectOptions {
     std::string url_file;
     // Shows in pg_stat_activity, so an operator sees which pod holds what.
     std::string application_name = "schemagate";
+    // More settings for the server's end, with its keepalives in the startup packet (never a
+    // SET, see conninfo_with). A setting the server does not know (idle_session_timeout before
+    // PostgreSQL 14) is dropped, once per process, with a log line.
+    ServerSettings server_settings;
     // Per attempt; the overall bound is the caller's deadline.
     int connect_timeout_seconds = 5;
 };

@@ -161,6 +161,21 @@ RecordedFailure recorded_failure_from(const pqxx::row& row, pqxx::row::size_type
                            row[first + 7].as<std::string>()};
 }
 
+namespace {
+
+// The highest applied contract migration, as the last three columns. Through jsonb: history
+// tables bootstrapped before 0.5 lack the `contract` column.
+void add_contract_columns(pqxx::connection& connection, const StateLocation& where,
+                          std::string& query) {
+    query.insert(query.find(" FROM (SELECT 1) AS one"),
+                 ", c.version::text, c.file, " + iso_utc_sql("c.applied_at"));
+    query += " LEFT JOIN LATERAL (SELECT * FROM " + qualified(connection, where, "history") +
+             " AS h WHERE name = $1 AND success AND coalesce((to_jsonb(h) ->> 'contract')::boolean,"
+             " false) ORDER BY version DESC LIMIT 1) AS c ON true";
+}
+
+}  // namespace
+
 SchemaState read_schema_state(pqxx::connection& connection, const StateLocation& where) {
     if (!state_tables_exist(connection, where)) return SchemaState{};
     const std::string history = qualified(connection, where, "history");
@@ -206,6 +221,9 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
                  qualified(connection, where, "batch_progress") +
                  " WHERE name = $1 ORDER BY version LIMIT 1) AS b ON true";
     }
+    const auto contract_column = static_cast<pqxx::row::size_type>(
+        12 + (with_failure ? 8 : 0) + (with_batch ? 12 : 0));
+    add_contract_columns(connection, where, query);
     SchemaState state;
     pqxx::result rows;
     try {
@@ -239,6 +257,11 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
     if (with_failure && !row[12].is_null()) state.failure = recorded_failure_from(row, 12);
     if (with_batch && !row[batch_column].is_null()) {
         state.batch = batch_progress_from(row, batch_column);
+    }
+    if (!row[contract_column].is_null()) {
+        state.contract = AppliedContract{version_from_sql(row[contract_column].as<std::string>()),
+                                         row[contract_column + 1].as<std::string>(),
+                                         row[contract_column + 2].as<std::string>()};
     }
     return state;
 }

@@ -10,10 +10,12 @@
 #include <pqxx/result_iterator.hxx>
 
 #include "connection.h"
+#include "contract_plan.h"
 #include "database_target.h"
 #include "db_failure.h"
 #include "errors.h"
 #include "lease.h"
+#include "live_readers.h"
 #include "notifier.h"
 #include "plan.h"
 #include "state_store.h"
@@ -60,6 +62,13 @@ int run_status(const GateConfig& config) {
     auto report =
         status_json(config.state, state, history.value_or(std::vector<AppliedMigration>{}),
                     files ? &*files : nullptr, target);
+    if (files && target) {
+        const auto deferred =
+            pending_contracts(*files, history.value_or(std::vector<AppliedMigration>{}), *target);
+        report["contracts"] = deferred_contracts_json(
+            deferred, deferred.empty() ? std::vector<LiveReader>{}
+                                       : read_live_readers(*connection, config.state));
+    }
     report["adopted"] = nullptr;
     if (const auto adopted = StateStore(config.state).read_adoption(*connection)) {
         report["adopted"] = {{"source", adopted->source},

@@ -35,6 +35,8 @@ struct MigrationFile {
     std::optional<BatchOptions> batch;
     // The query after `-- schemagate:batch-total`, taken out of `statements`.
     std::optional<SqlStatement> batch_total;
+    // A contract migration: its first line is `-- schemagate:contract` (see migration_set.h).
+    bool contract = false;
 };
 
 // Throws SqlSyntaxError (with the file's line) for anything split_sql refuses, for a down

@@ -23,6 +23,9 @@ struct PlanReport {
     std::vector<const Migration*> pending;
     std::vector<std::string> refusals;
     bool stopped_by_failure = false;
+    // Contract migrations migrate defers, with the live readers holding each back
+    // (deferred_contracts_json); they and every migration after them are not in `pending`.
+    nlohmann::json deferred_contracts = nlohmann::json::array();
 };
 nlohmann::json plan_json(const PlanReport& report);
 std::string plan_text(const PlanReport& report);

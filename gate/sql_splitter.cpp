@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "first_line_directive.h"
 #include "utf8.h"
 
 namespace schemagate {
@@ -316,13 +317,7 @@ bool has_no_transaction_directive(std::string_view sql) {
 }
 
 bool has_first_line_directive(std::string_view sql, std::string_view directive) {
-    sql = without_bom(sql);
-    const auto first_line = sql.substr(0, sql.find_first_of("\r\n"));
-    std::string compact;
-    for (const char c : first_line) {
-        if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
-    }
-    return compact == directive;
+    return first_line_is_directive(sql, directive);
 }
 
 std::string first_keyword(const LexedStatement& statement) {

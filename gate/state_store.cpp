@@ -57,7 +57,7 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
             " applied_by text NOT NULL, duration_ms bigint NOT NULL DEFAULT 0,"
             " token bigint NOT NULL, success boolean NOT NULL, lease_id text,"
-            " PRIMARY KEY (name, version))"
+            " contract boolean NOT NULL DEFAULT false, PRIMARY KEY (name, version))"
             // Flyway's R__ files: the checksum each was last applied with, by description.
             "; CREATE TABLE IF NOT EXISTS " +
             qualified(connection, where_, "repeatable") +
@@ -98,6 +98,8 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             // when missing: ALTER TABLE would otherwise queue behind a migration holding the row.
             add_column_if_missing(session, "lease", "lease_id text") +
             add_column_if_missing(session, "history", "lease_id text") +
+            // 0.5: contract migrations (a constant default: no table rewrite).
+            add_column_if_missing(session, "history", "contract boolean NOT NULL DEFAULT false") +
             " END " + tag + "; COMMIT");
     };
     try {
@@ -116,8 +118,10 @@ std::optional<std::vector<AppliedMigration>> StateStore::read_history(
     pqxx::connection& connection) const {
     const std::string query =
         "SELECT version::text, description, file, checksum, " + iso_utc_sql("applied_at") +
-        ", applied_by, duration_ms, token, success FROM " +
-        qualified(connection, where_, "history") + " WHERE name = $1 ORDER BY version";
+        ", applied_by, duration_ms, token, success, "
+        // Through jsonb: tables bootstrapped before 0.5 lack the column.
+        "coalesce((to_jsonb(h) ->> 'contract')::boolean, false) FROM " +
+        qualified(connection, where_, "history") + " AS h WHERE name = $1 ORDER BY version";
     if (!state_tables_exist(connection, where_)) return std::nullopt;
     pqxx::result rows;
     try {
@@ -138,7 +142,8 @@ std::optional<std::vector<AppliedMigration>> StateStore::read_history(
                                            row[1].as<std::string>(), row[2].as<std::string>(),
                                            row[3].as<std::string>(), row[4].as<std::string>(),
                                            row[5].as<std::string>(), row[6].as<std::int64_t>(),
-                                           row[7].as<std::int64_t>(), row[8].as<bool>()});
+                                           row[7].as<std::int64_t>(), row[8].as<bool>(),
+                                           row[9].as<bool>()});
     }
     return history;
 }
@@ -180,12 +185,12 @@ std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migra
     }
     return "INSERT INTO " + qualified(connection, where_, "history") +
            " (name, version, description, file, checksum, applied_by, duration_ms, token, "
-           "lease_id, success) VALUES (" +
+           "lease_id, contract, success) VALUES (" +
            work.quote(where_.name) + ", " + work.quote(migration.version.sql_array()) +
            "::numeric[], " + work.quote(migration.description) + ", " + work.quote(migration.file) +
            ", " + work.quote(migration.checksum) + ", " + work.quote(holder) + ", " + duration +
            ", " + std::to_string(grant.token) + ", " + work.quote(grant.id) + ", " +
-           (success ? "true" : "false") + ")";
+           (migration.contract ? "true, " : "false, ") + (success ? "true" : "false") + ")";
 }
 
 std::string StateStore::notify_call_sql(pqxx::transaction_base& work,
