@@ -77,6 +77,7 @@ class Gate {
     std::string contract_hold(pqxx::connection& connection,
                               const std::vector<AppliedMigration>& history);
     void log_done(const Look& look, const std::string& reason) const;
+    void log_deferred(const MigrationVersion& current) const;
     AcquireOutcome acquire(pqxx::connection& connection);
     std::optional<std::int64_t> live_token_if_unfinished(
         pqxx::connection& connection, const std::optional<std::vector<AppliedMigration>>& history);
@@ -200,6 +201,7 @@ std::optional<int> Gate::round() {
             HolderSession holder(config_, *db_, store_, lease_, files_, stop_, *acquired);
             if (baseline_first_) holder.baseline_first(*config_.baseline_version);
             holder.run(deadline_);
+            log_deferred(stop_);
             return 0;
         }
         look.lease_held = std::get<LeaseHeld>(outcome);
@@ -302,6 +304,11 @@ std::string Gate::contract_hold(pqxx::connection& connection,
 void Gate::log_done(const Look& look, const std::string& reason) const {
     log_event(spdlog::level::info, "schema_ready",
               {{"version", look.current.text()}, {"target", stop_.text()}}, reason);
+    log_deferred(look.current);
+}
+
+// Says which contract migration migrate left for `schemagate contract`, if any.
+void Gate::log_deferred(const MigrationVersion& current) const {
     if (mode_ == WaitMode::kWait || contract_ || stop_ == target_) return;
     std::string deferred;
     std::size_t count = 0;
@@ -311,11 +318,13 @@ void Gate::log_done(const Look& look, const std::string& reason) const {
         ++count;
     }
     log_event(spdlog::level::info, "contract_deferred",
-              {{"version", look.current.text()}, {"deferred", count}},
-              fmt::format("{} is a contract migration: it and {} after it are deferred until "
-                          "`schemagate contract` finds no live pod of a release without it "
-                          "(run it after the rollout); schema at {}",
-                          deferred, count - 1, version_label(look.current)));
+              {{"version", current.text()}, {"deferred", count}},
+              fmt::format("{} is a contract migration: deferred{} until `schemagate contract` "
+                          "finds no live pod of a release without it (run it after the "
+                          "rollout); schema at {}",
+                          deferred,
+                          count > 1 ? fmt::format(", with the {} after it,", count - 1) : "",
+                          version_label(current)));
 }
 
 // Only when the history shows an unfinished non-transactional migration does a waiter need
