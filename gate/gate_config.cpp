@@ -233,6 +233,10 @@ void GateFlags::add_contract(GateConfig& config) {
         "After the rollout: apply the deferred contract migrations once no live pod's release "
         "lacks them",
         GateCommand::kContract);
+    // It shares migrate's variables: without a callback of its own, CLI11 would fill (and
+    // check) its options from the environment even when it is not the command run, and a
+    // value migrate's own flag overrides would fail migrate through contract's check.
+    contract->parse_complete_callback([] {});
     contract
         ->add_option("--reader-settle", reader_settle_,
                      "How long no live reader may lack the contract before it is applied (a "

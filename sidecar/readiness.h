@@ -39,8 +39,8 @@ struct ReadinessPolicy {
     OnOutage on_outage = OnOutage::kKeepLast;
     // The highest version this release ships (none: `expect`): a contract migration above it,
     // applied, means the schema moved past what this release's code understands.
-    MigrationVersion shipped;
-    std::vector<ContractPoint> contracts;  // ascending
+    MigrationVersion shipped{};
+    std::vector<ContractPoint> contracts{};  // ascending
 };
 
 // The version the app needs at schema version `current`: `expect`, or the version before the
