@@ -68,9 +68,10 @@ Connection open_with_keepalives_if_accepted(const ConnectOptions& options) {
             if (!options.server_settings.empty() && !settings_refused.load() &&
                 refuses_a_setting(e.failure())) {
                 settings_refused = true;
-                spdlog::info("{} does not know a server setting asked for ({}): connecting "
-                             "without it",
-                             options.target.description, e.failure().message);
+                spdlog::info(
+                    "{} does not know a server setting asked for ({}): connecting "
+                    "without it",
+                    options.target.description, e.failure().message);
                 continue;
             }
             if (!refuses_startup_options(e.failure())) throw;

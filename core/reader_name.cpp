@@ -13,14 +13,14 @@ constexpr int kBase36 = 36;
 
 std::string base36(std::int64_t value) {
     std::array<char, 16> buffer{};
-    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(),
-                                      value < 0 ? 0 : value, kBase36);
+    const auto result =
+        std::to_chars(buffer.data(), buffer.data() + buffer.size(), value < 0 ? 0 : value, kBase36);
     return {buffer.data(), result.ptr};
 }
 
 bool is_pod_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
 }
 
 // Only what a DNS label or hostname holds; anything else becomes `_` (the server would turn
@@ -102,8 +102,8 @@ std::optional<ReaderIdentity> decode_reader_name(std::string_view name) {
     if (!shipped) return std::nullopt;
     reader.shipped = *shipped;
     const auto since = fields[2];
-    const auto parsed = std::from_chars(since.data(), since.data() + since.size(),
-                                        reader.since_unix, kBase36);
+    const auto parsed =
+        std::from_chars(since.data(), since.data() + since.size(), reader.since_unix, kBase36);
     if (parsed.ec != std::errc() || parsed.ptr != since.data() + since.size()) return std::nullopt;
     if (!parse_window(fields[3], reader)) return std::nullopt;
     reader.pod = std::string(fields[4]);

@@ -221,8 +221,8 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
                  qualified(connection, where, "batch_progress") +
                  " WHERE name = $1 ORDER BY version LIMIT 1) AS b ON true";
     }
-    const auto contract_column = static_cast<pqxx::row::size_type>(
-        12 + (with_failure ? 8 : 0) + (with_batch ? 12 : 0));
+    const auto contract_column =
+        static_cast<pqxx::row::size_type>(12 + (with_failure ? 8 : 0) + (with_batch ? 12 : 0));
     add_contract_columns(connection, where, query);
     SchemaState state;
     pqxx::result rows;

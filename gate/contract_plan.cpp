@@ -86,8 +86,7 @@ std::optional<std::string> contracted_past(const std::optional<AppliedContract>&
     if (!contract || contract->version <= shipped) return std::nullopt;
     return "the schema was contracted by " + version_label(contract->version) + " (" +
            contract->file + ", applied " + contract->applied_at +
-           "), which this release does not ship (its migrations end at " +
-           version_label(shipped) +
+           "), which this release does not ship (its migrations end at " + version_label(shipped) +
            "): its code may read what that migration removed; deploy a release that ships it "
            "(a rollback past a contract needs a migration that restores what it removed)";
 }
@@ -102,10 +101,11 @@ std::vector<LiveReader> readers_holding_back(const std::vector<LiveReader>& read
 }
 
 std::string held_back_text(const Migration& contract, const std::vector<LiveReader>& holding) {
-    std::string text = fmt::format("{} ({}) is a contract migration and {} live pod{} of a "
-                                   "release without it still read{} the schema:",
-                                   label(contract), contract.file, holding.size(),
-                                   holding.size() == 1 ? "" : "s", holding.size() == 1 ? "s" : "");
+    std::string text = fmt::format(
+        "{} ({}) is a contract migration and {} live pod{} of a "
+        "release without it still read{} the schema:",
+        label(contract), contract.file, holding.size(), holding.size() == 1 ? "" : "s",
+        holding.size() == 1 ? "s" : "");
     for (std::size_t i = 0; i < holding.size(); ++i) {
         const ReaderIdentity& reader = holding[i].identity;
         text += fmt::format("{} {} (ships up to {}{}, since {}, pid {})", i == 0 ? "" : ",",
@@ -120,8 +120,9 @@ nlohmann::json reader_json(const LiveReader& reader) {
     const ReaderIdentity& identity = reader.identity;
     json window = nullptr;
     if (identity.expect) {
-        window = {{"expect", version_json(*identity.expect)},
-                  {"max", identity.max_version ? version_json(*identity.max_version) : json(nullptr)}};
+        window = {
+            {"expect", version_json(*identity.expect)},
+            {"max", identity.max_version ? version_json(*identity.max_version) : json(nullptr)}};
     }
     return {{"pid", reader.pid},
             {"pod", identity.pod},
@@ -150,17 +151,15 @@ std::string deferred_contracts_text(const nlohmann::json& deferred) {
     std::string out;
     for (const auto& contract : deferred) {
         const auto& holding = contract["held_back_by"];
-        out += fmt::format("{:<10} V{} ({}): deferred until `schemagate contract`; {}\n",
-                           "contract", version_json_text(contract["version"]),
-                           contract["file"].get<std::string>(),
-                           holding.empty() ? std::string("no live pod lacks it")
-                                           : fmt::format("held back by {} live pod{}:",
-                                                         holding.size(),
-                                                         holding.size() == 1 ? "" : "s"));
+        out +=
+            fmt::format("{:<10} V{} ({}): deferred until `schemagate contract`; {}\n", "contract",
+                        version_json_text(contract["version"]), contract["file"].get<std::string>(),
+                        holding.empty() ? std::string("no live pod lacks it")
+                                        : fmt::format("held back by {} live pod{}:", holding.size(),
+                                                      holding.size() == 1 ? "" : "s"));
         for (const auto& reader : holding) {
             out += fmt::format("{:<10}   {} ships V{}, reading since {} (pid {})\n", "",
-                               reader["pod"].get<std::string>(),
-                               version_json_text(reader["ships"]),
+                               reader["pod"].get<std::string>(), version_json_text(reader["ships"]),
                                reader["since"].get<std::string>(), reader["pid"].get<int>());
         }
     }

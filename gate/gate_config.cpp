@@ -308,9 +308,10 @@ bool GateFlags::is_command(const std::string& word) const {
 std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
     try {
         if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
-            throw CLI::ValidationError(std::string("unknown command '") + argv[1] +
-                                       "' (commands: migrate, contract, wait, status, plan, verify, validate, unlock, "
-                                       "repair, retry, adopt, baseline, check-manifests)");
+            throw CLI::ValidationError(
+                std::string("unknown command '") + argv[1] +
+                "' (commands: migrate, contract, wait, status, plan, verify, validate, unlock, "
+                "repair, retry, adopt, baseline, check-manifests)");
         }
         record_value_sources(app_, argc, argv);
         app_.parse(argc, argv);

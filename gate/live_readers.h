@@ -13,7 +13,6 @@ namespace schemagate {
 // pg_stat_activity whose application_name is a reader name (reader_name.h) with the set's
 // tag. Any role sees every session's application_name, so this needs no grant. One round
 // trip, outside any transaction.
-std::vector<LiveReader> read_live_readers(pqxx::connection& connection,
-                                          const StateLocation& where);
+std::vector<LiveReader> read_live_readers(pqxx::connection& connection, const StateLocation& where);
 
 }  // namespace schemagate

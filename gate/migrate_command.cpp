@@ -71,6 +71,10 @@ class Gate {
 
   private:
     void start();
+    const char* command_name() const {
+        if (contract_) return "contract";
+        return mode_ == WaitMode::kMigrate ? "migrate" : "wait";
+    }
     std::optional<int> round();
     Look look_at(pqxx::connection& connection);
     void look_at_schema(pqxx::connection& connection, Look& look);
@@ -153,16 +157,13 @@ void Gate::start() {
     stop_ = target_;
     db_->adopt(early_connection.get());
     log_event(spdlog::level::info, "run_started",
-              {{"command", contract_ ? "contract" : mode_ == WaitMode::kMigrate ? "migrate" : "wait"},
+              {{"command", command_name()},
                {"target", target_.text()},
                {"files", files_.migrations.size()},
                {"holder", config_.holder}},
               fmt::format("schemagate {}: target {}, {} migration files, database {}, holder {}",
-                          contract_                    ? "contract"
-                          : mode_ == WaitMode::kMigrate ? "migrate"
-                                                        : "wait",
-                          version_label(target_),
-                          files_.migrations.size(), options.target.description, config_.holder));
+                          command_name(), version_label(target_), files_.migrations.size(),
+                          options.target.description, config_.holder));
 }
 
 // One look at the database and what follows from it.
@@ -211,8 +212,8 @@ std::optional<int> Gate::round() {
         // LISTEN before waiting, then look again at once: a commit that lands in between is
         // then either seen by that look or announced to the listener. A gate that gets the
         // lease at once never listens.
-        listener_ = std::make_unique<ChangeListener>(connection,
-                                                     wakes_for(config_.state.name, stop_));
+        listener_ =
+            std::make_unique<ChangeListener>(connection, wakes_for(config_.state.name, stop_));
         return std::nullopt;
     }
     wait_for_change(decision.reason);
@@ -252,15 +253,17 @@ Look Gate::look_at(pqxx::connection& connection) {
     // Expand and contract: migrate stops before the first contract migration not applied yet.
     stop_ = contract_ ? target_ : migrate_stop(files_, applied.history, target_);
     look.target = stop_;
-    const Plan plan = make_plan(files_, applied, stop_,
-                                live_token_if_unfinished(connection, history));
+    const Plan plan =
+        make_plan(files_, applied, stop_, live_token_if_unfinished(connection, history));
     history_missing_ = !history;
     look.current = plan.current;
     look.pending = plan.pending.size();
-    look.refusal = contracted_past(highest_applied_contract(applied.history),
-                                   files_.highest_version())
-                       .value_or("");
-    if (contract_ && look.refusal.empty()) look.held_back = contract_hold(connection, applied.history);
+    look.refusal =
+        contracted_past(highest_applied_contract(applied.history), files_.highest_version())
+            .value_or("");
+    if (contract_ && look.refusal.empty()) {
+        look.held_back = contract_hold(connection, applied.history);
+    }
     return look;
 }
 
@@ -273,9 +276,8 @@ void Gate::look_at_schema(pqxx::connection& connection, Look& look) {
     const bool have_files = !files_.migrations.empty();
     if (have_files) stop_ = wait_stop(files_, look.current, target_);
     look.target = stop_;
-    look.refusal =
-        contracted_past(state.contract, have_files ? files_.highest_version() : target_)
-            .value_or("");
+    look.refusal = contracted_past(state.contract, have_files ? files_.highest_version() : target_)
+                       .value_or("");
 }
 
 // `contract`: why the pending contract migrations may not be applied yet, or "" when they may.
@@ -286,15 +288,16 @@ std::string Gate::contract_hold(pqxx::connection& connection,
     const auto pending = pending_contracts(files_, history, target_);
     if (pending.empty()) return "";
     const Migration& last = *pending.back();
-    const auto holding = readers_holding_back(read_live_readers(connection, config_.state),
-                                              last.version);
+    const auto holding =
+        readers_holding_back(read_live_readers(connection, config_.state), last.version);
     if (!holding.empty()) {
         clear_since_.reset();
         return held_back_text(last, holding);
     }
     const auto now = SteadyClock::now();
     if (!clear_since_) clear_since_ = now;
-    const auto left = config_.reader_settle - std::chrono::duration_cast<Millis>(now - *clear_since_);
+    const auto left =
+        config_.reader_settle - std::chrono::duration_cast<Millis>(now - *clear_since_);
     if (left <= Millis{0}) return "";
     return "no live pod lacks " + label(last) + "; making sure for " + format_duration(left) +
            " more (--reader-settle: a pod whose connection blipped is invisible until it "
@@ -317,14 +320,14 @@ void Gate::log_deferred(const MigrationVersion& current) const {
         if (deferred.empty()) deferred = label(migration) + " (" + migration.file + ")";
         ++count;
     }
-    log_event(spdlog::level::info, "contract_deferred",
-              {{"version", current.text()}, {"deferred", count}},
-              fmt::format("{} is a contract migration: deferred{} until `schemagate contract` "
-                          "finds no live pod of a release without it (run it after the "
-                          "rollout); schema at {}",
-                          deferred,
-                          count > 1 ? fmt::format(", with the {} after it,", count - 1) : "",
-                          version_label(current)));
+    log_event(
+        spdlog::level::info, "contract_deferred",
+        {{"version", current.text()}, {"deferred", count}},
+        fmt::format("{} is a contract migration: deferred{} until `schemagate contract` "
+                    "finds no live pod of a release without it (run it after the "
+                    "rollout); schema at {}",
+                    deferred, count > 1 ? fmt::format(", with the {} after it,", count - 1) : "",
+                    version_label(current)));
 }
 
 // Only when the history shows an unfinished non-transactional migration does a waiter need

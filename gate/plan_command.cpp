@@ -8,13 +8,13 @@
 
 #include "admin_commands.h"
 #include "contract_plan.h"
+#include "duration.h"
 #include "errors.h"
 #include "live_readers.h"
 #include "migration_name.h"
 #include "plan.h"
 #include "state_store.h"
 #include "takeover_commands.h"
-#include "duration.h"
 #include "version_json.h"
 
 namespace schemagate {
@@ -131,7 +131,8 @@ int run_plan(const GateConfig& config) {
             state.lease && !state.lease->expired && !state.lease->holder.empty()
                 ? std::optional<std::int64_t>(state.lease->token)
                 : std::nullopt;
-        const Plan plan = make_plan(files, applied, migrate_stop(files, applied.history, report.target), live);
+        const Plan plan =
+            make_plan(files, applied, migrate_stop(files, applied.history, report.target), live);
         report.current = plan.current;
         report.pending = plan.pending;
         if (const auto refusal = contracted_past(highest_applied_contract(applied.history),

@@ -68,8 +68,8 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
           "`schemagate contract`).",
           labels, snapshot.ever_read && deferred_contract(policy, current) ? 1 : 0);
     gauge(out, "schemagate_contracted_past",
-          "1 when a contract migration this release does not ship was applied (not ready).",
-          labels, contracted_past(snapshot.state, policy) ? 1 : 0);
+          "1 when a contract migration this release does not ship was applied (not ready).", labels,
+          contracted_past(snapshot.state, policy) ? 1 : 0);
     gauge(out, "schemagate_ready", "1 while /readyz answers 200.", labels, readiness.ready ? 1 : 0);
     gauge(out, "schemagate_stale",
           "1 while readiness rests on a read older than --grace (the database is unreachable).",

@@ -143,8 +143,8 @@ nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPol
     body["version"] =
         snapshot.ever_read ? version_json(state.version.value_or(MigrationVersion{})) : json(nullptr);
     const MigrationVersion current = state.version.value_or(MigrationVersion{});
-    body["expected"] = version_json(snapshot.ever_read ? effective_expect(policy, current)
-                                                       : policy.expect);
+    body["expected"] =
+        version_json(snapshot.ever_read ? effective_expect(policy, current) : policy.expect);
     const auto deferred = snapshot.ever_read ? deferred_contract(policy, current) : std::nullopt;
     body["deferred_contract"] = deferred ? version_json(*deferred) : json(nullptr);
     body["contracted_past"] = contracted_past(state, policy);

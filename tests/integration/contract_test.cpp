@@ -105,9 +105,9 @@ class Contract : public GateTest {
     // A sidecar of the release whose files are in `dir`, shown as pod `pod`.
     SidecarProcess& start_sidecar(const std::filesystem::path& dir, const std::string& pod) {
         auto process = std::make_unique<Process>(
-            std::vector<std::string>{sidecar_binary(), "--migrations", dir.string(),
-                                     "--listen", "127.0.0.1:0", "--poll-interval", kPoll,
-                                     "--check-timeout", kCheckTimeout, "--pod-name", pod},
+            std::vector<std::string>{sidecar_binary(), "--migrations", dir.string(), "--listen",
+                                     "127.0.0.1:0", "--poll-interval", kPoll, "--check-timeout",
+                                     kCheckTimeout, "--pod-name", pod},
             gate_env());
         Process& started = *process;
         EXPECT_TRUE(eventually([&] {
@@ -126,11 +126,14 @@ class Contract : public GateTest {
     long long reader_sessions(const std::string& pod) const {
         return query_int(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND application_name LIKE 'sgr1 % " + pod + "'");
+            "AND application_name LIKE 'sgr1 % " +
+            pod + "'");
     }
     bool column_exists(const std::string& column) const {
-        return query_int("SELECT count(*) FROM information_schema.columns WHERE table_name = "
-                         "'accounts' AND column_name = '" + column + "'") == 1;
+        return query_int(
+                   "SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                   "'accounts' AND column_name = '" +
+                   column + "'") == 1;
     }
     long long history_rows(int version) const {
         return query_int("SELECT count(*) FROM schemagate.history WHERE version = '{" +
@@ -143,7 +146,8 @@ class Contract : public GateTest {
         ASSERT_EQ(gate({"migrate"}).exit_code, 0);
         const RunResult gate_run = gate({"migrate", "--migrations", new_release_.string()});
         ASSERT_EQ(gate_run.exit_code, 0) << gate_run.err;
-        EXPECT_NE(gate_run.err.find("V11 drop legacy name (V11__drop_legacy_name.sql) is a contract migration: deferred until"),
+        EXPECT_NE(gate_run.err.find("V11 drop legacy name (V11__drop_legacy_name.sql) is a "
+                                    "contract migration: deferred until"),
                   std::string::npos)
             << gate_run.err;
         EXPECT_EQ(query_text("SELECT max(version)::text FROM schemagate.history"), "{10}");
@@ -152,9 +156,9 @@ class Contract : public GateTest {
     }
 
     Process start_contract(const std::string& holder, const std::string& timeout = "60s") {
-        return start_gate({"contract", "--migrations", new_release_.string(), "--timeout",
-                           timeout, "--poll-interval", "100ms", "--reader-settle", "500ms",
-                           "--holder", holder});
+        return start_gate({"contract", "--migrations", new_release_.string(), "--timeout", timeout,
+                           "--poll-interval", "100ms", "--reader-settle", "500ms", "--holder",
+                           holder});
     }
 
     std::filesystem::path new_release_;
@@ -169,7 +173,8 @@ TEST_F(Contract, WaitsForTheOldPodsThenDropsTheColumnOnceAndOldPodsStayOut) {
     ASSERT_TRUE(eventually([&] { return old3.readyz_status() == 200; }));
     const RunResult gate_run = gate({"migrate", "--migrations", new_release_.string()});
     ASSERT_EQ(gate_run.exit_code, 0) << gate_run.err;
-    EXPECT_NE(gate_run.err.find("V11 drop legacy name (V11__drop_legacy_name.sql) is a contract migration: deferred until"),
+    EXPECT_NE(gate_run.err.find("V11 drop legacy name (V11__drop_legacy_name.sql) is a contract "
+                                "migration: deferred until"),
               std::string::npos)
         << gate_run.err;
     EXPECT_EQ(history_rows(10), 1);
@@ -184,8 +189,7 @@ TEST_F(Contract, WaitsForTheOldPodsThenDropsTheColumnOnceAndOldPodsStayOut) {
     EXPECT_EQ(old1.readyz_status(), 200);
 
     // status and plan name the deferred contract and the three old pods holding it back.
-    const RunResult status =
-        gate({"status", "--json", "--migrations", new_release_.string()});
+    const RunResult status = gate({"status", "--json", "--migrations", new_release_.string()});
     ASSERT_EQ(status.exit_code, 0) << status.err;
     const auto report = nlohmann::json::parse(status.out);
     ASSERT_EQ(report["contracts"].size(), 1U) << status.out;

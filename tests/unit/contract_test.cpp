@@ -15,16 +15,18 @@ namespace schemagate {
 namespace {
 
 TEST(ContractDirective, OnlyTheFirstLineCountsSpacesAndABomAside) {
-    EXPECT_TRUE(read_migration_file("-- schemagate:contract\nALTER TABLE t DROP COLUMN c;").contract);
+    EXPECT_TRUE(
+        read_migration_file("-- schemagate:contract\nALTER TABLE t DROP COLUMN c;").contract);
     EXPECT_TRUE(read_migration_file("\xEF\xBB\xBF--  schemagate:contract \r\nSELECT 1;").contract);
     EXPECT_FALSE(read_migration_file("SELECT 1;\n-- schemagate:contract\n").contract);
     EXPECT_FALSE(read_migration_file("-- schemagate:contracts\nSELECT 1;").contract);
     EXPECT_FALSE(read_migration_file("ALTER TABLE t DROP COLUMN c;").contract);
     // The same reading as the other first-line directive.
-    EXPECT_TRUE(first_line_is_directive("-- schemagate:no-transaction", "--schemagate:no-transaction"));
+    EXPECT_TRUE(
+        first_line_is_directive("-- schemagate:no-transaction", "--schemagate:no-transaction"));
     // A contract file's statements still decide its transaction mode.
-    const auto file = read_migration_file(
-        "-- schemagate:contract\nDROP INDEX CONCURRENTLY old_index;");
+    const auto file =
+        read_migration_file("-- schemagate:contract\nDROP INDEX CONCURRENTLY old_index;");
     EXPECT_TRUE(file.contract);
     EXPECT_TRUE(file.no_transaction);
 }
@@ -111,7 +113,8 @@ std::vector<AppliedMigration> applied_up_to(int version, int contract = 0) {
 }
 
 TEST(ContractPlan, MigrateStopsBeforeTheFirstPendingContract) {
-    const MigrationSet files = release({{9, false}, {10, false}, {11, true}, {12, false}, {13, true}});
+    const MigrationSet files =
+        release({{9, false}, {10, false}, {11, true}, {12, false}, {13, true}});
     EXPECT_EQ(migrate_stop(files, applied_up_to(9), 13), MigrationVersion(10));
     EXPECT_EQ(pending_contracts(files, applied_up_to(9), 13).size(), 2U);
     // Once contracted, the next contract is the stop.
