@@ -67,6 +67,7 @@ int sidecar_main(int argc, const char* const* argv) {
             if (config.database_url.empty()) connect.url_file = config.database_url_file;
             connect.application_name = reader_application_name(config);
             connect.server_settings = {{"idle_session_timeout", idle_session_timeout(config)}};
+            connect.server_settings_since = 140000;  // PostgreSQL 14
             // Bind first: a port in use is a configuration error to report before anything else.
             std::unique_ptr<VersionWatcher> watcher;
             ProbeServer server(
