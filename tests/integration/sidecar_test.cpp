@@ -321,8 +321,8 @@ TEST_F(Sidecar, ARoleWithOnlyReadGrantsIsEnough) {
                   {{"DATABASE_URL", reader_url("read-only-pw")}});
     ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; })) << sidecar_->err();
     EXPECT_EQ(get("/readyz").body["version"], 5);
-    EXPECT_EQ(query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                        "'schemagate-sidecar' AND usename LIKE 'reader_%'"),
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                        "'sgr1 %' AND datname = current_database() AND usename LIKE 'reader_%'"),
               1);
 }
 
@@ -370,10 +370,10 @@ TEST_F(Sidecar, ARotatedUrlFileIsReadAgainOnTheNextReconnect) {
     const double before = testing::parse_prometheus_text(get("/metrics").text)
                                  .values.at("schemagate_checks_total{name=\"default\",result=\"ok\"}");
     exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-         "WHERE application_name = 'schemagate-sidecar'");
+         "WHERE application_name LIKE 'sgr1 %' AND datname = current_database()");
     ASSERT_TRUE(eventually([&] {
-        return query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                         "'schemagate-sidecar'") == 1 &&
+        return query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                         "'sgr1 %' AND datname = current_database()") == 1 &&
                testing::parse_prometheus_text(get("/metrics").text)
                        .values.at("schemagate_checks_total{name=\"default\",result=\"ok\"}") >
                    before + 2;
