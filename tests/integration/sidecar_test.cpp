@@ -585,7 +585,7 @@ TEST_F(Sidecar, TheServersEndOfOurSessionsProbesAfterFiveIdleSeconds) {
         eventually([&] {
             port = query_int(
                 "SELECT coalesce(max(client_port), -1) FROM pg_stat_activity "
-                "WHERE application_name = '" +
+                "WHERE datname = current_database() AND application_name LIKE '" +
                 application + "'");
             return port > 0;
         });
@@ -596,7 +596,7 @@ TEST_F(Sidecar, TheServersEndOfOurSessionsProbesAfterFiveIdleSeconds) {
         pqxx::nontransaction(plain).exec("SELECT inet_client_port()")[0][0].as<int>();
     const std::map<std::string, int> sessions = {
         {"the gate's heartbeat", client_port("schemagate pod-k (heartbeat)")},
-        {"the sidecar", client_port("schemagate-sidecar")}};
+        {"the sidecar", client_port("sgr1 %")}};
     for (const auto& [session, port] : sessions) {
         ASSERT_GT(port, 0) << session << " not found; gate: " << holder.err();
         std::optional<Millis> timer;
