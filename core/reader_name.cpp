@@ -83,7 +83,8 @@ std::optional<std::string> encode_reader_name(const ReaderIdentity& reader) {
                              reader.shipped.text() + " " + base36(reader.since_unix) + " ";
     const std::string pod = clean_pod(reader.pod);
     for (const std::string& window : {window_text(reader), std::string("*")}) {
-        const std::string name = head + window + " " + pod;
+        std::string name = head;
+        name.append(window).append(" ").append(pod);
         if (name.size() <= kMaxApplicationName) return name;
     }
     const std::string shortest = head + "* ~";

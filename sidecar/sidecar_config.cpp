@@ -46,7 +46,7 @@ struct ReleaseFiles {
     std::vector<ContractPoint> contracts;
 };
 
-std::vector<ContractPoint> contract_points(std::map<MigrationVersion, bool> versions) {
+std::vector<ContractPoint> contract_points(const std::map<MigrationVersion, bool>& versions) {
     std::vector<ContractPoint> points;
     MigrationVersion before;
     for (const auto& [version, contract] : versions) {
@@ -92,7 +92,7 @@ std::optional<ReleaseFiles> release_files_in(const std::string& directory, std::
         error = "--migrations: no migration files in " + directory;
         return std::nullopt;
     }
-    return ReleaseFiles{versions.rbegin()->first, contract_points(std::move(versions))};
+    return ReleaseFiles{versions.rbegin()->first, contract_points(versions)};
 }
 
 // What the flag table holds as text, converted once parsing succeeded.
