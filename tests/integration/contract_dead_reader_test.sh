@@ -70,7 +70,7 @@ since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
 readers() { sql "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'sgr1 % old-$1'"; }
 
 # kind bound(session gone, seconds)
-for trial in "kill 2" "stop 19" "cut 19"; do
+for trial in "kill 2" "stop 20" "cut 20"; do
   set -- $trial
   kind=$1 bound=$2
   sql "DROP SCHEMA IF EXISTS harness CASCADE; DROP SCHEMA IF EXISTS schemagate CASCADE;
