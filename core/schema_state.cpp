@@ -212,7 +212,8 @@ void add_core_part(StateQuery& query, const std::string& history, const std::str
 // Runs the readers' query; a state schema dropped meanwhile reads as no state.
 SchemaState state_from(pqxx::connection& connection, const StateLocation& where,
                        const std::string& query, std::optional<pqxx::row::size_type> failure_column,
-                       std::optional<pqxx::row::size_type> batch_column) {
+                       std::optional<pqxx::row::size_type> batch_column,
+                       pqxx::row::size_type contract_column) {
     SchemaState state;
     pqxx::result rows;
     try {
@@ -249,6 +250,11 @@ SchemaState state_from(pqxx::connection& connection, const StateLocation& where,
     if (batch_column && !row[*batch_column].is_null()) {
         state.batch = batch_progress_from(row, *batch_column);
     }
+    if (!row[contract_column].is_null()) {
+        state.contract = AppliedContract{version_from_sql(row[contract_column].as<std::string>()),
+                                         row[contract_column + 1].as<std::string>(),
+                                         row[contract_column + 2].as<std::string>()};
+    }
     return state;
 }
 
@@ -275,7 +281,17 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
                                      qualified(connection, where, StateTable::kBatchProgress) +
                                      " WHERE name = $1 ORDER BY version LIMIT 1) AS b ON true");
     }
-    return state_from(connection, where, query.sql(), failure_column, batch_column);
+    // The highest applied contract migration. Through jsonb: history tables bootstrapped before
+    // 0.5 lack the `contract` column.
+    const pqxx::row::size_type contract_column =
+        query.add({"c.version::text", "c.file", iso_utc_sql("c.applied_at")},
+                  " LEFT JOIN LATERAL (SELECT * FROM " +
+                      qualified(connection, where, StateTable::kHistory) +
+                      " AS h WHERE name = $1 AND success AND "
+                      "coalesce((to_jsonb(h) ->> 'contract')::boolean, false) "
+                      "ORDER BY version DESC LIMIT 1) AS c ON true");
+    return state_from(connection, where, query.sql(), failure_column, batch_column,
+                      contract_column);
 }
 
 

@@ -45,6 +45,14 @@ struct RecordedFailure {
     std::string failed_at;  // ISO 8601 UTC, from the database clock
 };
 
+// The highest applied contract migration (README, "Expand and contract"): a release that does
+// not ship it runs against a schema that no longer has what its code may read.
+struct AppliedContract {
+    MigrationVersion version;
+    std::string file;
+    std::string applied_at;  // ISO 8601 UTC, from the database clock
+};
+
 // One reading of the schema's state: what the gate decides on and the sidecar reports.
 struct SchemaState {
     bool initialized = false;             // false until the state tables exist
@@ -55,6 +63,7 @@ struct SchemaState {
     std::optional<LeaseInfo> lease;  // nullopt when no pod ever took it
     std::optional<RecordedFailure> failure;  // the latest remembered failure, if any
     std::optional<BatchProgress> batch;      // the batched migration under way, if any
+    std::optional<AppliedContract> contract;  // nullopt: none applied (or tables before 0.5)
 };
 
 // Whether the state tables (history and lease) exist, asked without an error the server

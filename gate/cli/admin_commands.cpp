@@ -11,12 +11,14 @@
 
 #include "connect_options.h"
 #include "connection.h"
+#include "contract_plan.h"
 #include "database_target.h"
 #include "db_failure.h"
 #include "errors.h"
 #include "hazard_check.h"
 #include "hazard_rules.h"
 #include "lease.h"
+#include "live_readers.h"
 #include "notifier.h"
 #include "plan.h"
 #include "state_store.h"
@@ -61,6 +63,13 @@ int run_status(const GateConfig& config) {
         status_json(config.state, state, history.value_or(std::vector<AppliedMigration>{}),
                     files ? &*files : nullptr, target);
     report["allowed_hazards"] = read_allowed_hazards(*connection, config.state);
+    if (files && target) {
+        const auto deferred =
+            pending_contracts(*files, history.value_or(std::vector<AppliedMigration>{}), *target);
+        report["contracts"] = deferred_contracts_json(
+            deferred, deferred.empty() ? std::vector<LiveReader>{}
+                                       : read_live_readers(*connection, config.state));
+    }
     report["adopted"] = nullptr;
     if (const auto adopted = StateStore(config.state).read_adoption(*connection)) {
         report["adopted"] = {{"source", adopted->source},

@@ -64,7 +64,9 @@ class GateFlags {
   private:
     void add_common(CLI::App* sub, GateConfig& config);
     void add_waiting(CLI::App* sub, GateConfig& config);
-    void add_migrate(GateConfig& config);
+    CLI::App* add_migrate(GateConfig& config, const std::string& name,
+                          const std::string& description, GateCommand command);
+    void add_contract(GateConfig& config);
     void add_repair(GateConfig& config);
     void add_takeover(GateConfig& config);
     void give_the_command_its_own_values();
@@ -87,6 +89,7 @@ class GateFlags {
     std::string notify_url_file_;
     std::string hazards_ = "refuse";
     std::string hazard_threshold_ = "10MB";
+    std::string reader_settle_ = format_duration(GateConfig{}.reader_settle);
     bool remove_ = false;
     std::vector<std::pair<CLI::App*, GateCommand>> commands_;
     CLI::App* repair_ = nullptr;
@@ -112,7 +115,10 @@ GateFlags::GateFlags(GateConfig& config)
                   "Also notify when migrations were applied")
         ->envname("SCHEMAGATE_NOTIFY_ON_SUCCESS");
 
-    add_migrate(config);
+    add_migrate(config, "migrate",
+                "Apply pending migrations under the lease, or wait for the pod that does",
+                GateCommand::kMigrate);
+    add_contract(config);
     auto* wait =
         app_.add_subcommand("wait", "Wait until the schema reaches --target; apply nothing");
     add_common(wait, config);
@@ -204,9 +210,9 @@ void GateFlags::add_waiting(CLI::App* sub, GateConfig& config) {
         ->capture_default_str();
 }
 
-void GateFlags::add_migrate(GateConfig& config) {
-    auto* migrate = app_.add_subcommand(
-        "migrate", "Apply pending migrations under the lease, or wait for the pod that does");
+CLI::App* GateFlags::add_migrate(GateConfig& config, const std::string& name,
+                                 const std::string& description, GateCommand command) {
+    auto* migrate = app_.add_subcommand(name, description);
     add_common(migrate, config);
     add_waiting(migrate, config);
     migrate->add_option("--holder", config.holder, "Holder identity (default $HOSTNAME/pid)")
@@ -250,7 +256,28 @@ void GateFlags::add_migrate(GateConfig& config) {
         ->envname("SCHEMAGATE_LOCK_RETRIES")
         ->check(CLI::Range(0, 1000))
         ->capture_default_str();
-    commands_.emplace_back(migrate, GateCommand::kMigrate);
+    commands_.emplace_back(migrate, command);
+    return migrate;
+}
+
+// `contract`: migrate's flags, and how long no live reader may lack the contract first.
+void GateFlags::add_contract(GateConfig& config) {
+    auto* contract = add_migrate(
+        config, "contract",
+        "After the rollout: apply the deferred contract migrations once no live pod's release "
+        "lacks them",
+        GateCommand::kContract);
+    // It shares migrate's variables: without a callback of its own, CLI11 would fill (and
+    // check) its options from the environment even when it is not the command run, and a
+    // value migrate's own flag overrides would fail migrate through contract's check.
+    contract->parse_complete_callback([] {});
+    contract
+        ->add_option("--reader-settle", reader_settle_,
+                     "How long no live reader may lack the contract before it is applied (a "
+                     "reader reconnecting after a blip is invisible meanwhile)")
+        ->envname("SCHEMAGATE_READER_SETTLE")
+        ->check(duration_in(Millis{0}, std::chrono::hours{1}))
+        ->capture_default_str();
 }
 
 void GateFlags::add_repair(GateConfig& config) {
@@ -336,9 +363,10 @@ bool GateFlags::is_command(const std::string& word) const {
 std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
     try {
         if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
-            throw CLI::ValidationError(std::string("unknown command '") + argv[1] +
-                                       "' (commands: migrate, wait, status, plan, verify, validate, unlock, "
-                                       "repair, retry, adopt, baseline, check-manifests)");
+            throw CLI::ValidationError(
+                std::string("unknown command '") + argv[1] +
+                "' (commands: migrate, contract, wait, status, plan, verify, validate, unlock, "
+                "repair, retry, adopt, baseline, check-manifests)");
         }
         record_value_sources(app_, argc, argv);
         app_.parse(argc, argv);
@@ -361,6 +389,7 @@ void GateFlags::apply_to(GateConfig& config) const {
     config.poll_interval = *parse_duration(raw_.poll_interval);
     config.migration.lock_timeout = *parse_duration(raw_.lock_timeout);
     config.migration.statement_timeout = *parse_duration(raw_.statement_timeout);
+    config.reader_settle = *parse_duration(reader_settle_);
     config.log_format = log_format_named(log_format_);
     config.limits.max_file_bytes = *parse_byte_size(max_file_size_);
     config.hazards.mode = *hazard_mode_named(hazards_);

@@ -18,7 +18,7 @@
 namespace schemagate {
 
 enum class GateCommand {
-    kMigrate, kWait, kStatus, kValidate, kUnlock, kRepair, kAdopt, kBaseline, kCheckManifests, kRetry, kPlan, kVerify
+    kMigrate, kContract, kWait, kStatus, kValidate, kUnlock, kRepair, kAdopt, kBaseline, kCheckManifests, kRetry, kPlan, kVerify
 };
 
 // Everything the gate needs to know, from flags and SCHEMAGATE_* environment variables (one
@@ -55,6 +55,10 @@ struct GateConfig {
     // --poll-interval, default 2s: the cap of the waiters' jittered backoff. LISTEN/NOTIFY
     // wakes waiters at once; polling is the fallback for poolers that drop LISTEN.
     Millis poll_interval{2000};
+    // contract --reader-settle, default 10s: how long no live reader may lack the contract
+    // before it is applied. A sidecar whose session broke (a failover, a blip) is invisible
+    // until it reconnects, within a second or two; 10s covers that several times over.
+    Millis reader_settle{10'000};
     // --lock-timeout, --statement-timeout, --lock-retries.
     MigrationSettings migration;
     // --termination-log: where the last error goes for `kubectl describe pod`.

@@ -24,6 +24,8 @@ int run_command(const GateConfig& config) {
     switch (config.command) {
         case GateCommand::kMigrate:
             return run_migrate(config);
+        case GateCommand::kContract:
+            return run_contract(config);
         case GateCommand::kWait:
             return run_wait(config);
         case GateCommand::kStatus:

@@ -11,6 +11,7 @@
 #include "change_listener.h"
 #include "compat_writer.h"
 #include "connect_options.h"
+#include "contract_plan.h"
 #include "db_failure.h"
 #include "errors.h"
 #include "gate_connection.h"
@@ -19,6 +20,7 @@
 #include "interrupt.h"
 #include "lease.h"
 #include "notifier.h"
+#include "live_readers.h"
 #include "logging.h"
 #include "migration_name.h"
 #include "other_tools.h"
@@ -74,9 +76,11 @@ std::function<bool(const std::string&)> wakes_for(const std::string& name,
 // the next poll. Connection trouble is retried until --timeout.
 class Gate {
   public:
-    Gate(const GateConfig& config, WaitMode mode)
+    // `contract`: apply contract migrations too, once no live reader lacks them.
+    Gate(const GateConfig& config, WaitMode mode, bool contract = false)
         : config_(config),
           mode_(mode),
+          contract_(contract),
           deadline_(config.timeout),
           store_(config.state),
           lease_(config.state, config.holder, config.lease_ttl),
@@ -86,8 +90,17 @@ class Gate {
 
   private:
     void start();
+    const char* command_name() const {
+        if (contract_) return "contract";
+        return mode_ == WaitMode::kMigrate ? "migrate" : "wait";
+    }
     std::optional<int> round();
     Look look_at(pqxx::connection& connection);
+    void look_at_schema(pqxx::connection& connection, Look& look);
+    std::string contract_hold(pqxx::connection& connection,
+                              const std::vector<AppliedMigration>& history);
+    void log_done(const Look& look, const std::string& reason) const;
+    void log_deferred(const MigrationVersion& current) const;
     AcquireOutcome acquire(pqxx::connection& connection);
     std::optional<std::int64_t> live_token_if_unfinished(
         pqxx::connection& connection, const std::optional<std::vector<AppliedMigration>>& history);
@@ -96,12 +109,17 @@ class Gate {
 
     const GateConfig& config_;
     WaitMode mode_;
+    bool contract_;
     Deadline deadline_;
     StateStore store_;
     Lease lease_;
     Backoff backoff_;
     MigrationSet files_;
     MigrationVersion target_;
+    // Where this run stops: target_, or (migrate) the last version before a deferred contract.
+    MigrationVersion stop_;
+    // `contract`: since when no live reader lacked the contract (reset by a reconnect).
+    std::optional<TimePoint> clear_since_;
     bool history_missing_ = false;
     bool baseline_first_ = false;  // --baseline-version applies: the schema had tables
     std::vector<const Migration*> pending_;  // as the last look planned it
@@ -120,6 +138,7 @@ int Gate::run() {
             }
         } catch (const RetryableError& e) {
             spdlog::warn("{}; reconnecting", e.what());
+            clear_since_.reset();
             listener_.reset();
             db_->drop();
         }
@@ -154,15 +173,16 @@ void Gate::start() {
     } else {
         target_ = *config_.target;
     }
+    stop_ = target_;
     db_->adopt(early_connection.get());
     log_event(spdlog::level::info, "run_started",
-              {{"command", mode_ == WaitMode::kMigrate ? "migrate" : "wait"},
+              {{"command", command_name()},
                {"target", target_.text()},
                {"files", files_.migrations.size()},
                {"holder", config_.holder}},
               fmt::format("schemagate {}: target {}, {} migration files, database {}, holder {}",
-                          mode_ == WaitMode::kMigrate ? "migrate" : "wait", version_label(target_),
-                          files_.migrations.size(), options.target.description, config_.holder));
+                          command_name(), version_label(target_), files_.migrations.size(),
+                          options.target.description, config_.holder));
 }
 
 // One look at the database and what follows from it.
@@ -173,9 +193,7 @@ std::optional<int> Gate::round() {
     WaitDecision decision = decide(mode_, look, deadline_);
     switch (decision.action) {
         case WaitDecision::Action::kDone:
-            log_event(spdlog::level::info, "schema_ready",
-                      {{"version", look.current.text()}, {"target", target_.text()}},
-                      decision.reason);
+            log_done(look, decision.reason);
             return 0;
         case WaitDecision::Action::kRefuse:
             throw FatalError(ExitCode::kStateRefused, decision.reason);
@@ -208,10 +226,11 @@ std::optional<int> Gate::round() {
         if (const auto* acquired = std::get_if<LeaseGrant>(&outcome)) {
             // Waiting is over: the listener's queue would only fill up while we migrate.
             listener_.reset();
-            HolderSession holder(holder_options(config_), *db_, store_, lease_, files_, target_,
+            HolderSession holder(holder_options(config_), *db_, store_, lease_, files_, stop_,
                                  *acquired);
             if (baseline_first_) holder.baseline_first(*config_.baseline_version);
-            notify_applied(config_, holder.run(deadline_), target_);
+            notify_applied(config_, holder.run(deadline_), stop_);
+            log_deferred(stop_);
             return 0;
         }
         look.lease_held = std::get<LeaseHeld>(outcome);
@@ -221,8 +240,8 @@ std::optional<int> Gate::round() {
         // LISTEN before waiting, then look again at once: a commit that lands in between is
         // then either seen by that look or announced to the listener. A gate that gets the
         // lease at once never listens.
-        listener_ = std::make_unique<ChangeListener>(connection,
-                                                     wakes_for(config_.state.name, target_));
+        listener_ =
+            std::make_unique<ChangeListener>(connection, wakes_for(config_.state.name, stop_));
         return std::nullopt;
     }
     wait_for_change(decision.reason);
@@ -251,9 +270,7 @@ Look Gate::look_at(pqxx::connection& connection) {
     Look look;
     look.target = target_;
     if (mode_ == WaitMode::kWait) {
-        const SchemaState state = read_schema_state(connection, config_.state);
-        look.current = state.version.value_or(0);
-        look.dirty = state.dirty;
+        look_at_schema(connection, look);
         return look;
     }
     const auto history = store_.read_history(connection);
@@ -261,13 +278,85 @@ Look Gate::look_at(pqxx::connection& connection) {
     if (history && !files_.repeatables.empty()) {
         applied.repeatables = store_.read_repeatables(connection);
     }
-    const Plan plan = make_plan(files_, applied, target_,
-                                live_token_if_unfinished(connection, history));
+    // Expand and contract: migrate stops before the first contract migration not applied yet.
+    stop_ = contract_ ? target_ : migrate_stop(files_, applied.history, target_);
+    look.target = stop_;
+    const Plan plan =
+        make_plan(files_, applied, stop_, live_token_if_unfinished(connection, history));
     history_missing_ = !history;
     pending_ = plan.pending;
     look.current = plan.current;
     look.pending = plan.pending.size();
+    look.refusal =
+        contracted_past(highest_applied_contract(applied.history), files_.highest_version())
+            .value_or("");
+    if (contract_ && look.refusal.empty()) {
+        look.held_back = contract_hold(connection, applied.history);
+    }
     return look;
+}
+
+// wait: the schema's version, whether it is dirty, and whether it was contracted past this
+// release; a contract migration not applied yet is deferred as migrate defers it.
+void Gate::look_at_schema(pqxx::connection& connection, Look& look) {
+    const SchemaState state = read_schema_state(connection, config_.state);
+    look.current = state.version.value_or(0);
+    look.dirty = state.dirty;
+    const bool have_files = !files_.migrations.empty();
+    if (have_files) stop_ = wait_stop(files_, look.current, target_);
+    look.target = stop_;
+    look.refusal = contracted_past(state.contract, have_files ? files_.highest_version() : target_)
+                       .value_or("");
+}
+
+// `contract`: why the pending contract migrations may not be applied yet, or "" when they may.
+// No live reader may lack the highest of them, and none may have been seen for
+// --reader-settle: a reader whose connection blipped is invisible until it reconnects.
+std::string Gate::contract_hold(pqxx::connection& connection,
+                                const std::vector<AppliedMigration>& history) {
+    const auto pending = pending_contracts(files_, history, target_);
+    if (pending.empty()) return "";
+    const Migration& last = *pending.back();
+    const auto holding =
+        readers_holding_back(read_live_readers(connection, config_.state), last.version);
+    if (!holding.empty()) {
+        clear_since_.reset();
+        return held_back_text(last, holding);
+    }
+    const auto now = SteadyClock::now();
+    if (!clear_since_) clear_since_ = now;
+    const auto left =
+        config_.reader_settle - std::chrono::duration_cast<Millis>(now - *clear_since_);
+    if (left <= Millis{0}) return "";
+    return "no live pod lacks " + label(last) + "; making sure for " + format_duration(left) +
+           " more (--reader-settle: a pod whose connection blipped is invisible until it "
+           "reconnects)";
+}
+
+void Gate::log_done(const Look& look, const std::string& reason) const {
+    log_event(spdlog::level::info, "schema_ready",
+              {{"version", look.current.text()}, {"target", stop_.text()}}, reason);
+    log_deferred(look.current);
+}
+
+// Says which contract migration migrate left for `schemagate contract`, if any.
+void Gate::log_deferred(const MigrationVersion& current) const {
+    if (mode_ == WaitMode::kWait || contract_ || stop_ == target_) return;
+    std::string deferred;
+    std::size_t count = 0;
+    for (const auto& migration : files_.migrations) {
+        if (migration.version <= stop_ || migration.version > target_) continue;
+        if (deferred.empty()) deferred = label(migration) + " (" + migration.file + ")";
+        ++count;
+    }
+    log_event(
+        spdlog::level::info, "contract_deferred",
+        {{"version", current.text()}, {"deferred", count}},
+        fmt::format("{} is a contract migration: deferred{} until `schemagate contract` "
+                    "finds no live pod of a release without it (run it after the "
+                    "rollout); schema at {}",
+                    deferred, count > 1 ? fmt::format(", with the {} after it,", count - 1) : "",
+                    version_label(current)));
 }
 
 // Only when the history shows an unfinished non-transactional migration does a waiter need
@@ -322,6 +411,10 @@ int run_migrate(const GateConfig& config) {
 
 int run_wait(const GateConfig& config) {
     return Gate(config, WaitMode::kWait).run();
+}
+
+int run_contract(const GateConfig& config) {
+    return Gate(config, WaitMode::kMigrate, true).run();
 }
 
 }  // namespace schemagate

@@ -7,12 +7,14 @@
 #include <iostream>
 
 #include "admin_commands.h"
+#include "contract_plan.h"
+#include "duration.h"
 #include "errors.h"
+#include "live_readers.h"
 #include "migration_name.h"
 #include "plan.h"
 #include "state_store.h"
 #include "takeover_commands.h"
-#include "duration.h"
 #include "version_json.h"
 
 namespace schemagate {
@@ -132,6 +134,7 @@ nlohmann::json plan_json(const PlanReport& report) {
             {"hazard_policy",
              {{"mode", hazard_mode_text(report.policy.mode)},
               {"threshold_bytes", report.policy.threshold_bytes}}},
+            {"deferred_contracts", report.deferred_contracts},
             {"would", !report.refusals.empty()   ? "refuse"
                       : report.pending.empty()   ? "nothing"
                       : !report.deferred.empty() ? "defer"
@@ -139,8 +142,9 @@ nlohmann::json plan_json(const PlanReport& report) {
 }
 
 std::string plan_text(const PlanReport& report) {
-    std::string out = fmt::format("at {}, target {}: ", version_label(report.current),
-                                  version_label(report.target));
+    std::string out = deferred_contracts_text(report.deferred_contracts);
+    out += fmt::format("at {}, target {}: ", version_label(report.current),
+                       version_label(report.target));
     if (!report.refusals.empty()) {
         out += "migrate would refuse:\n";
         for (const auto& refusal : report.refusals) out += "  " + refusal + "\n";
@@ -197,9 +201,19 @@ int run_plan(const GateConfig& config) {
             state.lease && !state.lease->expired && !state.lease->holder.empty()
                 ? std::optional<std::int64_t>(state.lease->token)
                 : std::nullopt;
-        const Plan plan = make_plan(files, applied, report.target, live);
+        const Plan plan =
+            make_plan(files, applied, migrate_stop(files, applied.history, report.target), live);
         report.current = plan.current;
         report.pending = plan.pending;
+        if (const auto refusal = contracted_past(highest_applied_contract(applied.history),
+                                                 files.highest_version())) {
+            report.refusals.push_back(*refusal);
+        }
+        const auto deferred = pending_contracts(files, applied.history, report.target);
+        if (!deferred.empty()) {
+            report.deferred_contracts =
+                deferred_contracts_json(deferred, read_live_readers(*connection, config.state));
+        }
     } catch (const FatalError& e) {
         report.current = state.version.value_or(MigrationVersion{});
         report.refusals.emplace_back(e.what());

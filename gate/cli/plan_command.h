@@ -30,6 +30,9 @@ struct PlanReport {
     HazardPolicy policy;
     // --hazards=defer and a hazard found: why migrate would wait for the migration Job.
     std::string deferred;
+    // Contract migrations migrate defers, with the live readers holding each back
+    // (deferred_contracts_json); they and every migration after them are not in `pending`.
+    nlohmann::json deferred_contracts = nlohmann::json::array();
 };
 nlohmann::json plan_json(const PlanReport& report);
 std::string plan_text(const PlanReport& report);

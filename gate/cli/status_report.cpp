@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "contract_plan.h"
 #include "duration.h"
 #include "plan.h"
 #include "version_json.h"
@@ -186,6 +187,7 @@ std::string status_text(const nlohmann::json& status) {
         if (item.value("batched", false)) pending += " (batched)";
     }
     line("pending", pending.empty() ? "none" : pending);
+    if (status.contains("contracts")) out += deferred_contracts_text(status["contracts"]);
     for (const auto& changed : status.value("drift", nlohmann::json::array())) {
         line("drift", fmt::format("{} changed after it was applied (by {} at {}): migrate refuses "
                                   "to run until the original file is restored",

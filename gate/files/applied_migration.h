@@ -19,6 +19,7 @@ struct AppliedMigration {
     std::int64_t duration_ms = 0;
     std::int64_t token = 0;  // the lease token it was applied under
     bool success = false;    // false: a non-transactional migration started and never finished
+    bool contract = false;   // a contract migration (README, "Expand and contract")
 };
 
 }  // namespace schemagate

@@ -88,9 +88,9 @@ std::vector<std::string_view> lines_of(std::string_view text) {
 }
 
 std::optional<Allowance> parse_allow(std::string_view comment, int line, const std::string& file) {
-    std::string body = trimmed(comment.substr(2));
-    if (body.rfind(kAllow, 0) != 0) return std::nullopt;
-    body = trimmed(std::string_view(body).substr(kAllow.size()));
+    const auto directive = read_directive(comment);  // the one reading of directives
+    if (!directive || directive->name != "allow") return std::nullopt;
+    const std::string body(directive->arguments);
     const auto space = body.find_first_of(" \t");
     Allowance allowance{line, body.substr(0, space),
                         space == std::string::npos ? "" : trimmed(body.substr(space))};
@@ -111,8 +111,7 @@ std::optional<Allowance> parse_allow(std::string_view comment, int line, const s
 }
 
 bool is_contract(const Migration& migration) {
-    return !migration.statements.empty() &&
-           has_first_line_flag(migration.statements.front().text, "contract");
+    return migration.contract;
 }
 
 // Version-bound rules: a DEFAULT rewrote before 11; ADD VALUE failed in a transaction before 12.

@@ -348,6 +348,7 @@ MigrationFile read_migration_file(std::string_view sql) {
         file.no_transaction_reason.clear();
     }
     file.mixed = file.no_transaction && file.statements.size() > 1;
+    file.contract = has_first_line_flag(sql, kContractDirective);
     read_batch_parts(sql, file);
     return file;
 }

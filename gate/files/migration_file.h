@@ -38,6 +38,8 @@ struct MigrationFile {
     // The file's own BEGIN (and SET TRANSACTION right after it) that opens the migration's
     // transaction in place of schemagate's plain BEGIN (own_transaction.h); empty for none.
     std::vector<LexedStatement> opening;
+    // A contract migration: its first line is `-- schemagate:contract` (see migration_set.h).
+    bool contract = false;
 };
 
 // Throws SqlSyntaxError (with the file's line) for anything split_sql refuses, for a down

@@ -296,6 +296,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
         migration.mixed = file.mixed;
         migration.batch = file.batch;
         migration.batch_total = std::move(file.batch_total);
+        migration.contract = file.contract;
     } catch (const SqlSyntaxError& e) {
         bad_input("migration file " + path.string() + " line " + std::to_string(e.line()) + ": " +
                   e.what());
@@ -313,6 +314,11 @@ Migration read_migration(const fs::path& path, const std::string& relative,
                   ": a repeatable migration must run in a transaction (" +
                   migration.no_transaction_reason +
                   "); make it a versioned migration instead");
+    }
+    if (migration.repeatable && migration.contract) {
+        bad_input("migration file " + path.string() +
+                  ": a repeatable migration cannot be a contract migration (-- "
+                  "schemagate:contract); make it a versioned migration instead");
     }
     if (migration.repeatable && migration.batch) {
         bad_input("migration file " + path.string() +

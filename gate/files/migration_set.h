@@ -46,6 +46,9 @@ struct Migration {
     // Batched (see migration_file.h): `statements` holds its one statement.
     std::optional<BatchOptions> batch;
     std::optional<SqlStatement> batch_total;
+    // A contract migration (first line `-- schemagate:contract`): `migrate` defers it and
+    // everything after it until `schemagate contract` finds no live reader lacking it.
+    bool contract = false;
     // The checks that must hold after it, from `<same name>.verify.sql` beside it (see
     // README): each a query returning true, or no rows. Not part of the checksum: checks may
     // be sharpened after a migration ran.

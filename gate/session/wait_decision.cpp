@@ -34,6 +34,7 @@ WaitDecision decide(WaitMode mode, const Look& look, const Deadline& deadline) {
                     dirty.applied_by + " at " + dirty.applied_at +
                     " and never finished; an operator must run `schemagate repair`"};
     }
+    if (!look.refusal.empty()) return {Action::kRefuse, look.refusal};
     const bool done = mode == WaitMode::kWait ? look.current >= look.target : look.pending == 0;
     if (done) {
         return {Action::kDone,
@@ -41,7 +42,10 @@ WaitDecision decide(WaitMode mode, const Look& look, const Deadline& deadline) {
                     version_label(look.target) +
                     (mode == WaitMode::kWait ? "): ready" : "): nothing to do")};
     }
-    const std::string reason = waiting_reason(mode, look);
+    const std::string reason = look.held_back.empty() ? waiting_reason(mode, look) : look.held_back;
+    if (!look.held_back.empty()) {
+        return {deadline.passed() ? Action::kGiveUp : Action::kWait, reason};
+    }
     if (deadline.passed()) return {Action::kGiveUp, reason};
     if (mode == WaitMode::kMigrate && !look.lease_held) return {Action::kTakeLease, reason};
     return {Action::kWait, reason};

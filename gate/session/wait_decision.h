@@ -22,6 +22,10 @@ struct Look {
     std::optional<DirtyMigration> dirty;  // an abandoned no-transaction migration (wait)
     // Set once this round's attempt at the lease failed (migrate).
     std::optional<LeaseHeld> lease_held;
+    // Why this release must not run against the schema (a contract it does not ship): refuse.
+    std::string refusal;
+    // Why `contract` may not apply yet (live readers lacking the contract): wait.
+    std::string held_back;
 };
 
 struct WaitDecision {

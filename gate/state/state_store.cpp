@@ -57,7 +57,7 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
             " applied_by text NOT NULL, duration_ms bigint NOT NULL DEFAULT 0,"
             " token bigint NOT NULL, success boolean NOT NULL, lease_id text,"
-            " PRIMARY KEY (name, version))"
+            " contract boolean NOT NULL DEFAULT false, PRIMARY KEY (name, version))"
             // Flyway's R__ files: the checksum each was last applied with, by description.
             "; CREATE TABLE IF NOT EXISTS " +
             qualified(connection, where_, StateTable::kRepeatable) +
@@ -100,6 +100,9 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             add_column_if_missing(session, StateTable::kHistory, "lease_id text") +
             // The hazards a `-- schemagate:allow` let through, with their reasons (status).
             add_column_if_missing(session, StateTable::kHistory, "allowed_hazards jsonb") +
+            // 0.5: contract migrations (a constant default: no table rewrite).
+            add_column_if_missing(session, StateTable::kHistory,
+                                  "contract boolean NOT NULL DEFAULT false") +
             " END " + tag + "; COMMIT");
     };
     try {
@@ -118,8 +121,10 @@ std::optional<std::vector<AppliedMigration>> StateStore::read_history(
     pqxx::connection& connection) const {
     const std::string query =
         "SELECT version::text, description, file, checksum, " + iso_utc_sql("applied_at") +
-        ", applied_by, duration_ms, token, success FROM " +
-        qualified(connection, where_, StateTable::kHistory) + " WHERE name = $1 ORDER BY version";
+        ", applied_by, duration_ms, token, success, "
+        // Through jsonb: tables bootstrapped before 0.5 lack the column.
+        "coalesce((to_jsonb(h) ->> 'contract')::boolean, false) FROM " +
+        qualified(connection, where_, StateTable::kHistory) + " AS h WHERE name = $1 ORDER BY version";
     if (!state_tables_exist(connection, where_)) return std::nullopt;
     pqxx::result rows;
     try {
@@ -140,7 +145,8 @@ std::optional<std::vector<AppliedMigration>> StateStore::read_history(
                                            row[1].as<std::string>(), row[2].as<std::string>(),
                                            row[3].as<std::string>(), row[4].as<std::string>(),
                                            row[5].as<std::string>(), row[6].as<std::int64_t>(),
-                                           row[7].as<std::int64_t>(), row[8].as<bool>()});
+                                           row[7].as<std::int64_t>(), row[8].as<bool>(),
+                                           row[9].as<bool>()});
     }
     return history;
 }
@@ -183,13 +189,13 @@ std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migra
     const std::string allowed = allowed_hazards_json(migration);
     return "INSERT INTO " + qualified(connection, where_, StateTable::kHistory) +
            " (name, version, description, file, checksum, applied_by, duration_ms, token, "
-           "lease_id, allowed_hazards, success) VALUES (" +
+           "lease_id, allowed_hazards, contract, success) VALUES (" +
            work.quote(where_.name) + ", " + work.quote(migration.version.sql_array()) +
            "::numeric[], " + work.quote(migration.description) + ", " + work.quote(migration.file) +
            ", " + work.quote(migration.checksum) + ", " + work.quote(holder) + ", " + duration +
            ", " + std::to_string(grant.token) + ", " + work.quote(grant.id) + ", " +
            (allowed.empty() ? std::string("NULL") : work.quote(allowed) + "::jsonb") + ", " +
-           (success ? "true" : "false") + ")";
+           (migration.contract ? "true, " : "false, ") + (success ? "true" : "false") + ")";
 }
 
 std::string StateStore::announce_sql(pqxx::transaction_base& work,

@@ -128,8 +128,8 @@ TEST_F(GateConcurrency, NormalRunsLeaveNoErrorLineInTheServerLog) {
                      "--poll-interval", "100ms"},
                     gate_env());
     ASSERT_TRUE(eventually([&] {
-        return query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                         "'schemagate-sidecar'") == 1;
+        return query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                         "'sgr1 %' AND datname = current_database()") == 1;
     }));
     std::vector<Process> gates;
     for (int i = 0; i < 8; ++i) {

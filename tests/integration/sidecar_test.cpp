@@ -321,8 +321,8 @@ TEST_F(Sidecar, ARoleWithOnlyReadGrantsIsEnough) {
                   {{"DATABASE_URL", reader_url("read-only-pw")}});
     ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; })) << sidecar_->err();
     EXPECT_EQ(get("/readyz").body["version"], 5);
-    EXPECT_EQ(query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                        "'schemagate-sidecar' AND usename LIKE 'reader_%'"),
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                        "'sgr1 %' AND datname = current_database() AND usename LIKE 'reader_%'"),
               1);
 }
 
@@ -370,10 +370,10 @@ TEST_F(Sidecar, ARotatedUrlFileIsReadAgainOnTheNextReconnect) {
     const double before = testing::parse_prometheus_text(get("/metrics").text)
                                  .values.at("schemagate_checks_total{name=\"default\",result=\"ok\"}");
     exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-         "WHERE application_name = 'schemagate-sidecar'");
+         "WHERE application_name LIKE 'sgr1 %' AND datname = current_database()");
     ASSERT_TRUE(eventually([&] {
-        return query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                         "'schemagate-sidecar'") == 1 &&
+        return query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                         "'sgr1 %' AND datname = current_database()") == 1 &&
                testing::parse_prometheus_text(get("/metrics").text)
                        .values.at("schemagate_checks_total{name=\"default\",result=\"ok\"}") >
                    before + 2;
@@ -585,7 +585,7 @@ TEST_F(Sidecar, TheServersEndOfOurSessionsProbesAfterFiveIdleSeconds) {
         eventually([&] {
             port = query_int(
                 "SELECT coalesce(max(client_port), -1) FROM pg_stat_activity "
-                "WHERE application_name = '" +
+                "WHERE datname = current_database() AND application_name LIKE '" +
                 application + "'");
             return port > 0;
         });
@@ -596,7 +596,7 @@ TEST_F(Sidecar, TheServersEndOfOurSessionsProbesAfterFiveIdleSeconds) {
         pqxx::nontransaction(plain).exec("SELECT inet_client_port()")[0][0].as<int>();
     const std::map<std::string, int> sessions = {
         {"the gate's heartbeat", client_port("schemagate pod-k (heartbeat)")},
-        {"the sidecar", client_port("schemagate-sidecar")}};
+        {"the sidecar", client_port("sgr1 %")}};
     for (const auto& [session, port] : sessions) {
         ASSERT_GT(port, 0) << session << " not found; gate: " << holder.err();
         std::optional<Millis> timer;

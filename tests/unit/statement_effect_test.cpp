@@ -15,6 +15,7 @@ Migration migration_of(const std::string& sql, bool contract = false) {
     Migration migration;
     migration.file = "V1__x.sql";
     migration.statements = split_sql((contract ? "-- schemagate:contract\n" : "") + sql);
+    migration.contract = contract;
     return migration;
 }
 

@@ -3,7 +3,6 @@
 
 #include <cctype>
 
-#include "sql_splitter.h"
 
 namespace schemagate {
 
@@ -44,7 +43,7 @@ std::optional<Directive> read_directive(std::string_view line) {
 }
 
 std::optional<Directive> first_line_directive(std::string_view sql) {
-    sql = without_bom(sql);
+    if (sql.starts_with("\xEF\xBB\xBF")) sql.remove_prefix(3);  // a UTF-8 byte order mark
     return read_directive(sql.substr(0, sql.find_first_of("\r\n")));
 }
 
