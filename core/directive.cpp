@@ -3,7 +3,6 @@
 
 #include <cctype>
 
-
 namespace schemagate {
 
 namespace {

@@ -70,8 +70,7 @@ ParsedName flyway_versioned(std::string_view rest) {
 // <digits>_<description>: golang-migrate, dbmate, goose.
 ParsedName numbered(std::string_view stem) {
     const auto digits_end = static_cast<std::size_t>(
-        std::find_if(stem.begin(), stem.end(), [](char c) { return !is_digit(c); }) -
-        stem.begin());
+        std::find_if(stem.begin(), stem.end(), [](char c) { return !is_digit(c); }) - stem.begin());
     if (digits_end == 0) return BadMigrationName{"does not start with a version number"};
     std::string_view rest = stem.substr(digits_end);
     if (!rest.empty()) {

@@ -2,18 +2,20 @@
 #include "schema_state.h"
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <pqxx/nontransaction>
-#include <map>
 
 #include "db_failure.h"
 
 namespace schemagate {
 
-
 MigrationVersion version_from_sql(const std::string& text) {
     const auto version = MigrationVersion::from_sql(text);
-    if (!version) throw DbError(DbFailure{DbFailure::Kind::kOther, "", "the history holds version '" + text + "', which is not a version", ""});
+    if (!version)
+        throw DbError(DbFailure{DbFailure::Kind::kOther, "",
+                                "the history holds version '" + text + "', which is not a version",
+                                ""});
     return *version;
 }
 
@@ -77,11 +79,12 @@ TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where)
             "CASE WHEN to_regclass($4) IS NULL THEN false "
             "ELSE has_table_privilege(to_regclass($4), 'SELECT') END, "
             "to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL",
-            qualified(connection, where, StateTable::kHistory), qualified(connection, where, StateTable::kLease),
+            qualified(connection, where, StateTable::kHistory),
+            qualified(connection, where, StateTable::kLease),
             qualified(connection, where, StateTable::kFailure),
             qualified(connection, where, StateTable::kBatchProgress));
-        return TablesSeen{row[0].as<bool>(), row[1].as<bool>(), row[2].as<bool>(),
-                          row[3].as<bool>(), {}};
+        return TablesSeen{
+            row[0].as<bool>(), row[1].as<bool>(), row[2].as<bool>(), row[3].as<bool>(), {}};
     });
     const std::lock_guard lock(mutex);
     auto& entry = seen[key];
@@ -117,16 +120,24 @@ std::string joined(const std::vector<std::string>& columns) {
 
 std::vector<std::string> batch_progress_columns(const std::string& alias) {
     const std::string a = alias + ".";
-    return {a + "version::text", a + "file", a + "batches", a + "rows", a + "last_key",
-            a + "total", a + "elapsed_ms", iso_utc_sql(a + "started_at"),
-            iso_utc_sql(a + "updated_at"), a + "holder", a + "statement_checksum",
+    return {a + "version::text",
+            a + "file",
+            a + "batches",
+            a + "rows",
+            a + "last_key",
+            a + "total",
+            a + "elapsed_ms",
+            iso_utc_sql(a + "started_at"),
+            iso_utc_sql(a + "updated_at"),
+            a + "holder",
+            a + "statement_checksum",
             "extract(epoch FROM " + a + "updated_at)::float8"};
 }
 
 std::vector<std::string> recorded_failure_columns(const std::string& alias) {
     const std::string a = alias + ".";
-    return {a + "version::text", a + "file", a + "checksum", a + "line", a + "sqlstate",
-            a + "message", a + "holder", iso_utc_sql(a + "failed_at")};
+    return {a + "version::text", a + "file",    a + "checksum", a + "line",
+            a + "sqlstate",      a + "message", a + "holder",   iso_utc_sql(a + "failed_at")};
 }
 
 }  // namespace
@@ -230,9 +241,8 @@ SchemaState state_from(pqxx::connection& connection, const StateLocation& where,
     if (!row[0].is_null()) state.version = version_from_sql(row[0].as<std::string>());
     if (!row[1].is_null()) {
         state.dirty = DirtyMigration{version_from_sql(row[1].as<std::string>()),
-                                     row[2].as<std::string>(),
-                                     row[3].as<std::string>(), row[4].as<std::string>(),
-                                     row[5].as<std::string>()};
+                                     row[2].as<std::string>(), row[3].as<std::string>(),
+                                     row[4].as<std::string>(), row[5].as<std::string>()};
     }
     if (!row[7].is_null()) {
         LeaseInfo info;
@@ -283,16 +293,14 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
     }
     // The highest applied contract migration. Through jsonb: history tables bootstrapped before
     // 0.5 lack the `contract` column.
-    const pqxx::row::size_type contract_column =
-        query.add({"c.version::text", "c.file", iso_utc_sql("c.applied_at")},
-                  " LEFT JOIN LATERAL (SELECT * FROM " +
-                      qualified(connection, where, StateTable::kHistory) +
-                      " AS h WHERE name = $1 AND success AND "
-                      "coalesce((to_jsonb(h) ->> 'contract')::boolean, false) "
-                      "ORDER BY version DESC LIMIT 1) AS c ON true");
+    const pqxx::row::size_type contract_column = query.add(
+        {"c.version::text", "c.file", iso_utc_sql("c.applied_at")},
+        " LEFT JOIN LATERAL (SELECT * FROM " + qualified(connection, where, StateTable::kHistory) +
+            " AS h WHERE name = $1 AND success AND "
+            "coalesce((to_jsonb(h) ->> 'contract')::boolean, false) "
+            "ORDER BY version DESC LIMIT 1) AS c ON true");
     return state_from(connection, where, query.sql(), failure_column, batch_column,
                       contract_column);
 }
-
 
 }  // namespace schemagate

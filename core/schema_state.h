@@ -14,7 +14,6 @@
 
 namespace schemagate {
 
-
 struct LeaseInfo {
     std::string holder;  // empty when released
     std::int64_t token = 0;
@@ -55,14 +54,14 @@ struct AppliedContract {
 
 // One reading of the schema's state: what the gate decides on and the sidecar reports.
 struct SchemaState {
-    bool initialized = false;             // false until the state tables exist
+    bool initialized = false;                 // false until the state tables exist
     std::optional<MigrationVersion> version;  // highest successful version; nullopt = none yet
     // Lowest unfinished non-transactional migration whose holder is gone (an unfinished one
     // under a live lease is in progress, not dirty).
     std::optional<DirtyMigration> dirty;
-    std::optional<LeaseInfo> lease;  // nullopt when no pod ever took it
-    std::optional<RecordedFailure> failure;  // the latest remembered failure, if any
-    std::optional<BatchProgress> batch;      // the batched migration under way, if any
+    std::optional<LeaseInfo> lease;           // nullopt when no pod ever took it
+    std::optional<RecordedFailure> failure;   // the latest remembered failure, if any
+    std::optional<BatchProgress> batch;       // the batched migration under way, if any
     std::optional<AppliedContract> contract;  // nullopt: none applied (or tables before 0.5)
 };
 

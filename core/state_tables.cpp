@@ -21,12 +21,18 @@ constexpr std::array<std::pair<StateEvent, std::string_view>, 5> kEventWords{{
 
 std::string_view table_name(StateTable table) {
     switch (table) {
-        case StateTable::kLease: return "lease";
-        case StateTable::kHistory: return "history";
-        case StateTable::kFailure: return "failure";
-        case StateTable::kBatchProgress: return "batch_progress";
-        case StateTable::kRepeatable: return "repeatable";
-        case StateTable::kAdoption: return "adoption";
+        case StateTable::kLease:
+            return "lease";
+        case StateTable::kHistory:
+            return "history";
+        case StateTable::kFailure:
+            return "failure";
+        case StateTable::kBatchProgress:
+            return "batch_progress";
+        case StateTable::kRepeatable:
+            return "repeatable";
+        case StateTable::kAdoption:
+            return "adoption";
     }
     return "history";
 }

@@ -105,8 +105,7 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
                   *eta);
         }
         gauge(out, "schemagate_batch_updated_timestamp_seconds",
-              "Unix time its latest batch committed.", batch_labels,
-              batch.updated_at_unix);
+              "Unix time its latest batch committed.", batch_labels, batch.updated_at_unix);
     }
     out += fmt::format(
         "# HELP schemagate_last_check_timestamp_seconds Unix time of the last check.\n"

@@ -73,8 +73,8 @@ Readiness compatibility(const SchemaState& state, const ReadinessPolicy& policy)
                   ", a contract migration, is deferred until `schemagate contract`)";
     }
     if (state.dirty) {
-        reason += " (" + version_label(state.dirty->version) +
-                  ", above what this app expects, is dirty)";
+        reason +=
+            " (" + version_label(state.dirty->version) + ", above what this app expects, is dirty)";
     }
     return {true, reason, false};
 }
@@ -140,8 +140,8 @@ nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPol
     const SchemaState& state = snapshot.state;
     json body;
     body["ready"] = readiness.ready;
-    body["version"] =
-        snapshot.ever_read ? version_json(state.version.value_or(MigrationVersion{})) : json(nullptr);
+    body["version"] = snapshot.ever_read ? version_json(state.version.value_or(MigrationVersion{}))
+                                         : json(nullptr);
     const MigrationVersion current = state.version.value_or(MigrationVersion{});
     body["expected"] =
         version_json(snapshot.ever_read ? effective_expect(policy, current) : policy.expect);

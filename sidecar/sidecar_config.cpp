@@ -13,8 +13,8 @@
 #include <map>
 
 #include "cli_options.h"
-#include "exit_code.h"
 #include "directive.h"
+#include "exit_code.h"
 #include "migration_name.h"
 #include "version.h"
 
@@ -59,8 +59,8 @@ std::vector<ContractPoint> contract_points(const std::map<MigrationVersion, bool
 std::optional<ReleaseFiles> release_files_in(const std::string& directory, std::string& error) {
     namespace fs = std::filesystem;
     std::error_code code;
-    fs::recursive_directory_iterator entries(
-        directory, fs::directory_options::follow_directory_symlink, code);
+    fs::recursive_directory_iterator entries(directory,
+                                             fs::directory_options::follow_directory_symlink, code);
     if (code) {
         error = "--migrations: cannot list " + directory + ": " + code.message();
         return std::nullopt;

@@ -16,7 +16,7 @@ ApplyContext::ApplyContext(const StateStore& store, const Lease& lease, Migratio
     : store_(store), lease_(lease), settings_(std::move(settings)), watch_(std::move(watch)) {}
 
 void ApplyContext::wait_to_retry(LockRetryPolicy& retry, const Migration& migration,
-                                    std::optional<std::int64_t> batch) const {
+                                 std::optional<std::int64_t> batch) const {
     const LockRetry decision = retry.after_lock_timeout();
     const std::string subject = label(migration) + " (" + migration.file + ")" +
                                 (batch ? " batch " + std::to_string(*batch) : "");
@@ -75,7 +75,7 @@ void ApplyContext::checks_failed(const Migration& migration, const CheckFailed& 
 }
 
 std::string ApplyContext::compat(pqxx::transaction_base& work, const Migration& migration,
-                                    const std::string& duration_ms_sql) const {
+                                 const std::string& duration_ms_sql) const {
     if (!settings_.compat) return "";
     const std::string sql =
         compat_sql(work, *settings_.compat, migration, duration_ms_sql, settings_.compat_table);
@@ -83,8 +83,8 @@ std::string ApplyContext::compat(pqxx::transaction_base& work, const Migration& 
 }
 
 void ApplyContext::fail(const Migration& migration, const LexedStatement* statement,
-                           bool left_dirty, const DbFailure& failure,
-                           const std::string& what_stays) const {
+                        bool left_dirty, const DbFailure& failure,
+                        const std::string& what_stays) const {
     const std::string dirty_note =
         left_dirty ? "; the migration ran without a transaction and is now marked dirty: "
                      "check the database, then `schemagate repair --version " +

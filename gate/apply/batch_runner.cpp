@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Batched migrations: BatchRunner, a loop of short transactions (see migration_file.h and
 // the README's "Batched migrations").
+#include "batch_runner.h"
+
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -11,7 +13,6 @@
 #include "interrupt.h"
 #include "logging.h"
 #include "migration_failure.h"
-#include "batch_runner.h"
 #include "migration_sql.h"
 #include "sha256.h"
 
@@ -91,8 +92,7 @@ void log_progress(const Migration& migration, const BatchProgress& progress) {
 }  // namespace
 
 void BatchRunner::apply(pqxx::connection& connection, const Migration& migration,
-                                       const LeaseGrant& grant, bool durable,
-                                       LockRetryPolicy& retry) const {
+                        const LeaseGrant& grant, bool durable, LockRetryPolicy& retry) const {
     BatchProgress progress = start_batches(connection, migration);
     auto since = SteadyClock::now();  // counted into the next batch's elapsed time
     auto logged = since;
@@ -135,7 +135,7 @@ void BatchRunner::apply(pqxx::connection& connection, const Migration& migration
 }
 
 BatchProgress BatchRunner::start_batches(pqxx::connection& connection,
-                                             const Migration& migration) const {
+                                         const Migration& migration) const {
     const std::string checksum = statement_checksum(migration);
     auto stored = store_.read_batch_progress(connection, migration.version);
     BatchProgress progress;
@@ -171,7 +171,7 @@ BatchProgress BatchRunner::start_batches(pqxx::connection& connection,
 // The total is for the ETA only: a query that fails or returns something else is a warning,
 // never the migration's failure.
 std::optional<std::int64_t> BatchRunner::count_batch_total(pqxx::connection& connection,
-                                                               const Migration& migration) const {
+                                                           const Migration& migration) const {
     const SqlStatement& query = *migration.batch_total;
     try {
         return translate_db_errors([&]() -> std::optional<std::int64_t> {
@@ -219,8 +219,9 @@ std::int64_t BatchRunner::batch_rows(const pqxx::result& result, const Migration
     }
     next.last_key = result[0][1].as<std::string>();
     if (progress.last_key == next.last_key) {
-        throw BatchStalled("returned the key of the batch before it again: the statement must "
-                           "only process keys greater than $2");
+        throw BatchStalled(
+            "returned the key of the batch before it again: the statement must "
+            "only process keys greater than $2");
     }
     return rows;
 }
@@ -239,9 +240,11 @@ std::string BatchRunner::record_done_sql(pqxx::transaction_base& session,
 // Every batch but the one that records the migration commits without waiting for its flush:
 // a crash loses a suffix of batches together with their progress, and the next holder redoes
 // exactly those.
-BatchRunner::BatchOutcome BatchRunner::run_batch(
-    pqxx::connection& connection, const Migration& migration, const LeaseGrant& grant,
-    BatchProgress& progress, SteadyClock::time_point& since, bool durable) const {
+BatchRunner::BatchOutcome BatchRunner::run_batch(pqxx::connection& connection,
+                                                 const Migration& migration,
+                                                 const LeaseGrant& grant, BatchProgress& progress,
+                                                 SteadyClock::time_point& since,
+                                                 bool durable) const {
     const SqlStatement& statement = migration.statements.front();
     const std::string name = "schemagate_batch_" + std::to_string(++prepared_count);
     BatchProgress next = progress;

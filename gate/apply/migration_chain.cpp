@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Transactional migrations, sent as chains (ChainRunner).
+#include "migration_chain.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include "db_failure.h"
 #include "errors.h"
 #include "migration_failure.h"
-#include "migration_chain.h"
 #include "migration_sql.h"
 #include "sql_splitter.h"
 
@@ -230,7 +231,8 @@ Attempt ChainRunner::apply(pqxx::connection& connection, std::span<const Migrati
                         }
                     });
                 checks_pending = queue_chain(
-                    sender, chain, [&](const Migration& migration, std::size_t taken) {
+                    sender, chain,
+                    [&](const Migration& migration, std::size_t taken) {
                         const bool checks = !migration.checks.empty();
                         const bool last = taken + 1 == chain.size();
                         return Envelope{
@@ -238,7 +240,8 @@ Attempt ChainRunner::apply(pqxx::connection& connection, std::span<const Migrati
                             lease_.fence_or_fail_sql(session, grant, taken > 0),
                             checks ? "" : record_applied(session, migration, grant),
                             checks ? "" : compat(session, migration, kRecordedDurationMsSql)};
-                    }, lease_, grant, statement_per_exchange(connection, settings_));
+                    },
+                    lease_, grant, statement_per_exchange(connection, settings_));
                 sender.end_exchange();
             }
             if (checks_pending) {
@@ -266,9 +269,10 @@ Attempt ChainRunner::after_error(const DbError& error, const Migration& failing,
                                  const LexedStatement* current) const {
     // Not a failure: the rest of the chain goes in a new exchange.
     if (error.is(kExchangeSpentState)) {
-        spdlog::info("{} waited in an exchange that ran past half the lease ttl: sending it and "
-                     "the rest again (the server logs this as an error '{}')",
-                     label(failing), "schemagate exchange spent");
+        spdlog::info(
+            "{} waited in an exchange that ran past half the lease ttl: sending it and "
+            "the rest again (the server logs this as an error '{}')",
+            label(failing), "schemagate exchange spent");
         return Attempt::kGoOn;
     }
     if (error.is(kLeaseLostState)) lease_lost_error(failing);
@@ -276,9 +280,8 @@ Attempt ChainRunner::after_error(const DbError& error, const Migration& failing,
     fail(failing, current, false, error.failure());
 }
 
-std::string ChainRunner::record_applied(pqxx::transaction_base& session,
-                                            const Migration& migration,
-                                            const LeaseGrant& grant) const {
+std::string ChainRunner::record_applied(pqxx::transaction_base& session, const Migration& migration,
+                                        const LeaseGrant& grant) const {
     return store_.record_applied_sql(session, migration, lease_.holder(), grant,
                                      lease_.fence_sql(session, grant),
                                      lease_.fenced_at_sql(session, grant));

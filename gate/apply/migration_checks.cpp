@@ -22,8 +22,8 @@ void run_checks(pqxx::transaction_base& session, const Migration& migration) {
                       (result.size() == 1 ? "" : "s") + " (a check passes with true or no rows)";
         }
         throw CheckFailed(label(migration) + ": check " + migration.verify_file + " line " +
-                              std::to_string(check.line) + " failed after the migration: " +
-                              outcome,
+                              std::to_string(check.line) +
+                              " failed after the migration: " + outcome,
                           check.line);
     }
 }

@@ -13,8 +13,7 @@ namespace schemagate {
 // that translate_db_errors lets it through as it is.
 class CheckFailed : public Error {
   public:
-    CheckFailed(const std::string& message, int check_line)
-        : Error(message), line_(check_line) {}
+    CheckFailed(const std::string& message, int check_line) : Error(message), line_(check_line) {}
     int line() const { return line_; }
 
   private:

@@ -34,7 +34,8 @@ void MigrationRunner::apply(pqxx::connection& connection,
             attempt = no_transaction_.apply(connection, migration, grant);
         } else {
             // Returns after the commits it reported (count_applied moved `next` on).
-            attempt = chain_.apply(connection, migrations.subspan(next), grant, durable, count_applied);
+            attempt =
+                chain_.apply(connection, migrations.subspan(next), grant, durable, count_applied);
             if (attempt == Attempt::kGoOn) continue;
         }
         if (attempt == Attempt::kLockTimedOut) {

@@ -48,7 +48,6 @@ Connection connect_for_admin(const GateConfig& config) {
                          Deadline(kAdminConnectBudget));
 }
 
-
 int run_status(const GateConfig& config) {
     std::optional<MigrationSet> files;
     std::optional<MigrationVersion> target = config.target;
@@ -132,9 +131,9 @@ int run_validate(const GateConfig& config) {
     const Connection connection = connect_for_admin(config);
     const StateStore store(config.state);
     const auto history = store.read_history(*connection);
-    const Applied applied{history.value_or(std::vector<AppliedMigration>{}),
-                          history ? store.read_repeatables(*connection)
-                                  : std::map<std::string, std::string>{}};
+    const Applied applied{
+        history.value_or(std::vector<AppliedMigration>{}),
+        history ? store.read_repeatables(*connection) : std::map<std::string, std::string>{}};
     const Plan plan = make_plan(files, applied, target);
     std::cout << "ok: database at " << version_label(plan.current) << ", checksums of "
               << (history ? history->size() : 0) << " applied migrations match, "
@@ -167,8 +166,8 @@ int run_unlock(const GateConfig& config) {
         return 0;
     }
     try {
-        const BrokenLease broken = translate_db_errors(
-            [&] { return breaker.force_break(*connection, kBreakLockWait); });
+        const BrokenLease broken =
+            translate_db_errors([&] { return breaker.force_break(*connection, kBreakLockWait); });
         for (const auto& locker : broken.terminated) {
             spdlog::warn("ended session pid {} ({}, {} since {}): it held the lease row",
                          locker.pid, locker.application_name, locker.state, locker.since);

@@ -40,7 +40,6 @@ struct RawDurations {
     std::string lease_ttl, timeout, poll_interval, lock_timeout, statement_timeout;
 };
 
-
 std::string default_holder() {
     const char* host = std::getenv("HOSTNAME");
     char buffer[256] = {};
@@ -129,8 +128,9 @@ GateFlags::GateFlags(GateConfig& config)
         app_.add_subcommand("status", "Show version, pending migrations, lease, history");
     add_common(status, config);
     status->add_flag("--json", config.json, "Machine-readable output");
-    status->add_flag("--exit-code", config.status_exit_code,
-                     "Exit 2 when behind the target, 1 after a remembered failure, 5 when dirty (else 0)");
+    status->add_flag(
+        "--exit-code", config.status_exit_code,
+        "Exit 2 when behind the target, 1 after a remembered failure, 5 when dirty (else 0)");
     commands_.emplace_back(status, GateCommand::kStatus);
 
     auto* plan = app_.add_subcommand(
@@ -405,8 +405,7 @@ void GateFlags::apply_to(GateConfig& config) const {
     config.termination_log_explicit =
         std::any_of(commands_.begin(), commands_.end(),
                     [](const auto& command) {
-                        return command.first->get_option_no_throw("--termination-log") !=
-                                   nullptr &&
+                        return command.first->get_option_no_throw("--termination-log") != nullptr &&
                                command.first->count("--termination-log") > 0;
                     }) ||
         std::getenv("SCHEMAGATE_TERMINATION_LOG") != nullptr;

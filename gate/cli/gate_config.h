@@ -18,7 +18,19 @@
 namespace schemagate {
 
 enum class GateCommand {
-    kMigrate, kContract, kWait, kStatus, kValidate, kUnlock, kRepair, kAdopt, kBaseline, kCheckManifests, kRetry, kPlan, kVerify
+    kMigrate,
+    kContract,
+    kWait,
+    kStatus,
+    kValidate,
+    kUnlock,
+    kRepair,
+    kAdopt,
+    kBaseline,
+    kCheckManifests,
+    kRetry,
+    kPlan,
+    kVerify
 };
 
 // Everything the gate needs to know, from flags and SCHEMAGATE_* environment variables (one
@@ -79,7 +91,7 @@ struct GateConfig {
     std::optional<std::string> adopt_table;
     // adopt --accept-missing: versions (or "*") the tool applied from no file here.
     std::vector<std::string> accept_missing;
-    bool accept_checksums = false;  // adopt --accept-checksums
+    bool accept_checksums = false;   // adopt --accept-checksums
     bool notify_on_success = false;  // --notify-on-success
     // baseline --version, and migrate --baseline-version: on a schema with tables and no
     // history, files up to this version count as applied (Flyway's baselineOnMigrate).

@@ -56,15 +56,21 @@ int run_command(const GateConfig& config) {
 // stops pods: that is not news).
 std::optional<std::string> failure_event(ExitCode code, const std::string& message) {
     switch (code) {
-        case ExitCode::kMigrationFailed: return "migration_failed";
-        case ExitCode::kDeadline: return "timeout";
-        case ExitCode::kBadInput: return "bad_input";
-        case ExitCode::kUnreachable: return "unreachable";
+        case ExitCode::kMigrationFailed:
+            return "migration_failed";
+        case ExitCode::kDeadline:
+            return "timeout";
+        case ExitCode::kBadInput:
+            return "bad_input";
+        case ExitCode::kUnreachable:
+            return "unreachable";
         case ExitCode::kStateRefused:
             if (message.rfind("hazard:", 0) == 0) return "hazard_refused";
             return message.find("dirty") != std::string::npos ? "dirty" : "refused";
-        case ExitCode::kLeaseLost: return "lease_lost";
-        default: return std::nullopt;
+        case ExitCode::kLeaseLost:
+            return "lease_lost";
+        default:
+            return std::nullopt;
     }
 }
 

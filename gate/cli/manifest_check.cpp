@@ -86,7 +86,8 @@ void check_workload(const json& object, ManifestReport& report) {
                                   default_container + "', which is not one of its containers");
     } else if (default_container.empty() && !containers.empty() && containers.front() == kSidecar) {
         report.problems.push_back(
-            id + ": " + kSidecar + " is its first container, so `kubectl logs` and `kubectl "
+            id + ": " + kSidecar +
+            " is its first container, so `kubectl logs` and `kubectl "
             "exec` land on it: list the app's container first or set the annotation " +
             kDefaultContainer);
     }
@@ -114,9 +115,10 @@ std::vector<json> read_manifest_objects(std::istream& in, const std::string& sou
         if (in.peek() == std::char_traits<char>::eof()) break;
         if (in.peek() != '{' && in.peek() != '[') {
             throw FatalError(ExitCode::kBadInput,
-                             source + ": not JSON (render to JSON first, e.g. `kubectl kustomize "
-                                      "DIR | kubectl patch --local -f - --type merge -p {} -o "
-                                      "json`)");
+                             source +
+                                 ": not JSON (render to JSON first, e.g. `kubectl kustomize "
+                                 "DIR | kubectl patch --local -f - --type merge -p {} -o "
+                                 "json`)");
         }
         json value;
         try {

@@ -19,10 +19,10 @@
 #include "holder_session.h"
 #include "interrupt.h"
 #include "lease.h"
-#include "notifier.h"
 #include "live_readers.h"
 #include "logging.h"
 #include "migration_name.h"
+#include "notifier.h"
 #include "other_tools.h"
 #include "plan.h"
 #include "state_store.h"
@@ -38,8 +38,7 @@ HolderOptions holder_options(const GateConfig& config) {
 }
 
 // --notify-on-success: one webhook once the lease is released, when this gate applied any.
-void notify_applied(const GateConfig& config, std::size_t applied,
-                    const MigrationVersion& target) {
+void notify_applied(const GateConfig& config, std::size_t applied, const MigrationVersion& target) {
     if (!config.notify_on_success || applied == 0) return;
     const std::string summary = "schemagate " + config.state.name + " on " + config.holder +
                                 ": applied " + std::to_string(applied) + " migration" +
@@ -53,9 +52,9 @@ void notify_applied(const GateConfig& config, std::size_t applied,
 constexpr Millis kFirstPoll{50};
 
 [[noreturn]] void interrupted_while_waiting() {
-    throw FatalError(Interrupt::exit_code(), "interrupted by signal " +
-                                                 std::to_string(Interrupt::signal_number()) +
-                                                 " while waiting");
+    throw FatalError(
+        Interrupt::exit_code(),
+        "interrupted by signal " + std::to_string(Interrupt::signal_number()) + " while waiting");
 }
 
 // Wakes for what can end a wait: the target reached, the lease released, a repair.
@@ -121,7 +120,7 @@ class Gate {
     // `contract`: since when no live reader lacked the contract (reset by a reconnect).
     std::optional<TimePoint> clear_since_;
     bool history_missing_ = false;
-    bool baseline_first_ = false;  // --baseline-version applies: the schema had tables
+    bool baseline_first_ = false;            // --baseline-version applies: the schema had tables
     std::vector<const Migration*> pending_;  // as the last look planned it
     bool hazards_checked_ = false;
     std::unique_ptr<GateConnection> db_;
@@ -217,8 +216,8 @@ std::optional<int> Gate::round() {
         if (const auto refusal = takeover_needed(connection, config_)) {
             throw FatalError(ExitCode::kStateRefused, *refusal);
         }
-        baseline_first_ = config_.baseline_version &&
-                          !user_tables(connection, config_.state.schema, 1).empty();
+        baseline_first_ =
+            config_.baseline_version && !user_tables(connection, config_.state.schema, 1).empty();
         store_.bootstrap(connection);
     }
     if (decision.action == WaitDecision::Action::kTakeLease) {
@@ -396,11 +395,10 @@ void Gate::wait_for_change(const std::string& reason) {
 }
 
 void Gate::give_up(const std::string& reason) const {
-    throw FatalError(ExitCode::kDeadline, "deadline (--timeout " +
-                                              format_duration(config_.timeout) +
-                                              ") passed before the schema reached " +
-                                              version_label(target_) +
-                                              (reason.empty() ? "" : ": " + reason));
+    throw FatalError(ExitCode::kDeadline,
+                     "deadline (--timeout " + format_duration(config_.timeout) +
+                         ") passed before the schema reached " + version_label(target_) +
+                         (reason.empty() ? "" : ": " + reason));
 }
 
 }  // namespace

@@ -114,18 +114,17 @@ nlohmann::json plan_json(const PlanReport& report) {
         for (const auto& statement : migration->statements) {
             statements.push_back({{"line", statement.line}, {"sql", statement.text}});
         }
-        pending.push_back({{"version", migration->repeatable ? json(nullptr)
-                                                             : version_json(migration->version)},
-                           {"description", migration->description},
-                           {"file", migration->file},
-                           {"transaction", !migration->no_transaction},
-                           {"mode", transaction_mode(*migration)},
-                           {"statements", statements},
-                           {"hazards", hazards_json(report, migration)},
-                           {"checks", migration->checks.size()},
-                           {"checks_file", migration->verify_file.empty()
-                                               ? json(nullptr)
-                                               : json(migration->verify_file)}});
+        pending.push_back(
+            {{"version", migration->repeatable ? json(nullptr) : version_json(migration->version)},
+             {"description", migration->description},
+             {"file", migration->file},
+             {"transaction", !migration->no_transaction},
+             {"mode", transaction_mode(*migration)},
+             {"statements", statements},
+             {"hazards", hazards_json(report, migration)},
+             {"checks", migration->checks.size()},
+             {"checks_file",
+              migration->verify_file.empty() ? json(nullptr) : json(migration->verify_file)}});
     }
     return {{"current_version", version_json(report.current)},
             {"target_version", version_json(report.target)},
@@ -165,7 +164,8 @@ std::string plan_text(const PlanReport& report) {
         out += fmt::format("{} ({}) {}\n", label(*migration), migration->file,
                            transaction_mode(*migration));
         for (const auto& statement : migration->statements) {
-            out += fmt::format("  line {:>4}: {}\n", statement.line, first_code_line(statement.text));
+            out +=
+                fmt::format("  line {:>4}: {}\n", statement.line, first_code_line(statement.text));
         }
         if (const MigrationHazards* judged = hazards_of(report, migration)) {
             for (const Hazard& hazard : judged->hazards) {
@@ -175,8 +175,9 @@ std::string plan_text(const PlanReport& report) {
         if (!migration->checks.empty()) {
             out += fmt::format("  then {} check{} from {}, {}\n", migration->checks.size(),
                                migration->checks.size() == 1 ? "" : "s", migration->verify_file,
-                               migration->no_transaction ? "after it (a failing one leaves it dirty)"
-                                                         : "before COMMIT (a failing one rolls it back)");
+                               migration->no_transaction
+                                   ? "after it (a failing one leaves it dirty)"
+                                   : "before COMMIT (a failing one rolls it back)");
         }
     }
     return out;
@@ -195,7 +196,8 @@ int run_plan(const GateConfig& config) {
     const SchemaState state = read_schema_state(*connection, config.state);
     const auto history = store.read_history(*connection);
     Applied applied{history.value_or(std::vector<AppliedMigration>{}), {}};
-    if (history && !files.repeatables.empty()) applied.repeatables = store.read_repeatables(*connection);
+    if (history && !files.repeatables.empty())
+        applied.repeatables = store.read_repeatables(*connection);
     try {
         const std::optional<std::int64_t> live =
             state.lease && !state.lease->expired && !state.lease->holder.empty()

@@ -28,23 +28,25 @@ std::string lease_id_text(const nlohmann::json& lease) {
 // "V7 (V7__backfill.sql): 120 batches, 120000 of 2000000 rows (6%), 8500 rows/s, about 3m43s
 // left; last key 120000, updated ... by ..."
 std::string batch_text(const nlohmann::json& batch) {
-    std::string text = fmt::format("V{} ({}): {} batches, {} ", version_json_text(batch["version"]),
-                                   batch["file"].get<std::string>(),
-                                   batch["batches"].get<std::int64_t>(),
-                                   batch["rows"].get<std::int64_t>());
+    std::string text =
+        fmt::format("V{} ({}): {} batches, {} ", version_json_text(batch["version"]),
+                    batch["file"].get<std::string>(), batch["batches"].get<std::int64_t>(),
+                    batch["rows"].get<std::int64_t>());
     if (!batch["total"].is_null() && batch["total"].get<std::int64_t>() > 0) {
         const auto total = batch["total"].get<std::int64_t>();
-        text += fmt::format("of {} rows ({}%)", total,
-                            batch["rows"].get<std::int64_t>() * 100 / total);
+        text +=
+            fmt::format("of {} rows ({}%)", total, batch["rows"].get<std::int64_t>() * 100 / total);
     } else {
         text += "rows";
     }
     if (!batch["rows_per_second"].is_null()) {
-        text += fmt::format(", {} rows/s", static_cast<std::int64_t>(batch["rows_per_second"].get<double>()));
+        text += fmt::format(", {} rows/s",
+                            static_cast<std::int64_t>(batch["rows_per_second"].get<double>()));
     }
     if (!batch["eta_seconds"].is_null()) {
         text += ", about " +
-                format_duration(Millis{static_cast<std::int64_t>(batch["eta_seconds"].get<double>()) * 1000}) +
+                format_duration(
+                    Millis{static_cast<std::int64_t>(batch["eta_seconds"].get<double>()) * 1000}) +
                 " left";
     }
     if (batch.contains("last_key") && !batch["last_key"].is_null()) {
@@ -123,7 +125,8 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
     }
     if (state.batch) {
         out["batch"] = batch_progress_json(*state.batch);
-        out["batch"]["last_key"] = state.batch->last_key ? json(*state.batch->last_key) : json(nullptr);
+        out["batch"]["last_key"] =
+            state.batch->last_key ? json(*state.batch->last_key) : json(nullptr);
     } else {
         out["batch"] = nullptr;
     }
@@ -132,7 +135,8 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
             {"holder", state.lease->holder.empty() ? json(nullptr) : json(state.lease->holder)},
             {"token", state.lease->token},
             // The token alone can repeat after a failover that lost acquisitions; the id not.
-            {"lease_id", state.lease->lease_id.empty() ? json(nullptr) : json(state.lease->lease_id)},
+            {"lease_id",
+             state.lease->lease_id.empty() ? json(nullptr) : json(state.lease->lease_id)},
             {"acquired_at", state.lease->acquired_at},
             {"expires_at", state.lease->expires_at},
             {"held", !state.lease->holder.empty() && !state.lease->expired}};
@@ -164,19 +168,17 @@ std::string status_text(const nlohmann::json& status) {
     };
     line("name", status["name"].get<std::string>() + " (schema " +
                      status["schema"].get<std::string>() + ")");
-    line("version", status["initialized"].get<bool>()
-                        ? version_json_text(status["current_version"])
-                        : "none (schemagate tables not created yet)");
+    line("version", status["initialized"].get<bool>() ? version_json_text(status["current_version"])
+                                                      : "none (schemagate tables not created yet)");
     if (!status["target_version"].is_null()) {
         line("target", version_json_text(status["target_version"]));
     }
     if (status.contains("adopted") && !status["adopted"].is_null()) {
         const auto& adopted = status["adopted"];
-        line("history", fmt::format("taken over from {} at {} by {} (up to V{})",
-                                    adopted["source"].get<std::string>(),
-                                    adopted["at"].get<std::string>(),
-                                    adopted["by"].get<std::string>(),
-                                    adopted["up_to"].get<std::string>()));
+        line("history",
+             fmt::format("taken over from {} at {} by {} (up to V{})",
+                         adopted["source"].get<std::string>(), adopted["at"].get<std::string>(),
+                         adopted["by"].get<std::string>(), adopted["up_to"].get<std::string>()));
     }
     std::string pending;
     for (const auto& item : status["pending"]) {
@@ -205,14 +207,14 @@ std::string status_text(const nlohmann::json& status) {
         const auto& failure = status["failure"];
         line("failed", fmt::format("{} line {} at {} by {}: not run again until the file changes "
                                    "or `schemagate retry --version {}`",
-                                   failure["file"].get<std::string>(),
-                                   failure["line"].get<int>(),
+                                   failure["file"].get<std::string>(), failure["line"].get<int>(),
                                    failure["failed_at"].get<std::string>(),
                                    failure["failed_by"].get<std::string>(),
                                    version_json_text(failure["version"])));
         line("error", failure["message"].get<std::string>());
     }
-    if (status.contains("batch") && !status["batch"].is_null()) line("batch", batch_text(status["batch"]));
+    if (status.contains("batch") && !status["batch"].is_null())
+        line("batch", batch_text(status["batch"]));
     const auto& lease = status["lease"];
     if (lease.is_null()) {
         line("lease", "never taken");

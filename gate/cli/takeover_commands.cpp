@@ -88,8 +88,8 @@ void take_over(const GateConfig& config, Decide&& decide) {
 }
 
 // True when this set already has history: then the adoption is done (same source) or refused.
-bool already_managed(pqxx::connection& connection, const StateStore& store,
-                     const std::string& name, const std::string& source, bool second_look) {
+bool already_managed(pqxx::connection& connection, const StateStore& store, const std::string& name,
+                     const std::string& source, bool second_look) {
     const auto history = store.read_history(connection);
     if (!history || history->empty()) return false;
     const auto adopted = store.read_adoption(connection);
@@ -189,22 +189,25 @@ int run_adopt(const GateConfig& config) {
 int run_baseline(const GateConfig& config) {
     const MigrationSet files = load_migration_set(config.migrations_dir, config.limits);
     const MigrationVersion version = config.baseline_version.value_or(MigrationVersion{});
-    take_over(config, [&](pqxx::connection& connection, const StateStore& store,
-                          bool second_look) -> std::optional<Adoption> {
-        Adoption adoption = plan_baseline(files, version);
-        if (already_managed(connection, store, config.state.name, adoption.source, second_look)) {
-            return std::nullopt;
-        }
-        // Anywhere the role can read: a tool keeping its table in a schema of its own still
-        // manages this database.
-        if (const auto found = find_other_histories(connection, std::nullopt, std::nullopt);
-            !found.empty()) {
-            refuse("the database is managed by " + found.front().summary() +
-                   ": take it over with `schemagate adopt --from " +
-                   tool_name(found.front().tool) + "` instead");
-        }
-        return adoption;
-    });
+    take_over(
+        config,
+        [&](pqxx::connection& connection, const StateStore& store,
+            bool second_look) -> std::optional<Adoption> {
+            Adoption adoption = plan_baseline(files, version);
+            if (already_managed(connection, store, config.state.name, adoption.source,
+                                second_look)) {
+                return std::nullopt;
+            }
+            // Anywhere the role can read: a tool keeping its table in a schema of its own still
+            // manages this database.
+            if (const auto found = find_other_histories(connection, std::nullopt, std::nullopt);
+                !found.empty()) {
+                refuse("the database is managed by " + found.front().summary() +
+                       ": take it over with `schemagate adopt --from " +
+                       tool_name(found.front().tool) + "` instead");
+            }
+            return adoption;
+        });
     return 0;
 }
 
@@ -217,17 +220,17 @@ bool history_table_exists(pqxx::connection& connection, const StateLocation& whe
     return translate_db_errors([&] {
         pqxx::nontransaction session(connection);
         return session
-            .exec_params("SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON "
-                         "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'history')",
-                         where.schema)
+            .exec_params(
+                "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON "
+                "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'history')",
+                where.schema)
             .at(0)
             .at(0)
             .as<bool>();
     });
 }
 
-std::optional<std::string> refusal_reason(pqxx::connection& connection,
-                                          const GateConfig& config) {
+std::optional<std::string> refusal_reason(pqxx::connection& connection, const GateConfig& config) {
     if (const auto found = read_other_histories(connection); !found.empty()) {
         const ForeignHistory& history = found.front();
         return "the database is managed by " + history.summary() +
@@ -252,8 +255,7 @@ std::optional<std::string> refusal_reason(pqxx::connection& connection,
 
 }  // namespace
 
-std::optional<std::string> takeover_needed(pqxx::connection& connection,
-                                           const GateConfig& config) {
+std::optional<std::string> takeover_needed(pqxx::connection& connection, const GateConfig& config) {
     auto reason = refusal_reason(connection, config);
     if (reason && history_table_exists(connection, config.state)) return std::nullopt;
     return reason;

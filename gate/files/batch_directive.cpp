@@ -107,8 +107,9 @@ std::optional<int> batch_total_marker_line(std::string_view sql) {
         if (const auto directive = read_directive(sql.substr(pos, end - pos));
             directive && directive->name == "batch-total") {
             if (!directive->arguments.empty()) {
-                throw SqlSyntaxError(line_number, "-- schemagate:batch-total takes no options: "
-                                                  "put its query on the lines below it");
+                throw SqlSyntaxError(line_number,
+                                     "-- schemagate:batch-total takes no options: "
+                                     "put its query on the lines below it");
             }
             if (found) throw SqlSyntaxError(line_number, "a second -- schemagate:batch-total");
             found = line_number;

@@ -202,8 +202,8 @@ void UpPartReader::on_sql_line(std::string_view line) {
     } else if (where_ == Where::kUp) {
         part_.text += line;
     } else {
-        part_.text += std::string(
-            static_cast<std::size_t>(std::count(line.begin(), line.end(), '\n')), '\n');
+        part_.text +=
+            std::string(static_cast<std::size_t>(std::count(line.begin(), line.end(), '\n')), '\n');
     }
 }
 
@@ -248,9 +248,10 @@ void read_batch_parts(std::string_view sql, MigrationFile& file) {
         file.statements.erase(total);
     }
     if (file.no_transaction) {
-        throw SqlSyntaxError(1, "a batched migration runs each batch in a transaction of its "
-                                "own, and this file cannot run in one (" +
-                                    file.no_transaction_reason + ")");
+        throw SqlSyntaxError(1,
+                             "a batched migration runs each batch in a transaction of its "
+                             "own, and this file cannot run in one (" +
+                                 file.no_transaction_reason + ")");
     }
     std::vector<int> lines;  // of every statement, those in goose blocks included
     for (const auto& unit : file.statements) {
@@ -266,8 +267,8 @@ void read_batch_parts(std::string_view sql, MigrationFile& file) {
     // What PREPARE accepts: the statement is prepared once per batch, with its parameters.
     const SqlStatement& statement = file.statements.front();
     const std::string keyword = first_keyword(statement);
-    for (const char* preparable : {"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH",
-                                   "VALUES", "TABLE"}) {
+    for (const char* preparable :
+         {"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "VALUES", "TABLE"}) {
         if (keyword == preparable) return;
     }
     throw SqlSyntaxError(statement.line,

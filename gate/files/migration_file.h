@@ -48,5 +48,4 @@ struct MigrationFile {
 // hold exactly one statement (besides its total query) or cannot run in a transaction.
 MigrationFile read_migration_file(std::string_view sql);
 
-
 }  // namespace schemagate

@@ -77,8 +77,8 @@ std::string read_file(const fs::path& path, std::uint64_t max_bytes) {
 // inside the file would end that transaction early and let the rest run unfenced.
 void reject_transaction_control(const fs::path& path, const LexedStatement& statement) {
     if (statement.traits.transaction == TransactionControl::kNone) return;
-    bad_input("migration file " + path.string() + " line " + std::to_string(statement.line) +
-              ": " + statement.traits.command +
+    bad_input("migration file " + path.string() + " line " + std::to_string(statement.line) + ": " +
+              statement.traits.command +
               " is not allowed: each migration already runs in its own transaction "
               "(for statements that cannot, put `-- schemagate:no-transaction` on the "
               "first line)");
@@ -312,8 +312,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     if (migration.repeatable && migration.no_transaction) {
         bad_input("migration file " + path.string() +
                   ": a repeatable migration must run in a transaction (" +
-                  migration.no_transaction_reason +
-                  "); make it a versioned migration instead");
+                  migration.no_transaction_reason + "); make it a versioned migration instead");
     }
     if (migration.repeatable && migration.contract) {
         bad_input("migration file " + path.string() +
@@ -532,7 +531,8 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
                       "); rename it");
         }
         if (const auto* ignored = std::get_if<IgnoredFile>(&parsed)) {
-            if (!ignored->reason.empty()) spdlog::debug("skipping {}: {}", relative, ignored->reason);
+            if (!ignored->reason.empty())
+                spdlog::debug("skipping {}: {}", relative, ignored->reason);
             continue;
         }
         if (const auto* bad = std::get_if<BadMigrationName>(&parsed)) {
@@ -591,8 +591,8 @@ MigrationVersion choose_target(const MigrationSet& set,
                       "), which schemagate does not read: it runs Liquibase formatted SQL (.sql "
                       "files whose first line is --liquibase formatted sql)");
         }
-        bad_input("--migrations: no versioned migration files in " + set.directory +
-                  " (expected " + kAcceptedNamePatterns + ")");
+        bad_input("--migrations: no versioned migration files in " + set.directory + " (expected " +
+                  kAcceptedNamePatterns + ")");
     }
     return set.highest_version();
 }

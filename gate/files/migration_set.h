@@ -58,7 +58,8 @@ struct Migration {
     std::optional<ChangesetIdentity> changeset;
 
     bool matches(const std::string& applied_checksum) const {
-        return applied_checksum == checksum || (!raw_checksum.empty() && applied_checksum == raw_checksum);
+        return applied_checksum == checksum ||
+               (!raw_checksum.empty() && applied_checksum == raw_checksum);
     }
 };
 

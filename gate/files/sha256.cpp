@@ -14,8 +14,8 @@ std::string sha256_hex(std::string_view bytes) {
     static EVP_MD* const sha256_algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int length = 0;
-    if (sha256_algorithm == nullptr ||
-        EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, sha256_algorithm, nullptr) != 1) {
+    if (sha256_algorithm == nullptr || EVP_Digest(bytes.data(), bytes.size(), digest.data(),
+                                                  &length, sha256_algorithm, nullptr) != 1) {
         throw std::runtime_error("SHA-256 computation failed");
     }
     static constexpr char kHex[] = "0123456789abcdef";

@@ -6,7 +6,6 @@
 
 #include "ascii.h"
 #include "directive.h"
-
 #include "utf8.h"
 
 namespace schemagate {

@@ -277,8 +277,8 @@ std::vector<ForeignHistory> read_other_histories(pqxx::connection& connection) {
     });
 }
 
-std::vector<std::string> user_tables(pqxx::connection& connection,
-                                     const std::string& state_schema, std::size_t limit) {
+std::vector<std::string> user_tables(pqxx::connection& connection, const std::string& state_schema,
+                                     std::size_t limit) {
     return translate_db_errors([&] {
         pqxx::nontransaction session(connection);
         const auto rows = session.exec_params(

@@ -8,25 +8,24 @@
 #include <string_view>
 #include <vector>
 
-#include "migration_version.h"
 #include "flyway_checksum.h"
+#include "migration_version.h"
 #include "other_tool.h"
 
 namespace schemagate {
-
 
 // One migration another tool recorded as applied.
 struct ForeignMigration {
     MigrationVersion version;  // none for a Flyway repeatable row
     std::string description;
-    std::string script;                     // Flyway: the file name it ran
-    std::optional<std::int32_t> checksum;   // Flyway: CRC32 of the script (see flyway_checksum)
-    std::string tool_checksum;              // Prisma, sqlx: hex, see tool_checksums
-    std::string installed_by;               // Flyway
-    std::string installed_on;               // Flyway, goose, Prisma, diesel, sqlx: ISO 8601 UTC
-    bool success = true;                    // Flyway: false for a failed run
-    bool baseline = false;                  // Flyway: a BASELINE row; Atlas: a baseline revision
-    bool sql_baseline = false;              // Flyway: a SQL_BASELINE row (a B file it ran)
+    std::string script;                    // Flyway: the file name it ran
+    std::optional<std::int32_t> checksum;  // Flyway: CRC32 of the script (see flyway_checksum)
+    std::string tool_checksum;             // Prisma, sqlx: hex, see tool_checksums
+    std::string installed_by;              // Flyway
+    std::string installed_on;              // Flyway, goose, Prisma, diesel, sqlx: ISO 8601 UTC
+    bool success = true;                   // Flyway: false for a failed run
+    bool baseline = false;                 // Flyway: a BASELINE row; Atlas: a baseline revision
+    bool sql_baseline = false;             // Flyway: a SQL_BASELINE row (a B file it ran)
     // Liquibase: the changeset (databasechangelog's author, id; `script` holds its filename),
     // its MD5SUM ("9:...", empty when cleared) and EXECTYPE.
     std::string changeset_author;
@@ -65,8 +64,7 @@ std::vector<ForeignHistory> find_other_histories(pqxx::connection& connection,
 // Up to `limit` tables in the schema migrations create their objects in by default (the first
 // of the search_path, as Flyway's "non-empty schema" check), schemagate's own `state_schema`
 // excepted: a schema with these and no history is managed by someone.
-std::vector<std::string> user_tables(pqxx::connection& connection,
-                                     const std::string& state_schema, std::size_t limit);
-
+std::vector<std::string> user_tables(pqxx::connection& connection, const std::string& state_schema,
+                                     std::size_t limit);
 
 }  // namespace schemagate

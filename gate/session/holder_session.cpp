@@ -5,6 +5,7 @@
 
 #include <pqxx/nontransaction>
 
+#include "adoption_writer.h"
 #include "db_failure.h"
 #include "errors.h"
 #include "interrupt.h"
@@ -12,7 +13,6 @@
 #include "migration_failure.h"
 #include "migration_name.h"
 #include "migration_sql.h"
-#include "adoption_writer.h"
 #include "plan.h"
 
 namespace schemagate {
@@ -211,8 +211,8 @@ void HolderSession::record_baseline(pqxx::connection& connection) {
 // Applies `plan`'s pending migrations group by group (migration_groups.h), refusing one that
 // failed before with the same file, counting each applied one in `applied`.
 void HolderSession::run_plan(pqxx::connection& connection, const MigrationRunner& runner,
-                             const Heartbeat& heartbeat, const Deadline& deadline,
-                             const Plan& plan, std::size_t& applied) {
+                             const Heartbeat& heartbeat, const Deadline& deadline, const Plan& plan,
+                             std::size_t& applied) {
     const auto failures =
         plan.pending.empty() ? std::vector<RecordedFailure>{} : store_.read_failures(connection);
     const std::size_t total = plan.pending.size();

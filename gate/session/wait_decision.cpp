@@ -37,10 +37,9 @@ WaitDecision decide(WaitMode mode, const Look& look, const Deadline& deadline) {
     if (!look.refusal.empty()) return {Action::kRefuse, look.refusal};
     const bool done = mode == WaitMode::kWait ? look.current >= look.target : look.pending == 0;
     if (done) {
-        return {Action::kDone,
-                "schema is at " + version_label(look.current) + " (target " +
-                    version_label(look.target) +
-                    (mode == WaitMode::kWait ? "): ready" : "): nothing to do")};
+        return {Action::kDone, "schema is at " + version_label(look.current) + " (target " +
+                                   version_label(look.target) +
+                                   (mode == WaitMode::kWait ? "): ready" : "): nothing to do")};
     }
     const std::string reason = look.held_back.empty() ? waiting_reason(mode, look) : look.held_back;
     if (!look.held_back.empty()) {

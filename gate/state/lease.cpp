@@ -113,8 +113,8 @@ std::string Lease::fence_sql(pqxx::transaction_base& work, const LeaseGrant& gra
 }
 
 std::string Lease::fenced_at_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const {
-    return "(SELECT renewed_at FROM " + qualified(work.conn(), where_, StateTable::kLease) + " WHERE " +
-           held_by(work, grant) + ")";
+    return "(SELECT renewed_at FROM " + qualified(work.conn(), where_, StateTable::kLease) +
+           " WHERE " + held_by(work, grant) + ")";
 }
 
 std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, const LeaseGrant& grant,

@@ -27,7 +27,8 @@ std::string StateStore::add_column_if_missing(pqxx::transaction_base& work, Stat
     return " IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = " +
            work.quote(qualified_table) + "::regclass AND attname = " + work.quote(name) +
            " AND NOT attisdropped) THEN PERFORM set_config('lock_timeout', '200ms', true); "
-           "ALTER TABLE " + qualified_table + " ADD COLUMN " + column + "; END IF;";
+           "ALTER TABLE " +
+           qualified_table + " ADD COLUMN " + column + "; END IF;";
 }
 
 void StateStore::bootstrap(pqxx::connection& connection) const {
@@ -90,9 +91,14 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             " updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
             " holder text NOT NULL, token bigint NOT NULL, PRIMARY KEY (name, version))"
             // schemagate 0.1 stored versions as bigint: convert them in place, once.
-            "; DO " + tag + " BEGIN IF (SELECT atttypid = 'bigint'::regtype FROM pg_attribute"
-            " WHERE attrelid = " + session.quote(history) + "::regclass AND attname = 'version')"
-            " THEN ALTER TABLE " + history +
+            "; DO " +
+            tag +
+            " BEGIN IF (SELECT atttypid = 'bigint'::regtype FROM pg_attribute"
+            " WHERE attrelid = " +
+            session.quote(history) +
+            "::regclass AND attname = 'version')"
+            " THEN ALTER TABLE " +
+            history +
             " ALTER COLUMN version TYPE numeric[] USING ARRAY[version]::numeric[]; END IF;" +
             // Before 0.4 a lease was proven by its token alone (lease_grant.h). Altered only
             // when missing: ALTER TABLE would otherwise queue behind a migration holding the row.
@@ -119,12 +125,13 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
 
 std::optional<std::vector<AppliedMigration>> StateStore::read_history(
     pqxx::connection& connection) const {
-    const std::string query =
-        "SELECT version::text, description, file, checksum, " + iso_utc_sql("applied_at") +
-        ", applied_by, duration_ms, token, success, "
-        // Through jsonb: tables bootstrapped before 0.5 lack the column.
-        "coalesce((to_jsonb(h) ->> 'contract')::boolean, false) FROM " +
-        qualified(connection, where_, StateTable::kHistory) + " AS h WHERE name = $1 ORDER BY version";
+    const std::string query = "SELECT version::text, description, file, checksum, " +
+                              iso_utc_sql("applied_at") +
+                              ", applied_by, duration_ms, token, success, "
+                              // Through jsonb: tables bootstrapped before 0.5 lack the column.
+                              "coalesce((to_jsonb(h) ->> 'contract')::boolean, false) FROM " +
+                              qualified(connection, where_, StateTable::kHistory) +
+                              " AS h WHERE name = $1 ORDER BY version";
     if (!state_tables_exist(connection, where_)) return std::nullopt;
     pqxx::result rows;
     try {
@@ -141,12 +148,11 @@ std::optional<std::vector<AppliedMigration>> StateStore::read_history(
     std::vector<AppliedMigration> history;
     history.reserve(rows.size());
     for (const auto& row : rows) {
-        history.push_back(AppliedMigration{version_from_sql(row[0].as<std::string>()),
-                                           row[1].as<std::string>(), row[2].as<std::string>(),
-                                           row[3].as<std::string>(), row[4].as<std::string>(),
-                                           row[5].as<std::string>(), row[6].as<std::int64_t>(),
-                                           row[7].as<std::int64_t>(), row[8].as<bool>(),
-                                           row[9].as<bool>()});
+        history.push_back(AppliedMigration{
+            version_from_sql(row[0].as<std::string>()), row[1].as<std::string>(),
+            row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<std::string>(),
+            row[5].as<std::string>(), row[6].as<std::int64_t>(), row[7].as<std::int64_t>(),
+            row[8].as<bool>(), row[9].as<bool>()});
     }
     return history;
 }
@@ -199,11 +205,11 @@ std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migra
 }
 
 std::string StateStore::announce_sql(pqxx::transaction_base& work,
-                                        const Migration& migration) const {
+                                     const Migration& migration) const {
     return notify_call_sql(work.conn(), where_,
-                           migration.repeatable ? StateChange{StateEvent::kRepeatable, {}}
-                                                : StateChange{StateEvent::kApplied,
-                                                              migration.version});
+                           migration.repeatable
+                               ? StateChange{StateEvent::kRepeatable, {}}
+                               : StateChange{StateEvent::kApplied, migration.version});
 }
 
 std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration& migration,

@@ -22,8 +22,7 @@ TEST(ContractDirective, OnlyTheFirstLineCountsSpacesAndABomAside) {
     EXPECT_FALSE(read_migration_file("-- schemagate:contracts\nSELECT 1;").contract);
     EXPECT_FALSE(read_migration_file("ALTER TABLE t DROP COLUMN c;").contract);
     // The same reading as the other first-line directive.
-    EXPECT_TRUE(
-        has_first_line_flag("-- schemagate:no-transaction", "no-transaction"));
+    EXPECT_TRUE(has_first_line_flag("-- schemagate:no-transaction", "no-transaction"));
     // A contract file's statements still decide its transaction mode.
     const auto file =
         read_migration_file("-- schemagate:contract\nDROP INDEX CONCURRENTLY old_index;");

@@ -33,7 +33,8 @@ TEST(Directive, AnythingElseIsAnOrdinaryComment) {
 }
 
 TEST(Directive, FirstLineOnlyAfterAByteOrderMark) {
-    EXPECT_TRUE(has_first_line_flag("\xEF\xBB\xBF-- schemagate:transaction\nSELECT 1", "transaction"));
+    EXPECT_TRUE(
+        has_first_line_flag("\xEF\xBB\xBF-- schemagate:transaction\nSELECT 1", "transaction"));
     EXPECT_TRUE(has_first_line_flag("-- schemagate:transaction\r\nSELECT 1", "transaction"));
     EXPECT_FALSE(has_first_line_flag("SELECT 1;\n-- schemagate:transaction", "transaction"));
     EXPECT_FALSE(has_first_line_flag("-- schemagate:transactions", "transaction"));

@@ -49,23 +49,23 @@ TEST(MigrationGroups, TransactionalMigrationsTravelTogether) {
 }
 
 TEST(MigrationGroups, EachOtherKindGoesAlone) {
-    const auto all = migrations({Kind::kTransaction, Kind::kNoTransaction, Kind::kTransaction,
-                                 Kind::kBatch, Kind::kChecked, Kind::kTransaction,
-                                 Kind::kTransaction});
+    const auto all =
+        migrations({Kind::kTransaction, Kind::kNoTransaction, Kind::kTransaction, Kind::kBatch,
+                    Kind::kChecked, Kind::kTransaction, Kind::kTransaction});
     EXPECT_EQ(groups(all), (Groups{{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}, {5, 7}}));
 }
 
 TEST(MigrationGroups, OneThatFailedBeforeStartsAGroupOfItsOwn) {
-    const auto all = migrations({Kind::kTransaction, Kind::kTransaction, Kind::kTransaction,
-                                 Kind::kTransaction});
+    const auto all = migrations(
+        {Kind::kTransaction, Kind::kTransaction, Kind::kTransaction, Kind::kTransaction});
     // The ones before it still run together; it comes first in its group, to be refused there.
     EXPECT_EQ(groups(all, {"3"}), (Groups{{0, 2}, {2, 4}}));
     EXPECT_EQ(groups(all, {"1"}), (Groups{{0, 4}}));
 }
 
 TEST(MigrationGroups, OnlyChainableMigrationsAreChainable) {
-    const auto all = migrations({Kind::kTransaction, Kind::kNoTransaction, Kind::kBatch,
-                                 Kind::kChecked});
+    const auto all =
+        migrations({Kind::kTransaction, Kind::kNoTransaction, Kind::kBatch, Kind::kChecked});
     EXPECT_TRUE(chainable(all[0]));
     EXPECT_FALSE(chainable(all[1]));
     EXPECT_FALSE(chainable(all[2]));

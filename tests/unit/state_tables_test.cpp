@@ -6,13 +6,18 @@
 namespace schemagate {
 namespace {
 
-MigrationVersion version(const char* text) { return *MigrationVersion::parse(text); }
+MigrationVersion version(const char* text) {
+    return *MigrationVersion::parse(text);
+}
 
 TEST(StateTables, EveryEventReadsBackAsWritten) {
     const StateChange changes[] = {
-        {StateEvent::kApplied, version("2.0.10")}, {StateEvent::kRepeatable, {}},
-        {StateEvent::kReleased, {}},               {StateEvent::kRepaired, {}},
-        {StateEvent::kFailed, {}},                 {StateEvent::kRetry, {}},
+        {StateEvent::kApplied, version("2.0.10")},
+        {StateEvent::kRepeatable, {}},
+        {StateEvent::kReleased, {}},
+        {StateEvent::kRepaired, {}},
+        {StateEvent::kFailed, {}},
+        {StateEvent::kRetry, {}},
     };
     for (const auto& change : changes) {
         const auto read = parse_change("orders", change_payload("orders", change));
