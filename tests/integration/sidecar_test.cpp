@@ -488,7 +488,8 @@ TEST_F(Sidecar, SigtermFinishesTheInFlightRequestAndExitsZero) {
     const auto signalled = Clock::now();
     ASSERT_TRUE(sidecar_->wait_for_exit(Millis{5000}));
     EXPECT_LT(Clock::now() - signalled, std::chrono::seconds(1));
-    EXPECT_EQ(sidecar_->exit_code(), 0) << sidecar_->err();
+    EXPECT_EQ(sidecar_->exit_code(), 0) << "signal " << sidecar_->term_signal() << "\n"
+                                        << sidecar_->err();
 }
 
 TEST_F(Sidecar, AStuckClientCannotHoldTheOnlyWorker) {
