@@ -7,7 +7,6 @@
 #include "errors.h"
 #include "migration_set.h"
 #include "sha256.h"
-#include "sha384.h"
 
 namespace schemagate {
 
