@@ -24,4 +24,12 @@ inline std::string ascii_upper(std::string_view text) {
     return out;
 }
 
+// `text` without leading and trailing white space (space, tab, LF, CR, VT, FF).
+inline std::string_view ascii_trim(std::string_view text) {
+    constexpr std::string_view kSpace = " \t\n\r\v\f";
+    const auto first = text.find_first_not_of(kSpace);
+    if (first == std::string_view::npos) return {};
+    return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+}
+
 }  // namespace schemagate

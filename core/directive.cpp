@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include "ascii.h"
+
 namespace schemagate {
 
 namespace {
@@ -13,12 +15,6 @@ bool is_space(char c) {
 
 bool is_name_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
-}
-
-std::string_view trimmed(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-    return text;
 }
 
 // `text` without `prefix` (and the spaces after it), or nullopt when it does not start so.
@@ -32,13 +28,13 @@ std::optional<std::string_view> after(std::string_view text, std::string_view pr
 }  // namespace
 
 std::optional<Directive> read_directive(std::string_view line) {
-    auto rest = after(trimmed(line), "--");
+    auto rest = after(ascii_trim(line), "--");
     if (rest) rest = after(*rest, "schemagate:");
     if (!rest) return std::nullopt;
     std::size_t end = 0;
     while (end < rest->size() && is_name_char((*rest)[end])) ++end;
     if (end == 0 || (end < rest->size() && !is_space((*rest)[end]))) return std::nullopt;
-    return Directive{rest->substr(0, end), trimmed(rest->substr(end))};
+    return Directive{rest->substr(0, end), ascii_trim(rest->substr(end))};
 }
 
 std::optional<Directive> first_line_directive(std::string_view sql) {

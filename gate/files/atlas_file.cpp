@@ -6,22 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "ascii.h"
 #include "atlas_sum.h"
 #include "delimited_sql.h"
 
 namespace schemagate {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 struct FileComment {
     std::string text;
@@ -40,7 +31,7 @@ std::vector<FileComment> file_comments(std::string_view content) {
             comments.push_back({std::string(content), line});
             return comments;
         }
-        comments.push_back({std::string(trim(content.substr(0, end))), line});
+        comments.push_back({std::string(ascii_trim(content.substr(0, end))), line});
         content.remove_prefix(end + 1);
     }
     if (!content.starts_with("\n")) return {};
@@ -88,7 +79,7 @@ bool no_transaction_directive(std::string_view sql) {
         }
         const auto mode = atlas_directive(comment.text, "txmode");
         if (!mode) continue;
-        const std::string value(trim(*mode));
+        const std::string value(ascii_trim(*mode));
         if (value == "none") {
             none = true;
         } else if (value != "file") {

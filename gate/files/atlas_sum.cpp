@@ -15,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "ascii.h"
 #include "errors.h"
 
 namespace schemagate {
@@ -61,16 +62,6 @@ std::string running_digest(EVP_MD_CTX* context) {
 
 bool is_word(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
-        text.remove_suffix(1);
-    }
-    return text;
 }
 
 // The lines of atlas.sum as Go's line scanner yields them: split at LF, a CR before it
@@ -156,8 +147,8 @@ std::optional<std::string> atlas_sum_mismatch(
         if (at == std::string_view::npos) {
             return "atlas.sum line " + std::to_string(i + 1) + " is not `<file> h1:<hash>`";
         }
-        recorded.push_back(
-            {std::string(trim(lines[i].substr(0, at))), std::string(lines[i].substr(at + 3))});
+        recorded.push_back({std::string(ascii_trim(lines[i].substr(0, at))),
+                            std::string(lines[i].substr(at + 3))});
     }
     if (atlas_sum_of(recorded) != recorded_sum) {
         return "atlas.sum was edited by hand: its first line is not the sum of its entries";

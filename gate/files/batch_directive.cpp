@@ -5,6 +5,7 @@
 #include <charconv>
 #include <set>
 
+#include "ascii.h"
 #include "directive.h"
 #include "sql_splitter.h"
 
@@ -17,12 +18,6 @@ constexpr Millis kMaxPause{3'600'000};
 
 bool is_space(char c) {
     return std::isspace(static_cast<unsigned char>(c)) != 0;
-}
-
-std::string_view trimmed(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-    return text;
 }
 
 bool is_identifier(std::string_view text) {
@@ -79,7 +74,7 @@ std::optional<BatchOptions> read_batch_directive(std::string_view sql) {
     BatchOptions options;
     std::set<std::string, std::less<>> seen;
     for (;;) {
-        rest = trimmed(rest);
+        rest = ascii_trim(rest);
         if (rest.empty()) return options;
         std::size_t end = 0;
         while (end < rest.size() && !is_space(rest[end])) ++end;

@@ -6,19 +6,11 @@
 #include <iterator>
 #include <string>
 
+#include "ascii.h"
+
 namespace schemagate {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 bool is_tag_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
@@ -76,7 +68,7 @@ std::vector<Piece> pieces_of(std::string_view body, std::string_view delimiter, 
         counted_to = start + first;
         line += static_cast<int>(
             std::count(from, body.begin() + static_cast<std::ptrdiff_t>(counted_to), '\n'));
-        pieces.push_back({trim(raw), line});
+        pieces.push_back({ascii_trim(raw), line});
     };
     for (std::size_t i = 0; i < body.size();) {
         // A delimiter is looked for before a comment, as Atlas does (`-- end` may be one).

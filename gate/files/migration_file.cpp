@@ -12,16 +12,6 @@ namespace schemagate {
 
 namespace {
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 // A marker line of either tool, or nothing.
 struct Marker {
     enum class Kind { kNone, kUp, kDown, kBlockBegin, kBlockEnd, kNoTransaction, kOther };
@@ -33,15 +23,15 @@ struct Marker {
 // dbmate: `-- migrate:up [options]` (dbmate's own regex allows spaces after `--`).
 // goose: `-- +goose <annotation>`, annotations case-insensitive, on their own line.
 Marker marker_of(std::string_view line) {
-    line = trim(line);
+    line = ascii_trim(line);
     if (line.substr(0, 2) != "--") return {};
-    const std::string_view rest = trim(line.substr(2));
+    const std::string_view rest = ascii_trim(line.substr(2));
     if (rest.substr(0, 8) == "migrate:") {
         const std::string_view tail = rest.substr(8);
         if (tail.substr(0, 2) == "up" &&
             (tail.size() == 2 || std::isspace(static_cast<unsigned char>(tail[2])))) {
             return {Marker::Kind::kUp, MigrationFile::Layout::kDbmate,
-                    std::string(trim(tail.substr(2)))};
+                    std::string(ascii_trim(tail.substr(2)))};
         }
         if (tail.substr(0, 4) == "down" &&
             (tail.size() == 4 || std::isspace(static_cast<unsigned char>(tail[4])))) {
@@ -51,7 +41,7 @@ Marker marker_of(std::string_view line) {
     }
     if (ascii_lower(rest.substr(0, 6)) != "+goose") return {};
     std::string annotation;
-    for (const char c : ascii_lower(trim(rest.substr(6)))) {
+    for (const char c : ascii_lower(ascii_trim(rest.substr(6)))) {
         if (!std::isspace(static_cast<unsigned char>(c))) annotation += c;
     }
     Marker marker{Marker::Kind::kOther, MigrationFile::Layout::kGoose, {}};
@@ -184,7 +174,7 @@ void UpPartReader::end_block() {
     std::string padded(static_cast<std::size_t>(block_start_ - 1), '\n');
     if (auto lexed = split_sql(padded + block_); !lexed.empty()) {
         SqlStatement statement = lexed.front();
-        statement.text = std::string(trim(block_));
+        statement.text = std::string(ascii_trim(block_));
         while (!statement.text.empty() && statement.text.back() == ';') statement.text.pop_back();
         if (lexed.size() > 1) {
             statement.parts.assign(std::make_move_iterator(lexed.begin()),
