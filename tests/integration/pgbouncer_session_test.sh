@@ -8,22 +8,20 @@
 # defaults for every setting schemagate sets anywhere, and for those a migration sets itself.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-gate="${SCHEMAGATE_GATE_BIN:-$root/build/bin/schemagate}"
-[ -x "$gate" ] || { echo "FAIL: $gate missing: build first" >&2; exit 1; }
-
-# shellcheck source=../harness/lib.sh
-source "$root/tests/harness/lib.sh"
+# shellcheck source=../support/script_setup.sh
+source "$root/tests/support/script_setup.sh"
 # shellcheck source=../harness/pgbouncer.sh
 source "$root/tests/harness/pgbouncer.sh"
+require_gate
 
-eval "$("$root/tests/harness/pg-test-server" start --watch-pid $$)"
+start_test_server
 work=$(mktemp -d)
 chmod 755 "$work"
 holders=()
 cleanup() {
   for pid in "${holders[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   stop_pgbouncer
-  "$root/tests/harness/pg-test-server" destroy "$PGTEST_DIR"
+  destroy_test_server
   rm -rf "$work"
 }
 trap cleanup EXIT
