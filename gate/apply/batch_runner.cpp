@@ -195,12 +195,6 @@ std::optional<std::int64_t> BatchRunner::count_batch_total(pqxx::connection& con
         recover(connection);
         spdlog::warn("{} line {}: the batch-total query failed ({}); no ETA for this backfill",
                      migration.file, query.line, with_detail(e.failure()));
-    } catch (const pqxx::conversion_error&) {
-        recover(connection);
-        spdlog::warn(
-            "{} line {}: the batch-total query must return one number; no ETA for "
-            "this backfill",
-            migration.file, query.line);
     }
     return std::nullopt;
 }
