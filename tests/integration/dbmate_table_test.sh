@@ -11,9 +11,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/tests/support/script_setup.sh"
 require_dbmate
 
-start_test_server
-work=$(mktemp -d)
-trap 'destroy_test_server; rm -rf "$work"' EXIT
+start_test_server_and_work
 psql "$PGTEST_URL" -qc "CREATE DATABASE by_dbmate" -c "CREATE DATABASE taken_over"
 base="${PGTEST_URL%/*}"
 mkdir -p "$work/migrations" "$work/first-two"

@@ -10,21 +10,15 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../support/script_setup.sh
 source "$root/tests/support/script_setup.sh"
-# shellcheck source=../harness/pgbouncer.sh
-source "$root/tests/harness/pgbouncer.sh"
 require_gate
-
-start_test_server
-work=$(mktemp -d)
-chmod 755 "$work"
+use_pgbouncer
 holders=()
-cleanup() {
+cleanup_first() {
   for pid in "${holders[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   stop_pgbouncer
-  destroy_test_server
-  rm -rf "$work"
 }
-trap cleanup EXIT
+start_test_server_and_work
+chmod 755 "$work"  # PgBouncer runs as another user
 
 start_pgbouncer "$work" 1
 psql "$PGTEST_URL" -qc "CREATE DATABASE pooled"

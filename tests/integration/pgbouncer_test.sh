@@ -7,19 +7,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../support/script_setup.sh
 source "$root/tests/support/script_setup.sh"
-# shellcheck source=../harness/pgbouncer.sh
-source "$root/tests/harness/pgbouncer.sh"
 require_gate
-
-start_test_server
-work=$(mktemp -d)
-chmod 755 "$work"
-cleanup() {
-  stop_pgbouncer
-  destroy_test_server
-  rm -rf "$work"
-}
-trap cleanup EXIT
+use_pgbouncer
+cleanup_first() { stop_pgbouncer; }
+start_test_server_and_work
+chmod 755 "$work"  # PgBouncer runs as another user
 
 # "single": one server connection, so the next client gets the gate's own backend.
 start_pgbouncer "$work" 10 "single = host=127.0.0.1 port=$PGTEST_PORT dbname=pooled pool_size=1"

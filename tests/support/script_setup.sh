@@ -28,6 +28,26 @@ destroy_test_server() {
   if [ -n "${PGTEST_DIR:-}" ]; then "$root/tests/harness/pg-test-server" destroy "$PGTEST_DIR"; fi
 }
 
+# The test server and an empty `work` directory, both removed at exit. A test with more to undo
+# first (processes, a pooler) defines `cleanup_first`.
+start_test_server_and_work() {
+  start_test_server
+  work=$(mktemp -d)
+  trap remove_test_server_and_work EXIT
+}
+
+remove_test_server_and_work() {
+  if declare -F cleanup_first >/dev/null; then cleanup_first; fi
+  destroy_test_server
+  rm -rf "$work"
+}
+
+# PgBouncer's start/stop helpers (tests/harness/pgbouncer.sh).
+use_pgbouncer() {
+  # shellcheck source=../harness/pgbouncer.sh
+  source "$root/tests/harness/pgbouncer.sh"
+}
+
 # Root and the tools a network namespace needs.
 require_netns() {
   [ "$(id -u)" = 0 ] || { echo "FAIL: network namespaces need root (CI runs as root)" >&2; exit 1; }
