@@ -24,17 +24,14 @@ sidecar_pid=""
 contract_pid=""
 cleanup() {
   for pid in $sidecar_pid $contract_pid; do kill -CONT "$pid" 2>/dev/null || true; kill -9 "$pid" 2>/dev/null || true; done
-  remove_netns
-  destroy_test_server
+  stop_netns_server
   [ "${CONTRACT_KEEP:-0}" = 1 ] && echo "logs kept in $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 
-create_netns
-start_test_server
-serve_netns
+start_netns_server
 direct="$PGTEST_URL"
-via_veth="postgresql://postgres:$PGTEST_PASSWORD@$host_ip:$PGTEST_PORT/postgres"
+via_veth="$veth_url"
 
 mkdir -p "$work/old" "$work/new"
 echo "CREATE TABLE accounts (id int PRIMARY KEY, legacy_name text);" > "$work/old/V1__accounts.sql"

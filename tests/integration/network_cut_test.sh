@@ -18,17 +18,14 @@ work=$(mktemp -d)
 holder_pid=""
 cleanup() {
   [ -n "$holder_pid" ] && kill -9 "$holder_pid" 2>/dev/null || true
-  remove_netns
-  destroy_test_server
+  stop_netns_server
   [ "${NETCUT_KEEP:-0}" = 1 ] && echo "logs kept in $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 
-create_netns
-start_test_server
-serve_netns
+start_netns_server
 direct="$PGTEST_URL"
-cut_off="postgresql://postgres:$PGTEST_PASSWORD@$host_ip:$PGTEST_PORT/postgres"
+cut_off="$veth_url"
 
 mkdir -p "$work/migrations"
 for v in $(seq 1 40); do

@@ -84,6 +84,19 @@ remove_netns() {
   ip link del "$host_if" 2>/dev/null || true
 }
 
+# The namespace and a test server that also serves it: `veth_url` reaches the server from inside.
+start_netns_server() {
+  create_netns
+  start_test_server
+  serve_netns
+  veth_url="postgresql://postgres:$PGTEST_PASSWORD@$host_ip:$PGTEST_PORT/postgres"
+}
+
+stop_netns_server() {
+  remove_netns
+  destroy_test_server
+}
+
 # The test server also listens on the veth's host end and admits the namespace's address.
 serve_netns() {
   sed -i "s/^listen_addresses = .*/listen_addresses = '127.0.0.1,$host_ip'/" "$PGTEST_DIR/data/postgresql.auto.conf"
