@@ -38,10 +38,11 @@ int sessions_for(const GateConfig& config, const Shard& shard, const TenantTarge
                              " connections");
     }
     if (sessions < config.fleet.parallel) {
-        spdlog::info("--parallel {} clamped to {}: {} shards x {} sessions x {} connections "
-                     "within --connection-budget {}",
-                     config.fleet.parallel, sessions, shard.count, sessions, per_session,
-                     config.fleet.connection_budget);
+        spdlog::info(
+            "--parallel {} clamped to {}: {} shards x {} sessions x {} connections "
+            "within --connection-budget {}",
+            config.fleet.parallel, sessions, shard.count, sessions, per_session,
+            config.fleet.connection_budget);
     }
     return sessions;
 }
@@ -49,9 +50,8 @@ int sessions_for(const GateConfig& config, const Shard& shard, const TenantTarge
 }  // namespace
 
 int run_fleet_migrate(const GateConfig& config) {
-    const TenantTargets targets(config.fleet,
-                                connect_options(config, "schemagate " + config.holder),
-                                config.state);
+    const TenantTargets targets(
+        config.fleet, connect_options(config, "schemagate " + config.holder), config.state);
     const Shard shard =
         choose_shard(config.fleet.shard, env_or_empty("JOB_COMPLETION_INDEX"), config.fleet.shards);
     const int sessions = sessions_for(config, shard, targets);
@@ -70,16 +70,16 @@ int run_fleet_migrate(const GateConfig& config) {
                {"target", target.text()}},
               fmt::format("schemagate fleet migrate: shard {}/{}, {} sessions, {} tenants listed, "
                           "target {}, holder {}",
-                          shard.index, shard.count, sessions, tenants.size(),
-                          version_label(target), config.holder));
-    const FleetWork work{targets, files, target,
-                         HolderOptions{config.holder, config.lease_ttl, config.timeout,
-                                       config.migration},
-                         config.fleet.retry_failed};
-    return run_fleet(work,
-                     {shard, sessions, config.fleet.steal, config.poll_interval,
-                      config.fleet.progress_interval},
-                     tenants);
+                          shard.index, shard.count, sessions, tenants.size(), version_label(target),
+                          config.holder));
+    const FleetWork work{
+        targets, files, target,
+        HolderOptions{config.holder, config.lease_ttl, config.timeout, config.migration},
+        config.fleet.retry_failed};
+    return run_fleet(
+        work,
+        {shard, sessions, config.fleet.steal, config.poll_interval, config.fleet.progress_interval},
+        tenants);
 }
 
 int run_fleet_status(const GateConfig& config) {

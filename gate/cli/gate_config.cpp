@@ -389,21 +389,25 @@ void GateFlags::add_fleet_migrate(CLI::App* fleet, GateConfig& config) {
         ->envname("SCHEMAGATE_LOCK_TIMEOUT")
         ->check(duration_in(Millis{1}, std::chrono::hours{24}))
         ->capture_default_str();
-    migrate->add_option("--shard", config.fleet.shard, "This shard, I/N (default from "
-                        "JOB_COMPLETION_INDEX and --shards)")
+    migrate
+        ->add_option("--shard", config.fleet.shard,
+                     "This shard, I/N (default from "
+                     "JOB_COMPLETION_INDEX and --shards)")
         ->envname("SCHEMAGATE_SHARD");
     migrate->add_option("--shards", config.fleet.shards, "Number of shards (the Job's completions)")
         ->envname("SCHEMAGATE_SHARDS")
         ->check(CLI::Range(1, 100000));
-    migrate->add_option("--connection-budget", config.fleet.connection_budget,
-                        "Connections the whole fleet may hold; --parallel is clamped to it")
+    migrate
+        ->add_option("--connection-budget", config.fleet.connection_budget,
+                     "Connections the whole fleet may hold; --parallel is clamped to it")
         ->envname("SCHEMAGATE_CONNECTION_BUDGET")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
     migrate->add_flag("--no-steal", no_steal_, "Migrate only this shard's own tenants");
-    migrate->add_flag("--retry-failed", config.fleet.retry_failed,
-                      "Run again the migrations remembered as failed with the same file (their "
-                      "cause fixed outside it)")
+    migrate
+        ->add_flag("--retry-failed", config.fleet.retry_failed,
+                   "Run again the migrations remembered as failed with the same file (their "
+                   "cause fixed outside it)")
         ->envname("SCHEMAGATE_RETRY_FAILED");
     migrate->add_option("--progress-interval", progress_interval_, "Between progress lines")
         ->envname("SCHEMAGATE_PROGRESS_INTERVAL")

@@ -67,7 +67,7 @@ class ShardQueue {
     std::size_t home_total_ = 0;
     std::size_t home_done_ = 0;  // home tenants with a final outcome
     std::size_t applied_ = 0;
-    std::size_t stolen_ = 0;     // others' tenants this shard migrated
+    std::size_t stolen_ = 0;  // others' tenants this shard migrated
     std::size_t running_ = 0;
     std::atomic<bool> stop_{false};
     std::optional<FatalError> fatal_;
@@ -185,18 +185,19 @@ nlohmann::ordered_json ShardQueue::summary() const {
         not_ok.push_back(std::move(entry));
     }
     const double seconds = seconds_since(started_);
-    return {{"event", "fleet_summary"},
-            {"shard", settings_.shard.index},
-            {"shards", settings_.shard.count},
-            {"home_tenants", home_total_},
-            {"tenants_seen", results_.size()},
-            {"at_target", at_target},
-            {"not_at_target", not_ok.size()},
-            {"migrations_applied", applied_},
-            {"stolen", stolen_},
-            {"seconds", seconds},
-            {"tenants_per_second", seconds > 0 ? static_cast<double>(results_.size()) / seconds : 0},
-            {"problems", not_ok}};
+    return {
+        {"event", "fleet_summary"},
+        {"shard", settings_.shard.index},
+        {"shards", settings_.shard.count},
+        {"home_tenants", home_total_},
+        {"tenants_seen", results_.size()},
+        {"at_target", at_target},
+        {"not_at_target", not_ok.size()},
+        {"migrations_applied", applied_},
+        {"stolen", stolen_},
+        {"seconds", seconds},
+        {"tenants_per_second", seconds > 0 ? static_cast<double>(results_.size()) / seconds : 0},
+        {"problems", not_ok}};
 }
 
 int ShardQueue::finish() {

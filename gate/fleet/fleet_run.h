@@ -11,9 +11,9 @@ namespace schemagate {
 
 struct FleetRunSettings {
     Shard shard;
-    int sessions = 1;    // threads, each a TenantMigrator
+    int sessions = 1;  // threads, each a TenantMigrator
     bool steal = true;
-    Millis poll_interval{2000};       // between looks at a home tenant someone else holds
+    Millis poll_interval{2000};  // between looks at a home tenant someone else holds
     Millis progress_interval{10'000};
 };
 

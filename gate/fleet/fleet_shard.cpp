@@ -64,9 +64,9 @@ Shard choose_shard(const std::string& flag, const std::string& job_index, int sh
                          "Job's completions) with --shards or SCHEMAGATE_SHARDS");
     }
     if (*index >= shards) {
-        throw FatalError(ExitCode::kBadInput,
-                         "JOB_COMPLETION_INDEX: " + job_index + " is not below --shards " +
-                             std::to_string(shards));
+        throw FatalError(ExitCode::kBadInput, "JOB_COMPLETION_INDEX: " + job_index +
+                                                  " is not below --shards " +
+                                                  std::to_string(shards));
     }
     return Shard{*index, shards};
 }

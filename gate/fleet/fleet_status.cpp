@@ -33,8 +33,9 @@ void count(FleetCounts& counts, const std::string& tenant, const SchemaState& st
     if (state.version && *state.version >= target) ++counts.at_target;
     if (state.lease && !state.lease->expired && !state.lease->holder.empty()) ++counts.in_progress;
     if (state.dirty) {
-        counts.dirty.push_back(
-            {{"tenant", tenant}, {"version", state.dirty->version.text()}, {"file", state.dirty->file}});
+        counts.dirty.push_back({{"tenant", tenant},
+                                {"version", state.dirty->version.text()},
+                                {"file", state.dirty->file}});
     }
     // A failure below the version reached was overcome by a changed file since.
     if (state.failure && (!state.version || state.failure->version > *state.version)) {
@@ -72,17 +73,18 @@ void print_text(const FleetCounts& counts, std::size_t total, const MigrationVer
 }  // namespace
 
 int run_fleet_status(const TenantTargets& targets, const std::vector<std::string>& tenants,
-                     const MigrationVersion& target, bool json, bool exit_code,
-                     Millis timeout) {
+                     const MigrationVersion& target, bool json, bool exit_code, Millis timeout) {
     const Deadline deadline(timeout);
     FleetCounts counts;
     std::unique_ptr<GateConnection> control;
-    if (!targets.per_database()) control = std::make_unique<GateConnection>(targets.control(), deadline);
+    if (!targets.per_database())
+        control = std::make_unique<GateConnection>(targets.control(), deadline);
     for (const auto& tenant : tenants) {
         const TenantTarget where = targets.of(tenant);
         try {
             std::unique_ptr<GateConnection> own;
-            if (targets.per_database()) own = std::make_unique<GateConnection>(where.connect, deadline);
+            if (targets.per_database())
+                own = std::make_unique<GateConnection>(where.connect, deadline);
             GateConnection& db = own ? *own : *control;
             count(counts, tenant,
                   translate_db_errors([&] { return read_schema_state(db.get(), where.state); }),
@@ -93,10 +95,14 @@ int run_fleet_status(const TenantTargets& targets, const std::vector<std::string
         }
     }
     if (json) {
-        nlohmann::json out{{"tenants", tenants.size()},      {"target", target.text()},
-                           {"at_target", counts.at_target}, {"in_progress", counts.in_progress},
-                           {"not_started", counts.not_started}, {"unreachable", counts.unreachable},
-                           {"by_version", counts.by_version}, {"failed", counts.failed},
+        nlohmann::json out{{"tenants", tenants.size()},
+                           {"target", target.text()},
+                           {"at_target", counts.at_target},
+                           {"in_progress", counts.in_progress},
+                           {"not_started", counts.not_started},
+                           {"unreachable", counts.unreachable},
+                           {"by_version", counts.by_version},
+                           {"failed", counts.failed},
                            {"dirty", counts.dirty}};
         std::cout << out.dump(2) << std::endl;
     } else {

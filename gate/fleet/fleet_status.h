@@ -15,7 +15,6 @@ namespace schemagate {
 // (a live lease), not started. Text or one JSON document on standard output. Returns 0, or with
 // `exit_code`: 1 when some failed or are dirty, 2 when some are behind, else 0.
 int run_fleet_status(const TenantTargets& targets, const std::vector<std::string>& tenants,
-                     const MigrationVersion& target, bool json, bool exit_code,
-                     Millis timeout);
+                     const MigrationVersion& target, bool json, bool exit_code, Millis timeout);
 
 }  // namespace schemagate

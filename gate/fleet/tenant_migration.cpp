@@ -148,11 +148,11 @@ TenantOutcome TenantMigrator::attempt(const TenantTarget& target) {
             failure.reset();
         }
         if (failure) {
-            TenantOutcome out = outcome(TenantOutcome::Kind::kFailed,
-                                        label(*plan.pending.front()) +
-                                            " failed before and is not run again: " +
-                                            failure->message,
-                                        plan.current);
+            TenantOutcome out =
+                outcome(TenantOutcome::Kind::kFailed,
+                        label(*plan.pending.front()) +
+                            " failed before and is not run again: " + failure->message,
+                        plan.current);
             out.failure = std::move(failure);
             return out;
         }

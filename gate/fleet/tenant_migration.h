@@ -23,10 +23,10 @@ struct TenantOutcome {
         kError,     // unreachable, deadline, lease lost: nothing wrong with the tenant itself
     };
     Kind kind = Kind::kError;
-    std::size_t applied = 0;         // migrations this session applied
-    MigrationVersion version;        // where it stands, as far as known
+    std::size_t applied = 0;   // migrations this session applied
+    MigrationVersion version;  // where it stands, as far as known
     std::optional<RecordedFailure> failure;
-    std::string message;             // for kFailed, kRefused, kBusy and kError
+    std::string message;  // for kFailed, kRefused, kBusy and kError
 };
 
 const char* kind_name(TenantOutcome::Kind kind);

@@ -15,8 +15,8 @@ namespace {
 constexpr std::size_t kLongestName = 63;
 
 bool tenant_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 std::string trimmed(const std::string& line) {
@@ -88,7 +88,8 @@ std::string expand_tenant(const std::string& pattern, const std::string& tenant)
 
 std::vector<std::string> read_tenant_file(const std::string& path) {
     std::ifstream stream(path, std::ios::binary);
-    if (!stream) throw FatalError(ExitCode::kBadInput, "--tenants-file " + path + ": cannot be read");
+    if (!stream)
+        throw FatalError(ExitCode::kBadInput, "--tenants-file " + path + ": cannot be read");
     std::ostringstream text;
     text << stream.rdbuf();
     return parse_tenant_list(text.str(), "--tenants-file " + path);

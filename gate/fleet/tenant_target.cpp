@@ -68,8 +68,8 @@ TenantTargets::TenantTargets(const FleetOptions& options, ConnectOptions control
     const DatabaseTarget probe =
         resolve_database_target(expand_tenant(url_template_, kProbeTenant), "", url_source_);
     const std::string database = database_of(probe);
-    const std::string elsewhere = probe.description.substr(0, probe.description.size() -
-                                                                  database.size());
+    const std::string elsewhere =
+        probe.description.substr(0, probe.description.size() - database.size());
     if (database.find(kProbeTenant) == std::string::npos ||
         elsewhere.find(kProbeTenant) != std::string::npos) {
         throw FatalError(ExitCode::kBadInput,
@@ -88,8 +88,8 @@ void TenantTargets::check(const std::vector<std::string>& tenants) const {
         if (name.rfind("pg_", 0) == 0) problem = " is reserved by PostgreSQL (pg_*)";
         if (!per_database() && name == state_.schema) problem = " is the state schema (--schema)";
         if (!problem.empty()) {
-            throw FatalError(ExitCode::kBadInput, "tenant " + tenant + ": its " + what + " '" +
-                                                      name + "'" + problem);
+            throw FatalError(ExitCode::kBadInput,
+                             "tenant " + tenant + ": its " + what + " '" + name + "'" + problem);
         }
     }
 }
