@@ -201,7 +201,7 @@ nlohmann::ordered_json ShardQueue::summary() const {
 }
 
 int ShardQueue::finish() {
-    if (fatal_) throw *fatal_;
+    if (fatal_) throw FatalError(fatal_->code(), fatal_->what());
     if (Interrupt::triggered()) {
         throw FatalError(Interrupt::exit_code(),
                          "interrupted by signal " + std::to_string(Interrupt::signal_number()) +
@@ -220,6 +220,7 @@ int run_fleet(const FleetWork& work, const FleetRunSettings& settings,
     ShardQueue queue(shard_order(tenants, settings.shard, settings.steal), settings,
                      work.holder.timeout);
     std::vector<std::thread> sessions;
+    sessions.reserve(static_cast<std::size_t>(settings.sessions));
     queue.expect(static_cast<std::size_t>(settings.sessions));
     for (int i = 0; i < settings.sessions; ++i) {
         sessions.emplace_back([&queue, &work] { queue.session(work); });

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <ranges>
 
 #include "errors.h"
 
@@ -95,7 +96,7 @@ std::vector<ShardWork> shard_order(const std::vector<std::string>& tenants, cons
     for (int step = 1; step < shard.count; ++step) {
         const auto other = static_cast<std::size_t>((shard.index + step) % shard.count);
         const auto& theirs = by_shard[other];
-        for (auto it = theirs.rbegin(); it != theirs.rend(); ++it) order.push_back({**it, false});
+        for (const auto* tenant : std::views::reverse(theirs)) order.push_back({*tenant, false});
     }
     return order;
 }

@@ -13,6 +13,7 @@ namespace {
 
 // PostgreSQL's identifiers are at most NAMEDATALEN - 1 = 63 bytes.
 constexpr std::size_t kLongestName = 63;
+constexpr std::string_view kPlaceholder = "{tenant}";
 
 bool tenant_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -59,7 +60,7 @@ std::vector<std::string> parse_tenant_list(const std::string& text, const std::s
     return names;
 }
 
-std::vector<std::string> checked_tenants(std::vector<std::string> names,
+std::vector<std::string> checked_tenants(const std::vector<std::string>& names,
                                          const std::string& source) {
     std::string text;
     for (const auto& name : names) {
@@ -74,13 +75,13 @@ std::vector<std::string> checked_tenants(std::vector<std::string> names,
 }
 
 std::string expand_tenant(const std::string& pattern, const std::string& tenant) {
-    static const std::string kPlaceholder = "{tenant}";
     std::string out;
     std::size_t at = 0;
     for (;;) {
         const auto found = pattern.find(kPlaceholder, at);
         if (found == std::string::npos) break;
-        out += pattern.substr(at, found - at) + tenant;
+        out.append(pattern, at, found - at);
+        out += tenant;
         at = found + kPlaceholder.size();
     }
     return out + pattern.substr(at);

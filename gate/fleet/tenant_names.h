@@ -18,7 +18,8 @@ std::optional<std::string> tenant_name_problem(const std::string& name);
 std::vector<std::string> parse_tenant_list(const std::string& text, const std::string& source);
 
 // The same checks for names from elsewhere (--tenants-query rows).
-std::vector<std::string> checked_tenants(std::vector<std::string> names, const std::string& source);
+std::vector<std::string> checked_tenants(const std::vector<std::string>& names,
+                                         const std::string& source);
 
 // `pattern` with every "{tenant}" replaced by `tenant`.
 std::string expand_tenant(const std::string& pattern, const std::string& tenant);

@@ -34,7 +34,7 @@ std::vector<std::string> query_tenants(const std::string& sql, const ConnectOpti
     } catch (const DbError& e) {
         throw FatalError(ExitCode::kBadInput, "--tenants-query: " + with_detail(e.failure()));
     }
-    return checked_tenants(std::move(names), "--tenants-query");
+    return checked_tenants(names, "--tenants-query");
 }
 
 }  // namespace

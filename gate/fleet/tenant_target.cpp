@@ -88,8 +88,10 @@ void TenantTargets::check(const std::vector<std::string>& tenants) const {
         if (name.rfind("pg_", 0) == 0) problem = " is reserved by PostgreSQL (pg_*)";
         if (!per_database() && name == state_.schema) problem = " is the state schema (--schema)";
         if (!problem.empty()) {
-            throw FatalError(ExitCode::kBadInput,
-                             "tenant " + tenant + ": its " + what + " '" + name + "'" + problem);
+            std::string message = "tenant " + tenant;
+            message += ": its " + what + " '" + name;
+            message += "'" + problem;
+            throw FatalError(ExitCode::kBadInput, message);
         }
     }
 }
