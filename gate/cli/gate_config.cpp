@@ -376,6 +376,9 @@ void GateFlags::add_fleet_migrate(CLI::App* fleet, GateConfig& config) {
     auto* migrate = fleet->add_subcommand(
         "migrate", "Bring every tenant to the target: this shard's, then others' not started");
     migrate->fallthrough();
+    // Shares migrate's variables: as for contract (add_contract), its options must not be
+    // filled and checked from the environment when it is not the command run.
+    migrate->parse_complete_callback([] {});
     add_common(migrate, config);
     add_waiting(migrate, config);
     add_tenant_options(migrate, config.fleet);
@@ -421,10 +424,12 @@ void GateFlags::add_fleet(GateConfig& config) {
     auto* fleet = app_.add_subcommand("fleet", "Many tenants: migrate them, or show how far");
     fleet->require_subcommand(1);
     fleet->fallthrough();
+    fleet->parse_complete_callback([] {});
     commands_.emplace_back(fleet, GateCommand::kFleetMigrate);
     add_fleet_migrate(fleet, config);
     auto* status = fleet->add_subcommand("status", "Every tenant's version, failures, progress");
     status->fallthrough();
+    status->parse_complete_callback([] {});
     add_common(status, config);
     add_tenant_options(status, config.fleet);
     status->add_flag("--json", config.json, "Machine-readable output");

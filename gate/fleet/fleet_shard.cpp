@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <ranges>
 
 #include "errors.h"
 
@@ -96,7 +95,7 @@ std::vector<ShardWork> shard_order(const std::vector<std::string>& tenants, cons
     for (int step = 1; step < shard.count; ++step) {
         const auto other = static_cast<std::size_t>((shard.index + step) % shard.count);
         const auto& theirs = by_shard[other];
-        for (const auto* tenant : std::views::reverse(theirs)) order.push_back({*tenant, false});
+        for (std::size_t i = theirs.size(); i-- > 0;) order.push_back({*theirs[i], false});
     }
     return order;
 }

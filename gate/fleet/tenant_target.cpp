@@ -89,8 +89,12 @@ void TenantTargets::check(const std::vector<std::string>& tenants) const {
         if (!per_database() && name == state_.schema) problem = " is the state schema (--schema)";
         if (!problem.empty()) {
             std::string message = "tenant " + tenant;
-            message += ": its " + what + " '" + name;
-            message += "'" + problem;
+            message += ": its ";
+            message += what;
+            message += " '";
+            message += name;
+            message += "'";
+            message += problem;
             throw FatalError(ExitCode::kBadInput, message);
         }
     }
