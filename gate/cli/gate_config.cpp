@@ -70,6 +70,8 @@ class GateFlags {
     void add_contract(GateConfig& config);
     void add_repair(GateConfig& config);
     void add_takeover(GateConfig& config);
+    void add_fleet(GateConfig& config);
+    void add_fleet_migrate(CLI::App* fleet, GateConfig& config);
     void give_the_command_its_own_values();
     bool is_command(const std::string& word) const;
 
@@ -91,6 +93,8 @@ class GateFlags {
     std::string hazards_ = "refuse";
     std::string hazard_threshold_ = "10MB";
     std::string reader_settle_ = format_duration(GateConfig{}.reader_settle);
+    std::string progress_interval_ = format_duration(FleetOptions{}.progress_interval);
+    bool no_steal_ = false;
     bool remove_ = false;
     std::vector<std::pair<CLI::App*, GateCommand>> commands_;
     CLI::App* repair_ = nullptr;
@@ -114,6 +118,7 @@ GateFlags::GateFlags(GateConfig& config)
     add_inspection(config);
     add_repair(config);
     add_takeover(config);
+    add_fleet(config);
 
     auto* check = app_.add_subcommand(
         "check-manifests",
@@ -354,15 +359,110 @@ void GateFlags::add_takeover(GateConfig& config) {
     commands_.emplace_back(baseline, GateCommand::kBaseline);
 }
 
+// The tenants, as both fleet subcommands take them.
+void add_tenant_options(CLI::App* sub, FleetOptions& fleet) {
+    sub->add_option("--tenants-file", fleet.tenants_file,
+                    "File of tenant names, one per line (# comments, blank lines ignored)")
+        ->envname("SCHEMAGATE_TENANTS_FILE");
+    sub->add_option("--tenants-query", fleet.tenants_query,
+                    "SQL run on the control database (--database-url): one row per tenant, "
+                    "its name first")
+        ->envname("SCHEMAGATE_TENANTS_QUERY");
+    sub->add_option("--tenant-schema", fleet.tenant_schema,
+                    "Schema per tenant: the schema name with {tenant}, e.g. tenant_{tenant}")
+        ->envname("SCHEMAGATE_TENANT_SCHEMA");
+    sub->add_option("--tenant-url", fleet.tenant_url,
+                    "Database per tenant: the URL with {tenant} in the database name")
+        ->envname("SCHEMAGATE_TENANT_URL");
+    sub->add_option("--tenant-url-file", fleet.tenant_url_file,
+                    "File holding --tenant-url (a mounted Secret)")
+        ->envname("SCHEMAGATE_TENANT_URL_FILE");
+    sub->add_option("--parallel", fleet.parallel, "Sessions (threads, connections) per shard")
+        ->envname("SCHEMAGATE_PARALLEL")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+}
+
+void GateFlags::add_fleet_migrate(CLI::App* fleet, GateConfig& config) {
+    auto* migrate = fleet->add_subcommand(
+        "migrate", "Bring every tenant to the target: this shard's, then others' not started");
+    migrate->fallthrough();
+    // Shares migrate's variables: as for contract (add_contract), its options must not be
+    // filled and checked from the environment when it is not the command run.
+    migrate->parse_complete_callback([] {});
+    add_common(migrate, config);
+    add_waiting(migrate, config);
+    add_tenant_options(migrate, config.fleet);
+    migrate->add_option("--holder", config.holder, "Holder identity (default $HOSTNAME/pid)")
+        ->envname("SCHEMAGATE_HOLDER");
+    migrate->add_option("--lease-ttl", raw_.lease_ttl, "Lease time-to-live (per tenant)")
+        ->envname("SCHEMAGATE_LEASE_TTL")
+        ->check(duration_in(Millis{3000}, std::chrono::hours{1}))
+        ->capture_default_str();
+    migrate->add_option("--lock-timeout", raw_.lock_timeout, "lock_timeout for each migration")
+        ->envname("SCHEMAGATE_LOCK_TIMEOUT")
+        ->check(duration_in(Millis{1}, std::chrono::hours{24}))
+        ->capture_default_str();
+    migrate
+        ->add_option("--shard", config.fleet.shard,
+                     "This shard, I/N (default from "
+                     "JOB_COMPLETION_INDEX and --shards)")
+        ->envname("SCHEMAGATE_SHARD");
+    migrate->add_option("--shards", config.fleet.shards, "Number of shards (the Job's completions)")
+        ->envname("SCHEMAGATE_SHARDS")
+        ->check(CLI::Range(1, 100000));
+    migrate
+        ->add_option("--connection-budget", config.fleet.connection_budget,
+                     "Connections the whole fleet may hold; --parallel is clamped to it")
+        ->envname("SCHEMAGATE_CONNECTION_BUDGET")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    migrate->add_flag("--no-steal", no_steal_, "Migrate only this shard's own tenants");
+    migrate
+        ->add_flag("--retry-failed", config.fleet.retry_failed,
+                   "Run again the migrations remembered as failed with the same file (their "
+                   "cause fixed outside it)")
+        ->envname("SCHEMAGATE_RETRY_FAILED");
+    migrate->add_option("--progress-interval", progress_interval_, "Between progress lines")
+        ->envname("SCHEMAGATE_PROGRESS_INTERVAL")
+        ->check(duration_in(Millis{100}, std::chrono::hours{1}))
+        ->capture_default_str();
+    commands_.emplace_back(migrate, GateCommand::kFleetMigrate);
+}
+
+// `fleet migrate`, `fleet status` (docs/fleet.md).
+void GateFlags::add_fleet(GateConfig& config) {
+    auto* fleet = app_.add_subcommand("fleet", "Many tenants: migrate them, or show how far");
+    fleet->require_subcommand(1);
+    fleet->fallthrough();
+    fleet->parse_complete_callback([] {});
+    commands_.emplace_back(fleet, GateCommand::kFleetMigrate);
+    add_fleet_migrate(fleet, config);
+    auto* status = fleet->add_subcommand("status", "Every tenant's version, failures, progress");
+    status->fallthrough();
+    status->parse_complete_callback([] {});
+    add_common(status, config);
+    add_tenant_options(status, config.fleet);
+    status->add_flag("--json", config.json, "Machine-readable output");
+    status->add_flag("--exit-code", config.status_exit_code,
+                     "Exit 2 when some tenant is behind the target, 1 when some failed or is "
+                     "dirty (else 0)");
+    commands_.emplace_back(status, GateCommand::kFleetStatus);
+}
+
 // Several subcommands bind a setting to one variable (--target, --migrations, --timeout, ...),
 // and CLI11 fills every subcommand's options from the environment, parsed or not, in the
 // order they were added: `migrate --target 8` with SCHEMAGATE_TARGET=9 ended at 9. The parsed
 // subcommand's own values (the command line, else the same variable) are stored last.
 void GateFlags::give_the_command_its_own_values() {
-    for (CLI::App* sub : app_.get_subcommands()) {
+    const auto own_values = [](CLI::App* sub) {
         for (CLI::Option* option : sub->get_options()) {
             if (option->count() > 0) option->run_callback();
         }
+    };
+    for (CLI::App* sub : app_.get_subcommands()) {
+        own_values(sub);
+        for (CLI::App* nested : sub->get_subcommands()) own_values(nested);
     }
 }
 
@@ -377,7 +477,7 @@ std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
             throw CLI::ValidationError(
                 std::string("unknown command '") + argv[1] +
                 "' (commands: migrate, contract, wait, status, plan, verify, validate, unlock, "
-                "repair, retry, adopt, baseline, check-manifests)");
+                "repair, retry, adopt, baseline, check-manifests, fleet)");
         }
         record_value_sources(app_, argc, argv);
         app_.parse(argc, argv);
@@ -401,6 +501,8 @@ void GateFlags::apply_to(GateConfig& config) const {
     config.migration.lock_timeout = *parse_duration(raw_.lock_timeout);
     config.migration.statement_timeout = *parse_duration(raw_.statement_timeout);
     config.reader_settle = *parse_duration(reader_settle_);
+    config.fleet.progress_interval = *parse_duration(progress_interval_);
+    config.fleet.steal = !no_steal_;
     config.log_format = log_format_named(log_format_);
     config.limits.max_file_bytes = *parse_byte_size(max_file_size_);
     config.hazards.mode = *hazard_mode_named(hazards_);

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "duration.h"
+#include "fleet_options.h"
 #include "hazard_policy.h"
 #include "load_limits.h"
 #include "logging.h"
@@ -30,7 +31,9 @@ enum class GateCommand {
     kCheckManifests,
     kRetry,
     kPlan,
-    kVerify
+    kVerify,
+    kFleetMigrate,
+    kFleetStatus
 };
 
 // Everything the gate needs to know, from flags and SCHEMAGATE_* environment variables (one
@@ -104,6 +107,8 @@ struct GateConfig {
     HazardPolicy hazards;
     // check-manifests FILE: a JSON rendering of the manifests; "-" is standard input.
     std::string manifests_file = "-";
+    // fleet migrate, fleet status: the tenants, their templates, shards and sessions.
+    FleetOptions fleet;
 };
 
 // Parses argv. Returns the config, or the exit code to leave with right away: 0 after

@@ -5,6 +5,7 @@
 
 #include "admin_commands.h"
 #include "check_manifests_command.h"
+#include "fleet_command.h"
 #include "gate_config.h"
 #include "interrupt.h"
 #include "logging.h"
@@ -48,6 +49,10 @@ int run_command(const GateConfig& config) {
             return run_retry(config);
         case GateCommand::kCheckManifests:
             return run_check_manifests(config);
+        case GateCommand::kFleetMigrate:
+            return run_fleet_migrate(config);
+        case GateCommand::kFleetStatus:
+            return run_fleet_status(config);
     }
     return to_int(ExitCode::kBadInput);
 }

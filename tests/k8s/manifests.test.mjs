@@ -36,6 +36,7 @@ const kustomizations = {
   "contract-job": "manifests/contract-job",
   "contract-job-argocd": "tests/k8s/fixtures/contract-job-argocd",
   "contract-job-flux": "tests/k8s/fixtures/contract-job-flux",
+  "fleet": "manifests/fleet",
 };
 
 function render(dir) {
@@ -548,4 +549,19 @@ test("every schemagate image in every render carries the one version, CMake's pr
     }
   }
   assert.ok(seen > 5, `only ${seen} schemagate containers seen`);
+});
+
+test("the fleet's Indexed Job: one shard per index, its failure policy and its budget", () => {
+  const job = find("fleet", "Job", "schemagate-fleet");
+  const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e) => [e.name, e.value]));
+  assert.equal(job.spec.completionMode, "Indexed");
+  assert.equal(job.spec.template.spec.restartPolicy, "Never");
+  assert.ok(job.spec.backoffLimitPerIndex > 0);
+  assert.equal(Number(env.SCHEMAGATE_SHARDS), job.spec.completions, "the shard count is the Job's completions");
+  const rule = (action) => job.spec.podFailurePolicy.rules.find((r) => r.action === action && r.onExitCodes);
+  assert.deepEqual(rule("FailIndex").onExitCodes.values, [3, 5]);
+  assert.deepEqual(rule("Count").onExitCodes.values, [4]);
+  // The comment's arithmetic holds: every shard's sessions of 3 connections within the budget.
+  assert.ok(job.spec.completions * Number(env.SCHEMAGATE_PARALLEL) * 3 <= Number(env.SCHEMAGATE_CONNECTION_BUDGET));
+  assert.deepEqual(job.spec.template.spec.containers[0].args, ["fleet", "migrate"]);
 });

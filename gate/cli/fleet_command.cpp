@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "fleet_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+#include "connect_options.h"
+#include "errors.h"
+#include "fleet_bootstrap.h"
+#include "fleet_run.h"
+#include "fleet_shard.h"
+#include "fleet_status.h"
+#include "hazard_rules.h"
+#include "logging.h"
+#include "migration_name.h"
+#include "tenant_source.h"
+
+namespace schemagate {
+
+namespace {
+
+std::string env_or_empty(const char* name) {
+    const char* value = std::getenv(name);
+    return value == nullptr ? "" : value;
+}
+
+// --parallel within --connection-budget (docs/fleet.md, "Connection budget").
+int sessions_for(const GateConfig& config, const Shard& shard, const TenantTargets& targets) {
+    const int per_session = targets.connections_per_session();
+    const int sessions = sessions_within_budget(config.fleet.parallel, shard.count, per_session,
+                                                config.fleet.connection_budget);
+    if (sessions < 1) {
+        throw FatalError(ExitCode::kBadInput,
+                         "--connection-budget: " + std::to_string(config.fleet.connection_budget) +
+                             " cannot give each of " + std::to_string(shard.count) +
+                             " shards one session of " + std::to_string(per_session) +
+                             " connections");
+    }
+    if (sessions < config.fleet.parallel) {
+        spdlog::info(
+            "--parallel {} clamped to {}: {} shards x {} sessions x {} connections "
+            "within --connection-budget {}",
+            config.fleet.parallel, sessions, shard.count, sessions, per_session,
+            config.fleet.connection_budget);
+    }
+    return sessions;
+}
+
+}  // namespace
+
+int run_fleet_migrate(const GateConfig& config) {
+    const TenantTargets targets(
+        config.fleet, connect_options(config, "schemagate " + config.holder), config.state);
+    const Shard shard =
+        choose_shard(config.fleet.shard, env_or_empty("JOB_COMPLETION_INDEX"), config.fleet.shards);
+    const int sessions = sessions_for(config, shard, targets);
+    const MigrationSet files = load_migration_set(config.migrations_dir, config.limits);
+    check_allowances(files);
+    const MigrationVersion target = choose_target(files, config.target);
+    const Deadline deadline(config.timeout);
+    const auto tenants = read_tenants(config.fleet, targets.control(), deadline);
+    targets.check(tenants);
+    prepare_fleet(targets, tenants, config.state, deadline);
+    log_event(spdlog::level::info, "fleet_started",
+              {{"shard", shard.index},
+               {"shards", shard.count},
+               {"sessions", sessions},
+               {"tenants", tenants.size()},
+               {"target", target.text()}},
+              fmt::format("schemagate fleet migrate: shard {}/{}, {} sessions, {} tenants listed, "
+                          "target {}, holder {}",
+                          shard.index, shard.count, sessions, tenants.size(), version_label(target),
+                          config.holder));
+    const FleetWork work{
+        targets, files, target,
+        HolderOptions{config.holder, config.lease_ttl, config.timeout, config.migration},
+        config.fleet.retry_failed};
+    return run_fleet(
+        work,
+        {shard, sessions, config.fleet.steal, config.poll_interval, config.fleet.progress_interval},
+        tenants);
+}
+
+int run_fleet_status(const GateConfig& config) {
+    const TenantTargets targets(config.fleet, connect_options(config, "schemagate fleet status"),
+                                config.state);
+    MigrationVersion target;
+    if (config.target) {
+        target = *config.target;
+    } else {
+        target = choose_target(load_migration_set(config.migrations_dir, config.limits), {});
+    }
+    const Deadline deadline(config.timeout);
+    const auto tenants = read_tenants(config.fleet, targets.control(), deadline);
+    targets.check(tenants);
+    return run_fleet_status(targets, tenants, target, config.json, config.status_exit_code,
+                            config.timeout);
+}
+
+}  // namespace schemagate

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "fleet_run.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "errors.h"
+#include "interrupt.h"
+#include "logging.h"
+
+namespace schemagate {
+
+namespace {
+
+using Kind = TenantOutcome::Kind;
+
+// One tenant to try, and since when it was found held by someone else (a home tenant tried
+// again).
+struct Item {
+    ShardWork work;
+    std::optional<TimePoint> busy_since;
+};
+
+double seconds_since(TimePoint start) {
+    return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+// The shared state of one shard's sessions.
+class ShardQueue {
+  public:
+    ShardQueue(std::vector<ShardWork> order, const FleetRunSettings& settings, Millis timeout)
+        : order_(std::move(order)), settings_(settings), timeout_(timeout) {
+        for (const auto& item : order_) home_total_ += item.home ? 1 : 0;
+    }
+
+    // Before the sessions start: how many will end.
+    void expect(std::size_t sessions) { running_ = sessions; }
+    void session(const FleetWork& work);
+    // Waits until every session ended, logging progress meanwhile.
+    void wait_logging_progress(std::vector<std::thread>& sessions);
+    int finish();
+
+  private:
+    std::optional<Item> next();
+    void record(const Item& item, TenantOutcome out);
+    void log_progress();
+    nlohmann::ordered_json summary() const;
+    bool stopping() const { return stop_.load() || Interrupt::triggered(); }
+
+    std::vector<ShardWork> order_;
+    const FleetRunSettings& settings_;
+    Millis timeout_;
+    TimePoint started_ = SteadyClock::now();
+    std::atomic<std::size_t> next_{0};
+    std::mutex mutex_;
+    std::condition_variable all_done_;
+    std::deque<Item> revisits_;  // home tenants someone else held, to look at again
+    std::map<std::string, TenantOutcome> results_;
+    std::size_t home_total_ = 0;
+    std::size_t home_done_ = 0;  // home tenants with a final outcome
+    std::size_t applied_ = 0;
+    std::size_t stolen_ = 0;  // others' tenants this shard migrated
+    std::size_t running_ = 0;
+    std::atomic<bool> stop_{false};
+    std::optional<FatalError> fatal_;
+};
+
+// The next tenant in order; then the home tenants held elsewhere, each after a pause (their
+// holder's commits may reach us only by polling, through a pooler).
+std::optional<Item> ShardQueue::next() {
+    if (stopping()) return std::nullopt;
+    const std::size_t at = next_.fetch_add(1);
+    if (at < order_.size()) return Item{order_[at], std::nullopt};
+    std::optional<Item> revisit;
+    {
+        const std::lock_guard lock(mutex_);
+        if (revisits_.empty()) return std::nullopt;
+        revisit = revisits_.front();
+        revisits_.pop_front();
+    }
+    Interrupt::wait_for(settings_.poll_interval);
+    return stopping() ? std::nullopt : revisit;
+}
+
+void ShardQueue::record(const Item& item, TenantOutcome out) {
+    const std::lock_guard lock(mutex_);
+    if (out.kind == Kind::kBusy) {
+        // Someone else's (a stealer's, or a previous run's until its lease expires).
+        if (!item.work.home) return;
+        const TimePoint since = item.busy_since.value_or(SteadyClock::now());
+        if (SteadyClock::now() - since < timeout_) {
+            revisits_.push_back({item.work, since});
+            return;
+        }
+        out.kind = Kind::kError;
+        out.message += ", still after --timeout";
+    }
+    applied_ += out.applied;
+    if (item.work.home) ++home_done_;
+    if (!item.work.home && out.applied > 0) ++stolen_;
+    if (out.kind != Kind::kAtTarget) {
+        log_event(spdlog::level::err, "tenant_" + std::string(kind_name(out.kind)),
+                  {{"tenant", item.work.tenant}, {"version", out.version.text()}},
+                  "tenant " + item.work.tenant + ": " + out.message);
+    }
+    results_[item.work.tenant] = std::move(out);
+}
+
+void ShardQueue::session(const FleetWork& work) {
+    TenantMigrator migrator(work);
+    try {
+        while (const auto item = next()) record(*item, migrator.migrate(item->work.tenant));
+    } catch (const FatalError& e) {
+        const std::lock_guard lock(mutex_);
+        if (!fatal_) fatal_ = e;
+        stop_ = true;
+    } catch (const std::exception& e) {
+        const std::lock_guard lock(mutex_);
+        if (!fatal_) fatal_ = FatalError(ExitCode::kUnreachable, e.what());
+        stop_ = true;
+    }
+    const std::lock_guard lock(mutex_);
+    --running_;
+    all_done_.notify_all();
+}
+
+void ShardQueue::log_progress() {
+    std::size_t failed = 0;
+    for (const auto& [tenant, out] : results_) failed += out.kind != Kind::kAtTarget ? 1 : 0;
+    const double seconds = seconds_since(started_);
+    const double rate = seconds > 0 ? static_cast<double>(home_done_) / seconds : 0;
+    const std::size_t left = home_total_ - home_done_;
+    const double eta = rate > 0 ? static_cast<double>(left) / rate : 0;
+    log_event(spdlog::level::info, "fleet_progress",
+              {{"shard", settings_.shard.index},
+               {"home_done", home_done_},
+               {"home_total", home_total_},
+               {"not_ok", failed},
+               {"applied", applied_},
+               {"tenants_per_second", rate},
+               {"eta_seconds", eta}},
+              fmt::format("fleet shard {}/{}: {}/{} home tenants done, {} not at target, {} "
+                          "migrations applied, {:.1f} tenants/s, ETA {:.0f}s",
+                          settings_.shard.index, settings_.shard.count, home_done_, home_total_,
+                          failed, applied_, rate, eta));
+}
+
+void ShardQueue::wait_logging_progress(std::vector<std::thread>& sessions) {
+    {
+        std::unique_lock lock(mutex_);
+        while (!all_done_.wait_for(lock, settings_.progress_interval,
+                                   [this] { return running_ == 0; })) {
+            log_progress();
+        }
+    }
+    for (auto& thread : sessions) thread.join();
+}
+
+nlohmann::ordered_json ShardQueue::summary() const {
+    nlohmann::ordered_json not_ok = nlohmann::ordered_json::array();
+    std::size_t at_target = 0;
+    for (const auto& [tenant, out] : results_) {
+        if (out.kind == Kind::kAtTarget) {
+            ++at_target;
+            continue;
+        }
+        nlohmann::ordered_json entry{{"tenant", tenant}, {"outcome", kind_name(out.kind)}};
+        if (out.failure) {
+            entry["version"] = out.failure->version.text();
+            entry["file"] = out.failure->file;
+            entry["line"] = out.failure->line;
+            entry["sqlstate"] = out.failure->sqlstate;
+        } else {
+            entry["at_version"] = out.version.text();
+        }
+        entry["message"] = out.message;
+        not_ok.push_back(std::move(entry));
+    }
+    const double seconds = seconds_since(started_);
+    return {
+        {"event", "fleet_summary"},
+        {"shard", settings_.shard.index},
+        {"shards", settings_.shard.count},
+        {"home_tenants", home_total_},
+        {"tenants_seen", results_.size()},
+        {"at_target", at_target},
+        {"not_at_target", not_ok.size()},
+        {"migrations_applied", applied_},
+        {"stolen", stolen_},
+        {"seconds", seconds},
+        {"tenants_per_second", seconds > 0 ? static_cast<double>(results_.size()) / seconds : 0},
+        {"problems", not_ok}};
+}
+
+int ShardQueue::finish() {
+    if (fatal_) throw FatalError(fatal_->code(), fatal_->what());
+    if (Interrupt::triggered()) {
+        throw FatalError(Interrupt::exit_code(),
+                         "interrupted by signal " + std::to_string(Interrupt::signal_number()) +
+                             "; each session's migration in flight rolled back");
+    }
+    log_progress();
+    const nlohmann::ordered_json result = summary();
+    std::cout << result.dump() << std::endl;
+    return result["not_at_target"].get<std::size_t>() == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int run_fleet(const FleetWork& work, const FleetRunSettings& settings,
+              const std::vector<std::string>& tenants) {
+    ShardQueue queue(shard_order(tenants, settings.shard, settings.steal), settings,
+                     work.holder.timeout);
+    std::vector<std::thread> sessions;
+    sessions.reserve(static_cast<std::size_t>(settings.sessions));
+    queue.expect(static_cast<std::size_t>(settings.sessions));
+    for (int i = 0; i < settings.sessions; ++i) {
+        sessions.emplace_back([&queue, &work] { queue.session(work); });
+    }
+    queue.wait_logging_progress(sessions);
+    return queue.finish();
+}
+
+}  // namespace schemagate

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tenant_migration.h"
+
+#include <pqxx/nontransaction>
+
+#include "contract_plan.h"
+#include "db_failure.h"
+#include "errors.h"
+#include "interrupt.h"
+#include "lease.h"
+#include "migration_failure.h"
+#include "migration_name.h"
+#include "plan.h"
+#include "schema_state.h"
+#include "state_store.h"
+
+namespace schemagate {
+
+namespace {
+
+TenantOutcome outcome(TenantOutcome::Kind kind, std::string message,
+                      MigrationVersion version = {}) {
+    TenantOutcome out;
+    out.kind = kind;
+    out.message = std::move(message);
+    out.version = std::move(version);
+    return out;
+}
+
+// The first pending migration's remembered failure, when it failed with this very file: it
+// is not run again (a changed file is), so the tenant is reported failed without its lease.
+std::optional<RecordedFailure> failed_before(const Plan& plan,
+                                             const std::vector<RecordedFailure>& failures) {
+    if (plan.pending.empty()) return std::nullopt;
+    const Migration& first = *plan.pending.front();
+    for (const auto& failure : failures) {
+        if (failure.version == first.version && failure.checksum == first.checksum) {
+            return failure;
+        }
+    }
+    return std::nullopt;
+}
+
+// The token under which an unfinished (non-transactional) migration is in progress, or a
+// refusal when its holder is gone (dirty): as migrate's own look does.
+std::optional<std::int64_t> live_token(pqxx::connection& connection, const StateLocation& state,
+                                       const std::vector<AppliedMigration>& history) {
+    const auto unfinished = std::find_if(history.begin(), history.end(),
+                                         [](const AppliedMigration& m) { return !m.success; });
+    if (unfinished == history.end()) return std::nullopt;
+    const SchemaState now = read_schema_state(connection, state);
+    if (now.dirty) {
+        throw FatalError(ExitCode::kStateRefused,
+                         "dirty: " + now.dirty->file + " was started by " + now.dirty->applied_by +
+                             " at " + now.dirty->applied_at + " and never finished");
+    }
+    return now.lease && !now.lease->expired && !now.lease->holder.empty() ? now.lease->token
+                                                                          : unfinished->token;
+}
+
+// The session's search_path must start with the tenant's schema: a pooler that drops the
+// startup packet's options would otherwise run the tenant's migrations in `public`.
+void check_search_path(pqxx::connection& connection, const TenantTarget& target) {
+    pqxx::nontransaction work(connection);
+    const auto path = work.exec1("SELECT current_setting('search_path')")[0].as<std::string>();
+    if (path.rfind(quoted_identifier(target.schema), 0) == 0 ||
+        path.rfind(target.schema + ",", 0) == 0) {
+        return;
+    }
+    throw FatalError(ExitCode::kBadInput,
+                     "--tenant-schema: the server did not take the session's search_path (a "
+                     "pooler dropping the startup options?); tenant sessions need it");
+}
+
+}  // namespace
+
+const char* kind_name(TenantOutcome::Kind kind) {
+    switch (kind) {
+        case TenantOutcome::Kind::kAtTarget:
+            return "at_target";
+        case TenantOutcome::Kind::kFailed:
+            return "failed";
+        case TenantOutcome::Kind::kRefused:
+            return "refused";
+        case TenantOutcome::Kind::kBusy:
+            return "busy";
+        case TenantOutcome::Kind::kError:
+            return "error";
+    }
+    return "error";
+}
+
+TenantOutcome TenantMigrator::migrate(const std::string& tenant) {
+    deadline_ = Deadline(work_.holder.timeout);
+    const TenantTarget target = work_.targets.of(tenant);
+    try {
+        return translate_db_errors([&] { return attempt(target); });
+    } catch (const MigrationFailed& e) {
+        TenantOutcome out = outcome(TenantOutcome::Kind::kFailed, e.what());
+        out.failure = e.failure();
+        return out;
+    } catch (const FatalError& e) {
+        if (e.code() == ExitCode::kBadInput || Interrupt::triggered()) throw;
+        if (e.code() == ExitCode::kStateRefused) {
+            return outcome(TenantOutcome::Kind::kRefused, e.what());
+        }
+        if (e.code() == ExitCode::kMigrationFailed) {
+            return outcome(TenantOutcome::Kind::kFailed, e.what());
+        }
+        look_.reset();
+        return outcome(TenantOutcome::Kind::kError, e.what());
+    } catch (const Error& e) {
+        if (Interrupt::triggered()) throw FatalError(Interrupt::exit_code(), "interrupted");
+        look_.reset();
+        return outcome(TenantOutcome::Kind::kError, e.what());
+    }
+}
+
+pqxx::connection& TenantMigrator::look_connection(const TenantTarget& target,
+                                                  std::unique_ptr<GateConnection>& own) {
+    if (work_.targets.per_database()) {
+        own = std::make_unique<GateConnection>(target.connect, deadline_);
+        return own->get();
+    }
+    if (!look_) look_ = std::make_unique<GateConnection>(work_.targets.control(), deadline_);
+    return look_->get();
+}
+
+// Look (history, plan, remembered failure) on the look connection; take the lease and migrate
+// only when something is pending.
+TenantOutcome TenantMigrator::attempt(const TenantTarget& target) {
+    std::unique_ptr<GateConnection> tenant_db;
+    pqxx::connection& look = look_connection(target, tenant_db);
+    const StateStore store(target.state);
+    const auto history = store.read_history(look);
+    Applied applied{history.value_or(std::vector<AppliedMigration>{}), {}};
+    if (history && !work_.files.repeatables.empty()) {
+        applied.repeatables = store.read_repeatables(look);
+    }
+    const MigrationVersion stop = migrate_stop(work_.files, applied.history, work_.target);
+    const Plan plan =
+        make_plan(work_.files, applied, stop, live_token(look, target.state, applied.history));
+    if (plan.done()) return outcome(TenantOutcome::Kind::kAtTarget, "", plan.current);
+    if (history) {
+        auto failure = failed_before(plan, store.read_failures(look));
+        if (failure && work_.retry_failed) {
+            store.clear_failure(look, failure->version);
+            failure.reset();
+        }
+        if (failure) {
+            TenantOutcome out =
+                outcome(TenantOutcome::Kind::kFailed,
+                        label(*plan.pending.front()) +
+                            " failed before and is not run again: " + failure->message,
+                        plan.current);
+            out.failure = std::move(failure);
+            return out;
+        }
+    }
+    if (!tenant_db) tenant_db = std::make_unique<GateConnection>(target.connect, deadline_);
+    TenantOutcome out = under_lease(target, *tenant_db, stop, !history);
+    if (out.kind == TenantOutcome::Kind::kBusy) out.version = plan.current;
+    return out;
+}
+
+TenantOutcome TenantMigrator::under_lease(const TenantTarget& target, GateConnection& db,
+                                          const MigrationVersion& stop, bool bootstrap) {
+    pqxx::connection& connection = db.get();
+    if (!target.schema.empty()) check_search_path(connection, target);
+    const StateStore store(target.state);
+    if (bootstrap) store.bootstrap(connection);
+    const Lease lease(target.state, work_.holder.holder, work_.holder.lease_ttl);
+    const AcquireOutcome acquired = lease.try_acquire(connection);
+    if (const auto* held = std::get_if<LeaseHeld>(&acquired)) {
+        return outcome(TenantOutcome::Kind::kBusy, "lease held by " + held->by.holder);
+    }
+    const auto& grant = std::get<LeaseGrant>(acquired);
+    if (!target.schema.empty()) {
+        try {
+            pqxx::nontransaction(connection)
+                .exec0("CREATE SCHEMA IF NOT EXISTS " + quoted_identifier(target.schema));
+        } catch (...) {
+            try {
+                lease.release(connection, grant);
+            } catch (...) {  // NOLINT(bugprone-empty-catch): it expires after the ttl anyway
+            }
+            throw;
+        }
+    }
+    HolderSession holder(work_.holder, db, store, lease, work_.files, stop, grant);
+    TenantOutcome out = outcome(TenantOutcome::Kind::kAtTarget, "", stop);
+    out.applied = holder.run(deadline_);
+    return out;
+}
+
+}  // namespace schemagate

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "backoff.h"
+#include "gate_connection.h"
+#include "holder_session.h"
+#include "migration_set.h"
+#include "tenant_target.h"
+
+namespace schemagate {
+
+// How one tenant's turn ended.
+struct TenantOutcome {
+    enum class Kind {
+        kAtTarget,  // at the target (now, or already)
+        kFailed,    // a migration failed (now, or before with this very file: not run again)
+        kRefused,   // dirty, drifted or out of order: an operator's turn
+        kBusy,      // another session holds its lease
+        kError,     // unreachable, deadline, lease lost: nothing wrong with the tenant itself
+    };
+    Kind kind = Kind::kError;
+    std::size_t applied = 0;   // migrations this session applied
+    MigrationVersion version;  // where it stands, as far as known
+    std::optional<RecordedFailure> failure;
+    std::string message;  // for kFailed, kRefused, kBusy and kError
+};
+
+const char* kind_name(TenantOutcome::Kind kind);
+
+// What every session of a fleet run shares. Read-only while sessions run.
+struct FleetWork {
+    const TenantTargets& targets;
+    const MigrationSet& files;
+    MigrationVersion target;
+    HolderOptions holder;
+    // --retry-failed: a remembered failure of this very file is forgotten and the migration run
+    // again (its cause was fixed outside the file, as `schemagate retry` does for one set).
+    bool retry_failed = false;
+};
+
+// One session (one thread): looks at a tenant's state, and when anything is pending takes the
+// tenant's lease and migrates it with the same HolderSession as `schemagate migrate`.
+class TenantMigrator {
+  public:
+    explicit TenantMigrator(const FleetWork& work) : work_(work) {}
+    // Throws only what must end the whole run: a signal, or a misconfiguration found on the
+    // first tenant (FatalError kBadInput).
+    TenantOutcome migrate(const std::string& tenant);
+
+  private:
+    TenantOutcome attempt(const TenantTarget& target);
+    TenantOutcome under_lease(const TenantTarget& target, GateConnection& db,
+                              const MigrationVersion& stop, bool bootstrap);
+    pqxx::connection& look_connection(const TenantTarget& target,
+                                      std::unique_ptr<GateConnection>& own);
+
+    const FleetWork& work_;
+    Deadline deadline_{Millis{1}};
+    // Schema per tenant: the session's connection to the control database, kept from tenant to
+    // tenant for looking at their state (docs/fleet.md, "Connection budget").
+    std::unique_ptr<GateConnection> look_;
+};
+
+}  // namespace schemagate

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: Apache-2.0
+// A fleet of tenants (docs/fleet.md): a scaled-down version of issue #30's proof. Every tenant
+// reaches the target exactly once (each migration counts its effect in harness.effects), a
+// migration that fails for three tenants only is reported per tenant and finished by a rerun
+// with the fixed file, shards run as separate processes survive a SIGKILL, tenants may be
+// databases, and bad configuration exits 3 changing nothing.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <pqxx/nontransaction>
+
+#include "gate_fixture.h"
+
+namespace schemagate::testing {
+namespace {
+
+constexpr int kMigrations = 20;
+
+class Fleet : public GateTest {
+  protected:
+    void SetUp() override {
+        GateTest::SetUp();
+        exec(
+            "CREATE TABLE harness.effects (tenant text, version int);"
+            "CREATE TABLE harness.seed (tenant text PRIMARY KEY, balance int)");
+        tenants_file_ = migrations_.parent_path() / ("tenants-" + migrations_.filename().string());
+    }
+
+    // V1..V20, each inserting its effect; V5 copies the tenant's seed balance into accounts,
+    // V7 requires balances to be non-negative (so fails where the seed is negative), unless
+    // `fixed_v7` zeroes them first.
+    void write_set(bool fixed_v7 = false) {
+        for (int v = 1; v <= kMigrations; ++v) {
+            std::string sql = "INSERT INTO harness.effects VALUES (current_schema(), " +
+                              std::to_string(v) + ");\n";
+            if (v == 1) sql += "CREATE TABLE accounts (id serial, balance int);\n";
+            if (v == 5) {
+                sql +=
+                    "INSERT INTO accounts (balance) SELECT balance FROM harness.seed WHERE "
+                    "'t_' || tenant = current_schema();\n";
+            }
+            if (v == 7) {
+                if (fixed_v7) sql += "UPDATE accounts SET balance = 0 WHERE balance < 0;\n";
+                sql += "ALTER TABLE accounts ADD CONSTRAINT positive CHECK (balance >= 0);\n";
+            }
+            write_migration("V" + std::to_string(v) + "__step.sql", sql);
+        }
+    }
+
+    // Tenants c0000..c(n-1); the first `negative` of them get a negative seed balance.
+    std::vector<std::string> write_tenants(int n, int negative = 0) {
+        std::vector<std::string> names;
+        std::ofstream file(tenants_file_);
+        file << "# the tenants\n\n";
+        for (int i = 0; i < n; ++i) {
+            char name[16];
+            std::snprintf(name, sizeof name, "c%04d", i);
+            names.emplace_back(name);
+            file << name << "\n";
+            exec("INSERT INTO harness.seed VALUES ('" + std::string(name) + "', " +
+                 (i < negative ? "-5" : "10") + ")");
+        }
+        return names;
+    }
+
+    std::vector<std::string> fleet_args(std::vector<std::string> extra) const {
+        std::vector<std::string> args{
+            "fleet",           "migrate",    "--tenants-file",      tenants_file_.string(),
+            "--tenant-schema", "t_{tenant}", "--progress-interval", "1s"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+    }
+
+    static nlohmann::json summary_of(const std::string& out) {
+        const auto at = out.rfind("{\"event\":\"fleet_summary\"");  // the last line
+        if (at == std::string::npos) return {};
+        return nlohmann::json::parse(out.substr(at, out.find('\n', at) - at));
+    }
+
+    // Every (tenant, version) effect happened at most once.
+    long long repeated_effects() const {
+        return query_int(
+            "SELECT count(*) FROM (SELECT 1 FROM harness.effects GROUP BY tenant, version "
+            "HAVING count(*) > 1) x");
+    }
+    long long tenants_at(int version) const {
+        return query_int(
+            "SELECT count(*) FROM (SELECT name FROM schemagate.history WHERE success GROUP BY "
+            "name HAVING max((version)[1]) = " +
+            std::to_string(version) + ") x");
+    }
+
+    std::filesystem::path tenants_file_;
+};
+
+TEST_F(Fleet, EveryTenantOnceThreeFailuresReportedAndARerunFinishesThem) {
+    write_set();
+    write_tenants(200, 3);
+    const auto first = gate(fleet_args({"--parallel", "4"}));
+    EXPECT_EQ(first.exit_code, 1) << first.err;
+    // Progress lines (at least the last one), then the summary line.
+    EXPECT_NE(first.err.find("fleet shard 0/1: 200/200 home tenants done, 3 not at target"),
+              std::string::npos)
+        << first.err;
+    const auto summary = summary_of(first.out);
+    ASSERT_FALSE(summary.is_null()) << first.out;
+    EXPECT_EQ(summary["at_target"], 197);
+    ASSERT_EQ(summary["problems"].size(), 3U) << summary.dump();
+    for (const auto& problem : summary["problems"]) {
+        EXPECT_EQ(problem["outcome"], "failed");
+        EXPECT_EQ(problem["sqlstate"], "23514");
+        EXPECT_EQ(problem["file"], "V7__step.sql");
+        EXPECT_EQ(problem["line"], 2);
+        EXPECT_LT(problem["tenant"].get<std::string>(), "c0003");
+    }
+    EXPECT_EQ(tenants_at(kMigrations), 197);
+    EXPECT_EQ(tenants_at(6), 3);
+    EXPECT_EQ(repeated_effects(), 0);
+    EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects"), 197 * kMigrations + 3 * 6);
+
+    // status: the three failures with their file, line and SQLSTATE.
+    const auto status = gate({"fleet", "status", "--json", "--exit-code", "--tenants-file",
+                              tenants_file_.string(), "--tenant-schema", "t_{tenant}"});
+    EXPECT_EQ(status.exit_code, 1) << status.err;
+    const auto json = nlohmann::json::parse(status.out);
+    EXPECT_EQ(json["at_target"], 197);
+    EXPECT_EQ(json["by_version"]["6"], 3);
+    ASSERT_EQ(json["failed"].size(), 3U);
+    EXPECT_EQ(json["failed"][0]["sqlstate"], "23514");
+
+    // The same run again: the failures are remembered, nothing else runs.
+    const auto again = gate(fleet_args({"--parallel", "4"}));
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects"), 197 * kMigrations + 3 * 6);
+
+    // The three tenants' data fixed (the file unchanged): --retry-failed finishes them.
+    for (const char* tenant : {"c0000", "c0001", "c0002"}) {
+        exec(std::string("UPDATE t_") + tenant + ".accounts SET balance = 0");
+    }
+    const auto rerun = gate(fleet_args({"--parallel", "4", "--retry-failed"}));
+    EXPECT_EQ(rerun.exit_code, 0) << rerun.err;
+    EXPECT_EQ(summary_of(rerun.out)["migrations_applied"], 3 * (kMigrations - 6));
+    EXPECT_EQ(tenants_at(kMigrations), 200);
+    EXPECT_EQ(repeated_effects(), 0);
+    EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects"), 200 * kMigrations);
+    const auto done = gate({"fleet", "status", "--exit-code", "--tenants-file",
+                            tenants_file_.string(), "--tenant-schema", "t_{tenant}"});
+    EXPECT_EQ(done.exit_code, 0) << done.out;
+
+    // Changing a file the tenants applied is drift for each (as for one database): refused and
+    // reported, nothing runs.
+    write_set(true);
+    const auto drifted = gate(fleet_args({"--parallel", "4"}));
+    EXPECT_EQ(drifted.exit_code, 1);
+    EXPECT_EQ(summary_of(drifted.out)["not_at_target"], 200);
+    EXPECT_EQ(summary_of(drifted.out)["problems"][5]["outcome"], "refused");
+    EXPECT_NE(drifted.err.find("checksum drift: V7__step.sql"), std::string::npos);
+    EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects"), 200 * kMigrations);
+}
+
+TEST_F(Fleet, ShardsAsProcessesSurviveAKillAndStealTheKilledShardsTenants) {
+    write_set();
+    write_tenants(90);
+    const auto shard = [this](int index, const std::string& holder) {
+        return start_gate(fleet_args({"--shards", "3", "--parallel", "2", "--lease-ttl", "3s",
+                                      "--poll-interval", "200ms", "--holder", holder}),
+                          {{"JOB_COMPLETION_INDEX", std::to_string(index)}});
+    };
+    // Shard 1 alone until it committed a migration, then SIGKILLed mid-way.
+    Process first = shard(1, "shard-1");
+    for (;;) {
+        if (query_int("SELECT count(*) FROM pg_tables WHERE schemaname = 'schemagate' AND "
+                      "tablename = 'history'") == 1 &&
+            query_int("SELECT count(*) FROM schemagate.history WHERE applied_by = 'shard-1' "
+                      "AND success") > 0) {
+            break;
+        }
+        ASSERT_FALSE(first.wait_for_exit(Millis{20})) << first.err();
+    }
+    first.signal(SIGKILL);
+    ASSERT_TRUE(first.wait_for_exit(Millis{60'000}));
+    keep_output(first);
+    // Shards 0 and 2 do their own tenants, then take shard 1's that nobody holds.
+    Process zero = shard(0, "shard-0");
+    Process two = shard(2, "shard-2");
+    long long stolen = 0;
+    for (Process* p : {&zero, &two}) {
+        ASSERT_TRUE(p->wait_for_exit(Millis{300'000}));
+        keep_output(*p);
+        EXPECT_EQ(p->exit_code(), 0) << p->err();
+        stolen += summary_of(p->out())["stolen"].get<long long>();
+    }
+    EXPECT_GT(stolen, 0) << "nobody took the killed shard's tenants";
+    // Shard 1 again (the Job's retry): finishes what the kill left under its expired lease.
+    const auto again = gate(fleet_args({"--shards", "3", "--parallel", "2", "--lease-ttl", "3s",
+                                        "--poll-interval", "200ms", "--holder", "shard-1b"}),
+                            {{"JOB_COMPLETION_INDEX", "1"}});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(tenants_at(kMigrations), 90);
+    EXPECT_EQ(repeated_effects(), 0);
+    EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects"), 90 * kMigrations);
+}
+
+TEST_F(Fleet, DatabasePerTenantAndAnUnreachableOneIsListed) {
+    auto& server = PostgresServer::instance();
+    {
+        pqxx::connection admin(server.url());
+        pqxx::nontransaction work(admin);
+        for (int i = 1; i <= 5; ++i) work.exec0("CREATE DATABASE fdb_d" + std::to_string(i));
+    }
+    write_migration("V1__t.sql",
+                    "CREATE TABLE effects (version int);\nINSERT INTO effects VALUES (1);\n");
+    write_migration("V2__t.sql", "INSERT INTO effects VALUES (2);\n");
+    write_migration("V3__t.sql", "INSERT INTO effects VALUES (3);\n");
+    std::ofstream(tenants_file_) << "d1\nd2\nd3\nd4\nd5\nd6\n";
+    const std::map<std::string, std::string> env{
+        {"SCHEMAGATE_TENANT_URL", server.url("fdb_{tenant}")}};
+    const std::vector<std::string> args{
+        "fleet",      "migrate", "--tenants-file", tenants_file_.string(),
+        "--parallel", "3",       "--timeout",      "5s"};
+    const auto run = gate(args, env);
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    const auto summary = summary_of(run.out);
+    EXPECT_EQ(summary["at_target"], 5);
+    ASSERT_EQ(summary["problems"].size(), 1U);
+    EXPECT_EQ(summary["problems"][0]["tenant"], "d6");
+    EXPECT_EQ(summary["problems"][0]["outcome"], "error");
+    for (int i = 1; i <= 5; ++i) {
+        pqxx::connection tenant(server.url("fdb_d" + std::to_string(i)));
+        pqxx::nontransaction work(tenant);
+        EXPECT_EQ(work.exec1("SELECT count(*) FROM effects")[0].as<int>(), 3);
+        EXPECT_EQ(work.exec1("SELECT count(*) FROM schemagate.history WHERE success")[0].as<int>(),
+                  3);
+    }
+    // Again: nothing to do; the password never printed.
+    const auto again = gate(args, env);
+    EXPECT_EQ(summary_of(again.out)["migrations_applied"], 0);
+    EXPECT_EQ(captured_.find(server.password()), std::string::npos);
+}
+
+TEST_F(Fleet, BadConfigurationExitsThreeNamingTheFlagAndChangesNothing) {
+    write_set();
+    write_tenants(3);
+    const std::string tenants = tenants_file_.string();
+    const auto bad_names = migrations_.parent_path() / ("bad-" + migrations_.filename().string());
+    std::ofstream(bad_names) << "ok\nnot a name\n";
+    struct Case {
+        std::vector<std::string> args;
+        std::map<std::string, std::string> env;
+        std::string names;
+    };
+    const std::vector<Case> cases{
+        {{"--tenant-schema", "t_{tenant}"}, {}, "--tenants-file or --tenants-query"},
+        {{"--tenants-file", tenants}, {}, "--tenant-schema or --tenant-url"},
+        {{"--tenants-file", tenants, "--tenant-schema", "t_{tenant}", "--tenant-url",
+          "postgresql://x@h/{tenant}"},
+         {},
+         "--tenant-schema or --tenant-url"},
+        {{"--tenants-file", tenants, "--tenant-schema", "tenant"}, {}, "--tenant-schema"},
+        {{"--tenants-file", tenants, "--tenant-url", "postgresql://u@{tenant}/db"},
+         {},
+         "--tenant-url"},
+        {{"--tenants-file", bad_names.string(), "--tenant-schema", "t_{tenant}"},
+         {},
+         "--tenants-file"},
+        {{"--tenants-file", tenants, "--tenant-schema", "pg_{tenant}"}, {}, "reserved"},
+        {{"--tenants-file", tenants, "--tenant-schema", "t_{tenant}", "--shard", "3/2"},
+         {},
+         "--shard"},
+        {{"--tenants-file", tenants, "--tenant-schema", "t_{tenant}"},
+         {{"JOB_COMPLETION_INDEX", "1"}},
+         "--shards"},
+        {{"--tenants-file", tenants, "--tenant-schema", "t_{tenant}", "--shards", "4",
+          "--connection-budget", "11"},
+         {{"JOB_COMPLETION_INDEX", "1"}},
+         "--connection-budget"},
+        {{"--tenants-query", "SELECT nonsense FROM nowhere", "--tenant-schema", "t_{tenant}"},
+         {},
+         "--tenants-query"},
+        {{"--tenants-query", "SELECT NULL", "--tenant-schema", "t_{tenant}"},
+         {},
+         "--tenants-query"},
+    };
+    const std::string before = database_fingerprint();
+    for (const auto& c : cases) {
+        std::vector<std::string> args{"fleet", "migrate"};
+        args.insert(args.end(), c.args.begin(), c.args.end());
+        const auto result = gate(args, c.env);
+        EXPECT_EQ(result.exit_code, 3) << c.names << ": " << result.err;
+        EXPECT_NE(result.err.find(c.names), std::string::npos) << result.err;
+        EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    }
+    EXPECT_EQ(database_fingerprint(), before);
+    EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects"), 0);
+}
+
+}  // namespace
+}  // namespace schemagate::testing
