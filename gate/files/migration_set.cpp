@@ -27,6 +27,7 @@
 #include "own_transaction.h"
 #include "sha256.h"
 #include "sql_splitter.h"
+#include "sqlx_no_transaction.h"
 #include "unsupported_layouts.h"
 #include "utf8.h"
 
@@ -288,7 +289,10 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     try {
         MigrationFile file = atlas ? read_atlas_file(sql) : read_migration_file(sql);
         // golang-migrate sends a file as one query, so its files may bring their own BEGIN.
-        if (name.layout == NameLayout::kNumbered && !atlas) read_own_transaction(file);
+        if (name.layout == NameLayout::kNumbered && !atlas) {
+            read_own_transaction(file);
+            read_sqlx_no_transaction(sql, file);
+        }
         migration.opening = std::move(file.opening);
         migration.statements = std::move(file.statements);
         migration.no_transaction = file.no_transaction;

@@ -87,7 +87,7 @@ std::string compat_sql(pqxx::transaction_base& work, OtherTool tool, const Migra
         case OtherTool::kPrisma:
         case OtherTool::kDiesel:
         case OtherTool::kSqlx:
-            return app_tool_compat_sql(work, tool, migration, duration_ms_sql);
+            return app_tool_compat_sql(work, tool, migration, duration_ms_sql, spec);
         case OtherTool::kAtlas:
         case OtherTool::kLiquibase:
             return "";  // taken over, not kept in step (--compat does not offer them)

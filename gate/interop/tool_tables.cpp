@@ -6,6 +6,7 @@
 #include <pqxx/result_iterator.hxx>
 
 #include "db_failure.h"
+#include "schema_state.h"
 
 namespace schemagate {
 
@@ -27,13 +28,25 @@ std::vector<ToolTable> tables_of(const pqxx::result& rows) {
     return tables;
 }
 
+// A text[] literal: each element double-quoted, so that any spec reaches to_regclass as written.
+std::string text_array(const std::vector<std::string>& items) {
+    std::string array = "{";
+    for (const auto& item : items) {
+        array += array.size() > 1 ? ",\"" : "\"";
+        for (const char c : item) {
+            if (c == '"' || c == '\\') array += '\\';
+            array += c;
+        }
+        array += '"';
+    }
+    return array + "}";
+}
+
 }  // namespace
 
 std::vector<ToolTable> find_tool_tables(pqxx::connection& connection,
                                         const std::vector<std::string>& names) {
-    std::string array = "{";
-    for (const auto& name : names) array += (array.size() > 1 ? "," : "") + name;
-    array += "}";
+    const std::string array = text_array(names);
     return translate_db_errors([&] {
         pqxx::nontransaction session(connection);
         return tables_of(session.exec_params(
@@ -48,18 +61,28 @@ std::vector<ToolTable> find_tool_tables(pqxx::connection& connection,
     });
 }
 
-std::optional<ToolTable> locate_tool_table(pqxx::connection& connection, std::string_view spec) {
-    return translate_db_errors([&]() -> std::optional<ToolTable> {
+std::vector<ToolTable> locate_tool_tables(pqxx::connection& connection,
+                                          const std::vector<std::string>& specs) {
+    return translate_db_errors([&] {
         pqxx::nontransaction session(connection);
-        auto tables = tables_of(session.exec_params(
+        return tables_of(session.exec_params(
             std::string("SELECT n.nspname, c.relname, format('%I.%I', n.nspname, c.relname), ") +
                 kColumnsSql +
                 " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.oid = to_regclass($1)",
-            std::string(spec)));
-        if (tables.empty()) return std::nullopt;
-        return std::move(tables.front());
+                "WHERE c.oid IN (SELECT to_regclass(spec) FROM unnest($1::text[]) AS spec) "
+                "ORDER BY n.nspname, c.relname",
+            text_array(specs)));
     });
+}
+
+std::optional<ToolTable> locate_tool_table(pqxx::connection& connection, std::string_view spec) {
+    auto tables = locate_tool_tables(connection, {std::string(spec)});
+    if (tables.empty()) return std::nullopt;
+    return std::move(tables.front());
+}
+
+std::string iso_text_sql(const std::string& column) {
+    return "coalesce(" + iso_utc_sql(column + "::timestamptz") + ", '')";
 }
 
 std::string quoted_table_spec(pqxx::connection_base& connection, std::string_view spec) {

@@ -53,6 +53,36 @@ class ToolLayouts : public GateTest {
         EXPECT_EQ(validated.exit_code, 0) << validated.out << validated.err;
     }
 
+    // The tool's table, now `schema`.`table`, is found by adopt; a copy in another schema makes
+    // adopt refuse naming both, nothing changed; --table picks one.
+    void found_anywhere(const std::string& from, const std::string& schema,
+                        const std::string& table, std::size_t applied) {
+        const auto found = gate({"adopt"});
+        ASSERT_EQ(found.exit_code, 0) << found.err;
+        EXPECT_NE(found.out.find("took over " + std::to_string(applied) + " migration"),
+                  std::string::npos)
+            << found.out;
+        const std::string qualified = schema + "." + table;
+        exec("DROP SCHEMA schemagate CASCADE; CREATE SCHEMA zcopy; CREATE TABLE zcopy." + table +
+             " (LIKE " + qualified + " INCLUDING ALL); INSERT INTO zcopy." + table +
+             " SELECT * FROM " + qualified);
+        const std::string before = database_fingerprint();
+        const auto several = gate({"adopt"});
+        EXPECT_EQ(several.exit_code, 5) << several.err;
+        EXPECT_NE(several.err.find("several " + from + " history tables found (" + qualified +
+                                   " (" + from + ")"),
+                  std::string::npos)
+            << several.err;
+        EXPECT_NE(several.err.find("zcopy." + table + " (" + from + ")"), std::string::npos)
+            << several.err;
+        EXPECT_EQ(database_fingerprint(), before);
+        const auto chosen = gate({"adopt", "--from", from, "--table", qualified});
+        ASSERT_EQ(chosen.exit_code, 0) << chosen.err;
+        EXPECT_NE(chosen.out.find("took over " + std::to_string(applied) + " migration"),
+                  std::string::npos)
+            << chosen.out;
+    }
+
     void expect_refused_migrate(const std::string& needle) {
         const std::string before = database_fingerprint();
         const auto refused = gate({"migrate", "--timeout", "10s"});
@@ -223,6 +253,16 @@ TEST_F(AtlasLayout, ABaselineRevisionCountsTheFilesUpToIt) {
     EXPECT_NE(migrated.err.find("applied 1 migration"), std::string::npos) << migrated.err;
 }
 
+TEST_F(AtlasLayout, RevisionsInAnotherSchemaAreFoundAndTableChoosesOne) {
+    write_atlas_files();
+    create_atlas_revisions();
+    atlas_applied(0, 1, 1);
+    atlas_applied(1, 2, 2);
+    // `atlas migrate apply --revisions-schema infra`.
+    exec("ALTER SCHEMA atlas_schema_revisions RENAME TO infra");
+    found_anywhere("atlas", "infra", "atlas_schema_revisions", 2);
+}
+
 TEST_F(AtlasLayout, APartlyAppliedRevisionIsRefused) {
     write_atlas_files();
     create_atlas_revisions();
@@ -360,6 +400,14 @@ TEST_F(LiquibaseLayout, AdoptThenMigrateAppliesExactlyThePendingChangeset) {
     ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
     EXPECT_NE(migrated.err.find("applied 1 migration"), std::string::npos) << migrated.err;
     EXPECT_EQ(query_int("SELECT order_count(1)"), 0);
+}
+
+TEST_F(LiquibaseLayout, AChangelogInAnotherSchemaIsFoundAndTableChoosesOne) {
+    write_liquibase_files();
+    three_changesets_applied();
+    // `liquibase update --liquibase-schema-name=lb`.
+    exec("CREATE SCHEMA lb; ALTER TABLE databasechangelog SET SCHEMA lb");
+    found_anywhere("liquibase", "lb", "databasechangelog", 3);
 }
 
 TEST_F(LiquibaseLayout, AdoptOfEverythingLeavesNothingToApply) {
