@@ -42,37 +42,36 @@ std::string text_array(const std::vector<std::string>& items) {
     return array + "}";
 }
 
+// The tables `condition` picks ($1: `items` as a text[]), in schema order.
+std::vector<ToolTable> tables_where(pqxx::connection& connection, const std::string& condition,
+                                    const std::vector<std::string>& items) {
+    return translate_db_errors([&] {
+        pqxx::nontransaction session(connection);
+        return tables_of(session.exec_params(
+            std::string("SELECT n.nspname, c.relname, format('%I.%I', n.nspname, c.relname), ") +
+                kColumnsSql +
+                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " +
+                condition + " ORDER BY n.nspname, c.relname",
+            text_array(items)));
+    });
+}
+
 }  // namespace
 
 std::vector<ToolTable> find_tool_tables(pqxx::connection& connection,
                                         const std::vector<std::string>& names) {
-    const std::string array = text_array(names);
-    return translate_db_errors([&] {
-        pqxx::nontransaction session(connection);
-        return tables_of(session.exec_params(
-            std::string("SELECT n.nspname, c.relname, format('%I.%I', n.nspname, c.relname), ") +
-                kColumnsSql +
-                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.relkind IN ('r', 'p') AND c.relname = ANY ($1::text[]) "
-                "AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' "
-                "AND has_schema_privilege(n.oid, 'USAGE') "
-                "AND has_table_privilege(c.oid, 'SELECT') ORDER BY n.nspname, c.relname",
-            array));
-    });
+    return tables_where(connection,
+                        "c.relkind IN ('r', 'p') AND c.relname = ANY ($1::text[]) "
+                        "AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' "
+                        "AND has_schema_privilege(n.oid, 'USAGE') "
+                        "AND has_table_privilege(c.oid, 'SELECT')",
+                        names);
 }
 
 std::vector<ToolTable> locate_tool_tables(pqxx::connection& connection,
                                           const std::vector<std::string>& specs) {
-    return translate_db_errors([&] {
-        pqxx::nontransaction session(connection);
-        return tables_of(session.exec_params(
-            std::string("SELECT n.nspname, c.relname, format('%I.%I', n.nspname, c.relname), ") +
-                kColumnsSql +
-                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.oid IN (SELECT to_regclass(spec) FROM unnest($1::text[]) AS spec) "
-                "ORDER BY n.nspname, c.relname",
-            text_array(specs)));
-    });
+    return tables_where(
+        connection, "c.oid IN (SELECT to_regclass(spec) FROM unnest($1::text[]) AS spec)", specs);
 }
 
 std::optional<ToolTable> locate_tool_table(pqxx::connection& connection, std::string_view spec) {
