@@ -506,7 +506,8 @@ void check_atlas_order(const std::map<MigrationVersion, Migration>& by_version,
 MigrationSet load_migration_set(const std::string& directory, const LoadLimits& limits) {
     // Atlas's directory (atlas.sum beside the files) is checked whole before any file is read.
     const bool atlas = has_atlas_sum(directory);
-    if (atlas) verify_atlas_directory(directory, limits.max_file_bytes);
+    std::vector<AtlasSumEntry> atlas_entries;
+    if (atlas) atlas_entries = verify_atlas_directory(directory, limits.max_file_bytes);
     OtherToolFiles tool_files;
     std::map<MigrationVersion, Migration> by_version;
     std::map<std::string, Migration> repeatables;
@@ -551,6 +552,9 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
         tool_files.check(directory, relative, false, atlas);
         Migration migration =
             read_migration(path, relative, name_parts, limits.max_file_bytes, atlas);
+        for (const auto& entry : atlas_entries) {
+            if (entry.name == relative) migration.atlas_hash = entry.hash;
+        }
         if (name_parts.baseline) {
             add_baseline(baselines, std::move(migration), directory);
         } else {

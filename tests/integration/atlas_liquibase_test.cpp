@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <pqxx/nontransaction>
+#include <sstream>
 
 #include "gate_fixture.h"
 
@@ -263,6 +264,40 @@ TEST_F(AtlasLayout, RevisionsInAnotherSchemaAreFoundAndTableChoosesOne) {
     found_anywhere("atlas", "infra", "atlas_schema_revisions", 2);
 }
 
+// --compat atlas leaves the rows Atlas's executor leaves for files it ran in full: `atlas migrate
+// apply` would find them applied (applied = total, no error) and start after the last; the hash
+// is atlas.sum's; and schemagate's own Atlas reader takes them over as Atlas's.
+TEST_F(AtlasLayout, CompatWritesTheRevisionsAtlasWrites) {
+    write_atlas_files();
+    const auto migrated = gate({"migrate", "--compat", "atlas"});
+    ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+    EXPECT_EQ(query_text("SELECT string_agg(concat_ws('|', version, description, type, applied, "
+                         "total, coalesce(error, '-'), partial_hashes IS NULL, execution_time >= "
+                         "0), ',' ORDER BY version) FROM "
+                         "atlas_schema_revisions.atlas_schema_revisions"),
+              "20240101120000|create_users|2|1|1|-|t|t,"
+              "20240102120000|add_email|2|2|2|-|t|t,"
+              "20240103120000|index_email|2|1|1|-|t|t");
+    std::string hashes;
+    std::istringstream sum(atlas_sum(kAtlasFiles.size()));
+    for (std::string line; std::getline(sum, line);) {
+        if (const auto at = line.find(".sql h1:"); at != std::string::npos) {
+            hashes += (hashes.empty() ? "" : ",") + line.substr(at + 8);
+        }
+    }
+    EXPECT_EQ(query_text("SELECT string_agg(hash, ',' ORDER BY version) FROM "
+                         "atlas_schema_revisions.atlas_schema_revisions"),
+              hashes);
+    exec("DROP SCHEMA schemagate CASCADE");
+    const auto adopted = gate({"adopt"});
+    ASSERT_EQ(adopted.exit_code, 0) << adopted.err;
+    EXPECT_NE(adopted.out.find("took over 3 migrations from atlas"), std::string::npos)
+        << adopted.out;
+    const auto again = gate({"migrate", "--compat", "atlas"});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(again.err.find("applying"), std::string::npos) << again.err;
+}
+
 TEST_F(AtlasLayout, APartlyAppliedRevisionIsRefused) {
     write_atlas_files();
     create_atlas_revisions();
@@ -408,6 +443,17 @@ TEST_F(LiquibaseLayout, AChangelogInAnotherSchemaIsFoundAndTableChoosesOne) {
     // `liquibase update --liquibase-schema-name=lb`.
     exec("CREATE SCHEMA lb; ALTER TABLE databasechangelog SET SCHEMA lb");
     found_anywhere("liquibase", "lb", "databasechangelog", 3);
+}
+
+TEST_F(LiquibaseLayout, CompatIsRefusedSayingWhy) {
+    write_liquibase_files();
+    const std::string before = database_fingerprint();
+    const auto refused = gate({"migrate", "--compat", "liquibase"});
+    EXPECT_EQ(refused.exit_code, 3) << refused.err;
+    EXPECT_NE(refused.err.find("--compat liquibase is not offered"), std::string::npos)
+        << refused.err;
+    EXPECT_NE(refused.err.find("FILENAME"), std::string::npos) << refused.err;
+    EXPECT_EQ(database_fingerprint(), before);
 }
 
 TEST_F(LiquibaseLayout, AdoptOfEverythingLeavesNothingToApply) {
