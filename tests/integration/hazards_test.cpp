@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "gate_fixture.h"
 
@@ -124,6 +125,56 @@ TEST_F(Hazards, EveryRuleReportsTheBigTableWithItsSizeAndNotTheEmptyOrNewOne) {
         }
         EXPECT_TRUE(found) << files[i] << " " << hazards.dump();
     }
+}
+
+// Partitions, domains and DO blocks, sized live: the big table attached, a partitioned table
+// with a big partition detached, a domain a big table uses, are reported with their sizes; the
+// empty table, an unused domain, NOT VALID and CONCURRENTLY are not; a DO block always is.
+TEST_F(Hazards, PartitionsDomainsAndDoBlocksAreSizedLive) {
+    make_tables();
+    write_migration("V2__partitions_and_domains.sql",
+                    "CREATE TABLE parted (id int, v varchar(20), n int) PARTITION BY RANGE (id);"
+                    "CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (1000000);"
+                    "INSERT INTO parted SELECT id, v, n FROM big;"
+                    "CREATE TABLE target (id int, v varchar(20), n int) PARTITION BY RANGE (id);"
+                    "CREATE DOMAIN posint AS int; CREATE DOMAIN unused_int AS int;"
+                    "CREATE TABLE counted (n posint); INSERT INTO counted SELECT n FROM big;"
+                    "ANALYZE parted_1; ANALYZE counted");
+    ASSERT_EQ(gate({"migrate", "--timeout", "120s"}).exit_code, 0);
+    const long long big_bytes = query_int("SELECT pg_total_relation_size('big')");
+    const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+        {"V3__attach.sql",
+         "ALTER TABLE target ATTACH PARTITION big FOR VALUES FROM (0) TO (1000000);\n"
+         "ALTER TABLE target ATTACH PARTITION empty FOR VALUES FROM (1000000) TO (2000000);\n",
+         "attach-partition big"},
+        {"V4__detach.sql", "ALTER TABLE parted DETACH PARTITION parted_1;\n",
+         "detach-partition parted"},
+        {"V5__domain.sql",
+         "ALTER DOMAIN posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0);\n"
+         "ALTER DOMAIN unused_int ADD CONSTRAINT unused_positive CHECK (VALUE > 0);\n"
+         "ALTER DOMAIN posint ADD CONSTRAINT posint_small CHECK (VALUE < 10) NOT VALID;\n",
+         "domain-constraint posint"},
+        {"V6__do.sql", "DO $$ BEGIN PERFORM 1; END $$;\n", "do-block "},
+    };
+    for (const auto& [file, sql, expected] : cases) write_migration(file, sql);
+    const auto by_file = planned();
+    for (const auto& [file, sql, expected] : cases) {
+        ASSERT_EQ(by_file.count(file), 1U) << file;
+        const auto& hazards = by_file.at(file);
+        ASSERT_EQ(hazards.size(), 1U) << file << ": " << hazards.dump();
+        const auto& hazard = hazards[0];
+        const std::string relation =
+            hazard["relation"].is_null() ? "" : hazard["relation"].get<std::string>();
+        EXPECT_EQ(hazard["rule"].get<std::string>() + " " + relation, expected) << hazard.dump();
+        EXPECT_EQ(hazard["line"], 1) << hazard.dump();
+        if (file != "V6__do.sql") {
+            EXPECT_GE(hazard["relation_bytes"].get<long long>(), big_bytes / 3) << hazard.dump();
+        }
+    }
+    const auto refused = gate({"migrate", "--hazards=refuse"});
+    EXPECT_EQ(refused.exit_code, 5) << refused.err;
+    EXPECT_NE(refused.err.find("V3__attach.sql line 1: attach-partition"), std::string::npos)
+        << refused.err;
 }
 
 TEST_F(Hazards, RefuseChangesNothingAndExits5AllowLetsItThroughAndHistoryShowsIt) {
