@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "hazard_metrics.h"
 #include "version.h"
 
 namespace schemagate {
@@ -131,6 +132,7 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
         "schemagate_checks_total{{{},result=\"ok\"}} {}\n"
         "schemagate_checks_total{{{},result=\"error\"}} {}\n",
         labels, snapshot.checks_ok, labels, snapshot.checks_error);
+    render_hazard_metrics(out, labels, snapshot);
     return out;
 }
 

@@ -5,6 +5,7 @@
 // and `status` show it; --hazards=defer waits for the migration Job. And squawk, run on the
 // same files: every lock/rewrite hazard it reports on the big table, schemagate reports too.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -239,6 +240,61 @@ TEST_F(Hazards, DeferWaitsForTheJobThatRunsWithWarn) {
     EXPECT_EQ(query_int("SELECT (to_regclass('big_n') IS NULL)::int"), 1);
     const auto job = gate({"migrate", "--hazards=warn", "--timeout", "60s"});
     EXPECT_EQ(job.exit_code, 0) << job.err;
+    ASSERT_TRUE(pod.wait_for_exit(Millis{60'000}));
+    keep_output(pod);
+    EXPECT_EQ(pod.exit_code(), 0) << pod.err();
+}
+
+// A deferral is recorded in the state tables and a real sidecar exports it on /metrics (read
+// by an HTTP client, as Prometheus scrapes it) until the Job applies the migration; the
+// history's allowances are counted.
+TEST_F(Hazards, ADeferralIsExportedByTheSidecarUntilTheJobAppliesIt) {
+    make_tables();
+    write_migration("V2__index.sql", "CREATE INDEX big_n ON big (n);\n");
+    write_migration("V3__allowed.sql",
+                    "-- schemagate:allow create-index nightly window\nCREATE INDEX big_id ON big "
+                    "(id);\n");
+    Process sidecar({sidecar_binary(), "--migrations", migrations_.string(), "--listen",
+                     "127.0.0.1:0", "--poll-interval", "200ms", "--check-timeout", "1s"},
+                    gate_env());
+    const std::string listening = "listening on 127.0.0.1:";
+    ASSERT_TRUE(eventually([&] { return sidecar.err().find(listening) != std::string::npos; }))
+        << sidecar.err();
+    const std::string err = sidecar.err();
+    const int port = std::stoi(err.substr(err.find(listening) + listening.size()));
+    std::string metrics;
+    const auto scraped = [&](const std::string& needle) {
+        return eventually([&] {
+            httplib::Client client("127.0.0.1", port);
+            const auto result = client.Get("/metrics");
+            metrics = result ? result->body : "";
+            return metrics.find(needle) != std::string::npos;
+        });
+    };
+    EXPECT_TRUE(scraped("schemagate_hazards_deferred{name=\"default\"} 0")) << metrics;
+
+    Process pod = start_gate({"migrate", "--hazards=defer", "--timeout", "120s"});
+    ASSERT_TRUE(eventually([&] {
+        return pod.err().find("deferred to the migration Job") != std::string::npos;
+    })) << pod.err();
+    EXPECT_EQ(query_text("SELECT array_to_string(version, '.') || ' ' || rule || ' ' || relation "
+                         "FROM schemagate.hazard_deferral"),
+              "2 create-index big");
+    EXPECT_TRUE(
+        scraped("schemagate_hazard_deferred{name=\"default\",version=\"2\",rule=\"create-"
+                "index\",relation=\"big\"} 1"))
+        << metrics;
+    EXPECT_NE(metrics.find("schemagate_hazards_deferred{name=\"default\"} 1"), std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find("schemagate_hazards_allowed{name=\"default\"} 0"), std::string::npos)
+        << metrics;
+
+    const auto job = gate({"migrate", "--hazards=warn", "--timeout", "60s"});
+    EXPECT_EQ(job.exit_code, 0) << job.err;
+    EXPECT_TRUE(scraped("schemagate_hazards_allowed{name=\"default\"} 1")) << metrics;
+    EXPECT_NE(metrics.find("schemagate_hazards_deferred{name=\"default\"} 0"), std::string::npos)
+        << metrics;
+    EXPECT_EQ(metrics.find("schemagate_hazard_deferred{"), std::string::npos) << metrics;
     ASSERT_TRUE(pod.wait_for_exit(Millis{60'000}));
     keep_output(pod);
     EXPECT_EQ(pod.exit_code(), 0) << pod.err();
