@@ -33,6 +33,8 @@ std::string_view table_name(StateTable table) {
             return "repeatable";
         case StateTable::kAdoption:
             return "adoption";
+        case StateTable::kHazardDeferral:
+            return "hazard_deferral";
     }
     return "history";
 }

@@ -22,12 +22,13 @@ struct StateLocation {
 
 // Every table in the state schema. Each holds the rows of every migration set, keyed by name.
 enum class StateTable {
-    kLease,          // one row per set: who holds the lease, until when (since 0.1)
-    kHistory,        // one row per applied versioned migration (since 0.1)
-    kFailure,        // failure memory: a deterministic failure per version (since 0.2)
-    kBatchProgress,  // a batched migration's progress (since 0.3)
-    kRepeatable,     // repeatable migrations' last checksums (since 0.3)
-    kAdoption,       // where a set's history came from: adopt, baseline (since 0.3)
+    kLease,           // one row per set: who holds the lease, until when (since 0.1)
+    kHistory,         // one row per applied versioned migration (since 0.1)
+    kFailure,         // failure memory: a deterministic failure per version (since 0.2)
+    kBatchProgress,   // a batched migration's progress (since 0.3)
+    kRepeatable,      // repeatable migrations' last checksums (since 0.3)
+    kAdoption,        // where a set's history came from: adopt, baseline (since 0.3)
+    kHazardDeferral,  // migrations a gate left for the Job (--hazards=defer; hazard_state.h)
 };
 
 std::string_view table_name(StateTable table);

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "hazard_metrics.h"
 #include "version.h"
 
 namespace schemagate {
@@ -152,6 +153,7 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
         render_batch(out, labels, *snapshot.state.batch);
     }
     render_checks(out, labels, snapshot);
+    render_hazard_metrics(out, labels, snapshot);
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "hazard_state.h"
 #include "schema_state.h"
 
 namespace schemagate {
@@ -20,6 +21,7 @@ inline constexpr std::array<double, 8> kCheckDurationBuckets = {0.001, 0.0025, 0
 struct SchemaSnapshot {
     bool ever_read = false;                                 // false until the first successful read
     SchemaState state;                                      // the last successful read
+    HazardState hazards;                                    // read with it (hazard_metrics.h)
     std::chrono::steady_clock::time_point last_success{};   // steady: for the grace period
     std::chrono::steady_clock::time_point first_failure{};  // of the current outage
     bool database_up = false;                               // was the last check a success?

@@ -99,9 +99,11 @@ SchemaSnapshot VersionWatcher::snapshot() const {
 void VersionWatcher::Shared::check(pqxx::connection& connection) {
     const auto started = SteadyClock::now();
     SchemaState state;
+    HazardState hazards;
     {
         const SocketDeadline::Scope bounded(deadline, connection.sock(), check_timeout);
         state = read_schema_state(connection, where);
+        hazards = read_hazard_state(connection, where);
     }
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
     const std::lock_guard lock(mutex);
@@ -116,6 +118,7 @@ void VersionWatcher::Shared::check(pqxx::connection& connection) {
     }
     snapshot.ever_read = true;
     snapshot.state = state;
+    snapshot.hazards = std::move(hazards);
     snapshot.database_up = true;
     snapshot.last_success = SteadyClock::now();
     snapshot.last_error.clear();

@@ -252,8 +252,8 @@ CLI::App* GateFlags::add_migrate(GateConfig& config, const std::string& name,
                      "Also record each migration in this tool's table (to switch back, or for "
                      "apps that read it)")
         ->envname("SCHEMAGATE_COMPAT")
-        ->check(CLI::IsMember(
-            {"flyway", "golang-migrate", "dbmate", "goose", "prisma", "diesel", "sqlx"}));
+        ->check(CLI::IsMember({"flyway", "golang-migrate", "dbmate", "goose", "prisma", "diesel",
+                               "sqlx", "atlas", "liquibase"}));
     migrate
         ->add_option("--compat-table", config.migration.compat_table,
                      "--compat's table as [schema.]name, when not the tool's default")

@@ -8,6 +8,7 @@
 
 #include "db_failure.h"
 #include "errors.h"
+#include "hazard_deferral_writer.h"
 #include "logging.h"
 #include "migration_name.h"
 #include "notifier.h"
@@ -41,6 +42,7 @@ HazardVerdict check_hazards(pqxx::connection& connection, const GateConfig& conf
         case HazardMode::kRefuse:
             throw FatalError(ExitCode::kStateRefused, reason);
         case HazardMode::kDefer:
+            record_hazard_deferral(connection, config.state, *first, config.holder);
             log_event(
                 spdlog::level::warn, "hazard_deferred", {{"file", first->migration->file}},
                 "deferred to the migration Job (--hazards=defer), applying nothing: " + reason);

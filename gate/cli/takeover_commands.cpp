@@ -133,10 +133,10 @@ const ForeignHistory& choose_tool(const std::vector<ForeignHistory>& found,
     if (found.empty()) {
         refuse(
             "no other tool's history table found (flyway_schema_history, schema_version, "
-            "schema_migrations, goose_db_version in any schema this role can read; "
-            "_prisma_migrations, __diesel_schema_migrations, _sqlx_migrations, "
-            "atlas_schema_revisions, databasechangelog on the search_path; another name: --from "
-            "TOOL --table [schema.]name): for a database no tool manages, use "
+            "schema_migrations, goose_db_version, _prisma_migrations, "
+            "__diesel_schema_migrations, _sqlx_migrations, atlas_schema_revisions, "
+            "databasechangelog in any schema this role can read; another name: --from TOOL "
+            "--table [schema.]name): for a database no tool manages, use "
             "`schemagate baseline --version V`");
     }
     if (found.size() > 1) {

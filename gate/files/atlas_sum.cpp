@@ -200,7 +200,8 @@ std::string read_whole(const fs::path& path, std::uint64_t max_bytes) {
 
 }  // namespace
 
-void verify_atlas_directory(const std::string& directory, std::uint64_t max_file_bytes) {
+std::vector<AtlasSumEntry> verify_atlas_directory(const std::string& directory,
+                                                  std::uint64_t max_file_bytes) {
     // Atlas reads the directory's own *.sql files (a glob, hidden names included), by name.
     std::vector<std::pair<std::string, std::string>> files;
     std::error_code error;
@@ -223,6 +224,7 @@ void verify_atlas_directory(const std::string& directory, std::uint64_t max_file
                              "; Atlas refuses such a directory too (if the change is intended, "
                              "run `atlas migrate hash`)");
     }
+    return atlas_hash_entries(files);
 }
 
 }  // namespace schemagate

@@ -46,7 +46,9 @@ std::optional<std::string> atlas_directive(std::string_view text, std::string_vi
 bool has_atlas_sum(const std::string& directory);
 
 // Reads the directory's `*.sql` files and its atlas.sum, and throws FatalError(kBadInput)
-// naming the file when they differ (Atlas refuses to run such a directory too).
-void verify_atlas_directory(const std::string& directory, std::uint64_t max_file_bytes);
+// naming the file when they differ (Atlas refuses to run such a directory too). Returns the
+// entries (each file's hash, as Atlas records it in a revision's `hash`).
+std::vector<AtlasSumEntry> verify_atlas_directory(const std::string& directory,
+                                                  std::uint64_t max_file_bytes);
 
 }  // namespace schemagate

@@ -15,7 +15,7 @@ namespace schemagate {
 
 namespace {
 
-constexpr std::array<HazardRule, 19> kRules = {{
+constexpr std::array<HazardRule, 23> kRules = {{
     {EffectKind::kColumnType, "column-type", true, true, "changing-column-type",
      "add a new column, backfill it in batches (-- schemagate:batch), switch readers, drop the "
      "old one in a contract migration"},
@@ -63,6 +63,18 @@ constexpr std::array<HazardRule, 19> kRules = {{
     {EffectKind::kRename, "rename", false, true, "renaming-column, renaming-table",
      "add the new name beside the old (a column kept in sync, or a view), switch readers, "
      "remove the old name in a contract migration (-- schemagate:contract)"},
+    {EffectKind::kAttachPartition, "attach-partition", true, false, "",
+     "first ADD a CHECK constraint matching the partition bounds NOT VALID and VALIDATE it (SHARE "
+     "UPDATE EXCLUSIVE), then ATTACH: PostgreSQL skips the scan (drop the CHECK after)"},
+    {EffectKind::kDetachPartition, "detach-partition", false, false, "",
+     "DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+; its own -- schemagate:no-transaction "
+     "migration)"},
+    {EffectKind::kDomainConstraint, "domain-constraint", true, false, "",
+     "ALTER DOMAIN ... ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a later "
+     "migration"},
+    {EffectKind::kDoBlock, "do-block", false, false, "",
+     "review what the block does (schemagate cannot read it); plain statements are judged, or "
+     "-- schemagate:allow do-block <reason>"},
 }};
 
 constexpr std::string_view kAllow = "schemagate:allow";
@@ -342,6 +354,9 @@ std::string duration_class(Work work, std::int64_t bytes) {
 
 std::string hazard_summary(const Hazard& hazard) {
     const Effect& effect = hazard.effect;
+    if (effect.kind == EffectKind::kDoBlock) {
+        return "a DO block, unanalysed: its locks and work are not known before it runs";
+    }
     std::string relation = effect.relation.empty() ? "every table" : effect.relation;
     if (!effect.column.empty()) relation += " (column " + effect.column + ")";
     if (hazard.rule->breaks_readers && !hazard.rule->blocking) {

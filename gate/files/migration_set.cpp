@@ -27,6 +27,7 @@
 #include "own_transaction.h"
 #include "sha256.h"
 #include "sql_splitter.h"
+#include "sqlx_no_transaction.h"
 #include "unsupported_layouts.h"
 #include "utf8.h"
 
@@ -273,7 +274,10 @@ void read_statements(const std::string& sql, const fs::path& path, const Migrati
     try {
         MigrationFile file = atlas ? read_atlas_file(sql) : read_migration_file(sql);
         // golang-migrate sends a file as one query, so its files may bring their own BEGIN.
-        if (name.layout == NameLayout::kNumbered && !atlas) read_own_transaction(file);
+        if (name.layout == NameLayout::kNumbered && !atlas) {
+            read_own_transaction(file);
+            read_sqlx_no_transaction(sql, file);
+        }
         migration.opening = std::move(file.opening);
         migration.statements = std::move(file.statements);
         migration.no_transaction = file.no_transaction;
@@ -561,7 +565,8 @@ MigrationSet ordered_set(const std::string& directory,
 MigrationSet load_migration_set(const std::string& directory, const LoadLimits& limits) {
     // Atlas's directory (atlas.sum beside the files) is checked whole before any file is read.
     const bool atlas = has_atlas_sum(directory);
-    if (atlas) verify_atlas_directory(directory, limits.max_file_bytes);
+    std::vector<AtlasSumEntry> atlas_entries;
+    if (atlas) atlas_entries = verify_atlas_directory(directory, limits.max_file_bytes);
     OtherToolFiles tool_files;
     std::map<MigrationVersion, Migration> by_version;
     std::map<std::string, Migration> repeatables;
@@ -590,6 +595,9 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
         tool_files.check(directory, relative, false, atlas);
         Migration migration =
             read_migration(path, relative, *name_parts, limits.max_file_bytes, atlas);
+        for (const auto& entry : atlas_entries) {
+            if (entry.name == relative) migration.atlas_hash = entry.hash;
+        }
         if (name_parts->baseline) {
             add_baseline(baselines, std::move(migration), directory);
         } else {

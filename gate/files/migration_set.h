@@ -36,6 +36,8 @@ struct Migration {
     std::int32_t flyway_checksum = 0;  // what Flyway would store (adopt compares it)
     // What Prisma or sqlx would store (adopt compares it): see tool_checksums, folder_layouts.h.
     std::vector<std::string> tool_checksums;
+    // Atlas's directory: the file's hash in atlas.sum (what Atlas keeps in a revision's hash).
+    std::string atlas_hash;
     bool no_transaction = false;
     std::string no_transaction_reason;     // "directive" or "line 3: CREATE INDEX CONCURRENTLY"
     bool mixed = false;                    // no transaction, and more than one statement

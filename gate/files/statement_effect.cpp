@@ -5,6 +5,8 @@
 #include <array>
 #include <cctype>
 
+#include "partition_domain_effects.h"
+
 namespace schemagate {
 
 namespace {
@@ -367,16 +369,16 @@ void alter_table(Cursor& c, StatementEffect& out) {
         out.effects.push_back({EffectKind::kRename, relation, c.identifier(), "", false});
         return;
     }
-    if (c.peek_word("ATTACH") || c.peek_word("DETACH") ||
-        (c.peek_word("SET") && c.peek_word("SCHEMA", 1))) {
-        return;
-    }
+    if (c.peek_word("ATTACH") || c.peek_word("DETACH"))
+        return partition_effect(relation, c.rest(), out);
+    if (c.peek_word("SET") && c.peek_word("SCHEMA", 1)) return;
     AlterTable alter(relation, out);
     for (const Tokens action : split_top_level(c.rest())) alter.action(action);
 }
 
 // ALTER VIEW / MATERIALIZED VIEW / FUNCTION / PROCEDURE / TYPE: renames, and enum values.
 void alter_other(Cursor& c, StatementEffect& out) {
+    if (c.accept({"DOMAIN"})) return domain_effect(c.rest(), out);
     if (c.accept({"TYPE"})) {
         const std::string type = c.qualified_name();
         if (c.accept({"ADD", "VALUE"})) {
@@ -537,8 +539,8 @@ std::string_view lock_name(LockLevel lock) {
 }
 
 bool may_have_effect(std::string_view first_word) {
-    static constexpr std::array<std::string_view, 7> kVerbs = {
-        "ALTER", "CREATE", "DROP", "CLUSTER", "VACUUM", "REFRESH", "REINDEX"};
+    static constexpr std::array<std::string_view, 8> kVerbs = {
+        "ALTER", "CREATE", "DROP", "CLUSTER", "VACUUM", "REFRESH", "REINDEX", "DO"};
     return std::find(kVerbs.begin(), kVerbs.end(), first_word) != kVerbs.end();
 }
 
@@ -557,6 +559,11 @@ StatementEffect effect_of(std::span<const Token> tokens) {
         drop(c, out);
     } else if (verb == "CREATE") {
         create(c, out);
+    } else if (verb == "DO") {
+        // Whatever the block runs is hidden in a string: reported, never judged harmless.
+        Effect effect{EffectKind::kDoBlock, "", "", "", false};
+        effect.lock = LockLevel::kNone;
+        out.effects.push_back(std::move(effect));
     } else {
         maintenance_command(verb, c, out);
     }

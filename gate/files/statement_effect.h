@@ -56,6 +56,10 @@ enum class EffectKind {
     kDropView,          // readers: DROP VIEW / MATERIALIZED VIEW
     kDropFunction,      // readers: DROP FUNCTION / PROCEDURE
     kRename,            // readers: RENAME of a table, view, column or function
+    kAttachPartition,   // ATTACH PARTITION (scans the partition; partition_domain_effects.h)
+    kDetachPartition,   // DETACH PARTITION without CONCURRENTLY (brief ACCESS EXCLUSIVE)
+    kDomainConstraint,  // ALTER DOMAIN ... ADD CHECK / SET NOT NULL (scans every user)
+    kDoBlock,           // DO: code schemagate cannot read (reported as unanalysed)
 };
 
 // One effect of a statement on one relation.
@@ -92,7 +96,7 @@ struct StatementEffect {
 };
 
 // The effect of the statement made of `tokens`. Pure; reads only DDL and maintenance commands
-// (ALTER, CREATE, DROP, CLUSTER, VACUUM, REFRESH, REINDEX).
+// (ALTER, CREATE, DROP, CLUSTER, VACUUM, REFRESH, REINDEX) and marks a DO block unanalysed.
 StatementEffect effect_of(std::span<const Token> tokens);
 
 // Whether the lexer should keep a statement's tokens for effect_of, by its first word.

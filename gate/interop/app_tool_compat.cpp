@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include "tool_tables.h"
+
 namespace schemagate {
 
 namespace {
@@ -36,33 +38,44 @@ bool sqlx_compatible(const Migration& migration) {
 }  // namespace
 
 std::string app_tool_compat_sql(pqxx::transaction_base& work, OtherTool tool,
-                                const Migration& migration, const std::string& duration_ms_sql) {
+                                const Migration& migration, const std::string& duration_ms_sql,
+                                const std::string& spec) {
     if (migration.repeatable) return "";
+    const auto table = [&](const char* name) {
+        return spec.empty() ? std::string(name) : quoted_table_spec(work.conn(), spec);
+    };
     switch (tool) {
         case OtherTool::kPrisma:
             // Prisma's id is a random UUID; md5() makes one on every supported PostgreSQL
             // (gen_random_uuid() is core only from 13).
-            return "CREATE TABLE IF NOT EXISTS \"_prisma_migrations\" (\"id\" VARCHAR(36) NOT "
+            return "CREATE TABLE IF NOT EXISTS " + table("\"_prisma_migrations\"") +
+                   " (\"id\" VARCHAR(36) NOT "
                    "NULL, \"checksum\" VARCHAR(64) NOT NULL, \"finished_at\" TIMESTAMPTZ, "
                    "\"migration_name\" VARCHAR(255) NOT NULL, \"logs\" TEXT, \"rolled_back_at\" "
                    "TIMESTAMPTZ, \"started_at\" TIMESTAMPTZ NOT NULL DEFAULT now(), "
                    "\"applied_steps_count\" INTEGER NOT NULL DEFAULT 0, CONSTRAINT "
-                   "\"_prisma_migrations_pkey\" PRIMARY KEY (\"id\")); INSERT INTO "
-                   "\"_prisma_migrations\" (id, checksum, finished_at, migration_name, started_at, "
+                   "\"_prisma_migrations_pkey\" PRIMARY KEY (\"id\")); INSERT INTO " +
+                   table("\"_prisma_migrations\"") +
+                   " (id, checksum, finished_at, migration_name, started_at, "
                    "applied_steps_count) VALUES (md5(random()::text || clock_timestamp()::text)"
                    "::uuid::text, " +
                    work.quote(migration.tool_checksums.at(0)) + ", clock_timestamp(), " +
                    work.quote(folder_of(migration)) + ", now(), 1)";
         case OtherTool::kDiesel:
-            return "CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (version VARCHAR(50) "
+            return "CREATE TABLE IF NOT EXISTS " + table("__diesel_schema_migrations") +
+                   " (version VARCHAR(50) "
                    "PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP); "
-                   "INSERT INTO __diesel_schema_migrations (version) VALUES (" +
+                   "INSERT INTO " +
+                   table("__diesel_schema_migrations") + " (version) VALUES (" +
                    work.quote(diesel_version_text(migration)) + ") ON CONFLICT DO NOTHING";
         case OtherTool::kSqlx:
-            return "CREATE TABLE IF NOT EXISTS _sqlx_migrations (version BIGINT PRIMARY KEY, "
+            return "CREATE TABLE IF NOT EXISTS " + table("_sqlx_migrations") +
+                   " (version BIGINT PRIMARY KEY, "
                    "description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), "
                    "success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT "
-                   "NULL); INSERT INTO _sqlx_migrations (version, description, success, checksum, "
+                   "NULL); INSERT INTO " +
+                   table("_sqlx_migrations") +
+                   " (version, description, success, checksum, "
                    "execution_time) VALUES (" +
                    migration.version.text() + ", " + work.quote(migration.description) +
                    ", true, decode(" + work.quote(migration.tool_checksums.at(0)) + ", 'hex'), (" +

@@ -14,7 +14,8 @@ namespace schemagate {
 // applied (tables: app_tool_tables.h), so that `prisma migrate deploy`, diesel's
 // run_pending_migrations or sqlx's migrate! see it as applied.
 std::string app_tool_compat_sql(pqxx::transaction_base& work, OtherTool tool,
-                                const Migration& migration, const std::string& duration_ms_sql);
+                                const Migration& migration, const std::string& duration_ms_sql,
+                                const std::string& table = "");
 
 // Why the tool's table cannot record this set: Prisma and diesel name migrations after their
 // folders, sqlx keeps a bigint version and the file's SHA-384.

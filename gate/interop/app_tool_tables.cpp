@@ -6,19 +6,11 @@
 #include <pqxx/result_iterator.hxx>
 
 #include "folder_layouts.h"
-#include "schema_state.h"
+#include "tool_tables.h"
 
 namespace schemagate {
 
 namespace {
-
-constexpr const char* kDetectSql =
-    "SELECT to_regclass('_prisma_migrations')::text, "
-    "to_regclass('__diesel_schema_migrations')::text, to_regclass('_sqlx_migrations')::text";
-
-std::string iso(const std::string& column) {
-    return "coalesce(" + iso_utc_sql(column + "::timestamptz") + ", '')";
-}
 
 void note_latest(ForeignHistory& history, const MigrationVersion& version) {
     if (!history.latest || version > *history.latest) history.latest = version;
@@ -32,11 +24,13 @@ void unreadable(ForeignHistory& history, const std::string& what) {
     }
 }
 
-ForeignHistory read_prisma(pqxx::nontransaction& session, const std::string& table) {
+}  // namespace
+
+ForeignHistory read_prisma_history(pqxx::nontransaction& session, const std::string& table) {
     ForeignHistory history{OtherTool::kPrisma, table, {}, std::nullopt, false, ""};
     const auto rows = session.exec(
         "SELECT migration_name, checksum, finished_at IS NOT NULL, rolled_back_at IS NOT NULL, " +
-        iso("finished_at") + " FROM " + table + " ORDER BY started_at, migration_name");
+        iso_text_sql("finished_at") + " FROM " + table + " ORDER BY started_at, migration_name");
     for (const auto& row : rows) {
         const auto name = row[0].as<std::string>();
         if (row[3].as<bool>()) continue;  // rolled back: not applied
@@ -64,10 +58,10 @@ ForeignHistory read_prisma(pqxx::nontransaction& session, const std::string& tab
     return history;
 }
 
-ForeignHistory read_diesel(pqxx::nontransaction& session, const std::string& table) {
+ForeignHistory read_diesel_history(pqxx::nontransaction& session, const std::string& table) {
     ForeignHistory history{OtherTool::kDiesel, table, {}, std::nullopt, false, ""};
-    const auto rows =
-        session.exec("SELECT version::text, " + iso("run_on") + " FROM " + table + " ORDER BY 1");
+    const auto rows = session.exec("SELECT version::text, " + iso_text_sql("run_on") + " FROM " +
+                                   table + " ORDER BY 1");
     for (const auto& row : rows) {
         const auto text = row[0].as<std::string>();
         const auto version = diesel_version_of(text);
@@ -85,12 +79,12 @@ ForeignHistory read_diesel(pqxx::nontransaction& session, const std::string& tab
     return history;
 }
 
-ForeignHistory read_sqlx(pqxx::nontransaction& session, const std::string& table) {
+ForeignHistory read_sqlx_history(pqxx::nontransaction& session, const std::string& table) {
     ForeignHistory history{OtherTool::kSqlx, table, {}, std::nullopt, false, ""};
     const auto rows = session.exec(
         "SELECT version::text, description, success, "
         "encode(checksum, 'hex'), " +
-        iso("installed_on") + " FROM " + table + " ORDER BY version");
+        iso_text_sql("installed_on") + " FROM " + table + " ORDER BY version");
     for (const auto& row : rows) {
         const auto text = row[0].as<std::string>();
         const auto version = MigrationVersion::parse(text);
@@ -115,16 +109,6 @@ ForeignHistory read_sqlx(pqxx::nontransaction& session, const std::string& table
         history.applied.push_back(std::move(migration));
     }
     return history;
-}
-
-}  // namespace
-
-void read_app_tool_histories(pqxx::nontransaction& session,
-                             std::vector<ForeignHistory>& histories) {
-    const auto found = session.exec(kDetectSql).at(0);
-    if (!found[0].is_null()) histories.push_back(read_prisma(session, found[0].as<std::string>()));
-    if (!found[1].is_null()) histories.push_back(read_diesel(session, found[1].as<std::string>()));
-    if (!found[2].is_null()) histories.push_back(read_sqlx(session, found[2].as<std::string>()));
 }
 
 }  // namespace schemagate

@@ -2,15 +2,15 @@
 #pragma once
 
 #include <pqxx/nontransaction>
-#include <vector>
+#include <string>
 
 #include "other_tools.h"
 
 namespace schemagate {
 
-// Adds the history of Prisma, diesel and sqlx, where their tables are on the session's
-// search_path, to `histories` (other_tools.cpp reads the other four). The tables, as each
-// tool's source creates them on PostgreSQL:
+// The history of Prisma, diesel and sqlx in `table` (quoted, schema-qualified; found by
+// find_other_histories, which reads the other tools' tables too). The tables, as each tool's
+// source creates them on PostgreSQL:
 // - Prisma (schema engine, postgres flavour): "_prisma_migrations" (id VARCHAR(36) PRIMARY KEY,
 //   checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT
 //   NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -24,6 +24,8 @@ namespace schemagate {
 //   TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL,
 //   checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL); success false is a migration
 //   that failed outside a transaction ("dirty"), which sqlx refuses to go past.
-void read_app_tool_histories(pqxx::nontransaction& session, std::vector<ForeignHistory>& histories);
+ForeignHistory read_prisma_history(pqxx::nontransaction& session, const std::string& table);
+ForeignHistory read_diesel_history(pqxx::nontransaction& session, const std::string& table);
+ForeignHistory read_sqlx_history(pqxx::nontransaction& session, const std::string& table);
 
 }  // namespace schemagate

@@ -6,19 +6,11 @@
 #include <map>
 #include <pqxx/result_iterator.hxx>
 
-#include "schema_state.h"
+#include "tool_tables.h"
 
 namespace schemagate {
 
 namespace {
-
-constexpr const char* kDetectSql =
-    "SELECT coalesce(to_regclass('atlas_schema_revisions.atlas_schema_revisions'), "
-    "to_regclass('atlas_schema_revisions'))::text, to_regclass('databasechangelog')::text";
-
-std::string iso(const std::string& column) {
-    return "coalesce(" + iso_utc_sql(column + "::timestamptz") + ", '')";
-}
 
 std::string first_few(const std::vector<std::string>& items) {
     std::string out;
@@ -44,11 +36,13 @@ std::string partial_revision(const pqxx::row& row) {
            "): finish or revert it, then `atlas migrate set`";
 }
 
-ForeignHistory read_atlas(pqxx::nontransaction& session, const std::string& table) {
+}  // namespace
+
+ForeignHistory read_atlas_history(pqxx::nontransaction& session, const std::string& table) {
     ForeignHistory history{OtherTool::kAtlas, table, {}, std::nullopt, false, ""};
-    const auto rows =
-        session.exec("SELECT version, description, type, applied, total, coalesce(error, ''), " +
-                     iso("executed_at") + ", operator_version FROM " + table + " ORDER BY version");
+    const auto rows = session.exec(
+        "SELECT version, description, type, applied, total, coalesce(error, ''), " +
+        iso_text_sql("executed_at") + ", operator_version FROM " + table + " ORDER BY version");
     for (const auto& row : rows) {
         const auto version_text = row[0].as<std::string>();
         if (version_text.starts_with(".")) continue;  // Atlas's own bookkeeping row
@@ -73,9 +67,9 @@ ForeignHistory read_atlas(pqxx::nontransaction& session, const std::string& tabl
     return history;
 }
 
-ForeignHistory read_liquibase(pqxx::nontransaction& session, const std::string& table) {
+ForeignHistory read_liquibase_history(pqxx::nontransaction& session, const std::string& table) {
     ForeignHistory history{OtherTool::kLiquibase, table, {}, std::nullopt, false, ""};
-    const auto rows = session.exec("SELECT id, author, filename, " + iso("dateexecuted") +
+    const auto rows = session.exec("SELECT id, author, filename, " + iso_text_sql("dateexecuted") +
                                    ", exectype, coalesce(md5sum, ''), coalesce(description, '') "
                                    "FROM " +
                                    table + " ORDER BY dateexecuted, orderexecuted");
@@ -97,6 +91,8 @@ ForeignHistory read_liquibase(pqxx::nontransaction& session, const std::string& 
     }
     return history;
 }
+
+namespace {
 
 // "db/changelog/001-init.sql", "classpath:/db/001-init.sql" -> "001-init.sql".
 std::string base_name(std::string path) {
@@ -143,15 +139,6 @@ struct ChangesetIndex {
 };
 
 }  // namespace
-
-void read_atlas_and_liquibase(pqxx::nontransaction& session,
-                              std::vector<ForeignHistory>& histories) {
-    const auto found = session.exec(kDetectSql).at(0);
-    if (!found[0].is_null()) histories.push_back(read_atlas(session, found[0].as<std::string>()));
-    if (!found[1].is_null()) {
-        histories.push_back(read_liquibase(session, found[1].as<std::string>()));
-    }
-}
 
 ForeignHistory matched_to_files(const ForeignHistory& history, const MigrationSet& files,
                                 bool accept_checksums) {

@@ -19,10 +19,11 @@ namespace schemagate {
 // - Liquibase: `databasechangelog` on the search_path; a row per changeset run: id, author,
 //   filename, dateexecuted, orderexecuted, exectype (EXECUTED, RERAN, MARK_RAN, SKIPPED,
 //   FAILED), md5sum, description, comments, tag, liquibase, contexts, labels, deployment_id.
-// Appends what it finds to `histories`. An Atlas revision applied in part (applied < total, or
-// an error recorded) and a FAILED Liquibase row are the history's `problem`.
-void read_atlas_and_liquibase(pqxx::nontransaction& session,
-                              std::vector<ForeignHistory>& histories);
+// Each reads `table` (quoted, schema-qualified; found by find_other_histories). An Atlas revision
+// applied in part (applied < total, or an error recorded) and a FAILED Liquibase row are the
+// history's `problem`.
+ForeignHistory read_atlas_history(pqxx::nontransaction& session, const std::string& table);
+ForeignHistory read_liquibase_history(pqxx::nontransaction& session, const std::string& table);
 
 // Liquibase rows name changesets, not versions: the versions of the files' changesets they
 // match (author, id, and the file's name, from logicalFilePath when given), with every reason a

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "app_tool_compat.h"
+#include "atlas_compat.h"
 #include "tool_tables.h"
 
 namespace schemagate {
@@ -87,15 +88,18 @@ std::string compat_sql(pqxx::transaction_base& work, OtherTool tool, const Migra
         case OtherTool::kPrisma:
         case OtherTool::kDiesel:
         case OtherTool::kSqlx:
-            return app_tool_compat_sql(work, tool, migration, duration_ms_sql);
+            return app_tool_compat_sql(work, tool, migration, duration_ms_sql, spec);
         case OtherTool::kAtlas:
+            return atlas_compat_sql(work, migration, duration_ms_sql, spec);
         case OtherTool::kLiquibase:
-            return "";  // taken over, not kept in step (--compat does not offer them)
+            return "";  // refused before anything runs (compat_problem)
     }
     return "";
 }
 
 std::optional<std::string> compat_problem(OtherTool tool, const MigrationSet& files) {
+    if (tool == OtherTool::kAtlas) return atlas_compat_problem(files);
+    if (tool == OtherTool::kLiquibase) return liquibase_compat_refusal();
     if (tool == OtherTool::kPrisma || tool == OtherTool::kDiesel || tool == OtherTool::kSqlx) {
         return app_tool_compat_problem(tool, files);
     }

@@ -10,7 +10,7 @@ namespace schemagate {
 
 // The migration tools whose history tables schemagate recognises, takes over from (adopt) and
 // keeps in step (--compat).
-// Atlas and Liquibase are taken over (adopt), not kept in step.
+// Liquibase is taken over (adopt), not kept in step (atlas_compat.h says why).
 enum class OtherTool {
     kFlyway,
     kGolangMigrate,

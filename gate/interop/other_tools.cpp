@@ -31,17 +31,6 @@ namespace {
 // - goose (dialect postgres): goose_db_version (id serial primary key, version_id bigint not
 //   null, is_applied boolean not null, tstamp timestamp default now()); a row per up or down,
 //   the first one (0, true); a version is applied when its newest row says is_applied.
-constexpr const char* kDetectSql =
-    "SELECT to_regclass('flyway_schema_history')::text, to_regclass('goose_db_version')::text, "
-    "to_regclass('schema_migrations')::text, "
-    "(SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ',' ORDER BY attnum) "
-    "FROM pg_attribute WHERE attrelid = to_regclass('schema_migrations') AND attnum > 0 "
-    "AND NOT attisdropped)";
-
-std::string iso(const std::string& column) {
-    return "coalesce(" + iso_utc_sql(column + "::timestamptz") + ", '')";
-}
-
 MigrationVersion version_of(const std::string& text) {
     return MigrationVersion::parse(text).value_or(MigrationVersion{});
 }
@@ -50,7 +39,7 @@ ForeignHistory read_flyway(pqxx::nontransaction& session, const std::string& tab
     ForeignHistory history{OtherTool::kFlyway, table, {}, std::nullopt, false, ""};
     const auto rows = session.exec(
         "SELECT coalesce(version, ''), description, type, script, checksum, installed_by, " +
-        iso("installed_on") + ", success FROM " + table + " ORDER BY installed_rank");
+        iso_text_sql("installed_on") + ", success FROM " + table + " ORDER BY installed_rank");
     for (const auto& row : rows) {
         const auto type = row[2].as<std::string>();
         if (type == "SCHEMA" || type == "DELETE" || type.rfind("UNDO", 0) == 0) continue;
@@ -106,7 +95,7 @@ ForeignHistory read_dbmate(pqxx::nontransaction& session, const std::string& tab
 ForeignHistory read_goose(pqxx::nontransaction& session, const std::string& table) {
     ForeignHistory history{OtherTool::kGoose, table, {}, std::nullopt, false, ""};
     const auto rows = session.exec(
-        "SELECT DISTINCT ON (version_id) version_id::text, is_applied, " + iso("tstamp") +
+        "SELECT DISTINCT ON (version_id) version_id::text, is_applied, " + iso_text_sql("tstamp") +
         " FROM " + table + " WHERE version_id > 0 ORDER BY version_id, id DESC");
     for (const auto& row : rows) {
         if (!row[1].as<bool>()) continue;
@@ -128,6 +117,11 @@ std::optional<OtherTool> tool_of(const ToolTable& table) {
         return columns.find("," + column) != std::string::npos;
     };
     if (has("installed_rank ") && has("script ") && has("success ")) return OtherTool::kFlyway;
+    if (has("migration_name ") && has("applied_steps_count ")) return OtherTool::kPrisma;
+    if (has("version character varying") && has("run_on ")) return OtherTool::kDiesel;
+    if (has("checksum bytea,") && has("execution_time bigint")) return OtherTool::kSqlx;
+    if (has("partial_hashes ") && has("operator_version ")) return OtherTool::kAtlas;
+    if (has("orderexecuted ") && has("md5sum ")) return OtherTool::kLiquibase;
     if (has("version_id ") && has("is_applied ")) return OtherTool::kGoose;
     if (has("version bigint,") && has("dirty boolean,")) return OtherTool::kGolangMigrate;
     if ((has("version character varying") || has("version text,")) && !has("dirty ")) {
@@ -146,13 +140,15 @@ std::vector<std::string> default_tables(OtherTool tool) {
         case OtherTool::kGoose:
             return {"goose_db_version"};
         case OtherTool::kPrisma:
+            return {"_prisma_migrations"};
         case OtherTool::kDiesel:
+            return {"__diesel_schema_migrations"};
         case OtherTool::kSqlx:
+            return {"_sqlx_migrations"};
         case OtherTool::kAtlas:
+            return {"atlas_schema_revisions"};
         case OtherTool::kLiquibase:
-            // Found by their own readers, on the search_path (app_tool_tables.h,
-            // atlas_liquibase_history.h).
-            return {};
+            return {"databasechangelog"};
     }
     return {};
 }
@@ -168,11 +164,15 @@ ForeignHistory read_table(pqxx::nontransaction& session, OtherTool tool, const s
         case OtherTool::kGoose:
             return read_goose(session, table);
         case OtherTool::kPrisma:
+            return read_prisma_history(session, table);
         case OtherTool::kDiesel:
+            return read_diesel_history(session, table);
         case OtherTool::kSqlx:
+            return read_sqlx_history(session, table);
         case OtherTool::kAtlas:
+            return read_atlas_history(session, table);
         case OtherTool::kLiquibase:
-            break;  // tool_of() names none of these: they have readers of their own
+            return read_liquibase_history(session, table);
     }
     return {};
 }
@@ -196,26 +196,25 @@ ToolTable named_table(pqxx::connection& connection, std::optional<OtherTool> too
     return *found;
 }
 
-}  // namespace
-
-std::vector<ForeignHistory> find_other_histories(pqxx::connection& connection,
-                                                 std::optional<OtherTool> tool,
-                                                 const std::optional<std::string>& table) {
-    std::vector<ToolTable> tables;
-    if (table) {
-        tables.push_back(named_table(connection, tool, *table));
-    } else {
-        std::vector<std::string> names;
-        for (const OtherTool each : kOtherTools) {
-            if (tool && each != *tool) continue;
-            for (auto& name : default_tables(each)) {
-                if (std::find(names.begin(), names.end(), name) == names.end()) {
-                    names.push_back(std::move(name));
-                }
+// Every default table name of `tool` (of all nine tools when none), each once.
+std::vector<std::string> default_names(std::optional<OtherTool> tool) {
+    std::vector<std::string> names;
+    for (const OtherTool each : kOtherTools) {
+        if (tool && each != *tool) continue;
+        for (auto& name : default_tables(each)) {
+            if (std::find(names.begin(), names.end(), name) == names.end()) {
+                names.push_back(std::move(name));
             }
         }
-        tables = find_tool_tables(connection, names);
     }
+    return names;
+}
+
+// The one way every tool's table is read: recognised by its columns (tool_of), then read by
+// that tool's reader; tables of no tool, or not `tool`'s when given, are passed over.
+std::vector<ForeignHistory> read_tables(pqxx::connection& connection,
+                                        const std::vector<ToolTable>& tables,
+                                        std::optional<OtherTool> tool) {
     return translate_db_errors([&] {
         pqxx::nontransaction session(connection);
         std::vector<ForeignHistory> histories;
@@ -224,16 +223,17 @@ std::vector<ForeignHistory> find_other_histories(pqxx::connection& connection,
             if (!found_tool || (tool && *found_tool != *tool)) continue;
             histories.push_back(read_table(session, *found_tool, found.qualified));
         }
-        if (!table) {
-            std::vector<ForeignHistory> others;
-            read_app_tool_histories(session, others);
-            read_atlas_and_liquibase(session, others);
-            for (auto& other : others) {
-                if (!tool || other.tool == *tool) histories.push_back(std::move(other));
-            }
-        }
         return histories;
     });
+}
+
+}  // namespace
+
+std::vector<ForeignHistory> find_other_histories(pqxx::connection& connection,
+                                                 std::optional<OtherTool> tool,
+                                                 const std::optional<std::string>& table) {
+    if (table) return read_tables(connection, {named_table(connection, tool, *table)}, tool);
+    return read_tables(connection, find_tool_tables(connection, default_names(tool)), tool);
 }
 
 std::string ForeignHistory::summary() const {
@@ -248,33 +248,10 @@ std::string ForeignHistory::summary() const {
 }
 
 std::vector<ForeignHistory> read_other_histories(pqxx::connection& connection) {
-    return translate_db_errors([&connection] {
-        pqxx::nontransaction session(connection);
-        const auto found = session.exec(kDetectSql).at(0);
-        std::vector<ForeignHistory> histories;
-        if (!found[0].is_null()) {
-            histories.push_back(read_flyway(session, found[0].as<std::string>()));
-        }
-        if (!found[1].is_null()) {
-            histories.push_back(read_goose(session, found[1].as<std::string>()));
-        }
-        if (!found[2].is_null()) {
-            // Told apart by their columns: golang-migrate's version is a bigint next to a dirty
-            // flag; dbmate's is text.
-            const std::string columns = found[3].is_null() ? "" : found[3].as<std::string>();
-            const auto table = found[2].as<std::string>();
-            if (columns.find("version bigint") != std::string::npos &&
-                columns.find("dirty boolean") != std::string::npos) {
-                histories.push_back(read_golang_migrate(session, table));
-            } else if (columns.find("version character varying") != std::string::npos ||
-                       columns.find("version text") != std::string::npos) {
-                histories.push_back(read_dbmate(session, table));
-            }
-        }
-        read_app_tool_histories(session, histories);
-        read_atlas_and_liquibase(session, histories);
-        return histories;
-    });
+    // Each default name as the search_path resolves it, and Atlas's default schema of its own.
+    std::vector<std::string> specs = default_names(std::nullopt);
+    specs.emplace_back("atlas_schema_revisions.atlas_schema_revisions");
+    return read_tables(connection, locate_tool_tables(connection, specs), std::nullopt);
 }
 
 std::vector<std::string> user_tables(pqxx::connection& connection, const std::string& state_schema,

@@ -48,15 +48,20 @@ struct ForeignHistory {
     std::string summary() const;
 };
 
-// Every other tool's history table visible on the session's search_path, where each tool
-// creates it by default. One round trip to detect, one more per table found.
+// Every other tool's history table where that tool creates it by default: each default name as
+// the session's search_path resolves it, and Atlas's own schema (atlas_schema_revisions). What
+// `migrate` refuses to start on: a table of another app's tool in a schema of its own is not
+// this database's history. One round trip to detect, one more per table found.
 std::vector<ForeignHistory> read_other_histories(pqxx::connection& connection);
 
 // The history tables of other tools in every schema the role can read (find_tool_tables with
 // each tool's default names: Flyway's flyway_schema_history and, from Flyway before 5,
-// schema_version), only `tool`'s when given; or only the table `table` names
-// ([schema.]name), which must be `tool`'s. Throws FatalError(kBadInput) naming --table when
-// that table does not exist or is not the tool's (its columns say).
+// schema_version; schema_migrations, goose_db_version, _prisma_migrations,
+// __diesel_schema_migrations, _sqlx_migrations, atlas_schema_revisions, databasechangelog),
+// only `tool`'s when given; or only the table `table` names ([schema.]name), which must be
+// `tool`'s. Each table is told by its columns, so a tool's table under another name is read by
+// the right reader. Throws FatalError(kBadInput) naming --table when that table does not exist
+// or is not the tool's.
 std::vector<ForeignHistory> find_other_histories(pqxx::connection& connection,
                                                  std::optional<OtherTool> tool,
                                                  const std::optional<std::string>& table);

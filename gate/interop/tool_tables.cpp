@@ -6,6 +6,7 @@
 #include <pqxx/result_iterator.hxx>
 
 #include "db_failure.h"
+#include "schema_state.h"
 
 namespace schemagate {
 
@@ -27,39 +28,60 @@ std::vector<ToolTable> tables_of(const pqxx::result& rows) {
     return tables;
 }
 
-}  // namespace
-
-std::vector<ToolTable> find_tool_tables(pqxx::connection& connection,
-                                        const std::vector<std::string>& names) {
+// A text[] literal: each element double-quoted, so that any spec reaches to_regclass as written.
+std::string text_array(const std::vector<std::string>& items) {
     std::string array = "{";
-    for (const auto& name : names) array += (array.size() > 1 ? "," : "") + name;
-    array += "}";
+    for (const auto& item : items) {
+        array += array.size() > 1 ? ",\"" : "\"";
+        for (const char c : item) {
+            if (c == '"' || c == '\\') array += '\\';
+            array += c;
+        }
+        array += '"';
+    }
+    return array + "}";
+}
+
+// The tables `condition` picks ($1: `items` as a text[]), in schema order.
+std::vector<ToolTable> tables_where(pqxx::connection& connection, const std::string& condition,
+                                    const std::vector<std::string>& items) {
     return translate_db_errors([&] {
         pqxx::nontransaction session(connection);
         return tables_of(session.exec_params(
             std::string("SELECT n.nspname, c.relname, format('%I.%I', n.nspname, c.relname), ") +
                 kColumnsSql +
-                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.relkind IN ('r', 'p') AND c.relname = ANY ($1::text[]) "
-                "AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' "
-                "AND has_schema_privilege(n.oid, 'USAGE') "
-                "AND has_table_privilege(c.oid, 'SELECT') ORDER BY n.nspname, c.relname",
-            array));
+                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " +
+                condition + " ORDER BY n.nspname, c.relname",
+            text_array(items)));
     });
 }
 
+}  // namespace
+
+std::vector<ToolTable> find_tool_tables(pqxx::connection& connection,
+                                        const std::vector<std::string>& names) {
+    return tables_where(connection,
+                        "c.relkind IN ('r', 'p') AND c.relname = ANY ($1::text[]) "
+                        "AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' "
+                        "AND has_schema_privilege(n.oid, 'USAGE') "
+                        "AND has_table_privilege(c.oid, 'SELECT')",
+                        names);
+}
+
+std::vector<ToolTable> locate_tool_tables(pqxx::connection& connection,
+                                          const std::vector<std::string>& specs) {
+    return tables_where(
+        connection, "c.oid IN (SELECT to_regclass(spec) FROM unnest($1::text[]) AS spec)", specs);
+}
+
 std::optional<ToolTable> locate_tool_table(pqxx::connection& connection, std::string_view spec) {
-    return translate_db_errors([&]() -> std::optional<ToolTable> {
-        pqxx::nontransaction session(connection);
-        auto tables = tables_of(session.exec_params(
-            std::string("SELECT n.nspname, c.relname, format('%I.%I', n.nspname, c.relname), ") +
-                kColumnsSql +
-                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.oid = to_regclass($1)",
-            std::string(spec)));
-        if (tables.empty()) return std::nullopt;
-        return std::move(tables.front());
-    });
+    auto tables = locate_tool_tables(connection, {std::string(spec)});
+    if (tables.empty()) return std::nullopt;
+    return std::move(tables.front());
+}
+
+std::string iso_text_sql(const std::string& column) {
+    return "coalesce(" + iso_utc_sql(column + "::timestamptz") + ", '')";
 }
 
 std::string quoted_table_spec(pqxx::connection_base& connection, std::string_view spec) {

@@ -27,9 +27,18 @@ struct ToolTable {
 std::vector<ToolTable> find_tool_tables(pqxx::connection& connection,
                                         const std::vector<std::string>& names);
 
+// The tables `specs` name as PostgreSQL resolves each ([schema.]name; without a schema the
+// first schema of the search_path that has it), those that exist, each once. One round trip.
+std::vector<ToolTable> locate_tool_tables(pqxx::connection& connection,
+                                          const std::vector<std::string>& specs);
+
 // The table a `--table [schema.]name` flag names (without a schema: the first schema of the
 // search_path that has it, as PostgreSQL resolves a name); nullopt when there is none.
 std::optional<ToolTable> locate_tool_table(pqxx::connection& connection, std::string_view spec);
+
+// SQL for a timestamp column as schemagate shows times (ISO 8601 UTC), '' when NULL: how every
+// tool table reader reads its dates.
+std::string iso_text_sql(const std::string& column);
 
 // `spec` as SQL: each part folded to lower case, as PostgreSQL reads it unquoted, and quoted.
 std::string quoted_table_spec(pqxx::connection_base& connection, std::string_view spec);

@@ -37,6 +37,17 @@ std::string unquoted(const std::string& name) {
     return name;
 }
 
+// total bytes, heap bytes, estimated rows, whether every estimate is known (reltuples is -1
+// for a table never vacuumed or analyzed, PostgreSQL 14+).
+LiveRelation live_of(const pqxx::row& row) {
+    LiveRelation live;
+    live.exists = true;
+    live.total_bytes = row[0].is_null() ? 0 : row[0].as<std::int64_t>();
+    live.heap_bytes = row[1].is_null() ? 0 : row[1].as<std::int64_t>();
+    if (!row[2].is_null() && row[3].as<bool>()) live.rows = row[2].as<std::int64_t>();
+    return live;
+}
+
 class Catalog {
   public:
     explicit Catalog(pqxx::connection& connection) : connection_(connection) {}
@@ -45,21 +56,36 @@ class Catalog {
         const auto known = relations_.find(name);
         if (known != relations_.end()) return known->second;
         LiveRelation live;
+        // A partitioned table has no storage of its own: its partitions' are what a statement
+        // on it locks and works on (pg_partition_tree, PostgreSQL 12+).
         const auto rows = query(
-            "SELECT pg_total_relation_size(t.oid), pg_relation_size(t.oid), "
-            "t.reltuples::bigint FROM pg_class c JOIN pg_class t ON t.oid = COALESCE("
+            "SELECT sum(pg_total_relation_size(r.oid))::bigint, "
+            "sum(pg_relation_size(r.oid))::bigint, "
+            "sum(greatest(r.reltuples, 0)) FILTER (WHERE r.relkind <> 'p')::bigint, "
+            "coalesce(bool_and(r.reltuples >= 0) FILTER (WHERE r.relkind <> 'p'), false) "
+            "FROM pg_class c JOIN pg_class t ON t.oid = COALESCE("
             "(SELECT indrelid FROM pg_index WHERE indexrelid = c.oid), c.oid) "
-            "WHERE c.oid = to_regclass($1)",
+            "JOIN pg_class r ON r.oid = t.oid OR (t.relkind = 'p' AND r.oid IN "
+            "(SELECT relid FROM pg_partition_tree(t.oid))) "
+            "WHERE c.oid = to_regclass($1) GROUP BY t.oid",
             name);
-        if (rows && !rows->empty()) {
-            const auto row = (*rows)[0];
-            live.exists = true;
-            live.total_bytes = row[0].as<std::int64_t>();
-            live.heap_bytes = row[1].as<std::int64_t>();
-            // reltuples is -1 for a table never vacuumed or analyzed (PostgreSQL 14+).
-            if (const auto tuples = row[2].as<std::int64_t>(); tuples >= 0) live.rows = tuples;
-        }
+        if (rows && !rows->empty()) live = live_of((*rows)[0]);
         return relations_.emplace(name, live).first->second;
+    }
+
+    // Every table with a column of the domain (ALTER DOMAIN checks them all); not existing
+    // when the domain does not (created in this run by code we do not read).
+    LiveRelation domain_users(const std::string& domain) {
+        const auto rows = query(
+            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint, "
+            "coalesce(sum(pg_relation_size(c.oid)), 0)::bigint, "
+            "coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint, "
+            "coalesce(bool_and(c.reltuples >= 0), true) FROM pg_class c WHERE c.relkind IN "
+            "('r', 'm') AND c.oid IN (SELECT attrelid FROM pg_attribute WHERE atttypid = "
+            "to_regtype($1) AND attnum > 0 AND NOT attisdropped) HAVING to_regtype($1) IS NOT "
+            "NULL",
+            domain);
+        return rows && !rows->empty() ? live_of((*rows)[0]) : LiveRelation{};
     }
 
     std::optional<std::string> column_type(const std::string& relation, const std::string& column) {
@@ -148,7 +174,10 @@ bool judge(Hazard& hazard, Catalog& catalog, const RunNames& run, std::uint64_t 
     if (effect.relation.empty()) return true;  // every table: cannot be sized, so it counts
     if (run.created(effect.relation)) return false;
     const std::string name = run.live_name(effect.relation);
-    const LiveRelation& live = catalog.relation(name);
+    const LiveRelation domain =
+        effect.kind == EffectKind::kDomainConstraint ? catalog.domain_users(name) : LiveRelation{};
+    const LiveRelation& live =
+        effect.kind == EffectKind::kDomainConstraint ? domain : catalog.relation(name);
     if (!live.exists) return false;  // created in this run by code we do not read
     hazard.relation_bytes = live.total_bytes;
     hazard.estimated_rows = live.rows;

@@ -98,6 +98,16 @@ const char* const kSqlxFiles[][2] = {
      "CREATE UNIQUE INDEX accounts_email_idx ON accounts (lower(email));\n"},
 };
 
+// `record` with the tool's table in schema `schema` (as the tool run with that schema first on
+// its search_path, or its URL's schema, creates it).
+std::string in_schema(std::string record, const std::string& table, const std::string& schema) {
+    for (auto at = record.find(table); at != std::string::npos;
+         at = record.find(table, at + schema.size() + table.size() + 1)) {
+        record.insert(at, schema + ".");
+    }
+    return record;
+}
+
 class AppToolLayouts : public GateTest {
   protected:
     void write_file(const std::string& relative, const std::string& content) const {
@@ -251,6 +261,44 @@ class AppToolLayouts : public GateTest {
         EXPECT_EQ(refused.exit_code, 5) << refused.err;
         EXPECT_NE(refused.err.find(why), std::string::npos) << refused.err;
         EXPECT_EQ(tables(), 0);
+    }
+
+    // Each tool's table in a schema of its own is found; a second one elsewhere makes adopt refuse
+    // naming both, nothing changed; --table picks one.
+    void tool_table_found_anywhere(const std::string& from, const std::vector<std::string>& files,
+                                   const std::string& record, const std::string& table) {
+        const std::string url = PostgresServer::instance().fresh_database(from + "_anywhere");
+        pqxx::connection connection(url);
+        pqxx::nontransaction(connection).exec("CREATE SCHEMA tools; CREATE SCHEMA copy");
+        apply_as_tool(url, files, in_schema(record, table, "tools"));
+        const std::map<std::string, std::string> env = {{"DATABASE_URL", url}};
+        const auto found = gate({"adopt"}, env);
+        ASSERT_EQ(found.exit_code, 0) << from << ": " << found.err << found.out;
+        EXPECT_NE(found.out.find("took over " + std::to_string(files.size()) + " migration"),
+                  std::string::npos)
+            << found.out;
+        pqxx::nontransaction(connection)
+            .exec("DROP SCHEMA schemagate CASCADE; CREATE TABLE copy." + table + " (LIKE tools." +
+                  table + " INCLUDING ALL); INSERT INTO copy." + table + " SELECT * FROM tools." +
+                  table);
+        const auto several = gate({"adopt"}, env);
+        EXPECT_EQ(several.exit_code, 5) << several.err;
+        const std::string plain = table.front() == '"' ? table.substr(1, table.size() - 2) : table;
+        EXPECT_NE(several.err.find("several " + from + " history tables found (copy." + plain +
+                                   " (" + from + ")"),
+                  std::string::npos)
+            << several.err;
+        EXPECT_NE(several.err.find("tools." + plain + " (" + from + ")"), std::string::npos)
+            << several.err;
+        EXPECT_EQ(pqxx::nontransaction(connection)
+                      .exec("SELECT count(*) FROM pg_namespace WHERE nspname = 'schemagate'")
+                      .at(0)
+                      .at(0)
+                      .as<int>(),
+                  0);
+        const auto chosen = gate({"adopt", "--from", from, "--table", "tools." + plain}, env);
+        ASSERT_EQ(chosen.exit_code, 0) << chosen.err;
+        EXPECT_NE(chosen.out.find("took over"), std::string::npos) << chosen.out;
     }
 };
 
@@ -472,6 +520,50 @@ TEST_F(AppToolLayouts, CompatForDieselAndSqlxWritesTheirRows) {
                   .as<int>(),
               1);
     EXPECT_EQ(session.exec("SELECT count(*) FROM _sqlx_migrations").at(0).at(0).as<int>(), 3);
+}
+
+TEST_F(AppToolLayouts, ToolTablesInAnotherSchemaAreFoundAndTableChoosesOne) {
+    prisma_set();
+    tool_table_found_anywhere("prisma", kPrismaFiles, kPrismaRecord, "\"_prisma_migrations\"");
+    fs::remove_all(migrations_);
+    diesel_set();
+    tool_table_found_anywhere("diesel", kDieselFiles, kDieselRecord, "__diesel_schema_migrations");
+    fs::remove_all(migrations_);
+    sqlx_set();
+    tool_table_found_anywhere("sqlx", sqlx_names(), kSqlxRecord, "_sqlx_migrations");
+}
+
+TEST_F(AppToolLayouts, CompatTableWritesTheToolsTableInItsSchema) {
+    sqlx_set();
+    exec("CREATE SCHEMA app");
+    const auto migrated =
+        gate({"migrate", "--compat", "sqlx", "--compat-table", "app._sqlx_migrations"});
+    ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+    EXPECT_EQ(query_int("SELECT count(*) FROM app._sqlx_migrations WHERE success"), 3);
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_tables WHERE tablename = '_sqlx_migrations'"), 1);
+}
+
+// sqlx runs a file whose text starts with `-- no-transaction` outside a transaction: a new
+// enum value can then be used by the next statement, which PostgreSQL refuses inside the
+// transaction that added it. A leading space makes it an ordinary comment, for sqlx and us.
+TEST_F(AppToolLayouts, SqlxNoTransactionRunsOutsideATransaction) {
+    const std::string happy =
+        "ALTER TYPE mood ADD VALUE 'happy';\nCREATE TABLE feelings (m mood NOT NULL DEFAULT "
+        "'happy');\n";
+    write_file("20240101120000_mood.sql", "CREATE TYPE mood AS ENUM ('sad');\n");
+    write_file("20240102120000_happy.sql", " -- no-transaction\n" + happy);
+    const auto inside = gate({"migrate"});
+    EXPECT_NE(inside.exit_code, 0) << inside.err;
+    EXPECT_NE(inside.err.find("unsafe use of new value"), std::string::npos) << inside.err;
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 1);
+    write_file("20240102120000_happy.sql", "-- no-transaction\n" + happy);
+    const auto plan = gate({"plan"});
+    EXPECT_NE(plan.out.find("sqlx's -- no-transaction"), std::string::npos) << plan.out;
+    const auto outside = gate({"migrate"});
+    ASSERT_EQ(outside.exit_code, 0) << outside.err;
+    EXPECT_EQ(query_text("SELECT column_default FROM information_schema.columns WHERE "
+                         "table_name = 'feelings'"),
+              "'happy'::mood");
 }
 
 TEST_F(AppToolLayouts, UnsupportedToolsAreNamed) {

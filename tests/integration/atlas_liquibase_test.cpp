@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <pqxx/nontransaction>
+#include <sstream>
 
 #include "gate_fixture.h"
 
@@ -51,6 +52,36 @@ class ToolLayouts : public GateTest {
         EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history"), rows);
         const auto validated = gate({"validate"});
         EXPECT_EQ(validated.exit_code, 0) << validated.out << validated.err;
+    }
+
+    // The tool's table, now `schema`.`table`, is found by adopt; a copy in another schema makes
+    // adopt refuse naming both, nothing changed; --table picks one.
+    void found_anywhere(const std::string& from, const std::string& schema,
+                        const std::string& table, std::size_t applied) {
+        const auto found = gate({"adopt"});
+        ASSERT_EQ(found.exit_code, 0) << found.err;
+        EXPECT_NE(found.out.find("took over " + std::to_string(applied) + " migration"),
+                  std::string::npos)
+            << found.out;
+        const std::string qualified = schema + "." + table;
+        exec("DROP SCHEMA schemagate CASCADE; CREATE SCHEMA zcopy; CREATE TABLE zcopy." + table +
+             " (LIKE " + qualified + " INCLUDING ALL); INSERT INTO zcopy." + table +
+             " SELECT * FROM " + qualified);
+        const std::string before = database_fingerprint();
+        const auto several = gate({"adopt"});
+        EXPECT_EQ(several.exit_code, 5) << several.err;
+        EXPECT_NE(several.err.find("several " + from + " history tables found (" + qualified +
+                                   " (" + from + ")"),
+                  std::string::npos)
+            << several.err;
+        EXPECT_NE(several.err.find("zcopy." + table + " (" + from + ")"), std::string::npos)
+            << several.err;
+        EXPECT_EQ(database_fingerprint(), before);
+        const auto chosen = gate({"adopt", "--from", from, "--table", qualified});
+        ASSERT_EQ(chosen.exit_code, 0) << chosen.err;
+        EXPECT_NE(chosen.out.find("took over " + std::to_string(applied) + " migration"),
+                  std::string::npos)
+            << chosen.out;
     }
 
     void expect_refused_migrate(const std::string& needle) {
@@ -223,6 +254,50 @@ TEST_F(AtlasLayout, ABaselineRevisionCountsTheFilesUpToIt) {
     EXPECT_NE(migrated.err.find("applied 1 migration"), std::string::npos) << migrated.err;
 }
 
+TEST_F(AtlasLayout, RevisionsInAnotherSchemaAreFoundAndTableChoosesOne) {
+    write_atlas_files();
+    create_atlas_revisions();
+    atlas_applied(0, 1, 1);
+    atlas_applied(1, 2, 2);
+    // `atlas migrate apply --revisions-schema infra`.
+    exec("ALTER SCHEMA atlas_schema_revisions RENAME TO infra");
+    found_anywhere("atlas", "infra", "atlas_schema_revisions", 2);
+}
+
+// --compat atlas leaves the rows Atlas's executor leaves for files it ran in full: `atlas migrate
+// apply` would find them applied (applied = total, no error) and start after the last; the hash
+// is atlas.sum's; and schemagate's own Atlas reader takes them over as Atlas's.
+TEST_F(AtlasLayout, CompatWritesTheRevisionsAtlasWrites) {
+    write_atlas_files();
+    const auto migrated = gate({"migrate", "--compat", "atlas"});
+    ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+    EXPECT_EQ(query_text("SELECT string_agg(concat_ws('|', version, description, type, applied, "
+                         "total, coalesce(error, '-'), partial_hashes IS NULL, execution_time >= "
+                         "0), ',' ORDER BY version) FROM "
+                         "atlas_schema_revisions.atlas_schema_revisions"),
+              "20240101120000|create_users|2|1|1|-|t|t,"
+              "20240102120000|add_email|2|2|2|-|t|t,"
+              "20240103120000|index_email|2|1|1|-|t|t");
+    std::string hashes;
+    std::istringstream sum(atlas_sum(kAtlasFiles.size()));
+    for (std::string line; std::getline(sum, line);) {
+        if (const auto at = line.find(".sql h1:"); at != std::string::npos) {
+            hashes += (hashes.empty() ? "" : ",") + line.substr(at + 8);
+        }
+    }
+    EXPECT_EQ(query_text("SELECT string_agg(hash, ',' ORDER BY version) FROM "
+                         "atlas_schema_revisions.atlas_schema_revisions"),
+              hashes);
+    exec("DROP SCHEMA schemagate CASCADE");
+    const auto adopted = gate({"adopt"});
+    ASSERT_EQ(adopted.exit_code, 0) << adopted.err;
+    EXPECT_NE(adopted.out.find("took over 3 migrations from atlas"), std::string::npos)
+        << adopted.out;
+    const auto again = gate({"migrate", "--compat", "atlas"});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(again.err.find("applying"), std::string::npos) << again.err;
+}
+
 TEST_F(AtlasLayout, APartlyAppliedRevisionIsRefused) {
     write_atlas_files();
     create_atlas_revisions();
@@ -360,6 +435,25 @@ TEST_F(LiquibaseLayout, AdoptThenMigrateAppliesExactlyThePendingChangeset) {
     ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
     EXPECT_NE(migrated.err.find("applied 1 migration"), std::string::npos) << migrated.err;
     EXPECT_EQ(query_int("SELECT order_count(1)"), 0);
+}
+
+TEST_F(LiquibaseLayout, AChangelogInAnotherSchemaIsFoundAndTableChoosesOne) {
+    write_liquibase_files();
+    three_changesets_applied();
+    // `liquibase update --liquibase-schema-name=lb`.
+    exec("CREATE SCHEMA lb; ALTER TABLE databasechangelog SET SCHEMA lb");
+    found_anywhere("liquibase", "lb", "databasechangelog", 3);
+}
+
+TEST_F(LiquibaseLayout, CompatIsRefusedSayingWhy) {
+    write_liquibase_files();
+    const std::string before = database_fingerprint();
+    const auto refused = gate({"migrate", "--compat", "liquibase"});
+    EXPECT_EQ(refused.exit_code, 3) << refused.err;
+    EXPECT_NE(refused.err.find("--compat liquibase is not offered"), std::string::npos)
+        << refused.err;
+    EXPECT_NE(refused.err.find("FILENAME"), std::string::npos) << refused.err;
+    EXPECT_EQ(database_fingerprint(), before);
 }
 
 TEST_F(LiquibaseLayout, AdoptOfEverythingLeavesNothingToApply) {

@@ -5,11 +5,13 @@
 // and `status` show it; --hazards=defer waits for the migration Job. And squawk, run on the
 // same files: every lock/rewrite hazard it reports on the big table, schemagate reports too.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "gate_fixture.h"
 
@@ -126,6 +128,56 @@ TEST_F(Hazards, EveryRuleReportsTheBigTableWithItsSizeAndNotTheEmptyOrNewOne) {
     }
 }
 
+// Partitions, domains and DO blocks, sized live: the big table attached, a partitioned table
+// with a big partition detached, a domain a big table uses, are reported with their sizes; the
+// empty table, an unused domain, NOT VALID and CONCURRENTLY are not; a DO block always is.
+TEST_F(Hazards, PartitionsDomainsAndDoBlocksAreSizedLive) {
+    make_tables();
+    write_migration("V2__partitions_and_domains.sql",
+                    "CREATE TABLE parted (id int, v varchar(20), n int) PARTITION BY RANGE (id);"
+                    "CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (1000000);"
+                    "INSERT INTO parted SELECT id, v, n FROM big;"
+                    "CREATE TABLE target (id int, v varchar(20), n int) PARTITION BY RANGE (id);"
+                    "CREATE DOMAIN posint AS int; CREATE DOMAIN unused_int AS int;"
+                    "CREATE TABLE counted (n posint); INSERT INTO counted SELECT n FROM big;"
+                    "ANALYZE parted_1; ANALYZE counted");
+    ASSERT_EQ(gate({"migrate", "--timeout", "120s"}).exit_code, 0);
+    const long long big_bytes = query_int("SELECT pg_total_relation_size('big')");
+    const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+        {"V3__attach.sql",
+         "ALTER TABLE target ATTACH PARTITION big FOR VALUES FROM (0) TO (1000000);\n"
+         "ALTER TABLE target ATTACH PARTITION empty FOR VALUES FROM (1000000) TO (2000000);\n",
+         "attach-partition big"},
+        {"V4__detach.sql", "ALTER TABLE parted DETACH PARTITION parted_1;\n",
+         "detach-partition parted"},
+        {"V5__domain.sql",
+         "ALTER DOMAIN posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0);\n"
+         "ALTER DOMAIN unused_int ADD CONSTRAINT unused_positive CHECK (VALUE > 0);\n"
+         "ALTER DOMAIN posint ADD CONSTRAINT posint_small CHECK (VALUE < 10) NOT VALID;\n",
+         "domain-constraint posint"},
+        {"V6__do.sql", "DO $$ BEGIN PERFORM 1; END $$;\n", "do-block "},
+    };
+    for (const auto& [file, sql, expected] : cases) write_migration(file, sql);
+    const auto by_file = planned();
+    for (const auto& [file, sql, expected] : cases) {
+        ASSERT_EQ(by_file.count(file), 1U) << file;
+        const auto& hazards = by_file.at(file);
+        ASSERT_EQ(hazards.size(), 1U) << file << ": " << hazards.dump();
+        const auto& hazard = hazards[0];
+        const std::string relation =
+            hazard["relation"].is_null() ? "" : hazard["relation"].get<std::string>();
+        EXPECT_EQ(hazard["rule"].get<std::string>() + " " + relation, expected) << hazard.dump();
+        EXPECT_EQ(hazard["line"], 1) << hazard.dump();
+        if (file != "V6__do.sql") {
+            EXPECT_GE(hazard["relation_bytes"].get<long long>(), big_bytes / 3) << hazard.dump();
+        }
+    }
+    const auto refused = gate({"migrate", "--hazards=refuse"});
+    EXPECT_EQ(refused.exit_code, 5) << refused.err;
+    EXPECT_NE(refused.err.find("V3__attach.sql line 1: attach-partition"), std::string::npos)
+        << refused.err;
+}
+
 TEST_F(Hazards, RefuseChangesNothingAndExits5AllowLetsItThroughAndHistoryShowsIt) {
     make_tables();
     write_migration("V2__ok.sql", "CREATE TABLE t1 (id int);\n");
@@ -188,6 +240,61 @@ TEST_F(Hazards, DeferWaitsForTheJobThatRunsWithWarn) {
     EXPECT_EQ(query_int("SELECT (to_regclass('big_n') IS NULL)::int"), 1);
     const auto job = gate({"migrate", "--hazards=warn", "--timeout", "60s"});
     EXPECT_EQ(job.exit_code, 0) << job.err;
+    ASSERT_TRUE(pod.wait_for_exit(Millis{60'000}));
+    keep_output(pod);
+    EXPECT_EQ(pod.exit_code(), 0) << pod.err();
+}
+
+// A deferral is recorded in the state tables and a real sidecar exports it on /metrics (read
+// by an HTTP client, as Prometheus scrapes it) until the Job applies the migration; the
+// history's allowances are counted.
+TEST_F(Hazards, ADeferralIsExportedByTheSidecarUntilTheJobAppliesIt) {
+    make_tables();
+    write_migration("V2__index.sql", "CREATE INDEX big_n ON big (n);\n");
+    write_migration("V3__allowed.sql",
+                    "-- schemagate:allow create-index nightly window\nCREATE INDEX big_id ON big "
+                    "(id);\n");
+    Process sidecar({sidecar_binary(), "--migrations", migrations_.string(), "--listen",
+                     "127.0.0.1:0", "--poll-interval", "200ms", "--check-timeout", "1s"},
+                    gate_env());
+    const std::string listening = "listening on 127.0.0.1:";
+    ASSERT_TRUE(eventually([&] { return sidecar.err().find(listening) != std::string::npos; }))
+        << sidecar.err();
+    const std::string err = sidecar.err();
+    const int port = std::stoi(err.substr(err.find(listening) + listening.size()));
+    std::string metrics;
+    const auto scraped = [&](const std::string& needle) {
+        return eventually([&] {
+            httplib::Client client("127.0.0.1", port);
+            const auto result = client.Get("/metrics");
+            metrics = result ? result->body : "";
+            return metrics.find(needle) != std::string::npos;
+        });
+    };
+    EXPECT_TRUE(scraped("schemagate_hazards_deferred{name=\"default\"} 0")) << metrics;
+
+    Process pod = start_gate({"migrate", "--hazards=defer", "--timeout", "120s"});
+    ASSERT_TRUE(eventually([&] {
+        return pod.err().find("deferred to the migration Job") != std::string::npos;
+    })) << pod.err();
+    EXPECT_EQ(query_text("SELECT array_to_string(version, '.') || ' ' || rule || ' ' || relation "
+                         "FROM schemagate.hazard_deferral"),
+              "2 create-index big");
+    EXPECT_TRUE(
+        scraped("schemagate_hazard_deferred{name=\"default\",version=\"2\",rule=\"create-"
+                "index\",relation=\"big\"} 1"))
+        << metrics;
+    EXPECT_NE(metrics.find("schemagate_hazards_deferred{name=\"default\"} 1"), std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find("schemagate_hazards_allowed{name=\"default\"} 0"), std::string::npos)
+        << metrics;
+
+    const auto job = gate({"migrate", "--hazards=warn", "--timeout", "60s"});
+    EXPECT_EQ(job.exit_code, 0) << job.err;
+    EXPECT_TRUE(scraped("schemagate_hazards_allowed{name=\"default\"} 1")) << metrics;
+    EXPECT_NE(metrics.find("schemagate_hazards_deferred{name=\"default\"} 0"), std::string::npos)
+        << metrics;
+    EXPECT_EQ(metrics.find("schemagate_hazard_deferred{"), std::string::npos) << metrics;
     ASSERT_TRUE(pod.wait_for_exit(Millis{60'000}));
     keep_output(pod);
     EXPECT_EQ(pod.exit_code(), 0) << pod.err();

@@ -159,7 +159,7 @@ TEST(GateConfig, AValueFromTheEnvironmentIsNamedByItsVariable) {
         {"SCHEMAGATE_TARGET", "5x", "--target", {"status"}},
         {"SCHEMAGATE_LOG_FORMAT", "xml", "--log-format", {"migrate"}},
         {"SCHEMAGATE_HOLDER", "pod\nforged", "--holder", {"migrate"}},
-        {"SCHEMAGATE_COMPAT", "liquibase", "--compat", {"migrate"}},
+        {"SCHEMAGATE_COMPAT", "alembic", "--compat", {"migrate"}},
         {"SCHEMAGATE_BASELINE_VERSION", "x", "--baseline-version", {"migrate"}},
         {"SCHEMAGATE_NOTIFY_URL", "ftp://hooks.example/x", "--notify-url", {"migrate"}},
         {"SCHEMAGATE_NOTIFY_URL_FILE", "/nonexistent/hook", "--notify-url-file", {"migrate"}},

@@ -256,5 +256,43 @@ TEST_F(MigrationSetTest, TargetDefaultsToHighestAndIsBounded) {
     EXPECT_THROW(choose_target(MigrationSet{}, std::nullopt), FatalError);
 }
 
+// sqlx's `-- no-transaction` (sqlx-core source.rs: the file's text starts with it): those
+// files run outside a transaction; a near miss sqlx would not honour runs in one.
+TEST_F(MigrationSetTest, SqlxNoTransactionFirstBytesRunOutsideATransaction) {
+    const std::vector<std::pair<std::string, bool>> cases = {
+        {"-- no-transaction\nALTER TYPE mood ADD VALUE 'x';\nSELECT 1;\n", true},
+        {"-- no-transaction: enum values\nALTER TYPE mood ADD VALUE 'x';\n", true},
+        {"-- no-transactions\nSELECT 1;\n", true},
+        {"--no-transaction\nSELECT 1;\n", false},
+        {" -- no-transaction\nSELECT 1;\n", false},
+        {"\n-- no-transaction\nSELECT 1;\n", false},
+        {"\xEF\xBB\xBF-- no-transaction\nSELECT 1;\n", false},
+        {"-- No-Transaction\nSELECT 1;\n", false},
+        {"SELECT 1;\n-- no-transaction\n", false},
+    };
+    for (const auto& [sql, outside] : cases) {
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        write("20240101120000_enum.sql", sql);
+        const auto set = load_migration_set(dir_.string());
+        ASSERT_EQ(set.migrations.size(), 1U);
+        const auto& migration = set.migrations.front();
+        EXPECT_EQ(migration.no_transaction, outside) << sql;
+        if (outside) {
+            EXPECT_EQ(migration.no_transaction_reason, "directive (sqlx's -- no-transaction)");
+            EXPECT_EQ(migration.mixed, migration.statements.size() > 1) << sql;
+        }
+    }
+    // Not sqlx's layout: a Flyway file and a dbmate file keep their tools' rule.
+    for (const auto& [name, sql] : std::vector<std::pair<std::string, std::string>>{
+             {"V1__a.sql", "-- no-transaction\nSELECT 1;\n"},
+             {"20240101120000_b.sql", "-- no-transaction\n-- migrate:up\nSELECT 1;\n"}}) {
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        write(name, sql);
+        EXPECT_FALSE(load_migration_set(dir_.string()).migrations.at(0).no_transaction) << name;
+    }
+}
+
 }  // namespace
 }  // namespace schemagate

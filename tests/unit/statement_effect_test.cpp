@@ -117,6 +117,29 @@ TEST(StatementEffect, EveryRuleOnItsStatementAndNotOnTheSafeSpelling) {
              {"CREATE TABLE t (id serial PRIMARY KEY, c int DEFAULT random())", ""},
              {"INSERT INTO t VALUES (1)", ""},
              {"ALTER TYPE mood ADD VALUE 'x'", ""},
+             // partitions: ATTACH scans the partition under ACCESS EXCLUSIVE (the parent only
+             // SHARE UPDATE EXCLUSIVE); DETACH takes ACCESS EXCLUSIVE on the parent
+             {"ALTER TABLE parted ATTACH PARTITION p2024 FOR VALUES FROM (1) TO (10)",
+              "attach-partition p2024 ACCESS EXCLUSIVE"},
+             {"ALTER TABLE s.parted ATTACH PARTITION s.\"P\" DEFAULT",
+              "attach-partition s.\"P\" ACCESS EXCLUSIVE"},
+             {"ALTER TABLE parted DETACH PARTITION p2024",
+              "detach-partition parted ACCESS EXCLUSIVE"},
+             {"ALTER TABLE parted DETACH PARTITION p2024 CONCURRENTLY", ""},
+             {"ALTER TABLE parted DETACH PARTITION p2024 FINALIZE", ""},
+             // domains: every column using it is checked, each table under SHARE
+             {"ALTER DOMAIN email ADD CONSTRAINT email_at CHECK (VALUE LIKE '%@%')",
+              "domain-constraint email SHARE"},
+             {"ALTER DOMAIN public.posint ADD CHECK (VALUE > 0)",
+              "domain-constraint public.posint SHARE"},
+             {"ALTER DOMAIN posint SET NOT NULL", "domain-constraint posint SHARE"},
+             {"ALTER DOMAIN posint ADD CONSTRAINT c CHECK (VALUE > 0) NOT VALID", ""},
+             {"ALTER DOMAIN posint VALIDATE CONSTRAINT c", ""},
+             {"ALTER DOMAIN posint DROP NOT NULL", ""},
+             // a DO block is code schemagate cannot read: always reported, never judged
+             {"DO $$ BEGIN EXECUTE 'ALTER TABLE t ALTER COLUMN id TYPE bigint'; END $$",
+              "do-block  "},
+             {"do language plpgsql $body$ BEGIN NULL; END $body$", "do-block  "},
          }) {
         EXPECT_EQ(described(c.sql), c.expected) << c.sql;
     }
