@@ -57,12 +57,13 @@ const helmValues = {
   "helm-settings": ["--set", "schemagate.port=9444", "--set", "schemagate.database.secretName=shop-db",
     "--set", "schemagate.database.secretKey=uri", "--set", "schemagate.image.repository=registry.example/schemagate"],
   "helm-baked": ["--set", "schemagate.migrations.configMap=", "--set", "schemagate.migrations.files="],
+  "helm-options": ["-f", join(here, "fixtures/helm-options/values.yaml")],
 };
 function helmRun(args) {
   return execFileSync(helm, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 helmRun(["dependency", "build", appChart]);
-const helmLint = Object.entries(helmValues).map(([name, args]) => [name, helmRun(["lint", appChart, ...args])]);
+const helmLint = Object.entries(helmValues).map(([name, args]) => [name, helmRun(["lint", "--strict", appChart, ...args])]);
 
 const rendered = Object.fromEntries([
   ...Object.entries(kustomizations).map(([name, dir]) => [name, render(dir)]),
@@ -294,8 +295,10 @@ test("the GitOps Job variants: Argo CD PreSync hook with its ConfigMaps a wave e
 
 // Generated ConfigMap names carry a content hash (Kustomize's and the chart's own): compare
 // without it.
+// The chart's names are the release's (shop-schemagate-...), the Components' are fixed.
 function withoutHashes(value) {
-  return JSON.parse(JSON.stringify(value).replace(/"(schemagate-(?:migrations|settings))-[a-z0-9]{10}"/g, '"$1"'));
+  return JSON.parse(JSON.stringify(value).replaceAll('"shop-schemagate-', '"schemagate-')
+    .replace(/"(schemagate-(?:migrations|settings))-[a-z0-9]{10}"/g, '"$1"'));
 }
 function ours(spec, list) {
   return (spec[list] ?? []).filter((c) => c.name.startsWith("schemagate"));
@@ -312,9 +315,10 @@ test("the Helm chart renders the same containers and volumes as the Kustomize Co
     for (const list of ["initContainers", "containers"]) {
       assert.deepEqual(withoutHashes(ours(h, list)), withoutHashes(ours(k, list)), `${helmName} vs ${kustomizeName}: ${list}`);
     }
-    assert.deepEqual(withoutHashes(h.volumes), withoutHashes(k.volumes.filter((v) => v.name.startsWith("schemagate"))));
+    const schemagateVolumes = (volumes) => volumes.filter((v) => v.name.startsWith("schemagate"));
+    assert.deepEqual(withoutHashes(schemagateVolumes(h.volumes)), withoutHashes(schemagateVolumes(k.volumes)));
   }
-  const helmJob = find("helm-job", "Job", "schemagate-migrate");
+  const helmJob = find("helm-job", "Job", "shop-schemagate-migrate");
   const kustomizeJob = find("job", "Job", "schemagate-migrate");
   assert.deepEqual(withoutHashes(helmJob.spec.template.spec), withoutHashes(kustomizeJob.spec.template.spec), "the Job's pod");
   assert.equal(helmJob.spec.activeDeadlineSeconds, kustomizeJob.spec.activeDeadlineSeconds);
@@ -322,7 +326,7 @@ test("the Helm chart renders the same containers and volumes as the Kustomize Co
 });
 
 test("the Helm hook Job runs before install and upgrade, after its migrations ConfigMap", () => {
-  const job = find("helm-job", "Job", "schemagate-migrate");
+  const job = find("helm-job", "Job", "shop-schemagate-migrate");
   assert.equal(job.metadata.annotations["helm.sh/hook"], "pre-install,pre-upgrade");
   assert.equal(job.metadata.annotations["helm.sh/hook-delete-policy"], "before-hook-creation");
   const configMap = objects["helm-job"].find((o) => o.kind === "ConfigMap");
@@ -344,7 +348,8 @@ test("Helm settings: one port value moves the port and the probes, the Secret's 
     assert.equal(c.image, "registry.example/schemagate:0.1.0");
   }
   const baked = podSpecOf("helm-baked");
-  assert.equal(baked.volumes, undefined, "no migrations volume when they are in the image");
+  assert.deepEqual(baked.volumes.map((v) => v.name), ["tmp"], "no migrations volume when they are in the image");
+  assert.equal(objects["helm-baked"].find((o) => o.kind === "ConfigMap"), undefined, "no ConfigMap named \"\"");
   assert.ok(ours(baked, "initContainers").every((c) => !c.volumeMounts));
 });
 
@@ -369,7 +374,8 @@ test("the database URL comes from a Secret, never a literal", () => {
         for (const env of c.env ?? []) {
           if (env.name !== "DATABASE_URL") continue;
           assert.equal(env.value, undefined, `${name}/${c.name}: DATABASE_URL must not be a literal`);
-          const expected = name === "helm-settings" && c.name.startsWith("schemagate") ? { name: "shop-db", key: "uri" } : { name: "schemagate-database", key: "url" };
+          const expected = { "helm-settings": { name: "shop-db", key: "uri" }, "helm-options": { name: "shop-db", key: "uri" } }[name]
+            ?? (name.startsWith("helm-") ? { name: "shop-schemagate-database", key: "url" } : { name: "schemagate-database", key: "url" });
           assert.deepEqual(env.valueFrom.secretKeyRef, expected, `${name}/${c.name}`);
         }
       }
@@ -389,7 +395,8 @@ test("schemagate containers are hardened and bounded", () => {
       for (const c of ours) {
         const sc = c.securityContext;
         assert.equal(sc.runAsNonRoot, true, `${name}/${c.name}`);
-        assert.equal(sc.runAsUser, 65532, `${name}/${c.name}: its own user, whatever the pod's`);
+        const user = name === "helm-options" ? 10001 : 65532;  // that render overrides securityContext
+        assert.equal(sc.runAsUser, user, `${name}/${c.name}: its own user, whatever the pod's`);
         assert.equal(sc.readOnlyRootFilesystem, true, `${name}/${c.name}`);
         assert.equal(sc.allowPrivilegeEscalation, false, `${name}/${c.name}`);
         assert.deepEqual(sc.capabilities.drop, ["ALL"], `${name}/${c.name}`);
@@ -499,7 +506,7 @@ test("every schemagate image in every render carries the one version, CMake's pr
   assert.match(dockerfile, new RegExp(`ARG VERSION=${version.replaceAll(".", "\\.")}\\b`));
   let seen = 0;
   for (const [name, list] of Object.entries(objects)) {
-    if (name === "wait") continue;  // that fixture sets a tag of its own on purpose
+    if (name === "wait" || name === "helm-options") continue;  // these set an image of their own on purpose
     for (const object of list) {
       const spec = object.spec?.template?.spec ?? object.spec?.jobTemplate?.spec?.template?.spec;
       for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
