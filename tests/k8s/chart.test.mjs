@@ -186,3 +186,35 @@ test("the example apps meet the restricted Pod Security Standard", () => {
     }
   }
 });
+
+// Service meshes (docs/platforms.md): the gate runs before any proxy, so its database port
+// bypasses the interception; the Job opts out of the mesh, whose proxy would never exit.
+test("mesh settings: Istio and Linkerd annotations on the app's pod and the Job's", () => {
+  const podOf = (objects, kind) => objects.find((o) => o.kind === kind).spec.template.metadata.annotations;
+  const istio = render("shop", "--set", "schemagate.mesh=istio", "--set", "migrationJob=true");
+  assert.deepEqual(podOf(istio, "Deployment"), {
+    "traffic.sidecar.istio.io/excludeOutboundPorts": "5432",
+    "proxy.istio.io/config": '{"holdApplicationUntilProxyStarts": true}',
+  });
+  assert.deepEqual(JSON.parse(podOf(istio, "Deployment")["proxy.istio.io/config"]), { holdApplicationUntilProxyStarts: true });
+  assert.deepEqual(podOf(istio, "Job"), { "sidecar.istio.io/inject": "false" });
+  const linkerd = render("shop", "--set", "schemagate.mesh=linkerd", "--set", "schemagate.database.port=6432",
+    "--set", "migrationJob=true", "--set", "schemagate.job.podAnnotations.linkerd\\.io/inject=enabled");
+  assert.deepEqual(podOf(linkerd, "Deployment"), { "config.linkerd.io/skip-outbound-ports": "6432" });
+  assert.deepEqual(podOf(linkerd, "Job"), { "linkerd.io/inject": "enabled" }, "job.podAnnotations win, no duplicate key");
+  assert.equal(podOf(render("shop"), "Deployment"), undefined, "no mesh: no annotation");
+  assert.throws(() => render("shop", "--set", "schemagate.mesh=consul"), /mesh/);
+});
+
+test("the PodMonitor carries kube-prometheus-stack's release label as a value and scrapes the sidecar's port", () => {
+  const objects = render("shop", "--set", "podMonitor=true", "--set", "schemagate.podMonitor.release=prom",
+    "--set", "schemagate.podMonitor.selector.matchLabels.app=shop");
+  const monitor = objects.find((o) => o.kind === "PodMonitor");
+  assert.equal(monitor.metadata.name, "shop-schemagate");
+  assert.equal(monitor.metadata.labels.release, "prom");
+  assert.deepEqual(monitor.spec.selector, { matchLabels: { app: "shop" } });
+  const sidecar = podSpec(objects.find((o) => o.kind === "Deployment")).containers.find((c) => c.name === "schemagate-sidecar");
+  assert.equal(monitor.spec.podMetricsEndpoints[0].port, sidecar.ports[0].name);
+  const unlabelled = render("shop", "--set", "podMonitor=true").find((o) => o.kind === "PodMonitor");
+  assert.equal(unlabelled.metadata.labels.release, undefined);
+});

@@ -58,6 +58,9 @@ const helmValues = {
     "--set", "schemagate.database.secretKey=uri", "--set", "schemagate.image.repository=registry.example/schemagate"],
   "helm-baked": ["--set", "schemagate.migrations.configMap=", "--set", "schemagate.migrations.files="],
   "helm-options": ["-f", join(here, "fixtures/helm-options/values.yaml")],
+  "helm-istio": ["--set", "schemagate.mesh=istio", "--set", "migrationJob=true", "--set", "podMonitor=true",
+    "--set", "schemagate.podMonitor.release=kube-prometheus-stack"],
+  "helm-linkerd": ["--set", "schemagate.mesh=linkerd", "--set", "migrationJob=true", "--set", "schemagate.database.port=6432"],
 };
 function helmRun(args) {
   return execFileSync(helm, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });

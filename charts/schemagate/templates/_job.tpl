@@ -26,7 +26,9 @@ spec:
       labels:
         {{- include "schemagate.labels" (dict "root" . "component" "migration") | nindent 8 }}
         {{- with $v.job.podLabels }}{{ toYaml . | nindent 8 }}{{ end }}
-      {{- with $v.job.podAnnotations }}
+      {{- /* job.podAnnotations win over the mesh's opt-out when both name a key. */}}
+      {{- $annotations := merge (deepCopy $v.job.podAnnotations) (include "schemagate.jobMeshAnnotations" . | fromYaml) }}
+      {{- with $annotations }}
       annotations: {{- toYaml . | nindent 8 }}
       {{- end }}
     spec:
