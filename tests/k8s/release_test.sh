@@ -42,7 +42,7 @@ YAML
 docker-registry serve "$work/registry.yml" > "$work/registry.log" 2>&1 &
 registry_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
-check "the registry answers /v2/" curl -sf "http://127.0.0.1:$port/v2/"
+check "the registry answers /v2/" curl -sf -o /dev/null "http://127.0.0.1:$port/v2/"
 registry=127.0.0.1:$port/acme
 
 SCHEMAGATE_RELEASE_ALLOW_DIRTY=${SCHEMAGATE_RELEASE_ALLOW_DIRTY:-0} bash "$root/scripts/release.sh" "$version" \
