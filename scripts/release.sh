@@ -78,8 +78,14 @@ arm64_base() {
   echo localhost/debian-arm64:bookworm
 }
 
+# The build context is the commit itself (git archive), not the work tree: the image holds
+# exactly what its revision label names, and both builds below see one context, so the second
+# (the build stage, for the SBOM) comes from the layer cache.
+context=$(mktemp -d)
+trap 'rm -rf "$context"' EXIT
+git archive --format=tar HEAD | tar -x -C "$context"
 build_args=(--pull=never --network host --build-arg "VERSION=$version" --build-arg "REVISION=$revision"
-  --build-arg "SOURCE=$source_url" -f Dockerfile)
+  --build-arg "SOURCE=$source_url" -f "$context/Dockerfile")
 images=()
 for arch in ${platforms//,/ }; do
   case $arch in
@@ -89,9 +95,9 @@ for arch in ${platforms//,/ }; do
   esac
   image=localhost/schemagate:$version-$arch
   echo "release: building $image" >&2
-  podman build "${build_args[@]}" "${from[@]}" --platform "linux/$arch" -q -t "$image" . >/dev/null
+  podman build "${build_args[@]}" "${from[@]}" --platform "linux/$arch" -q -t "$image" "$context" >/dev/null
   # The SBOM's file list comes from the build stage (cached: nothing is built again).
-  stage=$(podman build "${build_args[@]}" "${from[@]}" --platform "linux/$arch" -q --target build .)
+  stage=$(podman build "${build_args[@]}" "${from[@]}" --platform "linux/$arch" -q --target build "$context")
   podman run --rm --network none "$stage" cat /sbom-files.tsv > "$out/files-$arch.tsv"
   node scripts/sbom.mjs --name schemagate --version "$version" --arch "$arch" --revision "$revision" \
     --source "$source_url" --image-id "$(podman image inspect --format '{{.Id}}' "$image")" \
