@@ -70,6 +70,21 @@ json scalar_value(const yaml_event_t& event) {
     return plain && scalar.plain_implicit ? plain_scalar(text) : json(std::move(text));
 }
 
+// The nodes of a value, counted without recursion.
+std::size_t node_count(const json& value) {
+    std::size_t count = 0;
+    std::vector<const json*> pending{&value};
+    while (!pending.empty()) {
+        const json* node = pending.back();
+        pending.pop_back();
+        ++count;
+        if (node->is_structured()) {
+            for (const auto& child : *node) pending.push_back(&child);
+        }
+    }
+    return count;
+}
+
 std::string anchor_of(const yaml_char_t* anchor) {
     return anchor == nullptr ? "" : reinterpret_cast<const char*>(anchor);
 }
@@ -119,6 +134,7 @@ class DocumentBuilder {
         bool has_key = false;
     };
     static constexpr std::size_t kMaxDepth = 256;
+    static constexpr std::size_t kAliasNodes = 1000000;
 
     [[noreturn]] void fail(const std::string& what, int line) const {
         throw FatalError(ExitCode::kBadInput,
@@ -140,9 +156,16 @@ class DocumentBuilder {
         add(std::move(value), line);
     }
 
+    // Each alias copies its anchor's value: a few nested ones multiply (the "billion laughs"),
+    // so the copies share one budget of nodes.
     void take_alias(const std::string& anchor, int line) {
         const auto found = anchors_.find(anchor);
         if (found == anchors_.end()) fail("alias *" + anchor + " names no anchor", line);
+        const std::size_t nodes = anchor_nodes_[anchor];
+        if (nodes > alias_budget_) {
+            fail("aliases expand to more than " + std::to_string(kAliasNodes) + " nodes", line);
+        }
+        alias_budget_ -= nodes;
         add(json(found->second), line);
     }
 
@@ -162,7 +185,9 @@ class DocumentBuilder {
     }
 
     void remember(const std::string& anchor, const json& value) {
-        if (!anchor.empty()) anchors_[anchor] = value;
+        if (anchor.empty()) return;
+        anchors_[anchor] = value;
+        anchor_nodes_[anchor] = node_count(value);
     }
 
     void add(json value, int line) {
@@ -185,6 +210,8 @@ class DocumentBuilder {
     std::vector<Open> open_;
     std::optional<json> root_;
     std::map<std::string, json> anchors_;
+    std::map<std::string, std::size_t> anchor_nodes_;
+    std::size_t alias_budget_ = kAliasNodes;
     std::vector<json> documents_;
 };
 

@@ -121,6 +121,27 @@ TEST(ManifestCheck, ReadsMultiDocumentYamlTypedAsKubernetesDoes) {
     EXPECT_EQ(objects[1]["word"], "yes");  // YAML 1.2: not a boolean
 }
 
+TEST(ManifestCheck, AliasesAreCopiedWithinABudget) {
+    const auto objects =
+        read("kind: ConfigMap\nmetadata: &m {name: a}\n---\nkind: Secret\nmetadata: *m\n");
+    ASSERT_EQ(objects.size(), 2U);
+    EXPECT_EQ(objects[1]["metadata"]["name"], "a");
+    // Ten levels of ten aliases each: 10^10 nodes if expanded.
+    std::string laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+    for (int level = 1; level < 10; ++level) {
+        const std::string previous = level == 1 ? "a" : "l" + std::to_string(level - 1);
+        laughs += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+        for (int i = 0; i < 10; ++i) laughs += (i ? ", *" : "*") + previous;
+        laughs += "]\n";
+    }
+    try {
+        read(laughs);
+        ADD_FAILURE() << "expanded";
+    } catch (const FatalError& e) {
+        EXPECT_NE(std::string(e.what()).find("aliases expand to more than"), std::string::npos);
+    }
+}
+
 // The example Deployment as the Component renders it, to break one thing at a time.
 json gated_shop() {
     return json::parse(R"({
