@@ -95,7 +95,8 @@ for arch in ${platforms//,/ }; do
   esac
   image=localhost/schemagate:$version-$arch
   echo "release: building $image" >&2
-  podman build "${build_args[@]}" "${from[@]}" --platform "linux/$arch" -q -t "$image" "$context" >/dev/null
+  # The build's own output goes to stderr: a failing step shows why.
+  podman build "${build_args[@]}" "${from[@]}" --platform "linux/$arch" -t "$image" "$context" >&2
   # The SBOM's file list comes from the build stage (cached: nothing is built again).
   stage=$(podman build "${build_args[@]}" "${from[@]}" --platform "linux/$arch" -q --target build "$context")
   podman run --rm --network none "$stage" cat /sbom-files.tsv > "$out/files-$arch.tsv"
