@@ -9,7 +9,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config ca-certificates \
       libpqxx-dev libpq-dev libcpp-httplib-dev libmicrohttpd-dev nlohmann-json3-dev libspdlog-dev libfmt-dev \
-      libcli11-dev libgtest-dev libgmock-dev libssl-dev libyaml-dev \
+      libcli11-dev libgtest-dev libgmock-dev libssl-dev libtomlplusplus-dev libyaml-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

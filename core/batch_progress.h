@@ -28,7 +28,7 @@ struct BatchProgress {
     std::string started_at;  // ISO 8601 UTC, from the database clock
     std::string updated_at;
     double updated_at_unix = 0;  // the same, for a metric
-    std::string holder;  // who committed the latest batch
+    std::string holder;          // who committed the latest batch
     // SHA-256 of the batch statement and its key type: a different one means the file was
     // edited while its backfill was under way.
     std::string statement_checksum;

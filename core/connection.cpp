@@ -34,9 +34,20 @@ bool refuses_startup_options(const DbFailure& failure) {
     return failure.message.find("unsupported startup parameter: options") != std::string::npos;
 }
 
+// The server's version (server_version_num), once a connection of this process saw it: the
+// extra server settings are asked for only of a server that knows them, because an unknown
+// one fails the connection with a FATAL line in the server's log.
+std::atomic<int> server_version_seen{0};
+
+bool with_settings(const ConnectOptions& options) {
+    const int seen = server_version_seen.load();
+    return !options.server_settings.empty() && seen != 0 && seen >= options.server_settings_since;
+}
+
 Connection open_connection(const ConnectOptions& options, bool server_keepalives) {
-    const std::string conninfo = conninfo_with(options.target.conninfo, options.application_name,
-                                               options.connect_timeout_seconds, server_keepalives);
+    const std::string conninfo = conninfo_with(
+        options.target.conninfo, options.application_name, options.connect_timeout_seconds,
+        server_keepalives, with_settings(options) ? options.server_settings : ServerSettings{});
     return translate_db_errors([&conninfo] {
         auto connection = std::make_unique<pqxx::connection>(conninfo);
 #pragma GCC diagnostic push
@@ -49,12 +60,26 @@ Connection open_connection(const ConnectOptions& options, bool server_keepalives
     });
 }
 
+// The first connection of a process that wants extra settings goes without them and learns
+// the server's version; if the server knows them, a second one is made with them.
+Connection open_with_keepalives(const ConnectOptions& options) {
+    const bool first = !options.server_settings.empty() && server_version_seen.load() == 0;
+    Connection connection = open_connection(options, true);
+    if (!first) return connection;
+    server_version_seen = connection->server_version();
+    if (with_settings(options)) return open_connection(options, true);
+    spdlog::info("{} is PostgreSQL {} (before {}): connecting without {}",
+                 options.target.description, server_version_seen.load() / 10000,
+                 options.server_settings_since / 10000, options.server_settings.front().first);
+    return connection;
+}
+
 // With the server-side keepalives unless a server refused them; on that refusal, at once
 // again without them.
 Connection open_with_keepalives_if_accepted(const ConnectOptions& options) {
     if (!options_refused.load()) {
         try {
-            return open_connection(options, true);
+            return open_with_keepalives(options);
         } catch (const ConnectionLost& e) {
             if (!refuses_startup_options(e.failure())) throw;
         }

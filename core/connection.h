@@ -20,6 +20,12 @@ struct ConnectOptions {
     std::string url_file;
     // Shows in pg_stat_activity, so an operator sees which pod holds what.
     std::string application_name = "schemagate";
+    // More settings for the server's end, with its keepalives in the startup packet (never a
+    // SET, see conninfo_with), asked of servers from `server_settings_since` on
+    // (server_version_num: 140000 for idle_session_timeout); dropped, with a log line, for older
+    // ones and behind a pooler that refuses the startup packet's options.
+    ServerSettings server_settings;
+    int server_settings_since = 0;
     // Per attempt; the overall bound is the caller's deadline.
     int connect_timeout_seconds = 5;
 };

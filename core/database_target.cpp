@@ -111,14 +111,16 @@ bool names_setting(const std::string& user_options, std::string name) {
 
 // The user's options (the URL's, else PGOPTIONS: libpq reads it only when the conninfo has
 // none) followed by our keepalives for the settings they leave alone.
-std::string with_server_keepalives(const ParsedOptions& options) {
+std::string with_server_keepalives(const ParsedOptions& options, const ServerSettings& extra) {
     const auto own = options.find("options");
     std::string merged = own != options.end() ? own->second : env_or("PGOPTIONS", "");
-    for (const auto& [name, value] : kServerKeepalives) {
-        if (names_setting(merged, name)) continue;
+    const auto add = [&merged](const std::string& name, const std::string& value) {
+        if (names_setting(merged, name)) return;
         if (!merged.empty()) merged += ' ';
-        merged += std::string("-c ") + name + "=" + value;
-    }
+        merged += "-c " + name + "=" + value;
+    };
+    for (const auto& [name, value] : kServerKeepalives) add(name, value);
+    for (const auto& [name, value] : extra) add(name, value);
     return merged;
 }
 
@@ -161,7 +163,8 @@ DatabaseTarget resolve_database_target(const std::string& url, const std::string
 }
 
 std::string conninfo_with(const std::string& conninfo, const std::string& application_name,
-                          int connect_timeout_seconds, bool server_keepalives) {
+                          int connect_timeout_seconds, bool server_keepalives,
+                          const ServerSettings& server_settings) {
     ParsedOptions options;
     parse_conninfo(conninfo, options);
     options["application_name"] = application_name;
@@ -180,7 +183,7 @@ std::string conninfo_with(const std::string& conninfo, const std::string& applic
     // The same for the server's end, in the startup packet: applied before the session's first
     // query and gone with the session. Never a SET: behind a transaction-pooling PgBouncer a
     // session setting stays on a server connection that the pooler hands to another client.
-    if (server_keepalives) options["options"] = with_server_keepalives(options);
+    if (server_keepalives) options["options"] = with_server_keepalives(options, server_settings);
     std::string out;
     for (const auto& [key, value] : options) {
         if (!out.empty()) out += ' ';

@@ -2,8 +2,13 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace schemagate {
+
+// Server settings for one session, sent in the startup packet (`-c name=value`).
+using ServerSettings = std::vector<std::pair<std::string, std::string>>;
 
 // Where the database is, from (first match wins): --database-url, the file named by
 // --database-url-file (a mounted Secret), or nothing -- then libpq reads its own PG*
@@ -28,7 +33,10 @@ bool database_target_given(const std::string& url, const std::string& url_file);
 // key=value form. With `server_keepalives`, the startup packet's `options` also asks the server
 // for the same keepalives on its end of the session (the user's own options kept, and a setting
 // they name left to them); without, `options` is left as the user gave it.
+// `server_settings` travel with those keepalives (a setting the user's options name is left
+// to them).
 std::string conninfo_with(const std::string& conninfo, const std::string& application_name,
-                          int connect_timeout_seconds, bool server_keepalives);
+                          int connect_timeout_seconds, bool server_keepalives,
+                          const ServerSettings& server_settings = {});
 
 }  // namespace schemagate

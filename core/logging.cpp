@@ -23,13 +23,20 @@ thread_local std::string_view pending_event;
 
 std::string_view level_name(spdlog::level::level_enum level) {
     switch (level) {
-        case spdlog::level::trace: return "trace";
-        case spdlog::level::debug: return "debug";
-        case spdlog::level::info: return "info";
-        case spdlog::level::warn: return "warn";
-        case spdlog::level::err: return "error";
-        case spdlog::level::critical: return "fatal";
-        default: return "info";
+        case spdlog::level::trace:
+            return "trace";
+        case spdlog::level::debug:
+            return "debug";
+        case spdlog::level::info:
+            return "info";
+        case spdlog::level::warn:
+            return "warn";
+        case spdlog::level::err:
+            return "error";
+        case spdlog::level::critical:
+            return "fatal";
+        default:
+            return "info";
     }
 }
 
@@ -49,9 +56,8 @@ class ScrubbingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
         const std::string_view level = level_name(msg.level);
         std::string line;
         if (format_ == LogFormat::kJson) {
-            nlohmann::json event{{"ts", iso_utc(msg.time)},
-                                 {"level", std::string(level)},
-                                 {"program", program_}};
+            nlohmann::json event{
+                {"ts", iso_utc(msg.time)}, {"level", std::string(level)}, {"program", program_}};
             if (pending_fields != nullptr) {
                 event["event"] = std::string(pending_event);
                 for (const auto& [key, value] : pending_fields->items()) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <spdlog/common.h>
+
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -13,8 +14,8 @@ enum class LogFormat { kText, kJson };
 // Routes spdlog's default logger to stderr through the secret scrubber, as one line per
 // event: "2026-11-24T01:02:03.456Z info  applying 3/12 ..." or one JSON object per line
 // ({"ts","level","program","msg"}, plus "event" and its fields for log_event) for log
-// collectors. Levels are named trace, debug, info, warn, error, fatal. Call once from main, before any
-// thread starts.
+// collectors. Levels are named trace, debug, info, warn, error, fatal. Call once from main, before
+// any thread starts.
 void setup_logging(const std::string& program, LogFormat format, bool verbose);
 
 // One event with a stable name and fields, for collectors to match on rather than on the

@@ -70,8 +70,7 @@ ParsedName flyway_versioned(std::string_view rest) {
 // <digits>_<description>: golang-migrate, dbmate, goose.
 ParsedName numbered(std::string_view stem) {
     const auto digits_end = static_cast<std::size_t>(
-        std::find_if(stem.begin(), stem.end(), [](char c) { return !is_digit(c); }) -
-        stem.begin());
+        std::find_if(stem.begin(), stem.end(), [](char c) { return !is_digit(c); }) - stem.begin());
     if (digits_end == 0) return BadMigrationName{"does not start with a version number"};
     std::string_view rest = stem.substr(digits_end);
     if (!rest.empty()) {
@@ -109,6 +108,11 @@ ParsedName parse_migration_name(std::string_view name) {
     }
     const char prefix = stem.empty() ? '\0' : stem.front();
     if (prefix == 'V' || prefix == 'v') return flyway_versioned(stem.substr(1));
+    if (prefix == 'B' && stem.size() > 1 && is_digit(stem[1])) {
+        ParsedName parsed = flyway_versioned(stem.substr(1));
+        if (auto* baseline = std::get_if<MigrationName>(&parsed)) baseline->baseline = true;
+        return parsed;
+    }
     if (prefix == 'U' && stem.size() > 1 && is_digit(stem[1])) {
         return IgnoredFile{"a Flyway undo migration; schemagate only migrates forward"};
     }

@@ -21,7 +21,7 @@ std::string without_leading_zeros(std::string_view digits) {
 std::strong_ordering compare_parts(const std::string& a, const std::string& b) {
     if (a.size() != b.size()) return a.size() <=> b.size();
     const int order = a.compare(b);
-    return order < 0 ? std::strong_ordering::less
+    return order < 0   ? std::strong_ordering::less
            : order > 0 ? std::strong_ordering::greater
                        : std::strong_ordering::equal;
 }

@@ -43,8 +43,7 @@ class MigrationVersion {
     // Prometheus gauge and JSON numbers; nullopt for dotted or longer versions.
     std::optional<double> exact_number() const;
 
-    friend std::strong_ordering operator<=>(const MigrationVersion& a,
-                                            const MigrationVersion& b);
+    friend std::strong_ordering operator<=>(const MigrationVersion& a, const MigrationVersion& b);
     friend bool operator==(const MigrationVersion& a, const MigrationVersion& b) {
         return a.parts_ == b.parts_;
     }

@@ -2,25 +2,20 @@
 #include "schema_state.h"
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <pqxx/nontransaction>
-#include <map>
 
 #include "db_failure.h"
 
 namespace schemagate {
 
-namespace {
-
-std::string iso(const std::string& column) {
-    return iso_utc_sql(column);
-}
-
-}  // namespace
-
 MigrationVersion version_from_sql(const std::string& text) {
     const auto version = MigrationVersion::from_sql(text);
-    if (!version) throw DbError(DbFailure{DbFailure::Kind::kOther, "", "the history holds version '" + text + "', which is not a version", ""});
+    if (!version)
+        throw DbError(DbFailure{DbFailure::Kind::kOther, "",
+                                "the history holds version '" + text + "', which is not a version",
+                                ""});
     return *version;
 }
 
@@ -28,21 +23,16 @@ std::string iso_utc_sql(const std::string& column) {
     return "to_char(" + column + R"( AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))";
 }
 
-std::string notify_payload(const std::string& name, const std::string& event) {
-    return name + ":" + event;
-}
-
-std::optional<std::string> notify_event(const std::string& name, const std::string& payload) {
-    if (payload.size() <= name.size() || payload.compare(0, name.size(), name) != 0 ||
-        payload[name.size()] != ':') {
-        return std::nullopt;
-    }
-    return payload.substr(name.size() + 1);
-}
-
 std::string qualified(pqxx::connection_base& connection, const StateLocation& where,
-                      const char* table) {
-    return connection.quote_name(where.schema) + "." + connection.quote_name(table);
+                      StateTable table) {
+    return connection.quote_name(where.schema) + "." +
+           connection.quote_name(std::string(table_name(table)));
+}
+
+std::string notify_call_sql(pqxx::connection_base& connection, const StateLocation& where,
+                            const StateChange& change) {
+    return "pg_notify(" + connection.quote(std::string(kNotifyChannel)) + ", " +
+           connection.quote(change_payload(where.name, change)) + ")";
 }
 
 namespace {
@@ -89,11 +79,12 @@ TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where)
             "CASE WHEN to_regclass($4) IS NULL THEN false "
             "ELSE has_table_privilege(to_regclass($4), 'SELECT') END, "
             "to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL",
-            qualified(connection, where, "history"), qualified(connection, where, "lease"),
-            qualified(connection, where, "failure"),
-            qualified(connection, where, "batch_progress"));
-        return TablesSeen{row[0].as<bool>(), row[1].as<bool>(), row[2].as<bool>(),
-                          row[3].as<bool>(), {}};
+            qualified(connection, where, StateTable::kHistory),
+            qualified(connection, where, StateTable::kLease),
+            qualified(connection, where, StateTable::kFailure),
+            qualified(connection, where, StateTable::kBatchProgress));
+        return TablesSeen{
+            row[0].as<bool>(), row[1].as<bool>(), row[2].as<bool>(), row[3].as<bool>(), {}};
     });
     const std::lock_guard lock(mutex);
     auto& entry = seen[key];
@@ -119,12 +110,40 @@ bool batch_progress_table_exists(pqxx::connection& connection, const StateLocati
     return tables_seen(connection, where).batch_progress;
 }
 
-std::string batch_progress_columns_sql(const std::string& alias) {
+namespace {
+
+std::string joined(const std::vector<std::string>& columns) {
+    std::string sql;
+    for (const auto& column : columns) sql += (sql.empty() ? "" : ", ") + column;
+    return sql;
+}
+
+std::vector<std::string> batch_progress_columns(const std::string& alias) {
     const std::string a = alias + ".";
-    return a + "version::text, " + a + "file, " + a + "batches, " + a + "rows, " + a +
-           "last_key, " + a + "total, " + a + "elapsed_ms, " + iso_utc_sql(a + "started_at") +
-           ", " + iso_utc_sql(a + "updated_at") + ", " + a + "holder, " + a +
-           "statement_checksum, extract(epoch FROM " + a + "updated_at)::float8";
+    return {a + "version::text",
+            a + "file",
+            a + "batches",
+            a + "rows",
+            a + "last_key",
+            a + "total",
+            a + "elapsed_ms",
+            iso_utc_sql(a + "started_at"),
+            iso_utc_sql(a + "updated_at"),
+            a + "holder",
+            a + "statement_checksum",
+            "extract(epoch FROM " + a + "updated_at)::float8"};
+}
+
+std::vector<std::string> recorded_failure_columns(const std::string& alias) {
+    const std::string a = alias + ".";
+    return {a + "version::text", a + "file",    a + "checksum", a + "line",
+            a + "sqlstate",      a + "message", a + "holder",   iso_utc_sql(a + "failed_at")};
+}
+
+}  // namespace
+
+std::string batch_progress_columns_sql(const std::string& alias) {
+    return joined(batch_progress_columns(alias));
 }
 
 BatchProgress batch_progress_from(const pqxx::row& row, pqxx::row::size_type first) {
@@ -145,9 +164,7 @@ BatchProgress batch_progress_from(const pqxx::row& row, pqxx::row::size_type fir
 }
 
 std::string recorded_failure_columns_sql(const std::string& alias) {
-    const std::string a = alias + ".";
-    return a + "version::text, " + a + "file, " + a + "checksum, " + a + "line, " + a +
-           "sqlstate, " + a + "message, " + a + "holder, " + iso_utc_sql(a + "failed_at");
+    return joined(recorded_failure_columns(alias));
 }
 
 RecordedFailure recorded_failure_from(const pqxx::row& row, pqxx::row::size_type first) {
@@ -161,51 +178,53 @@ RecordedFailure recorded_failure_from(const pqxx::row& row, pqxx::row::size_type
                            row[first + 7].as<std::string>()};
 }
 
-SchemaState read_schema_state(pqxx::connection& connection, const StateLocation& where) {
-    if (!state_tables_exist(connection, where)) return SchemaState{};
-    const std::string history = qualified(connection, where, "history");
-    const std::string lease = qualified(connection, where, "lease");
-    std::string query = "SELECT (SELECT max(version)::text FROM " + history +
-                              " WHERE name = $1 AND success), "
-                              "d.version::text, d.description, d.file, d.applied_by, " +
-                              iso("d.applied_at") +
-                              ", "
-                              "l.holder, l.token, " +
-                              iso("l.acquired_at") + ", " + iso("l.expires_at") +
-                              ", "
-                              "l.expires_at < clock_timestamp(), "
-                              // Through jsonb: tables bootstrapped before 0.4 lack the column.
-                              "coalesce(to_jsonb(l) ->> 'lease_id', '') "
-                              "FROM (SELECT 1) AS one "
-                              "LEFT JOIN LATERAL (SELECT * FROM " +
-                              history +
-                              " AS h WHERE name = $1 AND NOT success "
-                              // A non-transactional migration whose holder still holds the lease is
-                              // in progress, not dirty.
-                              "AND NOT EXISTS (SELECT 1 FROM " +
-                              lease +
-                              " AS live WHERE live.name = $1 "
-                              "AND live.token = h.token AND live.holder IS NOT NULL "
-                              "AND live.expires_at > clock_timestamp()) "
-                              "ORDER BY version LIMIT 1) AS d ON true "
-                              "LEFT JOIN " +
-                              lease + " AS l ON l.name = $1";
-    const bool with_failure = failure_table_exists(connection, where);
-    if (with_failure) {
-        // The latest remembered failure: rows are deleted when their migration succeeds.
-        query.insert(query.find(" FROM (SELECT 1) AS one"), ", " + recorded_failure_columns_sql("f"));
-        query += " LEFT JOIN LATERAL (SELECT * FROM " + qualified(connection, where, "failure") +
-                 " WHERE name = $1 ORDER BY failed_at DESC LIMIT 1) AS f ON true";
+namespace {
+
+// The readers' one query, assembled from the parts the tables present allow (tables created by
+// older gates lack some): each part adds its columns to the select list and its join, and
+// says where its columns start in the row.
+class StateQuery {
+  public:
+    pqxx::row::size_type add(const std::vector<std::string>& columns, const std::string& join) {
+        const pqxx::row::size_type first = width_;
+        select_ += (select_.empty() ? "" : ", ") + joined(columns);
+        joins_ += join;
+        width_ += static_cast<pqxx::row::size_type>(columns.size());
+        return first;
     }
-    const bool with_batch = batch_progress_table_exists(connection, where);
-    pqxx::row::size_type batch_column = 0;
-    if (with_batch) {
-        batch_column = with_failure ? 20 : 12;
-        query.insert(query.find(" FROM (SELECT 1) AS one"), ", " + batch_progress_columns_sql("b"));
-        query += " LEFT JOIN LATERAL (SELECT * FROM " +
-                 qualified(connection, where, "batch_progress") +
-                 " WHERE name = $1 ORDER BY version LIMIT 1) AS b ON true";
-    }
+    std::string sql() const { return "SELECT " + select_ + " FROM (SELECT 1) AS one" + joins_; }
+
+  private:
+    std::string select_;
+    std::string joins_;
+    pqxx::row::size_type width_ = 0;
+};
+
+// The version, the first dirty migration and the lease: columns 0 to 11.
+void add_core_part(StateQuery& query, const std::string& history, const std::string& lease) {
+    query.add({"(SELECT max(version)::text FROM " + history + " WHERE name = $1 AND success)",
+               "d.version::text", "d.description", "d.file", "d.applied_by",
+               iso_utc_sql("d.applied_at"), "l.holder", "l.token", iso_utc_sql("l.acquired_at"),
+               iso_utc_sql("l.expires_at"), "l.expires_at < clock_timestamp()",
+               // Through jsonb: tables bootstrapped before 0.4 lack the column.
+               "coalesce(to_jsonb(l) ->> 'lease_id', '')"},
+              " LEFT JOIN LATERAL (SELECT * FROM " + history +
+                  " AS h WHERE name = $1 AND NOT success "
+                  // A non-transactional migration whose holder still holds the lease is in
+                  // progress, not dirty.
+                  "AND NOT EXISTS (SELECT 1 FROM " +
+                  lease +
+                  " AS live WHERE live.name = $1 AND live.token = h.token "
+                  "AND live.holder IS NOT NULL AND live.expires_at > clock_timestamp()) "
+                  "ORDER BY version LIMIT 1) AS d ON true LEFT JOIN " +
+                  lease + " AS l ON l.name = $1");
+}
+
+// Runs the readers' query; a state schema dropped meanwhile reads as no state.
+SchemaState state_from(pqxx::connection& connection, const StateLocation& where,
+                       const std::string& query, std::optional<pqxx::row::size_type> failure_column,
+                       std::optional<pqxx::row::size_type> batch_column,
+                       pqxx::row::size_type contract_column) {
     SchemaState state;
     pqxx::result rows;
     try {
@@ -222,9 +241,8 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
     if (!row[0].is_null()) state.version = version_from_sql(row[0].as<std::string>());
     if (!row[1].is_null()) {
         state.dirty = DirtyMigration{version_from_sql(row[1].as<std::string>()),
-                                     row[2].as<std::string>(),
-                                     row[3].as<std::string>(), row[4].as<std::string>(),
-                                     row[5].as<std::string>()};
+                                     row[2].as<std::string>(), row[3].as<std::string>(),
+                                     row[4].as<std::string>(), row[5].as<std::string>()};
     }
     if (!row[7].is_null()) {
         LeaseInfo info;
@@ -236,11 +254,53 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
         info.lease_id = row[11].as<std::string>();
         state.lease = std::move(info);
     }
-    if (with_failure && !row[12].is_null()) state.failure = recorded_failure_from(row, 12);
-    if (with_batch && !row[batch_column].is_null()) {
-        state.batch = batch_progress_from(row, batch_column);
+    if (failure_column && !row[*failure_column].is_null()) {
+        state.failure = recorded_failure_from(row, *failure_column);
+    }
+    if (batch_column && !row[*batch_column].is_null()) {
+        state.batch = batch_progress_from(row, *batch_column);
+    }
+    if (!row[contract_column].is_null()) {
+        state.contract = AppliedContract{version_from_sql(row[contract_column].as<std::string>()),
+                                         row[contract_column + 1].as<std::string>(),
+                                         row[contract_column + 2].as<std::string>()};
     }
     return state;
+}
+
+}  // namespace
+
+SchemaState read_schema_state(pqxx::connection& connection, const StateLocation& where) {
+    if (!state_tables_exist(connection, where)) return SchemaState{};
+    StateQuery query;
+    add_core_part(query, qualified(connection, where, StateTable::kHistory),
+                  qualified(connection, where, StateTable::kLease));
+    std::optional<pqxx::row::size_type> failure_column;
+    if (failure_table_exists(connection, where)) {
+        // The latest remembered failure: rows are deleted when their migration succeeds.
+        failure_column = query.add(recorded_failure_columns("f"),
+                                   " LEFT JOIN LATERAL (SELECT * FROM " +
+                                       qualified(connection, where, StateTable::kFailure) +
+                                       " WHERE name = $1 ORDER BY failed_at DESC LIMIT 1) AS f "
+                                       "ON true");
+    }
+    std::optional<pqxx::row::size_type> batch_column;
+    if (batch_progress_table_exists(connection, where)) {
+        batch_column = query.add(batch_progress_columns("b"),
+                                 " LEFT JOIN LATERAL (SELECT * FROM " +
+                                     qualified(connection, where, StateTable::kBatchProgress) +
+                                     " WHERE name = $1 ORDER BY version LIMIT 1) AS b ON true");
+    }
+    // The highest applied contract migration. Through jsonb: history tables bootstrapped before
+    // 0.5 lack the `contract` column.
+    const pqxx::row::size_type contract_column = query.add(
+        {"c.version::text", "c.file", iso_utc_sql("c.applied_at")},
+        " LEFT JOIN LATERAL (SELECT * FROM " + qualified(connection, where, StateTable::kHistory) +
+            " AS h WHERE name = $1 AND success AND "
+            "coalesce((to_jsonb(h) ->> 'contract')::boolean, false) "
+            "ORDER BY version DESC LIMIT 1) AS c ON true");
+    return state_from(connection, where, query.sql(), failure_column, batch_column,
+                      contract_column);
 }
 
 }  // namespace schemagate

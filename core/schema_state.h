@@ -10,15 +10,9 @@
 
 #include "batch_progress.h"
 #include "migration_version.h"
+#include "state_tables.h"
 
 namespace schemagate {
-
-// Which state tables and which migration set: `--schema` (default "schemagate") and
-// `--name` (default "default"). Several apps can share a database with different names.
-struct StateLocation {
-    std::string schema = "schemagate";
-    std::string name = "default";
-};
 
 struct LeaseInfo {
     std::string holder;  // empty when released
@@ -50,16 +44,25 @@ struct RecordedFailure {
     std::string failed_at;  // ISO 8601 UTC, from the database clock
 };
 
+// The highest applied contract migration (README, "Expand and contract"): a release that does
+// not ship it runs against a schema that no longer has what its code may read.
+struct AppliedContract {
+    MigrationVersion version;
+    std::string file;
+    std::string applied_at;  // ISO 8601 UTC, from the database clock
+};
+
 // One reading of the schema's state: what the gate decides on and the sidecar reports.
 struct SchemaState {
-    bool initialized = false;             // false until the state tables exist
+    bool initialized = false;                 // false until the state tables exist
     std::optional<MigrationVersion> version;  // highest successful version; nullopt = none yet
     // Lowest unfinished non-transactional migration whose holder is gone (an unfinished one
     // under a live lease is in progress, not dirty).
     std::optional<DirtyMigration> dirty;
-    std::optional<LeaseInfo> lease;  // nullopt when no pod ever took it
-    std::optional<RecordedFailure> failure;  // the latest remembered failure, if any
-    std::optional<BatchProgress> batch;      // the batched migration under way, if any
+    std::optional<LeaseInfo> lease;           // nullopt when no pod ever took it
+    std::optional<RecordedFailure> failure;   // the latest remembered failure, if any
+    std::optional<BatchProgress> batch;       // the batched migration under way, if any
+    std::optional<AppliedContract> contract;  // nullopt: none applied (or tables before 0.5)
 };
 
 // Whether the state tables (history and lease) exist, asked without an error the server
@@ -94,16 +97,13 @@ std::string iso_utc_sql(const std::string& column);
 
 // `"schema"."table"`, quoted by the server's rules.
 std::string qualified(pqxx::connection_base& connection, const StateLocation& where,
-                      const char* table);
+                      StateTable table);
 
-// The NOTIFY channel: one per database, payload "<name>:<event>" so listeners filter.
-// Events: a version number (that migration committed), "released" (the lease was given up
-// or broken), "repaired" (an operator resolved a dirty migration).
-inline constexpr const char* kNotifyChannel = "schemagate";
-
-std::string notify_payload(const std::string& name, const std::string& event);
-
-// The event of a payload about migration set `name`, or nullopt for another set's.
-std::optional<std::string> notify_event(const std::string& name, const std::string& payload);
+// `pg_notify(channel, payload)` announcing `change`, for a query string. Our notifications
+// are written inline, quoted by the connection, and not as parameters, because each travels
+// in the same query string as the statement it announces: one round trip, and delivered only
+// if that statement's transaction commits.
+std::string notify_call_sql(pqxx::connection_base& connection, const StateLocation& where,
+                            const StateChange& change);
 
 }  // namespace schemagate

@@ -21,7 +21,8 @@ inline nlohmann::json version_json(const MigrationVersion& version) {
 
 // The text of what version_json wrote.
 inline std::string version_json_text(const nlohmann::json& value) {
-    return value.is_string() ? value.get<std::string>() : std::to_string(value.get<std::uint64_t>());
+    return value.is_string() ? value.get<std::string>()
+                             : std::to_string(value.get<std::uint64_t>());
 }
 
 // A remembered failure, as status --json shows it (the sidecar's anonymous /readyz shows only

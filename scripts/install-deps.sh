@@ -7,13 +7,13 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libpqxx-dev libpq-dev libcpp-httplib-dev libmicrohttpd-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libcli11-dev libgtest-dev libgmock-dev libssl-dev libyaml-dev
+  libcli11-dev libgtest-dev libgmock-dev libssl-dev libtomlplusplus-dev libyaml-dev
   postgresql-15 postgresql-client-15 pgbouncer
   curl procps util-linux yamllint
   tinyproxy openssl  # notify_test: a real HTTP proxy, and a test certificate for its TLS receiver
   podman buildah runc catatonit fuse-overlayfs slirp4netns uidmap debootstrap
   wrk time sqitch libdbd-pg-perl iproute2 iptables tar coreutils
-  clang libclang-rt-14-dev clang-tidy
+  clang libclang-rt-14-dev clang-tidy clang-format
   prometheus unzip  # unzip: Helm, which comes in an npm package (tests/k8s/install-helm.sh)
   docker-registry  # the OCI registry of the release round trip (tests/k8s/release_test.sh)
 )
@@ -47,7 +47,7 @@ required_programs=(
   yamllint:yamllint podman:podman buildah:buildah runc:runc catatonit:catatonit
   fuse-overlayfs:fuse-overlayfs slirp4netns:slirp4netns newuidmap:uidmap debootstrap:debootstrap
   wrk:wrk /usr/bin/time:time sqitch:sqitch tar:tar ip:iproute2 iptables:iptables
-  clang++:clang clang-tidy:clang-tidy node:nodejs npm:npm promtool:prometheus unzip:unzip
+  clang++:clang clang-tidy:clang-tidy clang-format:clang-format node:nodejs npm:npm promtool:prometheus unzip:unzip
   tinyproxy:tinyproxy openssl:openssl docker-registry:docker-registry
 )
 missing_programs=()

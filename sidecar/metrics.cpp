@@ -39,6 +39,8 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
     gauge(out, "schemagate_build_info", "Always 1; the label carries the sidecar's version.",
           labels + ",version=\"" + label_value(kVersion) + "\"", 1);
     const MigrationVersion current = snapshot.state.version.value_or(MigrationVersion{});
+    // Before a deferred contract migration the app expects the version before it.
+    const MigrationVersion expect = effective_expect(policy, current);
     // Before the first successful read nothing is known: no version series at all, rather than
     // a 0 that reads as an empty schema. A gauge holds a float64: dotted versions and integers
     // of 16 digits and more have no exact value, so those series are left out and the _info
@@ -47,7 +49,7 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
         gauge(out, "schemagate_schema_version", "Schema version last read from the database.",
               labels, *number);
     }
-    if (const auto number = policy.expect.exact_number()) {
+    if (const auto number = expect.exact_number()) {
         gauge(out, "schemagate_expected_version", "Lowest schema version the app runs against.",
               labels, *number);
     }
@@ -55,12 +57,19 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
         gauge(out, "schemagate_schema_version_info",
               "Always 1; the labels carry the schema version and the expected one, as text.",
               labels + ",version=\"" + label_value(current.text()) + "\",expected=\"" +
-                  label_value(policy.expect.text()) + "\"",
+                  label_value(expect.text()) + "\"",
               1);
     }
     gauge(out, "schemagate_schema_behind",
           "1 while the schema version read is below the expected one (any version form).", labels,
-          snapshot.ever_read && current < policy.expect ? 1 : 0);
+          snapshot.ever_read && current < expect ? 1 : 0);
+    gauge(out, "schemagate_contract_deferred",
+          "1 while this release ships a contract migration not applied yet (deferred until "
+          "`schemagate contract`).",
+          labels, snapshot.ever_read && deferred_contract(policy, current) ? 1 : 0);
+    gauge(out, "schemagate_contracted_past",
+          "1 when a contract migration this release does not ship was applied (not ready).", labels,
+          contracted_past(snapshot.state, policy) ? 1 : 0);
     gauge(out, "schemagate_ready", "1 while /readyz answers 200.", labels, readiness.ready ? 1 : 0);
     gauge(out, "schemagate_stale",
           "1 while readiness rests on a read older than --grace (the database is unreachable).",
@@ -96,8 +105,7 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
                   *eta);
         }
         gauge(out, "schemagate_batch_updated_timestamp_seconds",
-              "Unix time its latest batch committed.", batch_labels,
-              batch.updated_at_unix);
+              "Unix time its latest batch committed.", batch_labels, batch.updated_at_unix);
     }
     out += fmt::format(
         "# HELP schemagate_last_check_timestamp_seconds Unix time of the last check.\n"

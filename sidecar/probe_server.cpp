@@ -183,8 +183,10 @@ class ProbeServer::Http {
 ProbeServer::ProbeServer(const SidecarConfig& config, SnapshotSource source)
     : config_(config),
       source_(std::move(source)),
-      policy_{config.expect, config.max_version, config.grace,
-              config.poll_interval + config.check_timeout + Millis{1000}, config.on_outage},
+      policy_{config.expect,    config.max_version,
+              config.grace,     config.poll_interval + config.check_timeout + Millis{1000},
+              config.on_outage, config.shipped,
+              config.contracts},
       http_(std::make_unique<Http>()) {}
 
 ProbeServer::~ProbeServer() = default;

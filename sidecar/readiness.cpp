@@ -42,14 +42,23 @@ nlohmann::json probe_batch_json(const BatchProgress& progress) {
 // The verdict on the schema itself: is it one this app runs against?
 Readiness compatibility(const SchemaState& state, const ReadinessPolicy& policy) {
     const MigrationVersion version = state.version.value_or(MigrationVersion{});
+    if (contracted_past(state, policy)) {
+        return {false,
+                "schema contracted past this release: " + version_label(state.contract->version) +
+                    " (" + state.contract->file +
+                    "), a contract migration this release does not ship, was applied at " +
+                    state.contract->applied_at + "; this release ships up to " +
+                    version_label(policy.shipped.none() ? policy.expect : policy.shipped),
+                false};
+    }
+    const MigrationVersion expect = effective_expect(policy, version);
     // A dirty migration this app needs (at or below what it expects) leaves its schema in an
     // unknown state; one above is a later release's problem, reported but not this pod's.
-    if (state.dirty && state.dirty->version <= policy.expect) {
+    if (state.dirty && state.dirty->version <= expect) {
         return {false, version_label(state.dirty->version) + " is dirty", false};
     }
-    if (version < policy.expect) {
-        return {false,
-                "schema behind: at " + version.text() + ", app expects " + policy.expect.text(),
+    if (version < expect) {
+        return {false, "schema behind: at " + version.text() + ", app expects " + expect.text(),
                 false};
     }
     if (policy.max_version && version > *policy.max_version) {
@@ -59,14 +68,42 @@ Readiness compatibility(const SchemaState& state, const ReadinessPolicy& policy)
                 false};
     }
     std::string reason = "schema at " + version.text();
+    if (const auto deferred = deferred_contract(policy, version)) {
+        reason += " (" + version_label(*deferred) +
+                  ", a contract migration, is deferred until `schemagate contract`)";
+    }
     if (state.dirty) {
-        reason += " (" + version_label(state.dirty->version) +
-                  ", above what this app expects, is dirty)";
+        reason +=
+            " (" + version_label(state.dirty->version) + ", above what this app expects, is dirty)";
     }
     return {true, reason, false};
 }
 
 }  // namespace
+
+std::optional<MigrationVersion> deferred_contract(const ReadinessPolicy& policy,
+                                                  const MigrationVersion& current) {
+    for (const auto& contract : policy.contracts) {
+        if (contract.version > current && contract.version <= policy.expect) {
+            return contract.version;
+        }
+    }
+    return std::nullopt;
+}
+
+MigrationVersion effective_expect(const ReadinessPolicy& policy, const MigrationVersion& current) {
+    for (const auto& contract : policy.contracts) {
+        if (contract.version > current && contract.version <= policy.expect) {
+            return std::min(contract.before, policy.expect);
+        }
+    }
+    return policy.expect;
+}
+
+bool contracted_past(const SchemaState& state, const ReadinessPolicy& policy) {
+    const MigrationVersion& shipped = policy.shipped.none() ? policy.expect : policy.shipped;
+    return state.contract && state.contract->version > shipped;
+}
 
 Readiness evaluate(const SchemaSnapshot& snapshot, const ReadinessPolicy& policy,
                    std::chrono::steady_clock::time_point now) {
@@ -103,9 +140,14 @@ nlohmann::json readiness_json(const SchemaSnapshot& snapshot, const ReadinessPol
     const SchemaState& state = snapshot.state;
     json body;
     body["ready"] = readiness.ready;
-    body["version"] =
-        snapshot.ever_read ? version_json(state.version.value_or(MigrationVersion{})) : json(nullptr);
-    body["expected"] = version_json(policy.expect);
+    body["version"] = snapshot.ever_read ? version_json(state.version.value_or(MigrationVersion{}))
+                                         : json(nullptr);
+    const MigrationVersion current = state.version.value_or(MigrationVersion{});
+    body["expected"] =
+        version_json(snapshot.ever_read ? effective_expect(policy, current) : policy.expect);
+    const auto deferred = snapshot.ever_read ? deferred_contract(policy, current) : std::nullopt;
+    body["deferred_contract"] = deferred ? version_json(*deferred) : json(nullptr);
+    body["contracted_past"] = contracted_past(state, policy);
     body["max_version"] = policy.max_version ? version_json(*policy.max_version) : json(nullptr);
     body["dirty"] = state.dirty.has_value();
     body["stale"] = readiness.stale;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "duration.h"
 #include "schema_snapshot.h"
@@ -18,6 +19,15 @@ enum class OnOutage {
     kUnready,   // strict: not ready once the grace has passed
 };
 
+// A contract migration this release ships (README, "Expand and contract"), and the highest
+// version before it: until `schemagate contract` applies it, the app runs against that one.
+struct ContractPoint {
+    MigrationVersion version;
+    MigrationVersion before;
+
+    bool operator==(const ContractPoint&) const = default;
+};
+
 struct ReadinessPolicy {
     MigrationVersion expect;
     std::optional<MigrationVersion> max_version;
@@ -27,7 +37,22 @@ struct ReadinessPolicy {
     // Zero disables it.
     Millis stale_after{0};
     OnOutage on_outage = OnOutage::kKeepLast;
+    // The highest version this release ships (none: `expect`): a contract migration above it,
+    // applied, means the schema moved past what this release's code understands.
+    MigrationVersion shipped{};
+    std::vector<ContractPoint> contracts{};  // ascending
 };
+
+// The version the app needs at schema version `current`: `expect`, or the version before the
+// first contract migration it ships that is not applied yet (above `current`).
+MigrationVersion effective_expect(const ReadinessPolicy& policy, const MigrationVersion& current);
+
+// That contract migration, if any: deferred until `schemagate contract`.
+std::optional<MigrationVersion> deferred_contract(const ReadinessPolicy& policy,
+                                                  const MigrationVersion& current);
+
+// True when a contract migration this release does not ship was applied.
+bool contracted_past(const SchemaState& state, const ReadinessPolicy& policy);
 
 struct Readiness {
     bool ready = false;

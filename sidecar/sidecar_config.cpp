@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sidecar_config.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <array>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <map>
 
 #include "cli_options.h"
+#include "directive.h"
 #include "exit_code.h"
 #include "migration_name.h"
 #include "version.h"
@@ -16,23 +22,50 @@ namespace schemagate {
 
 namespace {
 
+// Enough for any first line a directive is written on (spaces included).
+constexpr std::size_t kFirstLineRead = 256;
+
 int reject(const std::string& message) {
     return reject_flag("schemagate-sidecar", message);
 }
 
-// The highest version among migration file names; the sidecar never reads their contents.
+// A versioned migration file's first line says whether it is a contract migration; nothing
+// else of its content is read (the gate checks the files).
+bool is_contract_file(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    std::string head(kFirstLineRead, '\0');
+    file.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(std::max<std::streamsize>(file.gcount(), 0)));
+    return has_first_line_flag(head, kContractDirective);
+}
+
+// The release's files, from their names (and the contract files' first lines).
 // Subdirectories count, as they do for the gate.
-std::optional<MigrationVersion> highest_version_in(const std::string& directory,
-                                                   std::string& error) {
+struct ReleaseFiles {
+    MigrationVersion highest;
+    std::vector<ContractPoint> contracts;
+};
+
+std::vector<ContractPoint> contract_points(const std::map<MigrationVersion, bool>& versions) {
+    std::vector<ContractPoint> points;
+    MigrationVersion before;
+    for (const auto& [version, contract] : versions) {
+        if (contract) points.push_back({version, before});
+        before = version;
+    }
+    return points;
+}
+
+std::optional<ReleaseFiles> release_files_in(const std::string& directory, std::string& error) {
     namespace fs = std::filesystem;
     std::error_code code;
-    fs::recursive_directory_iterator entries(
-        directory, fs::directory_options::follow_directory_symlink, code);
+    fs::recursive_directory_iterator entries(directory,
+                                             fs::directory_options::follow_directory_symlink, code);
     if (code) {
         error = "--migrations: cannot list " + directory + ": " + code.message();
         return std::nullopt;
     }
-    MigrationVersion highest;
+    std::map<MigrationVersion, bool> versions;  // version -> contract
     for (auto it = fs::begin(entries); it != fs::end(entries); it.increment(code)) {
         if (code) break;
         const std::string name = it->path().filename().string();
@@ -46,21 +79,21 @@ std::optional<MigrationVersion> highest_version_in(const std::string& directory,
             error = "--migrations: " + it->path().string() + ": " + bad->reason;
             return std::nullopt;
         }
-        if (const auto* migration = std::get_if<MigrationName>(&parsed)) {
-            highest = std::max(highest, migration->version);
+        if (const auto* migration = std::get_if<MigrationName>(&parsed);
+            migration != nullptr && !migration->version.none()) {
+            versions[migration->version] = is_contract_file(it->path());
         }
     }
     if (code) {
         error = "--migrations: cannot list " + directory + ": " + code.message();
         return std::nullopt;
     }
-    if (highest.none()) {
+    if (versions.empty()) {
         error = "--migrations: no migration files in " + directory;
         return std::nullopt;
     }
-    return highest;
+    return ReleaseFiles{versions.rbegin()->first, contract_points(versions)};
 }
-
 
 // What the flag table holds as text, converted once parsing succeeded.
 struct RawSidecarFlags {
@@ -120,7 +153,16 @@ void add_flags(CLI::App& app, SidecarConfig& config, RawSidecarFlags& raw) {
         ->envname("SCHEMAGATE_ON_OUTAGE")
         ->check(CLI::IsMember({"keep-last", "unready"}))
         ->capture_default_str();
+    app.add_option("--pod-name", config.pod_name,
+                   "How this pod shows as a live reader of the schema (default $HOSTNAME)")
+        ->envname("SCHEMAGATE_POD_NAME");
     add_logging_options(app, raw.log_format, config.verbose);
+}
+
+std::string default_pod_name() {
+    if (const char* host = std::getenv("HOSTNAME"); host != nullptr && *host != '\0') return host;
+    std::array<char, 256> buffer{};
+    return gethostname(buffer.data(), buffer.size() - 1) == 0 ? buffer.data() : "unknown";
 }
 
 std::optional<std::string> set_listen(const std::string& listen, SidecarConfig& config) {
@@ -157,10 +199,13 @@ std::optional<std::string> set_expected_versions(const RawSidecarFlags& raw,
         config.expect = *version;
     } else {
         std::string error;
-        const auto highest = highest_version_in(raw.migrations, error);
-        if (!highest) return error + " (or give --expect N)";
-        config.expect = *highest;
+        auto release = release_files_in(raw.migrations, error);
+        if (!release) return error + " (or give --expect N)";
+        config.expect = release->highest;
+        config.shipped = release->highest;
+        config.contracts = std::move(release->contracts);
     }
+    if (config.shipped.none()) config.shipped = config.max_version.value_or(config.expect);
     if (config.max_version && *config.max_version < config.expect) {
         return "--max-version: " + config.max_version->text() + " is below the expected version " +
                config.expect.text();
@@ -179,6 +224,7 @@ std::optional<std::string> finish(const RawSidecarFlags& raw, SidecarConfig& con
     if (config.request_timeout < Millis{100}) return "--request-timeout: must be at least 100ms";
     config.log_format = log_format_named(raw.log_format);
     config.on_outage = raw.on_outage == "unready" ? OnOutage::kUnready : OnOutage::kKeepLast;
+    if (config.pod_name.empty()) config.pod_name = default_pod_name();
     return state_location_problem(config.state);
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "duration.h"
 #include "logging.h"
@@ -26,6 +27,13 @@ struct SidecarConfig {
     MigrationVersion expect;
     // --max-version: newest schema this app still runs against; nullopt = no upper bound.
     std::optional<MigrationVersion> max_version;
+    // What the release ships (README, "Expand and contract"): its highest migration version
+    // (--expect, or --max-version, without a directory) and, read from --migrations, its
+    // contract migrations.
+    MigrationVersion shipped;
+    std::vector<ContractPoint> contracts;
+    // --pod-name, default $HOSTNAME: how this pod shows as a live reader of the schema.
+    std::string pod_name;
     // --poll-interval, default 5s: one query per interval whatever the probe rate; NOTIFY
     // from the gate makes changes visible at once anyway, so polling only bounds staleness
     // when LISTEN is unavailable (PgBouncer transaction pooling).

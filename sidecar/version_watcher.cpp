@@ -172,7 +172,7 @@ void VersionWatcher::Shared::watch(Backoff& reconnect) {
             // LISTEN is a round trip too: bounded like a check, and cut by stop().
             const SocketDeadline::Scope bounded(deadline, connection->sock(), check_timeout);
             listener.emplace(*connection, [this](const std::string& payload) {
-                return notify_event(where.name, payload).has_value();
+                return parse_change(where.name, payload).has_value();
             });
         }
         reconnect.reset();

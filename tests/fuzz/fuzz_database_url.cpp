@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // what is left once it is removed.
         std::string message = e.what();
         for (const std::string fixed :
-             {"--database-url: ", "not a valid PostgreSQL URL (postgresql://user@host:port/db) or key=value "
+             {"--database-url: ",
+              "not a valid PostgreSQL URL (postgresql://user@host:port/db) or key=value "
               "connection string",
               "the URL holds an unencoded '/', '?', '#' or '@' before its last '@', so where the "
               "password ends is ambiguous: percent-encode them in the user name, password and "

@@ -26,12 +26,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 const auto& traits = alone.front().traits;
                 FUZZ_ASSERT_TRUE(traits.command == statement.traits.command);
                 FUZZ_ASSERT_TRUE(traits.transaction == statement.traits.transaction);
-                FUZZ_ASSERT_TRUE(traits.outside_transaction == statement.traits.outside_transaction);
+                FUZZ_ASSERT_TRUE(traits.outside_transaction ==
+                                 statement.traits.outside_transaction);
                 FUZZ_ASSERT_TRUE(traits.client_copy == statement.traits.client_copy);
                 FUZZ_ASSERT_TRUE(traits.string_reading == statement.traits.string_reading);
             }
-            reading_changed = reading_changed ||
-                              statement.traits.string_reading != schemagate::StringReading::kUnchanged;
+            reading_changed = reading_changed || statement.traits.string_reading !=
+                                                     schemagate::StringReading::kUnchanged;
             FUZZ_ASSERT_TRUE(!statement.text.empty());
             FUZZ_ASSERT_TRUE(statement.line >= last_line);
             const auto at = sql.find(statement.text, searched_from);

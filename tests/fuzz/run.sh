@@ -36,7 +36,9 @@ printf '{"kind":"List","items":[{"kind":"Deployment","spec":{"template":{"spec":
 printf 'a: &x [1]\nb: *x\n---\nkind: ConfigMap\n' > "$corpus/manifests/alias"
 
 status=0
-for target in sql_splitter:sql migration_name:name duration:duration database_url:url argv:argv manifests:manifests; do
+printf -- '--liquibase formatted sql\n--changeset a:1 endDelimiter:/\nSELECT 1;\n/\n--rollback x\n' > "$corpus/sql/liquibase"
+printf -- '-- atlas:delimiter -- end\nSELECT 1;\n-- end\n' > "$corpus/sql/atlas"
+for target in sql_splitter:sql migration_name:name duration:duration database_url:url argv:argv tool_files:sql manifests:manifests; do
   name=${target%%:*}
   dir=${target#*:}
   echo "fuzz_$name for ${seconds}s"

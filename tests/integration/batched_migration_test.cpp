@@ -24,7 +24,8 @@ class BatchedMigration : public GateTest {
                         "CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL,\n"
                         "  email_lower text, n int NOT NULL DEFAULT 0);\n"
                         "INSERT INTO accounts (id, email) SELECT g, 'User' || g || '@Example.COM'\n"
-                        "  FROM generate_series(1, " + std::to_string(kRows) + ") g;\n");
+                        "  FROM generate_series(1, " +
+                            std::to_string(kRows) + ") g;\n");
         write_migration("V2__backfill.sql",
                         "-- schemagate:batch size=" + std::to_string(kBatch) + " pause=" + pause +
                             " key=bigint\n"
@@ -47,11 +48,14 @@ class BatchedMigration : public GateTest {
     }
     long long touched() const { return query_int("SELECT sum(n) FROM accounts"); }
     void expect_every_row_processed_once() const {
-        EXPECT_EQ(query_int("SELECT count(*) FROM accounts WHERE n = 1 AND email_lower = lower(email)"),
-                  kRows);
+        EXPECT_EQ(
+            query_int("SELECT count(*) FROM accounts WHERE n = 1 AND email_lower = lower(email)"),
+            kRows);
         EXPECT_EQ(query_int("SELECT count(*) FROM accounts WHERE n <> 1"), 0);
         EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.batch_progress"), 0);
-        EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE version = '{2}' AND success"), 1);
+        EXPECT_EQ(
+            query_int("SELECT count(*) FROM schemagate.history WHERE version = '{2}' AND success"),
+            1);
     }
 };
 
@@ -93,7 +97,8 @@ TEST_F(BatchedMigration, KilledThreeTimesMidwayEveryRowIsProcessedExactlyOnce) {
 TEST_F(BatchedMigration, SigtermBetweenBatchesExits143AndLeavesItResumable) {
     backfill_set("", "200ms");  // mostly pausing: the signal lands between batches
     Process holder = start_gate({"migrate"});
-    ASSERT_TRUE(eventually([&] { return progress("batches") >= 3; }, Millis{60'000})) << holder.err();
+    ASSERT_TRUE(eventually([&] { return progress("batches") >= 3; }, Millis{60'000}))
+        << holder.err();
     holder.signal(SIGTERM);
     ASSERT_TRUE(holder.wait_for_exit(Millis{10'000}));
     keep_output(holder);
@@ -143,8 +148,9 @@ TEST_F(BatchedMigration, ALockTimeoutRetriesThatBatchNotTheMigration) {
     pqxx::work lock(app);
     lock.exec("SELECT 1 FROM accounts WHERE id = 2222 FOR UPDATE");
     Process holder = start_gate({"migrate", "--lock-timeout", "200ms", "--lock-retries", "50"});
-    ASSERT_TRUE(eventually([&] { return holder.err().find("hit the lock timeout") != std::string::npos; },
-                           Millis{60'000}))
+    ASSERT_TRUE(
+        eventually([&] { return holder.err().find("hit the lock timeout") != std::string::npos; },
+                   Millis{60'000}))
         << holder.err();
     EXPECT_EQ(progress("batches"), 4);
     lock.commit();
@@ -160,10 +166,11 @@ TEST_F(BatchedMigration, CountModeRunsUntilABatchAffectsNoRows) {
                     "CREATE TABLE t (id int PRIMARY KEY, done boolean NOT NULL DEFAULT false,\n"
                     "  n int NOT NULL DEFAULT 0);\n"
                     "INSERT INTO t (id) SELECT generate_series(1, 2500);\n");
-    write_migration("V2__mark.sql",
-                    "-- schemagate:batch size=1000 pause=0\n"
-                    "UPDATE t SET done = true, n = n + 1\n"
-                    " WHERE id IN (SELECT id FROM t WHERE NOT done LIMIT $1 FOR UPDATE SKIP LOCKED);\n");
+    write_migration(
+        "V2__mark.sql",
+        "-- schemagate:batch size=1000 pause=0\n"
+        "UPDATE t SET done = true, n = n + 1\n"
+        " WHERE id IN (SELECT id FROM t WHERE NOT done LIMIT $1 FOR UPDATE SKIP LOCKED);\n");
     const auto run = gate({"migrate", "--log-format", "json"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
     EXPECT_EQ(query_int("SELECT count(*) FROM t WHERE done AND n = 1"), 2500);

@@ -23,8 +23,9 @@ class Durability : public GateTest {
         return query_int("SELECT count(*) FROM schemagate.history WHERE success");
     }
     long long tables() const {
-        return query_int("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND "
-                         "tablename ~ '^t[0-9]+$'");
+        return query_int(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND "
+            "tablename ~ '^t[0-9]+$'");
     }
     // Every recorded migration's table exists with its row, and every table is recorded.
     void expect_history_and_schema_agree() const {
@@ -42,9 +43,9 @@ TEST_F(Durability, AServerCrashMidRunLosesAtMostASuffixWithItsHistoryAndARerunCo
          " SET synchronous_commit = on");
     for (int i = 1; i <= kMigrations; ++i) {
         const std::string n = std::to_string(i);
-        write_migration("V" + n + "__t" + n + ".sql",
-                        "CREATE TABLE t" + n + " (v int);\nINSERT INTO t" + n + " VALUES (" + n +
-                            ");\n");
+        write_migration(
+            "V" + n + "__t" + n + ".sql",
+            "CREATE TABLE t" + n + " (v int);\nINSERT INTO t" + n + " VALUES (" + n + ");\n");
     }
     Process holder = start_gate({"migrate", "--lease-ttl", "3s"});
     ASSERT_TRUE(eventually([&] { return applied() >= 100; }, Millis{60'000})) << holder.err();

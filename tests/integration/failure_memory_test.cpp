@@ -26,8 +26,9 @@ class FailureMemory : public GateTest {
                         "SELECT 1 / (SELECT count(*) - count(*) FROM t);\n");
     }
     long long attempts() const {
-        return query_int("SELECT last_value - CASE WHEN is_called THEN 0 ELSE 1 END "
-                         "FROM harness.v2_attempts");
+        return query_int(
+            "SELECT last_value - CASE WHEN is_called THEN 0 ELSE 1 END "
+            "FROM harness.v2_attempts");
     }
 };
 
@@ -35,8 +36,8 @@ TEST_F(FailureMemory, RacingGatesRunAFailingFileOnceAndTheRestFailFast) {
     failing_second_migration();
     std::vector<Process> gates;
     for (int i = 0; i < 10; ++i) {
-        gates.push_back(start_gate({"migrate", "--holder", "pod-" + std::to_string(i),
-                                    "--poll-interval", "100ms"}));
+        gates.push_back(start_gate(
+            {"migrate", "--holder", "pod-" + std::to_string(i), "--poll-interval", "100ms"}));
     }
     int remembered_refusals = 0;
     for (auto& g : gates) {

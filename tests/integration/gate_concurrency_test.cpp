@@ -108,7 +108,8 @@ std::vector<std::string> server_errors_about(const std::string& database) {
     std::vector<std::string> errors;
     for (std::string line; std::getline(log, line);) {
         if (line.find("] " + database + " ") == std::string::npos) continue;
-        if (line.find(" ERROR: ") != std::string::npos || line.find(" FATAL: ") != std::string::npos ||
+        if (line.find(" ERROR: ") != std::string::npos ||
+            line.find(" FATAL: ") != std::string::npos ||
             line.find(" PANIC: ") != std::string::npos) {
             errors.push_back(line);
         }
@@ -124,12 +125,13 @@ TEST_F(GateConcurrency, NormalRunsLeaveNoErrorLineInTheServerLog) {
     counted_migrations(4);
     slow_for(5, "", 2);
     const std::string database = query_text("SELECT current_database()");
-    Process sidecar({sidecar_binary(), "--listen", "127.0.0.1:0", "--expect", "5",
-                     "--poll-interval", "100ms"},
-                    gate_env());
+    Process sidecar(
+        {sidecar_binary(), "--listen", "127.0.0.1:0", "--expect", "5", "--poll-interval", "100ms"},
+        gate_env());
     ASSERT_TRUE(eventually([&] {
-        return query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                         "'schemagate-sidecar'") == 1;
+        return query_int(
+                   "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                   "'sgr1 %' AND datname = current_database()") == 1;
     }));
     std::vector<Process> gates;
     for (int i = 0; i < 8; ++i) {
@@ -179,7 +181,8 @@ TEST_F(GateConcurrency, KilledHolderIsTakenOverAfterTheTtl) {
     // row stayed locked), and stops at V3's fence: either way, once.
     EXPECT_EQ(query_text("SELECT applied_by FROM schemagate.history WHERE version = '{2}'"),
               checks_clients ? "pod-b" : "pod-a");
-    EXPECT_EQ(query_text("SELECT applied_by FROM schemagate.history WHERE version = '{3}'"), "pod-b");
+    EXPECT_EQ(query_text("SELECT applied_by FROM schemagate.history WHERE version = '{3}'"),
+              "pod-b");
 }
 
 // A frozen holder's server session runs what it was sent: V2, sent with V3 in one exchange,

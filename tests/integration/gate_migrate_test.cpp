@@ -53,9 +53,10 @@ TEST_F(GateMigrate, ANameHoldingDollarQuotesIsOnlyAName) {
     const std::string name = "a$schemagate_fence$b$$c";
     const auto result = gate({"migrate", "--name", name, "--schema", "s$$q"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
-    EXPECT_EQ(query_int("SELECT count(*) FROM \"s$$q\".history WHERE name = 'a$schemagate_fence$b$$c' "
-                        "AND success"),
-              5);
+    EXPECT_EQ(
+        query_int("SELECT count(*) FROM \"s$$q\".history WHERE name = 'a$schemagate_fence$b$$c' "
+                  "AND success"),
+        5);
     // Each acquisition carried its own 128-bit id, recorded with what it applied.
     EXPECT_EQ(query_int("SELECT count(DISTINCT lease_id) FROM \"s$$q\".history "
                         "WHERE length(lease_id) = 32"),
@@ -67,14 +68,16 @@ TEST_F(GateMigrate, ANameHoldingDollarQuotesIsOnlyAName) {
 TEST_F(GateMigrate, StateTablesWithoutLeaseIdsAreUpgradedByTheNextHolder) {
     use_examples();
     ASSERT_EQ(gate({"migrate", "--target", "3"}).exit_code, 0);
-    exec("ALTER TABLE schemagate.lease DROP COLUMN lease_id; "
-         "ALTER TABLE schemagate.history DROP COLUMN lease_id");
+    exec(
+        "ALTER TABLE schemagate.lease DROP COLUMN lease_id; "
+        "ALTER TABLE schemagate.history DROP COLUMN lease_id");
     const auto before = gate({"status", "--json"});
     ASSERT_EQ(before.exit_code, 0) << before.err;
     EXPECT_TRUE(nlohmann::json::parse(before.out)["lease"]["lease_id"].is_null()) << before.out;
     // An older gate holds the lease: unlock --force breaks it on the old tables too.
-    exec("UPDATE schemagate.lease SET holder = 'old-pod/1', "
-         "expires_at = clock_timestamp() + interval '1 hour'");
+    exec(
+        "UPDATE schemagate.lease SET holder = 'old-pod/1', "
+        "expires_at = clock_timestamp() + interval '1 hour'");
     const auto broken = gate({"unlock", "--force"});
     ASSERT_EQ(broken.exit_code, 0) << broken.err;
     EXPECT_EQ(query_int("SELECT token FROM schemagate.lease"), 2);
@@ -150,9 +153,10 @@ TEST_F(GateMigrate, StatusExitCodeForScripts) {
     EXPECT_EQ(gate({"status"}).exit_code, 0);
     EXPECT_EQ(gate({"status", "--exit-code"}).exit_code, 2);
     EXPECT_EQ(gate({"status", "--exit-code", "--target", "3"}).exit_code, 0);
-    exec("INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
-         "token, success) VALUES ('default', '{4}', 'idx', 'V4__index_orders_by_customer.sql', "
-         "'x', 'dead-pod/1', 1, false)");
+    exec(
+        "INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
+        "token, success) VALUES ('default', '{4}', 'idx', 'V4__index_orders_by_customer.sql', "
+        "'x', 'dead-pod/1', 1, false)");
     EXPECT_EQ(gate({"status", "--exit-code"}).exit_code, 5);
     // No database named at all: at once, exit 3, not a 15 s retry of a local socket.
     const auto started = std::chrono::steady_clock::now();
@@ -316,7 +320,8 @@ TEST_F(GateMigrate, EmptyFilesAreRecordedAsAppliedWithAWarning) {
 std::vector<nlohmann::json> events_in(const std::string& log) {
     std::istringstream lines(log);
     std::vector<nlohmann::json> events;
-    for (std::string line; std::getline(lines, line);) events.push_back(nlohmann::json::parse(line));
+    for (std::string line; std::getline(lines, line);)
+        events.push_back(nlohmann::json::parse(line));
     return events;
 }
 

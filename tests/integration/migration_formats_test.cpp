@@ -138,23 +138,25 @@ TEST_F(Formats, SubdirectoriesAreMigratedInVersionOrder) {
 
 TEST_F(Formats, AHistoryWrittenBySchemagate01IsConvertedInPlace) {
     // The tables exactly as 0.1 created them, with V1 applied.
-    exec("CREATE SCHEMA schemagate;"
-         "CREATE TABLE schemagate.lease (name text PRIMARY KEY, holder text, token bigint NOT "
-         "NULL, acquired_at timestamptz NOT NULL, renewed_at timestamptz NOT NULL, expires_at "
-         "timestamptz NOT NULL);"
-         "CREATE TABLE schemagate.history (name text NOT NULL, version bigint NOT NULL, "
-         "description text NOT NULL, file text NOT NULL, checksum text NOT NULL, applied_at "
-         "timestamptz NOT NULL DEFAULT clock_timestamp(), applied_by text NOT NULL, duration_ms "
-         "bigint NOT NULL DEFAULT 0, token bigint NOT NULL, success boolean NOT NULL, PRIMARY KEY "
-         "(name, version));"
-         "CREATE TABLE a (id int);");
+    exec(
+        "CREATE SCHEMA schemagate;"
+        "CREATE TABLE schemagate.lease (name text PRIMARY KEY, holder text, token bigint NOT "
+        "NULL, acquired_at timestamptz NOT NULL, renewed_at timestamptz NOT NULL, expires_at "
+        "timestamptz NOT NULL);"
+        "CREATE TABLE schemagate.history (name text NOT NULL, version bigint NOT NULL, "
+        "description text NOT NULL, file text NOT NULL, checksum text NOT NULL, applied_at "
+        "timestamptz NOT NULL DEFAULT clock_timestamp(), applied_by text NOT NULL, duration_ms "
+        "bigint NOT NULL DEFAULT 0, token bigint NOT NULL, success boolean NOT NULL, PRIMARY KEY "
+        "(name, version));"
+        "CREATE TABLE a (id int);");
     write_migration("V1__a.sql", "CREATE TABLE a (id int);\n");
     write_migration("V2__b.sql", "CREATE TABLE b (id int);\n");
     // sha256 of "CREATE TABLE a (id int);\n", what 0.1 recorded.
-    exec("INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
-         "token, success) VALUES ('default', 1, 'a', 'V1__a.sql', "
-         "encode(sha256(convert_to(E'CREATE TABLE a (id int);\\n', 'UTF8')), 'hex'), 'old/1', 1, "
-         "true)");
+    exec(
+        "INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
+        "token, success) VALUES ('default', 1, 'a', 'V1__a.sql', "
+        "encode(sha256(convert_to(E'CREATE TABLE a (id int);\\n', 'UTF8')), 'hex'), 'old/1', 1, "
+        "true)");
     // Readers of the old table work before any gate converts it.
     const auto before = nlohmann::json::parse(gate({"status", "--json"}).out);
     EXPECT_EQ(before["current_version"], 1);

@@ -234,6 +234,32 @@ TEST_F(Notify, ARefusalAndADirtySetAreEventsOfTheirOwn) {
     EXPECT_EQ(events[1]["event"], "dirty");
 }
 
+TEST_F(Notify, AHazardRefusedOrRunUnderWarnIsAnEvent) {
+    Receiver receiver;
+    write_migration("V1__t.sql",
+                    "CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 1000);\n");
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    write_migration("V2__i.sql", "CREATE INDEX t_id ON t (id);\n");
+    // A 1kB threshold makes the 40 kB table count.
+    EXPECT_EQ(
+        gate({"migrate", "--hazard-threshold", "1kB", "--notify-url", receiver.url()}).exit_code,
+        5);
+    EXPECT_EQ(gate({"migrate", "--hazard-threshold", "1kB", "--hazards", "warn", "--notify-url",
+                    receiver.url()})
+                  .exit_code,
+              0);
+    const auto events = receiver.events();
+    ASSERT_EQ(events.size(), 2U);
+    EXPECT_EQ(events[0]["event"], "hazard_refused");
+    EXPECT_NE(events[0]["text"].get<std::string>().find("V2__i.sql line 1: create-index"),
+              std::string::npos)
+        << events[0]["text"];
+    EXPECT_EQ(events[1]["event"], "hazard");
+    EXPECT_EQ(events[1]["rule"], "create-index");
+    EXPECT_EQ(events[1]["relation"], "t");
+    EXPECT_GT(events[1]["relation_bytes"].get<long long>(), 1024);
+}
+
 TEST_F(Notify, SuccessIsPostedOnlyWhenAskedAndOnlyWhenSomethingWasApplied) {
     Receiver receiver;
     use_examples();

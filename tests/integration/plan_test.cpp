@@ -63,8 +63,9 @@ TEST_F(Plan, NamesEveryRefusalMigrateWouldMeet) {
 
 TEST_F(Plan, AnotherToolsHistoryIsARefusal) {
     write_migration("1_init.up.sql", "CREATE TABLE a (id int);\n");
-    exec("CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean "
-         "NOT NULL); INSERT INTO schema_migrations VALUES (1, false); CREATE TABLE a (id int)");
+    exec(
+        "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean "
+        "NOT NULL); INSERT INTO schema_migrations VALUES (1, false); CREATE TABLE a (id int)");
     const auto result = gate({"plan"});
     EXPECT_EQ(result.exit_code, 5) << result.out << result.err;
     EXPECT_NE(result.out.find("golang-migrate"), std::string::npos) << result.out;

@@ -136,12 +136,18 @@ class Sidecar : public GateTest {
         const std::string database = query_text("SELECT current_database()");
         const std::string role = "reader_" + database;
         exec("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role +
-             "') THEN CREATE ROLE " + role + " LOGIN; END IF; END $$;"
-             "ALTER ROLE " + role + " PASSWORD '" + password + "';"
-             "GRANT USAGE ON SCHEMA schemagate TO " + role + ";"
-             "GRANT SELECT ON schemagate.history, schemagate.lease TO " + role);
-        return "postgresql://" + role + ":" + password + "@127.0.0.1:" +
-               std::to_string(PostgresServer::instance().port()) + "/" + database;
+             "') THEN CREATE ROLE " + role +
+             " LOGIN; END IF; END $$;"
+             "ALTER ROLE " +
+             role + " PASSWORD '" + password +
+             "';"
+             "GRANT USAGE ON SCHEMA schemagate TO " +
+             role +
+             ";"
+             "GRANT SELECT ON schemagate.history, schemagate.lease TO " +
+             role);
+        return "postgresql://" + role + ":" + password +
+               "@127.0.0.1:" + std::to_string(PostgresServer::instance().port()) + "/" + database;
     }
 
     std::optional<Process> sidecar_;
@@ -185,8 +191,7 @@ TEST_F(Sidecar, KeepsTheLastVerdictThroughAnOutageAndSaysItIsStale) {
     EXPECT_NE(stale.body["reason"].get<std::string>().find("keeping the last verdict"),
               std::string::npos)
         << stale.text;
-    EXPECT_NE(get("/metrics").text.find("schemagate_stale{name=\"default\"} 1"),
-              std::string::npos);
+    EXPECT_NE(get("/metrics").text.find("schemagate_stale{name=\"default\"} 1"), std::string::npos);
     server.start_server();
     ASSERT_TRUE(eventually([&] { return get("/readyz").body["stale"] == false; }, Millis{15'000}));
     EXPECT_EQ(get("/readyz").status, 200);
@@ -195,8 +200,8 @@ TEST_F(Sidecar, KeepsTheLastVerdictThroughAnOutageAndSaysItIsStale) {
 TEST_F(Sidecar, StrictOnOutageRidesOutTheGraceThenFailsThenRecovers) {
     use_examples();
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
-    start_sidecar({"--expect", "5", "--poll-interval", "100ms", "--grace", "2s", "--on-outage",
-                   "unready"});
+    start_sidecar(
+        {"--expect", "5", "--poll-interval", "100ms", "--grace", "2s", "--on-outage", "unready"});
     ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
     auto& server = PostgresServer::instance();
     const auto stopped = Clock::now();
@@ -237,7 +242,8 @@ TEST_F(Sidecar, DirtyIsNotReadyOnlyForAnAppThatNeedsThatMigration) {
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
     exec(
         "INSERT INTO schemagate.history (name, version, description, file, checksum, applied_by, "
-        "token, success) VALUES ('default', '{6}', 'idx', 'V6__idx.sql', 'x', 'dead-pod/1', 1, false)");
+        "token, success) VALUES ('default', '{6}', 'idx', 'V6__idx.sql', 'x', 'dead-pod/1', 1, "
+        "false)");
     start_sidecar({"--expect", "6"});
     ASSERT_TRUE(eventually([&] { return get("/readyz").body["dirty"] == true; }));
     const auto answer = get("/readyz");
@@ -252,8 +258,7 @@ TEST_F(Sidecar, DirtyIsNotReadyOnlyForAnAppThatNeedsThatMigration) {
     const auto old_pod = get("/readyz");
     EXPECT_EQ(old_pod.status, 200);
     EXPECT_EQ(old_pod.body["reason"], "schema at 5 (V6, above what this app expects, is dirty)");
-    EXPECT_NE(get("/metrics").text.find("schemagate_dirty{name=\"default\"} 1"),
-              std::string::npos);
+    EXPECT_NE(get("/metrics").text.find("schemagate_dirty{name=\"default\"} 1"), std::string::npos);
 }
 
 TEST_F(Sidecar, ReadsTheGatesTargetSetting) {
@@ -321,8 +326,8 @@ TEST_F(Sidecar, ARoleWithOnlyReadGrantsIsEnough) {
                   {{"DATABASE_URL", reader_url("read-only-pw")}});
     ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; })) << sidecar_->err();
     EXPECT_EQ(get("/readyz").body["version"], 5);
-    EXPECT_EQ(query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                        "'schemagate-sidecar' AND usename LIKE 'reader_%'"),
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                        "'sgr1 %' AND datname = current_database() AND usename LIKE 'reader_%'"),
               1);
 }
 
@@ -345,8 +350,8 @@ TEST_F(Sidecar, TablesARoleMayNotReadCostNoLookupPerPoll) {
     ASSERT_TRUE(eventually([&] { return state_queries() >= polls_before + 30; }))
         << sidecar_->err();
     EXPECT_EQ(get("/readyz").status, 200);
-    EXPECT_LE(lookups() - lookups_before, 2) << "over " << state_queries() - polls_before
-                                             << " polls";
+    EXPECT_LE(lookups() - lookups_before, 2)
+        << "over " << state_queries() - polls_before << " polls";
 }
 
 TEST_F(Sidecar, ARotatedUrlFileIsReadAgainOnTheNextReconnect) {
@@ -360,20 +365,22 @@ TEST_F(Sidecar, ARotatedUrlFileIsReadAgainOnTheNextReconnect) {
         std::filesystem::rename(next, url_file);
     };
     write_url(reader_url("first-pw"));
-    start_sidecar({"--expect", "5", "--poll-interval", "100ms", "--database-url-file",
-                   url_file.string()},
-                  {{"DATABASE_URL", ""}});
+    start_sidecar(
+        {"--expect", "5", "--poll-interval", "100ms", "--database-url-file", url_file.string()},
+        {{"DATABASE_URL", ""}});
     ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; })) << sidecar_->err();
     // The password rotates: the old one stops working, the file holds the new one, and the
     // sidecar's connection is cut (as a database restart or failover would).
     write_url(reader_url("second-pw"));
     const double before = testing::parse_prometheus_text(get("/metrics").text)
-                                 .values.at("schemagate_checks_total{name=\"default\",result=\"ok\"}");
-    exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-         "WHERE application_name = 'schemagate-sidecar'");
+                              .values.at("schemagate_checks_total{name=\"default\",result=\"ok\"}");
+    exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE application_name LIKE 'sgr1 %' AND datname = current_database()");
     ASSERT_TRUE(eventually([&] {
-        return query_int("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                         "'schemagate-sidecar'") == 1 &&
+        return query_int(
+                   "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                   "'sgr1 %' AND datname = current_database()") == 1 &&
                testing::parse_prometheus_text(get("/metrics").text)
                        .values.at("schemagate_checks_total{name=\"default\",result=\"ok\"}") >
                    before + 2;
@@ -481,7 +488,8 @@ TEST_F(Sidecar, SigtermFinishesTheInFlightRequestAndExitsZero) {
     const auto signalled = Clock::now();
     ASSERT_TRUE(sidecar_->wait_for_exit(Millis{5000}));
     EXPECT_LT(Clock::now() - signalled, std::chrono::seconds(1));
-    EXPECT_EQ(sidecar_->exit_code(), 0) << sidecar_->err();
+    EXPECT_EQ(sidecar_->exit_code(), 0) << "signal " << sidecar_->term_signal() << "\n"
+                                        << sidecar_->err();
 }
 
 TEST_F(Sidecar, AStuckClientCannotHoldTheOnlyWorker) {
@@ -585,7 +593,7 @@ TEST_F(Sidecar, TheServersEndOfOurSessionsProbesAfterFiveIdleSeconds) {
         eventually([&] {
             port = query_int(
                 "SELECT coalesce(max(client_port), -1) FROM pg_stat_activity "
-                "WHERE application_name = '" +
+                "WHERE datname = current_database() AND application_name LIKE '" +
                 application + "'");
             return port > 0;
         });
@@ -596,7 +604,7 @@ TEST_F(Sidecar, TheServersEndOfOurSessionsProbesAfterFiveIdleSeconds) {
         pqxx::nontransaction(plain).exec("SELECT inet_client_port()")[0][0].as<int>();
     const std::map<std::string, int> sessions = {
         {"the gate's heartbeat", client_port("schemagate pod-k (heartbeat)")},
-        {"the sidecar", client_port("schemagate-sidecar")}};
+        {"the sidecar", client_port("sgr1 %")}};
     for (const auto& [session, port] : sessions) {
         ASSERT_GT(port, 0) << session << " not found; gate: " << holder.err();
         std::optional<Millis> timer;
@@ -899,10 +907,9 @@ TEST_F(Sidecar, ASilentNetworkCutIsNoticedWithinBoundsAndSigtermStillExitsAtOnce
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
     FreezableProxy proxy(PostgresServer::instance().port());
     const std::string through = url_through_port(proxy.port());
-    start_sidecar(
-        {"--expect", "5", "--poll-interval", "200ms", "--check-timeout", "1s", "--grace", "2s",
-         "--on-outage", "unready"},
-        {{"DATABASE_URL", through}});
+    start_sidecar({"--expect", "5", "--poll-interval", "200ms", "--check-timeout", "1s", "--grace",
+                   "2s", "--on-outage", "unready"},
+                  {{"DATABASE_URL", through}});
     ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
     proxy.freeze();
     const auto cut_at = Clock::now();
@@ -968,7 +975,8 @@ TEST_F(Sidecar, ShowsABatchedMigrationsProgressRateAndEta) {
     };
     {
         Process holder = start_gate({"migrate", "--lease-ttl", "3s"});
-        ASSERT_TRUE(eventually([&] { return progress_rows() >= 1000; }, Millis{60'000})) << holder.err();
+        ASSERT_TRUE(eventually([&] { return progress_rows() >= 1000; }, Millis{60'000}))
+            << holder.err();
         holder.signal(SIGKILL);
         ASSERT_TRUE(holder.wait_for_exit(Millis{10'000}));
     }

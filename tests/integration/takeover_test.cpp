@@ -53,8 +53,9 @@ class Takeover : public GateTest {
 
 TEST_F(Takeover, GolangMigrate) {
     three_files_two_applied("000", "_x.up.sql");
-    exec("CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean not "
-         "null); INSERT INTO schema_migrations VALUES (2, true)");
+    exec(
+        "CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean not "
+        "null); INSERT INTO schema_migrations VALUES (2, true)");
     const std::string err = refused_migrate();
     EXPECT_NE(err.find("schema_migrations (golang-migrate) at V2, dirty"), std::string::npos)
         << err;
@@ -70,18 +71,20 @@ TEST_F(Takeover, GolangMigrate) {
 
 TEST_F(Takeover, Dbmate) {
     three_files_two_applied("2024010100000", "_x.sql");
-    exec("CREATE TABLE schema_migrations (version varchar(128) primary key);"
-         "INSERT INTO schema_migrations VALUES ('20240101000001'), ('20240101000002')");
+    exec(
+        "CREATE TABLE schema_migrations (version varchar(128) primary key);"
+        "INSERT INTO schema_migrations VALUES ('20240101000001'), ('20240101000002')");
     EXPECT_NE(refused_migrate().find("(dbmate) at V20240101000002"), std::string::npos);
     adopt_then_migrate({"--from", "dbmate"});
 }
 
 TEST_F(Takeover, Goose) {
     three_files_two_applied("0000", "_x.sql");
-    exec("CREATE TABLE goose_db_version (id serial NOT NULL, version_id bigint NOT NULL, "
-         "is_applied boolean NOT NULL, tstamp timestamp NULL default now(), PRIMARY KEY(id));"
-         "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), "
-         "(2, true), (3, true), (3, false)");
+    exec(
+        "CREATE TABLE goose_db_version (id serial NOT NULL, version_id bigint NOT NULL, "
+        "is_applied boolean NOT NULL, tstamp timestamp NULL default now(), PRIMARY KEY(id));"
+        "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), "
+        "(2, true), (3, true), (3, false)");
     EXPECT_NE(refused_migrate().find("goose_db_version (goose) at V2"), std::string::npos);
     adopt_then_migrate({});
 }
@@ -99,9 +102,10 @@ TEST_F(Takeover, FlywayWithItsOwnChecksums) {
     // The CRC-32 Flyway stores for each file (its one line, terminator dropped), as zlib
     // computes it: python3 -c "import zlib; print(zlib.crc32(b'CREATE TABLE a (id int);'))",
     // less 2^32 where Java's int cast makes it negative.
-    exec("INSERT INTO flyway_schema_history VALUES "
-         "(1, '1', 'x', 'SQL', 'V1__x.sql', -623083431, 'deploy', now(), 5, true), "
-         "(2, '2', 'x', 'SQL', 'V2__x.sql', 1128195672, 'deploy', now(), 5, true)");
+    exec(
+        "INSERT INTO flyway_schema_history VALUES "
+        "(1, '1', 'x', 'SQL', 'V1__x.sql', -623083431, 'deploy', now(), 5, true), "
+        "(2, '2', 'x', 'SQL', 'V2__x.sql', 1128195672, 'deploy', now(), 5, true)");
     EXPECT_NE(refused_migrate().find("flyway_schema_history (flyway) at V2"), std::string::npos);
     // A file edited since Flyway ran it is named, and refused unless accepted.
     write_migration("V2__x.sql", "CREATE TABLE b (id bigint);\n");
@@ -116,14 +120,15 @@ TEST_F(Takeover, FlywayWithItsOwnChecksums) {
 
 TEST_F(Takeover, FlywayFailedRowIsRefused) {
     three_files_two_applied("V", "__x.sql");
-    exec("CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version "
-         "VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script "
-         "VARCHAR(1000) NOT NULL, checksum INTEGER, installed_by VARCHAR(100) NOT NULL, "
-         "installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INTEGER NOT NULL, "
-         "success BOOLEAN NOT NULL);"
-         "INSERT INTO flyway_schema_history VALUES "
-         "(1, '1', 'x', 'SQL', 'V1__x.sql', -623083431, 'deploy', now(), 5, true), "
-         "(2, '2', 'x', 'SQL', 'V2__x.sql', 1128195672, 'deploy', now(), 5, false)");
+    exec(
+        "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version "
+        "VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script "
+        "VARCHAR(1000) NOT NULL, checksum INTEGER, installed_by VARCHAR(100) NOT NULL, "
+        "installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INTEGER NOT NULL, "
+        "success BOOLEAN NOT NULL);"
+        "INSERT INTO flyway_schema_history VALUES "
+        "(1, '1', 'x', 'SQL', 'V1__x.sql', -623083431, 'deploy', now(), 5, true), "
+        "(2, '2', 'x', 'SQL', 'V2__x.sql', 1128195672, 'deploy', now(), 5, false)");
     const std::string before = database_fingerprint();
     const auto result = gate({"adopt"});
     EXPECT_EQ(result.exit_code, 5);
@@ -179,8 +184,9 @@ TEST_F(Takeover, CompatKeepsTheOtherToolsTableInStep) {
     // The other tools' tables, the same way.
     for (const char* tool : {"dbmate", "goose", "flyway"}) {
         SCOPED_TRACE(tool);
-        exec("DROP SCHEMA schemagate CASCADE; DROP TABLE IF EXISTS a, c, schema_migrations, "
-             "goose_db_version, flyway_schema_history");
+        exec(
+            "DROP SCHEMA schemagate CASCADE; DROP TABLE IF EXISTS a, c, schema_migrations, "
+            "goose_db_version, flyway_schema_history");
         std::filesystem::remove(migrations_ / "0002_note.up.sql");
         ASSERT_EQ(gate({"migrate", "--compat", tool}).exit_code, 0);
     }

@@ -51,8 +51,8 @@ function namesOf(objects) {
 }
 
 test("two releases in one namespace share no name of schemagate's", () => {
-  const a = namesOf(render("shop", "--set", "migrationJob=true"));
-  const b = namesOf(render("shop-canary", "--set", "migrationJob=true"));
+  const a = namesOf(render("shop", "--set", "migrationJob=true", "--set", "contractJob=true"));
+  const b = namesOf(render("shop-canary", "--set", "migrationJob=true", "--set", "contractJob=true"));
   assert.ok(a.size >= 4, [...a].join(" "));
   assert.ok([...a].some((n) => n.startsWith("Job/")), "the hook Job is among them");
   const shared = [...a].filter((n) => b.has(n));
@@ -60,6 +60,7 @@ test("two releases in one namespace share no name of schemagate's", () => {
   // A hook's before-hook-creation deletes only an object of the same name: the other release's
   // Job survives.
   assert.ok(a.has("Job/shop-schemagate-migrate") && b.has("Job/shop-canary-schemagate-migrate"));
+  assert.ok(a.has("Job/shop-schemagate-contract") && b.has("Job/shop-canary-schemagate-contract"));
 });
 
 test("values that name other objects go through tpl; fullnameOverride replaces the base name", () => {
@@ -113,7 +114,7 @@ test("every value name the issue lists exists in values.yaml and the schema", ()
 });
 
 test("schemagate's objects carry the recommended labels", () => {
-  for (const o of render("shop", "--set", "migrationJob=true").filter(isOurs)) {
+  for (const o of render("shop", "--set", "migrationJob=true", "--set", "contractJob=true").filter(isOurs)) {
     for (const label of ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component",
       "app.kubernetes.io/version", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by", "helm.sh/chart"]) {
       assert.ok(o.metadata.labels[label], `${o.kind}/${o.metadata.name}: ${label}`);

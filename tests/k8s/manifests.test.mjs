@@ -33,6 +33,9 @@ const kustomizations = {
   "optin-too-late": "tests/k8s/fixtures/optin-too-late",
   "job-argocd": "tests/k8s/fixtures/job-argocd",
   "job-flux": "tests/k8s/fixtures/job-flux",
+  "contract-job": "manifests/contract-job",
+  "contract-job-argocd": "tests/k8s/fixtures/contract-job-argocd",
+  "contract-job-flux": "tests/k8s/fixtures/contract-job-flux",
 };
 
 function render(dir) {
@@ -61,6 +64,7 @@ const helmValues = {
   "helm-istio": ["--set", "schemagate.mesh=istio", "--set", "migrationJob=true", "--set", "podMonitor=true",
     "--set", "schemagate.podMonitor.release=kube-prometheus-stack"],
   "helm-linkerd": ["--set", "schemagate.mesh=linkerd", "--set", "migrationJob=true", "--set", "schemagate.database.port=6432"],
+  "helm-contract": ["--set", "contractJob=true"],
 };
 function helmRun(args) {
   return execFileSync(helm, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -294,6 +298,40 @@ test("the GitOps Job variants: Argo CD PreSync hook with its ConfigMaps a wave e
   const flux = find("job-flux", "Job", "schemagate-migrate");
   assert.equal(flux.metadata.annotations["kustomize.toolkit.fluxcd.io/force"], "enabled");
   assert.deepEqual(flux.spec, find("job", "Job", "schemagate-migrate").spec, "only the annotation differs");
+});
+
+test("the contract Job variants: `schemagate contract` after the rollout, annotated as each tool documents", () => {
+  const plain = find("contract-job", "Job", "schemagate-contract");
+  const migrate = find("job", "Job", "schemagate-migrate");
+  const [container] = plain.spec.template.spec.containers;
+  assert.deepEqual(container.args, ["contract"]);
+  assert.equal(plain.spec.backoffLimit, 0);
+  assert.ok(plain.spec.activeDeadlineSeconds * 1000 > 60 * 60 * 1000, "the gate's --timeout ends first");
+  assert.equal(container.env.find((e) => e.name === "SCHEMAGATE_TIMEOUT").value, "60m");
+  // The same pod as the migration Job's, but for the command and its deadline.
+  const sameAsMigrate = structuredClone(plain.spec.template.spec);
+  sameAsMigrate.containers[0].args = ["migrate"];
+  sameAsMigrate.containers[0].env.find((e) => e.name === "SCHEMAGATE_TIMEOUT").value = "14m";
+  assert.deepEqual(sameAsMigrate, migrate.spec.template.spec);
+  // Helm: after install and upgrade (https://helm.sh/docs/topics/charts_hooks/).
+  const helmJob = find("helm-contract", "Job", "shop-schemagate-contract");
+  assert.equal(helmJob.metadata.annotations["helm.sh/hook"], "post-install,post-upgrade");
+  assert.equal(helmJob.metadata.annotations["helm.sh/hook-delete-policy"], "before-hook-creation");
+  assert.deepEqual(withoutHashes(helmJob.spec.template.spec), withoutHashes(plain.spec.template.spec));
+  assert.equal(helmJob.spec.template.spec.volumes[0].configMap.name,
+    objects["helm-contract"].find((o) => o.kind === "ConfigMap").metadata.name, "the release's own migrations");
+  assert.equal(objects["helm-default"].find((o) => o.kind === "Job"), undefined, "off unless asked for");
+  // Argo CD: a PostSync hook runs once the sync is healthy (Argo CD's resource hooks).
+  const argo = find("contract-job-argocd", "Job", "schemagate-contract");
+  assert.equal(argo.metadata.annotations["argocd.argoproj.io/hook"], "PostSync");
+  assert.equal(argo.metadata.annotations["argocd.argoproj.io/hook-delete-policy"], "BeforeHookCreation");
+  assert.equal(argo.spec.ttlSecondsAfterFinished, undefined, "Argo CD deletes its hooks itself");
+  const argoConfigMap = objects["contract-job-argocd"].find((o) => o.kind === "ConfigMap");
+  assert.equal(argoConfigMap.metadata.annotations, undefined, "the app's own ConfigMap, synced before PostSync");
+  // Flux: force-replaced (the pod template is immutable), otherwise the plain Job.
+  const flux = find("contract-job-flux", "Job", "schemagate-contract");
+  assert.equal(flux.metadata.annotations["kustomize.toolkit.fluxcd.io/force"], "enabled");
+  assert.deepEqual(flux.spec, plain.spec, "only the annotation differs");
 });
 
 // Generated ConfigMap names carry a content hash (Kustomize's and the chart's own): compare

@@ -11,11 +11,11 @@ cd "$root"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 status=0
-ls core/*.cpp gate/*.cpp sidecar/*.cpp |
+ls core/*.cpp gate/*.cpp gate/*/*.cpp sidecar/*.cpp |
   xargs -P "$(nproc)" -n 4 clang-tidy -p "$build" --quiet >"$out" 2>/dev/null || status=$?
 if [ "$status" != 0 ] || grep -q -E '(warning|error):' "$out"; then
   grep -E -A3 '(warning|error):' "$out" | head -80
   echo "FAIL: clang-tidy findings above"
   exit 1
 fi
-echo "ok: clang-tidy clean on $(ls core/*.cpp gate/*.cpp sidecar/*.cpp | wc -l) files"
+echo "ok: clang-tidy clean on $(ls core/*.cpp gate/*.cpp gate/*/*.cpp sidecar/*.cpp | wc -l) files"

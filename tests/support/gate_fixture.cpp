@@ -28,9 +28,8 @@ void GateTest::TearDown() {
         // The evidence outlives the run: the migrations and the server's data directory.
         auto& server = PostgresServer::instance();
         server.keep_for_inspection();
-        std::cerr << "kept for inspection: migrations in " << migrations_.string()
-                  << ", database " << url_.substr(url_.rfind('/') + 1) << " in "
-                  << server.dir() << '\n';
+        std::cerr << "kept for inspection: migrations in " << migrations_.string() << ", database "
+                  << url_.substr(url_.rfind('/') + 1) << " in " << server.dir() << '\n';
         return;
     }
     std::filesystem::remove_all(migrations_);

@@ -34,8 +34,7 @@ ForeignMigration flyway_row(int version, std::int32_t checksum, bool success = t
     return row;
 }
 
-std::string refusal(const MigrationSet& files, const ForeignHistory& history,
-                    bool accept = false) {
+std::string refusal(const MigrationSet& files, const ForeignHistory& history, bool accept = false) {
     try {
         plan_adoption(files, history, accept);
     } catch (const FatalError& e) {
@@ -51,7 +50,9 @@ TEST(FlywayChecksum, IsCrc32OverLinesWithoutTerminatorsAsASignedInt) {
     EXPECT_EQ(flyway_checksum("123456789"), -873187034);
     EXPECT_EQ(flyway_checksum("1234\n56789\n"), -873187034);
     EXPECT_EQ(flyway_checksum("1234\r\n56789\r\n"), -873187034);
-    EXPECT_EQ(flyway_checksum("\xEF\xBB\xBF" "1234\r56789"), -873187034);
+    EXPECT_EQ(flyway_checksum("\xEF\xBB\xBF"
+                              "1234\r56789"),
+              -873187034);
     EXPECT_NE(flyway_checksum("12345678 9"), -873187034);
     EXPECT_EQ(flyway_checksum(""), 0);
 }
@@ -144,12 +145,15 @@ TEST(Adoption, RefusesAFailedRowMissingFilesAndSkippedVersions) {
     five.version = 5;
     history.applied = {one, three, five};
     const std::string message = refusal(files, history);
-    EXPECT_NE(message.find("applied by dbmate but no file here: V5"), std::string::npos)
-        << message;
+    EXPECT_NE(message.find("applied by dbmate but no file here: V5"), std::string::npos) << message;
     EXPECT_NE(message.find("never applied by dbmate yet below its V5: V2__step.sql"),
               std::string::npos)
         << message;
-    ForeignHistory failed{OtherTool::kFlyway, "public.flyway_schema_history", {}, 1, false,
+    ForeignHistory failed{OtherTool::kFlyway,
+                          "public.flyway_schema_history",
+                          {},
+                          1,
+                          false,
                           "a failed Flyway migration V2__step.sql"};
     failed.applied = {flyway_row(1, 1001), flyway_row(2, 1002, false)};
     EXPECT_NE(refusal(files, failed).find("a failed Flyway migration V2__step.sql"),

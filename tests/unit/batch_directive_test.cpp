@@ -34,8 +34,8 @@ TEST(BatchDirective, DefaultsSuitOnlineTraffic) {
 }
 
 TEST(BatchDirective, ReadsEveryOptionWithSpacesAndABom) {
-    const auto options =
-        read_batch_directive("\xEF\xBB\xBF--schemagate:batch   size=250  pause=2s key=public.my_id[]\r\n");
+    const auto options = read_batch_directive(
+        "\xEF\xBB\xBF--schemagate:batch   size=250  pause=2s key=public.my_id[]\r\n");
     ASSERT_TRUE(options);
     EXPECT_EQ(options->size, 250);
     EXPECT_EQ(options->pause, Millis{2000});
@@ -47,10 +47,10 @@ TEST(BatchDirective, RefusesWhatItCannotReadExactly) {
     for (const char* bad : {"-- schemagate:batch size=0", "-- schemagate:batch size=1000001",
                             "-- schemagate:batch size=10k", "-- schemagate:batch size=-5",
                             "-- schemagate:batch pause=100", "-- schemagate:batch pause=2h",
-                            "-- schemagate:batch key=bigint;drop", "-- schemagate:batch key=",
-                            "-- schemagate:batch key=1abc", "-- schemagate:batch sise=10",
-                            "-- schemagate:batch size", "-- schemagate:batch size=1 size=2",
-                            "-- schemagate:batch =5"}) {
+                            "-- schemagate:batch key=bigint;drop",
+                            "-- schemagate:batch key=", "-- schemagate:batch key=1abc",
+                            "-- schemagate:batch sise=10", "-- schemagate:batch size",
+                            "-- schemagate:batch size=1 size=2", "-- schemagate:batch =5"}) {
         EXPECT_THROW(read_batch_directive(bad), SqlSyntaxError) << bad;
     }
     try {
@@ -70,7 +70,8 @@ TEST(BatchDirective, TheTotalQueryIsTheStatementAfterItsMarker) {
         "UPDATE t SET x = 1 WHERE id IN (SELECT id FROM t WHERE id > $2 LIMIT $1) RETURNING id;\n");
     ASSERT_TRUE(file.batch);
     ASSERT_TRUE(file.batch_total);
-    EXPECT_TRUE(file.batch_total->text.ends_with("\nSELECT count(*) FROM t")) << file.batch_total->text;
+    EXPECT_TRUE(file.batch_total->text.ends_with("\nSELECT count(*) FROM t"))
+        << file.batch_total->text;
     EXPECT_EQ(file.batch_total->line, 3);
     ASSERT_EQ(file.statements.size(), 1u);
     EXPECT_EQ(file.statements[0].line, 4);

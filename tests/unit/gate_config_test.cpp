@@ -39,6 +39,30 @@ TEST(GateConfig, DefaultsAreTheDocumentedOnes) {
     EXPECT_EQ(config.limits.max_file_bytes, 16U << 20);
 }
 
+TEST(GateConfig, HazardPolicyFromTheFlagOrTheEnvironment) {
+    auto parsed = parse({"migrate"});
+    ASSERT_TRUE(std::holds_alternative<GateConfig>(parsed.result)) << parsed.err;
+    EXPECT_EQ(std::get<GateConfig>(parsed.result).hazards.mode, HazardMode::kRefuse);
+    EXPECT_EQ(std::get<GateConfig>(parsed.result).hazards.threshold_bytes, 10U << 20);
+    parsed = parse({"plan", "--hazards", "warn", "--hazard-threshold", "1GB"});
+    ASSERT_TRUE(std::holds_alternative<GateConfig>(parsed.result)) << parsed.err;
+    EXPECT_EQ(std::get<GateConfig>(parsed.result).hazards.mode, HazardMode::kWarn);
+    EXPECT_EQ(std::get<GateConfig>(parsed.result).hazards.threshold_bytes, 1U << 30);
+    setenv("SCHEMAGATE_HAZARDS", "defer", 1);
+    parsed = parse({"migrate"});
+    unsetenv("SCHEMAGATE_HAZARDS");
+    ASSERT_TRUE(std::holds_alternative<GateConfig>(parsed.result)) << parsed.err;
+    EXPECT_EQ(std::get<GateConfig>(parsed.result).hazards.mode, HazardMode::kDefer);
+    for (const char* bad : {"--hazards=sometimes", "--hazard-threshold=big"}) {
+        parsed = parse({"migrate", bad});
+        ASSERT_TRUE(std::holds_alternative<int>(parsed.result)) << bad;
+        EXPECT_EQ(std::get<int>(parsed.result), 3) << bad;
+        EXPECT_NE(parsed.err.find(std::string(bad).substr(0, std::string(bad).find('='))),
+                  std::string::npos)
+            << parsed.err;
+    }
+}
+
 TEST(GateConfig, MaxFileSizeFromTheFlagOrTheEnvironment) {
     auto parsed = parse({"validate", "--max-file-size", "64MiB"});
     ASSERT_TRUE(std::holds_alternative<GateConfig>(parsed.result)) << parsed.err;

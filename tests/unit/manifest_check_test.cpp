@@ -75,13 +75,14 @@ TEST(ManifestCheck, AGateWithoutReadinessIsNamed) {
 }
 
 TEST(ManifestCheck, TheSidecarMustNotBeTheDefaultContainer) {
-    auto object = workload("Deployment", "shop", true, {"schemagate"}, {"schemagate-sidecar", "shop"});
+    auto object =
+        workload("Deployment", "shop", true, {"schemagate"}, {"schemagate-sidecar", "shop"});
     EXPECT_EQ(check_manifests({object}).problems.size(), 1U);
-    object["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"] =
-        "shop";
+    object["spec"]["template"]["metadata"]["annotations"]
+          ["kubectl.kubernetes.io/default-container"] = "shop";
     EXPECT_TRUE(check_manifests({object}).problems.empty());
-    object["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"] =
-        "gone";
+    object["spec"]["template"]["metadata"]["annotations"]
+          ["kubectl.kubernetes.io/default-container"] = "gone";
     EXPECT_EQ(check_manifests({object}).problems.size(), 1U);
 }
 

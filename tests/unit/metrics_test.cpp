@@ -79,12 +79,20 @@ TEST(Metrics, ABatchedMigrationUnderWayShowsItsProgressRateAndEta) {
     snapshot.state.batch = batch;
     const std::string text = render_metrics("shop", snapshot, policy, readiness);
     EXPECT_TRUE(testing::parse_prometheus_text(text).malformed.empty());
-    EXPECT_NE(text.find("schemagate_batch_rows{name=\"shop\",version=\"7\"} 12000\n"), std::string::npos) << text;
-    EXPECT_NE(text.find("schemagate_batch_batches{name=\"shop\",version=\"7\"} 12\n"), std::string::npos);
-    EXPECT_NE(text.find("schemagate_batch_rows_total{name=\"shop\",version=\"7\"} 20000\n"), std::string::npos);
-    EXPECT_NE(text.find("schemagate_batch_rows_per_second{name=\"shop\",version=\"7\"} 4000\n"), std::string::npos);
-    EXPECT_NE(text.find("schemagate_batch_eta_seconds{name=\"shop\",version=\"7\"} 2\n"), std::string::npos);
-    EXPECT_NE(text.find("schemagate_batch_updated_timestamp_seconds{name=\"shop\",version=\"7\"} 1796200781.5\n"), std::string::npos);
+    EXPECT_NE(text.find("schemagate_batch_rows{name=\"shop\",version=\"7\"} 12000\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("schemagate_batch_batches{name=\"shop\",version=\"7\"} 12\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("schemagate_batch_rows_total{name=\"shop\",version=\"7\"} 20000\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("schemagate_batch_rows_per_second{name=\"shop\",version=\"7\"} 4000\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("schemagate_batch_eta_seconds{name=\"shop\",version=\"7\"} 2\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("schemagate_batch_updated_timestamp_seconds{name=\"shop\",version=\"7\"} "
+                        "1796200781.5\n"),
+              std::string::npos);
     // The key is the application's data: never in a metric.
     EXPECT_EQ(text.find("secret"), std::string::npos);
 }

@@ -133,8 +133,9 @@ TEST(MigrationFile, ADownPartWithoutAnUpPartIsRefused) {
 
 // What dbmate and goose refuse: the down part first (its SQL sits above the up marker).
 TEST(MigrationFile, ADownMarkerAboveTheUpMarkerIsRefusedAtTheDownMarker) {
-    for (const char* sql : {"-- migrate:down\nDROP TABLE a;\n-- migrate:up\nCREATE TABLE a (x int);\n",
-                            "-- +goose Down\nDROP TABLE a;\n-- +goose Up\nCREATE TABLE a (x int);\n"}) {
+    for (const char* sql :
+         {"-- migrate:down\nDROP TABLE a;\n-- migrate:up\nCREATE TABLE a (x int);\n",
+          "-- +goose Down\nDROP TABLE a;\n-- +goose Up\nCREATE TABLE a (x int);\n"}) {
         try {
             read_migration_file(sql);
             ADD_FAILURE() << "accepted: " << sql;
@@ -160,8 +161,9 @@ TEST(MigrationFile, AStringSettingChangeBesideGooseBlocksIsRefused) {
     } catch (const SqlSyntaxError& e) {
         EXPECT_EQ(e.line(), 2);
     }
-    EXPECT_NO_THROW(read_migration_file("-- +goose Up\nSET standard_conforming_strings = off;\n"
-                                        "SELECT 1;\n"));
+    EXPECT_NO_THROW(
+        read_migration_file("-- +goose Up\nSET standard_conforming_strings = off;\n"
+                            "SELECT 1;\n"));
 }
 
 TEST(MigrationFile, StatementsThatCannotRunInATransactionAreDetected) {

@@ -81,9 +81,9 @@ TEST(MigrationName, RepeatablesUndoAndCallbacks) {
     const auto undo = parse_migration_name("U3__drop_users.sql");
     ASSERT_TRUE(std::holds_alternative<IgnoredFile>(undo));
     EXPECT_NE(std::get<IgnoredFile>(undo).reason.find("undo"), std::string::npos);
-    for (const char* callback : {"beforeMigrate.sql", "afterMigrate.sql", "afterEachMigrate.sql",
-                                 "beforeEachMigrateStatement__log.sql", "afterMigrateError.sql",
-                                 "createSchema.sql"}) {
+    for (const char* callback :
+         {"beforeMigrate.sql", "afterMigrate.sql", "afterEachMigrate.sql",
+          "beforeEachMigrateStatement__log.sql", "afterMigrateError.sql", "createSchema.sql"}) {
         EXPECT_NE(reason(callback).find("Flyway callback"), std::string::npos) << callback;
     }
 }

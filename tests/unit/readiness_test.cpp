@@ -105,8 +105,8 @@ TEST(Readiness, JsonCarriesEveryDocumentedField) {
     snapshot.state.lease = LeaseInfo{"pod-a/1", 3, "a", "2026-01-01T00:00:30.000Z", false, ""};
     const ReadinessPolicy policy{5, 6, Millis{1000}};
     const auto body = readiness_json(snapshot, policy, evaluate(snapshot, policy, Clock::now()));
-    for (const char* key : {"ready", "version", "expected", "max_version", "dirty", "stale", "reason",
-                            "checked_at", "lease"}) {
+    for (const char* key : {"ready", "version", "expected", "max_version", "dirty", "stale",
+                            "reason", "checked_at", "lease"}) {
         EXPECT_TRUE(body.contains(key)) << key;
     }
     EXPECT_EQ(body["checked_at"], "2023-11-14T22:13:20.250Z");

@@ -76,6 +76,18 @@ TEST(StatementTraits, TransactionControl) {
     }
 }
 
+TEST(StatementTraits, ReadOnlyTransactionsAndChainsAreNamed) {
+    EXPECT_TRUE(traits("BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY").read_only);
+    EXPECT_TRUE(traits("start transaction read only").read_only);
+    EXPECT_FALSE(traits("BEGIN READ WRITE").read_only);
+    EXPECT_FALSE(traits("SELECT 'read only'").read_only);
+    EXPECT_TRUE(traits("COMMIT AND CHAIN").chains);
+    EXPECT_TRUE(traits("end and chain").chains);
+    EXPECT_FALSE(traits("COMMIT AND NO CHAIN").chains);
+    EXPECT_FALSE(traits("COMMIT").chains);
+    EXPECT_EQ(traits("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE").command, "SET TRANSACTION");
+}
+
 struct OutsideCase {
     const char* sql;
     const char* reason;  // nullptr: may run in a transaction

@@ -22,52 +22,7 @@ spec:
   activeDeadlineSeconds: {{ $v.job.activeDeadlineSeconds }}
   ttlSecondsAfterFinished: {{ $v.job.ttlSecondsAfterFinished }}
   template:
-    metadata:
-      labels:
-        {{- include "schemagate.labels" (dict "root" . "component" "migration") | nindent 8 }}
-        {{- with $v.job.podLabels }}{{ toYaml . | nindent 8 }}{{ end }}
-      {{- /* job.podAnnotations win over the mesh's opt-out when both name a key. */}}
-      {{- $annotations := merge (deepCopy $v.job.podAnnotations) (include "schemagate.jobMeshAnnotations" . | fromYaml) }}
-      {{- with $annotations }}
-      annotations: {{- toYaml . | nindent 8 }}
-      {{- end }}
-    spec:
-      restartPolicy: Never
-      {{- with $v.job.serviceAccountName }}
-      serviceAccountName: {{ include "schemagate.tplName" (dict "value" . "root" $) | quote }}
-      {{- end }}
-      {{- with include "schemagate.imagePullSecrets" . }}
-      imagePullSecrets: {{- . | trim | nindent 8 }}
-      {{- end }}
-      securityContext: {{- toYaml $v.job.podSecurityContext | nindent 8 }}
-      {{- with $v.job.nodeSelector }}
-      nodeSelector: {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with $v.job.tolerations }}
-      tolerations: {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with $v.job.affinity }}
-      affinity: {{- toYaml . | nindent 8 }}
-      {{- end }}
-      containers:
-        - name: schemagate
-          {{- include "schemagate.image" . | trim | nindent 10 }}
-          args: ["migrate"]
-          {{- include "schemagate.settingsAndDatabase" . | trim | nindent 10 }}
-            - name: SCHEMAGATE_HOLDER
-              valueFrom:
-                fieldRef:
-                  fieldPath: metadata.name
-            - name: SCHEMAGATE_TIMEOUT
-              value: {{ $v.job.timeout | quote }}
-            {{- with include "schemagate.extraEnv" . }}{{ . | nindent 12 }}{{ end }}
-          {{- include "schemagate.migrationsMount" . | trim | nindent 10 }}
-          terminationMessagePolicy: FallbackToLogsOnError
-          resources: {{- toYaml ($v.job.resources | default $v.resources.gate) | nindent 12 }}
-          {{- include "schemagate.securityContext" . | trim | nindent 10 }}
-      {{- with (include "schemagate.volumes" .) }}
-      volumes: {{- . | nindent 8 }}
-      {{- end }}
+    {{- include "schemagate.jobPodTemplate" (dict "root" . "component" "migration" "command" "migrate" "timeout" $v.job.timeout) | nindent 4 }}
 {{- end -}}
 
 {{/*
@@ -102,4 +57,60 @@ metadata:
 data:
   {{- ($root.Files.Glob $root.Values.schemagate.migrations.files).AsConfig | nindent 2 }}
 {{- end -}}
+{{- end -}}
+
+
+{{/*
+The pod template of the migration Job and of the contract Job: one pod, differing only in the
+command and its --timeout. Call with (dict "root" . "component" C "command" CMD "timeout" T).
+*/}}
+{{- define "schemagate.jobPodTemplate" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values.schemagate -}}
+metadata:
+  labels:
+    {{- include "schemagate.labels" (dict "root" $root "component" .component) | nindent 4 }}
+    {{- with $v.job.podLabels }}{{ toYaml . | nindent 4 }}{{ end }}
+  {{- /* job.podAnnotations win over the mesh's opt-out when both name a key. */}}
+  {{- $annotations := merge (deepCopy $v.job.podAnnotations) (include "schemagate.jobMeshAnnotations" $root | fromYaml) }}
+  {{- with $annotations }}
+  annotations: {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  restartPolicy: Never
+  {{- with $v.job.serviceAccountName }}
+  serviceAccountName: {{ include "schemagate.tplName" (dict "value" . "root" $root) | quote }}
+  {{- end }}
+  {{- with include "schemagate.imagePullSecrets" $root }}
+  imagePullSecrets: {{- . | trim | nindent 4 }}
+  {{- end }}
+  securityContext: {{- toYaml $v.job.podSecurityContext | nindent 4 }}
+  {{- with $v.job.nodeSelector }}
+  nodeSelector: {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $v.job.tolerations }}
+  tolerations: {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $v.job.affinity }}
+  affinity: {{- toYaml . | nindent 4 }}
+  {{- end }}
+  containers:
+    - name: schemagate
+      {{- include "schemagate.image" $root | trim | nindent 6 }}
+      args: [{{ .command | quote }}]
+      {{- include "schemagate.settingsAndDatabase" $root | trim | nindent 6 }}
+        - name: SCHEMAGATE_HOLDER
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.name
+        - name: SCHEMAGATE_TIMEOUT
+          value: {{ .timeout | quote }}
+        {{- with include "schemagate.extraEnv" $root }}{{ . | nindent 8 }}{{ end }}
+      {{- include "schemagate.migrationsMount" $root | trim | nindent 6 }}
+      terminationMessagePolicy: FallbackToLogsOnError
+      resources: {{- toYaml ($v.job.resources | default $v.resources.gate) | nindent 8 }}
+      {{- include "schemagate.securityContext" $root | trim | nindent 6 }}
+  {{- with (include "schemagate.volumes" $root) }}
+  volumes: {{- . | nindent 4 }}
+  {{- end }}
 {{- end -}}

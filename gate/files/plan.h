@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "applied_migration.h"
+#include "migration_set.h"
+
+namespace schemagate {
+
+// What to do, decided from the files and the history alone.
+struct Plan {
+    MigrationVersion current;  // highest successfully applied version; none for none
+    MigrationVersion target;
+    // Versioned migrations ascending, all <= target; then the repeatable ones that are new or
+    // changed, by description (only when the target is the highest versioned file: a
+    // repeatable may use anything the versioned files create).
+    std::vector<const Migration*> pending;
+
+    bool done() const { return pending.empty(); }
+};
+
+// What the database says was applied.
+struct Applied {
+    std::vector<AppliedMigration> history;
+    std::map<std::string, std::string> repeatables;  // description -> checksum
+};
+
+// Whether a history row records one of Flyway's baseline files (B<version>__, its file name
+// says): the versioned files up to its version are covered by it and have no rows of their own.
+bool is_baseline_row(const AppliedMigration& record);
+
+// The highest version a baseline file in `history` covers; none without one.
+MigrationVersion covered_by_baseline(const std::vector<AppliedMigration>& history);
+
+// Throws FatalError(kStateRefused) naming the file when the database and the files disagree
+// in a way no migration can fix: a dirty (unfinished non-transactional) migration, an
+// applied file whose content changed, or an unapplied version below the current one.
+// `live_token` is the token of a lease that is held right now, if any: an unfinished
+// migration recorded under it is in progress (wait for it), not dirty.
+Plan make_plan(const MigrationSet& files, const Applied& applied, const MigrationVersion& target,
+               std::optional<std::int64_t> live_token = std::nullopt);
+
+// The same for a set without repeatable migrations.
+inline Plan make_plan(const MigrationSet& files, const std::vector<AppliedMigration>& history,
+                      const MigrationVersion& target,
+                      std::optional<std::int64_t> live_token = std::nullopt) {
+    return make_plan(files, Applied{history, {}}, target, live_token);
+}
+
+}  // namespace schemagate
