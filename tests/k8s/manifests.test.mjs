@@ -36,6 +36,7 @@ const kustomizations = {
   "contract-job": "manifests/contract-job",
   "contract-job-argocd": "tests/k8s/fixtures/contract-job-argocd",
   "contract-job-flux": "tests/k8s/fixtures/contract-job-flux",
+  "hazards-patched": "tests/k8s/fixtures/hazards-patched",
 };
 
 function render(dir) {
@@ -65,6 +66,8 @@ const helmValues = {
     "--set", "schemagate.podMonitor.release=kube-prometheus-stack"],
   "helm-linkerd": ["--set", "schemagate.mesh=linkerd", "--set", "migrationJob=true", "--set", "schemagate.database.port=6432"],
   "helm-contract": ["--set", "contractJob=true"],
+  "helm-hazards": ["--set", "migrationJob=true", "--set", "contractJob=true",
+    "--set", "schemagate.hazards.pods=refuse", "--set", "schemagate.hazards.job=off"],
 };
 function helmRun(args) {
   return execFileSync(helm, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -332,6 +335,38 @@ test("the contract Job variants: `schemagate contract` after the rollout, annota
   const flux = find("contract-job-flux", "Job", "schemagate-contract");
   assert.equal(flux.metadata.annotations["kustomize.toolkit.fluxcd.io/force"], "enabled");
   assert.deepEqual(flux.spec, plain.spec, "only the annotation differs");
+});
+
+// --hazards: the pods' gates defer a hazardous migration to the one-off Job, which applies it
+// with a warning (README, "Hazards"); both overridable, in Kustomize by a patch, in Helm by values.
+test("SCHEMAGATE_HAZARDS: defer in every pod's gate, warn in every one-off Job, each overridable", () => {
+  const hazardsOf = (container) => container.env?.filter((e) => e.name === "SCHEMAGATE_HAZARDS") ?? [];
+  const expect = (name, gate, job) => {
+    let gates = 0, jobs = 0;
+    for (const o of objects[name]) {
+      const spec = o.kind === "Pod" ? o.spec : o.spec?.template?.spec;
+      if (!spec) continue;
+      const oneOff = o.kind === "Job" || o.kind === "Pod";
+      for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+        if (c.name !== "schemagate") continue;
+        const found = hazardsOf(c);
+        assert.equal(found.length, 1, `${name}: ${o.kind}/${o.metadata.name} sets SCHEMAGATE_HAZARDS once`);
+        assert.deepEqual(found[0], { name: "SCHEMAGATE_HAZARDS", value: oneOff ? job : gate }, `${name}: ${o.kind}/${o.metadata.name}`);
+        oneOff ? jobs++ : gates++;
+      }
+    }
+    return [gates, jobs];
+  };
+  for (const name of ["example-overlay", "native-sidecar", "wait", "existing-init", "statefulset", "helm-default", "helm-native"]) {
+    assert.ok(expect(name, "defer", "warn")[0] >= 1, `${name}: a gate`);
+  }
+  for (const name of ["job", "pod", "job-argocd", "job-flux", "contract-job", "contract-job-argocd", "contract-job-flux",
+    "helm-job", "helm-contract", "helm-istio"]) {
+    assert.ok(expect(name, "defer", "warn")[1] >= 1, `${name}: a one-off Job or Pod`);
+  }
+  assert.deepEqual(expect("hazards-patched", "refuse", "off"), [1, 1]);
+  assert.deepEqual(expect("helm-hazards", "refuse", "off"), [1, 2], "the pod's gate; the hook and contract Jobs");
+  assert.throws(() => helmRun(["template", "shop", appChart, "--set", "schemagate.hazards.job=later"]), /hazards/);
 });
 
 // Generated ConfigMap names carry a content hash (Kustomize's and the chart's own): compare

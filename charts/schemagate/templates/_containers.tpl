@@ -70,6 +70,8 @@ volumeMounts:
       valueFrom:
         fieldRef:
           fieldPath: metadata.name
+    - name: SCHEMAGATE_HAZARDS
+      value: {{ $v.hazards.pods | quote }}
     {{- with include "schemagate.extraEnv" . }}{{ . | nindent 4 }}{{ end }}
   {{- include "schemagate.migrationsMount" . | trim | nindent 2 }}
   terminationMessagePolicy: FallbackToLogsOnError

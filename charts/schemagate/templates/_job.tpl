@@ -105,6 +105,8 @@ spec:
               fieldPath: metadata.name
         - name: SCHEMAGATE_TIMEOUT
           value: {{ .timeout | quote }}
+        - name: SCHEMAGATE_HAZARDS
+          value: {{ $v.hazards.job | quote }}
         {{- with include "schemagate.extraEnv" $root }}{{ . | nindent 8 }}{{ end }}
       {{- include "schemagate.migrationsMount" $root | trim | nindent 6 }}
       terminationMessagePolicy: FallbackToLogsOnError
