@@ -20,7 +20,7 @@ namespace {
 constexpr int kRows = 20'000;
 
 std::filesystem::path recipe() {
-    return std::filesystem::path(SCHEMAGATE_RECIPE_DIR);
+    return {SCHEMAGATE_RECIPE_DIR};
 }
 
 std::string read(const std::filesystem::path& path) {
