@@ -60,8 +60,11 @@ check "the SBOM is valid CycloneDX 1.6 and lists every file of the image with it
   node "$here/validate_sbom.mjs" "$work/out/schemagate-$version-amd64.cdx.json" "$work/image-files"
 
 # The chart, as a user pulls it.
-pull=$("$HELM" pull "oci://$registry/charts/schemagate" --version "$version" --plain-http -d "$work/pulled" 2>&1)
+# helm pull -d writes into an existing directory only.
+mkdir -p "$work/pulled"
+pull=$("$HELM" pull "oci://$registry/charts/schemagate" --version "$version" --plain-http -d "$work/pulled" 2>&1) && code=0 || code=$?
 echo "$pull"
+check "helm pull oci:// exits 0" [ "$code" = 0 ]
 chart_digest=$(grep -o 'sha256:[0-9a-f]*' <<<"$pull" | head -1)
 check "helm pull oci:// gets the chart that was pushed ($chart_digest)" grep -q "charts/schemagate:$version @ $chart_digest" "$work/out/release.txt"
 cp -r "$root/examples/helm/shop" "$work/app"
