@@ -544,16 +544,16 @@ test("the alert rules use only metrics the sidecar exports", () => {
   }
 });
 
-test("every alert links a runbook that is a section of the README", () => {
+test("every alert links a runbook that is a section of docs/operations-and-runbooks.md", () => {
   const rule = find("alerts", "PrometheusRule", "schemagate");
-  const anchors = readFileSync(join(root, "README.md"), "utf8").split("\n")
+  const anchors = readFileSync(join(root, "docs/operations-and-runbooks.md"), "utf8").split("\n")
     .filter((line) => line.startsWith("#"))
     .map((line) => line.replace(/^#+\s*/, "").toLowerCase().replace(/[^a-z0-9 -]/g, "").replaceAll(" ", "-"));
   for (const r of rule.spec.groups[0].rules) {
     const url = r.annotations.runbook_url;
     assert.ok(url, `${r.alert} has no runbook_url`);
     const anchor = url.split("#")[1];
-    assert.ok(anchors.includes(anchor), `${r.alert}: README has no section #${anchor}`);
+    assert.ok(anchors.includes(anchor), `${r.alert}: docs/operations-and-runbooks.md has no section #${anchor}`);
     assert.equal(anchor, `runbook-${r.alert.toLowerCase()}`);
   }
 });
