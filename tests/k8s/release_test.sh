@@ -11,6 +11,8 @@ root=$(cd "$here/../.." && pwd)
 # shellcheck source=../harness/lib.sh
 source "$root/tests/harness/lib.sh"
 command -v docker-registry >/dev/null || { echo "FAIL: docker-registry not found: bash scripts/install-deps.sh" >&2; exit 1; }
+# podman as release.sh runs it (the project's containers.conf: rlimits within the sandbox's).
+SCHEMAGATE_SKIP_IMAGE_BUILD=1 source "$here/podman-env.sh"
 HELM=${HELM:-$(bash "$here/install-helm.sh")}
 export HELM
 version=$(sed -n 's/^project(schemagate VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
@@ -67,11 +69,13 @@ echo "$pull"
 check "helm pull oci:// exits 0" [ "$code" = 0 ]
 chart_digest=$(grep -o 'sha256:[0-9a-f]*' <<<"$pull" | head -1)
 check "helm pull oci:// gets the chart that was pushed ($chart_digest)" grep -q "charts/schemagate:$version @ $chart_digest" "$work/out/release.txt"
-cp -r "$root/examples/helm/shop" "$work/app"
+# -L: the example links its migrations from elsewhere in the repository.
+cp -rL "$root/examples/helm/shop" "$work/app"
 rm -rf "$work/app/charts" "$work/app/Chart.lock"
 sed -i "s|repository: file://.*|repository: oci://$registry/charts|" "$work/app/Chart.yaml"
 mkdir -p "$work/app/charts" && cp "$work/pulled/schemagate-$version.tgz" "$work/app/charts/"
 "$HELM" template shop "$work/app" --set migrationJob=true > "$work/render.yaml" 2>"$work/render.err" && code=0 || code=$?
+[ "$code" = 0 ] || cat "$work/render.err" >&2
 check "an app chart renders with the pulled chart" [ "$code" = 0 ]
 check "the render has the release-scoped hook Job" grep -q 'name: "shop-schemagate-migrate"' "$work/render.yaml"
 
