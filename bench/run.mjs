@@ -393,9 +393,25 @@ async function sidecar() {
       database_queries: (await queries()) - before, seconds: plan.wrkSeconds,
     });
   }
+  rows.push(await readinessSwitch(db, set, port));
   child.kill("SIGTERM");
   await new Promise((ok) => child.on("exit", ok));
   rmSync(set.dir, { recursive: true, force: true });
+}
+
+// How soon after the gate exits the sidecar reports the new version, as a share of its 5s poll:
+// the NOTIFY makes it far below 1 (the integration test only checks that the NOTIFY does it).
+async function readinessSwitch(db, set, port) {
+  writeFileSync(join(set.sg, "V4__t4.sql"), "CREATE TABLE t4 (id int);\n");
+  timed(tools.schemagate, db, set);
+  const exited = performance.now();
+  let ms = null;
+  while (ms === null && performance.now() - exited < 10_000) {
+    const r = spawnSync("curl", ["-s", `http://127.0.0.1:${port}/version`], { encoding: "utf8" });
+    if (/"version":4\b/.test(r.stdout)) ms = performance.now() - exited;
+  }
+  return { scenario: "sidecar: readiness switch after the gate exits", tool: "schemagate-sidecar",
+    switch_ms: ms, ratio_vs_poll: ms === null ? null : ms / 5000 };
 }
 
 // A backfill of every row of a big table while the application keeps writing random rows:

@@ -29,15 +29,9 @@ void gauge(std::string& out, const char* metric, const char* help, const std::st
                        labels, value);
 }
 
-}  // namespace
-
-std::string render_metrics(const std::string& name, const SchemaSnapshot& snapshot,
-                           const ReadinessPolicy& policy, const Readiness& readiness) {
-    const std::string labels = "name=\"" + label_value(name) + "\"";
-    std::string out;
-    out.reserve(2048);
-    gauge(out, "schemagate_build_info", "Always 1; the label carries the sidecar's version.",
-          labels + ",version=\"" + label_value(kVersion) + "\"", 1);
+// The schema's version against the one this release expects.
+void render_versions(std::string& out, const std::string& labels, const SchemaSnapshot& snapshot,
+                     const ReadinessPolicy& policy) {
     const MigrationVersion current = snapshot.state.version.value_or(MigrationVersion{});
     // Before a deferred contract migration the app expects the version before it.
     const MigrationVersion expect = effective_expect(policy, current);
@@ -70,6 +64,11 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
     gauge(out, "schemagate_contracted_past",
           "1 when a contract migration this release does not ship was applied (not ready).", labels,
           contracted_past(snapshot.state, policy) ? 1 : 0);
+}
+
+// The verdict and what it rests on: readiness, the database, a dirty or failed migration.
+void render_verdict(std::string& out, const std::string& labels, const SchemaSnapshot& snapshot,
+                    const Readiness& readiness) {
     gauge(out, "schemagate_ready", "1 while /readyz answers 200.", labels, readiness.ready ? 1 : 0);
     gauge(out, "schemagate_stale",
           "1 while readiness rests on a read older than --grace (the database is unreachable).",
@@ -82,31 +81,36 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
           "1 while a failed migration is remembered (not run again until its file changes or "
           "`schemagate retry`).",
           labels, snapshot.state.failure ? 1 : 0);
-    if (snapshot.state.batch) {
-        const BatchProgress& batch = *snapshot.state.batch;
-        const std::string batch_labels =
-            labels + ",version=\"" + label_value(batch.version.text()) + "\"";
-        gauge(out, "schemagate_batch_rows",
-              "Rows the batched migration under way has processed so far.", batch_labels,
-              static_cast<double>(batch.rows));
-        gauge(out, "schemagate_batch_batches", "Batches it has committed so far.", batch_labels,
-              static_cast<double>(batch.batches));
-        if (batch.total) {
-            gauge(out, "schemagate_batch_rows_total",
-                  "Rows it processes in all, counted when it started.", batch_labels,
-                  static_cast<double>(*batch.total));
-        }
-        if (const auto rate = batch.rows_per_second()) {
-            gauge(out, "schemagate_batch_rows_per_second",
-                  "Its rate over the time spent in batches and pauses.", batch_labels, *rate);
-        }
-        if (const auto eta = batch.eta_seconds()) {
-            gauge(out, "schemagate_batch_eta_seconds", "Seconds left at that rate.", batch_labels,
-                  *eta);
-        }
-        gauge(out, "schemagate_batch_updated_timestamp_seconds",
-              "Unix time its latest batch committed.", batch_labels, batch.updated_at_unix);
+}
+
+// The progress of the batched migration under way.
+void render_batch(std::string& out, const std::string& labels, const BatchProgress& batch) {
+    const std::string batch_labels =
+        labels + ",version=\"" + label_value(batch.version.text()) + "\"";
+    gauge(out, "schemagate_batch_rows",
+          "Rows the batched migration under way has processed so far.", batch_labels,
+          static_cast<double>(batch.rows));
+    gauge(out, "schemagate_batch_batches", "Batches it has committed so far.", batch_labels,
+          static_cast<double>(batch.batches));
+    if (batch.total) {
+        gauge(out, "schemagate_batch_rows_total",
+              "Rows it processes in all, counted when it started.", batch_labels,
+              static_cast<double>(*batch.total));
     }
+    if (const auto rate = batch.rows_per_second()) {
+        gauge(out, "schemagate_batch_rows_per_second",
+              "Its rate over the time spent in batches and pauses.", batch_labels, *rate);
+    }
+    if (const auto eta = batch.eta_seconds()) {
+        gauge(out, "schemagate_batch_eta_seconds", "Seconds left at that rate.", batch_labels,
+              *eta);
+    }
+    gauge(out, "schemagate_batch_updated_timestamp_seconds",
+          "Unix time its latest batch committed.", batch_labels, batch.updated_at_unix);
+}
+
+// The checks themselves: when the last ran, how long they take, how many succeeded.
+void render_checks(std::string& out, const std::string& labels, const SchemaSnapshot& snapshot) {
     out += fmt::format(
         "# HELP schemagate_last_check_timestamp_seconds Unix time of the last check.\n"
         "# TYPE schemagate_last_check_timestamp_seconds gauge\n"
@@ -131,6 +135,23 @@ std::string render_metrics(const std::string& name, const SchemaSnapshot& snapsh
         "schemagate_checks_total{{{},result=\"ok\"}} {}\n"
         "schemagate_checks_total{{{},result=\"error\"}} {}\n",
         labels, snapshot.checks_ok, labels, snapshot.checks_error);
+}
+
+}  // namespace
+
+std::string render_metrics(const std::string& name, const SchemaSnapshot& snapshot,
+                           const ReadinessPolicy& policy, const Readiness& readiness) {
+    const std::string labels = "name=\"" + label_value(name) + "\"";
+    std::string out;
+    out.reserve(2048);
+    gauge(out, "schemagate_build_info", "Always 1; the label carries the sidecar's version.",
+          labels + ",version=\"" + label_value(kVersion) + "\"", 1);
+    render_versions(out, labels, snapshot, policy);
+    render_verdict(out, labels, snapshot, readiness);
+    if (snapshot.state.batch) {
+        render_batch(out, labels, *snapshot.state.batch);
+    }
+    render_checks(out, labels, snapshot);
     return out;
 }
 

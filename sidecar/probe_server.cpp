@@ -88,6 +88,32 @@ void log_from_library(void* /*cls*/, const char* format, va_list arguments) {
     spdlog::debug("http: {}", text);
 }
 
+// Whether the request says it carries a body (chunked, or a length other than 0).
+bool announces_body(MHD_Connection* connection) {
+    if (MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Transfer-Encoding") != nullptr) {
+        return true;
+    }
+    const char* length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
+    return length != nullptr && std::string_view(length) != "0";
+}
+
+// Queues an answer with the headers every answer carries.
+MHD_Result queue_answer(MHD_Connection* connection, int status, const std::string& content_type,
+                        const std::string& body) {
+    MHD_Response* response = MHD_create_response_from_buffer(
+        body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
+    if (response == nullptr) return MHD_NO;
+    MHD_add_response_header(response, "Content-Type", content_type.c_str());
+    MHD_add_response_header(response, "Cache-Control", "no-store");
+    if (status == 405) MHD_add_response_header(response, "Allow", "GET, HEAD");
+    // Answered before any body is read; a request that carries one is closed after the
+    // answer instead of its body being read (no probe sends a body).
+    const MHD_Result queued =
+        MHD_queue_response(connection, static_cast<unsigned>(status), response);
+    MHD_destroy_response(response);
+    return queued;
+}
+
 }  // namespace
 
 class ProbeServer::Http {
@@ -238,13 +264,7 @@ void ProbeServer::start() {
         // earlier makes it close the connection, losing pipelined requests behind it. A
         // request with a body is answered at once, so its body is never read (the library
         // then closes the connection).
-        const bool has_body = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                          "Transfer-Encoding") != nullptr ||
-                              [connection] {
-                                  const char* length = MHD_lookup_connection_value(
-                                      connection, MHD_HEADER_KIND, "Content-Length");
-                                  return length != nullptr && std::string_view(length) != "0";
-                              }();
+        const bool has_body = announces_body(connection);
         if (*request_state == nullptr && !has_body) {
             static int seen;
             *request_state = &seen;
@@ -258,18 +278,7 @@ void ProbeServer::start() {
         if (has_body && answer.status == 200) {
             answer = Answer{413, "text/plain", "request bodies are not accepted\n"};
         }
-        MHD_Response* response = MHD_create_response_from_buffer(
-            answer.body.size(), const_cast<char*>(answer.body.data()), MHD_RESPMEM_MUST_COPY);
-        if (response == nullptr) return MHD_NO;
-        MHD_add_response_header(response, "Content-Type", answer.content_type.c_str());
-        MHD_add_response_header(response, "Cache-Control", "no-store");
-        if (answer.status == 405) MHD_add_response_header(response, "Allow", "GET, HEAD");
-        // Answered before any body is read; a request that carries one is closed after the
-        // answer instead of its body being read (no probe sends a body).
-        const MHD_Result queued =
-            MHD_queue_response(connection, static_cast<unsigned>(answer.status), response);
-        MHD_destroy_response(response);
-        return queued;
+        return queue_answer(connection, answer.status, answer.content_type, answer.body);
     };
     const unsigned idle_seconds =
         static_cast<unsigned>(std::max<long long>(1, config_.request_timeout.count() / 1000));

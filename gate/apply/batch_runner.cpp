@@ -195,12 +195,6 @@ std::optional<std::int64_t> BatchRunner::count_batch_total(pqxx::connection& con
         recover(connection);
         spdlog::warn("{} line {}: the batch-total query failed ({}); no ETA for this backfill",
                      migration.file, query.line, with_detail(e.failure()));
-    } catch (const pqxx::conversion_error&) {
-        recover(connection);
-        spdlog::warn(
-            "{} line {}: the batch-total query must return one number; no ETA for "
-            "this backfill",
-            migration.file, query.line);
     }
     return std::nullopt;
 }
@@ -237,6 +231,33 @@ std::string BatchRunner::record_done_sql(pqxx::transaction_base& session,
            lease_.fence_sql(session, grant);
 }
 
+// A batch that processed rows commits them with its progress; the first that processes none
+// runs the checks and records the migration in the same transaction.
+bool BatchRunner::finish_batch(pqxx::connection& connection, pqxx::transaction_base& session,
+                               const Migration& migration, const LeaseGrant& grant,
+                               std::int64_t rows, BatchProgress& next, const std::string& prepared,
+                               bool durable) const {
+    // The bookkeeping (and the checks) as the gate, whatever the statement called
+    // (migration_sql.h).
+    const std::string reset =
+        session_reset_sql() + transaction_settings_sql(connection, settings_, false) + "; ";
+    if (rows > 0) {
+        ++next.batches;
+        next.rows += rows;
+        session.exec(reset + store_.batch_progress_sql(session, next, lease_.holder(), grant) +
+                     "; DEALLOCATE " + prepared + "; COMMIT");
+        return false;
+    }
+    if (!migration.checks.empty()) {
+        session.exec(reset);
+        run_checks(session, migration);
+    }
+    session.exec(reset + (durable ? "SET LOCAL synchronous_commit = DEFAULT; " : "") +
+                 record_done_sql(session, migration, grant, next.elapsed_ms) + "; DEALLOCATE " +
+                 prepared + "; COMMIT");
+    return true;
+}
+
 // Every batch but the one that records the migration commits without waiting for its flush:
 // a crash loses a suffix of batches together with their progress, and the next holder redoes
 // exactly those.
@@ -258,26 +279,7 @@ BatchRunner::BatchOutcome BatchRunner::run_batch(pqxx::connection& connection,
             const auto result = session.exec(execute_sql(session, migration, name, progress));
             const std::int64_t rows = batch_rows(result, migration, progress, next);
             next.elapsed_ms += elapsed_ms(since, SteadyClock::now());
-            // The bookkeeping (and the checks) as the gate, whatever the statement called
-            // (migration_sql.h).
-            const std::string reset =
-                session_reset_sql() + transaction_settings_sql(connection, settings_, false) + "; ";
-            if (rows > 0) {
-                ++next.batches;
-                next.rows += rows;
-                session.exec(reset +
-                             store_.batch_progress_sql(session, next, lease_.holder(), grant) +
-                             "; DEALLOCATE " + name + "; COMMIT");
-                return;
-            }
-            if (!migration.checks.empty()) {
-                session.exec(reset);
-                run_checks(session, migration);
-            }
-            session.exec(reset + (durable ? "SET LOCAL synchronous_commit = DEFAULT; " : "") +
-                         record_done_sql(session, migration, grant, next.elapsed_ms) +
-                         "; DEALLOCATE " + name + "; COMMIT");
-            done = true;
+            done = finish_batch(connection, session, migration, grant, rows, next, name, durable);
         });
     } catch (const ConnectionLost& e) {
         fail(migration, &statement, false, e.failure());

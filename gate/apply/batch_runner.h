@@ -32,6 +32,10 @@ class BatchRunner : private ApplyContext {
                                    const BatchProgress& progress, BatchProgress& next);
     std::string record_done_sql(pqxx::transaction_base& session, const Migration& migration,
                                 const LeaseGrant& grant, std::int64_t elapsed_ms) const;
+    // Ends the batch's transaction: true when it processed no rows and recorded the migration.
+    bool finish_batch(pqxx::connection& connection, pqxx::transaction_base& session,
+                      const Migration& migration, const LeaseGrant& grant, std::int64_t rows,
+                      BatchProgress& next, const std::string& prepared, bool durable) const;
     BatchProgress start_batches(pqxx::connection& connection, const Migration& migration) const;
     std::optional<std::int64_t> count_batch_total(pqxx::connection& connection,
                                                   const Migration& migration) const;

@@ -62,6 +62,8 @@ class GateFlags {
     std::optional<std::string> read_notify(GateConfig& config) const;
 
   private:
+    void add_global(GateConfig& config);
+    void add_inspection(GateConfig& config);
     void add_common(CLI::App* sub, GateConfig& config);
     void add_waiting(CLI::App* sub, GateConfig& config);
     CLI::App* add_migrate(GateConfig& config, const std::string& name,
@@ -99,6 +101,31 @@ GateFlags::GateFlags(GateConfig& config)
     : raw_{format_duration(config.lease_ttl), format_duration(config.timeout),
            format_duration(config.poll_interval), format_duration(config.migration.lock_timeout),
            format_duration(config.migration.statement_timeout)} {
+    add_global(config);
+    add_migrate(config, "migrate",
+                "Apply pending migrations under the lease, or wait for the pod that does",
+                GateCommand::kMigrate);
+    add_contract(config);
+    auto* wait =
+        app_.add_subcommand("wait", "Wait until the schema reaches --target; apply nothing");
+    add_common(wait, config);
+    add_waiting(wait, config);
+    commands_.emplace_back(wait, GateCommand::kWait);
+
+    add_inspection(config);
+    add_repair(config);
+    add_takeover(config);
+
+    auto* check = app_.add_subcommand(
+        "check-manifests",
+        "Check a rendering of your manifests (YAML or JSON): every workload labelled for "
+        "schemagate really has the gate and the readiness sidecar");
+    check->add_option("file", config.manifests_file, "The rendering (default: standard input)");
+    commands_.emplace_back(check, GateCommand::kCheckManifests);
+}
+
+// What every subcommand shares: the database, logging, the webhook.
+void GateFlags::add_global(GateConfig& config) {
     app_.set_version_flag("--version", std::string("schemagate ") + kVersion);
     app_.require_subcommand(1);
     app_.fallthrough();
@@ -114,17 +141,11 @@ GateFlags::GateFlags(GateConfig& config)
     app_.add_flag("--notify-on-success", config.notify_on_success,
                   "Also notify when migrations were applied")
         ->envname("SCHEMAGATE_NOTIFY_ON_SUCCESS");
+}
 
-    add_migrate(config, "migrate",
-                "Apply pending migrations under the lease, or wait for the pod that does",
-                GateCommand::kMigrate);
-    add_contract(config);
-    auto* wait =
-        app_.add_subcommand("wait", "Wait until the schema reaches --target; apply nothing");
-    add_common(wait, config);
-    add_waiting(wait, config);
-    commands_.emplace_back(wait, GateCommand::kWait);
-
+// The subcommands that look and change nothing but the lease: status, plan, verify, validate,
+// unlock.
+void GateFlags::add_inspection(GateConfig& config) {
     auto* status =
         app_.add_subcommand("status", "Show version, pending migrations, lease, history");
     add_common(status, config);
@@ -153,16 +174,6 @@ GateFlags::GateFlags(GateConfig& config)
     auto* unlock = app_.add_subcommand("unlock", "Show the lease; with --force, break it");
     unlock->add_flag("--force", config.force, "Break the lease (fences the old holder)");
     commands_.emplace_back(unlock, GateCommand::kUnlock);
-
-    add_repair(config);
-    add_takeover(config);
-
-    auto* check = app_.add_subcommand("check-manifests",
-                                      "Check a rendering of your manifests (YAML or JSON): every "
-                                      "workload labelled for schemagate "
-                                      "really has the gate and the readiness sidecar");
-    check->add_option("file", config.manifests_file, "The rendering (default: standard input)");
-    commands_.emplace_back(check, GateCommand::kCheckManifests);
 }
 
 void GateFlags::add_common(CLI::App* sub, GateConfig& config) {

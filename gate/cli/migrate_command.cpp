@@ -94,6 +94,7 @@ class Gate {
         return mode_ == WaitMode::kMigrate ? "migrate" : "wait";
     }
     std::optional<int> round();
+    void prepare_unseen_database(pqxx::connection& connection);
     Look look_at(pqxx::connection& connection);
     void look_at_schema(pqxx::connection& connection, Look& look);
     std::string contract_hold(pqxx::connection& connection,
@@ -210,16 +211,7 @@ std::optional<int> Gate::round() {
             return std::nullopt;
         }
     }
-    if (history_missing_) {
-        // A database schemagate has never seen: take nothing for granted (another tool's
-        // history, or tables nobody recorded), before writing anything.
-        if (const auto refusal = takeover_needed(connection, config_)) {
-            throw FatalError(ExitCode::kStateRefused, *refusal);
-        }
-        baseline_first_ =
-            config_.baseline_version && !user_tables(connection, config_.state.schema, 1).empty();
-        store_.bootstrap(connection);
-    }
+    if (history_missing_) prepare_unseen_database(connection);
     if (decision.action == WaitDecision::Action::kTakeLease) {
         const AcquireOutcome outcome = acquire(connection);
         if (const auto* acquired = std::get_if<LeaseGrant>(&outcome)) {
@@ -245,6 +237,17 @@ std::optional<int> Gate::round() {
     }
     wait_for_change(decision.reason);
     return std::nullopt;
+}
+
+// A database schemagate has never seen: take nothing for granted (another tool's history, or
+// tables nobody recorded) before writing anything, then create our tables.
+void Gate::prepare_unseen_database(pqxx::connection& connection) {
+    if (const auto refusal = takeover_needed(connection, config_)) {
+        throw FatalError(ExitCode::kStateRefused, *refusal);
+    }
+    baseline_first_ =
+        config_.baseline_version && !user_tables(connection, config_.state.schema, 1).empty();
+    store_.bootstrap(connection);
 }
 
 AcquireOutcome Gate::acquire(pqxx::connection& connection) {

@@ -77,38 +77,29 @@ nlohmann::json drift_json(const MigrationSet& files, const std::vector<AppliedMi
     return drift;
 }
 
-}  // namespace
-
-nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
-                           const std::vector<AppliedMigration>& history, const MigrationSet* files,
-                           const std::optional<MigrationVersion>& target) {
-    using nlohmann::json;
-    json out;
-    out["name"] = where.name;
-    out["schema"] = where.schema;
-    out["initialized"] = state.initialized;
-    const MigrationVersion current = state.version.value_or(MigrationVersion{});
-    out["current_version"] = version_json(current);
-    out["target_version"] = target ? version_json(*target) : json(nullptr);
-    json pending = json::array();
-    if (files != nullptr && target) {
-        std::set<MigrationVersion> applied;
-        for (const auto& record : history) applied.insert(record.version);
-        const MigrationVersion covered = covered_by_baseline(history);
-        for (const auto& migration : files->migrations) {
-            if (migration.version <= *target && migration.version > covered &&
-                !applied.contains(migration.version)) {
-                pending.push_back({{"version", version_json(migration.version)},
-                                   {"description", migration.description},
-                                   {"file", migration.file},
-                                   {"transaction", !migration.no_transaction},
-                                   {"batched", migration.batch.has_value()}});
-            }
+// The files up to the target that were neither applied nor covered by a baseline.
+nlohmann::json pending_json(const std::vector<AppliedMigration>& history, const MigrationSet& files,
+                            const MigrationVersion& target) {
+    nlohmann::json pending = nlohmann::json::array();
+    std::set<MigrationVersion> applied;
+    for (const auto& record : history) applied.insert(record.version);
+    const MigrationVersion covered = covered_by_baseline(history);
+    for (const auto& migration : files.migrations) {
+        if (migration.version <= target && migration.version > covered &&
+            !applied.contains(migration.version)) {
+            pending.push_back({{"version", version_json(migration.version)},
+                               {"description", migration.description},
+                               {"file", migration.file},
+                               {"transaction", !migration.no_transaction},
+                               {"batched", migration.batch.has_value()}});
         }
     }
-    out["pending"] = pending;
-    out["drift"] = files != nullptr ? drift_json(*files, history) : json::array();
-    out["up_to_date"] = target ? json(current >= *target && !state.dirty) : json(nullptr);
+    return pending;
+}
+
+// What stands in the way of a run: a dirty migration, a remembered failure, a batch under way.
+void add_problems_json(nlohmann::json& out, const SchemaState& state) {
+    using nlohmann::json;
     if (state.dirty) {
         out["dirty"] = {{"version", version_json(state.dirty->version)},
                         {"description", state.dirty->description},
@@ -130,20 +121,23 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
     } else {
         out["batch"] = nullptr;
     }
-    if (state.lease) {
-        out["lease"] = {
-            {"holder", state.lease->holder.empty() ? json(nullptr) : json(state.lease->holder)},
-            {"token", state.lease->token},
+}
+
+nlohmann::json lease_json(const std::optional<LeaseInfo>& lease) {
+    using nlohmann::json;
+    if (!lease) return nullptr;
+    return {{"holder", lease->holder.empty() ? json(nullptr) : json(lease->holder)},
+            {"token", lease->token},
             // The token alone can repeat after a failover that lost acquisitions; the id not.
-            {"lease_id",
-             state.lease->lease_id.empty() ? json(nullptr) : json(state.lease->lease_id)},
-            {"acquired_at", state.lease->acquired_at},
-            {"expires_at", state.lease->expires_at},
-            {"held", !state.lease->holder.empty() && !state.lease->expired}};
-    } else {
-        out["lease"] = nullptr;
-    }
-    json recent = json::array();
+            {"lease_id", lease->lease_id.empty() ? json(nullptr) : json(lease->lease_id)},
+            {"acquired_at", lease->acquired_at},
+            {"expires_at", lease->expires_at},
+            {"held", !lease->holder.empty() && !lease->expired}};
+}
+
+// The latest history rows, newest first.
+nlohmann::json recent_json(const std::vector<AppliedMigration>& history) {
+    nlohmann::json recent = nlohmann::json::array();
     const std::size_t first = history.size() > kRecentHistory ? history.size() - kRecentHistory : 0;
     for (std::size_t i = history.size(); i-- > first;) {
         const auto& record = history[i];
@@ -157,28 +151,32 @@ nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
                           {"token", record.token},
                           {"success", record.success}});
     }
-    out["recent"] = recent;
-    return out;
+    return recent;
 }
 
-std::string status_text(const nlohmann::json& status) {
-    std::string out;
-    const auto line = [&out](std::string_view key, const std::string& value) {
-        out += fmt::format("{:<10} {}\n", key, value);
-    };
-    line("name", status["name"].get<std::string>() + " (schema " +
-                     status["schema"].get<std::string>() + ")");
-    line("version", status["initialized"].get<bool>() ? version_json_text(status["current_version"])
-                                                      : "none (schemagate tables not created yet)");
+// One `key       value` line of the text report.
+void add_line(std::string& out, std::string_view key, const std::string& value) {
+    out += fmt::format("{:<10} {}\n", key, value);
+}
+
+// Which set this is, where it stands, what is pending and what changed since it was applied.
+void add_progress_text(std::string& out, const nlohmann::json& status) {
+    add_line(out, "name",
+             status["name"].get<std::string>() + " (schema " + status["schema"].get<std::string>() +
+                 ")");
+    add_line(out, "version",
+             status["initialized"].get<bool>() ? version_json_text(status["current_version"])
+                                               : "none (schemagate tables not created yet)");
     if (!status["target_version"].is_null()) {
-        line("target", version_json_text(status["target_version"]));
+        add_line(out, "target", version_json_text(status["target_version"]));
     }
     if (status.contains("adopted") && !status["adopted"].is_null()) {
         const auto& adopted = status["adopted"];
-        line("history",
-             fmt::format("taken over from {} at {} by {} (up to V{})",
-                         adopted["source"].get<std::string>(), adopted["at"].get<std::string>(),
-                         adopted["by"].get<std::string>(), adopted["up_to"].get<std::string>()));
+        add_line(
+            out, "history",
+            fmt::format("taken over from {} at {} by {} (up to V{})",
+                        adopted["source"].get<std::string>(), adopted["at"].get<std::string>(),
+                        adopted["by"].get<std::string>(), adopted["up_to"].get<std::string>()));
     }
     std::string pending;
     for (const auto& item : status["pending"]) {
@@ -188,59 +186,75 @@ std::string status_text(const nlohmann::json& status) {
         }
         if (item.value("batched", false)) pending += " (batched)";
     }
-    line("pending", pending.empty() ? "none" : pending);
+    add_line(out, "pending", pending.empty() ? "none" : pending);
     if (status.contains("contracts")) out += deferred_contracts_text(status["contracts"]);
     for (const auto& changed : status.value("drift", nlohmann::json::array())) {
-        line("drift", fmt::format("{} changed after it was applied (by {} at {}): migrate refuses "
-                                  "to run until the original file is restored",
-                                  changed["file"].get<std::string>(),
-                                  changed["applied_by"].get<std::string>(),
-                                  changed["applied_at"].get<std::string>()));
+        add_line(out, "drift",
+                 fmt::format("{} changed after it was applied (by {} at {}): migrate refuses "
+                             "to run until the original file is restored",
+                             changed["file"].get<std::string>(),
+                             changed["applied_by"].get<std::string>(),
+                             changed["applied_at"].get<std::string>()));
     }
+}
+
+// A dirty migration, a remembered failure, a batch under way.
+void add_problems_text(std::string& out, const nlohmann::json& status) {
     const auto& dirty = status["dirty"];
-    line("dirty", dirty.is_null()
-                      ? "no"
-                      : fmt::format("YES: {} started by {} at {}", dirty["file"].get<std::string>(),
-                                    dirty["started_by"].get<std::string>(),
-                                    dirty["started_at"].get<std::string>()));
+    add_line(out, "dirty",
+             dirty.is_null()
+                 ? "no"
+                 : fmt::format("YES: {} started by {} at {}", dirty["file"].get<std::string>(),
+                               dirty["started_by"].get<std::string>(),
+                               dirty["started_at"].get<std::string>()));
     if (status.contains("failure") && !status["failure"].is_null()) {
         const auto& failure = status["failure"];
-        line("failed", fmt::format("{} line {} at {} by {}: not run again until the file changes "
-                                   "or `schemagate retry --version {}`",
-                                   failure["file"].get<std::string>(), failure["line"].get<int>(),
-                                   failure["failed_at"].get<std::string>(),
-                                   failure["failed_by"].get<std::string>(),
-                                   version_json_text(failure["version"])));
-        line("error", failure["message"].get<std::string>());
+        add_line(out, "failed",
+                 fmt::format("{} line {} at {} by {}: not run again until the file changes "
+                             "or `schemagate retry --version {}`",
+                             failure["file"].get<std::string>(), failure["line"].get<int>(),
+                             failure["failed_at"].get<std::string>(),
+                             failure["failed_by"].get<std::string>(),
+                             version_json_text(failure["version"])));
+        add_line(out, "error", failure["message"].get<std::string>());
     }
     if (status.contains("batch") && !status["batch"].is_null())
-        line("batch", batch_text(status["batch"]));
-    const auto& lease = status["lease"];
+        add_line(out, "batch", batch_text(status["batch"]));
+}
+
+// Who holds the lease, and who holds its row locked.
+void add_lease_text(std::string& out, const nlohmann::json& lease) {
     if (lease.is_null()) {
-        line("lease", "never taken");
+        add_line(out, "lease", "never taken");
     } else if (lease["held"].get<bool>()) {
-        line("lease",
-             fmt::format("held by {} (token {}{}) until {}", lease["holder"].get<std::string>(),
-                         lease["token"].get<std::int64_t>(), lease_id_text(lease),
-                         lease["expires_at"].get<std::string>()));
+        add_line(out, "lease",
+                 fmt::format("held by {} (token {}{}) until {}", lease["holder"].get<std::string>(),
+                             lease["token"].get<std::int64_t>(), lease_id_text(lease),
+                             lease["expires_at"].get<std::string>()));
     } else {
-        line("lease", fmt::format("free (last token {})", lease["token"].get<std::int64_t>()));
+        add_line(out, "lease",
+                 fmt::format("free (last token {})", lease["token"].get<std::int64_t>()));
     }
     if (!lease.is_null() && lease.contains("row_locked_by")) {
         for (const auto& locker : lease["row_locked_by"]) {
-            line("lease row",
-                 fmt::format(
-                     "LOCKED by pid {} ({}), {} since {}: no one can take the lease "
-                     "until that transaction ends (`schemagate unlock --force` ends it)",
-                     locker["pid"].get<int>(), locker["application_name"].get<std::string>(),
-                     locker["state"].get<std::string>(), locker["since"].get<std::string>()));
+            add_line(out, "lease row",
+                     fmt::format(
+                         "LOCKED by pid {} ({}), {} since {}: no one can take the lease "
+                         "until that transaction ends (`schemagate unlock --force` ends it)",
+                         locker["pid"].get<int>(), locker["application_name"].get<std::string>(),
+                         locker["state"].get<std::string>(), locker["since"].get<std::string>()));
         }
     }
+}
+
+// The hazards allowed through, then the latest history rows.
+void add_history_text(std::string& out, const nlohmann::json& status) {
     for (const auto& allowed : status.value("allowed_hazards", nlohmann::json::array())) {
-        line("allowed", fmt::format("{} line {}: {} on {}: {}", allowed["file"].get<std::string>(),
-                                    allowed["line"].get<int>(), allowed["rule"].get<std::string>(),
-                                    allowed["relation"].get<std::string>(),
-                                    allowed["reason"].get<std::string>()));
+        add_line(out, "allowed",
+                 fmt::format("{} line {}: {} on {}: {}", allowed["file"].get<std::string>(),
+                             allowed["line"].get<int>(), allowed["rule"].get<std::string>(),
+                             allowed["relation"].get<std::string>(),
+                             allowed["reason"].get<std::string>()));
     }
     if (!status["recent"].empty()) out += "recent:\n";
     for (const auto& record : status["recent"]) {
@@ -250,6 +264,37 @@ std::string status_text(const nlohmann::json& status) {
             record["applied_by"].get<std::string>(), record["duration_ms"].get<std::int64_t>(),
             record["success"].get<bool>() ? "" : "  (DIRTY)");
     }
+}
+
+}  // namespace
+
+nlohmann::json status_json(const StateLocation& where, const SchemaState& state,
+                           const std::vector<AppliedMigration>& history, const MigrationSet* files,
+                           const std::optional<MigrationVersion>& target) {
+    using nlohmann::json;
+    json out;
+    out["name"] = where.name;
+    out["schema"] = where.schema;
+    out["initialized"] = state.initialized;
+    const MigrationVersion current = state.version.value_or(MigrationVersion{});
+    out["current_version"] = version_json(current);
+    out["target_version"] = target ? version_json(*target) : json(nullptr);
+    out["pending"] =
+        files != nullptr && target ? pending_json(history, *files, *target) : json::array();
+    out["drift"] = files != nullptr ? drift_json(*files, history) : json::array();
+    out["up_to_date"] = target ? json(current >= *target && !state.dirty) : json(nullptr);
+    add_problems_json(out, state);
+    out["lease"] = lease_json(state.lease);
+    out["recent"] = recent_json(history);
+    return out;
+}
+
+std::string status_text(const nlohmann::json& status) {
+    std::string out;
+    add_progress_text(out, status);
+    add_problems_text(out, status);
+    add_lease_text(out, status["lease"]);
+    add_history_text(out, status);
     return out;
 }
 

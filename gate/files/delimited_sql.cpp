@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ascii.h"
+#include "one_query.h"
 
 namespace schemagate {
 
@@ -90,18 +91,6 @@ std::vector<Piece> pieces_of(std::string_view body, std::string_view delimiter, 
     return pieces;
 }
 
-void refuse_outside_transaction_in_piece(const SqlStatement& unit) {
-    for (const auto& part : unit.parts) {
-        if (const auto& reason = part.traits.outside_transaction) {
-            throw SqlSyntaxError(part.line, *reason +
-                                                " beside other statements before the delimiter: "
-                                                "the piece goes to the server as one query, "
-                                                "which runs as one transaction, where it cannot "
-                                                "run; give it a piece of its own");
-        }
-    }
-}
-
 }  // namespace
 
 std::vector<SqlStatement> split_at_delimiter(std::string_view body, std::string_view delimiter,
@@ -116,7 +105,8 @@ std::vector<SqlStatement> split_at_delimiter(std::string_view body, std::string_
             unit.text = std::string(piece.text);
             unit.parts.assign(std::make_move_iterator(lexed.begin()),
                               std::make_move_iterator(lexed.end()));
-            refuse_outside_transaction_in_piece(unit);
+            refuse_outside_transaction_in_one_query(
+                unit, "beside other statements before the delimiter", "piece");
         }
         units.push_back(std::move(unit));
     }

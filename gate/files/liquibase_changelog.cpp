@@ -156,6 +156,10 @@ class ChangelogReader {
 
   private:
     void on_line(const std::string& line, std::string_view raw);
+    bool skipped(const std::string& line);
+    void on_ignore_lines(const std::string& value);
+    void before_changesets_line(const std::string& line, std::string_view raw);
+    void changeset_comment_line(const std::string& line, std::string_view raw);
     void on_changeset_line(const std::string& line, const std::smatch& match);
     void close_changeset();
     void body_line(std::string_view raw) {
@@ -163,6 +167,17 @@ class ChangelogReader {
         current_->sql += '\n';
     }
     void blank_line() { current_->sql += '\n'; }
+    // A line that never runs, kept as a blank one so that statement lines keep their numbers.
+    void blank() {
+        if (current_)
+            blank_line();
+        else
+            before_first_ += '\n';
+    }
+    void outside_line(std::string_view raw) {
+        before_first_.append(raw);
+        before_first_ += '\n';
+    }
 
     std::vector<LiquibaseChangeset> changesets_;
     std::optional<LiquibaseChangeset> current_;
@@ -197,34 +212,42 @@ std::vector<LiquibaseChangeset> ChangelogReader::read(std::string_view sql) {
     return std::move(changesets_);
 }
 
-void ChangelogReader::on_line(const std::string& line, std::string_view raw) {
-    const auto blank = [&] {
-        if (current_)
-            blank_line();
-        else
-            before_first_ += '\n';
-    };
+// Whether the line falls in what --ignoreLines or a rollback block skips (and ends it).
+bool ChangelogReader::skipped(const std::string& line) {
+    if (skip_ == 0 && !ignoring_ && !in_rollback_block_) return false;
     std::smatch match;
-    if (skip_ > 0 || ignoring_ || in_rollback_block_) {
-        if (skip_ > 0) --skip_;
-        if (ignoring_ && std::regex_match(line, match, pattern(kIgnoreLines)) &&
-            ascii_lower(match[1].str()) == "end") {
-            ignoring_ = false;
-        }
-        if (in_rollback_block_ && std::regex_match(line, pattern(kRollbackBlockEnd))) {
-            in_rollback_block_ = false;
-        }
-        return blank();
+    if (skip_ > 0) --skip_;
+    if (ignoring_ && std::regex_match(line, match, pattern(kIgnoreLines)) &&
+        ascii_lower(match[1].str()) == "end") {
+        ignoring_ = false;
     }
+    if (in_rollback_block_ && std::regex_match(line, pattern(kRollbackBlockEnd))) {
+        in_rollback_block_ = false;
+    }
+    return true;
+}
+
+// --ignoreLines:start (until :end) or --ignoreLines:N (the next N lines).
+void ChangelogReader::on_ignore_lines(const std::string& value) {
+    if (value == "start") {
+        ignoring_ = true;
+    } else if (std::all_of(
+                   value.begin(), value.end(),
+                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }) &&
+               !value.empty()) {
+        skip_ = std::stoi(value);
+    } else {
+        refuse(number_, "unknown --ignoreLines:" + value);
+    }
+}
+
+void ChangelogReader::on_line(const std::string& line, std::string_view raw) {
+    if (skipped(line)) return blank();
     // Every pattern of Liquibase's starts with `--` or `/*` after spaces: any other line is
     // SQL, without a regex run over it.
     const auto first = line.find_first_not_of(" \t\f\v");
     if (first == std::string::npos || (line[first] != '-' && line[first] != '/')) {
-        if (!current_) {
-            before_first_.append(raw);
-            before_first_ += '\n';
-            return;
-        }
+        if (!current_) return outside_line(raw);
         return body_line(raw);
     }
     if (std::regex_match(line, pattern(kProperty))) {
@@ -237,35 +260,33 @@ void ChangelogReader::on_line(const std::string& line, std::string_view raw) {
             file_logical_path_ = *path;
         if (!current_) return blank();
     }
+    std::smatch match;
     if (std::regex_match(line, match, pattern(kIgnoreLines))) {
-        const std::string value = ascii_lower(match[1].str());
-        if (value == "start") {
-            ignoring_ = true;
-        } else if (std::all_of(
-                       value.begin(), value.end(),
-                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }) &&
-                   !value.empty()) {
-            skip_ = std::stoi(value);
-        } else {
-            refuse(number_, "unknown --ignoreLines:" + value);
-        }
+        on_ignore_lines(ascii_lower(match[1].str()));
         return blank();
     }
     if (std::regex_match(line, match, pattern(kChangeset))) return on_changeset_line(line, match);
     if (std::regex_match(line, pattern(kAltChangeset))) {
         refuse(number_, "expected `--changeset <author>:<id>` (Liquibase refuses this line too)");
     }
-    if (!current_) {
-        if (std::regex_match(line, pattern(kInclude))) {
-            refuse(number_,
-                   "--include/--includeAll are not read: schemagate reads every file of "
-                   "the migrations directory itself, ordered by the number its name "
-                   "starts with");
-        }
-        before_first_.append(raw);
-        before_first_ += '\n';
-        return;
+    if (!current_) return before_changesets_line(line, raw);
+    changeset_comment_line(line, raw);
+}
+
+// A comment line before the first changeset: kept to check that no SQL stands there.
+void ChangelogReader::before_changesets_line(const std::string& line, std::string_view raw) {
+    if (std::regex_match(line, pattern(kInclude))) {
+        refuse(number_,
+               "--include/--includeAll are not read: schemagate reads every file of "
+               "the migrations directory itself, ordered by the number its name "
+               "starts with");
     }
+    outside_line(raw);
+}
+
+// A comment line in a changeset: its checksums, rollback lines and refused preconditions.
+void ChangelogReader::changeset_comment_line(const std::string& line, std::string_view raw) {
+    std::smatch match;
     if (std::regex_match(line, match, pattern(kValidCheckSum))) {
         current_->valid_checksums.push_back(match[1].str());
         return blank_line();

@@ -7,6 +7,7 @@
 
 #include "ascii.h"
 #include "directive.h"
+#include "one_query.h"
 
 namespace schemagate {
 
@@ -267,20 +268,6 @@ void read_batch_parts(std::string_view sql, MigrationFile& file) {
                              keyword);
 }
 
-// PostgreSQL runs a query of several statements as one transaction, even outside a
-// transaction block: a goose block holding several cannot hold one that refuses to run in one.
-void refuse_in_a_block(const SqlStatement& unit) {
-    for (const auto& part : unit.parts) {
-        if (const auto& reason = part.traits.outside_transaction) {
-            throw SqlSyntaxError(part.line, *reason +
-                                                " in a -- +goose StatementBegin block of several "
-                                                "statements: the block goes to the server as one "
-                                                "query, which runs as one transaction, where it "
-                                                "cannot run; give it a block of its own");
-        }
-    }
-}
-
 // A StatementBegin block is lexed apart from the rest of the file, with the server's default
 // reading of strings: in a file that changes that reading, the block could be read otherwise
 // by the server (and its statements counted otherwise) than it was checked.
@@ -327,7 +314,8 @@ MigrationFile read_migration_file(std::string_view sql) {
         file.no_transaction_reason = "directive";
     }
     for (const auto& statement : file.statements) {
-        refuse_in_a_block(statement);
+        refuse_outside_transaction_in_one_query(
+            statement, "in a -- +goose StatementBegin block of several statements", "block");
         if (const auto& reason = statement.traits.outside_transaction;
             reason && !file.no_transaction) {
             file.no_transaction = true;

@@ -267,6 +267,47 @@ class DirectoryWalk {
     std::size_t entry_count_ = 0;
 };
 
+// The statements and directives of the file's text, in the form its tool writes them.
+void read_statements(const std::string& sql, const fs::path& path, const MigrationName& name,
+                     bool atlas, Migration& migration) {
+    try {
+        MigrationFile file = atlas ? read_atlas_file(sql) : read_migration_file(sql);
+        // golang-migrate sends a file as one query, so its files may bring their own BEGIN.
+        if (name.layout == NameLayout::kNumbered && !atlas) read_own_transaction(file);
+        migration.opening = std::move(file.opening);
+        migration.statements = std::move(file.statements);
+        migration.no_transaction = file.no_transaction;
+        migration.no_transaction_reason = std::move(file.no_transaction_reason);
+        migration.mixed = file.mixed;
+        migration.batch = file.batch;
+        migration.batch_total = std::move(file.batch_total);
+        migration.contract = file.contract;
+    } catch (const SqlSyntaxError& e) {
+        bad_input("migration file " + path.string() + " line " + std::to_string(e.line()) + ": " +
+                  e.what());
+    }
+}
+
+// A repeatable migration runs again whenever it changes: in a transaction, whole, never as a
+// contract.
+void refuse_unfit_repeatable(const fs::path& path, const Migration& migration) {
+    if (migration.repeatable && migration.no_transaction) {
+        bad_input("migration file " + path.string() +
+                  ": a repeatable migration must run in a transaction (" +
+                  migration.no_transaction_reason + "); make it a versioned migration instead");
+    }
+    if (migration.repeatable && migration.contract) {
+        bad_input("migration file " + path.string() +
+                  ": a repeatable migration cannot be a contract migration (-- "
+                  "schemagate:contract); make it a versioned migration instead");
+    }
+    if (migration.repeatable && migration.batch) {
+        bad_input("migration file " + path.string() +
+                  ": a repeatable migration cannot be batched (it would run again whenever it "
+                  "changes); make it a versioned migration instead");
+    }
+}
+
 Migration read_migration(const fs::path& path, const std::string& relative,
                          const MigrationName& name, std::uint64_t max_file_bytes, bool atlas) {
     std::error_code error;
@@ -285,22 +326,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
     migration.flyway_checksum = flyway_checksum(sql);
     migration.tool_checksums = tool_checksums(name.layout, sql);
     if (normalizes(sql)) migration.raw_checksum = sha256_hex(sql);
-    try {
-        MigrationFile file = atlas ? read_atlas_file(sql) : read_migration_file(sql);
-        // golang-migrate sends a file as one query, so its files may bring their own BEGIN.
-        if (name.layout == NameLayout::kNumbered && !atlas) read_own_transaction(file);
-        migration.opening = std::move(file.opening);
-        migration.statements = std::move(file.statements);
-        migration.no_transaction = file.no_transaction;
-        migration.no_transaction_reason = std::move(file.no_transaction_reason);
-        migration.mixed = file.mixed;
-        migration.batch = file.batch;
-        migration.batch_total = std::move(file.batch_total);
-        migration.contract = file.contract;
-    } catch (const SqlSyntaxError& e) {
-        bad_input("migration file " + path.string() + " line " + std::to_string(e.line()) + ": " +
-                  e.what());
-    }
+    read_statements(sql, path, name, atlas, migration);
     if (name.layout == NameLayout::kDiesel) apply_diesel_metadata(path.parent_path(), migration);
     if (migration.statements.empty()) {
         // Flyway and golang-migrate accept them; some projects keep a placeholder version.
@@ -309,21 +335,7 @@ Migration read_migration(const fs::path& path, const std::string& relative,
             "nothing",
             path.string());
     }
-    if (migration.repeatable && migration.no_transaction) {
-        bad_input("migration file " + path.string() +
-                  ": a repeatable migration must run in a transaction (" +
-                  migration.no_transaction_reason + "); make it a versioned migration instead");
-    }
-    if (migration.repeatable && migration.contract) {
-        bad_input("migration file " + path.string() +
-                  ": a repeatable migration cannot be a contract migration (-- "
-                  "schemagate:contract); make it a versioned migration instead");
-    }
-    if (migration.repeatable && migration.batch) {
-        bad_input("migration file " + path.string() +
-                  ": a repeatable migration cannot be batched (it would run again whenever it "
-                  "changes); make it a versioned migration instead");
-    }
+    refuse_unfit_repeatable(path, migration);
     if (!migration.no_transaction) reject_transaction_control(path, migration.statements);
     reject_client_copy(path, migration.statements);
     if (migration.batch_total) reject_transaction_control(path, *migration.batch_total);
@@ -497,6 +509,53 @@ void check_atlas_order(const std::map<MigrationVersion, Migration>& by_version,
     }
 }
 
+using WalkedFiles = std::vector<std::pair<fs::path, std::string>>;
+
+// The parts of a migration's name; nullptr for a file that is not a migration. Refuses a name
+// that is neither, naming the unsupported tool when the directory looks like one's.
+const MigrationName* migration_name_of(const ParsedName& parsed, const fs::path& path,
+                                       const std::string& relative, const std::string& directory,
+                                       const WalkedFiles& files) {
+    // A newline in a name could forge a log line; invalid UTF-8 cannot be stored in history.
+    if (!std::holds_alternative<IgnoredFile>(parsed) && !is_printable_utf8(relative)) {
+        bad_input("--migrations: a file name in " + directory +
+                  " holds control characters or invalid UTF-8 (" + escaped(relative) +
+                  "); rename it");
+    }
+    if (const auto* ignored = std::get_if<IgnoredFile>(&parsed)) {
+        if (!ignored->reason.empty()) spdlog::debug("skipping {}: {}", relative, ignored->reason);
+        return nullptr;
+    }
+    if (const auto* bad = std::get_if<BadMigrationName>(&parsed)) {
+        if (const auto tool = recognise_unsupported_layout(relatives_of(files))) {
+            bad_input("--migrations: " + directory + " " + *tool);
+        }
+        bad_input("migration file " + path.string() + ": " + bad->reason +
+                  "; accepted names: " + kAcceptedNamePatterns);
+    }
+    return &std::get<MigrationName>(parsed);
+}
+
+// The set in order: versioned migrations and baselines by version, repeatables by description.
+MigrationSet ordered_set(const std::string& directory,
+                         std::map<MigrationVersion, Migration>& by_version,
+                         std::map<std::string, Migration>& repeatables,
+                         std::map<MigrationVersion, Migration>& baselines,
+                         const std::optional<std::pair<NameLayout, std::string>>& first_layout) {
+    MigrationSet set;
+    set.directory = directory;
+    for (auto& [version, migration] : by_version) set.migrations.push_back(std::move(migration));
+    if (first_layout) {
+        check_folder_order(set.migrations, first_layout->first);
+        check_folders_complete(directory, first_layout->first);
+    }
+    for (auto& [description, migration] : repeatables) {
+        set.repeatables.push_back(std::move(migration));
+    }
+    for (auto& [version, migration] : baselines) set.baselines.push_back(std::move(migration));
+    return set;
+}
+
 }  // namespace
 
 MigrationSet load_migration_set(const std::string& directory, const LoadLimits& limits) {
@@ -524,30 +583,14 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
             continue;
         }
         const ParsedName parsed = parse_folder_file(relative).value_or(parse_migration_name(name));
-        // A newline in a name could forge a log line; invalid UTF-8 cannot be stored in history.
-        if (!std::holds_alternative<IgnoredFile>(parsed) && !is_printable_utf8(relative)) {
-            bad_input("--migrations: a file name in " + directory +
-                      " holds control characters or invalid UTF-8 (" + escaped(relative) +
-                      "); rename it");
-        }
-        if (const auto* ignored = std::get_if<IgnoredFile>(&parsed)) {
-            if (!ignored->reason.empty())
-                spdlog::debug("skipping {}: {}", relative, ignored->reason);
-            continue;
-        }
-        if (const auto* bad = std::get_if<BadMigrationName>(&parsed)) {
-            if (const auto tool = recognise_unsupported_layout(relatives_of(files))) {
-                bad_input("--migrations: " + directory + " " + *tool);
-            }
-            bad_input("migration file " + path.string() + ": " + bad->reason +
-                      "; accepted names: " + kAcceptedNamePatterns);
-        }
-        const auto& name_parts = std::get<MigrationName>(parsed);
-        check_one_layout(directory, relative, name_parts.layout, first_layout);
+        const MigrationName* name_parts =
+            migration_name_of(parsed, path, relative, directory, files);
+        if (name_parts == nullptr) continue;
+        check_one_layout(directory, relative, name_parts->layout, first_layout);
         tool_files.check(directory, relative, false, atlas);
         Migration migration =
-            read_migration(path, relative, name_parts, limits.max_file_bytes, atlas);
-        if (name_parts.baseline) {
+            read_migration(path, relative, *name_parts, limits.max_file_bytes, atlas);
+        if (name_parts->baseline) {
             add_baseline(baselines, std::move(migration), directory);
         } else {
             add_unique(by_version, repeatables, std::move(migration), directory);
@@ -560,18 +603,7 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
         }
     }
     if (atlas) check_atlas_order(by_version, directory);
-    MigrationSet set;
-    set.directory = directory;
-    for (auto& [version, migration] : by_version) set.migrations.push_back(std::move(migration));
-    if (first_layout) {
-        check_folder_order(set.migrations, first_layout->first);
-        check_folders_complete(directory, first_layout->first);
-    }
-    for (auto& [description, migration] : repeatables) {
-        set.repeatables.push_back(std::move(migration));
-    }
-    for (auto& [version, migration] : baselines) set.baselines.push_back(std::move(migration));
-    return set;
+    return ordered_set(directory, by_version, repeatables, baselines, first_layout);
 }
 
 MigrationVersion choose_target(const MigrationSet& set,

@@ -304,27 +304,8 @@ std::span<const LexedStatement> statements_of(const SqlStatement& unit) {
     return unit.parts;
 }
 
-std::size_t count_statements(std::string_view sql) {
-    return split_sql(sql).size();
-}
-
-bool has_no_transaction_directive(std::string_view sql) {
-    return has_first_line_flag(sql, "no-transaction");
-}
-
 std::string first_keyword(const LexedStatement& statement) {
     return statement.leading_words.substr(0, statement.leading_words.find(' '));
-}
-
-std::vector<std::string_view> leading_words_of(const LexedStatement& statement) {
-    std::vector<std::string_view> words;
-    std::string_view rest = statement.leading_words;
-    while (!rest.empty()) {
-        const auto space = rest.find(' ');
-        words.push_back(rest.substr(0, space));
-        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
-    }
-    return words;
 }
 
 }  // namespace schemagate

@@ -36,12 +36,6 @@ struct SqlStatement : LexedStatement {
 // The statements `unit` holds: its parts, or the unit itself.
 std::span<const LexedStatement> statements_of(const SqlStatement& unit);
 
-// How many statements the server runs, and answers with a result each, for `sql` sent as one
-// query: top-level semicolons outside quotes, comments, dollar quotes, parentheses and BEGIN
-// ATOMIC bodies separate them, and empty ones count for nothing (as split_sql; it throws
-// what split_sql throws). 0 for whitespace and comments alone.
-std::size_t count_statements(std::string_view sql);
-
 // A file that PostgreSQL's lexer (or psql) would read differently from us: executing it would
 // run something other than what was checked, so it is refused before anything runs.
 class SqlSyntaxError : public std::runtime_error {
@@ -67,13 +61,7 @@ std::vector<SqlStatement> split_sql(std::string_view sql);
 // The file without a leading UTF-8 byte order mark.
 std::string_view without_bom(std::string_view sql);
 
-// True when the file's first line (after a BOM) is `-- schemagate:no-transaction`.
-bool has_no_transaction_directive(std::string_view sql);
-
 // The statement's first keyword, upper-cased, after leading comments ("COMMIT", "CREATE").
 std::string first_keyword(const LexedStatement& statement);
-
-// The statement's leading words, one by one ({"CREATE", "INDEX", "CONCURRENTLY"}).
-std::vector<std::string_view> leading_words_of(const LexedStatement& statement);
 
 }  // namespace schemagate

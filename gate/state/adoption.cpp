@@ -108,20 +108,23 @@ AdoptedWithoutFile without_file(const MigrationVersion& version, const ForeignMi
     return adopted;
 }
 
-}  // namespace
+using FilesByVersion = std::map<MigrationVersion, const Migration*>;
 
-Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
-                       bool accept_checksums, const std::vector<std::string>& accept_missing) {
-    Checked checked = applied_versions(files, history);
-    std::map<MigrationVersion, const Migration*> by_version;
-    for (const auto& file : files.migrations) by_version[file.version] = &file;
+// What stands between the tool's history and the files here, each a list of names.
+struct Mismatches {
     std::vector<std::string> missing, skipped, changed;
+};
+
+Mismatches find_mismatches(const MigrationSet& files, const ForeignHistory& history,
+                           const Checked& checked, const FilesByVersion& by_version,
+                           bool accept_checksums, const std::vector<std::string>& accept_missing) {
+    Mismatches found;
     for (const auto& [version, row] : checked.applied) {
         const auto file = by_version.find(version);
         if (file == by_version.end()) {
-            if (!accepted(accept_missing, version)) missing.push_back(version_label(version));
+            if (!accepted(accept_missing, version)) found.missing.push_back(version_label(version));
         } else if (row != nullptr && !accept_checksums && !same_checksum(*row, *file->second)) {
-            changed.push_back(file->second->file);
+            found.changed.push_back(file->second->file);
         }
     }
     const MigrationVersion latest = history.latest.value_or(MigrationVersion{});
@@ -130,33 +133,39 @@ Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
     if (const ForeignMigration* row = checked.baseline_row;
         row != nullptr && row->checksum && !accept_checksums &&
         *row->checksum != checked.baseline_file->flyway_checksum) {
-        changed.push_back(checked.baseline_file->file);
+        found.changed.push_back(checked.baseline_file->file);
     }
     for (const auto& file : files.migrations) {
         if (file.version < latest && file.version > covered &&
             !checked.applied.contains(file.version)) {
-            skipped.push_back(file.file);
+            found.skipped.push_back(file.file);
         }
     }
-    auto& refusals = checked.refusals;
-    if (!missing.empty()) {
+    return found;
+}
+
+// Throws, naming every refusal, when the history cannot be taken over as it is.
+void refuse_unless_clean(const ForeignHistory& history, std::vector<std::string> refusals,
+                         const Mismatches& found) {
+    if (!found.missing.empty()) {
         refusals.push_back("applied by " + tool_name(history.tool) +
-                           " but no file here: " + first_few(missing) +
+                           " but no file here: " + first_few(found.missing) +
                            " (point --migrations at the full set; for versions applied from "
                            "no SQL file, such as Flyway's Java migrations, --accept-missing)");
     }
-    if (!skipped.empty()) {
+    if (!found.skipped.empty()) {
+        const MigrationVersion latest = history.latest.value_or(MigrationVersion{});
         refusals.push_back("never applied by " + tool_name(history.tool) + " yet below its " +
-                           version_label(latest) + ": " + first_few(skipped) +
+                           version_label(latest) + ": " + first_few(found.skipped) +
                            " (apply them with it first, or renumber them above " + latest.text() +
                            ")");
     }
-    if (!changed.empty()) {
+    if (!found.changed.empty()) {
         const std::string why = history.tool == OtherTool::kFlyway
                                     ? "changed since Flyway applied them (CRC32 differs): "
                                     : "changed since " + tool_name(history.tool) +
                                           " applied them (its checksum differs): ";
-        refusals.push_back(why + first_few(changed) +
+        refusals.push_back(why + first_few(found.changed) +
                            " (restore them, or pass --accept-checksums)");
     }
     if (!refusals.empty()) {
@@ -166,6 +175,11 @@ Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
         }
         throw FatalError(ExitCode::kStateRefused, message + "; nothing was changed");
     }
+}
+
+// The versioned migrations adopted: the baseline file Flyway ran, then each applied version.
+Adoption adopt_versions(const Checked& checked, const FilesByVersion& by_version,
+                        const ForeignHistory& history) {
     Adoption adoption;
     adoption.source = tool_name(history.tool);
     if (const ForeignMigration* row = checked.baseline_row) {
@@ -187,7 +201,12 @@ Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
         adoption.migrations.push_back(adopted);
         adoption.up_to = version;
     }
-    // A Flyway repeatable counts as applied while its newest row matches the file now.
+    return adoption;
+}
+
+// A Flyway repeatable counts as applied while its newest row matches the file now.
+void adopt_repeatables(const MigrationSet& files, const ForeignHistory& history,
+                       Adoption& adoption) {
     std::map<std::string, const ForeignMigration*> newest_repeatable;
     for (const auto& row : history.applied) {
         if (row.version.none() && row.success) newest_repeatable[row.description] = &row;
@@ -200,6 +219,20 @@ Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
                 {&file, row->second->installed_on, "flyway (" + row->second->installed_by + ")"});
         }
     }
+}
+
+}  // namespace
+
+Adoption plan_adoption(const MigrationSet& files, const ForeignHistory& history,
+                       bool accept_checksums, const std::vector<std::string>& accept_missing) {
+    const Checked checked = applied_versions(files, history);
+    FilesByVersion by_version;
+    for (const auto& file : files.migrations) by_version[file.version] = &file;
+    refuse_unless_clean(
+        history, checked.refusals,
+        find_mismatches(files, history, checked, by_version, accept_checksums, accept_missing));
+    Adoption adoption = adopt_versions(checked, by_version, history);
+    adopt_repeatables(files, history, adoption);
     return adoption;
 }
 

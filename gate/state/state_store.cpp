@@ -16,6 +16,56 @@ namespace {
 // Any constant works; it only has to be the same in every schemagate process. ("sg" in hex.)
 constexpr const char* kBootstrapLockKey = "7367000001";
 
+// Our tables as they are created: each CREATE TABLE IF NOT EXISTS, `;`-separated.
+std::string create_tables_sql(pqxx::connection& connection, const StateLocation& where) {
+    const std::string history = qualified(connection, where, StateTable::kHistory);
+    return "CREATE TABLE IF NOT EXISTS " + qualified(connection, where, StateTable::kLease) +
+           " (name text PRIMARY KEY, holder text, token bigint NOT NULL,"
+           " acquired_at timestamptz NOT NULL, renewed_at timestamptz NOT NULL,"
+           " expires_at timestamptz NOT NULL, lease_id text)"
+           // numeric[] orders versions part by part as whole numbers of any length, like
+           // MigrationVersion: {1,2} < {1,10} < {2}; 20-digit timestamps fit.
+           "; CREATE TABLE IF NOT EXISTS " +
+           history +
+           " (name text NOT NULL, version numeric[] NOT NULL, description text NOT NULL,"
+           " file text NOT NULL, checksum text NOT NULL,"
+           " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+           " applied_by text NOT NULL, duration_ms bigint NOT NULL DEFAULT 0,"
+           " token bigint NOT NULL, success boolean NOT NULL, lease_id text,"
+           " contract boolean NOT NULL DEFAULT false, PRIMARY KEY (name, version))"
+           // Flyway's R__ files: the checksum each was last applied with, by description.
+           "; CREATE TABLE IF NOT EXISTS " +
+           qualified(connection, where, StateTable::kRepeatable) +
+           " (name text NOT NULL, description text NOT NULL, file text NOT NULL,"
+           " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+           " applied_by text NOT NULL, duration_ms bigint NOT NULL DEFAULT 0,"
+           " token bigint NOT NULL, PRIMARY KEY (name, description))"
+           // Where the history came from when schemagate took over (adopt, baseline).
+           "; CREATE TABLE IF NOT EXISTS " +
+           qualified(connection, where, StateTable::kAdoption) +
+           " (name text PRIMARY KEY, source text NOT NULL, up_to text NOT NULL,"
+           " adopted_at timestamptz NOT NULL DEFAULT clock_timestamp(), adopted_by text NOT NULL)"
+           // Remembered failures: a migration that failed deterministically is not run again
+           // with the same checksum (see migration_failure.h); its row goes when it succeeds.
+           "; CREATE TABLE IF NOT EXISTS " +
+           qualified(connection, where, StateTable::kFailure) +
+           " (name text NOT NULL, version numeric[] NOT NULL, file text NOT NULL,"
+           " checksum text NOT NULL, line integer NOT NULL, sqlstate text NOT NULL,"
+           " message text NOT NULL, holder text NOT NULL, token bigint NOT NULL,"
+           " failed_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+           " PRIMARY KEY (name, version))"
+           // Where a batched migration stands: written with each batch, dropped when the
+           // migration is recorded in history.
+           "; CREATE TABLE IF NOT EXISTS " +
+           qualified(connection, where, StateTable::kBatchProgress) +
+           " (name text NOT NULL, version numeric[] NOT NULL, file text NOT NULL,"
+           " statement_checksum text NOT NULL, batches bigint NOT NULL, rows bigint NOT NULL,"
+           " last_key text, total bigint, elapsed_ms bigint NOT NULL,"
+           " started_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+           " updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+           " holder text NOT NULL, token bigint NOT NULL, PRIMARY KEY (name, version))";
+}
+
 }  // namespace
 
 std::string StateStore::add_column_if_missing(pqxx::transaction_base& work, StateTable table,
@@ -44,55 +94,10 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             // "already exists, skipping" NOTICEs would go raw to stderr, outside our log
             // format. (Not a connection option: PgBouncer refuses an `options` parameter.)
             "BEGIN; SET LOCAL client_min_messages = warning; SELECT pg_advisory_xact_lock(" +
-            std::string(kBootstrapLockKey) + "); CREATE SCHEMA IF NOT EXISTS " + schema +
-            "; CREATE TABLE IF NOT EXISTS " + qualified(connection, where_, StateTable::kLease) +
-            " (name text PRIMARY KEY, holder text, token bigint NOT NULL,"
-            " acquired_at timestamptz NOT NULL, renewed_at timestamptz NOT NULL,"
-            " expires_at timestamptz NOT NULL, lease_id text)"
-            // numeric[] orders versions part by part as whole numbers of any length, like
-            // MigrationVersion: {1,2} < {1,10} < {2}; 20-digit timestamps fit.
-            "; CREATE TABLE IF NOT EXISTS " +
-            history +
-            " (name text NOT NULL, version numeric[] NOT NULL, description text NOT NULL,"
-            " file text NOT NULL, checksum text NOT NULL,"
-            " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-            " applied_by text NOT NULL, duration_ms bigint NOT NULL DEFAULT 0,"
-            " token bigint NOT NULL, success boolean NOT NULL, lease_id text,"
-            " contract boolean NOT NULL DEFAULT false, PRIMARY KEY (name, version))"
-            // Flyway's R__ files: the checksum each was last applied with, by description.
-            "; CREATE TABLE IF NOT EXISTS " +
-            qualified(connection, where_, StateTable::kRepeatable) +
-            " (name text NOT NULL, description text NOT NULL, file text NOT NULL,"
-            " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-            " applied_by text NOT NULL, duration_ms bigint NOT NULL DEFAULT 0,"
-            " token bigint NOT NULL, PRIMARY KEY (name, description))"
-            // Where the history came from when schemagate took over (adopt, baseline).
-            "; CREATE TABLE IF NOT EXISTS " +
-            qualified(connection, where_, StateTable::kAdoption) +
-            " (name text PRIMARY KEY, source text NOT NULL, up_to text NOT NULL,"
-            " adopted_at timestamptz NOT NULL DEFAULT clock_timestamp(), adopted_by text NOT NULL)"
-            // Remembered failures: a migration that failed deterministically is not run again
-            // with the same checksum (see migration_failure.h); its row goes when it succeeds.
-            "; CREATE TABLE IF NOT EXISTS " +
-            qualified(connection, where_, StateTable::kFailure) +
-            " (name text NOT NULL, version numeric[] NOT NULL, file text NOT NULL,"
-            " checksum text NOT NULL, line integer NOT NULL, sqlstate text NOT NULL,"
-            " message text NOT NULL, holder text NOT NULL, token bigint NOT NULL,"
-            " failed_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-            " PRIMARY KEY (name, version))"
-            // Where a batched migration stands: written with each batch, dropped when the
-            // migration is recorded in history.
-            "; CREATE TABLE IF NOT EXISTS " +
-            qualified(connection, where_, StateTable::kBatchProgress) +
-            " (name text NOT NULL, version numeric[] NOT NULL, file text NOT NULL,"
-            " statement_checksum text NOT NULL, batches bigint NOT NULL, rows bigint NOT NULL,"
-            " last_key text, total bigint, elapsed_ms bigint NOT NULL,"
-            " started_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-            " updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-            " holder text NOT NULL, token bigint NOT NULL, PRIMARY KEY (name, version))"
+            std::string(kBootstrapLockKey) + "); CREATE SCHEMA IF NOT EXISTS " + schema + "; " +
+            create_tables_sql(connection, where_) +
             // schemagate 0.1 stored versions as bigint: convert them in place, once.
-            "; DO " +
-            tag +
+            "; DO " + tag +
             " BEGIN IF (SELECT atttypid = 'bigint'::regtype FROM pg_attribute"
             " WHERE attrelid = " +
             session.quote(history) +

@@ -28,8 +28,9 @@ struct AdoptionRecord {
 inline constexpr const char* kRecordedDurationMsSql =
     "current_setting('schemagate.duration_ms')::bigint";
 
-// The history table and the bootstrap of the state schema. Not thread-safe: one per
-// connection.
+// Our tables and the bootstrap of the state schema, for one migration set: each call uses the
+// connection it is given (a reconnected gate keeps its store; the bootstrap runs once per
+// store). Not thread-safe: the holder's thread only.
 class StateStore {
   public:
     explicit StateStore(StateLocation where) : where_(std::move(where)) {}

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "directive.h"
 #include "fuzz_assert.h"
 #include "sql_splitter.h"
 
@@ -40,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             searched_from = at + statement.text.size();
             last_line = statement.line;
         }
-        (void)schemagate::has_no_transaction_directive(sql);
+        (void)schemagate::has_first_line_flag(sql, "no-transaction");
     } catch (const schemagate::SqlSyntaxError& e) {
         FUZZ_ASSERT_TRUE(e.line() >= 1);
     }

@@ -13,49 +13,25 @@
 # poll, 18 s) -- then --reader-settle (1 s here) and one poll. The column is dropped once.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-gate="${SCHEMAGATE_GATE_BIN:-$root/build/bin/schemagate}"
+# shellcheck source=../support/script_setup.sh
+source "$root/tests/support/script_setup.sh"
 sidecar="${SCHEMAGATE_SIDECAR_BIN:-$root/build/bin/schemagate-sidecar}"
-# shellcheck source=../harness/lib.sh
-source "$root/tests/harness/lib.sh"
-[ "$(id -u)" = 0 ] || { echo "FAIL: network namespaces need root (CI runs as root)" >&2; exit 1; }
-for tool in ip iptables; do
-  command -v "$tool" >/dev/null || { echo "FAIL: $tool missing: bash scripts/install-deps.sh" >&2; exit 1; }
-done
+require_netns
 
-ns="sgrd$$"
-host_if="sgr${$}a"
-ns_if="sgr${$}b"
-octet=$(( 1 + RANDOM % 250 ))
-host_ip="10.232.$octet.1"
-ns_ip="10.232.$octet.2"
+name_netns sgrd sgr 232
 work=$(mktemp -d)
 sidecar_pid=""
 contract_pid=""
 cleanup() {
   for pid in $sidecar_pid $contract_pid; do kill -CONT "$pid" 2>/dev/null || true; kill -9 "$pid" 2>/dev/null || true; done
-  ip netns del "$ns" 2>/dev/null || true
-  ip link del "$host_if" 2>/dev/null || true
-  [ -n "${PGTEST_DIR:-}" ] && "$root/tests/harness/pg-test-server" destroy "$PGTEST_DIR"
+  stop_netns_server
   [ "${CONTRACT_KEEP:-0}" = 1 ] && echo "logs kept in $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 
-ip netns add "$ns"
-ip link add "$host_if" type veth peer name "$ns_if"
-ip link set "$ns_if" netns "$ns"
-ip addr add "$host_ip/30" dev "$host_if"
-ip link set "$host_if" up
-ip netns exec "$ns" ip addr add "$ns_ip/30" dev "$ns_if"
-ip netns exec "$ns" ip link set "$ns_if" up
-ip netns exec "$ns" ip link set lo up
-
-eval "$("$root/tests/harness/pg-test-server" start --watch-pid $$)"
-sed -i "s/^listen_addresses = .*/listen_addresses = '127.0.0.1,$host_ip'/" "$PGTEST_DIR/data/postgresql.auto.conf"
-echo "host all all $ns_ip/32 scram-sha-256" >> "$PGTEST_DIR/data/pg_hba.conf"
-"$root/tests/harness/pg-test-server" stop-server "$PGTEST_DIR"
-"$root/tests/harness/pg-test-server" start-server "$PGTEST_DIR"
+start_netns_server
 direct="$PGTEST_URL"
-via_veth="postgresql://postgres:$PGTEST_PASSWORD@$host_ip:$PGTEST_PORT/postgres"
+via_veth="$veth_url"
 
 mkdir -p "$work/old" "$work/new"
 echo "CREATE TABLE accounts (id int PRIMARY KEY, legacy_name text);" > "$work/old/V1__accounts.sql"

@@ -7,16 +7,11 @@
 # --compat dbmate, and dbmate's own `status` sees nothing pending.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-gate="${SCHEMAGATE_GATE_BIN:-$root/build/bin/schemagate}"
-dbmate="$root/bench/peers/node_modules/.bin/dbmate"
-[ -x "$dbmate" ] || { echo "FAIL: dbmate missing: npm install --prefix bench/peers (scripts/test.sh does)" >&2; exit 1; }
+# shellcheck source=../support/script_setup.sh
+source "$root/tests/support/script_setup.sh"
+require_dbmate
 
-# shellcheck source=../harness/lib.sh
-source "$root/tests/harness/lib.sh"
-
-eval "$("$root/tests/harness/pg-test-server" start --watch-pid $$)"
-work=$(mktemp -d)
-trap '"$root/tests/harness/pg-test-server" destroy "$PGTEST_DIR"; rm -rf "$work"' EXIT
+start_test_server_and_work
 psql "$PGTEST_URL" -qc "CREATE DATABASE by_dbmate" -c "CREATE DATABASE by_schemagate" \
   -c "CREATE DATABASE taken_over"
 base="${PGTEST_URL%/*}"

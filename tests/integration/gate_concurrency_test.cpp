@@ -303,28 +303,26 @@ TEST_F(GateConcurrency, CutOffHolderIsTakenOverAndItsTimeoutHolds) {
               0);
 }
 
-TEST_F(GateConcurrency, SigtermReleasesTheLeaseAndAWaiterGoesOnWithinASecond) {
+TEST_F(GateConcurrency, SigtermReleasesTheLeaseAndAWaiterGoesOnBeforeItExpires) {
     counted_migrations(1);
     slow_for(2, "pod-a", 60);
-    Process holder = start_gate({"migrate", "--holder", "pod-a"});
+    // A lease that would expire only in an hour: a waiter that goes on was let in by the
+    // release.
+    Process holder = start_gate({"migrate", "--holder", "pod-a", "--lease-ttl", "1h"});
     ASSERT_TRUE(eventually([&] { return sleeping_in_migration("pod-a"); })) << holder.err();
     Process waiter = start_gate({"migrate", "--holder", "pod-b"});
     ASSERT_TRUE(eventually([&] { return waiter.err().find("waiting:") != std::string::npos; }))
         << waiter.err();
     holder.signal(SIGTERM);
     ASSERT_TRUE(holder.wait_for_exit(Millis{5000})) << "SIGTERM did not stop the holder";
-    const auto holder_gone = std::chrono::steady_clock::now();
     keep_output(holder);
     EXPECT_EQ(holder.exit_code(), 143) << holder.err();
     EXPECT_NE(holder.err().find("interrupted by signal while applying V2 slow; rolled back"),
               std::string::npos)
         << holder.err();
-    // With the default 30s ttl, only the release (not expiry) can let the waiter in this fast.
-    ASSERT_TRUE(waiter.wait_for_exit(Millis{10'000})) << waiter.err();
-    const auto waited = std::chrono::steady_clock::now() - holder_gone;
+    ASSERT_TRUE(waiter.wait_for_exit(Millis{60'000})) << waiter.err();
     keep_output(waiter);
     EXPECT_EQ(waiter.exit_code(), 0) << waiter.err();
-    EXPECT_LT(waited, std::chrono::seconds(1));
     expect_each_applied_once(2);
 }
 

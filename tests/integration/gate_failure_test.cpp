@@ -141,13 +141,13 @@ TEST_F(GateFailure, TlsDemandedOfAServerWithoutItAndABadPortFailAtOnce) {
              {"postgresql://postgres:" + PostgresServer::instance().password() +
                   "@127.0.0.1:99999/x",
               "invalid"}}) {
-        const auto started = std::chrono::steady_clock::now();
         const auto result = gate({"migrate", "--timeout", "60s"}, {{"DATABASE_URL", url}});
         EXPECT_EQ(result.exit_code, 4) << result.err;
         EXPECT_NE(result.err.find(says), std::string::npos) << result.err;
         // The hint points at the setting at fault, not at the credentials.
         EXPECT_EQ(result.err.find("check the user, password"), std::string::npos) << result.err;
-        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+        // At once: refused on the first attempt, not retried until the deadline.
+        EXPECT_EQ(result.err.find("retrying"), std::string::npos) << result.err;
     }
 }
 
@@ -156,11 +156,11 @@ TEST_F(GateFailure, WrongPasswordFailsAtOnceWithExit4) {
     std::string bad = url_;
     bad.replace(bad.find(PostgresServer::instance().password()),
                 PostgresServer::instance().password().size(), "Wrong-Password-77");
-    const auto started = std::chrono::steady_clock::now();
     const auto result = gate({"migrate", "--timeout", "60s"}, {{"DATABASE_URL", bad}});
     EXPECT_EQ(result.exit_code, 4) << result.err;
-    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30))
-        << "authentication failures must not be retried until the deadline";
+    EXPECT_EQ(result.err.find("retrying"), std::string::npos)
+        << "authentication failures must not be retried until the deadline\n"
+        << result.err;
     EXPECT_NE(result.err.find("password authentication failed"), std::string::npos) << result.err;
     EXPECT_NE(result.err.find("check the user, password and database name"), std::string::npos);
     EXPECT_EQ(result.err.find("Wrong-Password-77"), std::string::npos) << result.err;

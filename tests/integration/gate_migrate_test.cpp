@@ -158,12 +158,12 @@ TEST_F(GateMigrate, StatusExitCodeForScripts) {
         "token, success) VALUES ('default', '{4}', 'idx', 'V4__index_orders_by_customer.sql', "
         "'x', 'dead-pod/1', 1, false)");
     EXPECT_EQ(gate({"status", "--exit-code"}).exit_code, 5);
-    // No database named at all: at once, exit 3, not a 15 s retry of a local socket.
-    const auto started = std::chrono::steady_clock::now();
+    // No database named at all: exit 3 at once, not a 15 s retry of a local socket (which
+    // would log "retrying until the deadline" first).
     const auto nowhere = gate({"status"}, {{"DATABASE_URL", ""}});
     EXPECT_EQ(nowhere.exit_code, 3) << nowhere.err;
     EXPECT_NE(nowhere.err.find("no database given"), std::string::npos) << nowhere.err;
-    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+    EXPECT_EQ(nowhere.err.find("retrying"), std::string::npos) << nowhere.err;
 }
 
 // Every runbook starts with `status`: a file changed after it was applied is what `migrate`

@@ -8,49 +8,24 @@
 # --timeout holds. NETCUT_TRIALS (default 3 in CI; 20 by hand) sets the number of trials.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-gate="${SCHEMAGATE_GATE_BIN:-$root/build/bin/schemagate}"
+# shellcheck source=../support/script_setup.sh
+source "$root/tests/support/script_setup.sh"
 trials=${NETCUT_TRIALS:-3}
-# shellcheck source=../harness/lib.sh
-source "$root/tests/harness/lib.sh"
-[ "$(id -u)" = 0 ] || { echo "FAIL: network namespaces need root (CI runs as root)" >&2; exit 1; }
-for tool in ip iptables; do
-  command -v "$tool" >/dev/null || { echo "FAIL: $tool missing: bash scripts/install-deps.sh" >&2; exit 1; }
-done
+require_netns
 
-ns="sgcut$$"
-host_if="sgc${$}a"
-ns_if="sgc${$}b"
-octet=$(( 1 + RANDOM % 250 ))
-host_ip="10.231.$octet.1"
-ns_ip="10.231.$octet.2"
+name_netns sgcut sgc 231
 work=$(mktemp -d)
 holder_pid=""
 cleanup() {
   [ -n "$holder_pid" ] && kill -9 "$holder_pid" 2>/dev/null || true
-  ip netns del "$ns" 2>/dev/null || true
-  ip link del "$host_if" 2>/dev/null || true
-  [ -n "${PGTEST_DIR:-}" ] && "$root/tests/harness/pg-test-server" destroy "$PGTEST_DIR"
+  stop_netns_server
   [ "${NETCUT_KEEP:-0}" = 1 ] && echo "logs kept in $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 
-ip netns add "$ns"
-ip link add "$host_if" type veth peer name "$ns_if"
-ip link set "$ns_if" netns "$ns"
-ip addr add "$host_ip/30" dev "$host_if"
-ip link set "$host_if" up
-ip netns exec "$ns" ip addr add "$ns_ip/30" dev "$ns_if"
-ip netns exec "$ns" ip link set "$ns_if" up
-ip netns exec "$ns" ip link set lo up
-
-eval "$("$root/tests/harness/pg-test-server" start --watch-pid $$)"
-# The server also listens on the veth address and admits the namespace's address.
-sed -i "s/^listen_addresses = .*/listen_addresses = '127.0.0.1,$host_ip'/" "$PGTEST_DIR/data/postgresql.auto.conf"
-echo "host all all $ns_ip/32 scram-sha-256" >> "$PGTEST_DIR/data/pg_hba.conf"
-"$root/tests/harness/pg-test-server" stop-server "$PGTEST_DIR"
-"$root/tests/harness/pg-test-server" start-server "$PGTEST_DIR"
+start_netns_server
 direct="$PGTEST_URL"
-cut_off="postgresql://postgres:$PGTEST_PASSWORD@$host_ip:$PGTEST_PORT/postgres"
+cut_off="$veth_url"
 
 mkdir -p "$work/migrations"
 for v in $(seq 1 40); do

@@ -8,25 +8,17 @@
 # defaults for every setting schemagate sets anywhere, and for those a migration sets itself.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-gate="${SCHEMAGATE_GATE_BIN:-$root/build/bin/schemagate}"
-[ -x "$gate" ] || { echo "FAIL: $gate missing: build first" >&2; exit 1; }
-
-# shellcheck source=../harness/lib.sh
-source "$root/tests/harness/lib.sh"
-# shellcheck source=../harness/pgbouncer.sh
-source "$root/tests/harness/pgbouncer.sh"
-
-eval "$("$root/tests/harness/pg-test-server" start --watch-pid $$)"
-work=$(mktemp -d)
-chmod 755 "$work"
+# shellcheck source=../support/script_setup.sh
+source "$root/tests/support/script_setup.sh"
+require_gate
+use_pgbouncer
 holders=()
-cleanup() {
+cleanup_first() {
   for pid in "${holders[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   stop_pgbouncer
-  "$root/tests/harness/pg-test-server" destroy "$PGTEST_DIR"
-  rm -rf "$work"
 }
-trap cleanup EXIT
+start_test_server_and_work
+chmod 755 "$work"  # PgBouncer runs as another user
 
 start_pgbouncer "$work" 1
 psql "$PGTEST_URL" -qc "CREATE DATABASE pooled"

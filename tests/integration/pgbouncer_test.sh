@@ -5,23 +5,13 @@
 # apply each migration exactly once.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-gate="${SCHEMAGATE_GATE_BIN:-$root/build/bin/schemagate}"
-[ -x "$gate" ] || { echo "FAIL: $gate missing: build first" >&2; exit 1; }
-
-# shellcheck source=../harness/lib.sh
-source "$root/tests/harness/lib.sh"
-# shellcheck source=../harness/pgbouncer.sh
-source "$root/tests/harness/pgbouncer.sh"
-
-eval "$("$root/tests/harness/pg-test-server" start --watch-pid $$)"
-work=$(mktemp -d)
-chmod 755 "$work"
-cleanup() {
-  stop_pgbouncer
-  "$root/tests/harness/pg-test-server" destroy "$PGTEST_DIR"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=../support/script_setup.sh
+source "$root/tests/support/script_setup.sh"
+require_gate
+use_pgbouncer
+cleanup_first() { stop_pgbouncer; }
+start_test_server_and_work
+chmod 755 "$work"  # PgBouncer runs as another user
 
 # "single": one server connection, so the next client gets the gate's own backend.
 start_pgbouncer "$work" 10 "single = host=127.0.0.1 port=$PGTEST_PORT dbname=pooled pool_size=1"

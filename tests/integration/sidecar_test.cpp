@@ -155,20 +155,18 @@ class Sidecar : public GateTest {
     std::unique_ptr<httplib::Client> client_;
 };
 
-TEST_F(Sidecar, TurnsReadyWithinMillisecondsOfTheGateFinishing) {
+TEST_F(Sidecar, TurnsReadyOnTheGatesNotifyNotOnItsNextPoll) {
     use_examples();
-    // A 10s poll: only the gate's NOTIFY can make the switch fast.
-    start_sidecar({"--migrations", migrations_.string(), "--poll-interval", "10s"});
+    // A poll ten minutes away (the longest allowed): only the gate's NOTIFY can make the switch
+    // while the test waits. (How fast it is, bench/ measures.)
+    start_sidecar({"--migrations", migrations_.string(), "--poll-interval", "10m"});
     ASSERT_TRUE(eventually(
         [&] { return get("/readyz").status == 503 && get("/readyz").body["version"] == 0; }));
     const auto before = get("/readyz");
     EXPECT_EQ(before.body["reason"], "schema behind: at 0, app expects 5");
     EXPECT_EQ(before.body["ready"], false);
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
-    const auto gate_exit = Clock::now();
-    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }, Millis{5000}));
-    const auto switched = Clock::now() - gate_exit;
-    EXPECT_LT(switched, std::chrono::milliseconds(200));
+    ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
     const auto after = get("/readyz");
     EXPECT_EQ(after.body["version"], 5);
     EXPECT_EQ(after.body["expected"], 5);
@@ -485,9 +483,9 @@ TEST_F(Sidecar, SigtermFinishesTheInFlightRequestAndExitsZero) {
         response.append(buffer, static_cast<std::size_t>(n));
     close(fd);
     EXPECT_EQ(response.rfind("HTTP/1.1 200", 0), 0u) << response;
-    const auto signalled = Clock::now();
-    ASSERT_TRUE(sidecar_->wait_for_exit(Millis{5000}));
-    EXPECT_LT(Clock::now() - signalled, std::chrono::seconds(1));
+    // The drain ends with the last request in flight (or at its 800 ms limit): the exit is
+    // awaited, not timed.
+    ASSERT_TRUE(sidecar_->wait_for_exit(Millis{30'000}));
     EXPECT_EQ(sidecar_->exit_code(), 0) << "signal " << sidecar_->term_signal() << "\n"
                                         << sidecar_->err();
 }
@@ -498,9 +496,9 @@ TEST_F(Sidecar, AStuckClientCannotHoldTheOnlyWorker) {
     ASSERT_GE(fd, 0);
     const std::string partial = "GET /livez HTTP/1.1\r\n";  // and then nothing, ever
     ASSERT_EQ(write(fd, partial.data(), partial.size()), static_cast<ssize_t>(partial.size()));
-    const auto started = Clock::now();
+    // Answered at all (the client gives up after its 5 s read timeout): the stuck client does
+    // not hold the worker.
     EXPECT_EQ(get("/livez").status, 200);
-    EXPECT_LT(Clock::now() - started, std::chrono::seconds(3));
     close(fd);
 }
 

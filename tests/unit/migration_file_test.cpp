@@ -75,7 +75,7 @@ TEST(MigrationFile, AGooseBlockOfSeveralStatementsKeepsThemAsPartsWithTheirLines
     ASSERT_EQ(file.statements.size(), 2u);
     const SqlStatement& block = file.statements[0];
     EXPECT_EQ(block.line, 4);
-    EXPECT_EQ(count_statements(block.text), 3u);
+    EXPECT_EQ(split_sql(block.text).size(), 3u);
     ASSERT_EQ(block.parts.size(), 3u);
     EXPECT_EQ(block.parts[0].text, "-- two tables\nCREATE TABLE a (x int)");
     EXPECT_EQ(block.parts[0].line, 4);
