@@ -120,7 +120,9 @@ std::optional<std::string> probe_problem(const std::string& id, const json& side
         const auto named = std::find_if(ports.begin(), ports.end(), [&](const json& p) {
             return text_at(p, {"name"}) == port.get<std::string>();
         });
-        if (named == ports.end() || !(*named)["containerPort"].is_number_integer()) {
+        // A ports entry that is not an object has no containerPort (const [] would assert).
+        if (named == ports.end() || !named->is_object() || !named->contains("containerPort") ||
+            !(*named)["containerPort"].is_number_integer()) {
             return who + "'s readinessProbe names port '" + port.get<std::string>() +
                    "', which the sidecar does not declare";
         }

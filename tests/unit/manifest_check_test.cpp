@@ -236,5 +236,13 @@ TEST(ManifestCheck, APodMonitorMustScrapeThePortTheSidecarsDeclare) {
     EXPECT_TRUE(check_manifests({gated_shop(), monitor}).problems.empty()) << "not ours";
 }
 
+// Found by fuzz_manifests: a ports entry that is not an object, named by a probe port "".
+TEST(ManifestCheck, APortsEntryThatIsNotAnObjectIsAPortTheSidecarDoesNotDeclare) {
+    auto odd = gated_shop();
+    sidecar_of(odd)["ports"] = json::array({"schemagate", 8733});
+    sidecar_of(odd)["readinessProbe"]["httpGet"]["port"] = "";
+    EXPECT_NE(only_problem({odd}).find("which the sidecar does not declare"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace schemagate
