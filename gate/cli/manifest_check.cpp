@@ -144,6 +144,10 @@ std::vector<json> read_manifest_objects(std::istream& in, const std::string& sou
         } catch (const json::parse_error& e) {
             throw FatalError(ExitCode::kBadInput,
                              source + ": not valid JSON at byte " + std::to_string(e.byte));
+        } catch (const json::exception&) {
+            // A number past a double (out_of_range 406): its message would echo the input.
+            throw FatalError(ExitCode::kBadInput,
+                             source + ": not valid JSON (a number out of range)");
         }
         if (value.is_array()) {
             for (auto& element : value) add_object(std::move(element), objects);

@@ -244,5 +244,16 @@ TEST(ManifestCheck, APortsEntryThatIsNotAnObjectIsAPortTheSidecarDoesNotDeclare)
     EXPECT_NE(only_problem({odd}).find("which the sidecar does not declare"), std::string::npos);
 }
 
+// Found by fuzz_manifests: a number past a double is bad input, not an escaping exception.
+TEST(ManifestCheck, AJsonNumberOutOfRangeIsBadInput) {
+    try {
+        read(R"({"kind": "ConfigMap", "n": 1e99999})");
+        ADD_FAILURE() << "accepted";
+    } catch (const FatalError& e) {
+        EXPECT_EQ(e.code(), ExitCode::kBadInput);
+        EXPECT_NE(std::string(e.what()).find("out of range"), std::string::npos) << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace schemagate
