@@ -9,7 +9,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config ca-certificates \
       libpqxx-dev libpq-dev libcpp-httplib-dev libmicrohttpd-dev nlohmann-json3-dev libspdlog-dev libfmt-dev \
-      libcli11-dev libgtest-dev libgmock-dev libssl-dev libtomlplusplus-dev \
+      libcli11-dev libgtest-dev libgmock-dev libssl-dev libtomlplusplus-dev libyaml-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -38,15 +38,36 @@ RUN set -eu; \
     cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; \
     echo 'nonroot:x:65532:65532:schemagate:/nonexistent:/sbin/nologin' > /rootfs/etc/passwd; \
     echo 'nonroot:x:65532:' > /rootfs/etc/group; \
-    printf '%s\n' $libs > /rootfs/usr/share/doc/schemagate/libraries.txt
+    printf '%s\n' $libs > /rootfs/usr/share/doc/schemagate/libraries.txt; \
+    # Identical license texts (krb5's four packages share one) stored once, as hard links.
+    find /rootfs/usr/share/doc -type f -name copyright -exec sha256sum {} + | sort | \
+      awk '{ if ($1 == last) print first, $2; else { last = $1; first = $2 } }' | \
+      while read -r keep dup; do ln -f "$keep" "$dup"; done
+# What the SBOM lists (scripts/release.sh reads it from this stage): every file of the image
+# with its SHA-1, SHA-256 and the Debian package and version it came from ("-" for the
+# project's own files).
+RUN set -eu; cd /rootfs; \
+    find . -type f | sort | while read -r file; do \
+      path=${file#.}; owner=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1 || true); \
+      [ -n "$owner" ] || owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1 || true); \
+      case $path in /etc/ssl/certs/ca-certificates.crt) owner=ca-certificates ;; esac; \
+      version=-; [ -z "$owner" ] || version=$(dpkg-query -W -f='${Version}' "$owner"); \
+      printf '%s\t%s\t%s\t%s\t%s\n' "$path" "$(sha1sum < "$file" | cut -c1-40)" \
+        "$(sha256sum < "$file" | cut -c1-64)" "${owner:--}" "$version"; \
+    done > /sbom-files.tsv
 
 FROM scratch
 # The one version is CMake's project(VERSION); the build passes it here (tests check they agree).
 ARG VERSION=0.1.0
+# scripts/release.sh passes the commit and where its source is published.
+ARG REVISION=unknown
+ARG SOURCE=https://github.com/schemagate/schemagate
 COPY --from=build /rootfs/ /
 LABEL org.opencontainers.image.title="schemagate" \
       org.opencontainers.image.description="Keeps a Kubernetes app from starting against the wrong database schema: init gate + readiness sidecar" \
       org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.licenses="Apache-2.0"
 # No shell to search a PATH for the sidecar's `command: ["schemagate-sidecar"]`: the runtime
 # resolves it with this.

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libpqxx-dev libpq-dev libcpp-httplib-dev libmicrohttpd-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libcli11-dev libgtest-dev libgmock-dev libssl-dev libtomlplusplus-dev
+  libcli11-dev libgtest-dev libgmock-dev libssl-dev libtomlplusplus-dev libyaml-dev
   postgresql-15 postgresql-client-15 pgbouncer
   curl procps util-linux yamllint
   tinyproxy openssl  # notify_test: a real HTTP proxy, and a test certificate for its TLS receiver
@@ -15,6 +15,7 @@ packages=(
   wrk time sqitch libdbd-pg-perl iproute2 iptables tar coreutils
   clang libclang-rt-14-dev clang-tidy clang-format
   prometheus unzip  # unzip: Helm, which comes in an npm package (tests/k8s/install-helm.sh)
+  docker-registry  # the OCI registry of the release round trip (tests/k8s/release_test.sh)
 )
 # Node.js for the offline manifest validation; the machine image may already have a newer one.
 command -v node >/dev/null || packages+=(nodejs npm)
@@ -47,7 +48,7 @@ required_programs=(
   fuse-overlayfs:fuse-overlayfs slirp4netns:slirp4netns newuidmap:uidmap debootstrap:debootstrap
   wrk:wrk /usr/bin/time:time sqitch:sqitch tar:tar ip:iproute2 iptables:iptables
   clang++:clang clang-tidy:clang-tidy clang-format:clang-format node:nodejs npm:npm promtool:prometheus unzip:unzip
-  tinyproxy:tinyproxy openssl:openssl
+  tinyproxy:tinyproxy openssl:openssl docker-registry:docker-registry
 )
 missing_programs=()
 for entry in "${required_programs[@]}"; do
@@ -74,3 +75,5 @@ echo "install-deps: every required program is present"
 # use it (they start throwaway servers), so it is left as the package set it up.
 # tinyproxy's package likewise starts a proxy on port 8888 where systemd runs; notify_test starts
 # its own, on a free port, and never uses that one.
+# docker-registry's package would start a registry on port 5000 where systemd runs; the release test
+# starts its own, on 127.0.0.1 and a free port.

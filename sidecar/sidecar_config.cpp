@@ -15,6 +15,7 @@
 #include "cli_options.h"
 #include "directive.h"
 #include "exit_code.h"
+#include "help_footer.h"
 #include "migration_name.h"
 #include "version.h"
 
@@ -243,6 +244,7 @@ std::variant<SidecarConfig, int> parse_sidecar_config(int argc, const char* cons
     CLI::App app{"schemagate-sidecar: the readiness endpoint that reports the schema version.",
                  "schemagate-sidecar"};
     add_flags(app, config, raw);
+    add_help_footer(app, kSidecarExitCodes);
     record_value_sources(app, argc, argv);
     try {
         app.parse(argc, argv);

@@ -20,6 +20,9 @@ int run_check_manifests(const GateConfig& config) {
     const auto objects = read_manifest_objects(from_stdin ? std::cin : file, source);
     const ManifestReport report = check_manifests(objects);
     for (const auto& problem : report.problems) std::cerr << "schemagate: " << problem << '\n';
+    for (const auto& warning : report.warnings) {
+        std::cerr << "schemagate: warning: " << warning << '\n';
+    }
     if (!report.problems.empty()) return to_int(ExitCode::kBadInput);
     if (report.gated.empty()) {
         std::cerr << "schemagate: " << source << ": no Deployment or StatefulSet carries "

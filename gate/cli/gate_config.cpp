@@ -15,6 +15,7 @@
 #include "cli_options.h"
 #include "exit_code.h"
 #include "hazard_policy.h"
+#include "help_footer.h"
 #include "secret_scrubber.h"
 #include "table_spec.h"
 #include "utf8.h"
@@ -122,8 +123,8 @@ GateFlags::GateFlags(GateConfig& config)
 
     auto* check = app_.add_subcommand(
         "check-manifests",
-        "Check a JSON rendering of your manifests: every workload labelled for schemagate "
-        "really has the gate and the readiness sidecar");
+        "Check a rendering of your manifests (YAML or JSON): every workload labelled for "
+        "schemagate really has the gate and the readiness sidecar");
     check->add_option("file", config.manifests_file, "The rendering (default: standard input)");
     commands_.emplace_back(check, GateCommand::kCheckManifests);
 }
@@ -479,6 +480,7 @@ std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
                 "' (commands: migrate, contract, wait, status, plan, verify, validate, unlock, "
                 "repair, retry, adopt, baseline, check-manifests, fleet)");
         }
+        add_help_footer(app_, kGateExitCodes);
         record_value_sources(app_, argc, argv);
         app_.parse(argc, argv);
         give_the_command_its_own_values();

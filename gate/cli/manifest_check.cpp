@@ -5,6 +5,9 @@
 #include <optional>
 
 #include "errors.h"
+#include "manifest_fields.h"
+#include "manifest_yaml.h"
+#include "workload_rules.h"
 
 namespace schemagate {
 
@@ -16,16 +19,6 @@ constexpr const char* kOptInLabel = "schemagate.io/gate";
 constexpr const char* kGate = "schemagate";
 constexpr const char* kSidecar = "schemagate-sidecar";
 constexpr const char* kDefaultContainer = "kubectl.kubernetes.io/default-container";
-
-// A string field of nested objects, or "" when any step is missing or of another type.
-std::string text_at(const json& object, std::initializer_list<const char*> path) {
-    const json* node = &object;
-    for (const char* key : path) {
-        if (!node->is_object() || !node->contains(key)) return "";
-        node = &(*node)[key];
-    }
-    return node->is_string() ? node->get<std::string>() : "";
-}
 
 std::vector<std::string> container_names(const json& pod_spec, const char* list) {
     std::vector<std::string> names;
@@ -41,7 +34,7 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 }
 
 // The problems of one Deployment or StatefulSet, and whether it is gated.
-void check_workload(const json& object, ManifestReport& report) {
+void check_workload(const json& object, const ConfigMapData& config_maps, ManifestReport& report) {
     const std::string id = text_at(object, {"kind"}) + "/" + text_at(object, {"metadata", "name"});
     const bool labelled = text_at(object, {"metadata", "labels", kOptInLabel}) == "enabled";
     const bool template_labelled =
@@ -91,7 +84,29 @@ void check_workload(const json& object, ManifestReport& report) {
             "exec` land on it: list the app's container first or set the annotation " +
             kDefaultContainer);
     }
+    auto findings = check_gated_workload(id, object, config_maps);
+    for (auto& problem : findings.problems) report.problems.push_back(std::move(problem));
+    for (auto& warning : findings.warnings) report.warnings.push_back(std::move(warning));
     report.gated.push_back(id);
+}
+
+// A PodMonitor of schemagate's must scrape a port the sidecars declare: one named otherwise
+// scrapes nothing, silently (every alert on the sidecar's metrics then stays quiet).
+void check_pod_monitor(const json& monitor, const std::vector<std::string>& sidecar_ports,
+                       ManifestReport& report) {
+    const auto name = text_at(monitor, {"metadata", "name"});
+    const bool ours = text_at(monitor, {"metadata", "labels", "app.kubernetes.io/name"}) == kGate ||
+                      name.find(kGate) != std::string::npos;
+    if (!ours || sidecar_ports.empty()) return;
+    for (const auto& endpoint : array_at(object_at(monitor, "spec"), "podMetricsEndpoints")) {
+        const auto port = text_at(endpoint, {"port"});
+        if (port.empty() || contains(sidecar_ports, port)) continue;
+        std::string problem = "PodMonitor/" + name;
+        problem += ": scrapes port '" + port;
+        problem += "', which no schemagate sidecar in this render declares (theirs: '";
+        problem += sidecar_ports.front() + "')";
+        report.problems.push_back(std::move(problem));
+    }
 }
 
 // A `List` (what kubectl prints for several objects in one document) stands for its items.
@@ -110,15 +125,18 @@ void add_object(json object, std::vector<json>& objects) {
 
 std::vector<json> read_manifest_objects(std::istream& in, const std::string& source) {
     std::vector<json> objects;
-    while (true) {
+    for (bool first = true;; first = false) {
         in >> std::ws;
         if (in.peek() == std::char_traits<char>::eof()) break;
+        if (first && in.peek() != '{' && in.peek() != '[') {
+            // What `kubectl kustomize` and `helm template` print.
+            for (auto& document : read_yaml_documents(in, source)) {
+                add_object(std::move(document), objects);
+            }
+            return objects;
+        }
         if (in.peek() != '{' && in.peek() != '[') {
-            throw FatalError(ExitCode::kBadInput,
-                             source +
-                                 ": not JSON (render to JSON first, e.g. `kubectl kustomize "
-                                 "DIR | kubectl patch --local -f - --type merge -p {} -o "
-                                 "json`)");
+            throw FatalError(ExitCode::kBadInput, source + ": JSON followed by something else");
         }
         json value;
         try {
@@ -126,6 +144,10 @@ std::vector<json> read_manifest_objects(std::istream& in, const std::string& sou
         } catch (const json::parse_error& e) {
             throw FatalError(ExitCode::kBadInput,
                              source + ": not valid JSON at byte " + std::to_string(e.byte));
+        } catch (const json::exception&) {
+            // A number past a double (out_of_range 406): its message would echo the input.
+            throw FatalError(ExitCode::kBadInput,
+                             source + ": not valid JSON (a number out of range)");
         }
         if (value.is_array()) {
             for (auto& element : value) add_object(std::move(element), objects);
@@ -138,9 +160,23 @@ std::vector<json> read_manifest_objects(std::istream& in, const std::string& sou
 
 ManifestReport check_manifests(const std::vector<json>& objects) {
     ManifestReport report;
+    ConfigMapData config_maps;
+    for (const auto& object : objects) {
+        if (text_at(object, {"kind"}) == "ConfigMap") {
+            config_maps[text_at(object, {"metadata", "name"})] = object_at(object, "data");
+        }
+    }
+    std::vector<std::string> sidecar_ports;
     for (const auto& object : objects) {
         const std::string kind = text_at(object, {"kind"});
-        if (kind == "Deployment" || kind == "StatefulSet") check_workload(object, report);
+        if (kind != "Deployment" && kind != "StatefulSet") continue;
+        check_workload(object, config_maps, report);
+        for (auto& port : sidecar_port_names(object)) sidecar_ports.push_back(std::move(port));
+    }
+    for (const auto& object : objects) {
+        if (text_at(object, {"kind"}) == "PodMonitor") {
+            check_pod_monitor(object, sidecar_ports, report);
+        }
     }
     return report;
 }

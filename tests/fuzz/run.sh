@@ -15,7 +15,7 @@ cmake -S "$here" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Deb
 cmake --build "$build" -j "$(nproc)" >/dev/null
 
 corpus=$build/corpus
-mkdir -p "$corpus"/{sql,name,duration,url,argv} "$build/crashes"
+mkdir -p "$corpus"/{sql,name,duration,url,argv,manifests} "$build/crashes"
 cp "$root"/examples/migrations/*.sql "$corpus/sql/"
 printf 'SELECT 1; -- c\rCOMMIT;' > "$corpus/sql/cr"
 printf 'SELECT 1 AS a$x$; SELECT $x$;$x$;' > "$corpus/sql/dollar"
@@ -30,11 +30,15 @@ printf '\x01\x01migrate\x00--timeout\x0030s\x00pw/x@y' > "$corpus/argv/1"
 printf '\x02\x00--expect\x007\x00p:w?d#e' > "$corpus/argv/2"
 printf '\x09\x01migrate\x00p w\x27\\' > "$corpus/argv/3"
 printf '\x0e\x00--listen\x00:1\x00@@' > "$corpus/argv/4"
+cp "$root"/tests/k8s/golden/example-overlay.yaml "$root"/tests/k8s/golden/native-sidecar.yaml \
+  "$root"/tests/k8s/golden/alerts.yaml "$corpus/manifests/"
+printf '{"kind":"List","items":[{"kind":"Deployment","spec":{"template":{"spec":{"initContainers":[{"name":"schemagate"}]}}}}]}' > "$corpus/manifests/json"
+printf 'a: &x [1]\nb: *x\n---\nkind: ConfigMap\n' > "$corpus/manifests/alias"
 
 status=0
 printf -- '--liquibase formatted sql\n--changeset a:1 endDelimiter:/\nSELECT 1;\n/\n--rollback x\n' > "$corpus/sql/liquibase"
 printf -- '-- atlas:delimiter -- end\nSELECT 1;\n-- end\n' > "$corpus/sql/atlas"
-for target in sql_splitter:sql migration_name:name duration:duration database_url:url argv:argv tool_files:sql; do
+for target in sql_splitter:sql migration_name:name duration:duration database_url:url argv:argv tool_files:sql manifests:manifests; do
   name=${target%%:*}
   dir=${target#*:}
   echo "fuzz_$name for ${seconds}s"

@@ -37,6 +37,7 @@ const kustomizations = {
   "contract-job-argocd": "tests/k8s/fixtures/contract-job-argocd",
   "contract-job-flux": "tests/k8s/fixtures/contract-job-flux",
   "fleet": "manifests/fleet",
+  "hazards-patched": "tests/k8s/fixtures/hazards-patched",
 };
 
 function render(dir) {
@@ -61,13 +62,19 @@ const helmValues = {
   "helm-settings": ["--set", "schemagate.port=9444", "--set", "schemagate.database.secretName=shop-db",
     "--set", "schemagate.database.secretKey=uri", "--set", "schemagate.image.repository=registry.example/schemagate"],
   "helm-baked": ["--set", "schemagate.migrations.configMap=", "--set", "schemagate.migrations.files="],
+  "helm-options": ["-f", join(here, "fixtures/helm-options/values.yaml")],
+  "helm-istio": ["--set", "schemagate.mesh=istio", "--set", "migrationJob=true", "--set", "podMonitor=true",
+    "--set", "schemagate.podMonitor.release=kube-prometheus-stack"],
+  "helm-linkerd": ["--set", "schemagate.mesh=linkerd", "--set", "migrationJob=true", "--set", "schemagate.database.port=6432"],
   "helm-contract": ["--set", "contractJob=true"],
+  "helm-hazards": ["--set", "migrationJob=true", "--set", "contractJob=true",
+    "--set", "schemagate.hazards.pods=refuse", "--set", "schemagate.hazards.job=off"],
 };
 function helmRun(args) {
   return execFileSync(helm, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 helmRun(["dependency", "build", appChart]);
-const helmLint = Object.entries(helmValues).map(([name, args]) => [name, helmRun(["lint", appChart, ...args])]);
+const helmLint = Object.entries(helmValues).map(([name, args]) => [name, helmRun(["lint", "--strict", appChart, ...args])]);
 
 const rendered = Object.fromEntries([
   ...Object.entries(kustomizations).map(([name, dir]) => [name, render(dir)]),
@@ -311,7 +318,7 @@ test("the contract Job variants: `schemagate contract` after the rollout, annota
   sameAsMigrate.containers[0].env.find((e) => e.name === "SCHEMAGATE_TIMEOUT").value = "14m";
   assert.deepEqual(sameAsMigrate, migrate.spec.template.spec);
   // Helm: after install and upgrade (https://helm.sh/docs/topics/charts_hooks/).
-  const helmJob = find("helm-contract", "Job", "schemagate-contract");
+  const helmJob = find("helm-contract", "Job", "shop-schemagate-contract");
   assert.equal(helmJob.metadata.annotations["helm.sh/hook"], "post-install,post-upgrade");
   assert.equal(helmJob.metadata.annotations["helm.sh/hook-delete-policy"], "before-hook-creation");
   assert.deepEqual(withoutHashes(helmJob.spec.template.spec), withoutHashes(plain.spec.template.spec));
@@ -331,10 +338,44 @@ test("the contract Job variants: `schemagate contract` after the rollout, annota
   assert.deepEqual(flux.spec, plain.spec, "only the annotation differs");
 });
 
+// --hazards: the pods' gates defer a hazardous migration to the one-off Job, which applies it
+// with a warning (README, "Hazards"); both overridable, in Kustomize by a patch, in Helm by values.
+test("SCHEMAGATE_HAZARDS: defer in every pod's gate, warn in every one-off Job, each overridable", () => {
+  const hazardsOf = (container) => container.env?.filter((e) => e.name === "SCHEMAGATE_HAZARDS") ?? [];
+  const expect = (name, gate, job) => {
+    let gates = 0, jobs = 0;
+    for (const o of objects[name]) {
+      const spec = o.kind === "Pod" ? o.spec : o.spec?.template?.spec;
+      if (!spec) continue;
+      const oneOff = o.kind === "Job" || o.kind === "Pod";
+      for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+        if (c.name !== "schemagate") continue;
+        const found = hazardsOf(c);
+        assert.equal(found.length, 1, `${name}: ${o.kind}/${o.metadata.name} sets SCHEMAGATE_HAZARDS once`);
+        assert.deepEqual(found[0], { name: "SCHEMAGATE_HAZARDS", value: oneOff ? job : gate }, `${name}: ${o.kind}/${o.metadata.name}`);
+        oneOff ? jobs++ : gates++;
+      }
+    }
+    return [gates, jobs];
+  };
+  for (const name of ["example-overlay", "native-sidecar", "wait", "existing-init", "statefulset", "helm-default", "helm-native"]) {
+    assert.ok(expect(name, "defer", "warn")[0] >= 1, `${name}: a gate`);
+  }
+  for (const name of ["job", "pod", "job-argocd", "job-flux", "contract-job", "contract-job-argocd", "contract-job-flux",
+    "helm-job", "helm-contract", "helm-istio"]) {
+    assert.ok(expect(name, "defer", "warn")[1] >= 1, `${name}: a one-off Job or Pod`);
+  }
+  assert.deepEqual(expect("hazards-patched", "refuse", "off"), [1, 1]);
+  assert.deepEqual(expect("helm-hazards", "refuse", "off"), [1, 2], "the pod's gate; the hook and contract Jobs");
+  assert.throws(() => helmRun(["template", "shop", appChart, "--set", "schemagate.hazards.job=later"]), /hazards/);
+});
+
 // Generated ConfigMap names carry a content hash (Kustomize's and the chart's own): compare
 // without it.
+// The chart's names are the release's (shop-schemagate-...), the Components' are fixed.
 function withoutHashes(value) {
-  return JSON.parse(JSON.stringify(value).replace(/"(schemagate-(?:migrations|settings))-[a-z0-9]{10}"/g, '"$1"'));
+  return JSON.parse(JSON.stringify(value).replaceAll('"shop-schemagate-', '"schemagate-')
+    .replace(/"(schemagate-(?:migrations|settings))-[a-z0-9]{10}"/g, '"$1"'));
 }
 function ours(spec, list) {
   return (spec[list] ?? []).filter((c) => c.name.startsWith("schemagate"));
@@ -351,9 +392,10 @@ test("the Helm chart renders the same containers and volumes as the Kustomize Co
     for (const list of ["initContainers", "containers"]) {
       assert.deepEqual(withoutHashes(ours(h, list)), withoutHashes(ours(k, list)), `${helmName} vs ${kustomizeName}: ${list}`);
     }
-    assert.deepEqual(withoutHashes(h.volumes), withoutHashes(k.volumes.filter((v) => v.name.startsWith("schemagate"))));
+    const schemagateVolumes = (volumes) => volumes.filter((v) => v.name.startsWith("schemagate"));
+    assert.deepEqual(withoutHashes(schemagateVolumes(h.volumes)), withoutHashes(schemagateVolumes(k.volumes)));
   }
-  const helmJob = find("helm-job", "Job", "schemagate-migrate");
+  const helmJob = find("helm-job", "Job", "shop-schemagate-migrate");
   const kustomizeJob = find("job", "Job", "schemagate-migrate");
   assert.deepEqual(withoutHashes(helmJob.spec.template.spec), withoutHashes(kustomizeJob.spec.template.spec), "the Job's pod");
   assert.equal(helmJob.spec.activeDeadlineSeconds, kustomizeJob.spec.activeDeadlineSeconds);
@@ -361,7 +403,7 @@ test("the Helm chart renders the same containers and volumes as the Kustomize Co
 });
 
 test("the Helm hook Job runs before install and upgrade, after its migrations ConfigMap", () => {
-  const job = find("helm-job", "Job", "schemagate-migrate");
+  const job = find("helm-job", "Job", "shop-schemagate-migrate");
   assert.equal(job.metadata.annotations["helm.sh/hook"], "pre-install,pre-upgrade");
   assert.equal(job.metadata.annotations["helm.sh/hook-delete-policy"], "before-hook-creation");
   const configMap = objects["helm-job"].find((o) => o.kind === "ConfigMap");
@@ -383,7 +425,8 @@ test("Helm settings: one port value moves the port and the probes, the Secret's 
     assert.equal(c.image, "registry.example/schemagate:0.1.0");
   }
   const baked = podSpecOf("helm-baked");
-  assert.equal(baked.volumes, undefined, "no migrations volume when they are in the image");
+  assert.deepEqual(baked.volumes.map((v) => v.name), ["tmp"], "no migrations volume when they are in the image");
+  assert.equal(objects["helm-baked"].find((o) => o.kind === "ConfigMap"), undefined, "no ConfigMap named \"\"");
   assert.ok(ours(baked, "initContainers").every((c) => !c.volumeMounts));
 });
 
@@ -408,7 +451,8 @@ test("the database URL comes from a Secret, never a literal", () => {
         for (const env of c.env ?? []) {
           if (env.name !== "DATABASE_URL") continue;
           assert.equal(env.value, undefined, `${name}/${c.name}: DATABASE_URL must not be a literal`);
-          const expected = name === "helm-settings" && c.name.startsWith("schemagate") ? { name: "shop-db", key: "uri" } : { name: "schemagate-database", key: "url" };
+          const expected = { "helm-settings": { name: "shop-db", key: "uri" }, "helm-options": { name: "shop-db", key: "uri" } }[name]
+            ?? (name.startsWith("helm-") ? { name: "shop-schemagate-database", key: "url" } : { name: "schemagate-database", key: "url" });
           assert.deepEqual(env.valueFrom.secretKeyRef, expected, `${name}/${c.name}`);
         }
       }
@@ -428,7 +472,8 @@ test("schemagate containers are hardened and bounded", () => {
       for (const c of ours) {
         const sc = c.securityContext;
         assert.equal(sc.runAsNonRoot, true, `${name}/${c.name}`);
-        assert.equal(sc.runAsUser, 65532, `${name}/${c.name}: its own user, whatever the pod's`);
+        const user = name === "helm-options" ? 10001 : 65532;  // that render overrides securityContext
+        assert.equal(sc.runAsUser, user, `${name}/${c.name}: its own user, whatever the pod's`);
         assert.equal(sc.readOnlyRootFilesystem, true, `${name}/${c.name}`);
         assert.equal(sc.allowPrivilegeEscalation, false, `${name}/${c.name}`);
         assert.deepEqual(sc.capabilities.drop, ["ALL"], `${name}/${c.name}`);
@@ -501,16 +546,16 @@ test("the alert rules use only metrics the sidecar exports", () => {
   }
 });
 
-test("every alert links a runbook that is a section of the README", () => {
+test("every alert links a runbook that is a section of docs/operations-and-runbooks.md", () => {
   const rule = find("alerts", "PrometheusRule", "schemagate");
-  const anchors = readFileSync(join(root, "README.md"), "utf8").split("\n")
+  const anchors = readFileSync(join(root, "docs/operations-and-runbooks.md"), "utf8").split("\n")
     .filter((line) => line.startsWith("#"))
     .map((line) => line.replace(/^#+\s*/, "").toLowerCase().replace(/[^a-z0-9 -]/g, "").replaceAll(" ", "-"));
   for (const r of rule.spec.groups[0].rules) {
     const url = r.annotations.runbook_url;
     assert.ok(url, `${r.alert} has no runbook_url`);
     const anchor = url.split("#")[1];
-    assert.ok(anchors.includes(anchor), `${r.alert}: README has no section #${anchor}`);
+    assert.ok(anchors.includes(anchor), `${r.alert}: docs/operations-and-runbooks.md has no section #${anchor}`);
     assert.equal(anchor, `runbook-${r.alert.toLowerCase()}`);
   }
 });
@@ -539,7 +584,7 @@ test("every schemagate image in every render carries the one version, CMake's pr
   assert.match(dockerfile, new RegExp(`ARG VERSION=${version.replaceAll(".", "\\.")}\\b`));
   let seen = 0;
   for (const [name, list] of Object.entries(objects)) {
-    if (name === "wait") continue;  // that fixture sets a tag of its own on purpose
+    if (name === "wait" || name === "helm-options") continue;  // these set an image of their own on purpose
     for (const object of list) {
       const spec = object.spec?.template?.spec ?? object.spec?.jobTemplate?.spec?.template?.spec;
       for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {

@@ -7,39 +7,47 @@ the same containers as the Kustomize Components (a test compares them).
 
 {{- define "schemagate.image" -}}
 {{- $v := .Values.schemagate -}}
-image: {{ printf "%s:%s" $v.image.repository $v.image.tag | quote }}
+image: {{ include "schemagate.imageRef" . | quote }}
 {{- with $v.image.pullPolicy }}
 imagePullPolicy: {{ . }}
 {{- end }}
 {{- end -}}
 
+{{/* The containers' own securityContext: values' `securityContext`, restricted by default. */}}
 {{- define "schemagate.securityContext" -}}
-securityContext:
-  runAsNonRoot: true
-  runAsUser: 65532
-  runAsGroup: 65532
-  readOnlyRootFilesystem: true
-  allowPrivilegeEscalation: false
-  capabilities:
-    drop: ["ALL"]
-  seccompProfile:
-    type: RuntimeDefault
+securityContext: {{- toYaml .Values.schemagate.securityContext | nindent 2 }}
 {{- end -}}
 
 {{- define "schemagate.settingsAndDatabase" -}}
 {{- $v := .Values.schemagate -}}
-{{- with $v.settingsConfigMap }}
+{{- if or $v.settingsConfigMap $v.extraEnvFrom }}
 envFrom:
+  {{- with $v.settingsConfigMap }}
   - configMapRef:
-      name: {{ . | quote }}
+      name: {{ include "schemagate.settingsConfigMapName" $ | quote }}
       optional: true
+  {{- end }}
+  {{- with $v.extraEnvFrom }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
 {{- end }}
 env:
   - name: DATABASE_URL
     valueFrom:
       secretKeyRef:
-        name: {{ $v.database.secretName | quote }}
+        name: {{ include "schemagate.databaseSecretName" . | quote }}
         key: {{ $v.database.secretKey | quote }}
+  {{- with $v.setName }}
+  - name: SCHEMAGATE_NAME
+    value: {{ . | quote }}
+  {{- end }}
+{{- end -}}
+
+{{/* The values' extraEnv, last in each container's env (after schemagate's own). */}}
+{{- define "schemagate.extraEnv" -}}
+{{- with .Values.schemagate.extraEnv }}
+{{- toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{- define "schemagate.migrationsMount" -}}
@@ -62,6 +70,9 @@ volumeMounts:
       valueFrom:
         fieldRef:
           fieldPath: metadata.name
+    - name: SCHEMAGATE_HAZARDS
+      value: {{ $v.hazards.pods | quote }}
+    {{- with include "schemagate.extraEnv" . }}{{ . | nindent 4 }}{{ end }}
   {{- include "schemagate.migrationsMount" . | trim | nindent 2 }}
   terminationMessagePolicy: FallbackToLogsOnError
   resources: {{- toYaml $v.resources.gate | nindent 4 }}
@@ -83,6 +94,7 @@ volumeMounts:
     - name: SCHEMAGATE_LISTEN
       value: {{ printf "0.0.0.0:%d" (int $v.port) | quote }}
   {{- end }}
+    {{- with include "schemagate.extraEnv" . }}{{ . | nindent 4 }}{{ end }}
   ports:
     - name: schemagate
       containerPort: {{ $v.port }}
@@ -130,4 +142,14 @@ volumeMounts:
   configMap:
     name: {{ include "schemagate.migrationsConfigMapName" . | quote }}
 {{- end -}}
+{{- end -}}
+
+{{/* The DATABASE_URL entry alone, for the app's own container: list it inside the app's
+existing `env:` (`{{- include "schemagate.databaseEnv" . | nindent 12 }}`). */}}
+{{- define "schemagate.databaseEnv" -}}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "schemagate.databaseSecretName" . | quote }}
+      key: {{ .Values.schemagate.database.secretKey | quote }}
 {{- end -}}

@@ -5,18 +5,17 @@ The contract Job as a Helm hook (README, "Expand and contract"): `{{ include
 install and upgrade (with `helm upgrade --wait`, once the new pods are Ready), waits until no
 live pod of an older release lacks the deferred contract migrations, and applies them; Helm
 deletes the previous run first (before-hook-creation), and a failed Job fails the release.
-Nothing deferred: it exits 0 at once.
+Nothing deferred: it exits 0 at once. Named RELEASE-schemagate-contract; its pod is the
+migration Job's (`job.*` values) but for the command and its deadline.
 */}}
 {{- define "schemagate.contractJob" -}}
 {{- $v := .Values.schemagate -}}
 apiVersion: batch/v1
 kind: Job
 metadata:
-  name: schemagate-contract
+  name: {{ printf "%s-contract" (include "schemagate.fullname" .) | quote }}
   labels:
-    app.kubernetes.io/name: schemagate
-    app.kubernetes.io/component: contract
-    app.kubernetes.io/instance: {{ .Release.Name | quote }}
+    {{- include "schemagate.labels" (dict "root" . "component" "contract") | nindent 4 }}
   annotations:
     helm.sh/hook: post-install,post-upgrade
     helm.sh/hook-delete-policy: before-hook-creation
@@ -26,34 +25,5 @@ spec:
   activeDeadlineSeconds: {{ $v.contractJob.activeDeadlineSeconds }}
   ttlSecondsAfterFinished: {{ $v.contractJob.ttlSecondsAfterFinished }}
   template:
-    metadata:
-      labels:
-        app.kubernetes.io/name: schemagate
-        app.kubernetes.io/component: contract
-    spec:
-      restartPolicy: Never
-      securityContext:
-        runAsNonRoot: true
-        runAsUser: 65532
-        runAsGroup: 65532
-        seccompProfile:
-          type: RuntimeDefault
-      containers:
-        - name: schemagate
-          {{- include "schemagate.image" . | trim | nindent 10 }}
-          args: ["contract"]
-          {{- include "schemagate.settingsAndDatabase" . | trim | nindent 10 }}
-            - name: SCHEMAGATE_HOLDER
-              valueFrom:
-                fieldRef:
-                  fieldPath: metadata.name
-            - name: SCHEMAGATE_TIMEOUT
-              value: {{ $v.contractJob.timeout | quote }}
-          {{- include "schemagate.migrationsMount" . | trim | nindent 10 }}
-          terminationMessagePolicy: FallbackToLogsOnError
-          resources: {{- toYaml $v.resources.gate | nindent 12 }}
-          {{- include "schemagate.securityContext" . | trim | nindent 10 }}
-      {{- with (include "schemagate.volumes" .) }}
-      volumes: {{- . | nindent 8 }}
-      {{- end }}
+    {{- include "schemagate.jobPodTemplate" (dict "root" . "component" "contract" "command" "contract" "timeout" $v.contractJob.timeout) | nindent 4 }}
 {{- end -}}
