@@ -6,6 +6,7 @@
 #include <pqxx/transaction>
 
 #include "db_failure.h"
+#include "fence_function.h"
 
 namespace schemagate {
 
@@ -119,21 +120,11 @@ std::string Lease::fenced_at_sql(pqxx::transaction_base& work, const LeaseGrant&
 
 std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, const LeaseGrant& grant,
                                      bool chained) const {
-    std::string spent;
-    if (chained) {
-        spent = "IF clock_timestamp() - statement_timestamp() > interval '" +
-                std::to_string(ttl_.count() / 2) +
-                " milliseconds' THEN RAISE EXCEPTION 'schemagate exchange spent' USING ERRCODE "
-                "= '" +
-                kExchangeSpentState + "'; END IF; ";
-    }
-    // The body quotes the set's name and schema, which are the user's: a dollar-quote tag
-    // made of the grant's random id is one no name can contain by accident or design.
-    const std::string tag = "$sg" + grant.id + "$";
-    return "DO " + tag + " BEGIN " + spent + fence_sql(work, grant) +
-           "; IF NOT FOUND THEN RAISE EXCEPTION 'schemagate lease lost' USING ERRCODE = '" +
-           kLeaseLostState + "'; END IF; PERFORM set_config('schemagate.fenced_token', '" +
-           grant.id + "', true); END " + tag;
+    // fence_function.h: the bootstrap created it; a function is compiled once per session.
+    return "SELECT " + fence_function_name(work, where_) + "(" + work.quote(where_.name) + ", " +
+           std::to_string(grant.token) + ", " + work.quote(grant.id) + ", " +
+           std::to_string(ttl_.count()) + ", " +
+           (chained ? std::to_string(ttl_.count() / 2) : std::string("NULL")) + ")";
 }
 
 std::string Lease::still_in_fenced_transaction_sql(const LeaseGrant& grant) const {

@@ -7,6 +7,7 @@
 
 #include "db_failure.h"
 #include "errors.h"
+#include "fence_function.h"
 #include "hazard_rules.h"
 
 namespace schemagate {
@@ -114,7 +115,7 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             // 0.5: contract migrations (a constant default: no table rewrite).
             add_column_if_missing(session, StateTable::kHistory,
                                   "contract boolean NOT NULL DEFAULT false") +
-            " END " + tag + "; COMMIT");
+            create_fence_function_if_missing(session, where_, tag) + " END " + tag + "; COMMIT");
     };
     try {
         translate_db_errors(run);

@@ -101,6 +101,25 @@ TEST_F(GateMigrate, StateTablesWithoutLeaseIdsAreUpgradedByTheNextHolder) {
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE lease_id IS NOT NULL"), 2);
 }
 
+// State tables bootstrapped before the fence became a function (fence_function.h) get it from
+// the next holder's bootstrap, and a bootstrap that finds it creates nothing.
+TEST_F(GateMigrate, StateSchemaWithoutTheFenceFunctionGetsItFromTheNextHolder) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate", "--target", "3"}).exit_code, 0);
+    const std::string fence =
+        "to_regprocedure('schemagate.fence_v1(text,bigint,text,bigint,bigint)')";
+    ASSERT_EQ(query_int("SELECT count(*) FROM pg_proc WHERE oid = " + fence), 1);
+    exec("DROP FUNCTION schemagate.fence_v1");
+    const auto result = gate({"migrate"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 5);
+    const long long created =
+        query_int("SELECT xmin::text::bigint FROM pg_proc WHERE oid = " + fence);
+    write_migration("V6__more.sql", "CREATE TABLE more_rows (id int);\n");
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    EXPECT_EQ(query_int("SELECT xmin::text::bigint FROM pg_proc WHERE oid = " + fence), created);
+}
+
 TEST_F(GateMigrate, SecondRunIsANoOpOnOneConnection) {
     use_examples();
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
