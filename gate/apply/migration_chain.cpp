@@ -144,7 +144,7 @@ bool statement_per_exchange(const pqxx::connection& connection, const MigrationS
 // What a migration's transaction sends besides its statements.
 struct Envelope {
     std::string settings;     // transaction_settings_sql
-    std::string fence;        // Lease::fence_or_fail_sql
+    std::string fence;        // Lease::fence_call_sql
     std::string bookkeeping;  // the history row, the renewal and NOTIFY; empty: checks first
     std::string compat;       // --compat's writes, or nothing
 };
@@ -166,8 +166,9 @@ void queue_migration(ChainSender& sender, const Migration& migration, std::size_
         sender.add(statement.text + "\n", Slot{index, &statement});
         sender.end_exchange();
     }
-    sender.add(envelope.settings, Slot{index});
-    sender.add(envelope.fence, Slot{index});
+    // One statement: the settings' set_config calls, then the fence (a target list is
+    // evaluated in order, so the fence's row lock waits under the migration's lock_timeout).
+    sender.add(envelope.settings + ", " + envelope.fence, Slot{index});
     const bool changes_reading =
         add_statements(sender, migration, Slot{index}, lease, grant, statement_per_exchange);
     for (const char* reset : kSessionReset) sender.add(reset, Slot{index});
@@ -237,7 +238,7 @@ Attempt ChainRunner::apply(pqxx::connection& connection, std::span<const Migrati
                         const bool last = taken + 1 == chain.size();
                         return Envelope{
                             transaction_settings_sql(connection, settings_, durable && last),
-                            lease_.fence_or_fail_sql(session, grant, taken > 0),
+                            lease_.fence_call_sql(session, grant, taken > 0),
                             checks ? "" : record_applied(session, migration, grant),
                             checks ? "" : compat(session, migration, kRecordedDurationMsSql)};
                     },

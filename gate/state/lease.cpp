@@ -118,13 +118,18 @@ std::string Lease::fenced_at_sql(pqxx::transaction_base& work, const LeaseGrant&
            " WHERE " + held_by(work, grant) + ")";
 }
 
-std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, const LeaseGrant& grant,
-                                     bool chained) const {
+std::string Lease::fence_call_sql(pqxx::transaction_base& work, const LeaseGrant& grant,
+                                  bool chained) const {
     // fence_function.h: the bootstrap created it; a function is compiled once per session.
-    return "SELECT " + fence_function_name(work, where_) + "(" + work.quote(where_.name) + ", " +
+    return fence_function_name(work, where_) + "(" + work.quote(where_.name) + ", " +
            std::to_string(grant.token) + ", " + work.quote(grant.id) + ", " +
            std::to_string(ttl_.count()) + ", " +
            (chained ? std::to_string(ttl_.count() / 2) : std::string("NULL")) + ")";
+}
+
+std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, const LeaseGrant& grant,
+                                     bool chained) const {
+    return "SELECT " + fence_call_sql(work, grant, chained);
 }
 
 std::string Lease::still_in_fenced_transaction_sql(const LeaseGrant& grant) const {

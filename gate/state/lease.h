@@ -83,6 +83,9 @@ class Lease {
     // a live holder sends the rest again, a gone one lets the lease expire.
     std::string fence_or_fail_sql(pqxx::transaction_base& work, const LeaseGrant& grant,
                                   bool chained = false) const;
+    // fence_or_fail_sql as an expression, to join a SELECT that sets the transaction up.
+    std::string fence_call_sql(pqxx::transaction_base& work, const LeaseGrant& grant,
+                               bool chained = false) const;
 
     // A net under any mistake of the file checks: fails with kTransactionEndedState unless the
     // session is still inside the transaction that fence_or_fail_sql opened for `token` (a
