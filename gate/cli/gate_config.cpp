@@ -72,6 +72,7 @@ class GateFlags {
     void add_repair(GateConfig& config);
     void add_takeover(GateConfig& config);
     void add_fleet(GateConfig& config);
+    void add_holder(CLI::App* sub, GateConfig& config, const std::string& ttl_help);
     void add_fleet_migrate(CLI::App* fleet, GateConfig& config);
     void give_the_command_its_own_values();
     bool is_command(const std::string& word) const;
@@ -227,21 +228,26 @@ void GateFlags::add_waiting(CLI::App* sub, GateConfig& config) {
         ->capture_default_str();
 }
 
+// The holder's identity, its lease and its lock timeout: migrate, contract and fleet migrate.
+void GateFlags::add_holder(CLI::App* sub, GateConfig& config, const std::string& ttl_help) {
+    sub->add_option("--holder", config.holder, "Holder identity (default $HOSTNAME/pid)")
+        ->envname("SCHEMAGATE_HOLDER");
+    sub->add_option("--lease-ttl", raw_.lease_ttl, ttl_help)
+        ->envname("SCHEMAGATE_LEASE_TTL")
+        ->check(duration_in(Millis{3000}, std::chrono::hours{1}))
+        ->capture_default_str();
+    sub->add_option("--lock-timeout", raw_.lock_timeout, "lock_timeout for each migration")
+        ->envname("SCHEMAGATE_LOCK_TIMEOUT")
+        ->check(duration_in(Millis{1}, std::chrono::hours{24}))
+        ->capture_default_str();
+}
+
 CLI::App* GateFlags::add_migrate(GateConfig& config, const std::string& name,
                                  const std::string& description, GateCommand command) {
     auto* migrate = app_.add_subcommand(name, description);
     add_common(migrate, config);
     add_waiting(migrate, config);
-    migrate->add_option("--holder", config.holder, "Holder identity (default $HOSTNAME/pid)")
-        ->envname("SCHEMAGATE_HOLDER");
-    migrate->add_option("--lease-ttl", raw_.lease_ttl, "Lease time-to-live")
-        ->envname("SCHEMAGATE_LEASE_TTL")
-        ->check(duration_in(Millis{3000}, std::chrono::hours{1}))
-        ->capture_default_str();
-    migrate->add_option("--lock-timeout", raw_.lock_timeout, "lock_timeout for each migration")
-        ->envname("SCHEMAGATE_LOCK_TIMEOUT")
-        ->check(duration_in(Millis{1}, std::chrono::hours{24}))
-        ->capture_default_str();
+    add_holder(migrate, config, "Lease time-to-live");
     migrate
         ->add_option("--statement-timeout", raw_.statement_timeout,
                      "statement_timeout for each statement (0 = none)")
@@ -394,16 +400,7 @@ void GateFlags::add_fleet_migrate(CLI::App* fleet, GateConfig& config) {
     add_common(migrate, config);
     add_waiting(migrate, config);
     add_tenant_options(migrate, config.fleet);
-    migrate->add_option("--holder", config.holder, "Holder identity (default $HOSTNAME/pid)")
-        ->envname("SCHEMAGATE_HOLDER");
-    migrate->add_option("--lease-ttl", raw_.lease_ttl, "Lease time-to-live (per tenant)")
-        ->envname("SCHEMAGATE_LEASE_TTL")
-        ->check(duration_in(Millis{3000}, std::chrono::hours{1}))
-        ->capture_default_str();
-    migrate->add_option("--lock-timeout", raw_.lock_timeout, "lock_timeout for each migration")
-        ->envname("SCHEMAGATE_LOCK_TIMEOUT")
-        ->check(duration_in(Millis{1}, std::chrono::hours{24}))
-        ->capture_default_str();
+    add_holder(migrate, config, "Lease time-to-live (per tenant)");
     migrate
         ->add_option("--shard", config.fleet.shard,
                      "This shard, I/N (default from "
