@@ -17,7 +17,8 @@ std::string create_fence_function_if_missing(pqxx::transaction_base& work,
     return " IF to_regprocedure(" + work.quote(name + "(text,bigint,text,bigint,bigint)") +
            ") IS NULL THEN CREATE FUNCTION " + name +
            "(set_name text, grant_token bigint, grant_id text, ttl_ms bigint, spent_ms bigint)"
-           " RETURNS void LANGUAGE plpgsql AS " +
+           // pg_catalog only: a schema on the caller's search_path cannot shadow set_config.
+           " RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS " +
            body +
            " BEGIN IF spent_ms IS NOT NULL AND clock_timestamp() - statement_timestamp() > "
            "spent_ms * interval '1 millisecond' THEN RAISE EXCEPTION 'schemagate exchange "
