@@ -10,6 +10,7 @@
 #include "lease.h"
 #include "migration_failure.h"
 #include "migration_name.h"
+#include "other_tools.h"
 #include "plan.h"
 #include "schema_state.h"
 #include "state_store.h"
@@ -70,6 +71,35 @@ void check_search_path(pqxx::connection& connection, const TenantTarget& target)
     throw FatalError(ExitCode::kBadInput,
                      "--tenant-schema: the server did not take the session's search_path (a "
                      "pooler dropping the startup options?); tenant sessions need it");
+}
+
+// A tenant schemagate never migrated must hold no tables where its migrations create theirs,
+// as `migrate` refuses a non-empty schema without history: someone else migrated it (another
+// tool's history is one of those tables), and V1 would run over their work. Adopting or
+// baselining per tenant is not built yet (docs/fleet.md).
+std::optional<std::string> unmanaged_tables(pqxx::connection& connection,
+                                            const TenantTarget& target,
+                                            const std::string& state_schema) {
+    if (!target.schema.empty()) {
+        check_search_path(connection, target);
+        pqxx::nontransaction work(connection);
+        const auto missing = work.exec_params1("SELECT to_regnamespace($1) IS NULL",
+                                               quoted_identifier(target.schema));
+        if (missing[0].as<bool>()) return std::nullopt;  // created under the lease
+    }
+    const auto tables = user_tables(connection, state_schema, 3);
+    if (tables.empty()) return std::nullopt;
+    std::string list;
+    for (const auto& table : tables) list += (list.empty() ? "" : ", ") + table;
+    return "no schemagate history, but tables already there (" + list +
+           "): migrated by someone else; adopting a tenant is not supported yet";
+}
+
+void release_quietly(pqxx::connection& connection, const Lease& lease, const LeaseGrant& grant) {
+    try {
+        lease.release(connection, grant);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): it expires after the ttl anyway
+    }
 }
 
 }  // namespace
@@ -175,17 +205,23 @@ TenantOutcome TenantMigrator::under_lease(const TenantTarget& target, GateConnec
         return outcome(TenantOutcome::Kind::kBusy, "lease held by " + held->by.holder);
     }
     const auto& grant = std::get<LeaseGrant>(acquired);
-    if (!target.schema.empty()) {
-        try {
+    std::optional<std::string> refusal;
+    try {
+        // Under the lease: a session that migrated the tenant meanwhile wrote its history.
+        if (store.read_history(connection).value_or(std::vector<AppliedMigration>{}).empty()) {
+            refusal = unmanaged_tables(connection, target, target.state.schema);
+        }
+        if (!refusal && !target.schema.empty()) {
             pqxx::nontransaction(connection)
                 .exec0("CREATE SCHEMA IF NOT EXISTS " + quoted_identifier(target.schema));
-        } catch (...) {
-            try {
-                lease.release(connection, grant);
-            } catch (...) {  // NOLINT(bugprone-empty-catch): it expires after the ttl anyway
-            }
-            throw;
         }
+    } catch (...) {
+        release_quietly(connection, lease, grant);
+        throw;
+    }
+    if (refusal) {
+        release_quietly(connection, lease, grant);
+        return outcome(TenantOutcome::Kind::kRefused, *std::move(refusal));
     }
     HolderSession holder(work_.holder, db, store, lease, work_.files, stop, grant);
     TenantOutcome out = outcome(TenantOutcome::Kind::kAtTarget, "", stop);

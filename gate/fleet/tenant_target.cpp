@@ -87,6 +87,9 @@ void TenantTargets::check(const std::vector<std::string>& tenants) const {
         if (name.size() > kLongestIdentifier) problem = " is longer than 63 bytes";
         if (name.rfind("pg_", 0) == 0) problem = " is reserved by PostgreSQL (pg_*)";
         if (!per_database() && name == state_.schema) problem = " is the state schema (--schema)";
+        // A tenant's set is named after its schema: "default" would be the app's own set.
+        if (!per_database() && state_.name == "default" && name == "default")
+            problem = " would share the default migration set's lease and history (give --name)";
         if (!problem.empty()) {
             std::string message = "tenant " + tenant;
             message += ": its ";

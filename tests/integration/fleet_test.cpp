@@ -162,6 +162,26 @@ TEST_F(Fleet, EveryTenantOnceThreeFailuresReportedAndARerunFinishesThem) {
     EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects"), 200 * kMigrations);
 }
 
+// A tenant schema that already holds tables but has no schemagate history was migrated by
+// someone else: it is refused and listed, as `migrate` refuses such a schema, and left as it is.
+TEST_F(Fleet, ATenantWithTablesAndNoHistoryIsRefusedAndLeftAlone) {
+    write_set();
+    write_tenants(3);
+    exec("CREATE SCHEMA t_c0001; CREATE TABLE t_c0001.legacy (id int)");
+    const auto run = gate(fleet_args({}));
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    const auto summary = summary_of(run.out);
+    ASSERT_EQ(summary["problems"].size(), 1U) << run.out;
+    EXPECT_EQ(summary["problems"][0]["tenant"], "c0001");
+    EXPECT_EQ(summary["problems"][0]["outcome"], "refused");
+    EXPECT_NE(summary["problems"][0]["message"].get<std::string>().find("t_c0001.legacy"),
+              std::string::npos)
+        << summary.dump();
+    EXPECT_EQ(tenants_at(kMigrations), 2);
+    EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects WHERE tenant = 't_c0001'"), 0);
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_tables WHERE schemaname = 't_c0001'"), 1);
+}
+
 TEST_F(Fleet, ShardsAsProcessesSurviveAKillAndStealTheKilledShardsTenants) {
     write_set();
     write_tenants(90);
