@@ -11,8 +11,9 @@
 namespace schemagate {
 
 // A hazardous migration a gate left for the migration Job (`--hazards=defer`), recorded in
-// the state table `hazard_deferral` (one row per set, version and rule; the gate creates the
-// table when it first defers). It counts while that version is not applied.
+// the state table `hazard_deferral` (one row per set, version and rule; the bootstrap creates
+// it, and a deferring gate on a state schema an older version bootstrapped). It counts while that
+// version is not applied.
 struct HazardDeferral {
     MigrationVersion version;
     std::string rule;

@@ -10,18 +10,21 @@
 
 namespace schemagate {
 
+std::string create_hazard_deferral_sql(const std::string& table) {
+    return "CREATE TABLE IF NOT EXISTS " + table +
+           " (name text NOT NULL, version numeric[] NOT NULL, rule text NOT NULL, relation "
+           "text NOT NULL, file text NOT NULL, line integer NOT NULL, holder text NOT NULL, "
+           "deferred_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (name, "
+           "version, rule))";
+}
+
 void record_hazard_deferral(pqxx::connection& connection, const StateLocation& where,
                             const MigrationHazards& migration, const std::string& holder) {
     try {
         translate_db_errors([&] {
             pqxx::work work(connection);
             const std::string table = qualified(connection, where, StateTable::kHazardDeferral);
-            work.exec(
-                "CREATE TABLE IF NOT EXISTS " + table +
-                " (name text NOT NULL, version numeric[] NOT NULL, rule text NOT NULL, relation "
-                "text NOT NULL, file text NOT NULL, line integer NOT NULL, holder text NOT NULL, "
-                "deferred_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (name, "
-                "version, rule))");
+            work.exec(create_hazard_deferral_sql(table));
             for (const Hazard& hazard : migration.hazards) {
                 if (!hazard.blocking || hazard.allowed) continue;
                 work.exec_params(

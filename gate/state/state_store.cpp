@@ -8,6 +8,7 @@
 #include "db_failure.h"
 #include "errors.h"
 #include "fence_function.h"
+#include "hazard_deferral_writer.h"
 #include "hazard_rules.h"
 
 namespace schemagate {
@@ -64,7 +65,10 @@ std::string create_tables_sql(pqxx::connection& connection, const StateLocation&
            " last_key text, total bigint, elapsed_ms bigint NOT NULL,"
            " started_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
            " updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-           " holder text NOT NULL, token bigint NOT NULL, PRIMARY KEY (name, version))";
+           " holder text NOT NULL, token bigint NOT NULL, PRIMARY KEY (name, version))"
+           // Hazardous migrations pods left for the Job (--hazards=defer), for the sidecar.
+           "; " +
+           create_hazard_deferral_sql(qualified(connection, where, StateTable::kHazardDeferral));
 }
 
 }  // namespace

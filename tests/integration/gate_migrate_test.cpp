@@ -45,6 +45,22 @@ TEST_F(GateMigrate, EmptyDatabaseReachesTheTargetWithHistory) {
               1);
 }
 
+// The reader role's grant in docs/deploying.md names every table the sidecar reads: each must
+// exist once any gate has bootstrapped, or the one GRANT statement fails whole.
+TEST_F(GateMigrate, TheSidecarReadersGrantWorksAfterTheFirstBootstrap) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate", "--holder", "pod-a"}).exit_code, 0);
+    exec("CREATE ROLE docs_reader LOGIN");
+    exec(
+        "GRANT USAGE ON SCHEMA schemagate TO docs_reader; GRANT SELECT ON schemagate.history, "
+        "schemagate.lease, schemagate.failure, schemagate.batch_progress, "
+        "schemagate.hazard_deferral TO docs_reader");
+    EXPECT_EQ(query_int("SELECT count(*) FROM unnest(ARRAY['history', 'lease', 'failure', "
+                        "'batch_progress', 'hazard_deferral']) t WHERE "
+                        "has_table_privilege('docs_reader', 'schemagate.' || t, 'SELECT')"),
+              5);
+}
+
 // The set's name and schema are quoted inside the fence's dollar-quoted DO block: a name that
 // holds a dollar-quote tag (the fence's own, before its tag was drawn at random) must not end
 // the block early.
