@@ -84,8 +84,13 @@ arm64_base() {
 context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
 git archive --format=tar HEAD | tar -x -C "$context"
+# The labels that differ from build to build are also given as --label: podman's layer cache
+# does not key a Dockerfile LABEL on the build args it expands, so an image built before with
+# another REVISION (the image test's, say) would lend its label; --label adds a final step.
 build_args=(--pull=never --network host --build-arg "VERSION=$version" --build-arg "REVISION=$revision"
-  --build-arg "SOURCE=$source_url" -f "$context/Dockerfile")
+  --build-arg "SOURCE=$source_url" --label "org.opencontainers.image.version=$version"
+  --label "org.opencontainers.image.revision=$revision"
+  --label "org.opencontainers.image.source=$source_url" -f "$context/Dockerfile")
 images=()
 for arch in ${platforms//,/ }; do
   case $arch in
