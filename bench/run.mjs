@@ -358,18 +358,7 @@ async function sidecar() {
   const set = generate(3);
   timed(tools.schemagate, db, set);
   await sql(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-  const child = spawn(bin("schemagate-sidecar"), ["--expect", "3", "--listen", "127.0.0.1:0", "--poll-interval", "5s"], {
-    env: { ...process.env, DATABASE_URL: urlOf(db) }, stdio: ["ignore", "ignore", "pipe"],
-  });
-  const port = await new Promise((resolvePromise, reject) => {
-    let err = "";
-    child.stderr.on("data", (chunk) => {
-      err += chunk;
-      const match = err.match(/listening on 127\.0\.0\.1:(\d+)/);
-      if (match) resolvePromise(Number(match[1]));
-    });
-    child.on("exit", (code) => reject(new Error(`sidecar exited ${code}: ${err}`)));
-  });
+  const { child, port } = await startSidecar(db, ["--expect", "3", "--poll-interval", "5s"]);
   // Ready before measuring: the first check has happened.
   for (let i = 0; i < 200; ++i) {
     const r = spawnSync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", `http://127.0.0.1:${port}/readyz`], { encoding: "utf8" });
@@ -549,15 +538,9 @@ function svg() {
   return parts.join("\n");
 }
 
-// A fresh probe's latency while 50 slowloris clients hold connections open with unfinished
-// headers, as a ratio to a probe with none, paired run by run: the speed half of sidecar_test's
-// slowloris tests (which assert only that the probe is answered while those clients wait).
-async function slowlorisProbe() {
-  const scenario = "sidecar: fresh probe under 50 slowloris connections";
-  const db = await freshDatabase();
-  const set = generate(1);
-  timed(tools.schemagate, db, set);
-  const child = spawn(bin("schemagate-sidecar"), ["--expect", "1", "--listen", "127.0.0.1:0", "--request-timeout", "30s"], {
+// The sidecar on a free port of 127.0.0.1 against `db`; resolves once it says where it listens.
+async function startSidecar(db, args) {
+  const child = spawn(bin("schemagate-sidecar"), [...args, "--listen", "127.0.0.1:0"], {
     env: { ...process.env, DATABASE_URL: urlOf(db) }, stdio: ["ignore", "ignore", "pipe"],
   });
   const port = await new Promise((resolvePromise, reject) => {
@@ -569,6 +552,18 @@ async function slowlorisProbe() {
     });
     child.on("exit", (code) => reject(new Error(`sidecar exited ${code}: ${err}`)));
   });
+  return { child, port };
+}
+
+// A fresh probe's latency while 50 slowloris clients hold connections open with unfinished
+// headers, as a ratio to a probe with none, paired run by run: the speed half of sidecar_test's
+// slowloris tests (which assert only that the probe is answered while those clients wait).
+async function slowlorisProbe() {
+  const scenario = "sidecar: fresh probe under 50 slowloris connections";
+  const db = await freshDatabase();
+  const set = generate(1);
+  timed(tools.schemagate, db, set);
+  const { child, port } = await startSidecar(db, ["--expect", "1", "--request-timeout", "30s"]);
   // One probe on a new connection from the kubelet's address (the slow clients use 127.0.0.1).
   const probe = () => new Promise((ok, fail) => {
     const started = performance.now();
