@@ -80,8 +80,7 @@ void check_search_path(pqxx::connection& connection, const TenantTarget& target)
 std::optional<std::string> unmanaged_tables(pqxx::connection& connection,
                                             const TenantTarget& target,
                                             const std::string& state_schema) {
-    if (!target.schema.empty()) {
-        check_search_path(connection, target);
+    if (!target.schema.empty()) {  // the search_path was checked when the lease was taken
         pqxx::nontransaction work(connection);
         const auto missing = work.exec_params1("SELECT to_regnamespace($1) IS NULL",
                                                quoted_identifier(target.schema));
@@ -188,13 +187,14 @@ TenantOutcome TenantMigrator::attempt(const TenantTarget& target) {
         }
     }
     if (!tenant_db) tenant_db = std::make_unique<GateConnection>(target.connect, deadline_);
-    TenantOutcome out = under_lease(target, *tenant_db, stop, !history);
+    TenantOutcome out = under_lease(target, *tenant_db, stop, !history, applied.history.empty());
     if (out.kind == TenantOutcome::Kind::kBusy) out.version = plan.current;
     return out;
 }
 
 TenantOutcome TenantMigrator::under_lease(const TenantTarget& target, GateConnection& db,
-                                          const MigrationVersion& stop, bool bootstrap) {
+                                          const MigrationVersion& stop, bool bootstrap,
+                                          bool unseen) {
     pqxx::connection& connection = db.get();
     if (!target.schema.empty()) check_search_path(connection, target);
     const StateStore store(target.state);
@@ -208,7 +208,9 @@ TenantOutcome TenantMigrator::under_lease(const TenantTarget& target, GateConnec
     std::optional<std::string> refusal;
     try {
         // Under the lease: a session that migrated the tenant meanwhile wrote its history.
-        if (store.read_history(connection).value_or(std::vector<AppliedMigration>{}).empty()) {
+        // A history, once there, stays: only a tenant the look saw none for is read again.
+        if (unseen &&
+            store.read_history(connection).value_or(std::vector<AppliedMigration>{}).empty()) {
             refusal = unmanaged_tables(connection, target, target.state.schema);
         }
         if (!refusal && !target.schema.empty()) {

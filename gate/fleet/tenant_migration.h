@@ -53,8 +53,9 @@ class TenantMigrator {
 
   private:
     TenantOutcome attempt(const TenantTarget& target);
+    // `unseen`: the look found no history for the tenant (checked again under the lease).
     TenantOutcome under_lease(const TenantTarget& target, GateConnection& db,
-                              const MigrationVersion& stop, bool bootstrap);
+                              const MigrationVersion& stop, bool bootstrap, bool unseen);
     pqxx::connection& look_connection(const TenantTarget& target,
                                       std::unique_ptr<GateConnection>& own);
 
