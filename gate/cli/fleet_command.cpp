@@ -11,6 +11,7 @@
 #include "fleet_run.h"
 #include "fleet_shard.h"
 #include "fleet_status.h"
+#include "fleet_wait.h"
 #include "hazard_rules.h"
 #include "logging.h"
 #include "migration_name.h"
@@ -80,6 +81,29 @@ int run_fleet_migrate(const GateConfig& config) {
         work,
         {shard, sessions, config.fleet.steal, config.poll_interval, config.fleet.progress_interval},
         tenants);
+}
+
+int run_fleet_wait(const GateConfig& config) {
+    const TenantTargets targets(config.fleet, connect_options(config, "schemagate wait --fleet"),
+                                config.state);
+    // As `wait` and `fleet status`: --target, else the newest file in --migrations; the files,
+    // when given, also tell a failure of the very file (waited on no longer) from a fixed one.
+    MigrationSet files;
+    MigrationVersion target;
+    if (!config.target || config.migrations_given) {
+        files = load_migration_set(config.migrations_dir, config.limits);
+        target = choose_target(files, config.target);
+    } else {
+        target = *config.target;
+    }
+    const Deadline deadline(config.timeout);
+    const auto tenants = read_tenants(config.fleet, targets.control(), deadline);
+    targets.check(tenants);
+    log_event(spdlog::level::info, "run_started",
+              {{"command", "wait --fleet"}, {"target", target.text()}, {"tenants", tenants.size()}},
+              fmt::format("schemagate wait --fleet: {} tenants, target {}", tenants.size(),
+                          version_label(target)));
+    return run_fleet_wait(targets, tenants, files, {target, config.timeout, config.poll_interval});
 }
 
 int run_fleet_status(const GateConfig& config) {

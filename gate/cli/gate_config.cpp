@@ -50,6 +50,17 @@ std::string default_holder() {
     return std::string(host) + "/" + std::to_string(getpid());
 }
 
+void add_tenant_targets(CLI::App* sub, FleetOptions& fleet);
+
+// Whether `flag` is on the command line itself (not only in its environment variable).
+bool typed(int argc, const char* const* argv, const std::string& flag) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view word(argv[i]);
+        if (word == flag || word.rfind(flag + "=", 0) == 0) return true;
+    }
+    return false;
+}
+
 // The flag table: every subcommand and where each value lands. Durations and the log format
 // arrive as text and are converted once parsing (and CLI11's checks) succeeded.
 class GateFlags {
@@ -69,6 +80,7 @@ class GateFlags {
     CLI::App* add_migrate(GateConfig& config, const std::string& name,
                           const std::string& description, GateCommand command);
     void add_contract(GateConfig& config);
+    void add_wait(GateConfig& config);
     void add_repair(GateConfig& config);
     void add_takeover(GateConfig& config);
     void add_fleet(GateConfig& config);
@@ -76,6 +88,7 @@ class GateFlags {
     void add_fleet_migrate(CLI::App* fleet, GateConfig& config);
     void give_the_command_its_own_values();
     bool is_command(const std::string& word) const;
+    void check_wait_flags(int argc, const char* const* argv) const;
 
     CLI::App app_{
         "schemagate: keeps a Kubernetes pod from starting until the database schema is at the "
@@ -97,6 +110,8 @@ class GateFlags {
     std::string reader_settle_ = format_duration(GateConfig{}.reader_settle);
     std::string progress_interval_ = format_duration(FleetOptions{}.progress_interval);
     bool no_steal_ = false;
+    bool wait_fleet_ = false;
+    CLI::App* wait_ = nullptr;
     bool remove_ = false;
     std::vector<std::pair<CLI::App*, GateCommand>> commands_;
     CLI::App* repair_ = nullptr;
@@ -111,11 +126,7 @@ GateFlags::GateFlags(GateConfig& config)
                 "Apply pending migrations under the lease, or wait for the pod that does",
                 GateCommand::kMigrate);
     add_contract(config);
-    auto* wait =
-        app_.add_subcommand("wait", "Wait until the schema reaches --target; apply nothing");
-    add_common(wait, config);
-    add_waiting(wait, config);
-    commands_.emplace_back(wait, GateCommand::kWait);
+    add_wait(config);
 
     add_inspection(config);
     add_repair(config);
@@ -303,6 +314,21 @@ void GateFlags::add_contract(GateConfig& config) {
         ->capture_default_str();
 }
 
+// `wait`, and with --fleet every tenant (docs/fleet.md).
+void GateFlags::add_wait(GateConfig& config) {
+    wait_ = app_.add_subcommand(
+        "wait",
+        "Wait until the schema (with --fleet: every tenant) reaches --target; apply nothing");
+    add_common(wait_, config);
+    add_waiting(wait_, config);
+    wait_->add_flag("--fleet", wait_fleet_,
+                    "Every tenant of --tenants-file/--tenants-query (as for fleet status); exit "
+                    "1 at once naming those that failed with the file they would run again or "
+                    "are dirty");
+    add_tenant_targets(wait_, config.fleet);
+    commands_.emplace_back(wait_, GateCommand::kWait);
+}
+
 void GateFlags::add_repair(GateConfig& config) {
     repair_ =
         app_.add_subcommand("repair", "Resolve a dirty (interrupted non-transactional) migration");
@@ -366,8 +392,8 @@ void GateFlags::add_takeover(GateConfig& config) {
     commands_.emplace_back(baseline, GateCommand::kBaseline);
 }
 
-// The tenants, as both fleet subcommands take them.
-void add_tenant_options(CLI::App* sub, FleetOptions& fleet) {
+// The tenants and where each lives: fleet migrate, fleet status, wait --fleet.
+void add_tenant_targets(CLI::App* sub, FleetOptions& fleet) {
     sub->add_option("--tenants-file", fleet.tenants_file,
                     "File of tenant names, one per line (# comments, blank lines ignored)")
         ->envname("SCHEMAGATE_TENANTS_FILE");
@@ -384,6 +410,11 @@ void add_tenant_options(CLI::App* sub, FleetOptions& fleet) {
     sub->add_option("--tenant-url-file", fleet.tenant_url_file,
                     "File holding --tenant-url (a mounted Secret)")
         ->envname("SCHEMAGATE_TENANT_URL_FILE");
+}
+
+// The tenants, as both fleet subcommands take them.
+void add_tenant_options(CLI::App* sub, FleetOptions& fleet) {
+    add_tenant_targets(sub, fleet);
     sub->add_option("--parallel", fleet.parallel, "Sessions (threads, connections) per shard")
         ->envname("SCHEMAGATE_PARALLEL")
         ->check(CLI::Range(1, 256))
@@ -469,6 +500,18 @@ bool GateFlags::is_command(const std::string& word) const {
                        [&word](const auto& command) { return command.first->get_name() == word; });
 }
 
+// The tenant flags mean nothing to `wait` without --fleet: a forgotten --fleet would otherwise
+// wait for the control set alone.
+void GateFlags::check_wait_flags(int argc, const char* const* argv) const {
+    if (!wait_->parsed() || wait_fleet_) return;
+    for (const char* flag : {"--tenants-file", "--tenants-query", "--tenant-schema", "--tenant-url",
+                             "--tenant-url-file"}) {
+        if (typed(argc, argv, flag)) {
+            throw CLI::ValidationError(std::string(flag) + ": only with wait --fleet");
+        }
+    }
+}
+
 std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
     try {
         if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
@@ -484,6 +527,7 @@ std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
         if (repair_->parsed() && repair_->count("--mark-applied") == 0 && !remove_) {
             throw CLI::ValidationError("repair: say --mark-applied or --remove");
         }
+        check_wait_flags(argc, argv);
     } catch (const CLI::ParseError& e) {
         return parse_error_exit_code(app_, e, "schemagate");
     }
@@ -493,6 +537,10 @@ std::optional<int> GateFlags::parse(int argc, const char* const* argv) {
 void GateFlags::apply_to(GateConfig& config) const {
     for (const auto& [sub, command] : commands_) {
         if (sub->parsed()) config.command = command;
+    }
+    if (wait_->parsed() && wait_fleet_) {
+        config.command = GateCommand::kFleetWait;
+        config.migrations_given = wait_->count("--migrations") > 0;
     }
     config.lease_ttl = *parse_duration(raw_.lease_ttl);
     config.timeout = *parse_duration(raw_.timeout);

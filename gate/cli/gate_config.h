@@ -33,7 +33,8 @@ enum class GateCommand {
     kPlan,
     kVerify,
     kFleetMigrate,
-    kFleetStatus
+    kFleetStatus,
+    kFleetWait
 };
 
 // Everything the gate needs to know, from flags and SCHEMAGATE_* environment variables (one
@@ -107,8 +108,12 @@ struct GateConfig {
     HazardPolicy hazards;
     // check-manifests FILE: a JSON rendering of the manifests; "-" is standard input.
     std::string manifests_file = "-";
-    // fleet migrate, fleet status: the tenants, their templates, shards and sessions.
+    // fleet migrate, fleet status, wait --fleet: the tenants, their templates, shards and
+    // sessions.
     FleetOptions fleet;
+    // wait --fleet: --migrations (or SCHEMAGATE_MIGRATIONS) was given, so it is read even with
+    // --target.
+    bool migrations_given = false;
 };
 
 // Parses argv. Returns the config, or the exit code to leave with right away: 0 after

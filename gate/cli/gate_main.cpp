@@ -53,6 +53,8 @@ int run_command(const GateConfig& config) {
             return run_fleet_migrate(config);
         case GateCommand::kFleetStatus:
             return run_fleet_status(config);
+        case GateCommand::kFleetWait:
+            return run_fleet_wait(config);
     }
     return to_int(ExitCode::kBadInput);
 }
