@@ -182,6 +182,36 @@ TEST_F(Fleet, ATenantWithTablesAndNoHistoryIsRefusedAndLeftAlone) {
     EXPECT_EQ(query_int("SELECT count(*) FROM pg_tables WHERE schemaname = 't_c0001'"), 1);
 }
 
+// fleet status's rate and ETA come from the history's arrival times (one query): tenants that
+// reached the target in the last ten minutes; with none, no rate.
+TEST_F(Fleet, StatusShowsRateAndEtaFromRecentArrivalsAndNoneWithoutThem) {
+    write_set();
+    write_tenants(10);
+    std::ofstream(tenants_file_) << "c0000\nc0001\nc0002\nc0003\nc0004\nc0005\n";
+    ASSERT_EQ(gate(fleet_args({})).exit_code, 0);
+    std::ofstream(tenants_file_) << "c0000\nc0001\nc0002\nc0003\nc0004\nc0005\nc0006\nc0007\n"
+                                    "c0008\nc0009\n";
+    const std::vector<std::string> status{"fleet",           "status",
+                                          "--tenants-file",  tenants_file_.string(),
+                                          "--tenant-schema", "t_{tenant}"};
+    std::vector<std::string> as_json = status;
+    as_json.emplace_back("--json");
+    const auto json = nlohmann::json::parse(gate(as_json).out);
+    ASSERT_TRUE(json.contains("rate")) << json.dump();
+    EXPECT_EQ(json["rate"]["reached"], 6);
+    EXPECT_EQ(json["rate"]["remaining"], 4);
+    const double per_minute = json["rate"]["tenants_per_minute"];
+    EXPECT_GT(per_minute, 0);
+    EXPECT_NEAR(json["rate"]["eta_seconds"].get<double>(), 4 * 60.0 / per_minute, 1e-6);
+    EXPECT_NE(gate(status).out.find("rate: 6 reached the target in the last 10m, "),
+              std::string::npos);
+    // Long ago: no pace to extrapolate.
+    exec("UPDATE schemagate.history SET applied_at = applied_at - interval '1 hour'");
+    EXPECT_FALSE(nlohmann::json::parse(gate(as_json).out).contains("rate"));
+    EXPECT_NE(gate(status).out.find("rate: no tenant reached the target in the last 10m"),
+              std::string::npos);
+}
+
 TEST_F(Fleet, ShardsAsProcessesSurviveAKillAndStealTheKilledShardsTenants) {
     write_set();
     write_tenants(90);
