@@ -12,6 +12,7 @@
 #include "fleet_shard.h"
 #include "fleet_status.h"
 #include "fleet_wait.h"
+#include "hazard_check.h"
 #include "hazard_rules.h"
 #include "logging.h"
 #include "migration_name.h"
@@ -48,6 +49,20 @@ int sessions_for(const GateConfig& config, const Shard& shard, const TenantTarge
     return sessions;
 }
 
+// --hazards for each tenant, as `migrate` applies it before its lease: on the tenant's session
+// (its relations and their sizes differ from tenant to tenant), naming the tenant's set in a
+// deferral and a notification.
+TenantHazardCheck hazard_check(const GateConfig& config) {
+    if (config.hazards.mode == HazardMode::kOff) return {};
+    return [&config](pqxx::connection& connection, const TenantTarget& target,
+                     const std::vector<const Migration*>& pending) {
+        if (pending.empty()) return true;
+        GateConfig tenant = config;
+        tenant.state = target.state;
+        return check_hazards(connection, tenant, pending) == HazardVerdict::kGo;
+    };
+}
+
 }  // namespace
 
 int run_fleet_migrate(const GateConfig& config) {
@@ -74,9 +89,12 @@ int run_fleet_migrate(const GateConfig& config) {
                           shard.index, shard.count, sessions, tenants.size(), version_label(target),
                           config.holder));
     const FleetWork work{
-        targets, files, target,
+        targets,
+        files,
+        target,
         HolderOptions{config.holder, config.lease_ttl, config.timeout, config.migration},
-        config.fleet.retry_failed};
+        config.fleet.retry_failed,
+        hazard_check(config)};
     return run_fleet(
         work,
         {shard, sessions, config.fleet.steal, config.poll_interval, config.fleet.progress_interval},

@@ -187,6 +187,14 @@ TenantOutcome TenantMigrator::attempt(const TenantTarget& target) {
         }
     }
     if (!tenant_db) tenant_db = std::make_unique<GateConnection>(target.connect, deadline_);
+    if (!target.schema.empty()) check_search_path(tenant_db->get(), target);
+    // Before anything is written for the tenant: a refusal leaves it as it was.
+    if (work_.hazards && !work_.hazards(tenant_db->get(), target, plan.pending)) {
+        return outcome(TenantOutcome::Kind::kRefused,
+                       "deferred (--hazards=defer): a hazard, applying nothing for this tenant; "
+                       "run the fleet with --hazards=warn to apply it",
+                       plan.current);
+    }
     TenantOutcome out = under_lease(target, *tenant_db, stop, !history, applied.history.empty());
     if (out.kind == TenantOutcome::Kind::kBusy) out.version = plan.current;
     return out;
@@ -196,7 +204,6 @@ TenantOutcome TenantMigrator::under_lease(const TenantTarget& target, GateConnec
                                           const MigrationVersion& stop, bool bootstrap,
                                           bool unseen) {
     pqxx::connection& connection = db.get();
-    if (!target.schema.empty()) check_search_path(connection, target);
     const StateStore store(target.state);
     if (bootstrap) store.bootstrap(connection);
     const Lease lease(target.state, work_.holder.holder, work_.holder.lease_ttl);
@@ -213,6 +220,7 @@ TenantOutcome TenantMigrator::under_lease(const TenantTarget& target, GateConnec
             store.read_history(connection).value_or(std::vector<AppliedMigration>{}).empty()) {
             refusal = unmanaged_tables(connection, target, target.state.schema);
         }
+        // The search_path was checked before the hazard check, on this session.
         if (!refusal && !target.schema.empty()) {
             pqxx::nontransaction(connection)
                 .exec0("CREATE SCHEMA IF NOT EXISTS " + quoted_identifier(target.schema));

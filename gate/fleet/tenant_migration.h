@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,13 @@ struct TenantOutcome {
 
 const char* kind_name(TenantOutcome::Kind kind);
 
+// The hazard policy (--hazards) for one tenant's pending migrations, before its lease, on the
+// tenant's own session: the relations they lock are the tenant's, and so are their sizes.
+// Returns false when the tenant is deferred (--hazards=defer); throws FatalError(kStateRefused)
+// when the policy refuses. Called from every session's thread.
+using TenantHazardCheck = std::function<bool(pqxx::connection&, const TenantTarget&,
+                                             const std::vector<const Migration*>&)>;
+
 // What every session of a fleet run shares. Read-only while sessions run.
 struct FleetWork {
     const TenantTargets& targets;
@@ -40,6 +48,7 @@ struct FleetWork {
     // --retry-failed: a remembered failure of this very file is forgotten and the migration run
     // again (its cause was fixed outside the file, as `schemagate retry` does for one set).
     bool retry_failed = false;
+    TenantHazardCheck hazards;  // empty: --hazards=off
 };
 
 // One session (one thread): looks at a tenant's state, and when anything is pending takes the

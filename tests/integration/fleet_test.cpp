@@ -212,6 +212,57 @@ TEST_F(Fleet, StatusShowsRateAndEtaFromRecentArrivalsAndNoneWithoutThem) {
               std::string::npos);
 }
 
+// --hazards before each tenant's lease, on the tenant's own session: the same index build is a
+// hazard on the tenant whose table holds data and none on the empty ones. refuse: that tenant
+// is refused and left as it was (no lease taken, nothing applied), the others go on; defer:
+// the same, with the deferral recorded under the tenant's set; warn: applied.
+TEST_F(Fleet, HazardPolicyIsAppliedPerTenantBeforeItsLease) {
+    write_migration("V1__accounts.sql",
+                    "CREATE TABLE accounts (id int, note text);\n"
+                    "INSERT INTO accounts SELECT i, repeat('x', 100) FROM generate_series(1, "
+                    "2000) i WHERE current_schema() = 't_c0001';\n");
+    std::ofstream(tenants_file_) << "c0000\nc0001\nc0002\n";
+    ASSERT_EQ(gate(fleet_args({})).exit_code, 0);
+    write_migration("V2__index.sql", "CREATE INDEX accounts_note ON accounts (note);\n");
+    const auto token = [this](const std::string& where) {
+        return query_int("SELECT coalesce(sum(token), 0) FROM schemagate.lease WHERE " + where);
+    };
+    const long long refused_token = token("name = 't_c0001'");
+    const long long others_tokens = token("name <> 't_c0001'");
+    const auto refused = gate(fleet_args({"--hazard-threshold", "16kB"}));
+    EXPECT_EQ(refused.exit_code, 1) << refused.err;
+    auto summary = summary_of(refused.out);
+    ASSERT_EQ(summary["problems"].size(), 1U) << refused.out;
+    EXPECT_EQ(summary["problems"][0]["tenant"], "c0001");
+    EXPECT_EQ(summary["problems"][0]["outcome"], "refused");
+    EXPECT_NE(summary["problems"][0]["message"].get<std::string>().find(
+                  "hazard: V2 index: V2__index.sql line 1: create-index"),
+              std::string::npos)
+        << summary.dump();
+    EXPECT_EQ(tenants_at(2), 2);
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_indexes WHERE schemaname = 't_c0001' AND "
+                        "indexname = 'accounts_note'"),
+              0);
+    // The other tenants' leases were taken; the refused tenant's was not.
+    EXPECT_GT(token("name <> 't_c0001'"), others_tokens);
+    EXPECT_EQ(token("name = 't_c0001'"), refused_token);
+
+    const auto deferred = gate(fleet_args({"--hazard-threshold", "16kB", "--hazards", "defer"}));
+    EXPECT_EQ(deferred.exit_code, 1) << deferred.err;
+    summary = summary_of(deferred.out);
+    ASSERT_EQ(summary["problems"].size(), 1U) << deferred.out;
+    EXPECT_NE(summary["problems"][0]["message"].get<std::string>().find("--hazards=defer"),
+              std::string::npos);
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.hazard_deferral WHERE name = 't_c0001' "
+                        "AND rule = 'create-index'"),
+              1);
+
+    const auto warned = gate(fleet_args({"--hazard-threshold", "16kB", "--hazards", "warn"}));
+    EXPECT_EQ(warned.exit_code, 0) << warned.err;
+    EXPECT_EQ(summary_of(warned.out)["migrations_applied"], 1);
+    EXPECT_EQ(tenants_at(2), 3);
+}
+
 TEST_F(Fleet, ShardsAsProcessesSurviveAKillAndStealTheKilledShardsTenants) {
     write_set();
     write_tenants(90);
