@@ -2,12 +2,16 @@
 // `schemagate wait --fleet` (docs/fleet.md): a pipeline step that waits for every tenant. It
 // ends with 0 once the last tenant is at the target (woken by the tenants' notifications, not
 // its poll), with 1 at once naming a tenant that failed with the file it would run again or is
-// dirty, with 2 naming those behind when --timeout passes; bad flags exit 3.
+// dirty, with 2 naming those behind when --timeout passes; bad flags exit 3. And the sidecar
+// beside a fleet: readiness of the control set, or of one tenant's.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <pqxx/nontransaction>
 #include <sstream>
 
@@ -154,6 +158,71 @@ TEST_F(FleetWait, DatabaseTenantsArePolledAndAnUnreachableOneIsNamedBehind) {
     EXPECT_EQ(missing.exit_code, 2) << missing.err;
     EXPECT_NE(missing.err.find("1 of 3 behind: c (unreachable)"), std::string::npos) << missing.err;
     EXPECT_EQ(captured_.find(server.password()), std::string::npos);
+}
+
+// A real sidecar started beside the fleet, answering over real HTTP.
+struct SidecarBeside {
+    Process process;
+    std::unique_ptr<httplib::Client> client;
+
+    // /readyz: the status and the JSON body (status 0 when no answer).
+    std::pair<int, nlohmann::json> readyz() const {
+        const auto result = client->Get("/readyz");
+        if (!result) return {0, nullptr};
+        return {result->status, nlohmann::json::parse(result->body)};
+    }
+};
+
+// docs/fleet.md, "Readiness of an app serving all tenants": a sidecar watching the control set
+// (--name default) stays ready at its version whatever the tenants' state; one watching a
+// tenant's set (--name t_<tenant>, the tenant's schema) is not ready for a tenant whose
+// migration failed and is ready for a migrated one.
+TEST_F(FleetWait, SidecarWatchesTheControlSetOrOneTenantsSet) {
+    const auto control = migrations_.parent_path() / ("control-" + migrations_.filename().string());
+    std::filesystem::create_directories(control);
+    std::ofstream(control / "V1__plans.sql") << "CREATE TABLE plans (id int);\n";
+    ASSERT_EQ(gate({"migrate", "--migrations", control.string()}).exit_code, 0);
+    write_set();
+    write_tenants(3, 1);
+    const auto run = gate(tenant_args({"fleet", "migrate"}));
+    ASSERT_EQ(run.exit_code, 1) << run.err;  // c0 failed at V2
+
+    const auto start = [this](const std::string& name, const std::string& migrations) {
+        Process process({sidecar_binary(), "--name", name, "--migrations", migrations, "--listen",
+                         "127.0.0.1:0"},
+                        gate_env());
+        const std::string listening = "listening on 127.0.0.1:";
+        EXPECT_TRUE(eventually([&] {
+            return process.err().find(listening) != std::string::npos ||
+                   process.wait_for_exit(Millis{0});
+        })) << process.err();
+        const std::string err = process.err();
+        const auto at = err.find(listening);
+        const int port = at == std::string::npos ? 0 : std::stoi(err.substr(at + listening.size()));
+        auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
+        client->set_read_timeout(5, 0);
+        return SidecarBeside{std::move(process), std::move(client)};
+    };
+    const SidecarBeside app = start("default", control.string());
+    const SidecarBeside failed = start("t_c0", migrations_.string());
+    const SidecarBeside migrated = start("t_c1", migrations_.string());
+    // Each sidecar's first verdict, once it has read the state.
+    for (const SidecarBeside* sidecar : {&app, &failed, &migrated}) {
+        ASSERT_TRUE(eventually([&] { return sidecar->readyz().second["checked_at"].is_string(); }))
+            << sidecar->process.err();
+    }
+    const auto [app_status, app_body] = app.readyz();
+    EXPECT_EQ(app_status, 200) << app_body.dump();
+    EXPECT_EQ(app_body["version"], 1);
+    const auto [failed_status, failed_body] = failed.readyz();
+    EXPECT_EQ(failed_status, 503) << failed_body.dump();
+    EXPECT_EQ(failed_body["ready"], false);
+    EXPECT_EQ(failed_body["version"], 1);
+    EXPECT_EQ(failed_body["failure"]["file"], "V2__positive.sql") << failed_body.dump();
+    const auto [migrated_status, migrated_body] = migrated.readyz();
+    EXPECT_EQ(migrated_status, 200) << migrated_body.dump();
+    EXPECT_EQ(migrated_body["version"], 3);
+    for (const SidecarBeside* sidecar : {&app, &failed, &migrated}) keep_output(sidecar->process);
 }
 
 TEST_F(FleetWait, BadFlagsExitThreeInOneLineNamingTheFlag) {
