@@ -94,7 +94,8 @@ int run_fleet_migrate(const GateConfig& config) {
         target,
         HolderOptions{config.holder, config.lease_ttl, config.timeout, config.migration},
         config.fleet.retry_failed,
-        hazard_check(config)};
+        hazard_check(config),
+        config.baseline_version};
     return run_fleet(
         work,
         {shard, sessions, config.fleet.steal, config.poll_interval, config.fleet.progress_interval},

@@ -448,6 +448,12 @@ void GateFlags::add_fleet_migrate(CLI::App* fleet, GateConfig& config) {
         ->capture_default_str();
     migrate->add_flag("--no-steal", no_steal_, "Migrate only this shard's own tenants");
     migrate
+        ->add_option("--baseline-version", baseline_version_,
+                     "A tenant with tables and no history: files up to this version count as "
+                     "applied (each tenant under its own lease)")
+        ->envname("SCHEMAGATE_BASELINE_VERSION")
+        ->check(is_version());
+    migrate
         ->add_flag("--retry-failed", config.fleet.retry_failed,
                    "Run again the migrations remembered as failed with the same file (their "
                    "cause fixed outside it)")

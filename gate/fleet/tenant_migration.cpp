@@ -75,8 +75,9 @@ void check_search_path(pqxx::connection& connection, const TenantTarget& target)
 
 // A tenant schemagate never migrated must hold no tables where its migrations create theirs,
 // as `migrate` refuses a non-empty schema without history: someone else migrated it (another
-// tool's history is one of those tables), and V1 would run over their work. Adopting or
-// baselining per tenant is not built yet (docs/fleet.md).
+// tool's history is one of those tables), and V1 would run over their work (unless
+// --baseline-version says they are the files up to it: judge_unseen). Adopting per tenant is
+// not built yet (docs/fleet.md).
 std::optional<std::string> unmanaged_tables(pqxx::connection& connection,
                                             const TenantTarget& target,
                                             const std::string& state_schema) {
@@ -91,7 +92,29 @@ std::optional<std::string> unmanaged_tables(pqxx::connection& connection,
     std::string list;
     for (const auto& table : tables) list += (list.empty() ? "" : ", ") + table;
     return "no schemagate history, but tables already there (" + list +
-           "): migrated by someone else; adopting a tenant is not supported yet";
+           "): migrated by someone else; if they are the files up to V, give --baseline-version V";
+}
+
+// What a tenant schemagate never migrated gets, under its lease: migrated from the first file
+// (no tables), refused (tables, or another tool's history), or baselined.
+struct UnseenVerdict {
+    std::optional<std::string> refusal;
+    bool baseline = false;  // --baseline-version: files up to it count as applied
+};
+
+UnseenVerdict judge_unseen(pqxx::connection& connection, const TenantTarget& target,
+                           const std::optional<MigrationVersion>& baseline_version) {
+    auto tables = unmanaged_tables(connection, target, target.state.schema);
+    if (!tables || !baseline_version) return {std::move(tables), false};
+    // As `migrate --baseline-version`: another tool's history (on the tenant's search_path) is
+    // for adopting, not for counting files as applied over it.
+    const auto others = read_other_histories(connection);
+    if (!others.empty()) {
+        return {"no schemagate history, and managed by " + others.front().summary() +
+                    ": --baseline-version does not take over another tool's history",
+                false};
+    }
+    return {std::nullopt, true};
 }
 
 void release_quietly(pqxx::connection& connection, const Lease& lease, const LeaseGrant& grant) {
@@ -155,6 +178,18 @@ pqxx::connection& TenantMigrator::look_connection(const TenantTarget& target,
     return look_->get();
 }
 
+// What the tenant's lease will run: the pending files, but those a baseline would count as
+// applied (no history yet, --baseline-version) are not run, so they are no hazard.
+std::vector<const Migration*> TenantMigrator::to_run(const Plan& plan, bool no_history) const {
+    std::vector<const Migration*> out;
+    for (const Migration* migration : plan.pending) {
+        if (no_history && work_.baseline_version && migration->version <= *work_.baseline_version)
+            continue;
+        out.push_back(migration);
+    }
+    return out;
+}
+
 // Look (history, plan, remembered failure) on the look connection; take the lease and migrate
 // only when something is pending.
 TenantOutcome TenantMigrator::attempt(const TenantTarget& target) {
@@ -189,7 +224,7 @@ TenantOutcome TenantMigrator::attempt(const TenantTarget& target) {
     if (!tenant_db) tenant_db = std::make_unique<GateConnection>(target.connect, deadline_);
     if (!target.schema.empty()) check_search_path(tenant_db->get(), target);
     // Before anything is written for the tenant: a refusal leaves it as it was.
-    if (work_.hazards && !work_.hazards(tenant_db->get(), target, plan.pending)) {
+    if (work_.hazards && !work_.hazards(tenant_db->get(), target, to_run(plan, !history))) {
         return outcome(TenantOutcome::Kind::kRefused,
                        "deferred (--hazards=defer): a hazard, applying nothing for this tenant; "
                        "run the fleet with --hazards=warn to apply it",
@@ -212,16 +247,16 @@ TenantOutcome TenantMigrator::under_lease(const TenantTarget& target, GateConnec
         return outcome(TenantOutcome::Kind::kBusy, "lease held by " + held->by.holder);
     }
     const auto& grant = std::get<LeaseGrant>(acquired);
-    std::optional<std::string> refusal;
+    UnseenVerdict verdict;
     try {
         // Under the lease: a session that migrated the tenant meanwhile wrote its history.
         // A history, once there, stays: only a tenant the look saw none for is read again.
         if (unseen &&
             store.read_history(connection).value_or(std::vector<AppliedMigration>{}).empty()) {
-            refusal = unmanaged_tables(connection, target, target.state.schema);
+            verdict = judge_unseen(connection, target, work_.baseline_version);
         }
         // The search_path was checked before the hazard check, on this session.
-        if (!refusal && !target.schema.empty()) {
+        if (!verdict.refusal && !target.schema.empty()) {
             pqxx::nontransaction(connection)
                 .exec0("CREATE SCHEMA IF NOT EXISTS " + quoted_identifier(target.schema));
         }
@@ -229,11 +264,12 @@ TenantOutcome TenantMigrator::under_lease(const TenantTarget& target, GateConnec
         release_quietly(connection, lease, grant);
         throw;
     }
-    if (refusal) {
+    if (verdict.refusal) {
         release_quietly(connection, lease, grant);
-        return outcome(TenantOutcome::Kind::kRefused, *std::move(refusal));
+        return outcome(TenantOutcome::Kind::kRefused, *std::move(verdict.refusal));
     }
     HolderSession holder(work_.holder, db, store, lease, work_.files, stop, grant);
+    if (verdict.baseline) holder.baseline_first(*work_.baseline_version);
     TenantOutcome out = outcome(TenantOutcome::Kind::kAtTarget, "", stop);
     out.applied = holder.run(deadline_);
     return out;

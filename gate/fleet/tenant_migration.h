@@ -10,6 +10,7 @@
 #include "gate_connection.h"
 #include "holder_session.h"
 #include "migration_set.h"
+#include "plan.h"
 #include "tenant_target.h"
 
 namespace schemagate {
@@ -49,6 +50,9 @@ struct FleetWork {
     // again (its cause was fixed outside the file, as `schemagate retry` does for one set).
     bool retry_failed = false;
     TenantHazardCheck hazards;  // empty: --hazards=off
+    // --baseline-version: a tenant with tables and no history counts the files up to it as
+    // applied (recorded under its own lease), as `migrate --baseline-version` does.
+    std::optional<MigrationVersion> baseline_version;
 };
 
 // One session (one thread): looks at a tenant's state, and when anything is pending takes the
@@ -65,6 +69,7 @@ class TenantMigrator {
     // `unseen`: the look found no history for the tenant (checked again under the lease).
     TenantOutcome under_lease(const TenantTarget& target, GateConnection& db,
                               const MigrationVersion& stop, bool bootstrap, bool unseen);
+    std::vector<const Migration*> to_run(const Plan& plan, bool no_history) const;
     pqxx::connection& look_connection(const TenantTarget& target,
                                       std::unique_ptr<GateConnection>& own);
 

@@ -263,6 +263,42 @@ TEST_F(Fleet, HazardPolicyIsAppliedPerTenantBeforeItsLease) {
     EXPECT_EQ(tenants_at(2), 3);
 }
 
+// --baseline-version: a tenant whose schema already holds what V1 creates, with no history,
+// counts V1 as applied (recorded under its own lease) and runs the rest; an empty tenant runs
+// every file; a tenant whose tables carry another tool's history is refused, left as it was.
+TEST_F(Fleet, BaselineVersionBaselinesEachTenantWithTablesUnderItsOwnLease) {
+    write_set();
+    write_tenants(3);
+    exec("CREATE SCHEMA t_c0001; CREATE TABLE t_c0001.accounts (id serial, balance int)");
+    exec(
+        "CREATE SCHEMA t_c0002; CREATE TABLE t_c0002.accounts (id serial, balance int);"
+        "CREATE TABLE t_c0002.schema_migrations (version bigint PRIMARY KEY, dirty boolean "
+        "NOT NULL); INSERT INTO t_c0002.schema_migrations VALUES (1, false)");
+    const auto run = gate(fleet_args({"--baseline-version", "1"}));
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    const auto summary = summary_of(run.out);
+    ASSERT_EQ(summary["problems"].size(), 1U) << run.out;
+    EXPECT_EQ(summary["problems"][0]["tenant"], "c0002");
+    EXPECT_NE(summary["problems"][0]["message"].get<std::string>().find("golang-migrate"),
+              std::string::npos)
+        << summary.dump();
+    EXPECT_EQ(tenants_at(kMigrations), 2);
+    // c0001: V1 recorded, not run; V2..V20 run once each. c0000: all twenty.
+    EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects WHERE tenant = 't_c0001'"),
+              kMigrations - 1);
+    EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects WHERE tenant = 't_c0001' AND "
+                        "version = 1"),
+              0);
+    EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects WHERE tenant = 't_c0000'"),
+              kMigrations);
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.adoption WHERE name = 't_c0001' AND "
+                        "source = 'baseline 1'"),
+              1);
+    EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects WHERE tenant = 't_c0002'"), 0);
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE name = 't_c0002'"), 0);
+    EXPECT_EQ(repeated_effects(), 0);
+}
+
 TEST_F(Fleet, ShardsAsProcessesSurviveAKillAndStealTheKilledShardsTenants) {
     write_set();
     write_tenants(90);
