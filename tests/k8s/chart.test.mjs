@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+import { Job } from "kubernetes-models/batch/v1/Job";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -218,4 +219,85 @@ test("the PodMonitor carries kube-prometheus-stack's release label as a value an
   assert.equal(monitor.spec.podMetricsEndpoints[0].port, sidecar.ports[0].name);
   const unlabelled = render("shop", "--set", "podMonitor=true").find((o) => o.kind === "PodMonitor");
   assert.equal(unlabelled.metadata.labels.release, undefined);
+});
+
+// The fleet's Indexed Job (docs/fleet.md): the Kustomize Job's properties, rendered by the chart.
+const fleetJobOf = (...args) => render("shop", "--set", "fleetJob=true", ...args).find((o) => o.kind === "Job");
+const envOf = (job) => Object.fromEntries(job.spec.template.spec.containers[0].env.map((e) => [e.name, e.value ?? e.valueFrom]));
+
+test("the fleet Job has the Kustomize Indexed Job's shape: index per shard, failure policy, security", async () => {
+  const kustomized = parse(execFileSync("kubectl", ["kustomize", join(root, "manifests/fleet")], { encoding: "utf8" }))
+    .find((o) => o.kind === "Job");
+  const job = fleetJobOf();
+  await new Job(job).validate();
+  assert.match(job.metadata.name, /^shop-schemagate-fleet-[0-9a-f]{8}$/);
+  assert.equal(job.metadata.labels["app.kubernetes.io/component"], "fleet-migration");
+  for (const key of ["completionMode", "completions", "parallelism", "backoffLimitPerIndex", "podFailurePolicy",
+    "activeDeadlineSeconds", "ttlSecondsAfterFinished"]) {
+    assert.deepEqual(job.spec[key], kustomized.spec[key], key);
+  }
+  const [spec, theirs] = [job.spec.template.spec, kustomized.spec.template.spec];
+  assert.equal(spec.restartPolicy, "Never");
+  assert.deepEqual(spec.securityContext, theirs.securityContext, "the pod's securityContext");
+  const [c, k] = [spec.containers[0], theirs.containers[0]];
+  assert.equal(c.name, "schemagate", "the container the podFailurePolicy names");
+  assert.deepEqual(c.args, k.args);
+  assert.deepEqual(c.securityContext, k.securityContext, "the container's securityContext");
+  assert.deepEqual(c.resources, k.resources);
+  const [env, kenv] = [envOf(job), envOf(kustomized)];
+  for (const name of Object.keys(kenv)) {
+    assert.ok(name in env, `env ${name}`);
+    if (typeof kenv[name] === "string") assert.equal(env[name], kenv[name], `env ${name}`);
+  }
+  assert.deepEqual(c.volumeMounts.map((m) => m.mountPath), k.volumeMounts.map((m) => m.mountPath));
+  assert.equal(spec.volumes.find((v) => v.name === "schemagate-tenants").configMap.name, "shop-schemagate-tenants");
+  assert.equal(env.SCHEMAGATE_TENANTS_FILE, "/tenants/tenants.txt");
+  // The Job's own settings, as the hook Job takes them.
+  const options = fleetJobOf("-f", optionsFile);
+  assert.equal(options.spec.template.spec.serviceAccountName, "shop-migrator");
+  assert.equal(options.spec.template.spec.containers[0].securityContext.runAsUser, 10001);
+});
+
+test("fleet.shards is the Job's completions, its parallelism and SCHEMAGATE_SHARDS at once", async () => {
+  const job = fleetJobOf("--set", "schemagate.fleet.shards=7", "--set", "schemagate.fleet.connectionBudget=84");
+  await new Job(job).validate();
+  assert.equal(job.spec.completions, 7);
+  assert.equal(job.spec.parallelism, 7);
+  assert.equal(envOf(job).SCHEMAGATE_SHARDS, "7");
+  assert.equal(envOf(job).SCHEMAGATE_CONNECTION_BUDGET, "84");
+  // Another spec, another name: the running Job of the previous settings is not patched.
+  assert.notEqual(job.metadata.name, fleetJobOf().metadata.name);
+  assert.equal(fleetJobOf().metadata.name, fleetJobOf().metadata.name, "the same settings, the same Job");
+});
+
+test("a connection budget below shards x 3 (x 2 per tenant database) is refused by helm template", () => {
+  const refuse = (...args) => assert.throws(() => fleetJobOf(...args), (error) => {
+    assert.match(String(error.stderr), /schemagate\.fleet\.connectionBudget: 20 cannot give each of the 7 shards one session of 3 connections \(needs at least 21\)/);
+    return true;
+  });
+  refuse("--set", "schemagate.fleet.shards=7", "--set", "schemagate.fleet.connectionBudget=20");
+  assert.equal(fleetJobOf("--set", "schemagate.fleet.shards=7", "--set", "schemagate.fleet.connectionBudget=21").spec.completions, 7);
+  const perDatabase = ["--set", "schemagate.fleet.tenantSchema=", "--set", "schemagate.fleet.tenantUrl.value=postgres://app@db/t_{tenant}",
+    "--set", "schemagate.fleet.shards=7"];
+  assert.equal(envOf(fleetJobOf(...perDatabase, "--set", "schemagate.fleet.connectionBudget=14")).SCHEMAGATE_CONNECTION_BUDGET, "14");
+  assert.throws(() => fleetJobOf(...perDatabase, "--set", "schemagate.fleet.connectionBudget=13"), /needs at least 14/);
+  // The schema refuses each value alone.
+  assert.throws(() => fleetJobOf("--set", "schemagate.fleet.shards=0"), /fleet\.shards/);
+  assert.throws(() => fleetJobOf("--set", "schemagate.fleet.tenantSchema=tenants"), /fleet\.tenantSchema/);
+});
+
+test("fleet tenants from a query, databases from a Secret; one source of each, or a clear refusal", async () => {
+  const job = fleetJobOf("--set", "schemagate.fleet.tenants.configMap=", "--set", "schemagate.fleet.tenants.query=SELECT name FROM tenants",
+    "--set", "schemagate.fleet.tenantSchema=", "--set-literal", "schemagate.fleet.tenantUrl.secretName={{ .Release.Name }}-tenants-url");
+  await new Job(job).validate();
+  const env = envOf(job);
+  assert.equal(env.SCHEMAGATE_TENANTS_QUERY, "SELECT name FROM tenants");
+  assert.deepEqual(env.SCHEMAGATE_TENANT_URL, { secretKeyRef: { name: "shop-tenants-url", key: "url" } });
+  assert.equal(env.SCHEMAGATE_TENANTS_FILE, undefined);
+  assert.equal(env.SCHEMAGATE_TENANT_SCHEMA, undefined);
+  assert.ok(!job.spec.template.spec.volumes.some((v) => v.name === "schemagate-tenants"), "no tenants volume");
+  assert.ok(!job.spec.template.spec.containers[0].volumeMounts.some((m) => m.name === "schemagate-tenants"));
+  assert.throws(() => fleetJobOf("--set", "schemagate.fleet.tenants.query=SELECT 1"), /set configMap or query, not both/);
+  assert.throws(() => fleetJobOf("--set", "schemagate.fleet.tenants.configMap="), /fleet\.tenants: set configMap/);
+  assert.throws(() => fleetJobOf("--set", "schemagate.fleet.tenantUrl.value=postgres://h/t_{tenant}"), /tenantSchema .* or tenantUrl/);
 });

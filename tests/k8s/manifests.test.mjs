@@ -69,6 +69,10 @@ const helmValues = {
   "helm-contract": ["--set", "contractJob=true"],
   "helm-hazards": ["--set", "migrationJob=true", "--set", "contractJob=true",
     "--set", "schemagate.hazards.pods=refuse", "--set", "schemagate.hazards.job=off"],
+  "helm-fleet": ["--set", "fleetJob=true", "--set", "schemagate.fleet.shards=7", "--set", "schemagate.fleet.connectionBudget=84"],
+  "helm-fleet-databases": ["--set", "fleetJob=true", "--set", "schemagate.fleet.tenantSchema=",
+    "--set", "schemagate.fleet.tenantUrl.secretName=shop-tenants-url", "--set", "schemagate.fleet.tenants.configMap=",
+    "--set", "schemagate.fleet.tenants.query=SELECT name FROM tenants"],
 };
 function helmRun(args) {
   return execFileSync(helm, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
