@@ -10,6 +10,7 @@ RUN apt-get update \
       build-essential cmake pkg-config ca-certificates \
       libpqxx-dev libpq-dev libcpp-httplib-dev libmicrohttpd-dev nlohmann-json3-dev libspdlog-dev libfmt-dev \
       libcli11-dev libgtest-dev libgmock-dev libssl-dev libtomlplusplus-dev libyaml-dev \
+      postgresql-server-dev-15 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -22,7 +23,8 @@ RUN cmake --preset ci \
 # The final image's whole file system, in /rootfs: the binaries, exactly the shared libraries
 # the dynamic loader resolves for them (computed here, for this architecture, never a kept
 # list), the loader itself, CA certificates (for sslmode=verify-full), the user, and the
-# license files of the project and of every package a library came from.
+# license files of the project and of every package a library came from, linked shared or, in
+# the static build (cmake/StaticLink.cmake), compiled in.
 RUN set -eu; \
     mkdir -p /rootfs/usr/local/bin /rootfs/etc/ssl/certs /rootfs/usr/share/doc/schemagate; \
     cp build/bin/schemagate build/bin/schemagate-sidecar /rootfs/usr/local/bin/; \
@@ -33,6 +35,10 @@ RUN set -eu; \
       pkg=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -1 | cut -d: -f1); \
       [ -z "$pkg" ] || { mkdir -p "/rootfs/usr/share/doc/$pkg"; \
                          cp "/usr/share/doc/$pkg/copyright" "/rootfs/usr/share/doc/$pkg/" 2>/dev/null || true; }; \
+    done; \
+    for pkg in libpq-dev postgresql-server-dev-15 libpqxx-dev libssl-dev libspdlog-dev libfmt-dev \
+               libtomlplusplus-dev libstdc++-12-dev; do \
+      mkdir -p "/rootfs/usr/share/doc/$pkg"; cp "/usr/share/doc/$pkg/copyright" "/rootfs/usr/share/doc/$pkg/"; \
     done; \
     cp LICENSE /rootfs/usr/share/doc/schemagate/; \
     cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; \

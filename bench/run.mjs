@@ -292,22 +292,48 @@ async function apply(n, { latency = false } = {}) {
   rmSync(set.dir, { recursive: true, force: true });
 }
 
-// K processes at once; returns wall time, exit codes and each exit's time.
-function herdOnce(tool, db, set, k) {
+// K processes at once; returns wall time, exit codes and each exit's time. With `logs`, each
+// process's stderr (schemagate's JSON log lines) is kept too, to tell apart a gate that was
+// waiting when the final commit landed from one that had not started yet.
+function herdOnce(tool, db, set, k, logs = false) {
   return new Promise((resolvePromise) => {
     const started = performance.now();
     const exits = [];
     for (let i = 0; i < k; ++i) {
       const [program, ...args] = tool.command(db, set);
-      const child = spawn(program, args, {
-        env: { ...process.env, ...(tool.env?.(db) ?? {}), HOSTNAME: `herd-${i}` }, stdio: "ignore",
+      const child = spawn(program, logs ? [...args, "--log-format", "json"] : args, {
+        env: { ...process.env, ...(tool.env?.(db) ?? {}), HOSTNAME: `herd-${i}` },
+        stdio: ["ignore", "ignore", logs ? "pipe" : "ignore"],
       });
-      child.on("exit", (code) => {
-        exits.push({ code, at: performance.timeOrigin + performance.now() });
+      let log = "";
+      child.stderr?.on("data", (chunk) => { log += chunk; });
+      child.on("close", (code) => {
+        exits.push({ code, at: performance.timeOrigin + performance.now(), log });
         if (exits.length === k) resolvePromise({ ms: performance.now() - started, exits });
       });
     }
   });
+}
+
+// The time (epoch ms) of each JSON log event of one gate's run, by event name (first of each).
+function logEvents(log) {
+  const events = {};
+  for (const line of log.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const { event, ts } = JSON.parse(line);
+    if (event && !(event in events)) events[event] = Date.parse(ts);
+  }
+  return events;
+}
+
+// Of a herd's gates, those that were already waiting when the final commit landed: how long
+// after it the last of them was out (the wake-up itself, without the herd's own start-up).
+function wokenDelay(exits, finalCommitMs) {
+  const woken = exits.filter((e) => {
+    const events = logEvents(e.log);
+    return events.waiting !== undefined && events.waiting < finalCommitMs && !events.lease_acquired;
+  });
+  return { woken: woken.length, ms: woken.length ? Math.max(...woken.map((e) => e.at)) - finalCommitMs : null };
 }
 
 async function herd({ k, n }) {
@@ -315,13 +341,13 @@ async function herd({ k, n }) {
   const scenario = `herd: ${k} processes, ${n} migrations`;
   const samples = { ideal: [], schemagate: [] };
   let okCount = 0, total = 0, applied = 0;
-  const lastWaiterDelays = [];
+  const lastWaiterDelays = [], wokenDelays = [], wokenCounts = [];
   for (let r = 0; r < runs; ++r) {
     const order = r % 2 ? ["schemagate", "ideal"] : ["ideal", "schemagate"];
     const result = {};
     for (const name of order) {
       const db = await freshDatabase();
-      result[name] = await herdOnce(tools[name], db, set, k);
+      result[name] = await herdOnce(tools[name], db, set, k, name === "schemagate");
       if (name === "schemagate") {
         okCount += result[name].exits.filter((e) => e.code === 0).length;
         total += k;
@@ -330,6 +356,9 @@ async function herd({ k, n }) {
         applied = commits;
         const lastExit = Math.max(...result[name].exits.map((e) => e.at));
         lastWaiterDelays.push(lastExit - Number(last));
+        const woken = wokenDelay(result[name].exits, Number(last));
+        wokenCounts.push(woken.woken);
+        if (woken.ms !== null) wokenDelays.push(woken.ms);
       } else if (result[name].exits.some((e) => e.code !== 0)) {
         throw new Error("ideal herd: a process failed");
       }
@@ -342,6 +371,8 @@ async function herd({ k, n }) {
   record(scenario, "schemagate", "ideal", samples.schemagate, {
     exit_0: `${okCount}/${total}`, applied_migrations: applied,
     last_waiter_after_final_commit_ms: median(lastWaiterDelays),
+    waiting_at_final_commit: median(wokenCounts),
+    last_woken_waiter_after_final_commit_ms: wokenDelays.length ? median(wokenDelays) : null,
   });
   rmSync(set.dir, { recursive: true, force: true });
 }
@@ -512,6 +543,8 @@ function table() {
       r.wal_syncs_per_migration !== undefined ? `${f(r.wal_syncs_per_migration, 2)} WAL syncs/migration` : "",
       r.exit_0 ? `exit 0: ${r.exit_0}` : "", r.applied_migrations !== undefined ? `applied ${r.applied_migrations}` : "",
       r.last_waiter_after_final_commit_ms !== undefined ? `last waiter out ${f(r.last_waiter_after_final_commit_ms)} ms after the final commit` : "",
+      r.last_woken_waiter_after_final_commit_ms != null
+        ? `of the ${r.waiting_at_final_commit} already waiting then, the last out after ${f(r.last_woken_waiter_after_final_commit_ms)} ms` : "",
       r.writer_worst_ms !== undefined ? `writer's worst wait ${f(r.writer_worst_ms)} ms, p99 ${f(r.writer_p99_ms)} ms over ${Math.round(r.writer_writes)} writes` : "",
       r.worst_wait_ratio !== undefined ? `worst wait ${f(r.worst_wait_ratio, 3)}x, p99 wait ${f(r.p99_wait_ratio, 3)}x the one statement's` : ""]
       .filter(Boolean).join("; ");

@@ -151,6 +151,18 @@ TEST_F(GateFailure, TlsDemandedOfAServerWithoutItAndABadPortFailAtOnce) {
     }
 }
 
+// The static build links libpq without Kerberos (core/libpq_static_shims.c): demanding GSSAPI
+// encryption fails at once with libpq's own message, as with no Kerberos credentials.
+TEST_F(GateFailure, GssEncryptionDemandedFailsAtOnceNamingGssapi) {
+    two_migrations();
+    const std::string separator = url_.find('?') == std::string::npos ? "?" : "&";
+    const auto result = gate({"migrate", "--timeout", "60s"},
+                             {{"DATABASE_URL", url_ + separator + "gssencmode=require"}});
+    EXPECT_EQ(result.exit_code, 4) << result.err;
+    EXPECT_NE(result.err.find("GSSAPI encryption required"), std::string::npos) << result.err;
+    EXPECT_EQ(query_int("SELECT count(*) FROM pg_tables WHERE tablename = 'accounts'"), 0);
+}
+
 TEST_F(GateFailure, WrongPasswordFailsAtOnceWithExit4) {
     two_migrations();
     std::string bad = url_;
