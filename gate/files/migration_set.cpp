@@ -19,6 +19,7 @@
 #include "atlas_sum.h"
 #include "byte_size.h"
 #include "errors.h"
+#include "file_content.h"
 #include "flyway_checksum.h"
 #include "folder_layouts.h"
 #include "liquibase_changelog.h"
@@ -37,41 +38,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// How much of a .sql file not named as a migration is read to know whether it is Liquibase's.
+constexpr std::size_t kLiquibaseHead = 4096;
+
 [[noreturn]] void bad_input(const std::string& message) {
     throw FatalError(ExitCode::kBadInput, message);
 }
 
 // Refused before it is read when larger than the limit: the gate would hold it in memory
-// several times over while it runs (LoadLimits). Read into a string of the file's size: one
-// copy of it, not a growing buffer and then its copy.
-std::string read_file(const fs::path& path, std::uint64_t max_bytes) {
-    std::ifstream stream(path, std::ios::binary);
-    if (!stream) {
-        bad_input("cannot read migration file " + path.string() + ": " + std::strerror(errno));
-    }
-    std::error_code error;
-    const std::uint64_t size = fs::file_size(path, error);
-    const auto too_large = [&](std::uint64_t bytes) {
-        bad_input("migration file " + path.string() + " is " + format_byte_size(bytes) +
-                  ", above the limit of " + format_byte_size(max_bytes) +
-                  " (--max-file-size, SCHEMAGATE_MAX_FILE_SIZE): the gate holds a file in "
-                  "memory about four times over while it runs; split the file, or raise the "
-                  "limit together with the gate's memory limit");
-    };
-    if (!error && size > max_bytes) too_large(size);
-    std::string content(error ? 0 : size, '\0');
-    stream.read(content.data(), static_cast<std::streamsize>(content.size()));
-    content.resize(static_cast<std::size_t>(stream.gcount()));
-    // A file still being written may have grown since its size was taken.
-    std::array<char, 65536> chunk{};
-    while (!stream.bad() && !stream.eof()) {
-        stream.clear();
-        stream.read(chunk.data(), chunk.size());
-        content.append(chunk.data(), static_cast<std::size_t>(stream.gcount()));
-        if (content.size() > max_bytes) too_large(content.size());
-    }
-    if (stream.bad()) bad_input("cannot read migration file " + path.string());
-    return content;
+// several times over while it runs (LoadLimits).
+std::string read_file(const fs::path& path, std::uint64_t max_bytes, const char* kind) {
+    auto content = read_regular_file(path, max_bytes);
+    if (!content) bad_input(std::string(kind) + " " + path.string() + " is not a regular file");
+    return std::move(*content);
 }
 
 // schemagate wraps each migration in a transaction that starts with the lease fence; a COMMIT
@@ -313,19 +292,13 @@ void refuse_unfit_repeatable(const fs::path& path, const Migration& migration) {
 }
 
 Migration read_migration(const fs::path& path, const std::string& relative,
-                         const MigrationName& name, std::uint64_t max_file_bytes, bool atlas) {
-    std::error_code error;
-    // ConfigMap files are symlinks into ..data; is_regular_file follows them.
-    if (!fs::is_regular_file(path, error)) {
-        bad_input("migration file " + path.string() + " is not a regular file");
-    }
+                         const MigrationName& name, const std::string& sql, bool atlas) {
     Migration migration;
     migration.version = name.version;
     migration.repeatable = name.repeatable;
     migration.baseline = name.baseline;
     migration.description = name.description;
     migration.file = relative;
-    const std::string sql = read_file(path, max_file_bytes);
     migration.checksum = content_checksum(sql);
     migration.flyway_checksum = flyway_checksum(sql);
     migration.tool_checksums = tool_checksums(name.layout, sql);
@@ -413,11 +386,8 @@ std::string verify_stem_of(const std::string& relative) {
 }
 
 std::vector<SqlStatement> read_checks(const fs::path& path, std::uint64_t max_file_bytes) {
-    std::error_code error;
-    if (!fs::is_regular_file(path, error))
-        bad_input("checks file " + path.string() + " is not a regular file");
     try {
-        MigrationFile file = read_migration_file(read_file(path, max_file_bytes));
+        MigrationFile file = read_migration_file(read_file(path, max_file_bytes, "checks file"));
         reject_transaction_control(path, file.statements);
         reject_client_copy(path, file.statements);
         if (file.statements.empty()) bad_input("checks file " + path.string() + " holds no query");
@@ -470,26 +440,39 @@ struct OtherToolFiles {
     }
 };
 
+// The whole content of a .sql file that may hold migrations, read once: a file named as a
+// migration; any other only when its first 4 KiB say it is Liquibase formatted SQL (a down
+// migration or a schema dump beside the set is not read whole). nullopt for the rest, and for
+// what is not a regular file.
+std::optional<std::string> sql_content(const fs::path& path, const ParsedName& parsed,
+                                       const LoadLimits& limits) {
+    const std::string name = path.filename().string();
+    if (name.size() <= 4 || !name.ends_with(".sql")) return std::nullopt;
+    if (std::holds_alternative<MigrationName>(parsed)) {
+        return read_regular_file(path, limits.max_file_bytes);
+    }
+    std::error_code error;
+    if (!fs::is_regular_file(path, error)) return std::nullopt;
+    std::ifstream head_stream(path, std::ios::binary);
+    std::string head(kLiquibaseHead, '\0');
+    head_stream.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(head_stream.gcount()));
+    if (!is_liquibase_formatted(head)) return std::nullopt;
+    return read_regular_file(path, limits.max_file_bytes);
+}
+
 // A Liquibase formatted SQL file adds one migration per changeset; false for any other file.
 bool read_liquibase_file(const fs::path& path, const std::string& relative,
-                         const LoadLimits& limits, OtherToolFiles& tool_files,
+                         const std::optional<std::string>& sql, OtherToolFiles& tool_files,
                          std::map<MigrationVersion, Migration>& by_version,
                          std::map<std::string, Migration>& repeatables,
                          const std::string& directory) {
-    const std::string name = path.filename().string();
-    std::error_code error;
-    if (name.size() <= 4 || !name.ends_with(".sql") || !fs::is_regular_file(path, error)) {
+    // Its first line says so, within the first 4 KiB as for any other file.
+    if (!sql || !is_liquibase_formatted(std::string_view(*sql).substr(0, kLiquibaseHead))) {
         return false;
     }
-    // Its first line says so: only the start of each file is read to know.
-    std::ifstream head_stream(path, std::ios::binary);
-    std::string head(4096, '\0');
-    head_stream.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(head_stream.gcount()));
-    if (!is_liquibase_formatted(head)) return false;
-    const std::string sql = read_file(path, limits.max_file_bytes);
     tool_files.check(directory, relative, true, false);
-    for (auto& migration : liquibase_migrations(sql, path.string(), relative)) {
+    for (auto& migration : liquibase_migrations(*sql, path.string(), relative)) {
         if (!migration.no_transaction) reject_transaction_control(path, migration.statements);
         reject_client_copy(path, migration.statements);
         add_unique(by_version, repeatables, std::move(migration), directory);
@@ -548,6 +531,7 @@ MigrationSet ordered_set(const std::string& directory,
                          const std::optional<std::pair<NameLayout, std::string>>& first_layout) {
     MigrationSet set;
     set.directory = directory;
+    set.migrations.reserve(by_version.size());
     for (auto& [version, migration] : by_version) set.migrations.push_back(std::move(migration));
     if (first_layout) {
         check_folder_order(set.migrations, first_layout->first);
@@ -583,18 +567,19 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
                                relative);
             continue;
         }
-        if (read_liquibase_file(path, relative, limits, tool_files, by_version, repeatables,
+        const ParsedName parsed = parse_folder_file(relative).value_or(parse_migration_name(name));
+        auto sql = sql_content(path, parsed, limits);
+        if (read_liquibase_file(path, relative, sql, tool_files, by_version, repeatables,
                                 directory)) {
             continue;
         }
-        const ParsedName parsed = parse_folder_file(relative).value_or(parse_migration_name(name));
         const MigrationName* name_parts =
             migration_name_of(parsed, path, relative, directory, files);
         if (name_parts == nullptr) continue;
         check_one_layout(directory, relative, name_parts->layout, first_layout);
         tool_files.check(directory, relative, false, atlas);
-        Migration migration =
-            read_migration(path, relative, *name_parts, limits.max_file_bytes, atlas);
+        if (!sql) sql = read_file(path, limits.max_file_bytes, "migration file");
+        Migration migration = read_migration(path, relative, *name_parts, *sql, atlas);
         for (const auto& entry : atlas_entries) {
             if (entry.name == relative) migration.atlas_hash = entry.hash;
         }
