@@ -105,15 +105,15 @@ void ShardQueue::glance_at_next(TenantMigrator& migrator) {
     const auto glances = migrator.glance(snapshot_, names);
     const std::size_t before = ready_.size();
     for (std::size_t i = glanced_; i < end; ++i) {
-        const auto glance = glances.find(order_[i].tenant);
-        if (glance == glances.end()) {
-            ready_.push_back({order_[i], std::nullopt});
-        } else if (glance->second.settled && home) {
+        const auto found = glances.find(order_[i].tenant);
+        // Not in the snapshot (it could not be read): the tenant's own look tells.
+        const TenantGlance glance = found == glances.end() ? TenantGlance{} : found->second;
+        if (glance.settled && home) {
             TenantOutcome out;
             out.kind = Kind::kAtTarget;
             out.version = migrator.target();
             record_locked({order_[i], std::nullopt}, std::move(out));
-        } else if (!glance->second.settled && (home || !glance->second.held)) {
+        } else if (!glance.settled && (home || !glance.held)) {
             ready_.push_back({order_[i], std::nullopt});
         }
     }

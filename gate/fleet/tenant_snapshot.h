@@ -2,7 +2,6 @@
 #pragma once
 
 #include <map>
-#include <optional>
 #include <pqxx/connection>
 #include <string>
 #include <vector>
@@ -20,8 +19,8 @@ struct TenantGlance {
     bool held = false;     // its lease is held and unexpired (someone is migrating it)
 };
 
-// Reads the glance of every tenant in `tenants` in one query per 1,000 names. nullopt when no
-// glance can tell "settled" for these files (database per tenant, repeatable or baseline
+// Reads the glance of every tenant in `tenants` in one query per 1,000 names. Not enabled when
+// no glance can tell "settled" for these files (database per tenant, repeatable or baseline
 // files): every tenant then gets its full per-tenant look, as before.
 class TenantSnapshot {
   public:
