@@ -22,22 +22,33 @@ namespace {
 
 using Kind = TenantOutcome::Kind;
 
-// One tenant to try, and since when it was found held by someone else (a home tenant tried
-// again).
+// One tenant to try, since when it was found held by someone else (a home tenant tried
+// again), and how often it was waited for.
 struct Item {
     ShardWork work;
     std::optional<TimePoint> busy_since;
+    int waits = 0;
 };
 
 double seconds_since(TimePoint start) {
     return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
+// The first pause before a home tenant held elsewhere is looked at again; it doubles up to
+// --poll-interval, so a tenant a stealer finishes quickly is not left idle for the whole poll.
+constexpr Millis kFirstRevisitPause{50};
+
+// Other shards' tenants glanced at per snapshot read: few at first (a stealer meets the home
+// shard's progress soon), doubling while a read finds nothing left to steal.
+constexpr std::size_t kFirstStealGlance = 64;
+constexpr std::size_t kMostStealGlance = 1000;
+
 // The shared state of one shard's sessions.
 class ShardQueue {
   public:
-    ShardQueue(std::vector<ShardWork> order, const FleetRunSettings& settings, Millis timeout)
-        : order_(std::move(order)), settings_(settings), timeout_(timeout) {
+    ShardQueue(std::vector<ShardWork> order, const FleetRunSettings& settings,
+               const TenantSnapshot& snapshot, Millis timeout)
+        : order_(std::move(order)), settings_(settings), snapshot_(snapshot), timeout_(timeout) {
         for (const auto& item : order_) home_total_ += item.home ? 1 : 0;
     }
 
@@ -49,19 +60,24 @@ class ShardQueue {
     int finish();
 
   private:
-    std::optional<Item> next();
+    std::optional<Item> next(TenantMigrator& migrator);
+    void glance_at_next(TenantMigrator& migrator);
     void record(const Item& item, TenantOutcome out);
+    void record_locked(const Item& item, TenantOutcome out);
     void log_progress();
     nlohmann::ordered_json summary() const;
     bool stopping() const { return stop_.load() || Interrupt::triggered(); }
 
     std::vector<ShardWork> order_;
     const FleetRunSettings& settings_;
+    const TenantSnapshot& snapshot_;
     Millis timeout_;
     TimePoint started_ = SteadyClock::now();
-    std::atomic<std::size_t> next_{0};
+    std::size_t glanced_ = 0;  // order_[0, glanced_) went through the snapshot
+    std::size_t steal_glance_ = kFirstStealGlance;
     std::mutex mutex_;
     std::condition_variable all_done_;
+    std::deque<Item> ready_;     // tenants the snapshot did not tell settled, in order
     std::deque<Item> revisits_;  // home tenants someone else held, to look at again
     std::map<std::string, TenantOutcome> results_;
     std::size_t home_total_ = 0;
@@ -73,31 +89,78 @@ class ShardQueue {
     std::optional<FatalError> fatal_;
 };
 
+// Under mutex_: the next tenants in order through the snapshot (docs/fleet.md, "Which shard
+// does what"): every home tenant at once, then other shards' tenants a few at a time, so that
+// what a stealer picks is as fresh as one read. Settled home tenants are at the target without
+// a look of their own; settled or held others' tenants are not this shard's to try.
+void ShardQueue::glance_at_next(TenantMigrator& migrator) {
+    const bool home = order_[glanced_].home;
+    std::size_t end = glanced_;
+    while (end < order_.size() && order_[end].home == home &&
+           (home || end - glanced_ < steal_glance_)) {
+        ++end;
+    }
+    std::vector<std::string> names;
+    for (std::size_t i = glanced_; i < end; ++i) names.push_back(order_[i].tenant);
+    const auto glances = migrator.glance(snapshot_, names);
+    const std::size_t before = ready_.size();
+    for (std::size_t i = glanced_; i < end; ++i) {
+        const auto found = glances.find(order_[i].tenant);
+        // Not in the snapshot (it could not be read): the tenant's own look tells.
+        const TenantGlance glance = found == glances.end() ? TenantGlance{} : found->second;
+        if (glance.settled && home) {
+            TenantOutcome out;
+            out.kind = Kind::kAtTarget;
+            out.version = migrator.target();
+            record_locked({order_[i], std::nullopt}, std::move(out));
+        } else if (!glance.settled && (home || !glance.held)) {
+            ready_.push_back({order_[i], std::nullopt});
+        }
+    }
+    if (!home) {
+        steal_glance_ = ready_.size() == before ? std::min(steal_glance_ * 2, kMostStealGlance)
+                                                : kFirstStealGlance;
+    }
+    glanced_ = end;
+}
+
 // The next tenant in order; then the home tenants held elsewhere, each after a pause (their
 // holder's commits may reach us only by polling, through a pooler).
-std::optional<Item> ShardQueue::next() {
-    if (stopping()) return std::nullopt;
-    const std::size_t at = next_.fetch_add(1);
-    if (at < order_.size()) return Item{order_[at], std::nullopt};
+std::optional<Item> ShardQueue::next(TenantMigrator& migrator) {
     std::optional<Item> revisit;
     {
         const std::lock_guard lock(mutex_);
+        while (!stopping() && ready_.empty() && glanced_ < order_.size()) {
+            glance_at_next(migrator);
+        }
+        if (stopping()) return std::nullopt;
+        if (!ready_.empty()) {
+            Item item = std::move(ready_.front());
+            ready_.pop_front();
+            return item;
+        }
         if (revisits_.empty()) return std::nullopt;
         revisit = revisits_.front();
         revisits_.pop_front();
     }
-    Interrupt::wait_for(settings_.poll_interval);
+    const int doublings = std::min(revisit->waits, 8);
+    Interrupt::wait_for(std::min(settings_.poll_interval, kFirstRevisitPause * (1 << doublings)));
+    ++revisit->waits;
     return stopping() ? std::nullopt : revisit;
 }
 
 void ShardQueue::record(const Item& item, TenantOutcome out) {
     const std::lock_guard lock(mutex_);
+    record_locked(item, std::move(out));
+}
+
+void ShardQueue::record_locked(const Item& item, TenantOutcome out) {
     if (out.kind == Kind::kBusy) {
         // Someone else's (a stealer's, or a previous run's until its lease expires).
         if (!item.work.home) return;
         const TimePoint since = item.busy_since.value_or(SteadyClock::now());
         if (SteadyClock::now() - since < timeout_) {
-            revisits_.push_back({item.work, since});
+            revisits_.push_back({item.work, since, item.waits});
             return;
         }
         out.kind = Kind::kError;
@@ -117,7 +180,7 @@ void ShardQueue::record(const Item& item, TenantOutcome out) {
 void ShardQueue::session(const FleetWork& work) {
     TenantMigrator migrator(work);
     try {
-        while (const auto item = next()) record(*item, migrator.migrate(item->work.tenant));
+        while (const auto item = next(migrator)) record(*item, migrator.migrate(item->work.tenant));
     } catch (const FatalError& e) {
         const std::lock_guard lock(mutex_);
         if (!fatal_) fatal_ = e;
@@ -217,7 +280,8 @@ int ShardQueue::finish() {
 
 int run_fleet(const FleetWork& work, const FleetRunSettings& settings,
               const std::vector<std::string>& tenants) {
-    ShardQueue queue(shard_order(tenants, settings.shard, settings.steal), settings,
+    const TenantSnapshot snapshot(work.targets, work.files, work.target);
+    ShardQueue queue(shard_order(tenants, settings.shard, settings.steal), settings, snapshot,
                      work.holder.timeout);
     std::vector<std::thread> sessions;
     sessions.reserve(static_cast<std::size_t>(settings.sessions));

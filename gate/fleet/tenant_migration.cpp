@@ -168,6 +168,21 @@ TenantOutcome TenantMigrator::migrate(const std::string& tenant) {
     }
 }
 
+std::map<std::string, TenantGlance> TenantMigrator::glance(
+    const TenantSnapshot& snapshot, const std::vector<std::string>& tenants) {
+    if (!snapshot.enabled() || tenants.empty()) return {};
+    deadline_ = Deadline(work_.holder.timeout);
+    try {
+        if (!look_) look_ = std::make_unique<GateConnection>(work_.targets.control(), deadline_);
+        return snapshot.read(look_->get(), tenants);
+    } catch (const std::exception&) {
+        if (Interrupt::triggered()) throw FatalError(Interrupt::exit_code(), "interrupted");
+        // Only a shortcut: the tenants' own looks find what this one could not.
+        look_.reset();
+        return {};
+    }
+}
+
 pqxx::connection& TenantMigrator::look_connection(const TenantTarget& target,
                                                   std::unique_ptr<GateConnection>& own) {
     if (work_.targets.per_database()) {

@@ -2,15 +2,18 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "backoff.h"
 #include "gate_connection.h"
 #include "holder_session.h"
 #include "migration_set.h"
 #include "plan.h"
+#include "tenant_snapshot.h"
 #include "tenant_target.h"
 
 namespace schemagate {
@@ -63,6 +66,11 @@ class TenantMigrator {
     // Throws only what must end the whole run: a signal, or a misconfiguration found on the
     // first tenant (FatalError kBadInput).
     TenantOutcome migrate(const std::string& tenant);
+    // The snapshot's glance at `tenants`, on the session's control connection; empty (every
+    // tenant gets the full look) when it cannot be read.
+    std::map<std::string, TenantGlance> glance(const TenantSnapshot& snapshot,
+                                               const std::vector<std::string>& tenants);
+    const MigrationVersion& target() const { return work_.target; }
 
   private:
     TenantOutcome attempt(const TenantTarget& target);

@@ -94,6 +94,19 @@ class Fleet : public GateTest {
             std::to_string(version) + ") x");
     }
 
+    // Statements the server ran in the test's database so far (pg_stat_database), once every
+    // other session has ended: a backend reports its counts when it exits.
+    long long statements_so_far() const {
+        EXPECT_TRUE(eventually([this] {
+            return query_int(
+                       "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                       "current_database() AND pid <> pg_backend_pid()") == 0;
+        }));
+        return query_int(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = "
+            "current_database()");
+    }
+
     std::filesystem::path tenants_file_;
 };
 
@@ -160,6 +173,27 @@ TEST_F(Fleet, EveryTenantOnceThreeFailuresReportedAndARerunFinishesThem) {
     EXPECT_EQ(summary_of(drifted.out)["problems"][5]["outcome"], "refused");
     EXPECT_NE(drifted.err.find("checksum drift: V7__step.sql"), std::string::npos);
     EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects"), 200 * kMigrations);
+}
+
+// A no-op pass reads every tenant's state in one batched query (docs/fleet.md, "Which shard
+// does what"), not a look per tenant: a few statements for 200 tenants at the target, whether
+// the shard has them all or steals half of them; each per-tenant look alone would be 200.
+TEST_F(Fleet, ANoOpPassReadsTheTenantsStateInABatch) {
+    constexpr int kTenants = 200;
+    write_set();
+    write_tenants(kTenants);
+    const auto first = gate(fleet_args({"--parallel", "4"}));
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    for (const char* shard : {"0/1", "0/2"}) {
+        const long long before = statements_so_far();
+        const auto again = gate(fleet_args({"--parallel", "4", "--shard", shard}));
+        const long long statements = statements_so_far() - before;
+        EXPECT_EQ(again.exit_code, 0) << again.err;
+        EXPECT_EQ(summary_of(again.out)["migrations_applied"], 0);
+        EXPECT_EQ(summary_of(again.out)["not_at_target"], 0);
+        EXPECT_LT(statements, kTenants / 4) << "shard " << shard << ": " << statements;
+    }
+    EXPECT_EQ(query_int("SELECT count(*) FROM harness.effects"), kTenants * kMigrations);
 }
 
 // A tenant schema that already holds tables but has no schemagate history was migrated by
