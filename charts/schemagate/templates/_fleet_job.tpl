@@ -166,6 +166,9 @@ fleet's, each shard clamps its sessions to it. */}}
 {{- end }}
 - name: SCHEMAGATE_TIMEOUT
   value: {{ $f.timeout | quote }}
+# Per tenant, before its lease, as the hook Job: the Job is where the lock was chosen.
+- name: SCHEMAGATE_HAZARDS
+  value: {{ .Values.schemagate.hazards.job | quote }}
 {{- end -}}
 
 {{- define "schemagate.fleetMounts" -}}
