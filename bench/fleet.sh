@@ -9,16 +9,18 @@
 #             tenants once done with theirs), and with --no-steal (each only its own)
 #   serial    one process, one session (`fleet migrate --parallel 1`)
 #   loop      a shell loop running `schemagate migrate` once per tenant (what teams do today)
+#   databases DB_TENANTS tenant databases (--tenant-url), SHARDS x SESSIONS, then one session
 # For each: wall time, tenants per second, and the CPU seconds per wall second of the server
 # (every PostgreSQL process, from /proc) and of the clients (this script's children).
 # Usage: bench/fleet.sh BUILD_DIR
-#   (TENANTS=2000 MIGRATIONS=20 SHARDS=4 SESSIONS=4 NOOP_TENANTS=10000 OUT=bench/results/fleet.txt)
+#   (TENANTS=2000 MIGRATIONS=20 SHARDS=4 SESSIONS=4 NOOP_TENANTS=10000 DB_TENANTS=50
+#    OUT=bench/results/fleet.txt)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:?build directory}" && pwd)
 gate="$build/bin/schemagate"
 TENANTS=${TENANTS:-2000} MIGRATIONS=${MIGRATIONS:-20} SHARDS=${SHARDS:-4} SESSIONS=${SESSIONS:-4}
-NOOP_TENANTS=${NOOP_TENANTS:-10000}
+NOOP_TENANTS=${NOOP_TENANTS:-10000} DB_TENANTS=${DB_TENANTS:-50}
 OUT=${OUT:-$root/bench/results/fleet.txt}
 [ "$NOOP_TENANTS" -ge "$TENANTS" ] || { echo "NOOP_TENANTS must be >= TENANTS" >&2; exit 3; }
 PSQL=${PG_BIN:-/usr/lib/postgresql/15/bin}/psql
@@ -35,6 +37,7 @@ for v in $(seq 2 "$MIGRATIONS"); do
 done
 seq -f 't%05g' 1 "$TENANTS" >"$work/tenants.txt"
 seq -f 't%05g' 1 "$NOOP_TENANTS" >"$work/all-tenants.txt"
+seq -f 'd%03g' 1 "$DB_TENANTS" >"$work/db-tenants.txt"
 
 # Each scenario on a database of its own: dropping thousands of schemas in one transaction
 # would need more locks than the server has.
@@ -156,6 +159,31 @@ loop() {
 }
 measure "loop: migrate per tenant" "$TENANTS" loop
 t_loop=$seconds
+
+# Database per tenant: each tenant a database of its own (fdb_d001, ...), its state in it.
+db_fresh() {
+  local t
+  while read -r t; do
+    PGOPTIONS="-c client_min_messages=warning" "$PSQL" -q "$PGTEST_URL" \
+      -c "DROP DATABASE IF EXISTS fdb_$t" -c "CREATE DATABASE fdb_$t"
+  done <"$work/db-tenants.txt"
+}
+db_fleet() { "$gate" fleet migrate --migrations "$work/migrations" --tenants-file "$work/db-tenants.txt" \
+  --tenant-url "${PGTEST_URL%/*}/fdb_{tenant}" --progress-interval 1h "$@" >>"$work/summaries" 2>"$work/log"; }
+db_shards() {
+  local pids=() i
+  for i in $(seq 0 $((SHARDS - 1))); do
+    JOB_COMPLETION_INDEX=$i db_fleet --shards "$SHARDS" --parallel "$SESSIONS" --connection-budget 90 &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+}
+if [ "$DB_TENANTS" -gt 0 ]; then
+  db_fresh
+  measure "databases: fleet ${SHARDS}x${SESSIONS}" "$DB_TENANTS" db_shards
+  db_fresh
+  measure "databases: one session" "$DB_TENANTS" db_fleet --parallel 1
+fi
 
 awk -v f="$t_fleet" -v s="$t_serial" -v l="$t_loop" 'BEGIN {
   printf "fleet vs serial %.1fx, fleet vs loop %.1fx\n", s / f, l / f }' | tee -a "$work/results"
