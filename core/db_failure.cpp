@@ -100,6 +100,13 @@ std::string connect_failure_hint(const std::string& message) {
         message.find("database") != std::string::npos) {
         return "check the database name in the database URL or Secret";
     }
+    if (message.find("static build") != std::string::npos ||
+        message.find("GSSAPI encryption required") != std::string::npos ||
+        message.find("could not create LDAP structure") != std::string::npos) {
+        return "Kerberos (GSSAPI) or LDAP could not be used: the static build has neither "
+               "(docs/static-build.md); use password or certificate authentication, or a build "
+               "with -DSCHEMAGATE_STATIC_LINK=OFF and Kerberos credentials";
+    }
     return "check the user, password and database name in the database URL or Secret";
 }
 
@@ -111,7 +118,10 @@ bool is_permanent_connect_failure(const std::string& message) {
           // Settings no retry can fix: TLS demanded of a server without it, a port or
           // option value libpq refuses to parse.
           "does not support SSL", "invalid port number", "invalid integer value",
-          "invalid sslmode value", "invalid value for parameter"}) {
+          "invalid sslmode value", "invalid value for parameter",
+          // The static build has no Kerberos or LDAP (docs/static-build.md).
+          "not available in this static build", "could not create LDAP structure",
+          "GSSAPI encryption required but was impossible"}) {
         if (message.find(marker) != std::string::npos) return true;
     }
     return false;

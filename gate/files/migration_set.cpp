@@ -568,6 +568,10 @@ MigrationSet load_migration_set(const std::string& directory, const LoadLimits& 
             continue;
         }
         const ParsedName parsed = parse_folder_file(relative).value_or(parse_migration_name(name));
+        // A name that could forge a log line is refused before any message about its content.
+        if (std::holds_alternative<MigrationName>(parsed)) {
+            migration_name_of(parsed, path, relative, directory, files);
+        }
         auto sql = sql_content(path, parsed, limits);
         if (read_liquibase_file(path, relative, sql, tool_files, by_version, repeatables,
                                 directory)) {

@@ -215,7 +215,11 @@ void FleetWaiter::pause() {
 
 std::vector<std::pair<std::string, std::string>> FleetWaiter::behind_named() const {
     std::vector<std::pair<std::string, std::string>> named;
-    for (const auto& tenant : behind_) named.emplace_back(tenant, where_.at(tenant));
+    for (const auto& tenant : behind_) {
+        // A round cut short (a lost connection) leaves tenants not looked at yet.
+        const auto where = where_.find(tenant);
+        named.emplace_back(tenant, where == where_.end() ? "not looked at yet" : where->second);
+    }
     return named;
 }
 

@@ -239,7 +239,8 @@ TenantOutcome TenantMigrator::attempt(const TenantTarget& target) {
     if (!tenant_db) tenant_db = std::make_unique<GateConnection>(target.connect, deadline_);
     if (!target.schema.empty()) check_search_path(tenant_db->get(), target);
     // Before anything is written for the tenant: a refusal leaves it as it was.
-    if (work_.hazards && !work_.hazards(tenant_db->get(), target, to_run(plan, !history))) {
+    if (work_.hazards &&
+        !work_.hazards(tenant_db->get(), target, to_run(plan, applied.history.empty()))) {
         return outcome(TenantOutcome::Kind::kRefused,
                        "deferred (--hazards=defer): a hazard, applying nothing for this tenant; "
                        "run the fleet with --hazards=warn to apply it",

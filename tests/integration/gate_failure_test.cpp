@@ -160,6 +160,10 @@ TEST_F(GateFailure, GssEncryptionDemandedFailsAtOnceNamingGssapi) {
                              {{"DATABASE_URL", url_ + separator + "gssencmode=require"}});
     EXPECT_EQ(result.exit_code, 4) << result.err;
     EXPECT_NE(result.err.find("GSSAPI encryption required"), std::string::npos) << result.err;
+    // No retry can bring Kerberos into this build: not retried until the deadline, and said why.
+    EXPECT_EQ(result.err.find("retrying"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("Kerberos (GSSAPI) or LDAP could not be used"), std::string::npos)
+        << result.err;
     EXPECT_EQ(query_int("SELECT count(*) FROM pg_tables WHERE tablename = 'accounts'"), 0);
 }
 

@@ -300,4 +300,12 @@ test("fleet tenants from a query, databases from a Secret; one source of each, o
   assert.throws(() => fleetJobOf("--set", "schemagate.fleet.tenants.query=SELECT 1"), /set configMap or query, not both/);
   assert.throws(() => fleetJobOf("--set", "schemagate.fleet.tenants.configMap="), /fleet\.tenants: set configMap/);
   assert.throws(() => fleetJobOf("--set", "schemagate.fleet.tenantUrl.value=postgres://h/t_{tenant}"), /tenantSchema .* or tenantUrl/);
+  // A password in the value would be in the Job's spec and the release history: refused, and
+  // the refusal does not print it.
+  assert.throws(() => fleetJobOf("--set", "schemagate.fleet.tenantSchema=", "--set",
+    "schemagate.fleet.tenantUrl.value=postgres://app:Sekret-91@db/t_{tenant}"), (error) => {
+    assert.match(String(error.stderr), /tenantUrl\.value holds a password/);
+    assert.doesNotMatch(String(error.stderr), /Sekret-91/);
+    return true;
+  });
 });

@@ -7,9 +7,12 @@ from the one value fleet.shards, so they cannot disagree. The same pod settings 
 securityContext, image, database) as the hook Job.
 
 Not a hook: a fleet run may take hours, longer than any `helm upgrade --timeout` should wait.
-An ordinary Job's pod template is immutable, so its name ends with a hash of its spec: a new
-migration set or new settings make a new Job (Helm deletes the previous one), an unchanged
-release leaves the running one alone. Block on it with
+An ordinary Job's pod template is immutable, so its name ends with a hash of its spec and of
+the release's revision: every `helm upgrade` makes a new Job (Helm deletes the previous one,
+whose shards stop as a killed shard does; the new one continues where they stopped), because
+the migration files and the tenants may live in ConfigMaps the spec only names, whose new
+content would otherwise run nothing. A rerun over migrated tenants is a cheap no-op pass
+(docs/fleet.md). Block on it with
 `kubectl wait --for=condition=complete job -l app.kubernetes.io/instance=RELEASE,app.kubernetes.io/component=fleet-migration`.
 */}}
 {{- define "schemagate.fleetJob" -}}
@@ -19,7 +22,7 @@ apiVersion: batch/v1
 kind: Job
 metadata:
   {{- /* 45 + "-fleet-" + 8 = 60: within the 63 of the job-name label, as the hook Job's name. */}}
-  name: {{ printf "%s-fleet-%s" (include "schemagate.fullname" . | trunc 45 | trimSuffix "-") ($spec | sha256sum | trunc 8) | quote }}
+  name: {{ printf "%s-fleet-%s" (include "schemagate.fullname" . | trunc 45 | trimSuffix "-") (printf "%s\n%d" $spec (int .Release.Revision) | sha256sum | trunc 8) | quote }}
   labels:
     {{- include "schemagate.labels" (dict "root" . "component" "fleet-migration") | nindent 4 }}
 spec:
@@ -48,6 +51,10 @@ ambiguous tenant sources. values.schema.json checks each value alone; this check
 {{- $urls := or $f.tenantUrl.value $f.tenantUrl.secretName -}}
 {{- if or (and $f.tenantSchema $urls) (not (or $f.tenantSchema $urls)) -}}
 {{- fail "schemagate.fleet: set tenantSchema (schema per tenant) or tenantUrl (database per tenant), one of them" -}}
+{{- end -}}
+{{- /* A password in the value would sit in the Job's spec and Helm's release history. */ -}}
+{{- if regexMatch "://[^/@]*:[^/@]*@" (toString $f.tenantUrl.value) -}}
+{{- fail "schemagate.fleet.tenantUrl.value holds a password: put the URL in a Secret and name it in fleet.tenantUrl.secretName (or use a password file or passfile)" -}}
 {{- end -}}
 {{- end -}}
 
