@@ -9,7 +9,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config ca-certificates \
       libpqxx-dev libpq-dev libcpp-httplib-dev libmicrohttpd-dev nlohmann-json3-dev libspdlog-dev libfmt-dev \
-      libcli11-dev libgtest-dev libgmock-dev libssl-dev libtomlplusplus-dev libyaml-dev \
+      libcli11-dev libgtest-dev libgmock-dev libssl-dev libtomlplusplus-dev libyaml-dev nettle-dev \
       postgresql-server-dev-15 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -36,7 +36,7 @@ RUN set -eu; \
       [ -z "$pkg" ] || { mkdir -p "/rootfs/usr/share/doc/$pkg"; \
                          cp "/usr/share/doc/$pkg/copyright" "/rootfs/usr/share/doc/$pkg/" 2>/dev/null || true; }; \
     done; \
-    for pkg in libpq-dev postgresql-server-dev-15 libpqxx-dev libssl-dev libspdlog-dev libfmt-dev \
+    for pkg in libpq-dev postgresql-server-dev-15 libpqxx-dev libssl-dev nettle-dev libspdlog-dev libfmt-dev \
                libtomlplusplus-dev libstdc++-12-dev; do \
       mkdir -p "/rootfs/usr/share/doc/$pkg"; cp "/usr/share/doc/$pkg/copyright" "/rootfs/usr/share/doc/$pkg/"; \
     done; \

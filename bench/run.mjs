@@ -50,6 +50,9 @@ const server = Object.fromEntries(
 // the bench's own bookkeeping queries always go direct.
 let toolPort = server.PGTEST_PORT;
 const urlOf = (db, port = toolPort) => `postgresql://postgres:${server.PGTEST_PASSWORD}@127.0.0.1:${port}/${db}`;
+// The server's Unix socket, where pg_hba.conf trusts: no SCRAM for a start-up to hide behind.
+const socketUrlOf = (db) =>
+  `postgresql://postgres@/${db}?host=${encodeURIComponent(server.PGTEST_DIR)}&port=${server.PGTEST_PORT}`;
 process.on("exit", () => {
   try { execFileSync(join(root, "tests/harness/pg-test-server"), ["destroy", server.PGTEST_DIR]); } catch { /* watchdog */ }
 });
@@ -145,6 +148,9 @@ function generate(n) {
 // Each tool: how to run it against a database with a migration set; `available` says why not.
 const tools = {
   floor: { command: (db) => [bin("bench-floor"), urlOf(db)] },
+  // The same C floor with libpq linked shared, as every baseline was before the static build:
+  // the rounds before it compare against this one.
+  "floor, libpq shared": { command: (db) => [bin("bench-floor-shared"), urlOf(db)] },
   ideal: { command: (db, set) => [bin("bench-ideal"), urlOf(db), set.sg] },
   limit: { command: (db, set) => [bin("bench-limit"), urlOf(db), set.sg] },
   schemagate: {
@@ -211,34 +217,47 @@ function record(scenario, tool, baseline, samples, extra = {}) {
 function skipped(scenario, tool, why) { rows.push({ scenario, tool, error: why }); }
 
 // ---------------------------------------------------------------- scenarios
-async function noop(n) {
+// Over trust (the Unix socket), the floor and schemagate only: a tool's own start-up and work
+// against a connect that costs no SCRAM.
+const overSocket = (tool) => ({ ...tool,
+  command: (db, set) => tool.command(db, set).map((word) => (word === urlOf(db) ? socketUrlOf(db) : word)),
+  env: (db) => Object.fromEntries(Object.entries(tool.env?.(db) ?? {})
+    .map(([key, value]) => [key, value === urlOf(db) ? socketUrlOf(db) : value])) });
+
+async function noop(n, { trust = false } = {}) {
   const set = generate(n);
-  const scenario = `no-op, ${n} applied`;
-  const contenders = ["schemagate", ...peers].filter((t) => !tools[t].available);
+  const scenario = `no-op, ${n} applied${trust ? ", trust over the Unix socket" : ""}`;
+  const tool = (name) => (trust ? overSocket(tools[name]) : tools[name]);
+  const contenders = (trust ? ["schemagate"] : ["schemagate", ...peers]).filter((t) => !tools[t].available);
+  const floors = ["floor", "floor, libpq shared"].filter((t) => !tools[t].available);
   const prepared = {};
   for (const name of contenders) {   // apply everything once, untimed
     prepared[name] = await freshDatabase();
-    try { timed(tools[name], prepared[name], set); } catch (e) {
+    try { timed(tool(name), prepared[name], set); } catch (e) {
       prepared[name] = e;
       failures.push(`no-op ${n}, ${name}: ${e.message.split("\n")[0]}`);
     }
   }
   const floorDb = await freshDatabase();
-  const samples = Object.fromEntries(["floor", ...contenders].map((t) => [t, []]));
+  const samples = Object.fromEntries([...floors, ...contenders].map((t) => [t, []]));
   for (let r = 0; r < runs; ++r) {
     for (const name of r % 2 ? [...contenders].reverse() : contenders) {
       if (prepared[name] instanceof Error) continue;
-      const base = timed(tools.floor, floorDb, set);
-      const run = timed(tools[name], prepared[name], set);
-      samples.floor.push(base);
-      samples[name].push({ ...run, baselineMs: base.ms });
+      const bases = Object.fromEntries(floors.map((f) => [f, timed(tool(f), floorDb, set)]));
+      const run = timed(tool(name), prepared[name], set);
+      for (const f of floors) samples[f].push(bases[f]);
+      samples[name].push({ ...run, baselineMs: bases.floor.ms, sharedFloorMs: bases[floors[1]]?.ms });
     }
   }
-  record(scenario, "floor", null, samples.floor);
-  for (const name of ["schemagate", ...peers]) {
+  for (const f of floors) record(scenario, f, null, samples[f]);
+  for (const name of trust ? ["schemagate"] : ["schemagate", ...peers]) {
     if (tools[name].available) skipped(scenario, name, tools[name].available);
     else if (prepared[name] instanceof Error) skipped(scenario, name, prepared[name].message.split("\n")[0]);
-    else record(scenario, name, "floor", samples[name]);
+    else {
+      const shared = samples[name].filter((x) => x.sharedFloorMs);
+      record(scenario, name, "floor", samples[name], shared.length
+        ? { ratio_vs_shared_floor: median(shared.map((x) => x.ms / x.sharedFloorMs)) } : {});
+    }
   }
   rmSync(set.dir, { recursive: true, force: true });
 }
@@ -539,6 +558,7 @@ function table() {
     }
     const notes = [r.baseline ? `vs ${r.baseline}` : "baseline",
       r.ratio_vs_limit !== undefined ? `${f(r.ratio_vs_limit, 2)}x the limit` : "",
+      r.ratio_vs_shared_floor !== undefined ? `${f(r.ratio_vs_shared_floor, 2)}x the floor with libpq shared` : "",
       r.round_trips_per_migration !== undefined && r.round_trips_per_migration !== null ? `${f(r.round_trips_per_migration, 2)} round trips/migration` : "",
       r.wal_syncs_per_migration !== undefined ? `${f(r.wal_syncs_per_migration, 2)} WAL syncs/migration` : "",
       r.exit_0 ? `exit 0: ${r.exit_0}` : "", r.applied_migrations !== undefined ? `applied ${r.applied_migrations}` : "",
@@ -633,6 +653,7 @@ const step = async (what, fn) => {
   try { await fn(); } catch (e) { failures.push(`${what}: ${e.message}`); skipped(what, "(scenario)", `error: ${e.message.split("\n")[0]}`); }
 };
 for (const n of plan.noop) await step(`no-op ${n}`, () => noop(n));
+await step("no-op 20 trust", () => noop(20, { trust: true }));
 for (const n of plan.apply) await step(`apply ${n}`, () => apply(n));
 for (const n of plan.applyLatency) await step(`apply ${n} latency`, () => apply(n, { latency: true }));
 for (const h of plan.herd) await step(`herd ${h.k}x${h.n}`, () => herd(h));

@@ -10,5 +10,5 @@ bash scripts/install-deps.sh
 npm install --prefix bench/peers --no-save --no-audit --no-fund --loglevel=error ||
   echo "bench: npm peers could not be installed; their rows will say so" >&2
 cmake --preset ci >/dev/null
-cmake --build --preset ci -j "$(nproc)" --target schemagate schemagate-sidecar bench-floor bench-ideal bench-limit bench-delay-proxy >/dev/null
+cmake --build --preset ci -j "$(nproc)" --target schemagate schemagate-sidecar bench-floor bench-floor-shared bench-ideal bench-limit bench-delay-proxy >/dev/null
 exec node bench/run.mjs "$@"

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # SCHEMAGATE_STATIC_LINK: the binaries link what Debian ships as static archives (libpq with
-# PostgreSQL's libpgcommon/libpgport, libpqxx, OpenSSL, libstdc++, libgcc) and use spdlog, fmt
+# PostgreSQL's libpgcommon/libpgport, libpqxx, OpenSSL, nettle, libstdc++, libgcc) and use spdlog, fmt
 # and toml++ header-only, so only glibc (and, for the sidecar, libmicrohttpd with its GnuTLS)
 # stays shared. Why: the dynamic loader's work for ~31 libraries was as long as a whole libpq
 # connect + SELECT 1 (README, Benchmarks). libpq.a's Kerberos (GSSAPI) and LDAP calls, which
@@ -21,6 +21,7 @@ if(SCHEMAGATE_STATIC_LINK)
     PATHS /usr/lib/postgresql/${pg_major}/lib NO_DEFAULT_PATH)
   find_library(SCHEMAGATE_LIBSSL_A libssl.a REQUIRED)
   find_library(SCHEMAGATE_LIBCRYPTO_A libcrypto.a REQUIRED)
+  find_library(SCHEMAGATE_LIBNETTLE_A libnettle.a REQUIRED)
 
   add_library(schemagate_libpq_shims STATIC ${PROJECT_SOURCE_DIR}/core/libpq_static_shims.c)
   set_target_properties(schemagate_libpq_shims PROPERTIES C_STANDARD 11)
@@ -28,6 +29,7 @@ if(SCHEMAGATE_STATIC_LINK)
 
   set_target_properties(OpenSSL::Crypto PROPERTIES IMPORTED_LOCATION "${SCHEMAGATE_LIBCRYPTO_A}"
     INTERFACE_LINK_LIBRARIES "Threads::Threads;${CMAKE_DL_LIBS}")
+  set_target_properties(PkgConfig::NETTLE PROPERTIES INTERFACE_LINK_LIBRARIES "${SCHEMAGATE_LIBNETTLE_A}")
   set_target_properties(OpenSSL::SSL PROPERTIES IMPORTED_LOCATION "${SCHEMAGATE_LIBSSL_A}"
     INTERFACE_LINK_LIBRARIES OpenSSL::Crypto)
   # libpq.a, then what it calls: PostgreSQL's common code, the shims, OpenSSL.

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libpqxx-dev libpq-dev libcpp-httplib-dev libmicrohttpd-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libcli11-dev libgtest-dev libgmock-dev libssl-dev libtomlplusplus-dev libyaml-dev
+  libcli11-dev libgtest-dev libgmock-dev libssl-dev libtomlplusplus-dev libyaml-dev nettle-dev
   postgresql-server-dev-15  # libpgcommon/libpgport archives: libpq.a needs them (cmake/StaticLink.cmake)
   postgresql-15 postgresql-client-15 pgbouncer
   curl procps util-linux yamllint

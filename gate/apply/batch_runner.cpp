@@ -9,12 +9,12 @@
 #include <pqxx/nontransaction>
 
 #include "db_failure.h"
+#include "digest.h"
 #include "errors.h"
 #include "interrupt.h"
 #include "logging.h"
 #include "migration_failure.h"
 #include "migration_sql.h"
-#include "sha256.h"
 
 namespace schemagate {
 

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "atlas_sum.h"
 
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <stdexcept>
 
 #include "ascii.h"
+#include "digest.h"
 #include "errors.h"
 
 namespace schemagate {
@@ -24,40 +26,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using DigestContext = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
-
-DigestContext new_sha256() {
-    DigestContext context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
-        throw std::runtime_error("SHA-256 computation failed");
-    }
-    return context;
-}
-
-void feed(EVP_MD_CTX* context, std::string_view bytes) {
-    if (EVP_DigestUpdate(context, bytes.data(), bytes.size()) != 1) {
-        throw std::runtime_error("SHA-256 computation failed");
-    }
-}
-
-std::string base64(const unsigned char* bytes, std::size_t size) {
-    std::string out(4 * ((size + 2) / 3) + 1, '\0');
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes,
-                                        static_cast<int>(size));
-    out.resize(static_cast<std::size_t>(written));
+std::string base64(std::string_view bytes) {
+    std::string out(BASE64_ENCODE_RAW_LENGTH(bytes.size()), '\0');
+    base64_encode_raw(out.data(), bytes.size(),
+                      reinterpret_cast<const std::uint8_t*>(bytes.data()));
     return out;
-}
-
-// The digest so far, as Go's hash.Sum(nil) gives it: the running state is left as it is.
-std::string running_digest(EVP_MD_CTX* context) {
-    const DigestContext copy(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    if (!copy || EVP_MD_CTX_copy_ex(copy.get(), context) != 1 ||
-        EVP_DigestFinal_ex(copy.get(), digest.data(), &length) != 1) {
-        throw std::runtime_error("SHA-256 computation failed");
-    }
-    return base64(digest.data(), length);
 }
 
 bool is_word(char c) {
@@ -110,23 +83,23 @@ std::optional<std::string> atlas_directive(std::string_view text, std::string_vi
 std::vector<AtlasSumEntry> atlas_hash_entries(
     const std::vector<std::pair<std::string, std::string>>& files) {
     std::vector<AtlasSumEntry> entries;
-    const DigestContext running = new_sha256();
+    RunningSha256 running;
     for (const auto& [name, bytes] : files) {
-        feed(running.get(), name);
+        running.feed(name);
         if (atlas_directive(bytes, "sum") == "ignore") continue;
-        feed(running.get(), bytes);
-        entries.push_back({name, running_digest(running.get())});
+        running.feed(bytes);
+        entries.push_back({name, base64(running.digest())});
     }
     return entries;
 }
 
 std::string atlas_sum_of(const std::vector<AtlasSumEntry>& entries) {
-    const DigestContext sum = new_sha256();
+    RunningSha256 sum;
     for (const auto& entry : entries) {
-        feed(sum.get(), entry.name);
-        feed(sum.get(), entry.hash);
+        sum.feed(entry.name);
+        sum.feed(entry.hash);
     }
-    return running_digest(sum.get());
+    return base64(sum.digest());
 }
 
 std::string atlas_sum_text(const std::vector<AtlasSumEntry>& entries) {

@@ -59,11 +59,9 @@ std::optional<std::string> read_regular_file(const std::filesystem::path& path,
     struct stat status {};
     if (::fstat(file.get(), &status) != 0) cannot_read(path, errno);
     if (!S_ISREG(status.st_mode)) return std::nullopt;
-    // Blocking reads again: a network or FUSE file system may answer EAGAIN otherwise.
-    const int flags = ::fcntl(file.get(), F_GETFL);
-    if (flags < 0 || ::fcntl(file.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) {
-        cannot_read(path, errno);
-    }
+    // Blocking reads again: a network or FUSE file system may answer EAGAIN otherwise. The
+    // open set no other status flag (O_RDONLY and O_CLOEXEC are not ones), so none is read.
+    if (::fcntl(file.get(), F_SETFL, 0) != 0) cannot_read(path, errno);
     const auto size = static_cast<std::uint64_t>(status.st_size);
     if (size > max_bytes) too_large(path, size, max_bytes);
     // Sized from fstat: one allocation, no growing buffer and its copy.

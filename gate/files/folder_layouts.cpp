@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "digest.h"
 #include "errors.h"
 #include "migration_set.h"
-#include "sha256.h"
 
 namespace schemagate {
 

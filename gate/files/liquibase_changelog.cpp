@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "liquibase_changelog.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -13,6 +11,7 @@
 
 #include "ascii.h"
 #include "delimited_sql.h"
+#include "digest.h"
 
 namespace schemagate {
 
@@ -89,21 +88,6 @@ bool for_postgresql(const std::string& dbms) {
         }
     }
     return !any_positive;
-}
-
-std::string md5_hex(std::string_view bytes) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_md5(), nullptr) != 1) {
-        throw std::runtime_error("MD5 computation failed");
-    }
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < length; ++i) {
-        hex += kHex[digest[i] >> 4];
-        hex += kHex[digest[i] & 0x0f];
-    }
-    return hex;
 }
 
 [[noreturn]] void refuse(int line, const std::string& what) {
