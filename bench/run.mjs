@@ -246,7 +246,7 @@ async function noop(n, { trust = false } = {}) {
       const bases = Object.fromEntries(floors.map((f) => [f, timed(tool(f), floorDb, set)]));
       const run = timed(tool(name), prepared[name], set);
       for (const f of floors) samples[f].push(bases[f]);
-      samples[name].push({ ...run, baselineMs: bases.floor.ms, sharedFloorMs: bases[floors[1]]?.ms });
+      samples[name].push({ ...run, baselineMs: bases.floor?.ms, sharedFloorMs: bases["floor, libpq shared"]?.ms });
     }
   }
   for (const f of floors) record(scenario, f, null, samples[f]);

@@ -41,6 +41,7 @@ struct TablesSeen {
     bool core = false;     // history and lease
     bool failure = false;  // failure
     bool batch_progress = false;
+    bool history_contract = false;  // the history's `contract` column
     // Every newer table exists, readable or not: a role granted only the first tables (the
     // sidecar's, following an earlier README) is taken to stay so for a while.
     bool all_exist = false;
@@ -65,7 +66,11 @@ TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where)
             const bool complete = known.failure && known.batch_progress;
             const bool recent =
                 std::chrono::steady_clock::now() - known.looked_at < kLookAgainAfter;
-            if (complete || (known.core && known.all_exist && recent)) return known;
+            // A history without its `contract` column is looked at again every time: the
+            // next gate's bootstrap adds it, and contract rows must be read from then on.
+            if (known.history_contract && (complete || (known.core && known.all_exist && recent))) {
+                return known;
+            }
         }
     }
     const TablesSeen now = translate_db_errors([&] {
@@ -78,19 +83,22 @@ TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where)
             "ELSE has_table_privilege(to_regclass($3), 'SELECT') END, "
             "CASE WHEN to_regclass($4) IS NULL THEN false "
             "ELSE has_table_privilege(to_regclass($4), 'SELECT') END, "
-            "to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL",
+            "to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL, "
+            "EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass($1) "
+            "AND attname = 'contract' AND NOT attisdropped)",
             qualified(connection, where, StateTable::kHistory),
             qualified(connection, where, StateTable::kLease),
             qualified(connection, where, StateTable::kFailure),
             qualified(connection, where, StateTable::kBatchProgress));
-        return TablesSeen{
-            row[0].as<bool>(), row[1].as<bool>(), row[2].as<bool>(), row[3].as<bool>(), {}};
+        return TablesSeen{row[0].as<bool>(), row[1].as<bool>(), row[2].as<bool>(),
+                          row[4].as<bool>(), row[3].as<bool>(), {}};
     });
     const std::lock_guard lock(mutex);
     auto& entry = seen[key];
     entry.core = entry.core || now.core;
     entry.failure = entry.failure || now.failure;
     entry.batch_progress = entry.batch_progress || now.batch_progress;
+    entry.history_contract = entry.history_contract || now.history_contract;
     entry.all_exist = now.all_exist;
     entry.looked_at = std::chrono::steady_clock::now();
     return entry;
@@ -108,6 +116,15 @@ bool failure_table_exists(pqxx::connection& connection, const StateLocation& whe
 
 bool batch_progress_table_exists(pqxx::connection& connection, const StateLocation& where) {
     return tables_seen(connection, where).batch_progress;
+}
+
+bool history_has_contract_column(pqxx::connection& connection, const StateLocation& where) {
+    return tables_seen(connection, where).history_contract;
+}
+
+std::string history_contract_sql(pqxx::connection& connection, const StateLocation& where,
+                                 const std::string& alias) {
+    return history_has_contract_column(connection, where) ? alias + ".contract" : "false";
 }
 
 namespace {
@@ -291,14 +308,13 @@ SchemaState read_schema_state(pqxx::connection& connection, const StateLocation&
                                      qualified(connection, where, StateTable::kBatchProgress) +
                                      " WHERE name = $1 ORDER BY version LIMIT 1) AS b ON true");
     }
-    // The highest applied contract migration. Through jsonb: history tables bootstrapped before
-    // 0.5 lack the `contract` column.
+    // The highest applied contract migration (none where the history is older than contracts).
     const pqxx::row::size_type contract_column = query.add(
         {"c.version::text", "c.file", iso_utc_sql("c.applied_at")},
         " LEFT JOIN LATERAL (SELECT * FROM " + qualified(connection, where, StateTable::kHistory) +
-            " AS h WHERE name = $1 AND success AND "
-            "coalesce((to_jsonb(h) ->> 'contract')::boolean, false) "
-            "ORDER BY version DESC LIMIT 1) AS c ON true");
+            " AS h WHERE name = $1 AND success AND " +
+            history_contract_sql(connection, where, "h") +
+            " ORDER BY version DESC LIMIT 1) AS c ON true");
     return state_from(connection, where, query.sql(), failure_column, batch_column,
                       contract_column);
 }

@@ -76,6 +76,15 @@ bool failure_table_exists(pqxx::connection& connection, const StateLocation& whe
 // The same for the `batch_progress` table (since 0.3).
 bool batch_progress_table_exists(pqxx::connection& connection, const StateLocation& where);
 
+// Whether the history table has its `contract` column (since 0.5). Read it as `h.contract`
+// where it has, `false` where not: reading it through `to_jsonb(h)` for both made the server
+// turn every history row into JSON, 9 of the 10 ms a gate's look at 1000 rows took.
+bool history_has_contract_column(pqxx::connection& connection, const StateLocation& where);
+
+// `h.contract`, or `false` for a history table from before the column (alias: the table's).
+std::string history_contract_sql(pqxx::connection& connection, const StateLocation& where,
+                                 const std::string& alias);
+
 // The columns of a `batch_progress` row in BatchProgress's order, and a row read back.
 std::string batch_progress_columns_sql(const std::string& alias);
 BatchProgress batch_progress_from(const pqxx::row& row, pqxx::row::size_type first);

@@ -226,7 +226,11 @@ class DirectoryWalk {
             bad_input("--migrations: cannot read directory " + directory.string() + ": " +
                       error.message());
         }
-        std::sort(entries.begin(), entries.end());
+        // One directory's entries share their prefix: their whole strings sort as their names
+        // do, without path's comparison component by component.
+        std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+            return a.first.native() < b.first.native();
+        });
         return entries;
     }
 

@@ -135,14 +135,13 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
 
 std::optional<std::vector<AppliedMigration>> StateStore::read_history(
     pqxx::connection& connection) const {
+    if (!state_tables_exist(connection, where_)) return std::nullopt;
     const std::string query = "SELECT version::text, description, file, checksum, " +
                               iso_utc_sql("applied_at") +
-                              ", applied_by, duration_ms, token, success, "
-                              // Through jsonb: tables bootstrapped before 0.5 lack the column.
-                              "coalesce((to_jsonb(h) ->> 'contract')::boolean, false) FROM " +
+                              ", applied_by, duration_ms, token, success, " +
+                              history_contract_sql(connection, where_, "h") + " FROM " +
                               qualified(connection, where_, StateTable::kHistory) +
                               " AS h WHERE name = $1 ORDER BY version";
-    if (!state_tables_exist(connection, where_)) return std::nullopt;
     pqxx::result rows;
     try {
         rows = translate_db_errors([&] {

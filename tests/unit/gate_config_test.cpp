@@ -231,6 +231,32 @@ TEST(GateConfig, TheCommandLineWinsOverTheEnvironmentInEverySubcommand) {
     EXPECT_EQ(std::get<GateConfig>(wait.result).timeout, Millis{120'000});
 }
 
+// The settings a command has no flag of its own for come from migrate's variables, whichever
+// command runs: the lease's holder and TTL for wait and adopt, the timeout for fleet status.
+TEST(GateConfig, EveryCommandTakesMigratesSettingsFromTheEnvironment) {
+    setenv("SCHEMAGATE_HOLDER", "pod-7", 1);
+    setenv("SCHEMAGATE_LEASE_TTL", "45s", 1);
+    setenv("SCHEMAGATE_TIMEOUT", "3m", 1);
+    setenv("SCHEMAGATE_BASELINE_VERSION", "4", 1);
+    std::vector<Parsed> parsed;
+    for (const char* command : {"wait", "adopt", "plan", "status"})
+        parsed.push_back(parse({command}));
+    parsed.push_back(
+        parse({"fleet", "status", "--tenants-file", "/dev/null", "--tenant-schema", "t_{tenant}"}));
+    unsetenv("SCHEMAGATE_HOLDER");
+    unsetenv("SCHEMAGATE_LEASE_TTL");
+    unsetenv("SCHEMAGATE_TIMEOUT");
+    unsetenv("SCHEMAGATE_BASELINE_VERSION");
+    for (const auto& each : parsed) {
+        ASSERT_TRUE(std::holds_alternative<GateConfig>(each.result)) << each.err;
+        const auto& config = std::get<GateConfig>(each.result);
+        EXPECT_EQ(config.holder, "pod-7");
+        EXPECT_EQ(config.lease_ttl, Millis{45'000});
+        EXPECT_EQ(config.timeout, Millis{180'000});
+        EXPECT_EQ(config.baseline_version, MigrationVersion(4));
+    }
+}
+
 TEST(GateConfig, HelpAndVersionExitZero) {
     for (const char* flag : {"--help", "--version"}) {
         const auto parsed = parse({flag});
