@@ -2,6 +2,7 @@
 #include "digest.h"
 
 #include <nettle/md5.h>
+#include <nettle/nettle-meta.h>
 
 #include <array>
 #include <cstdint>
@@ -14,45 +15,45 @@ const std::uint8_t* data_of(std::string_view bytes) {
     return reinterpret_cast<const std::uint8_t*>(bytes.data());
 }
 
-template <std::size_t N>
-std::string hex_of(const std::array<std::uint8_t, N>& digest) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(N * 2);
-    for (const std::uint8_t byte : digest) {
-        hex += kHex[byte >> 4U];
-        hex += kHex[byte & 0x0fU];
-    }
-    return hex;
+// One digest by nettle's own description of the algorithm (its init, update and digest).
+std::string hex_digest(const nettle_hash& hash, std::string_view bytes) {
+    union Context {
+        sha256_ctx sha256;
+        sha512_ctx sha512;  // SHA-384's too
+        md5_ctx md5;
+    } context{};
+    std::array<std::uint8_t, SHA512_DIGEST_SIZE> digest{};
+    hash.init(&context);
+    hash.update(&context, bytes.size(), data_of(bytes));
+    hash.digest(&context, hash.digest_size, digest.data());
+    return lower_hex(
+        std::string_view(reinterpret_cast<const char*>(digest.data()), hash.digest_size));
 }
 
 }  // namespace
 
+std::string lower_hex(std::string_view bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(bytes.size() * 2);
+    for (const char byte : bytes) {
+        const auto value = static_cast<unsigned char>(byte);
+        hex += kHex[value >> 4U];
+        hex += kHex[value & 0x0fU];
+    }
+    return hex;
+}
+
 std::string sha256_hex(std::string_view bytes) {
-    sha256_ctx context{};
-    sha256_init(&context);
-    sha256_update(&context, bytes.size(), data_of(bytes));
-    std::array<std::uint8_t, SHA256_DIGEST_SIZE> digest{};
-    sha256_digest(&context, digest.size(), digest.data());
-    return hex_of(digest);
+    return hex_digest(nettle_sha256, bytes);
 }
 
 std::string sha384_hex(std::string_view bytes) {
-    sha384_ctx context{};
-    sha384_init(&context);
-    sha384_update(&context, bytes.size(), data_of(bytes));
-    std::array<std::uint8_t, SHA384_DIGEST_SIZE> digest{};
-    sha384_digest(&context, digest.size(), digest.data());
-    return hex_of(digest);
+    return hex_digest(nettle_sha384, bytes);
 }
 
 std::string md5_hex(std::string_view bytes) {
-    md5_ctx context{};
-    md5_init(&context);
-    md5_update(&context, bytes.size(), data_of(bytes));
-    std::array<std::uint8_t, MD5_DIGEST_SIZE> digest{};
-    md5_digest(&context, digest.size(), digest.data());
-    return hex_of(digest);
+    return hex_digest(nettle_md5, bytes);
 }
 
 RunningSha256::RunningSha256() {

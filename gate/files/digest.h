@@ -12,6 +12,9 @@ namespace schemagate {
 // builds its provider store and reads openssl.cnf on the first digest, which was a fifth of a
 // no-op run's CPU; nettle hashes with no set-up (docs/static-build.md, bench/README.md).
 
+// The bytes as lower-case hex, two digits each.
+std::string lower_hex(std::string_view bytes);
+
 // SHA-256 of the bytes, the checksum stored in the history table.
 std::string sha256_hex(std::string_view bytes);
 

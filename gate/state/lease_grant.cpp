@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstddef>
 
+#include "digest.h"
 #include "errors.h"
 
 namespace schemagate {
@@ -14,7 +15,7 @@ namespace schemagate {
 std::string new_lease_id() {
     // The kernel's generator, not OpenSSL's: RAND_bytes builds OpenSSL 3's provider store
     // and DRBG first, a good part of a gate's start-up, for sixteen bytes.
-    std::array<unsigned char, 16> bytes{};
+    std::array<char, 16> bytes{};
     std::size_t filled = 0;
     while (filled < bytes.size()) {
         const ssize_t got = getrandom(bytes.data() + filled, bytes.size() - filled, 0);
@@ -22,14 +23,7 @@ std::string new_lease_id() {
         if (got <= 0) throw FatalError(ExitCode::kUnreachable, "no random bytes for the lease id");
         filled += static_cast<std::size_t>(got);
     }
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string id;
-    id.reserve(bytes.size() * 2);
-    for (const unsigned char byte : bytes) {
-        id += kHex[byte >> 4U];
-        id += kHex[byte & 0x0fU];
-    }
-    return id;
+    return lower_hex(std::string_view(bytes.data(), bytes.size()));
 }
 
 }  // namespace schemagate
