@@ -102,8 +102,6 @@ class Gate {
     void log_done(const Look& look, const std::string& reason) const;
     void log_deferred(const MigrationVersion& current) const;
     AcquireOutcome acquire(pqxx::connection& connection);
-    std::optional<std::int64_t> live_token_if_unfinished(
-        pqxx::connection& connection, const std::optional<std::vector<AppliedMigration>>& history);
     void wait_for_change(const std::string& reason);
     [[noreturn]] void give_up(const std::string& reason) const;
 
@@ -284,7 +282,7 @@ Look Gate::look_at(pqxx::connection& connection) {
     stop_ = contract_ ? target_ : migrate_stop(files_, applied.history, target_);
     look.target = stop_;
     const Plan plan =
-        make_plan(files_, applied, stop_, live_token_if_unfinished(connection, history));
+        make_plan(files_, applied, stop_, store_.running_token(connection, applied.history));
     history_missing_ = !history;
     pending_ = plan.pending;
     look.current = plan.current;
@@ -359,25 +357,6 @@ void Gate::log_deferred(const MigrationVersion& current) const {
                     "rollout); schema at {}",
                     deferred, count > 1 ? fmt::format(", with the {} after it,", count - 1) : "",
                     version_label(current)));
-}
-
-// Only when the history shows an unfinished non-transactional migration does a waiter need
-// the lease row too: to tell one in progress (wait) from one whose holder died (dirty).
-std::optional<std::int64_t> Gate::live_token_if_unfinished(
-    pqxx::connection& connection, const std::optional<std::vector<AppliedMigration>>& history) {
-    if (!history) return std::nullopt;
-    const auto unfinished = std::find_if(history->begin(), history->end(),
-                                         [](const AppliedMigration& m) { return !m.success; });
-    if (unfinished == history->end()) return std::nullopt;
-    // The dirty verdict comes from one statement that reads the history and the lease in the
-    // same snapshot: reading them apart would mistake a migration that finished (and whose
-    // holder released the lease) between the two reads for an abandoned one.
-    const SchemaState state = read_schema_state(connection, config_.state);
-    if (state.dirty) return std::nullopt;
-    // Not dirty: in progress under a live lease, or finished since the history was read;
-    // either way, wait and look again.
-    return state.lease && !state.lease->expired && !state.lease->holder.empty() ? state.lease->token
-                                                                                : unfinished->token;
 }
 
 void Gate::wait_for_change(const std::string& reason) {

@@ -193,18 +193,16 @@ int run_plan(const GateConfig& config) {
     if (const auto takeover = takeover_needed(*connection, config)) {
         report.refusals.push_back(*takeover);
     }
-    const SchemaState state = read_schema_state(*connection, config.state);
     const auto history = store.read_history(*connection);
+    // Read after the history: the later look make_plan's running token needs.
+    const SchemaState state = read_schema_state(*connection, config.state);
     Applied applied{history.value_or(std::vector<AppliedMigration>{}), {}};
     if (history && !files.repeatables.empty())
         applied.repeatables = store.read_repeatables(*connection);
     try {
-        const std::optional<std::int64_t> live =
-            state.lease && !state.lease->expired && !state.lease->holder.empty()
-                ? std::optional<std::int64_t>(state.lease->token)
-                : std::nullopt;
         const Plan plan =
-            make_plan(files, applied, migrate_stop(files, applied.history, report.target), live);
+            make_plan(files, applied, migrate_stop(files, applied.history, report.target),
+                      unfinished_token(applied.history, state.dirty.has_value()));
         report.current = plan.current;
         report.pending = plan.pending;
         if (const auto refusal = contracted_past(highest_applied_contract(applied.history),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "plan.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -61,14 +62,23 @@ MigrationVersion covered_by_baseline(const std::vector<AppliedMigration>& histor
     return covered;
 }
 
+std::optional<std::int64_t> unfinished_token(const std::vector<AppliedMigration>& history,
+                                             bool dirty_later) {
+    if (dirty_later) return std::nullopt;
+    const auto unfinished = std::find_if(history.begin(), history.end(),
+                                         [](const AppliedMigration& m) { return !m.success; });
+    if (unfinished == history.end()) return std::nullopt;
+    return unfinished->token;
+}
+
 Plan make_plan(const MigrationSet& files, const Applied& applied, const MigrationVersion& target,
-               std::optional<std::int64_t> live_token) {
+               std::optional<std::int64_t> running_token) {
     Plan plan;
     plan.target = target;
     std::map<MigrationVersion, const AppliedMigration*> by_version;
     MigrationVersion covered;  // the highest version a baseline file covers
     for (const auto& record : applied.history) {
-        if (!record.success && live_token && record.token == *live_token) continue;
+        if (!record.success && running_token && record.token == *running_token) continue;
         if (!record.success) {
             refuse(version_label(record.version) + " (" + record.file + ") is dirty: started by " +
                    record.applied_by + " at " + record.applied_at +

@@ -40,16 +40,24 @@ MigrationVersion covered_by_baseline(const std::vector<AppliedMigration>& histor
 // Throws FatalError(kStateRefused) naming the file when the database and the files disagree
 // in a way no migration can fix: a dirty (unfinished non-transactional) migration, an
 // applied file whose content changed, or an unapplied version below the current one.
-// `live_token` is the token of a lease that is held right now, if any: an unfinished
-// migration recorded under it is in progress (wait for it), not dirty.
+// An unfinished migration recorded under `running_token` (see unfinished_token) is in
+// progress, or finished since `applied` was read: pending, not dirty.
 Plan make_plan(const MigrationSet& files, const Applied& applied, const MigrationVersion& target,
-               std::optional<std::int64_t> live_token = std::nullopt);
+               std::optional<std::int64_t> running_token = std::nullopt);
 
 // The same for a set without repeatable migrations.
 inline Plan make_plan(const MigrationSet& files, const std::vector<AppliedMigration>& history,
                       const MigrationVersion& target,
-                      std::optional<std::int64_t> live_token = std::nullopt) {
-    return make_plan(files, Applied{history, {}}, target, live_token);
+                      std::optional<std::int64_t> running_token = std::nullopt) {
+    return make_plan(files, Applied{history, {}}, target, running_token);
 }
+
+// The token under which `history`'s unfinished migration, if any, is not dirty, given whether a
+// look at the database taken after `history` was read found a dirty one. When it found none,
+// the migration was either running then under its own holder's live lease, or had finished:
+// its own token, never the lease's token at that look, which is a new holder's once the
+// finished migration's holder let go (the lease changes hands between the two reads).
+std::optional<std::int64_t> unfinished_token(const std::vector<AppliedMigration>& history,
+                                             bool dirty_later);
 
 }  // namespace schemagate

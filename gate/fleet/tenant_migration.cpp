@@ -42,23 +42,6 @@ std::optional<RecordedFailure> failed_before(const Plan& plan,
     return std::nullopt;
 }
 
-// The token under which an unfinished (non-transactional) migration is in progress, or a
-// refusal when its holder is gone (dirty): as migrate's own look does.
-std::optional<std::int64_t> live_token(pqxx::connection& connection, const StateLocation& state,
-                                       const std::vector<AppliedMigration>& history) {
-    const auto unfinished = std::find_if(history.begin(), history.end(),
-                                         [](const AppliedMigration& m) { return !m.success; });
-    if (unfinished == history.end()) return std::nullopt;
-    const SchemaState now = read_schema_state(connection, state);
-    if (now.dirty) {
-        throw FatalError(ExitCode::kStateRefused,
-                         "dirty: " + now.dirty->file + " was started by " + now.dirty->applied_by +
-                             " at " + now.dirty->applied_at + " and never finished");
-    }
-    return now.lease && !now.lease->expired && !now.lease->holder.empty() ? now.lease->token
-                                                                          : unfinished->token;
-}
-
 // The session's search_path must start with the tenant's schema: a pooler that drops the
 // startup packet's options would otherwise run the tenant's migrations in `public`.
 void check_search_path(pqxx::connection& connection, const TenantTarget& target) {
@@ -218,7 +201,7 @@ TenantOutcome TenantMigrator::attempt(const TenantTarget& target) {
     }
     const MigrationVersion stop = migrate_stop(work_.files, applied.history, work_.target);
     const Plan plan =
-        make_plan(work_.files, applied, stop, live_token(look, target.state, applied.history));
+        make_plan(work_.files, applied, stop, store.running_token(look, applied.history));
     if (plan.done()) return outcome(TenantOutcome::Kind::kAtTarget, "", plan.current);
     if (history) {
         auto failure = failed_before(plan, store.read_failures(look));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "state_store.h"
 
+#include <algorithm>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
@@ -10,6 +11,7 @@
 #include "fence_function.h"
 #include "hazard_deferral_writer.h"
 #include "hazard_rules.h"
+#include "plan.h"
 
 namespace schemagate {
 
@@ -131,6 +133,15 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
         throw;
     }
     bootstrapped_ = true;
+}
+
+std::optional<std::int64_t> StateStore::running_token(
+    pqxx::connection& connection, const std::vector<AppliedMigration>& history) const {
+    if (std::all_of(history.begin(), history.end(),
+                    [](const AppliedMigration& m) { return m.success; })) {
+        return std::nullopt;
+    }
+    return unfinished_token(history, read_schema_state(connection, where_).dirty.has_value());
 }
 
 std::optional<std::vector<AppliedMigration>> StateStore::read_history(

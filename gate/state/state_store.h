@@ -44,6 +44,12 @@ class StateStore {
     // yet (a fresh database). One round trip, no transaction.
     std::optional<std::vector<AppliedMigration>> read_history(pqxx::connection& connection) const;
 
+    // What make_plan takes as `running_token` for `history`, read before: looks at the
+    // database again (one statement, one snapshot of history and lease) only when `history`
+    // holds an unfinished migration, to tell one in progress or finished since from a dirty one.
+    std::optional<std::int64_t> running_token(pqxx::connection& connection,
+                                              const std::vector<AppliedMigration>& history) const;
+
     // SQL that records `migration` as applied (success) or started (not success) and notifies
     // waiters (the caller renews the lease in the same transaction). Literal
     // values are quoted by the connection, so it can travel in one round trip.

@@ -114,3 +114,26 @@ TEST(Plan, UnfinishedMigrationUnderTheLiveLeaseIsInProgressNotDirty) {
 
 }  // namespace
 }  // namespace schemagate
+
+namespace schemagate {
+namespace {
+
+// The race a pooled gate met: it read V2 unfinished (token 5); V2 then finished, its holder let
+// go and another gate took the lease (token 6); the gate's next look (one snapshot) found nothing
+// dirty. V2's record must be excused by its own token, not by the new holder's.
+TEST(Plan, AnUnfinishedMigrationNotDirtyInALaterLookIsExcusedByItsOwnToken) {
+    const auto set = set_of({1, 2});
+    auto running = applied(2, false);
+    running.token = 5;
+    const std::vector<AppliedMigration> history{applied(1), running};
+    EXPECT_EQ(unfinished_token(history, false), std::optional<std::int64_t>(5));
+    EXPECT_FALSE(make_plan(set, history, 2, unfinished_token(history, false)).done());
+    // Dirty in the later look: nothing excuses it, and the plan refuses.
+    EXPECT_EQ(unfinished_token(history, true), std::nullopt);
+    EXPECT_THROW(make_plan(set, history, 2, unfinished_token(history, true)), FatalError);
+    // A history with nothing unfinished needs no token.
+    EXPECT_EQ(unfinished_token({applied(1), applied(2)}, false), std::nullopt);
+}
+
+}  // namespace
+}  // namespace schemagate
