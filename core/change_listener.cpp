@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 #include <pqxx/notification>
 #include <utility>
 
@@ -35,6 +36,8 @@ ChangeListener::ChangeListener(pqxx::connection& connection,
     // Registering a receiver sends LISTEN lazily; make it happen now, before the caller reads
     // the state, so that nothing committed in between goes unnoticed.
     connection_.get_notifs();
+    pqxx::nontransaction work(connection_);
+    own_session_ = work.exec1("SELECT pg_backend_pid()")[0].as<int>() == connection_.backendpid();
 }
 
 ChangeListener::~ChangeListener() = default;

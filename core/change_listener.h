@@ -28,10 +28,17 @@ class ChangeListener {
     // the wait like a signal does (kInterrupted) once readable.
     Woke wait(Millis timeout, int stop_fd = -1);
 
+    // Whether the connection is the server's own session, where every notification committed
+    // after LISTEN arrives: a pooler answers the startup with a backend pid of its own, and
+    // behind one (transaction pooling) LISTEN stays on a server connection we may never see
+    // again. Only there may a caller poll less.
+    bool delivers_every_notification() const { return own_session_; }
+
   private:
     class Receiver;
     pqxx::connection& connection_;
     std::unique_ptr<Receiver> receiver_;
+    bool own_session_ = false;
 };
 
 }  // namespace schemagate

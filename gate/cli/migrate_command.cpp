@@ -83,7 +83,8 @@ class Gate {
           deadline_(config.timeout),
           store_(config.state),
           lease_(config.state, config.holder, config.lease_ttl),
-          backoff_(kFirstPoll, config.poll_interval) {}
+          backoff_(kFirstPoll, config.poll_interval),
+          safety_net_(config.poll_interval, config.poll_interval) {}
 
     int run();
 
@@ -102,7 +103,7 @@ class Gate {
     void log_done(const Look& look, const std::string& reason) const;
     void log_deferred(const MigrationVersion& current) const;
     AcquireOutcome acquire(pqxx::connection& connection);
-    void wait_for_change(const std::string& reason);
+    void wait_for_change(const std::string& reason, bool notified_of_every_change);
     [[noreturn]] void give_up(const std::string& reason) const;
 
     const GateConfig& config_;
@@ -112,6 +113,11 @@ class Gate {
     StateStore store_;
     Lease lease_;
     Backoff backoff_;
+    // Where every notification arrives and every change that ends the wait sends one,
+    // polling is only for a holder that died (its lease runs out silently), at
+    // --poll-interval from the first wait: a herd of waiters then costs the holder nothing
+    // while it migrates.
+    Backoff safety_net_;
     MigrationSet files_;
     MigrationVersion target_;
     // Where this run stops: target_, or (migrate) the last version before a deferred contract.
@@ -233,7 +239,8 @@ std::optional<int> Gate::round() {
             std::make_unique<ChangeListener>(connection, wakes_for(config_.state.name, stop_));
         return std::nullopt;
     }
-    wait_for_change(decision.reason);
+    // Old releases' pods that go away send nothing: a contract held back by them is polled.
+    wait_for_change(decision.reason, look.held_back.empty());
     return std::nullopt;
 }
 
@@ -359,13 +366,16 @@ void Gate::log_deferred(const MigrationVersion& current) const {
                     version_label(current)));
 }
 
-void Gate::wait_for_change(const std::string& reason) {
+void Gate::wait_for_change(const std::string& reason, bool notified_of_every_change) {
     if (reason != last_wait_reason_) {
         log_event(spdlog::level::info, "waiting", {{"reason", reason}, {"holder", config_.holder}},
                   "waiting: " + reason);
     }
     last_wait_reason_ = reason;
-    switch (listener_->wait(next_wait(backoff_, deadline_))) {
+    Backoff& polls = notified_of_every_change && listener_->delivers_every_notification()
+                         ? safety_net_
+                         : backoff_;
+    switch (listener_->wait(next_wait(polls, deadline_))) {
         case ChangeListener::Woke::kInterrupted:
             interrupted_while_waiting();
         case ChangeListener::Woke::kNotified:

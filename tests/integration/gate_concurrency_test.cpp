@@ -352,6 +352,37 @@ TEST_F(GateConcurrency, SigtermReleasesTheLeaseAndAWaiterGoesOnBeforeItExpires) 
     expect_each_applied_once(2);
 }
 
+// On the server's own session every notification arrives, so a waiter polls only at
+// --poll-interval (here longer than its --timeout): while the holder migrates it looks twice,
+// before and after its LISTEN, and never again -- where it used to poll from 50 ms up, a
+// herd's looks crowding the holder's server.
+TEST_F(GateConcurrency, AWaiterWhereNotificationsArriveDoesNotPollWhileTheHolderMigrates) {
+    counted_migrations(1);
+    slow_for(2, "pod-a", 60);
+    exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    const auto history_reads = [&] {
+        return query_int(
+            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON "
+            "d.oid = s.dbid WHERE d.datname = current_database() AND s.query LIKE "
+            "'SELECT version::text, description, file, checksum%'");
+    };
+    Process holder = start_gate({"migrate", "--holder", "pod-a", "--lease-ttl", "1h"});
+    ASSERT_TRUE(eventually([&] { return sleeping_in_migration("pod-a"); })) << holder.err();
+    const long long before = history_reads();
+    Process waiter =
+        start_gate({"migrate", "--holder", "pod-b", "--poll-interval", "10m", "--timeout", "5s"});
+    ASSERT_TRUE(waiter.wait_for_exit(Millis{60'000})) << waiter.err();
+    keep_output(waiter);
+    EXPECT_EQ(waiter.exit_code(), 2) << waiter.err();
+    EXPECT_NE(waiter.err().find("waiting: schema at V1, 1 pending; lease held by pod-a"),
+              std::string::npos)
+        << waiter.err();
+    EXPECT_LE(history_reads() - before, 2);
+    holder.signal(SIGTERM);
+    ASSERT_TRUE(holder.wait_for_exit(Millis{5000}));
+    keep_output(holder);
+}
+
 TEST_F(GateConcurrency, SigtermWhileWaitingExitsAtOnce) {
     counted_migrations(1);
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
