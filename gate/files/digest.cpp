@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "digest.h"
 
+#include <nettle/base16.h>
 #include <nettle/md5.h>
 #include <nettle/nettle-meta.h>
 
@@ -33,14 +34,8 @@ std::string hex_digest(const nettle_hash& hash, std::string_view bytes) {
 }  // namespace
 
 std::string lower_hex(std::string_view bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(bytes.size() * 2);
-    for (const char byte : bytes) {
-        const auto value = static_cast<unsigned char>(byte);
-        hex += kHex[value >> 4U];
-        hex += kHex[value & 0x0fU];
-    }
+    std::string hex(BASE16_ENCODE_LENGTH(bytes.size()), '\0');
+    base16_encode_update(hex.data(), bytes.size(), data_of(bytes));  // nettle's digits: lower case
     return hex;
 }
 

@@ -29,7 +29,6 @@ const std::regex& pattern(const char* text) {
     return cache.back().second;
 }
 
-constexpr const char* kFirstLine = R"(\s*--\s*liquibase\s*formatted.*)";
 constexpr const char* kProperty = R"(\s*-+\s*property\s.*)";
 constexpr const char* kIgnoreLines = R"(--\s*ignoreLines:(\w+))";
 constexpr const char* kChangeset = R"(\s*--\s*changeset\s+("[^"]+"|[^:]+):\s*("[^"]+"|\S+).*)";
@@ -41,6 +40,34 @@ constexpr const char* kRollbackBlockStart = R"(\s*/\*\s*liquibase\s*rollback\s*)
 constexpr const char* kRollbackBlockEnd = R"(.*\*/\s*)";
 constexpr const char* kPreconditions = R"(\s*--\s*preconditions?.*)";
 constexpr const char* kInclude = R"(\s*--\s*include.*)";
+
+// Liquibase's first-line pattern, `\s*--\s*liquibase\s*formatted.*`, matched whole and
+// case-insensitively, by hand: every .sql file of every layout is
+// asked, and compiling that one regex cost a process more than reading a thousand small files.
+// `\s` is isspace() (\r included); ECMAScript's `.` is anything but \n and \r.
+bool is_first_line(std::string_view line) {
+    const auto skip_spaces = [&line] {
+        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front())) != 0) {
+            line.remove_prefix(1);
+        }
+    };
+    const auto take = [&line](std::string_view lower_word) {
+        if (line.size() < lower_word.size() ||
+            !std::equal(lower_word.begin(), lower_word.end(), line.begin(), [](char w, char c) {
+                return w == std::tolower(static_cast<unsigned char>(c));
+            })) {
+            return false;
+        }
+        line.remove_prefix(lower_word.size());
+        return true;
+    };
+    skip_spaces();
+    if (!take("--")) return false;
+    skip_spaces();
+    if (!take("liquibase")) return false;
+    skip_spaces();
+    return take("formatted") && line.find_first_of("\r\n") == std::string_view::npos;
+}
 
 std::optional<std::string> attribute(const std::string& line, const std::string& name,
                                      const char* value_pattern = R"((\w+))") {
@@ -239,7 +266,7 @@ void ChangelogReader::on_line(const std::string& line, std::string_view raw) {
                "--property is not supported: schemagate runs the SQL as written, "
                "without substituting ${...} values");
     }
-    if (std::regex_match(line, pattern(kFirstLine))) {
+    if (is_first_line(line)) {
         if (const auto path = attribute(line, "logicalFilePath", R"((\S*))"))
             file_logical_path_ = *path;
         if (!current_) return blank();
@@ -324,9 +351,7 @@ bool is_liquibase_formatted(std::string_view sql) {
         const auto end = std::min(sql.find('\n'), sql.size());
         std::string line(sql.substr(0, end));
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.find_first_not_of(" \t") != std::string::npos) {
-            return std::regex_match(line, pattern(kFirstLine));
-        }
+        if (line.find_first_not_of(" \t") != std::string::npos) return is_first_line(line);
         sql.remove_prefix(std::min(end + 1, sql.size()));
     }
     return false;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "errors.h"
 #include "liquibase_migrations.h"
@@ -49,6 +50,21 @@ TEST(LiquibaseChangelog, RecognisesItsFirstLine) {
     EXPECT_TRUE(is_liquibase_formatted("\n  -- liquibase formatted sql\n"));
     EXPECT_TRUE(is_liquibase_formatted("--Liquibase Formatted SQL logicalFilePath:x\n"));
     EXPECT_FALSE(is_liquibase_formatted("CREATE TABLE a (id int);\n--liquibase formatted sql\n"));
+}
+
+// The first line is matched by hand; it must answer as Liquibase's own pattern does.
+TEST(LiquibaseChangelog, ItsFirstLineIsLiquibasesPattern) {
+    const std::regex pattern(R"(\s*--\s*liquibase\s*formatted.*)",
+                             std::regex::icase | std::regex::ECMAScript);
+    for (const std::string line :
+         {"--liquibase formatted sql", "  --  LIQUIBASE  FORMATTED", "--liquibaseformatted",
+          "\t--\tliquibase\tformatted\tsql", "-- liquibase formatted\rsql",
+          "--\rliquibase formatted", "-- liquibase formatte", "-- liquibase", "--", "",
+          "- liquibase formatted", "-- liquibase: formatted", "--\vliquibase\fformatted",
+          "/* liquibase formatted */", "-- Liquibase Formatted SQL logicalFilePath:db/x.sql",
+          "--liquibase formatted\x80"}) {
+        EXPECT_EQ(is_liquibase_formatted(line + "\n"), std::regex_match(line, pattern)) << line;
+    }
 }
 
 constexpr const char* kChangelog =
