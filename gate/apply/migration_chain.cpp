@@ -23,8 +23,9 @@ namespace schemagate {
 namespace {
 
 // One exchange carries at most this much SQL (more only for a single larger file): it bounds
-// the memory a long run of migrations takes while it costs one round trip per 256 KiB.
-constexpr std::size_t kExchangeBytes = std::size_t{256} << 10;
+// the memory a long run of migrations takes (each exchange is held three times: pqxx's query
+// list, its joined string, libpq's output buffer) while it costs one round trip per 128 KiB.
+constexpr std::size_t kExchangeBytes = std::size_t{128} << 10;
 
 // What a query in the chain belongs to, to name the right migration, statement and line when
 // it fails, and to report a migration as applied when its COMMIT returns.
@@ -81,7 +82,8 @@ class ChainSender {
     // Sends what was added so far, waits for it to run and reads its results: what is added
     // after goes in a later exchange, read by the server once this one ran.
     void end_exchange() {
-        pipeline_.complete();
+        // The first retrieve sends the whole exchange; each result is then read as it comes
+        // and let go before the next, not all of an exchange's (thousands) held at once.
         for (const auto& [id, slot] : queries_) {
             each_(slot);
             done_(slot, pipeline_.retrieve(id));
