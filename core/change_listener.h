@@ -11,9 +11,10 @@
 namespace schemagate {
 
 // LISTENs on the schemagate channel and waits for a notification that matters, a signal, or
-// a timeout -- whichever comes first. Notifications are an accelerator only: LISTEN does not
-// survive PgBouncer transaction pooling, so callers always poll too. Not thread-safe; must
-// not outlive its connection.
+// a timeout -- whichever comes first. Callers always poll too: LISTEN does not survive
+// PgBouncer transaction pooling, and some changes send nothing (a holder that died); on the
+// server's own session (delivers_every_notification) the poll can be a slow safety net. Not
+// thread-safe; must not outlive its connection.
 class ChangeListener {
   public:
     enum class Woke { kTimeout, kNotified, kInterrupted };

@@ -38,8 +38,8 @@ struct Slot {
 
 // Sends a chain's queries in as few exchanges as their content allows and hands out their
 // results in order, exchange by exchange: what pqxx keeps of a query (its text, its result)
-// is let go once the exchange returned, so a file of many statements costs the memory of one
-// exchange at a time, not of all its statements at once. pqxx::pipeline joins an exchange's
+// is let go once its result is retrieved, so a file of many statements costs the memory of
+// one exchange at a time, not of all its statements at once. pqxx::pipeline joins an exchange's
 // queries into one query string; should the server refuse to parse that string, it runs them
 // one by one to find the one at fault, so every query must be exactly one statement.
 class ChainSender {
@@ -82,8 +82,9 @@ class ChainSender {
     // Sends what was added so far, waits for it to run and reads its results: what is added
     // after goes in a later exchange, read by the server once this one ran.
     void end_exchange() {
-        // The first retrieve sends the whole exchange; each result is then read as it comes
-        // and let go before the next, not all of an exchange's (thousands) held at once.
+        // The first retrieve sends the whole exchange; results are then read as they come and
+        // each is let go once handed out, not all of an exchange's (thousands) held until the
+        // last has arrived.
         for (const auto& [id, slot] : queries_) {
             each_(slot);
             done_(slot, pipeline_.retrieve(id));

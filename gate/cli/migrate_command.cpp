@@ -3,7 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <future>
 #include <memory>
 #include <optional>
@@ -47,8 +46,8 @@ void notify_applied(const GateConfig& config, std::size_t applied, const Migrati
                      {{"applied", applied}, {"version", target.text()}});
 }
 
-// First pause of a waiter; doubles up to --poll-interval. Short, because most waits end with
-// a NOTIFY anyway and a dead holder is only noticed by polling.
+// First pause of a waiter that polls with backoff (behind a pooler, or waiting for something
+// that sends no NOTIFY); doubles up to --poll-interval.
 constexpr Millis kFirstPoll{50};
 
 [[noreturn]] void interrupted_while_waiting() {
@@ -239,8 +238,13 @@ std::optional<int> Gate::round() {
             std::make_unique<ChangeListener>(connection, wakes_for(config_.state.name, stop_));
         return std::nullopt;
     }
-    // Old releases' pods that go away send nothing: a contract held back by them is polled.
-    wait_for_change(decision.reason, look.held_back.empty());
+    // Some ends of a wait send nothing: old releases' pods going away (a contract held back by
+    // them), and the end of a transaction that held the lease row locked or kept a competing
+    // gate from reading it (busy, or a holder not read). Those are polled with backoff.
+    const bool silent_end =
+        !look.held_back.empty() ||
+        (look.lease_held && (look.lease_held->busy || look.lease_held->by.holder.empty()));
+    wait_for_change(decision.reason, !silent_end);
     return std::nullopt;
 }
 

@@ -194,7 +194,7 @@ int run_plan(const GateConfig& config) {
         report.refusals.push_back(*takeover);
     }
     const auto history = store.read_history(*connection);
-    // Read after the history: the later look make_plan's running token needs.
+    // Read after the history: unfinished_token needs a look taken after it.
     const SchemaState state = read_schema_state(*connection, config.state);
     Applied applied{history.value_or(std::vector<AppliedMigration>{}), {}};
     if (history && !files.repeatables.empty())

@@ -56,7 +56,9 @@ inline Plan make_plan(const MigrationSet& files, const std::vector<AppliedMigrat
 // look at the database taken after `history` was read found a dirty one. When it found none,
 // the migration was either running then under its own holder's live lease, or had finished:
 // its own token, never the lease's token at that look, which is a new holder's once the
-// finished migration's holder let go (the lease changes hands between the two reads).
+// finished migration's holder let go (the lease changes hands between the two reads). A history
+// holds at most one unfinished migration that is not dirty: a holder plans only over a history
+// with none, and runs one at a time.
 std::optional<std::int64_t> unfinished_token(const std::vector<AppliedMigration>& history,
                                              bool dirty_later);
 

@@ -67,6 +67,12 @@ TEST(LiquibaseChangelog, ItsFirstLineIsLiquibasesPattern) {
     }
 }
 
+TEST(LiquibaseChangelog, ReadsItsHeaderWithCrLfLineEnds) {
+    const auto changesets = read_liquibase_changelog(
+        "-- Liquibase Formatted SQL\r\n\r\n--changeset alice:1\r\nCREATE TABLE a (id int);\r\n");
+    ASSERT_EQ(changesets.size(), 1U);
+}
+
 constexpr const char* kChangelog =
     "--liquibase formatted sql\n"
     "\n"

@@ -95,12 +95,6 @@ TEST(Plan, FilesAboveTargetAreNotPending) {
     EXPECT_EQ(plan.pending[0]->version, 2);
 }
 
-}  // namespace
-}  // namespace schemagate
-
-namespace schemagate {
-namespace {
-
 TEST(Plan, UnfinishedMigrationUnderTheLiveLeaseIsInProgressNotDirty) {
     const auto set = set_of({1, 2});
     auto running = applied(2, false);
@@ -111,12 +105,6 @@ TEST(Plan, UnfinishedMigrationUnderTheLiveLeaseIsInProgressNotDirty) {
     EXPECT_EQ(refusal(set, {applied(1), running}, 2).first, ExitCode::kStateRefused);
     EXPECT_THROW(make_plan(set, {applied(1), running}, 2, 6), FatalError);
 }
-
-}  // namespace
-}  // namespace schemagate
-
-namespace schemagate {
-namespace {
 
 // The race a pooled gate met: it read V2 unfinished (token 5); V2 then finished, its holder let
 // go and another gate took the lease (token 6); the gate's next look (one snapshot) found nothing
