@@ -556,6 +556,10 @@ function table() {
       lines.push(`| ${r.scenario} | ${r.tool} | | | | | ${f(r.loaded_rss_mib)} MiB | ${Math.round(r.requests_per_second)} req/s, p50 ${f(r.p50_ms, 3)} ms, p99 ${f(r.p99_ms, 3)} ms, idle RSS ${f(r.idle_rss_mib)} MiB, ${r.database_queries} DB queries in ${r.seconds}s, non-2xx ${r.non_2xx} |`);
       continue;
     }
+    if (r.switch_ms !== undefined) {  // one measurement, not a series: its time, against the poll
+      lines.push(`| ${r.scenario} | ${r.tool} | ${r.switch_ms === null ? "none in 10 s" : f(r.switch_ms) + " ms"} | | | | | ${r.ratio_vs_poll === null ? "" : f(r.ratio_vs_poll, 4) + "x the sidecar's 5 s poll interval"} |`);
+      continue;
+    }
     const notes = [r.baseline ? `vs ${r.baseline}` : "baseline",
       r.ratio_vs_limit !== undefined ? `${f(r.ratio_vs_limit, 2)}x the limit` : "",
       r.ratio_vs_shared_floor !== undefined ? `${f(r.ratio_vs_shared_floor, 2)}x the floor with libpq shared` : "",
