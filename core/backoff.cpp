@@ -13,7 +13,9 @@ bool Deadline::passed() const {
 }
 
 Millis Deadline::remaining() const {
-    const auto left = std::chrono::duration_cast<Millis>(at_ - now_());
+    // Rounded up: a wait of remaining() must not end before the deadline, or the caller looks
+    // once more just before it passes.
+    const auto left = std::chrono::ceil<Millis>(at_ - now_());
     return std::max(left, Millis{0});
 }
 

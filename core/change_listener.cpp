@@ -48,7 +48,8 @@ ChangeListener::Woke ChangeListener::wait(Millis timeout, int stop_fd) {
     const auto until = SteadyClock::now() + timeout;
     for (;;) {
         if (Interrupt::triggered()) return Woke::kInterrupted;
-        const auto left = std::chrono::duration_cast<Millis>(until - SteadyClock::now());
+        const auto left =
+            std::chrono::ceil<Millis>(until - SteadyClock::now());  // to `until`, not 1 ms short
         if (left <= Millis{0}) return Woke::kTimeout;
         pollfd watched[3] = {
             {connection_.sock(), POLLIN, 0}, {Interrupt::fd(), POLLIN, 0}, {stop_fd, POLLIN, 0}};

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "state_store.h"
 
-#include <algorithm>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
@@ -137,10 +136,8 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
 
 std::optional<std::int64_t> StateStore::running_token(
     pqxx::connection& connection, const std::vector<AppliedMigration>& history) const {
-    if (std::all_of(history.begin(), history.end(),
-                    [](const AppliedMigration& m) { return m.success; })) {
-        return std::nullopt;
-    }
+    // Nothing unfinished (the common case): no second look at the database.
+    if (!unfinished_token(history, false)) return std::nullopt;
     return unfinished_token(history, read_schema_state(connection, where_).dirty.has_value());
 }
 
