@@ -144,18 +144,24 @@ bool statement_per_exchange(const pqxx::connection& connection, const MigrationS
            connection.server_version() < kFirstWithTimeoutPerStatement;
 }
 
-// What a migration's transaction sends besides its statements.
-struct Envelope {
-    std::string settings;     // transaction_settings_sql
-    std::string fence;        // Lease::fence_call_sql
-    std::string bookkeeping;  // the history row, the renewal and NOTIFY; empty: checks first
+}  // namespace
+
+struct ChainRunner::Envelope {
+    std::string fence;        // Lease::fence_call_sql, which sets the transaction's settings
+    std::string settings;     // transaction_settings_sql, after the session reset: checks first
+    std::string bookkeeping;  // record_applied_sql: the settings, the history row, the renewal
+                              // and NOTIFY; empty: checks first
     std::string compat;       // --compat's writes, or nothing
 };
 
-// BEGIN, the settings, the fence, the statements; the session back to its own role and
+namespace {
+
+using Envelope = ChainRunner::Envelope;
+
+// BEGIN, the fence with the settings, the statements; the session back to its own role and
 // settings (migration_sql.h), so that the checks, the bookkeeping and the next migration start
-// from there, and are read as they were checked; the bookkeeping and COMMIT, unless the
-// migration's checks must run first.
+// from there, and are read as they were checked; the bookkeeping (which sets the settings
+// again) and COMMIT, unless the migration's checks must run first, under the settings.
 void queue_migration(ChainSender& sender, const Migration& migration, std::size_t index,
                      const Envelope& envelope, const Lease& lease, const LeaseGrant& grant,
                      bool statement_per_exchange) {
@@ -169,13 +175,13 @@ void queue_migration(ChainSender& sender, const Migration& migration, std::size_
         sender.add(statement.text + "\n", Slot{index, &statement});
         sender.end_exchange();
     }
-    // One statement: the settings' set_config calls, then the fence (a target list is
-    // evaluated in order, so the fence's row lock waits under the migration's lock_timeout).
-    sender.add(envelope.settings + ", " + envelope.fence, Slot{index});
+    // The settings come first in the fence, so that its row lock waits under the migration's
+    // lock_timeout.
+    sender.add("SELECT " + envelope.fence, Slot{index});
     const bool changes_reading =
         add_statements(sender, migration, Slot{index}, lease, grant, statement_per_exchange);
     for (const char* reset : kSessionReset) sender.add(reset, Slot{index});
-    sender.add(envelope.settings, Slot{index});
+    if (envelope.bookkeeping.empty()) sender.add(envelope.settings, Slot{index});
     if (changes_reading) sender.end_exchange();
     if (envelope.bookkeeping.empty()) return;
     // It returns the duration the server measured: the client only hears of the commit when
@@ -237,13 +243,8 @@ Attempt ChainRunner::apply(pqxx::connection& connection, std::span<const Migrati
                 checks_pending = queue_chain(
                     sender, chain,
                     [&](const Migration& migration, std::size_t taken) {
-                        const bool checks = !migration.checks.empty();
-                        const bool last = taken + 1 == chain.size();
-                        return Envelope{
-                            transaction_settings_sql(connection, settings_, durable && last),
-                            lease_.fence_call_sql(session, grant, taken > 0),
-                            checks ? "" : record_applied(session, migration, grant),
-                            checks ? "" : compat(session, migration, kRecordedDurationMsSql)};
+                        return envelope(session, migration, grant, taken > 0,
+                                        durable && taken + 1 == chain.size());
                     },
                     lease_, grant, statement_per_exchange(connection, settings_));
                 sender.end_exchange();
@@ -251,8 +252,11 @@ Attempt ChainRunner::apply(pqxx::connection& connection, std::span<const Migrati
             if (checks_pending) {
                 current = nullptr;
                 run_checks(session, *failing);
-                session.exec(record_applied(session, *failing, grant) + "; " +
-                             compat(session, *failing, kRecordedDurationMsSql) + "COMMIT");
+                session.exec(
+                    record_applied(session, *failing, grant,
+                                   transaction_settings_array_sql(
+                                       connection, settings_, durable && failing == chain.back())) +
+                    "; " + compat(session, *failing, kRecordedDurationMsSql) + "COMMIT");
                 applied(*failing, std::chrono::duration_cast<Millis>(SteadyClock::now() - started));
             }
         });
@@ -266,6 +270,21 @@ Attempt ChainRunner::apply(pqxx::connection& connection, std::span<const Migrati
         return after_error(e, *failing, current);
     }
     return Attempt::kGoOn;
+}
+
+ChainRunner::Envelope ChainRunner::envelope(pqxx::transaction_base& session,
+                                            const Migration& migration, const LeaseGrant& grant,
+                                            bool chained, bool durable_commit) const {
+    auto& connection = session.conn();
+    const std::string settings =
+        transaction_settings_array_sql(connection, settings_, durable_commit);
+    std::string fence = lease_.fence_call_sql(session, grant, chained, settings);
+    if (!migration.checks.empty()) {
+        return Envelope{std::move(fence),
+                        transaction_settings_sql(connection, settings_, durable_commit), "", ""};
+    }
+    return Envelope{std::move(fence), "", record_applied(session, migration, grant, settings),
+                    compat(session, migration, kRecordedDurationMsSql)};
 }
 
 // What an error of `failing` (at `current`) in an exchange means, after the rollback.
@@ -285,10 +304,10 @@ Attempt ChainRunner::after_error(const DbError& error, const Migration& failing,
 }
 
 std::string ChainRunner::record_applied(pqxx::transaction_base& session, const Migration& migration,
-                                        const LeaseGrant& grant) const {
-    return store_.record_applied_sql(session, migration, lease_.holder(), grant,
-                                     lease_.fence_sql(session, grant),
-                                     lease_.fenced_at_sql(session, grant));
+                                        const LeaseGrant& grant,
+                                        const std::string& settings) const {
+    return store_.record_applied_sql(session, migration, lease_.holder(), grant, settings,
+                                     lease_.ttl());
 }
 
 }  // namespace schemagate

@@ -16,6 +16,9 @@ class ChainRunner : private ApplyContext {
   public:
     using ApplyContext::ApplyContext;
 
+    // What a migration's transaction sends besides its statements (migration_chain.cpp).
+    struct Envelope;
+
     // Applies the chain's migrations up to the first failure (or the first that is not
     // chainable()), calling `applied` for each commit; only the last one's commit, when
     // `durable`, waits for its WAL flush.
@@ -23,12 +26,17 @@ class ChainRunner : private ApplyContext {
                   const LeaseGrant& grant, bool durable, const AppliedCallback& applied) const;
 
   private:
+    // The envelope of `migration`; `chained`: it waits in the exchange behind another;
+    // `durable_commit`: its COMMIT waits for the WAL flush.
+    Envelope envelope(pqxx::transaction_base& session, const Migration& migration,
+                      const LeaseGrant& grant, bool chained, bool durable_commit) const;
     Attempt after_error(const DbError& error, const Migration& failing,
                         const LexedStatement* current) const;
-    // The history row, the lease renewal and the NOTIFY that end a migration's transaction,
-    // in one statement that returns the migration's duration (--compat's write apart).
+    // The settings again, the history row, the lease renewal and the NOTIFY that end a
+    // migration's transaction, in one statement that returns the migration's duration
+    // (--compat's write apart).
     std::string record_applied(pqxx::transaction_base& session, const Migration& migration,
-                               const LeaseGrant& grant) const;
+                               const LeaseGrant& grant, const std::string& settings) const;
 };
 
 }  // namespace schemagate

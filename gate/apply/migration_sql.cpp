@@ -2,6 +2,8 @@
 #include "migration_sql.h"
 
 #include <pqxx/nontransaction>
+#include <utility>
+#include <vector>
 
 #include "db_failure.h"
 #include "errors.h"
@@ -13,7 +15,7 @@ namespace {
 constexpr int kFirstWithConnectionChecks = 140000;
 constexpr Millis kConnectionCheckInterval{1000};
 
-bool has_connection_checks(const pqxx::connection& connection) {
+bool has_connection_checks(const pqxx::connection_base& connection) {
     return connection.server_version() >= kFirstWithConnectionChecks;
 }
 
@@ -38,29 +40,51 @@ std::string session_timeouts_sql(const pqxx::connection& connection,
     return sql + connection_checks_sql(connection);
 }
 
-std::string transaction_settings_sql(pqxx::connection& connection,
-                                     const MigrationSettings& settings, bool durable) {
-    const auto local = [](const char* name, const std::string& value) {
-        return std::string("set_config('") + name + "', '" + value + "', true)";
-    };
-    std::string sql =
-        "SELECT " + local("lock_timeout", std::to_string(settings.lock_timeout.count())) + ", " +
-        local("statement_timeout", std::to_string(settings.statement_timeout.count()));
+namespace {
+
+using Setting = std::pair<const char*, std::string>;
+
+std::vector<Setting> transaction_settings(const pqxx::connection_base& connection,
+                                          const MigrationSettings& settings, bool durable) {
+    std::vector<Setting> local = {
+        {"lock_timeout", std::to_string(settings.lock_timeout.count())},
+        {"statement_timeout", std::to_string(settings.statement_timeout.count())}};
     if (settings.idle_in_transaction_timeout > Millis{0}) {
-        sql += ", " + local("idle_in_transaction_session_timeout",
-                            std::to_string(settings.idle_in_transaction_timeout.count()));
+        local.emplace_back("idle_in_transaction_session_timeout",
+                           std::to_string(settings.idle_in_transaction_timeout.count()));
     }
     // A session setting would not outlive the reset at the end of a migration.
     if (has_connection_checks(connection)) {
-        sql += ", " + local("client_connection_check_interval",
-                            std::to_string(kConnectionCheckInterval.count()));
+        local.emplace_back("client_connection_check_interval",
+                           std::to_string(kConnectionCheckInterval.count()));
     }
     if (!settings.application_name.empty()) {
-        sql += ", set_config('application_name', " + connection.quote(settings.application_name) +
-               ", true)";
+        local.emplace_back("application_name", settings.application_name);
     }
-    if (!durable) sql += ", " + local("synchronous_commit", "off");
+    if (!durable) local.emplace_back("synchronous_commit", "off");
+    return local;
+}
+
+}  // namespace
+
+std::string transaction_settings_sql(pqxx::connection_base& connection,
+                                     const MigrationSettings& settings, bool durable) {
+    std::string sql;
+    for (const auto& [name, value] : transaction_settings(connection, settings, durable)) {
+        sql += (sql.empty() ? "SELECT set_config('" : ", set_config('") + std::string(name) +
+               "', " + connection.quote(value) + ", true)";
+    }
     return sql;
+}
+
+std::string transaction_settings_array_sql(pqxx::connection_base& connection,
+                                           const MigrationSettings& settings, bool durable) {
+    std::string sql;
+    for (const auto& [name, value] : transaction_settings(connection, settings, durable)) {
+        sql +=
+            (sql.empty() ? "ARRAY['" : ", '") + std::string(name) + "', " + connection.quote(value);
+    }
+    return sql + "]";
 }
 
 std::string session_reset_sql() {

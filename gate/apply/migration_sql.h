@@ -23,8 +23,12 @@ std::string session_timeouts_sql(const pqxx::connection& connection,
 // has them, the session's application_name (a pooler may not pass it on; the deadline watch
 // finds the migration's session by it), and, unless the commit must wait for its WAL flush
 // (`durable`), synchronous_commit off.
-std::string transaction_settings_sql(pqxx::connection& connection,
+std::string transaction_settings_sql(pqxx::connection_base& connection,
                                      const MigrationSettings& settings, bool durable);
+// The same settings as SQL for a text[] of name, value pairs, which the fence and the
+// bookkeeping functions set (fence_function.h, record_function.h).
+std::string transaction_settings_array_sql(pqxx::connection_base& connection,
+                                           const MigrationSettings& settings, bool durable);
 
 // PostgreSQL 14+: `SET client_connection_check_interval = 1000; `, which lets the server notice
 // a vanished holder even in the middle of a long statement (DESIGN.md, lease protocol step 5);

@@ -7,20 +7,27 @@
 namespace schemagate {
 
 std::string fence_function_name(pqxx::transaction_base& work, const StateLocation& where) {
-    return work.conn().quote_name(where.schema) + ".fence_v1";
+    return work.conn().quote_name(where.schema) + ".fence_v2";
+}
+
+std::string set_settings_plpgsql(const std::string& parameter) {
+    return " FOR i IN 1 .. coalesce(array_length(" + parameter +
+           ", 1), 0) / 2 LOOP PERFORM "
+           "set_config(" +
+           parameter + "[2 * i - 1], " + parameter + "[2 * i], true); END LOOP;";
 }
 
 std::string create_fence_function_if_missing(pqxx::transaction_base& work,
                                              const StateLocation& where, const std::string& tag) {
     const std::string name = fence_function_name(work, where);
     const std::string body = "$f" + tag.substr(1);
-    return " IF to_regprocedure(" + work.quote(name + "(text,bigint,text,bigint,bigint)") +
+    return " IF to_regprocedure(" + work.quote(name + "(text,bigint,text,bigint,bigint,text[])") +
            ") IS NULL THEN CREATE FUNCTION " + name +
-           "(set_name text, grant_token bigint, grant_id text, ttl_ms bigint, spent_ms bigint)"
-           // pg_catalog only: a schema on the caller's search_path cannot shadow set_config.
-           " RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS " +
-           body +
-           " BEGIN IF spent_ms IS NOT NULL AND clock_timestamp() - statement_timestamp() > "
+           "(set_name text, grant_token bigint, grant_id text, ttl_ms bigint, spent_ms bigint, "
+           "settings text[]) RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp "
+           "AS " +
+           body + " BEGIN" + set_settings_plpgsql("settings") +
+           " IF spent_ms IS NOT NULL AND clock_timestamp() - statement_timestamp() > "
            "spent_ms * interval '1 millisecond' THEN RAISE EXCEPTION 'schemagate exchange "
            "spent' USING ERRCODE = '" +
            kExchangeSpentState + "'; END IF; UPDATE " +

@@ -113,18 +113,14 @@ std::string Lease::fence_sql(pqxx::transaction_base& work, const LeaseGrant& gra
            ttl_interval() + " WHERE " + held_by(work, grant);
 }
 
-std::string Lease::fenced_at_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const {
-    return "(SELECT renewed_at FROM " + qualified(work.conn(), where_, StateTable::kLease) +
-           " WHERE " + held_by(work, grant) + ")";
-}
-
 std::string Lease::fence_call_sql(pqxx::transaction_base& work, const LeaseGrant& grant,
-                                  bool chained) const {
+                                  bool chained, const std::string& settings) const {
     // fence_function.h: the bootstrap created it; a function is compiled once per session.
     return fence_function_name(work, where_) + "(" + work.quote(where_.name) + ", " +
            std::to_string(grant.token) + ", " + work.quote(grant.id) + ", " +
            std::to_string(ttl_.count()) + ", " +
-           (chained ? std::to_string(ttl_.count() / 2) : std::string("NULL")) + ")";
+           (chained ? std::to_string(ttl_.count() / 2) : std::string("NULL")) + ", " + settings +
+           "::text[])";
 }
 
 std::string Lease::fence_or_fail_sql(pqxx::transaction_base& work, const LeaseGrant& grant,

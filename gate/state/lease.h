@@ -66,12 +66,6 @@ class Lease {
     // so no takeover can interleave with the migration.
     std::string fence_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const;
 
-    // SQL for the time the fence of the current migration transaction stamped on the lease
-    // row (renewed_at): the migration's own start. The fence's row lock keeps any other
-    // renewal off the row until COMMIT, and a statement that renews it again still reads the
-    // fence's value (every part of a statement sees the rows as they were before it).
-    std::string fenced_at_sql(pqxx::transaction_base& work, const LeaseGrant& grant) const;
-
     // The same fence as one statement that fails with SQLSTATE kLeaseLostState when the lease
     // is gone, so it can travel in one round trip with the migration it guards.
     //
@@ -83,9 +77,10 @@ class Lease {
     // a live holder sends the rest again, a gone one lets the lease expire.
     std::string fence_or_fail_sql(pqxx::transaction_base& work, const LeaseGrant& grant,
                                   bool chained = false) const;
-    // fence_or_fail_sql as an expression, to join a SELECT that sets the transaction up.
+    // fence_or_fail_sql as an expression, which first sets `settings` for the transaction
+    // (fence_function.h: SQL for a text[] of name, value pairs, or NULL).
     std::string fence_call_sql(pqxx::transaction_base& work, const LeaseGrant& grant,
-                               bool chained = false) const;
+                               bool chained = false, const std::string& settings = "NULL") const;
 
     // A net under any mistake of the file checks: fails with kTransactionEndedState unless the
     // session is still inside the transaction that fence_or_fail_sql opened for `token` (a

@@ -11,6 +11,7 @@
 #include "hazard_deferral_writer.h"
 #include "hazard_rules.h"
 #include "plan.h"
+#include "record_function.h"
 
 namespace schemagate {
 
@@ -120,7 +121,8 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             // 0.5: contract migrations (a constant default: no table rewrite).
             add_column_if_missing(session, StateTable::kHistory,
                                   "contract boolean NOT NULL DEFAULT false") +
-            create_fence_function_if_missing(session, where_, tag) + " END " + tag + "; COMMIT");
+            create_fence_function_if_missing(session, where_, tag) +
+            create_record_function_if_missing(session, where_, tag) + " END " + tag + "; COMMIT");
     };
     try {
         translate_db_errors(run);
@@ -241,20 +243,20 @@ std::string StateStore::record_sql(pqxx::transaction_base& work, const Migration
 
 std::string StateStore::record_applied_sql(pqxx::transaction_base& work, const Migration& migration,
                                            const std::string& holder, const LeaseGrant& grant,
-                                           const std::string& renewal,
-                                           const std::string& started_at) const {
-    const std::string duration =
-        "(extract(epoch FROM clock_timestamp() - " + started_at + ") * 1000)::bigint";
-    // Data-modifying WITH queries run exactly once whether or not they are read.
-    std::string sql = "WITH recorded AS (" +
-                      record_row_sql(work, migration, holder, grant, duration, true) +
-                      " RETURNING duration_ms)";
-    if (!migration.repeatable) {
-        sql += ", cleared AS (" + clear_failure_sql(work, migration.version) + ")";
-    }
-    return sql + ", renewed AS (" + renewal + ") SELECT duration_ms, " +
-           announce_sql(work, migration) +
-           ", set_config('schemagate.duration_ms', duration_ms::text, true) FROM recorded";
+                                           const std::string& settings, Millis ttl) const {
+    const std::string allowed = allowed_hazards_json(migration);
+    const auto change = migration.repeatable ? StateChange{StateEvent::kRepeatable, {}}
+                                             : StateChange{StateEvent::kApplied, migration.version};
+    return "SELECT " + record_function_name(work, where_) + "(" + settings + ", " +
+           work.quote(where_.name) + ", " + std::to_string(grant.token) + ", " +
+           work.quote(grant.id) + ", " + std::to_string(ttl.count()) + ", " +
+           (migration.repeatable ? "true, NULL"
+                                 : "false, " + work.quote(migration.version.sql_array())) +
+           "::numeric[], " + work.quote(migration.description) + ", " + work.quote(migration.file) +
+           ", " + work.quote(migration.checksum) + ", " + work.quote(holder) + ", " +
+           (allowed.empty() ? std::string("NULL") : work.quote(allowed)) + "::jsonb, " +
+           (migration.contract ? "true, " : "false, ") +
+           work.quote(change_payload(where_.name, change)) + ")";
 }
 
 std::string StateStore::finish_sql(pqxx::transaction_base& work, const Migration& migration,

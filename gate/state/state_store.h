@@ -58,14 +58,16 @@ class StateStore {
                            std::int64_t duration_ms, bool success) const;
     std::string finish_sql(pqxx::transaction_base& work, const Migration& migration,
                            std::int64_t duration_ms) const;
-    // record_sql's applied case as one statement, which also runs `renewal` (an UPDATE of the
-    // lease) and returns the duration it recorded: a long chain of migrations pays for one
-    // statement of bookkeeping each, not four. The server measures the duration from
-    // `started_at` (SQL for the migration's start: not now(), which is when the exchange
-    // carrying a chain arrived) and keeps it for kRecordedDurationMsSql.
+    // record_sql's applied case as one statement (record_function.h), which also sets
+    // `settings` (a text[] of name, value pairs) for the rest of the transaction, extends the
+    // lease once a third of `ttl` has passed since the migration's fence, and returns the
+    // duration it recorded: a long chain of migrations pays for one statement of bookkeeping
+    // each, not four, planned once per session. The server measures the duration from the
+    // fence (not now(), which is when the exchange carrying a chain arrived) and keeps it for
+    // kRecordedDurationMsSql.
     std::string record_applied_sql(pqxx::transaction_base& work, const Migration& migration,
                                    const std::string& holder, const LeaseGrant& grant,
-                                   const std::string& renewal, const std::string& started_at) const;
+                                   const std::string& settings, Millis ttl) const;
 
     // SQL that records what `adopt` or `baseline` decided, and where it came from, for the
     // caller's fenced transaction.

@@ -123,9 +123,9 @@ TEST_F(GateMigrate, StateSchemaWithoutTheFenceFunctionGetsItFromTheNextHolder) {
     use_examples();
     ASSERT_EQ(gate({"migrate", "--target", "3"}).exit_code, 0);
     const std::string fence =
-        "to_regprocedure('schemagate.fence_v1(text,bigint,text,bigint,bigint)')";
+        "to_regprocedure('schemagate.fence_v2(text,bigint,text,bigint,bigint,text[])')";
     ASSERT_EQ(query_int("SELECT count(*) FROM pg_proc WHERE oid = " + fence), 1);
-    exec("DROP FUNCTION schemagate.fence_v1");
+    exec("DROP FUNCTION schemagate.fence_v2");
     const auto result = gate({"migrate"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 5);

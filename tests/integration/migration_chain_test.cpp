@@ -234,6 +234,37 @@ TEST_F(MigrationChain, EachChainedMigrationRecordsItsOwnDuration) {
     EXPECT_LT(duration(3), 2 * duration(1));
 }
 
+// A quick migration's commit leaves the lease as its fence stamped it (the next fence, or the
+// heartbeat, renews it); one that ran past a third of the ttl renews it again as it commits,
+// so that no waiter takes over the moment it is done. A trigger counts the lease's updates per
+// transaction.
+TEST_F(MigrationChain, ACommitRenewsTheLeaseAgainOnlyAfterAThirdOfTheTtl) {
+    one_statement_migrations(1, 1);
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    exec("CREATE TABLE public.lease_updates (tx bigint NOT NULL)");
+    exec(
+        "CREATE FUNCTION public.count_lease_update() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN INSERT INTO public.lease_updates VALUES (txid_current()); RETURN NEW; END $$");
+    exec(
+        "CREATE TRIGGER counted AFTER UPDATE ON schemagate.lease FOR EACH ROW EXECUTE "
+        "FUNCTION public.count_lease_update()");
+    const auto updates_in = [&](const std::string& version) {
+        return query_int(
+            "SELECT count(*) FROM public.lease_updates WHERE tx % 4294967296 = "
+            "(SELECT xmin::text::bigint FROM schemagate.history WHERE version = "
+            "'{" +
+            version + "}')");
+    };
+    one_statement_migrations(2, 4);
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    for (const char* version : {"2", "3", "4"}) EXPECT_EQ(updates_in(version), 1) << version;
+
+    write_migration("V5__slow.sql", "SELECT pg_sleep(1.2);\n");
+    const auto slow = gate({"migrate", "--lease-ttl", "3s"});
+    ASSERT_EQ(slow.exit_code, 0) << slow.err;
+    EXPECT_EQ(updates_in("5"), 2);
+}
+
 TEST_F(MigrationChain, ALockTimeoutMidChainRetriesOnlyThatMigration) {
     write_migration("V1__t.sql", "CREATE TABLE t (id int);");
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
