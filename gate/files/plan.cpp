@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <string_view>
 
 #include "errors.h"
 #include "migration_name.h"
@@ -48,6 +49,11 @@ void check_baselines(const MigrationSet& files,
 }  // namespace
 
 bool is_baseline_row(const AppliedMigration& record) {
+    // Only a Flyway baseline name (B, a digit, ...) can be one: the plan asks this of every
+    // history row, and a no-op of 1000 rows spent 7% of its instructions parsing the others.
+    const std::string_view file = record.file;
+    const std::string_view base = file.substr(file.rfind('/') + 1);
+    if (base.size() < 2 || base[0] != 'B' || base[1] < '0' || base[1] > '9') return false;
     const auto parsed =
         parse_migration_name(std::filesystem::path(record.file).filename().string());
     const auto* name = std::get_if<MigrationName>(&parsed);

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -38,14 +39,18 @@ MigrationVersion highest_below(const MigrationSet& files, const MigrationVersion
 std::vector<const Migration*> pending_contracts(const MigrationSet& files,
                                                 const std::vector<AppliedMigration>& history,
                                                 const MigrationVersion& target) {
+    // Most sets have no contract migration: no set of the history's versions to build.
+    const auto is_contract = [&target](const Migration& migration) {
+        return migration.contract && migration.version <= target;
+    };
+    if (std::none_of(files.migrations.begin(), files.migrations.end(), is_contract)) return {};
     std::set<MigrationVersion> applied;
     for (const auto& record : history) {
         if (record.success) applied.insert(record.version);
     }
     std::vector<const Migration*> pending;
     for (const auto& migration : files.migrations) {
-        if (migration.contract && migration.version <= target &&
-            !applied.contains(migration.version)) {
+        if (is_contract(migration) && !applied.contains(migration.version)) {
             pending.push_back(&migration);
         }
     }
