@@ -148,7 +148,7 @@ bool statement_per_exchange(const pqxx::connection& connection, const MigrationS
 
 struct ChainRunner::Envelope {
     std::string fence;        // Lease::fence_call_sql, which sets the transaction's settings
-    std::string settings;     // transaction_settings_sql, after the session reset: checks first
+    std::string settings;     // transaction_settings_sql, for what follows the session reset
     std::string bookkeeping;  // record_applied_sql: the settings, the history row, the renewal
                               // and NOTIFY; empty: checks first
     std::string compat;       // --compat's writes, or nothing
@@ -181,7 +181,10 @@ void queue_migration(ChainSender& sender, const Migration& migration, std::size_
     const bool changes_reading =
         add_statements(sender, migration, Slot{index}, lease, grant, statement_per_exchange);
     for (const char* reset : kSessionReset) sender.add(reset, Slot{index});
-    if (envelope.bookkeeping.empty()) sender.add(envelope.settings, Slot{index});
+    // The bookkeeping sets the settings again itself, but the checks run first, and an
+    // exchange that ends here leaves the transaction idle, under idle_in_transaction_session_
+    // timeout only if it is set again (a frozen holder must not keep the lease row locked).
+    if (envelope.bookkeeping.empty() || changes_reading) sender.add(envelope.settings, Slot{index});
     if (changes_reading) sender.end_exchange();
     if (envelope.bookkeeping.empty()) return;
     // It returns the duration the server measured: the client only hears of the commit when
@@ -210,7 +213,8 @@ bool queue_chain(ChainSender& sender, std::span<const Migration* const> chain,
 
 // A chain of migrations in one exchange: for each, BEGIN, the timeouts and the fence; each
 // statement followed by the check that it left the fenced transaction open; the session reset,
-// the history row, the lease renewal, the NOTIFY and COMMIT. The server stops at the first
+// the history row, the lease renewal (once a third of the ttl has passed since the fence), the
+// NOTIFY and COMMIT. The server stops at the first
 // error, so what follows a failed migration never runs, and what precedes it committed. A
 // migration with checks goes alone: they run between its reset and its COMMIT. Statements end
 // with a newline: a trailing `-- comment` must not swallow the separator that follows.
@@ -279,11 +283,10 @@ ChainRunner::Envelope ChainRunner::envelope(pqxx::transaction_base& session,
     const std::string settings =
         transaction_settings_array_sql(connection, settings_, durable_commit);
     std::string fence = lease_.fence_call_sql(session, grant, chained, settings);
-    if (!migration.checks.empty()) {
-        return Envelope{std::move(fence),
-                        transaction_settings_sql(connection, settings_, durable_commit), "", ""};
-    }
-    return Envelope{std::move(fence), "", record_applied(session, migration, grant, settings),
+    std::string again = transaction_settings_sql(connection, settings_, durable_commit);
+    if (!migration.checks.empty()) return Envelope{std::move(fence), std::move(again), "", ""};
+    return Envelope{std::move(fence), std::move(again),
+                    record_applied(session, migration, grant, settings),
                     compat(session, migration, kRecordedDurationMsSql)};
 }
 

@@ -13,8 +13,8 @@ namespace schemagate {
 
 // Applies pending migrations under a lease grant, each the way it must run: consecutive
 // transactional ones as chains (ChainRunner: each in one transaction that starts with the
-// fence and ends with the history row, the lease renewal and the NOTIFY), batched ones batch
-// by batch (BatchRunner), the others without a transaction (NoTransactionRunner). Not
+// fence and ends with the history row, the lease renewal when due, and the NOTIFY), batched ones
+// batch by batch (BatchRunner), the others without a transaction (NoTransactionRunner). Not
 // thread-safe.
 //
 // A migration (or a batch) that hits its lock timeout is rolled back and tried again as one

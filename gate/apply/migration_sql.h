@@ -37,10 +37,11 @@ std::string connection_checks_sql(const pqxx::connection& connection);
 
 // Brings the session back to its own role and settings: those it had when it connected (the
 // URL's options, ALTER ROLE/DATABASE ... SET, the server's configuration). One statement each;
-// RESET ALL also ends a transaction's own settings, so transaction_settings_sql follows it
-// there. Every migration ends with it before its bookkeeping: a migration's SET ROLE, SET
-// SESSION AUTHORIZATION or SET search_path reaches neither the history row nor the next
-// migration, which starts as it would in a session of its own (as a rerun after a crash does).
+// RESET ALL also ends a transaction's own settings, so transaction_settings_sql (or the
+// bookkeeping function, which sets them first: record_function.h) follows it there. Every migration
+// ends with it before its bookkeeping: a migration's SET ROLE, SET SESSION AUTHORIZATION or SET
+// search_path reaches neither the history row nor the next migration, which starts as it would in a
+// session of its own (as a rerun after a crash does).
 inline constexpr std::array<const char*, 3> kSessionReset = {
     "RESET ALL", "RESET SESSION AUTHORIZATION", "RESET ROLE"};
 

@@ -145,8 +145,8 @@ Renewal Lease::renew(pqxx::connection& connection, const LeaseGrant& grant) cons
             const std::string mine = held_by(session, grant);
             // One round trip (see try_acquire): never a transaction left open between two.
             // Our own migration's transaction locks the row while it runs: skipped rather than
-            // waited for (no lock-timeout ERROR in the server log); that migration renews the
-            // lease itself when it commits.
+            // waited for (no lock-timeout ERROR in the server log); that migration's fence renewed
+            // the lease, and its commit renews it again once a third of the ttl has passed.
             const auto row = session.exec1(
                 lock_timeout_sql(kRenewLockTimeout) + "; WITH locked AS (SELECT name FROM " +
                 table + " WHERE " + mine + " FOR UPDATE SKIP LOCKED), renewed AS (UPDATE " + table +

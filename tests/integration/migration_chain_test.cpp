@@ -191,7 +191,29 @@ TEST_F(MigrationChain, AStringSettingChangedInAFileGovernsTheStatementsAfterIt) 
     EXPECT_EQ(query_int("SELECT count(*) FROM s WHERE v = 'back\\slash'"), 1);
 }
 
-// Each commit extends the lease, so a chain left running on the server by a holder that is gone
+// An exchange that ends after a migration's session reset (its file changed how strings are
+// read) leaves the transaction idle, holding the lease row, until the next one arrives: the
+// settings, the idle-in-transaction timeout among them, are set again before it ends, so the
+// server still ends the transaction of a holder frozen there. pg_stat_statements counts the
+// statement that sets them (the bookkeeping function sets them too, but in the next exchange).
+TEST_F(MigrationChain, AnExchangeEndingAfterTheSessionResetSetsTheSettingsAgainFirst) {
+    exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    const auto settings_statements = [&] {
+        return query_int(
+            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON "
+            "d.oid = s.dbid WHERE d.datname = current_database() AND s.query LIKE "
+            "'SELECT set_config($1, $2, $3), set_config(%'");
+    };
+    write_migration("V1__t.sql", "CREATE TABLE s (v text);\n");
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    EXPECT_EQ(settings_statements(), 0);
+    write_migration("V2__strings.sql",
+                    "SET standard_conforming_strings = on;\nINSERT INTO s VALUES ('x');\n");
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    EXPECT_EQ(settings_statements(), 1);
+}
+
+// Each fence extends the lease, so a chain left running on the server by a holder that is gone
 // would keep the lease for as long as it lasts. Past half the ttl since the exchange arrived,
 // the next migration's fence stops the exchange; a holder that is there sends the rest again.
 TEST_F(MigrationChain, AnExchangeRunningPastHalfTheTtlIsResentByALiveHolder) {
