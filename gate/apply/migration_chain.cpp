@@ -214,10 +214,10 @@ bool queue_chain(ChainSender& sender, std::span<const Migration* const> chain,
 // A chain of migrations in one exchange: for each, BEGIN, the timeouts and the fence; each
 // statement followed by the check that it left the fenced transaction open; the session reset,
 // the history row, the lease renewal (once a third of the ttl has passed since the fence), the
-// NOTIFY and COMMIT. The server stops at the first
-// error, so what follows a failed migration never runs, and what precedes it committed. A
-// migration with checks goes alone: they run between its reset and its COMMIT. Statements end
-// with a newline: a trailing `-- comment` must not swallow the separator that follows.
+// NOTIFY and COMMIT. The server stops at the first error, so what follows a failed migration
+// never runs, and what precedes it committed. A migration with checks goes alone: they run
+// between its reset and its COMMIT. Statements end with a newline: a trailing `-- comment`
+// must not swallow the separator that follows.
 Attempt ChainRunner::apply(pqxx::connection& connection, std::span<const Migration* const> chain,
                            const LeaseGrant& grant, bool durable,
                            const AppliedCallback& applied) const {

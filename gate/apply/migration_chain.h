@@ -33,9 +33,8 @@ class ChainRunner : private ApplyContext {
     Attempt after_error(const DbError& error, const Migration& failing,
                         const LexedStatement* current) const;
     // The settings again, the history row, the lease renewal (once a third of the ttl has
-    // passed since the fence) and the NOTIFY that end a migration's transaction, in one statement
-    // that returns the migration's duration
-    // (--compat's write apart).
+    // passed since the fence) and the NOTIFY that end a migration's transaction, in one
+    // statement that returns the migration's duration (--compat's write apart).
     std::string record_applied(pqxx::transaction_base& session, const Migration& migration,
                                const LeaseGrant& grant, const std::string& settings) const;
 };

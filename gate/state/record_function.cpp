@@ -20,17 +20,13 @@ constexpr const char* kParameters =
 std::string write_row_plpgsql(pqxx::transaction_base& work, const StateLocation& where) {
     auto& connection = work.conn();
     return " IF is_repeatable THEN INSERT INTO " +
-           qualified(connection, where, StateTable::kRepeatable) +
-           " AS r (name, description, file, checksum, applied_by, duration_ms, token) VALUES "
-           "(set_name, set_description, set_file, set_checksum, applied_by_holder, took, "
-           "grant_token) ON CONFLICT (name, description) DO UPDATE SET file = EXCLUDED.file, "
-           "checksum = EXCLUDED.checksum, applied_at = clock_timestamp(), "
-           "applied_by = EXCLUDED.applied_by, duration_ms = EXCLUDED.duration_ms, "
-           "token = EXCLUDED.token; ELSE INSERT INTO " +
-           qualified(connection, where, StateTable::kHistory) +
-           " (name, version, description, file, checksum, applied_by, duration_ms, token, "
-           "lease_id, allowed_hazards, contract, success) VALUES (set_name, set_version, "
-           "set_description, set_file, set_checksum, applied_by_holder, took, grant_token, "
+           qualified(connection, where, StateTable::kRepeatable) + kRepeatableRowColumns +
+           " VALUES (set_name, set_description, set_file, set_checksum, applied_by_holder, took, "
+           "grant_token)" +
+           kRepeatableRowUpsert + "; ELSE INSERT INTO " +
+           qualified(connection, where, StateTable::kHistory) + kHistoryRowColumns +
+           " VALUES (set_name, set_version, set_description, set_file, set_checksum, "
+           "applied_by_holder, took, grant_token, "
            "grant_id, hazards, is_contract, true); DELETE FROM " +
            qualified(connection, where, StateTable::kFailure) +
            " WHERE name = set_name AND version = set_version; END IF;";

@@ -23,6 +23,19 @@ namespace schemagate {
 // between); sends the NOTIFY; keeps the duration for kRecordedDurationMsSql and returns it.
 std::string record_function_name(pqxx::transaction_base& work, const StateLocation& where);
 
+// The columns of an applied migration's history row and of a repeatable migration's row, and
+// the upsert of the latter: shared by the SQL the gate sends itself (StateStore::record_sql) and
+// the function's body, so the two write the same rows.
+inline constexpr const char* kHistoryRowColumns =
+    " (name, version, description, file, checksum, applied_by, duration_ms, token, lease_id, "
+    "allowed_hazards, contract, success)";
+inline constexpr const char* kRepeatableRowColumns =
+    " AS r (name, description, file, checksum, applied_by, duration_ms, token)";
+inline constexpr const char* kRepeatableRowUpsert =
+    " ON CONFLICT (name, description) DO UPDATE SET file = EXCLUDED.file, checksum = "
+    "EXCLUDED.checksum, applied_at = clock_timestamp(), applied_by = EXCLUDED.applied_by, "
+    "duration_ms = EXCLUDED.duration_ms, token = EXCLUDED.token";
+
 // PL/pgSQL statements for the bootstrap's DO block: create the function if it is missing.
 std::string create_record_function_if_missing(pqxx::transaction_base& work,
                                               const StateLocation& where, const std::string& tag);

@@ -201,24 +201,18 @@ std::string StateStore::record_row_sql(pqxx::transaction_base& work, const Migra
     auto& connection = work.conn();
     if (migration.repeatable) {
         return "INSERT INTO " + qualified(connection, where_, StateTable::kRepeatable) +
-               " AS r (name, description, file, checksum, applied_by, duration_ms, token) VALUES "
-               "(" +
-               work.quote(where_.name) + ", " + work.quote(migration.description) + ", " +
-               work.quote(migration.file) + ", " + work.quote(migration.checksum) + ", " +
-               work.quote(holder) + ", " + duration + ", " + std::to_string(grant.token) +
-               ") ON CONFLICT (name, description) DO UPDATE SET file = EXCLUDED.file, "
-               "checksum = EXCLUDED.checksum, applied_at = clock_timestamp(), "
-               "applied_by = EXCLUDED.applied_by, duration_ms = EXCLUDED.duration_ms, "
-               "token = EXCLUDED.token";
+               kRepeatableRowColumns + " VALUES (" + work.quote(where_.name) + ", " +
+               work.quote(migration.description) + ", " + work.quote(migration.file) + ", " +
+               work.quote(migration.checksum) + ", " + work.quote(holder) + ", " + duration + ", " +
+               std::to_string(grant.token) + ")" + kRepeatableRowUpsert;
     }
     const std::string allowed = allowed_hazards_json(migration);
     return "INSERT INTO " + qualified(connection, where_, StateTable::kHistory) +
-           " (name, version, description, file, checksum, applied_by, duration_ms, token, "
-           "lease_id, allowed_hazards, contract, success) VALUES (" +
-           work.quote(where_.name) + ", " + work.quote(migration.version.sql_array()) +
-           "::numeric[], " + work.quote(migration.description) + ", " + work.quote(migration.file) +
-           ", " + work.quote(migration.checksum) + ", " + work.quote(holder) + ", " + duration +
-           ", " + std::to_string(grant.token) + ", " + work.quote(grant.id) + ", " +
+           kHistoryRowColumns + " VALUES (" + work.quote(where_.name) + ", " +
+           work.quote(migration.version.sql_array()) + "::numeric[], " +
+           work.quote(migration.description) + ", " + work.quote(migration.file) + ", " +
+           work.quote(migration.checksum) + ", " + work.quote(holder) + ", " + duration + ", " +
+           std::to_string(grant.token) + ", " + work.quote(grant.id) + ", " +
            (allowed.empty() ? std::string("NULL") : work.quote(allowed) + "::jsonb") + ", " +
            (migration.contract ? "true, " : "false, ") + (success ? "true" : "false") + ")";
 }
