@@ -53,6 +53,42 @@ struct TablesSeen {
 // create it, and what it then records (a failure) must be seen at once.
 constexpr std::chrono::seconds kLookAgainAfter{60};
 
+// Which state tables exist (and, for the newer ones, are readable), in one statement of
+// catalog lookups that plan nothing. history_contract is known only where record_v1 is there
+// to vouch for it (state_tables.h).
+TablesSeen look_for_tables(pqxx::connection& connection, const StateLocation& where) {
+    pqxx::nontransaction work(connection);
+    const auto row = work.exec_params1(
+        // The newer tables count only if readable: a sidecar role granted the first two
+        // tables before they existed still reads the state, without them.
+        "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL, "
+        "CASE WHEN to_regclass($3) IS NULL THEN false "
+        "ELSE has_table_privilege(to_regclass($3), 'SELECT') END, "
+        "CASE WHEN to_regclass($4) IS NULL THEN false "
+        "ELSE has_table_privilege(to_regclass($4), 'SELECT') END, "
+        "to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL, "
+        "to_regprocedure($5) IS NOT NULL",
+        qualified(connection, where, StateTable::kHistory),
+        qualified(connection, where, StateTable::kLease),
+        qualified(connection, where, StateTable::kFailure),
+        qualified(connection, where, StateTable::kBatchProgress),
+        connection.quote_name(where.schema) + "." + kRecordFunctionName + kRecordFunctionArguments);
+    return TablesSeen{row[0].as<bool>(), row[1].as<bool>(), row[2].as<bool>(),
+                      row[4].as<bool>(), row[3].as<bool>(), {}};
+}
+
+// Whether the history has its `contract` column, asked of pg_attribute: for tables an older
+// gate bootstrapped, before record_v1.
+bool has_contract_column(pqxx::connection& connection, const StateLocation& where) {
+    pqxx::nontransaction work(connection);
+    return work
+        .exec_params1(
+            "SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = "
+            "to_regclass($1) AND attname = 'contract' AND NOT attisdropped)",
+            qualified(connection, where, StateTable::kHistory))[0]
+        .as<bool>();
+}
+
 // Once seen, tables are taken to stay: a later DROP only costs the ERROR line that the
 // readers' undefined-table fallback then meets. Keyed by database and schema.
 TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where) {
@@ -73,26 +109,11 @@ TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where)
             }
         }
     }
-    const TablesSeen now = translate_db_errors([&] {
-        pqxx::nontransaction work(connection);
-        const auto row = work.exec_params1(
-            // The newer tables count only if readable: a sidecar role granted the first two
-            // tables before they existed still reads the state, without them.
-            "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL, "
-            "CASE WHEN to_regclass($3) IS NULL THEN false "
-            "ELSE has_table_privilege(to_regclass($3), 'SELECT') END, "
-            "CASE WHEN to_regclass($4) IS NULL THEN false "
-            "ELSE has_table_privilege(to_regclass($4), 'SELECT') END, "
-            "to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL, "
-            "EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass($1) "
-            "AND attname = 'contract' AND NOT attisdropped)",
-            qualified(connection, where, StateTable::kHistory),
-            qualified(connection, where, StateTable::kLease),
-            qualified(connection, where, StateTable::kFailure),
-            qualified(connection, where, StateTable::kBatchProgress));
-        return TablesSeen{row[0].as<bool>(), row[1].as<bool>(), row[2].as<bool>(),
-                          row[4].as<bool>(), row[3].as<bool>(), {}};
-    });
+    TablesSeen now = translate_db_errors([&] { return look_for_tables(connection, where); });
+    if (now.core && !now.history_contract) {
+        now.history_contract =
+            translate_db_errors([&] { return has_contract_column(connection, where); });
+    }
     const std::lock_guard lock(mutex);
     auto& entry = seen[key];
     entry.core = entry.core || now.core;

@@ -33,6 +33,15 @@ enum class StateTable {
 
 std::string_view table_name(StateTable table);
 
+// The function that records an applied migration (gate/state/record_function.h), as the
+// bootstrap creates it in the state schema: name and argument types. The bootstrap adds every
+// column before it creates its functions, so readers take this one's presence as proof that the
+// history has every column up to it (schema_state.cpp): one catalog lookup, where asking
+// pg_attribute cost the server a planned query, over a millisecond on a new session.
+inline constexpr const char* kRecordFunctionName = "record_v1";
+inline constexpr const char* kRecordFunctionArguments =
+    "(text[],text,bigint,text,bigint,boolean,numeric[],text,text,text,text,jsonb,boolean,text)";
+
 // The NOTIFY channel: one per database; the payload "<name>:<event>" lets listeners filter.
 inline constexpr const char* kNotifyChannel = "schemagate";
 

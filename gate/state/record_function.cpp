@@ -8,9 +8,6 @@ namespace schemagate {
 
 namespace {
 
-constexpr const char* kSignature =
-    "(text[],text,bigint,text,bigint,boolean,numeric[],text,text,text,text,jsonb,boolean,text)";
-
 constexpr const char* kParameters =
     "(settings text[], set_name text, grant_token bigint, grant_id text, ttl_ms bigint, "
     "is_repeatable boolean, set_version numeric[], set_description text, set_file text, "
@@ -35,7 +32,7 @@ std::string write_row_plpgsql(pqxx::transaction_base& work, const StateLocation&
 }  // namespace
 
 std::string record_function_name(pqxx::transaction_base& work, const StateLocation& where) {
-    return work.conn().quote_name(where.schema) + ".record_v1";
+    return work.conn().quote_name(where.schema) + "." + kRecordFunctionName;
 }
 
 std::string create_record_function_if_missing(pqxx::transaction_base& work,
@@ -45,7 +42,7 @@ std::string create_record_function_if_missing(pqxx::transaction_base& work,
     const std::string held =
         " WHERE name = set_name AND token = grant_token AND lease_id = grant_id";
     const std::string body = "$r" + tag.substr(1);
-    return " IF to_regprocedure(" + work.quote(name + kSignature) +
+    return " IF to_regprocedure(" + work.quote(name + kRecordFunctionArguments) +
            ") IS NULL THEN CREATE FUNCTION " + name + kParameters +
            " RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS " + body +
            " DECLARE took bigint; BEGIN" + set_settings_plpgsql("settings") +

@@ -121,6 +121,8 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             // 0.5: contract migrations (a constant default: no table rewrite).
             add_column_if_missing(session, StateTable::kHistory,
                                   "contract boolean NOT NULL DEFAULT false") +
+            // Functions last: readers take record_v1's presence as proof of every column
+            // above (state_tables.h, kRecordFunctionName).
             create_fence_function_if_missing(session, where_, tag) +
             create_record_function_if_missing(session, where_, tag) + " END " + tag + "; COMMIT");
     };

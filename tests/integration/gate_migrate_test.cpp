@@ -136,6 +136,26 @@ TEST_F(GateMigrate, StateSchemaWithoutTheFenceFunctionGetsItFromTheNextHolder) {
     EXPECT_EQ(query_int("SELECT xmin::text::bigint FROM pg_proc WHERE oid = " + fence), created);
 }
 
+// Readers take record_v1's presence as proof that the history has its `contract` column
+// (state_tables.h); without the function (tables an older gate bootstrapped) they ask the
+// catalog, and still read the contracts: an older release's gate is refused after one.
+TEST_F(GateMigrate, AHistoryFromBeforeTheRecordFunctionStillHoldsItsContracts) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate"}).exit_code, 0);
+    exec(
+        "DROP FUNCTION schemagate.record_v1; "
+        "UPDATE schemagate.history SET contract = true WHERE version = '{5}'");
+    for (const auto& entry : std::filesystem::directory_iterator(migrations_)) {
+        if (entry.path().filename().string().starts_with("V5__")) {
+            std::filesystem::remove(entry.path());
+        }
+    }
+    const auto old_release = gate({"migrate"});
+    EXPECT_EQ(old_release.exit_code, 5) << old_release.err;
+    EXPECT_NE(old_release.err.find("the schema was contracted by V5"), std::string::npos)
+        << old_release.err;
+}
+
 TEST_F(GateMigrate, SecondRunIsANoOpOnOneConnection) {
     use_examples();
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
