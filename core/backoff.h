@@ -7,6 +7,7 @@
 #include <random>
 
 #include "duration.h"
+#include "random_bytes.h"
 
 namespace schemagate {
 
@@ -35,7 +36,7 @@ class Deadline {
 // together; the fixed half keeps a single pod from spinning. Not thread-safe.
 class Backoff {
   public:
-    Backoff(Millis initial, Millis cap, std::uint64_t seed = std::random_device{}());
+    Backoff(Millis initial, Millis cap, std::uint64_t seed = random_seed());
     Millis next();
     void reset();
 
