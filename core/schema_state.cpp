@@ -45,6 +45,8 @@ struct TablesSeen {
     // Every newer table exists, readable or not: a role granted only the first tables (the
     // sidecar's, following an earlier README) is taken to stay so for a while.
     bool all_exist = false;
+    // Every table and both functions of this version's bootstrap: nothing for it to do.
+    bool current = false;
     std::chrono::steady_clock::time_point looked_at;
 };
 
@@ -52,6 +54,12 @@ struct TablesSeen {
 // minute for it, not one per poll. A missing one is looked for every time: the next gate may
 // create it, and what it then records (a failure) must be seen at once.
 constexpr std::chrono::seconds kLookAgainAfter{60};
+
+// A function in the state schema as to_regprocedure() reads it: schema.name(argument types).
+std::string function(pqxx::connection& connection, const StateLocation& where, const char* name,
+                     const char* arguments) {
+    return connection.quote_name(where.schema) + "." + name + arguments;
+}
 
 // Which state tables exist (and, for the newer ones, are readable), in one statement of
 // catalog lookups that plan nothing. history_contract is known only where record_v1 is there
@@ -67,14 +75,27 @@ TablesSeen look_for_tables(pqxx::connection& connection, const StateLocation& wh
         "CASE WHEN to_regclass($4) IS NULL THEN false "
         "ELSE has_table_privilege(to_regclass($4), 'SELECT') END, "
         "to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL, "
-        "to_regprocedure($5) IS NOT NULL",
+        "to_regprocedure($5) IS NOT NULL, "
+        "to_regclass($6) IS NOT NULL AND to_regclass($7) IS NOT NULL "
+        "AND to_regclass($8) IS NOT NULL AND to_regprocedure($9) IS NOT NULL",
         qualified(connection, where, StateTable::kHistory),
         qualified(connection, where, StateTable::kLease),
         qualified(connection, where, StateTable::kFailure),
         qualified(connection, where, StateTable::kBatchProgress),
-        connection.quote_name(where.schema) + "." + kRecordFunctionName + kRecordFunctionArguments);
-    return TablesSeen{row[0].as<bool>(), row[1].as<bool>(), row[2].as<bool>(),
-                      row[4].as<bool>(), row[3].as<bool>(), {}};
+        function(connection, where, kRecordFunctionName, kRecordFunctionArguments),
+        qualified(connection, where, StateTable::kRepeatable),
+        qualified(connection, where, StateTable::kAdoption),
+        qualified(connection, where, StateTable::kHazardDeferral),
+        function(connection, where, kFenceFunctionName, kFenceFunctionArguments));
+    const bool record_function = row[4].as<bool>();
+    return TablesSeen{
+        row[0].as<bool>(),
+        row[1].as<bool>(),
+        row[2].as<bool>(),
+        record_function,
+        row[3].as<bool>(),
+        row[0].as<bool>() && row[3].as<bool>() && record_function && row[5].as<bool>(),
+        {}};
 }
 
 // Whether the history has its `contract` column, asked of pg_attribute: for tables an older
@@ -121,6 +142,7 @@ TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where)
     entry.batch_progress = entry.batch_progress || now.batch_progress;
     entry.history_contract = entry.history_contract || now.history_contract;
     entry.all_exist = now.all_exist;
+    entry.current = now.current;
     entry.looked_at = std::chrono::steady_clock::now();
     return entry;
 }
@@ -129,6 +151,10 @@ TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where)
 
 bool state_tables_exist(pqxx::connection& connection, const StateLocation& where) {
     return tables_seen(connection, where).core;
+}
+
+bool state_schema_current(pqxx::connection& connection, const StateLocation& where) {
+    return tables_seen(connection, where).current;
 }
 
 bool failure_table_exists(pqxx::connection& connection, const StateLocation& where) {

@@ -33,11 +33,15 @@ enum class StateTable {
 
 std::string_view table_name(StateTable table);
 
-// The function that records an applied migration (gate/state/record_function.h), as the
-// bootstrap creates it in the state schema: name and argument types. The bootstrap adds every
-// column before it creates its functions, so readers take this one's presence as proof that the
-// history has every column up to it (schema_state.cpp): one catalog lookup, where asking
-// pg_attribute cost the server a planned query, over a millisecond on a new session.
+// The functions the bootstrap creates in the state schema (gate/state/fence_function.h,
+// record_function.h), names and argument types. The bootstrap adds every table and column
+// before it creates them, record_v1 last: readers take its presence as proof that the history
+// has every column up to it (schema_state.cpp), one catalog lookup where asking pg_attribute
+// cost the server a planned query, over a millisecond on a new session; and a holder that
+// finds both functions and every table skips the bootstrap. A bootstrap that adds anything
+// new must therefore create it before a function of a new name (record_v2, ...).
+inline constexpr const char* kFenceFunctionName = "fence_v2";
+inline constexpr const char* kFenceFunctionArguments = "(text,bigint,text,bigint,bigint,text[])";
 inline constexpr const char* kRecordFunctionName = "record_v1";
 inline constexpr const char* kRecordFunctionArguments =
     "(text[],text,bigint,text,bigint,boolean,numeric[],text,text,text,text,jsonb,boolean,text)";

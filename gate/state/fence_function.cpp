@@ -7,7 +7,7 @@
 namespace schemagate {
 
 std::string fence_function_name(pqxx::transaction_base& work, const StateLocation& where) {
-    return work.conn().quote_name(where.schema) + ".fence_v2";
+    return work.conn().quote_name(where.schema) + "." + kFenceFunctionName;
 }
 
 std::string set_settings_plpgsql(const std::string& parameter) {
@@ -21,7 +21,7 @@ std::string create_fence_function_if_missing(pqxx::transaction_base& work,
                                              const StateLocation& where, const std::string& tag) {
     const std::string name = fence_function_name(work, where);
     const std::string body = "$f" + tag.substr(1);
-    return " IF to_regprocedure(" + work.quote(name + "(text,bigint,text,bigint,bigint,text[])") +
+    return " IF to_regprocedure(" + work.quote(name + kFenceFunctionArguments) +
            ") IS NULL THEN CREATE FUNCTION " + name +
            "(set_name text, grant_token bigint, grant_id text, ttl_ms bigint, spent_ms bigint, "
            "settings text[]) RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp "

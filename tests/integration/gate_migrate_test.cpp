@@ -84,9 +84,12 @@ TEST_F(GateMigrate, ANameHoldingDollarQuotesIsOnlyAName) {
 TEST_F(GateMigrate, StateTablesWithoutLeaseIdsAreUpgradedByTheNextHolder) {
     use_examples();
     ASSERT_EQ(gate({"migrate", "--target", "3"}).exit_code, 0);
+    // As an older gate left them: no lease ids, and none of the functions bootstraps since
+    // created (whose presence tells a holder the bootstrap has nothing to do).
     exec(
         "ALTER TABLE schemagate.lease DROP COLUMN lease_id; "
-        "ALTER TABLE schemagate.history DROP COLUMN lease_id");
+        "ALTER TABLE schemagate.history DROP COLUMN lease_id; "
+        "DROP FUNCTION schemagate.fence_v2; DROP FUNCTION schemagate.record_v1");
     const auto before = gate({"status", "--json"});
     ASSERT_EQ(before.exit_code, 0) << before.err;
     EXPECT_TRUE(nlohmann::json::parse(before.out)["lease"]["lease_id"].is_null()) << before.out;
@@ -134,6 +137,19 @@ TEST_F(GateMigrate, StateSchemaWithoutTheFenceFunctionGetsItFromTheNextHolder) {
     write_migration("V6__more.sql", "CREATE TABLE more_rows (id int);\n");
     ASSERT_EQ(gate({"migrate"}).exit_code, 0);
     EXPECT_EQ(query_int("SELECT xmin::text::bigint FROM pg_proc WHERE oid = " + fence), created);
+}
+
+// A state schema this version bootstrapped is not bootstrapped again: the next holder takes
+// no bootstrap lock (one held elsewhere does not stop it) and sends no catalog checks.
+TEST_F(GateMigrate, AHolderSkipsTheBootstrapOfACurrentStateSchema) {
+    use_examples();
+    ASSERT_EQ(gate({"migrate", "--target", "3"}).exit_code, 0);
+    pqxx::connection other(url_);
+    pqxx::work holding(other);
+    holding.exec("SELECT pg_advisory_xact_lock(7367000001)");  // the bootstrap's lock key
+    const auto result = gate({"migrate", "--timeout", "60s"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(query_int("SELECT count(*) FROM schemagate.history WHERE success"), 5);
 }
 
 // Readers take record_v1's presence as proof that the history has its `contract` column
