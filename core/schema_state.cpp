@@ -112,13 +112,26 @@ bool has_contract_column(pqxx::connection& connection, const StateLocation& wher
 
 // Once seen, tables are taken to stay: a later DROP only costs the ERROR line that the
 // readers' undefined-table fallback then meets. Keyed by database and schema.
+struct SeenTables {
+    std::mutex mutex;
+    std::map<std::string, TablesSeen> by_key;
+};
+
+SeenTables& seen_tables() {
+    static SeenTables seen;
+    return seen;
+}
+
+std::string seen_key(pqxx::connection& connection, const StateLocation& where) {
+    return std::string(connection.dbname()) + '\n' + where.schema;
+}
+
 TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where) {
-    static std::mutex mutex;
-    static std::map<std::string, TablesSeen> seen;
-    const std::string key = std::string(connection.dbname()) + '\n' + where.schema;
+    SeenTables& seen = seen_tables();
+    const std::string key = seen_key(connection, where);
     {
-        const std::lock_guard lock(mutex);
-        if (const auto it = seen.find(key); it != seen.end()) {
+        const std::lock_guard lock(seen.mutex);
+        if (const auto it = seen.by_key.find(key); it != seen.by_key.end()) {
             const TablesSeen& known = it->second;
             const bool complete = known.failure && known.batch_progress;
             const bool recent =
@@ -135,8 +148,8 @@ TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where)
         now.history_contract =
             translate_db_errors([&] { return has_contract_column(connection, where); });
     }
-    const std::lock_guard lock(mutex);
-    auto& entry = seen[key];
+    const std::lock_guard lock(seen.mutex);
+    auto& entry = seen.by_key[key];
     entry.core = entry.core || now.core;
     entry.failure = entry.failure || now.failure;
     entry.batch_progress = entry.batch_progress || now.batch_progress;
@@ -153,8 +166,11 @@ bool state_tables_exist(pqxx::connection& connection, const StateLocation& where
     return tables_seen(connection, where).core;
 }
 
-bool state_schema_current(pqxx::connection& connection, const StateLocation& where) {
-    return tables_seen(connection, where).current;
+bool state_schema_known_current(pqxx::connection& connection, const StateLocation& where) {
+    SeenTables& seen = seen_tables();
+    const std::lock_guard lock(seen.mutex);
+    const auto it = seen.by_key.find(seen_key(connection, where));
+    return it != seen.by_key.end() && it->second.current;
 }
 
 bool failure_table_exists(pqxx::connection& connection, const StateLocation& where) {

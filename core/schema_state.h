@@ -69,9 +69,10 @@ struct SchemaState {
 // would log: a first run on an empty database must leave no ERROR line behind. One round trip
 // until the tables were seen once by this process, none after.
 bool state_tables_exist(pqxx::connection& connection, const StateLocation& where);
-// Whether every state table and the functions of this version's bootstrap exist (a holder
-// then skips the bootstrap: state_tables.h). Asked with state_tables_exist, in its round trip.
-bool state_schema_current(pqxx::connection& connection, const StateLocation& where);
+// Whether this process's last look (state_tables_exist's, in its round trip) found every state
+// table and the functions of this version's bootstrap (a holder then skips the bootstrap:
+// state_tables.h). Asks nothing: without such a look, false, and the bootstrap runs.
+bool state_schema_known_current(pqxx::connection& connection, const StateLocation& where);
 
 // The same for the `failure` table (created by gates since 0.2; a database bootstrapped by an
 // older one has the others without it).

@@ -91,7 +91,7 @@ std::string StateStore::add_column_if_missing(pqxx::transaction_base& work, Stat
 void StateStore::bootstrap(pqxx::connection& connection) const {
     // Nothing to create or add (the common case): no transaction, no lock, no catalog checks.
     // That took the server about 4 ms of every run that applied anything.
-    if (!bootstrapped_ && state_schema_current(connection, where_)) bootstrapped_ = true;
+    if (!bootstrapped_ && state_schema_known_current(connection, where_)) bootstrapped_ = true;
     if (bootstrapped_) return;
     const std::string schema = connection.quote_name(where_.schema);
     const std::string history = qualified(connection, where_, StateTable::kHistory);
