@@ -10,10 +10,11 @@
 
 namespace schemagate {
 
-bool fill_random(std::span<char> bytes) {
+bool fill_random(std::span<char> bytes, bool wait) {
     std::size_t filled = 0;
     while (filled < bytes.size()) {
-        const ssize_t got = getrandom(bytes.data() + filled, bytes.size() - filled, 0);
+        const ssize_t got =
+            getrandom(bytes.data() + filled, bytes.size() - filled, wait ? 0U : GRND_NONBLOCK);
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) return false;
         filled += static_cast<std::size_t>(got);
@@ -23,7 +24,7 @@ bool fill_random(std::span<char> bytes) {
 
 std::uint64_t random_seed() {
     std::array<char, sizeof(std::uint64_t)> bytes{};
-    if (!fill_random(bytes)) {
+    if (!fill_random(bytes, false)) {
         return static_cast<std::uint64_t>(
             std::chrono::steady_clock::now().time_since_epoch().count());
     }

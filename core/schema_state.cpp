@@ -111,7 +111,9 @@ bool has_contract_column(pqxx::connection& connection, const StateLocation& wher
 }
 
 // Once seen, tables are taken to stay: a later DROP only costs the ERROR line that the
-// readers' undefined-table fallback then meets. Keyed by database and schema.
+// readers' undefined-table fallback then meets (and a holder that skipped the bootstrap on
+// this look its first statement's error). Keyed by server, database and schema: a fleet
+// reaches databases of one name on several servers.
 struct SeenTables {
     std::mutex mutex;
     std::map<std::string, TablesSeen> by_key;
@@ -123,7 +125,10 @@ SeenTables& seen_tables() {
 }
 
 std::string seen_key(pqxx::connection& connection, const StateLocation& where) {
-    return std::string(connection.dbname()) + '\n' + where.schema;
+    const char* host = connection.hostname();
+    const char* port = connection.port();
+    return std::string(host != nullptr ? host : "") + '\n' + (port != nullptr ? port : "") + '\n' +
+           connection.dbname() + '\n' + where.schema;
 }
 
 TablesSeen tables_seen(pqxx::connection& connection, const StateLocation& where) {

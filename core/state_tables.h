@@ -34,12 +34,13 @@ enum class StateTable {
 std::string_view table_name(StateTable table);
 
 // The functions the bootstrap creates in the state schema (gate/state/fence_function.h,
-// record_function.h), names and argument types. The bootstrap adds every table and column
-// before it creates them, record_v1 last: readers take its presence as proof that the history
-// has every column up to it (schema_state.cpp), one catalog lookup where asking pg_attribute
-// cost the server a planned query, over a millisecond on a new session; and a holder that
-// finds both functions and every table skips the bootstrap. A bootstrap that adds anything
-// new must therefore create it before a function of a new name (record_v2, ...).
+// record_function.h), names and argument types. The bootstrap adds every table and column in
+// the transaction that creates them: readers take record_v1's presence as proof that the
+// history has every column up to it (schema_state.cpp), one catalog lookup where asking
+// pg_attribute cost the server a planned query, over a millisecond on a new session; and a
+// holder that finds both functions and every table skips the bootstrap. A bootstrap that adds
+// anything new must therefore also create a function of a new name (record_v2, ...) and name
+// it here.
 inline constexpr const char* kFenceFunctionName = "fence_v2";
 inline constexpr const char* kFenceFunctionArguments = "(text,bigint,text,bigint,bigint,text[])";
 inline constexpr const char* kRecordFunctionName = "record_v1";

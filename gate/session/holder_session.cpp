@@ -189,7 +189,7 @@ void HolderSession::apply_planned(const MigrationRunner& runner, const Heartbeat
     }
     // Under the lease the history is authoritative: plan again from it (after bringing the
     // state tables up to this version of schemagate).
-    store_.bootstrap(connection);
+    store_.bootstrap_unless_current(connection);
     record_baseline(connection);
     Applied recorded{store_.read_history(connection).value_or(std::vector<AppliedMigration>{}), {}};
     if (!files_.repeatables.empty()) recorded.repeatables = store_.read_repeatables(connection);

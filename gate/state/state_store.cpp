@@ -88,10 +88,14 @@ std::string StateStore::add_column_if_missing(pqxx::transaction_base& work, Stat
            qualified_table + " ADD COLUMN " + column + "; END IF;";
 }
 
-void StateStore::bootstrap(pqxx::connection& connection) const {
+void StateStore::bootstrap_unless_current(pqxx::connection& connection) const {
     // Nothing to create or add (the common case): no transaction, no lock, no catalog checks.
     // That took the server about 4 ms of every run that applied anything.
     if (!bootstrapped_ && state_schema_known_current(connection, where_)) bootstrapped_ = true;
+    bootstrap(connection);
+}
+
+void StateStore::bootstrap(pqxx::connection& connection) const {
     if (bootstrapped_) return;
     const std::string schema = connection.quote_name(where_.schema);
     const std::string history = qualified(connection, where_, StateTable::kHistory);
@@ -124,8 +128,9 @@ void StateStore::bootstrap(pqxx::connection& connection) const {
             // 0.5: contract migrations (a constant default: no table rewrite).
             add_column_if_missing(session, StateTable::kHistory,
                                   "contract boolean NOT NULL DEFAULT false") +
-            // Functions last: readers take record_v1's presence as proof of every column
-            // above (state_tables.h, kRecordFunctionName).
+            // Readers take record_v1's presence as proof of every column above, holders as
+            // proof that there is nothing to do: whatever a bootstrap adds needs a function
+            // of a new name (state_tables.h, kRecordFunctionName).
             create_fence_function_if_missing(session, where_, tag) +
             create_record_function_if_missing(session, where_, tag) + " END " + tag + "; COMMIT");
     };

@@ -39,6 +39,10 @@ class StateStore {
     // hundred pods starting at once do not collide on the catalog; converts a history that
     // schemagate 0.1 wrote (bigint versions). One round trip; safe to call at any time.
     void bootstrap(pqxx::connection& connection) const;
+    // The same, but nothing at all where this process's last look at the state tables found
+    // this version's bootstrap done (schema_state.h): the holder's way before it plans. The
+    // repair paths (a table or column found missing) call bootstrap() itself.
+    void bootstrap_unless_current(pqxx::connection& connection) const;
 
     // All rows of this migration set, ascending; nullopt when the state tables do not exist
     // yet (a fresh database). One round trip, no transaction.
